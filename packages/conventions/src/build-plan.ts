@@ -1,0 +1,219 @@
+// The resolved metadata of an assembled context (image.json), content hashes, and the docker build plan.
+// Everything is computed from arguments: the plugin gathers file contents and image ids and passes them in.
+import { createHash } from 'node:crypto';
+import { BASE_ARG, PARENT_ARG, PROFILE_ARG, UPSTREAM_ARG, VAST_BASE_ARG, variantBuildArgs } from './dockerfile';
+import type { ResolvedImage } from './graph';
+import type { ImageClass } from './schema';
+
+export type BuildProfile = 'production' | 'local';
+
+export interface ManifestVariant {
+  key: string;
+  parent?: string;
+  local: boolean;
+  from?: string;
+  upstream?: string;
+  /** Build args, resolved: image defaults, facts and the variant's own. */
+  args: Record<string, string>;
+  cuda?: string;
+  python?: string;
+  torch?: string;
+  torchBackend?: string;
+}
+
+/** dist/images/<name>/image.json */
+export interface ImageManifest {
+  name: string;
+  class: ImageClass;
+  repository: string;
+  version: string;
+  parent?: string;
+  /** Where the definition lives, relative to the workspace root. */
+  source: string;
+  /** sha256 over every file of the assembled context (path, mode, content). */
+  contextHash: string;
+  variants: ManifestVariant[];
+}
+
+export interface HashedFile {
+  path: string;
+  mode: number;
+  content: Uint8Array | string;
+}
+
+export function hashContext(files: HashedFile[]): string {
+  const hash = createHash('sha256');
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    hash.update(`${file.path}\0${(file.mode & 0o111 ? 0o755 : 0o644).toString(8)}\0`);
+    hash.update(file.content);
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+export function renderImageManifest(image: ResolvedImage, contextHash: string): ImageManifest {
+  const def = image.definition;
+  return {
+    name: def.name,
+    class: def.class,
+    repository: def.repository,
+    version: image.version,
+    ...(def.class === 'base' ? {} : { parent: def.parent }),
+    source: image.file,
+    contextHash,
+    variants: def.variants.map((v) => ({
+      key: v.key,
+      ...(v.parent ? { parent: v.parent } : {}),
+      local: v.local,
+      ...(v.from ? { from: v.from } : {}),
+      ...(v.upstream ? { upstream: v.upstream } : {}),
+      args: variantBuildArgs(def, v),
+      ...(v.cuda ? { cuda: v.cuda } : {}),
+      ...(v.python ? { python: v.python } : {}),
+      ...(v.torch ? { torch: v.torch } : {}),
+      ...(v.torchBackend ? { torchBackend: v.torchBackend } : {}),
+    })),
+  };
+}
+
+export interface PlannedBuild {
+  image: string;
+  variant: string;
+  profile: BuildProfile;
+  /** Content hash of everything that goes into this build, the parent's build hash included. */
+  buildHash: string;
+  /** `<repository>:build-<hash12>`: the content-addressed tag that lets a re-run skip the build. */
+  buildTag: string;
+  /** `<repository>:<version>-<variant>`: the human tag of this build. */
+  versionTag: string;
+  parent?: { image: string; variant: string; buildTag: string };
+  buildArgs: Record<string, string>;
+  /** `docker` arguments, context directory last. */
+  argv: string[];
+}
+
+export interface PlanOptions {
+  profile: BuildProfile;
+  /** Restrict the target image to these variant keys (parents follow from them). */
+  variants?: string[];
+  /** The build context directory of an image (dist/images/<name>). */
+  contextDir: (image: string) => string;
+  /** Image ids of mutable FROM images (e.g. the local Debian root), so a rebuilt root invalidates its children. */
+  fromImageIds?: Record<string, string>;
+}
+
+export class PlanError extends Error {}
+
+export const buildTagOf = (repository: string, buildHash: string) => `${repository}:build-${buildHash.slice(0, 12)}`;
+
+function selectVariants(manifest: ImageManifest, options: PlanOptions): ManifestVariant[] {
+  const inProfile = manifest.variants.filter((v) => (options.profile === 'local' ? v.local : !v.local));
+  if (!options.variants?.length) return inProfile;
+  return options.variants.map((key) => {
+    const variant = manifest.variants.find((v) => v.key === key);
+    if (!variant) throw new PlanError(`${manifest.source}: variants: '${key}' is not a variant of ${manifest.name}. Use one of: ${manifest.variants.map((v) => v.key).join(', ')}.`);
+    if (!inProfile.includes(variant)) {
+      throw new PlanError(`${manifest.source}: variants: '${key}' is ${variant.local ? 'a local' : 'a production'} variant; run with -c ${variant.local ? 'local' : 'production'}.`);
+    }
+    return variant;
+  });
+}
+
+/**
+ * Every build the target image needs, parents first. A variant is planned once even when several children need it.
+ * With `onlyTarget`, the plan still computes the parents' hashes (a child's hash depends on them) but lists only the target's builds.
+ */
+export function planDockerBuilds(
+  manifests: ReadonlyMap<string, ImageManifest>,
+  target: string,
+  options: PlanOptions & { onlyTarget?: boolean },
+): PlannedBuild[] {
+  const planned = new Map<string, PlannedBuild>();
+  const order: PlannedBuild[] = [];
+
+  const manifestOf = (name: string) => {
+    const manifest = manifests.get(name);
+    if (!manifest) throw new PlanError(`No assembled context for image '${name}': run nx run ${name}:build first.`);
+    return manifest;
+  };
+
+  const plan = (manifest: ImageManifest, variant: ManifestVariant): PlannedBuild => {
+    const id = `${manifest.name}:${variant.key}`;
+    const existing = planned.get(id);
+    if (existing) return existing;
+
+    let parent: PlannedBuild | undefined;
+    if (manifest.parent) {
+      const parentManifest = manifestOf(manifest.parent);
+      const parentVariant = parentManifest.variants.find((v) => v.key === variant.parent);
+      if (!parentVariant) {
+        throw new PlanError(`${manifest.source}: variants: '${variant.key}' builds on ${manifest.parent}:${variant.parent ?? '(none)'}, which does not exist.`);
+      }
+      parent = plan(parentManifest, parentVariant);
+    }
+
+    const buildArgs: Record<string, string> = { [PROFILE_ARG]: options.profile, ...variant.args };
+    if (manifest.class === 'base') buildArgs[BASE_ARG] = variant.from ?? '';
+    if (manifest.class === 'derivative' && parent) buildArgs[PARENT_ARG] = parent.buildTag;
+    if (manifest.class === 'external' && parent) {
+      buildArgs[VAST_BASE_ARG] = parent.buildTag;
+      buildArgs[UPSTREAM_ARG] = variant.upstream ?? '';
+    }
+    const fromRef = manifest.class === 'base' ? variant.from : manifest.class === 'external' ? variant.upstream : undefined;
+    const buildHash = createHash('sha256')
+      .update(
+        JSON.stringify({
+          context: manifest.contextHash,
+          variant: variant.key,
+          args: Object.entries(buildArgs).sort(),
+          parent: parent?.buildHash ?? null,
+          fromImageId: fromRef ? (options.fromImageIds?.[fromRef] ?? null) : null,
+        }),
+      )
+      .digest('hex');
+    const buildTag = buildTagOf(manifest.repository, buildHash);
+    const versionTag = `${manifest.repository}:${manifest.version}-${variant.key}`;
+    const argv = [
+      'build',
+      '--file',
+      `${options.contextDir(manifest.name)}/Dockerfile`,
+      '--tag',
+      buildTag,
+      '--tag',
+      versionTag,
+      ...Object.entries(buildArgs)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+      options.contextDir(manifest.name),
+    ];
+    const build: PlannedBuild = {
+      image: manifest.name,
+      variant: variant.key,
+      profile: options.profile,
+      buildHash,
+      buildTag,
+      versionTag,
+      ...(parent ? { parent: { image: parent.image, variant: parent.variant, buildTag: parent.buildTag } } : {}),
+      buildArgs,
+      argv,
+    };
+    planned.set(id, build);
+    order.push(build);
+    return build;
+  };
+
+  const targetManifest = manifestOf(target);
+  const selected = selectVariants(targetManifest, options);
+  if (!selected.length) {
+    throw new PlanError(
+      `${targetManifest.source}: variants: ${target} has no ${options.profile} variant. ${options.profile === 'local' ? "Add one with local: true (built offline from Debian packages) or build with -c production." : 'Build with -c local.'}`,
+    );
+  }
+  for (const variant of selected) plan(targetManifest, variant);
+  return options.onlyTarget ? order.filter((b) => b.image === target) : order;
+}
+
+/** The `docker` command line a person can paste, for --dry-run output. */
+export function formatDockerCommand(argv: string[]): string {
+  return ['docker', ...argv].map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

@@ -1,0 +1,217 @@
+// Renders the Dockerfile of an image, one function per class, from its resolved definition.
+// Layer plan: slow, rarely-changing steps first; the ROOT overlay (which changes often) last, then env-hash.
+import { bootEnvScriptPath, hasBootEnvScript } from './boot-env';
+import { generatedHeader } from './text';
+import type { ResolvedImage } from './graph';
+import type { ImageDefinition, Step, Variant } from './schema';
+
+export const LABEL_SOURCE = 'https://github.com/vastai/';
+export const LABEL_MAINTAINER = 'Vast.ai Inc <contact@vast.ai>';
+export const ENTRYPOINT = '/opt/instance-tools/bin/entrypoint.sh';
+export const ENV_HASH_STEP = 'env-hash > /.env_hash';
+/** Where a base image keeps a copy of its own overlay, for external images to graft from. */
+export const GRAFT_DIR = '/opt/vast-base';
+export const GRAFT_SCRIPT = `${GRAFT_DIR}/graft.sh`;
+export const BASE_STAGE = 'vast_base_image';
+/** The build arg that names the image a derivative is built FROM; docker-build fills it with the parent's build tag. */
+export const PARENT_ARG = 'PARENT_IMAGE';
+export const BASE_ARG = 'BASE_IMAGE';
+export const VAST_BASE_ARG = 'VAST_BASE';
+export const UPSTREAM_ARG = 'UPSTREAM_IMAGE';
+export const PROFILE_ARG = 'VAST_PROFILE';
+const TORCH_PACKAGES = ['torch', 'torchvision', 'torchaudio', 'torchcodec'];
+
+/** The build args a variant gets: image defaults, then facts (torch, python, ...), then the variant's own. */
+export function variantBuildArgs(definition: ImageDefinition, variant: Variant): Record<string, string> {
+  const facts: Record<string, string | undefined> = {
+    PYTHON_VERSION: variant.python,
+    CUDA_VERSION: variant.cuda,
+    PYTORCH_VERSION: variant.torch,
+    PYTORCH_BACKEND: variant.torchBackend,
+  };
+  const fromFacts = Object.fromEntries(Object.entries(facts).filter((e): e is [string, string] => e[1] !== undefined));
+  return { ...definition.args, ...fromFacts, ...variant.args };
+}
+
+/** `ARG NAME` lines for every arg any variant sets; a default only where the image declares one. */
+function renderArgs(definition: ImageDefinition): string[] {
+  const names = new Set<string>(Object.keys(definition.args));
+  for (const variant of definition.variants) for (const name of Object.keys(variantBuildArgs(definition, variant))) names.add(name);
+  return [`ARG ${PROFILE_ARG}=production`, ...[...names].sort().map((n) => (n in definition.args ? `ARG ${n}=${dockerQuote(definition.args[n])}` : `ARG ${n}`))];
+}
+
+/** Double-quoted Dockerfile value; `$` stays live so ENV can extend inherited values such as ${PATH}. */
+function dockerQuote(value: string): string {
+  return /^[A-Za-z0-9_./:=+,@-]*$/.test(value) && value !== '' ? value : `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function renderLabels(description: string): string[] {
+  return [
+    `LABEL org.opencontainers.image.source=${dockerQuote(LABEL_SOURCE)} \\`,
+    `      org.opencontainers.image.description=${dockerQuote(description)} \\`,
+    `      maintainer=${dockerQuote(LABEL_MAINTAINER)}`,
+  ];
+}
+
+function renderEnv(env: Record<string, string>): string[] {
+  const entries = Object.entries(env);
+  if (!entries.length) return [];
+  return entries.map(([k, v], i) => `${i === 0 ? 'ENV ' : '    '}${k}=${dockerQuote(v)}${i < entries.length - 1 ? ' \\' : ''}`);
+}
+
+/**
+ * Joins a bash script into one RUN instruction. Docker drops backslash-newlines, so every line that ends a command
+ * gets `;` (errexit still stops at the first failure); lines that open a construct or continue one do not.
+ */
+export function renderRunScript(script: string): string[] {
+  const lines = script
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  return lines.map((line, i) => {
+    const last = i === lines.length - 1;
+    const indent = i === 0 ? 'RUN ' : '    ';
+    if (last) return indent + line;
+    if (line.endsWith('\\')) return indent + line;
+    if (/(\bthen|\bdo|\belse|\{|\(|&&|\|\||\|)$/.test(line.trim()) || /^(\S+\)|;;)$/.test(line.trim())) return `${indent}${line} \\`;
+    return `${indent}${line}; \\`;
+  });
+}
+
+function torchSnapshot(variable: string): string {
+  return `${variable}="$(uv pip freeze 2>/dev/null | grep -Ei '^(${TORCH_PACKAGES.join('|')})==' | sort || true)"`;
+}
+
+/** The script of one step: strict mode, profile gate, venv and torch guard as the step and class ask. */
+export function renderStepScript(step: Step, options: { activateVenv: boolean }): string {
+  const lines: string[] = [];
+  if (step.profile) {
+    lines.push(`if [[ "\${${PROFILE_ARG}}" != "${step.profile}" ]]; then echo "step ${step.name}: ${step.profile} profile only, skipped"; exit 0; fi`);
+  }
+  lines.push('set -euo pipefail');
+  if (options.activateVenv) lines.push('. /venv/main/bin/activate');
+  if (step.torchGuard) lines.push(torchSnapshot('torch_versions_pre'));
+  lines.push(...step.run.trimEnd().split('\n'));
+  if (step.torchGuard) {
+    lines.push(
+      torchSnapshot('torch_versions_post'),
+      `[[ "$torch_versions_pre" == "$torch_versions_post" ]] || { echo "step ${step.name} changed the torch packages:"; diff <(echo "$torch_versions_pre") <(echo "$torch_versions_post"); exit 1; }`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function renderSteps(steps: Step[], options: { activateVenv: boolean }): string[] {
+  const out: string[] = [];
+  for (const step of steps) {
+    out.push('');
+    if (step.comment) out.push(...step.comment.split('\n').map((c) => `# ${c}`));
+    // Copy only what this step reads, just before it, so overlay edits elsewhere keep its layer cached.
+    for (const need of step.needs) out.push(`COPY ./ROOT/${need} /${need}`);
+    out.push(...renderRunScript(renderStepScript(step, options)));
+  }
+  return out;
+}
+
+/** Boot env scripts of ancestors that a child's own script supersedes (the child's carries the whole chain). */
+function supersededBootEnvScripts(image: ResolvedImage): string[] {
+  if (!image.definition.defaultPortalConfig) return [];
+  return image.ancestors.filter((a) => a.definition.defaultPortalConfig).map((a) => bootEnvScriptPath(a.definition.name));
+}
+
+function renderTrailer(image: ResolvedImage): string[] {
+  const superseded = supersededBootEnvScripts(image);
+  const out = ['', '# The overlay changes most often, so it comes after every install step.', 'COPY ./ROOT /'];
+  if (image.definition.class === 'base') {
+    out.push('# A copy for external images to graft from (they cannot see this build context).', `COPY ./ROOT ${GRAFT_DIR}/ROOT`);
+  }
+  out.push('');
+  if (superseded.length) {
+    out.push(`# ${superseded.join(', ')} set the parent's PORTAL_CONFIG default; this image's own script carries the whole chain.`);
+    out.push(...renderRunScript(`rm -f ${superseded.join(' ')}\n${ENV_HASH_STEP}`));
+  } else {
+    out.push(`RUN ${ENV_HASH_STEP}`);
+  }
+  if (image.definition.class !== 'derivative') out.push('', `ENTRYPOINT ["${ENTRYPOINT}"]`, 'CMD []');
+  return out;
+}
+
+function header(source: string): string[] {
+  return [generatedHeader('#', source)];
+}
+
+export function renderBaseDockerfile(image: ResolvedImage): string {
+  const def = image.definition;
+  return [
+    ...header(image.file),
+    `ARG ${BASE_ARG}`,
+    `FROM \${${BASE_ARG}}`,
+    '',
+    ...renderLabels(def.description),
+    '',
+    '# umask 002 in every RUN: files stay group-writable for `user` (uid 1001, gid 0).',
+    'SHELL ["/bin/bash", "-c", "umask 002 && /bin/bash -c \\"$@\\"", "-"]',
+    '',
+    ...renderArgs(def),
+    ...renderEnv(def.env),
+    ...renderSteps(def.steps, { activateVenv: false }),
+    ...renderTrailer(image),
+  ].join('\n') + '\n';
+}
+
+export function renderDerivativeDockerfile(image: ResolvedImage): string {
+  const def = image.definition;
+  return [
+    ...header(image.file),
+    `ARG ${PARENT_ARG}`,
+    `FROM \${${PARENT_ARG}}`,
+    '',
+    ...renderLabels(def.description),
+    '',
+    ...renderArgs(def),
+    ...renderEnv(def.env),
+    ...renderSteps(def.steps, { activateVenv: true }),
+    ...renderTrailer(image),
+  ].join('\n') + '\n';
+}
+
+export function renderExternalDockerfile(image: ResolvedImage): string {
+  const def = image.definition;
+  const base = image.ancestors[image.ancestors.length - 1]?.definition;
+  // The graft carries the base image's environment; IMAGE_TYPE marks a full base build, which this is not.
+  const baseEnv = Object.fromEntries(Object.entries(base?.env ?? {}).filter(([k]) => k !== 'IMAGE_TYPE' && k !== 'PATH'));
+  return [
+    ...header(image.file),
+    `ARG ${VAST_BASE_ARG}`,
+    `ARG ${UPSTREAM_ARG}`,
+    '# The base image comes first: its stage carries the infrastructure this build grafts on.',
+    `FROM \${${VAST_BASE_ARG}} AS ${BASE_STAGE}`,
+    `FROM \${${UPSTREAM_ARG}}`,
+    '',
+    ...renderLabels(def.description),
+    '',
+    'SHELL ["/bin/bash", "-c"]',
+    ...renderArgs(def),
+    ...renderEnv({ ...baseEnv, PATH: '/opt/instance-tools/bin:${PATH}' }),
+    '',
+    '# Graft: the base overlay, supervisor, caddy, python venv and user, installed into the upstream image.',
+    `COPY --from=${BASE_STAGE} ${GRAFT_DIR} ${GRAFT_DIR}`,
+    ...renderRunScript(`set -euo pipefail\n${GRAFT_SCRIPT}`),
+    ...(Object.keys(def.env).length ? ['', ...renderEnv(def.env)] : []),
+    ...renderSteps(def.steps, { activateVenv: true }),
+    ...renderTrailer(image),
+  ].join('\n') + '\n';
+}
+
+export function renderDockerfile(image: ResolvedImage): string {
+  switch (image.definition.class) {
+    case 'base':
+      return renderBaseDockerfile(image);
+    case 'derivative':
+      return renderDerivativeDockerfile(image);
+    case 'external':
+      return renderExternalDockerfile(image);
+  }
+}
+
+export { hasBootEnvScript };

@@ -1,0 +1,119 @@
+// Resolves the FROM graph of the image family: parents exist, no cycles, variants line up with their parents'.
+import type { ImageDefinition, PortalEntry, Variant } from './schema';
+
+export interface ImageRecord {
+  /** Where the definition came from, for error messages (e.g. packages/images/comfyui/image.ts). */
+  file: string;
+  version: string;
+  definition: ImageDefinition;
+}
+
+export interface ResolvedImage extends ImageRecord {
+  /** Parent first, the base image last. */
+  ancestors: ImageRecord[];
+  /** The PORTAL_CONFIG entries of the whole chain, base first (services, then links, per image). */
+  portalEntries: PortalEntry[];
+}
+
+export interface GraphError {
+  file: string;
+  path: string;
+  message: string;
+}
+
+export type GraphResult = { images: Map<string, ResolvedImage>; errors: GraphError[] };
+
+export function parentOf(definition: ImageDefinition): string | undefined {
+  return definition.class === 'base' ? undefined : definition.parent;
+}
+
+/** The entries an image itself contributes to PORTAL_CONFIG. */
+export function ownPortalEntries(definition: ImageDefinition): PortalEntry[] {
+  return [...definition.services.flatMap((s) => s.portal), ...definition.links];
+}
+
+export function resolveImageGraph(records: ImageRecord[]): GraphResult {
+  const byName = new Map(records.map((r) => [r.definition.name, r]));
+  const errors: GraphError[] = [];
+  const images = new Map<string, ResolvedImage>();
+
+  for (const record of records) {
+    const { definition, file } = record;
+    const ancestors: ImageRecord[] = [];
+    const seen = [definition.name];
+    let parentName = parentOf(definition);
+    let broken = false;
+    while (parentName !== undefined) {
+      if (seen.includes(parentName)) {
+        errors.push({
+          file,
+          path: 'parent',
+          message: `FROM cycle: ${[...seen, parentName].join(' -> ')}. An image cannot be built FROM itself; point one of these parents at an image outside the loop.`,
+        });
+        broken = true;
+        break;
+      }
+      const parent = byName.get(parentName);
+      if (!parent) {
+        const known = [...byName.keys()].sort().join(', ');
+        errors.push({
+          file: seen.length === 1 ? file : ancestors[ancestors.length - 1].file,
+          path: 'parent',
+          message: `'${parentName}' is not an image project. Use one of: ${known}.`,
+        });
+        broken = true;
+        break;
+      }
+      ancestors.push(parent);
+      seen.push(parentName);
+      parentName = parentOf(parent.definition);
+    }
+    if (broken) continue;
+
+    if (definition.class === 'external' && ancestors[0] && ancestors[0].definition.class !== 'base') {
+      errors.push({
+        file,
+        path: 'parent',
+        message: `an external image grafts the base infrastructure, so its parent must be a base image; '${ancestors[0].definition.name}' is a ${ancestors[0].definition.class} image.`,
+      });
+    }
+    const parent = ancestors[0];
+    if (parent) {
+      const parentKeys = new Set(parent.definition.variants.map((v) => v.key));
+      definition.variants.forEach((variant, i) => {
+        if (variant.parent && !parentKeys.has(variant.parent)) {
+          errors.push({
+            file,
+            path: `variants.${i}.parent`,
+            message: `'${variant.parent}' is not a variant of ${parent.definition.name}. Use one of: ${[...parentKeys].join(', ')}.`,
+          });
+        } else if (variant.parent && variant.local && !parent.definition.variants.find((p) => p.key === variant.parent)?.local) {
+          errors.push({
+            file,
+            path: `variants.${i}.local`,
+            message: `a local variant must build on a local parent variant, and ${parent.definition.name}:${variant.parent} is not local.`,
+          });
+        }
+      });
+    }
+    const chain = [...ancestors].reverse().concat(record);
+    images.set(definition.name, {
+      ...record,
+      ancestors,
+      portalEntries: chain.flatMap((r) => ownPortalEntries(r.definition)),
+    });
+  }
+  return { images, errors };
+}
+
+/** Images in FROM order: every parent before its children; ties broken by name for stable output. */
+export function sortImagesByFrom(images: Iterable<ResolvedImage>): ResolvedImage[] {
+  return [...images].sort((a, b) => a.ancestors.length - b.ancestors.length || a.definition.name.localeCompare(b.definition.name));
+}
+
+/** The variant of `image` with this key, or a clear error. */
+export function findVariant(image: ImageDefinition, key: string): Variant {
+  const variant = image.variants.find((v) => v.key === key);
+  if (!variant) throw new Error(`${image.name} has no variant '${key}'. Variants: ${image.variants.map((v) => v.key).join(', ')}.`);
+  return variant;
+}

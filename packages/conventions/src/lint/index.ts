@@ -1,0 +1,56 @@
+// Lint: the invariants of an assembled build context, as a list of small rules with stable codes.
+import { labelsRule } from './rules/vl001-labels';
+import { envHashLastRule } from './rules/vl002-env-hash-last';
+import { rootOverlayRule } from './rules/vl003-root-overlay';
+import { fromClassRule } from './rules/vl004-from-class';
+import { envFormRule } from './rules/vl005-env-form';
+import { supervisorProgramRule } from './rules/vl010-supervisor-program';
+import { utilsOrderRule } from './rules/vl011-utils-order';
+import { executableRule } from './rules/vl012-executable';
+import { torchGuardRule } from './rules/vl020-torch-guard';
+import { torchBackendRule } from './rules/vl021-torch-backend';
+import { uvPipRule } from './rules/vl022-uv-pip';
+import { portalConfigRule } from './rules/vl030-portal-config';
+import { unfilledRule } from './rules/vl040-unfilled';
+import { bakedWeightsRule } from './rules/vl053-baked-weights';
+import { shellHeaderRule } from './rules/vl060-shell-header';
+import type { LintContext, LintFinding, LintRule } from './types';
+
+export * from './types';
+export { parseDockerfile } from './dockerfile-parser';
+export { UNFILLED_MARKER } from './rules/vl040-unfilled';
+
+export const LINT_RULES: readonly LintRule[] = [
+  labelsRule,
+  envHashLastRule,
+  rootOverlayRule,
+  fromClassRule,
+  envFormRule,
+  supervisorProgramRule,
+  utilsOrderRule,
+  executableRule,
+  torchGuardRule,
+  torchBackendRule,
+  uvPipRule,
+  portalConfigRule,
+  unfilledRule,
+  bakedWeightsRule,
+  shellHeaderRule,
+];
+
+/** The shellcheck findings the plugin reports under this code (shellcheck is a program, so it runs there). */
+export const SHELLCHECK_CODE = 'VL090';
+
+export function lintContext(context: LintContext, rules: readonly LintRule[] = LINT_RULES): LintFinding[] {
+  const findings: LintFinding[] = [];
+  for (const rule of rules) {
+    rule.check(context, (finding) => findings.push({ code: rule.code, severity: rule.severity, ...finding }));
+  }
+  return findings;
+}
+
+/** `file:line: CODE severity: message`, one finding per line. */
+export function formatFinding(contextDir: string, finding: LintFinding): string {
+  const where = `${contextDir}/${finding.file}${finding.line ? `:${finding.line}` : ''}`;
+  return `${where}: ${finding.code} ${finding.severity}: ${finding.message}`;
+}

@@ -1,0 +1,32 @@
+// Shared lookups for lint rules: the Dockerfile's instructions and the overlay's files.
+import { parseDockerfile, type Instruction } from '../dockerfile-parser';
+import type { LintContext, LintFile } from '../types';
+
+export const DOCKERFILE = 'Dockerfile';
+
+export function dockerfileInstructions(context: LintContext): Instruction[] {
+  const file = context.files.find((f) => f.path === DOCKERFILE);
+  return file ? parseDockerfile(file.content) : [];
+}
+
+/** Instructions of the final stage (after the last FROM). */
+export function finalStage(instructions: Instruction[]): Instruction[] {
+  let last = 0;
+  instructions.forEach((ins, i) => {
+    if (ins.keyword === 'FROM') last = i;
+  });
+  return instructions.slice(last);
+}
+
+export function filesUnder(context: LintContext, prefix: string): LintFile[] {
+  return context.files.filter((f) => f.path.startsWith(prefix));
+}
+
+export function isShellScript(file: LintFile): boolean {
+  return file.path.endsWith('.sh') || /^#!\s*\/(usr\/)?bin\/(env\s+)?(ba)?sh\b/.test(file.content);
+}
+
+/** 1-based line numbers where `pattern` matches. */
+export function matchingLines(content: string, pattern: RegExp): number[] {
+  return content.split('\n').flatMap((line, i) => (pattern.test(line) ? [i + 1] : []));
+}

@@ -1,0 +1,19 @@
+import { matchingLines } from './helpers';
+import type { LintRule } from '../types';
+
+/** What generators write where the author must still decide; lint fails until each is replaced. */
+export const UNFILLED_MARKER = 'CHANGEME';
+
+export const unfilledRule: LintRule = {
+  code: 'VL040',
+  severity: 'error',
+  description: `No ${UNFILLED_MARKER} markers are left: every decision a generator left to the author is made.`,
+  check(context, report) {
+    for (const file of context.files) {
+      for (const line of matchingLines(file.content, new RegExp(`\\b${UNFILLED_MARKER}\\b`))) {
+        const text = file.content.split('\n')[line - 1].trim();
+        report({ file: file.path, line, message: `still says ${UNFILLED_MARKER} ('${text.length > 100 ? text.slice(0, 97) + '...' : text}'). Decide it in ${context.source} (or the ROOT/ file), then rebuild.` });
+      }
+    }
+  },
+};

@@ -1,0 +1,38 @@
+// What a lint rule sees and what it reports.
+import type { ImageClass } from '../schema';
+
+export interface LintFile {
+  /** Path inside the assembled context, e.g. `ROOT/opt/supervisor-scripts/jupyter.sh`. */
+  path: string;
+  content: string;
+  mode: number;
+}
+
+export interface LintContext {
+  image: string;
+  class: ImageClass;
+  /** Where the definition lives, for fixes that point at it. */
+  source: string;
+  files: LintFile[];
+  /** A FROM ancestor's variants pin torch, so installs here must not change it. */
+  torchInParent: boolean;
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface LintFinding {
+  code: string;
+  severity: Severity;
+  /** Context path (and line) the finding is about. */
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export interface LintRule {
+  code: string;
+  severity: Severity;
+  /** One line: the invariant the rule holds. */
+  description: string;
+  check(context: LintContext, report: (finding: Omit<LintFinding, 'code' | 'severity'>) => void): void;
+}

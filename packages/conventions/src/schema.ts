@@ -1,0 +1,213 @@
+// The typed image definition that every packages/images/<name>/image.ts exports, and its parser.
+// Parsing never throws: callers get the definition or a list of `path: what. fix.` errors as data.
+import { z } from 'zod';
+
+export const IMAGE_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const PROGRAM_NAME = /^[a-z][a-z0-9_-]*$/;
+const ARG_NAME = /^[A-Z][A-Z0-9_]*$/;
+const VARIANT_KEY = /^[a-z0-9][a-z0-9._-]*$/;
+/** A Docker image reference with an explicit tag or digest: `org/name:tag` or `org/name@sha256:...`. */
+export const IMAGE_REFERENCE =
+  /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+
+const port = z
+  .number({ error: 'must be a port number' })
+  .int({ error: 'must be a whole number' })
+  .min(1, { error: 'must be between 1 and 65535' })
+  .max(65535, { error: 'must be between 1 and 65535' });
+
+/** One application in PORTAL_CONFIG: `hostname:externalPort:internalPort:path:label`. */
+export const portalEntrySchema = z.strictObject({
+  label: z.string().min(1, { error: 'must not be empty' }),
+  externalPort: port,
+  internalPort: port,
+  path: z.string().startsWith('/', { error: "must start with '/'" }).default('/'),
+  hostname: z.string().min(1).default('localhost'),
+});
+export type PortalEntry = z.output<typeof portalEntrySchema>;
+
+/** A supervisor program: rendered to /etc/supervisor/conf.d/<name>.conf and /opt/supervisor-scripts/<name>.sh. */
+export const serviceSchema = z.strictObject({
+  name: z.string().regex(PROGRAM_NAME, { error: 'must be lowercase letters, digits, - or _ (it names the supervisor program and its files)' }),
+  /** What the service's launch script runs; the last line is exec'd under `pty`. Bash, several lines allowed. */
+  command: z.string().min(1, { error: 'must not be empty: say what the service runs' }),
+  /** The service starts only while this label is in /etc/portal.yaml (exit_portal). Omit for always-on services. */
+  portalLabel: z.string().min(1).optional(),
+  /** The PORTAL_CONFIG entries this service exposes (most have one; Jupyter has two). */
+  portal: z.array(portalEntrySchema).default([]),
+  workdir: z.string().startsWith('/', { error: 'must be an absolute path' }).optional(),
+  waitForProvisioning: z.boolean().default(true),
+  /** Skip the service when SERVERLESS=true (the upstream default for everything but cron). */
+  skipOnServerless: z.boolean().default(true),
+  user: z.string().optional(),
+  environment: z.record(z.string().regex(ARG_NAME), z.string()).default({}),
+  startsecs: z.number().int().min(0).default(5),
+  autorestart: z.enum(['true', 'false', 'unexpected']).default('unexpected'),
+  /** Run the last line of `command` under `pty` (unbuffer) so progress bars reach the log. */
+  pty: z.boolean().default(true),
+});
+export type Service = z.output<typeof serviceSchema>;
+
+/** One build step: a RUN instruction whose script runs under `set -euo pipefail`. */
+export const stepSchema = z.strictObject({
+  name: z.string().regex(PROGRAM_NAME, { error: 'must be lowercase letters, digits, - or _' }),
+  /** Why the step exists; rendered as a comment above it. */
+  comment: z.string().optional(),
+  run: z.string().min(1, { error: 'must not be empty' }),
+  /** Which build profile runs the step; omit for both. */
+  profile: z.enum(['production', 'local']).optional(),
+  /** Overlay files (paths inside ROOT/) the step needs at build time; copied just before it. */
+  needs: z.array(z.string().regex(/^[^/].*/, { error: 'must be relative to ROOT/' })).default([]),
+  /** The step installs or changes torch: wrap it in the torch-version guard. */
+  torchGuard: z.boolean().default(false),
+});
+export type Step = z.output<typeof stepSchema>;
+
+/** One entry of the build matrix; its key is the tag suffix (`1.4.2-<key>`). */
+export const variantSchema = z.strictObject({
+  key: z.string().regex(VARIANT_KEY, { error: "must be lowercase letters, digits, '.', '-' or '_' (it becomes part of a tag)" }),
+  /** base class: the image to build FROM (e.g. `ubuntu:24.04`). */
+  from: z.string().optional(),
+  /** derivative/external: the parent variant this one builds on. */
+  parent: z.string().optional(),
+  /** external: the upstream image to graft onto. */
+  upstream: z.string().regex(IMAGE_REFERENCE, { error: 'must be an image reference with a tag or digest, e.g. ollama/ollama:0.17.1' }).optional(),
+  args: z.record(z.string().regex(ARG_NAME, { error: 'build arg names are UPPER_SNAKE_CASE' }), z.string()).default({}),
+  /** Builds offline from Debian packages (the `local` configuration). */
+  local: z.boolean().default(false),
+  /** Facts carried into tags and metadata. */
+  cuda: z.string().regex(/^\d+\.\d+$/, { error: 'must be MAJOR.MINOR, e.g. 12.9' }).optional(),
+  python: z.string().regex(/^3\.\d+$/, { error: 'must be 3.N, e.g. 3.12' }).optional(),
+  torch: z.string().optional(),
+  torchBackend: z
+    .string()
+    .regex(/^(cpu|cu\d{3}|rocm\d+\.\d+)$/, { error: "must be a concrete backend such as cu128, cpu or rocm6.2 (never 'auto')" })
+    .optional(),
+});
+export type Variant = z.output<typeof variantSchema>;
+
+const common = {
+  name: z.string().regex(IMAGE_NAME, { error: 'must be kebab-case: lowercase letters and digits joined by single dashes' }),
+  description: z.string().min(1, { error: 'must not be empty: it becomes the image description LABEL' }),
+  /** Registry repository the release tags go to, e.g. `vastai/pytorch`. */
+  repository: z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, {
+    error: 'must be a lowercase repository path such as vastai/pytorch',
+  }),
+  /** Build args every variant gets (ARG NAME=default); variants override. */
+  args: z.record(z.string().regex(ARG_NAME, { error: 'build arg names are UPPER_SNAKE_CASE' }), z.string()).default({}),
+  env: z.record(z.string().regex(ARG_NAME, { error: 'env names are UPPER_SNAKE_CASE' }), z.string()).default({}),
+  steps: z.array(stepSchema).default([]),
+  services: z.array(serviceSchema).default([]),
+  /** Extra PORTAL_CONFIG entries that are links rather than services (e.g. Jupyter Terminal). */
+  links: z.array(portalEntrySchema).default([]),
+  /** Ship a boot script 05-<name>-env.sh with these default environment values (PORTAL_CONFIG is added from services). */
+  bootEnv: z.record(z.string().regex(ARG_NAME), z.string()).default({}),
+  /** Whether this image sets a default PORTAL_CONFIG for its whole chain in 05-<name>-env.sh. */
+  defaultPortalConfig: z.boolean().default(false),
+  variants: z.array(variantSchema).min(1, { error: 'needs at least one variant' }),
+  /** Build outputs of other workspace projects copied into the context's ROOT (e.g. the portal bundle). */
+  artifacts: z
+    .array(
+      z.strictObject({
+        /** Workspace-relative folder a dependency's `build` writes, e.g. dist/packages/portal. */
+        from: z.string().regex(/^[^/]/, { error: 'must be relative to the workspace root' }),
+        /** Where it lands inside ROOT/, e.g. opt/portal. */
+        to: z.string().regex(/^[^/]/, { error: 'must be relative to ROOT/' }),
+      }),
+    )
+    .default([]),
+};
+
+export const imageDefinitionSchema = z.discriminatedUnion(
+  'class',
+  [
+    z.strictObject({ ...common, class: z.literal('base') }),
+    z.strictObject({
+      ...common,
+      class: z.literal('derivative'),
+      /** The Nx project name of the image this one is built FROM. */
+      parent: z.string().regex(IMAGE_NAME, { error: 'must name an image project, e.g. base-image' }),
+    }),
+    z.strictObject({
+      ...common,
+      class: z.literal('external'),
+      /** The base-image project whose infrastructure is grafted on. */
+      parent: z.string().regex(IMAGE_NAME, { error: 'must name an image project, e.g. base-image' }),
+    }),
+  ],
+  { error: "must be one of 'base', 'derivative' or 'external'" },
+);
+
+export type ImageDefinitionInput = z.input<typeof imageDefinitionSchema>;
+export type ImageDefinition = z.output<typeof imageDefinitionSchema>;
+export type ImageClass = ImageDefinition['class'];
+
+export interface DefinitionError {
+  /** Dotted path to the field, e.g. `services.0.portal.0.externalPort`. */
+  path: string;
+  message: string;
+}
+
+export type ParseResult =
+  | { success: true; definition: ImageDefinition }
+  | { success: false; errors: DefinitionError[] };
+
+/** Identity helper that gives image.ts authors type checking and completion. */
+export function defineImage<const T extends ImageDefinitionInput>(definition: T): T {
+  return definition;
+}
+
+/** Validates an unknown value (the default export of an image.ts) into a definition, or errors as data. */
+export function parseImageDefinition(value: unknown): ParseResult {
+  const result = imageDefinitionSchema.safeParse(value);
+  if (!result.success) {
+    return {
+      success: false,
+      errors: result.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.') || '(root)',
+        message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+      })),
+    };
+  }
+  const errors = checkDefinition(result.data);
+  return errors.length ? { success: false, errors } : { success: true, definition: result.data };
+}
+
+/** Checks within one definition that a schema cannot express. Cross-image checks live in graph.ts. */
+function checkDefinition(def: ImageDefinition): DefinitionError[] {
+  const errors: DefinitionError[] = [];
+  const seen = new Map<string, number>();
+  def.variants.forEach((variant, i) => {
+    const first = seen.get(variant.key);
+    if (first !== undefined) {
+      errors.push({ path: `variants.${i}.key`, message: `'${variant.key}' is already the key of variants.${first}. Give each variant its own key.` });
+    }
+    seen.set(variant.key, i);
+    if (def.class === 'base' && !variant.from) {
+      errors.push({ path: `variants.${i}.from`, message: 'is required for a base image: name the image to build FROM, e.g. ubuntu:24.04.' });
+    }
+    if (def.class !== 'base' && !variant.parent) {
+      errors.push({ path: `variants.${i}.parent`, message: `is required: name the ${def.parent} variant this one builds on.` });
+    }
+    if (def.class === 'external' && !variant.upstream) {
+      errors.push({ path: `variants.${i}.upstream`, message: 'is required for an external image: the upstream image to graft onto, e.g. ollama/ollama:0.17.1.' });
+    }
+    if (def.class !== 'external' && variant.upstream) {
+      errors.push({ path: `variants.${i}.upstream`, message: `is only for external images; a ${def.class} image is built FROM its parent.` });
+    }
+  });
+  const services = new Map<string, number>();
+  def.services.forEach((service, i) => {
+    const first = services.get(service.name);
+    if (first !== undefined) {
+      errors.push({ path: `services.${i}.name`, message: `'${service.name}' is already the name of services.${first}. Each supervisor program needs its own name.` });
+    }
+    services.set(service.name, i);
+  });
+  return errors;
+}
+
+/** `path: message` lines, each naming the file. */
+export function formatDefinitionErrors(file: string, errors: DefinitionError[]): string {
+  return errors.map((e) => `${file}: ${e.path}: ${e.message}`).join('\n');
+}

@@ -1,0 +1,93 @@
+// Supervisor program config and launch script for one service, and the canonical order of the launch utils.
+import { generatedHeader } from './text';
+import type { Service } from './schema';
+
+export const SUPERVISOR_SCRIPTS_DIR = '/opt/supervisor-scripts';
+export const SUPERVISOR_CONF_DIR = '/etc/supervisor/conf.d';
+
+/**
+ * The utils a launch script may source, in the only order that works: logging first so every later line is
+ * captured, cleanup before anything starts children, the environment before the gates that read it.
+ * The renderer emits a subsequence of this list and lint rule VL011 checks hand-written scripts against it.
+ */
+export const SUPERVISOR_UTILS = ['logging', 'cleanup_generic', 'environment', 'exit_serverless', 'exit_portal'] as const;
+export type SupervisorUtil = (typeof SUPERVISOR_UTILS)[number];
+
+export const supervisorConfPath = (service: Pick<Service, 'name'>) => `${SUPERVISOR_CONF_DIR}/${service.name}.conf`;
+export const launchScriptPath = (service: Pick<Service, 'name'>) => `${SUPERVISOR_SCRIPTS_DIR}/${service.name}.sh`;
+
+/** Quote a value for a supervisor `environment=` list: double quotes, backslash-escaped. */
+function supervisorQuote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%')}"`;
+}
+
+export function renderSupervisorConf(service: Service, source: string): string {
+  const environment: Record<string, string> = { PROC_NAME: '%(program_name)s' };
+  if (service.portalLabel) environment.VAST_PORTAL_LABEL = service.portalLabel;
+  Object.assign(environment, service.environment);
+  const env = Object.entries(environment)
+    .map(([k, v]) => `${k}=${k === 'PROC_NAME' ? `"${v}"` : supervisorQuote(v)}`)
+    .join(',');
+  const lines = [
+    generatedHeader(';', source),
+    `[program:${service.name}]`,
+    `environment=${env}`,
+    `command=${launchScriptPath(service)}`,
+    ...(service.user ? [`user=${service.user}`] : []),
+    'autostart=true',
+    `autorestart=${service.autorestart}`,
+    'exitcodes=0',
+    `startsecs=${service.startsecs}`,
+    'stopasgroup=true',
+    'killasgroup=true',
+    'stopsignal=TERM',
+    'stopwaitsecs=10',
+    // Output goes to supervisord's stdout (the container log); logging.sh tees it to /var/log/portal/<name>.log.
+    'stdout_logfile=/dev/stdout',
+    'redirect_stderr=true',
+    'stdout_events_enabled=true',
+    'stdout_logfile_maxbytes=0',
+    'stdout_logfile_backups=0',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Which utils a service's launch script sources, in canonical order. */
+export function launchUtils(service: Service): SupervisorUtil[] {
+  return SUPERVISOR_UTILS.filter((util) => {
+    if (util === 'exit_serverless') return service.skipOnServerless;
+    if (util === 'exit_portal') return service.portalLabel !== undefined;
+    return true;
+  });
+}
+
+const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+export function renderLaunchScript(service: Service, source: string): string {
+  const lines = [
+    '#!/bin/bash',
+    `# Supervisor launch script for ${service.name}: waits for its gates, then runs it in the foreground.`,
+    generatedHeader('#', source),
+    'set -euo pipefail',
+    '',
+  ];
+  for (const util of launchUtils(service)) {
+    const arg = util === 'exit_portal' ? ` ${shellQuote(service.portalLabel ?? '')}` : '';
+    lines.push(`# shellcheck source=/dev/null`, `. ${SUPERVISOR_SCRIPTS_DIR}/utils/${util}.sh${arg}`);
+  }
+  if (service.waitForProvisioning) {
+    lines.push(
+      '',
+      '# Provisioning may install what this service needs; /.provisioning exists until it has finished.',
+      'while [[ -f /.provisioning ]]; do',
+      '  echo "Waiting for provisioning to finish before starting ${PROC_NAME}..."',
+      '  sleep 2',
+      'done',
+    );
+  }
+  if (service.workdir) lines.push('', `cd ${shellQuote(service.workdir)}`);
+  const command = service.command.trimEnd().split('\n');
+  const last = command.pop() ?? '';
+  lines.push('', ...command, service.pty ? `pty ${last}` : last);
+  return lines.join('\n') + '\n';
+}

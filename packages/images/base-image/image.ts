@@ -1,0 +1,90 @@
+// The base image: runtime infrastructure every template inherits (boot chain, supervisor, Caddy, Jupyter, portal).
+import { defineImage } from '@vast/conventions';
+
+export default defineImage({
+  name: 'base-image',
+  class: 'base',
+  description: 'Base image suitable for Vast.ai.',
+  repository: 'vastai/base-image',
+  args: { PYTHON_VERSION: '3.12' },
+  env: {
+    IMAGE_TYPE: 'vast',
+    DATA_DIRECTORY: '/workspace',
+    WORKSPACE: '/workspace',
+    PIP_BREAK_SYSTEM_PACKAGES: '1',
+    DEBIAN_FRONTEND: 'noninteractive',
+    PYTHONUNBUFFERED: '1',
+    NVIDIA_DRIVER_CAPABILITIES: 'all',
+    UV_CACHE_DIR: '/.uv/cache',
+    UV_NO_CACHE: '1',
+    UV_LINK_MODE: 'copy',
+    PATH: '/opt/instance-tools/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  },
+  artifacts: [{ from: 'dist/packages/portal', to: 'opt/portal' }],
+  steps: [
+    {
+      name: 'debian-packages',
+      profile: 'local',
+      comment: 'Offline profile: everything from Debian packages, so the image builds with no registry but Debian.',
+      run: [
+        'apt-get update',
+        'apt-get install -y --no-install-recommends \\',
+        '  ca-certificates curl sudo openssl procps psmisc less nano jq git rsync dos2unix expect cron \\',
+        '  supervisor caddy nodejs python3 python3-venv python3-pip jupyter-notebook',
+        'rm -rf /var/lib/apt/lists/*',
+        'supervisord --version && caddy version && node --version && jupyter notebook --version',
+      ].join('\n'),
+    },
+    {
+      name: 'user',
+      comment: 'Uid 1001 in group root, so files written by either side stay writable by the other (umask 002).',
+      run: [
+        'useradd -ms /bin/bash user -u 1001 -g 0',
+        "echo 'user ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/user",
+        'chmod 0440 /etc/sudoers.d/user',
+        'mkdir -p /run/user/1001 /opt/workspace-internal /var/log/portal /var/log/supervisor',
+        'chown 1001:0 /run/user/1001 && chmod 700 /run/user/1001',
+        'id user',
+      ].join('\n'),
+    },
+    {
+      name: 'main-venv',
+      profile: 'local',
+      comment: 'The shared /venv/main over the system Python, so Debian-packaged Jupyter sees it.',
+      run: ['python3 -m venv --system-site-packages /venv/main', '/venv/main/bin/python --version'].join('\n'),
+    },
+  ],
+  services: [
+    {
+      name: 'caddy',
+      command: 'node /opt/portal/portal-config.cjs\ncaddy run --config /etc/Caddyfile --adapter caddyfile',
+      waitForProvisioning: false,
+      pty: false,
+    },
+    {
+      name: 'instance_portal',
+      portalLabel: 'Instance Portal',
+      portal: [{ label: 'Instance Portal', externalPort: 1111, internalPort: 11111 }],
+      command: 'node /opt/portal/portal.cjs',
+      waitForProvisioning: false,
+      pty: false,
+    },
+    {
+      name: 'jupyter',
+      portalLabel: 'Jupyter',
+      portal: [{ label: 'Jupyter', externalPort: 8080, internalPort: 18080 }],
+      command: 'jupyter-launch',
+      waitForProvisioning: false,
+    },
+    { name: 'cron', command: 'cron -f', waitForProvisioning: false, skipOnServerless: false, startsecs: 0, pty: false },
+  ],
+  links: [{ label: 'Jupyter Terminal', externalPort: 8080, internalPort: 8080, path: '/terminals/1' }],
+  defaultPortalConfig: true,
+  variants: [
+    { key: 'stock-ubuntu24.04-py312', from: 'ubuntu:24.04', python: '3.12' },
+    { key: 'cuda-12.8.1-ubuntu24.04-py312', from: 'nvidia/cuda:12.8.1-cudnn-devel-ubuntu24.04', cuda: '12.8', python: '3.12' },
+    { key: 'cuda-12.9.2-ubuntu24.04-py312', from: 'nvidia/cuda:12.9.2-cudnn-devel-ubuntu24.04', cuda: '12.9', python: '3.12' },
+    { key: 'cuda-13.0.3-ubuntu24.04-py312', from: 'nvidia/cuda:13.0.3-cudnn-devel-ubuntu24.04', cuda: '13.0', python: '3.12' },
+    { key: 'local', from: 'vast-local/bookworm:latest', python: '3.11', local: true },
+  ],
+});

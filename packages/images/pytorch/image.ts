@@ -1,0 +1,46 @@
+// PyTorch in /venv/main, one variant per (torch, backend, CUDA line); torch's companions are pinned per torch version.
+import { defineImage } from '@vast/conventions';
+
+/** torchvision/torchaudio releases that match each torch release (they are built together). */
+const COMPANIONS: Record<string, { torchvision: string; torchaudio: string }> = {
+  '2.9.1': { torchvision: '0.24.1', torchaudio: '2.9.1' },
+  '2.10.0': { torchvision: '0.25.0', torchaudio: '2.10.0' },
+};
+
+/** Which CUDA line of base-image each backend runs on. */
+const BUILDS = [
+  { torch: '2.9.1', backend: 'cu128', cuda: '12.8', base: 'cuda-12.8.1-ubuntu24.04-py312' },
+  { torch: '2.10.0', backend: 'cu128', cuda: '12.8', base: 'cuda-12.8.1-ubuntu24.04-py312' },
+  { torch: '2.10.0', backend: 'cu128', cuda: '12.9', base: 'cuda-12.9.2-ubuntu24.04-py312' },
+  { torch: '2.10.0', backend: 'cu130', cuda: '13.0', base: 'cuda-13.0.3-ubuntu24.04-py312' },
+];
+
+export default defineImage({
+  name: 'pytorch',
+  class: 'derivative',
+  parent: 'base-image',
+  description: 'PyTorch image suitable for Vast.ai.',
+  repository: 'vastai/pytorch',
+  steps: [
+    {
+      name: 'torch',
+      comment: 'torch and its companions from the concrete backend index; the asserts fail the build if the wheel is wrong.',
+      run: [
+        'uv pip install --no-cache-dir \\',
+        '  "torch==${PYTORCH_VERSION}" "torchvision==${TORCHVISION_VERSION}" "torchaudio==${TORCHAUDIO_VERSION}" \\',
+        '  --torch-backend "${PYTORCH_BACKEND}"',
+        'python -c "import torch; assert torch.__version__.startswith(\'${PYTORCH_VERSION}\'), torch.__version__; assert torch.version.cuda, \'not a CUDA build\'; print(torch.__version__, torch.version.cuda)"',
+        'python -c "import torch; a = torch.ones(2, 3); assert (a @ a.T).shape == (2, 2); print(torch.nn.Linear(3, 1)(a).shape)"',
+      ].join('\n'),
+    },
+  ],
+  variants: BUILDS.map((b) => ({
+    key: `${b.torch}-${b.backend}-cuda-${b.cuda}-py312`,
+    parent: b.base,
+    torch: b.torch,
+    torchBackend: b.backend,
+    cuda: b.cuda,
+    python: '3.12',
+    args: { TORCHVISION_VERSION: COMPANIONS[b.torch].torchvision, TORCHAUDIO_VERSION: COMPANIONS[b.torch].torchaudio },
+  })),
+});

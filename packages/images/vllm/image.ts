@@ -1,0 +1,54 @@
+// vLLM's OpenAI server image (vllm/vllm-openai) with the Vast base grafted on: portal, Caddy auth, Jupyter, Ray.
+import { defineImage } from '@vast/conventions';
+
+const VLLM = [
+  { version: '0.13.0', upstream: 'vllm/vllm-openai:v0.13.0', cuda: '12.9' },
+  { version: '0.13.0', upstream: 'vllm/vllm-openai:v0.13.0-cu130', cuda: '13.0' },
+];
+
+export default defineImage({
+  name: 'vllm',
+  class: 'external',
+  parent: 'base-image',
+  description: 'vLLM image suitable for Vast.ai.',
+  repository: 'vastai/vllm',
+  env: { VLLM_TEST_ENDPOINT: 'chat' },
+  bootEnv: {
+    VLLM_CACHE_ROOT: '$WORKSPACE/.vllm_cache',
+    RAY_ARGS: '--head --port 6379 --dashboard-host 127.0.0.1 --dashboard-port 28265',
+    RAY_ADDRESS: '127.0.0.1:6379',
+    AUTO_PARALLEL: '${USE_ALL_GPUS:-true}',
+  },
+  steps: [
+    {
+      name: 'vllm-workspace',
+      comment: "Upstream's examples land in the workspace on first boot; ray[default] brings the dashboard.",
+      run: [
+        'if [[ -d /vllm-workspace ]]; then mv /vllm-workspace/* /opt/workspace-internal/ && rmdir /vllm-workspace; fi',
+        'uv pip install --system --no-cache-dir "ray[default]"',
+        "sed -i '1s|.*|#!/venv/main/bin/python|' /usr/local/bin/vllm",
+        'vllm --version',
+      ].join('\n'),
+    },
+  ],
+  services: [
+    {
+      name: 'vllm',
+      portalLabel: 'vLLM API',
+      portal: [{ label: 'vLLM API', externalPort: 8000, internalPort: 18000, path: '/docs' }],
+      command: [
+        'if [[ -z "${VLLM_MODEL:-}" ]]; then echo "VLLM_MODEL is not set: nothing to serve. Set it in the template."; sleep 6; exit 0; fi',
+        '# shellcheck disable=SC2086 # VLLM_ARGS is a list of flags',
+        'vllm serve "${VLLM_MODEL}" --host 127.0.0.1 --port 18000 ${VLLM_ARGS:-}',
+      ].join('\n'),
+    },
+    {
+      name: 'ray',
+      portalLabel: 'Ray Dashboard',
+      portal: [{ label: 'Ray Dashboard', externalPort: 8265, internalPort: 28265 }],
+      command: ['# shellcheck disable=SC2086 # RAY_ARGS is a list of flags', 'ray start ${RAY_ARGS} --block'].join('\n'),
+    },
+  ],
+  defaultPortalConfig: true,
+  variants: VLLM.map((v) => ({ key: `${v.version}-cuda-${v.cuda}`, parent: 'stock-ubuntu24.04-py312', upstream: v.upstream, cuda: v.cuda })),
+});

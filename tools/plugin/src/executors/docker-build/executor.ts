@@ -1,0 +1,94 @@
+// docker-build: builds this image's selected variants, content-addressed, after its parents (Nx runs ^docker-build first).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { formatDockerCommand, planDockerBuilds, PlanError, type ImageManifest, type PlannedBuild } from '@vast/conventions';
+import { contextDirOf, DIST_IMAGES, readManifest } from '../../lib/assemble-context';
+import { imageProjectDirs } from '../../lib/workspace-images';
+import { assertEngine, dockerBuild, EngineError, imageId, tagImage } from './lib/engine';
+import type { DockerBuildExecutorOptions } from './schema';
+
+export interface BuildResult {
+  name: string;
+  repository: string;
+  version: string;
+  profile: string;
+  variants: Array<{ key: string; buildTag: string; versionTag: string; imageId: string }>;
+}
+
+export const BUILD_RESULT = 'build-result.json';
+
+export function readManifests(workspaceRoot: string): Map<string, ImageManifest> {
+  const manifests = new Map<string, ImageManifest>();
+  for (const name of imageProjectDirs(workspaceRoot)) {
+    const manifest = readManifest(workspaceRoot, name);
+    if (manifest) manifests.set(name, manifest);
+  }
+  return manifests;
+}
+
+export default async function dockerBuildExecutor(options: DockerBuildExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  const name = context.projectName as string;
+  const profile = options.profile ?? 'production';
+  const dryRun = options.dryRun === true || process.env.NX_DRY_RUN === 'true';
+  const manifests = readManifests(context.root);
+  const contextDir = (image: string) => `${DIST_IMAGES}/${image}`;
+
+  try {
+    if (!dryRun) await assertEngine();
+    // Mutable FROM images (the local Debian root) enter the hash by id, so rebuilding them rebuilds their children.
+    const fromImageIds: Record<string, string> = {};
+    if (!dryRun && profile === 'local') {
+      for (const manifest of manifests.values()) {
+        for (const v of manifest.variants.filter((v) => v.local && v.from)) {
+          const id = await imageId(v.from as string);
+          if (!id) throw new EngineError(`${manifest.source}: variants: ${v.key} builds FROM ${v.from}, which the engine does not have. Make it: nx run ${manifest.name}:local-root`);
+          fromImageIds[v.from as string] = id;
+        }
+      }
+    }
+    const plan = planDockerBuilds(manifests, name, { profile, variants: options.variants, contextDir, fromImageIds, onlyTarget: true });
+
+    if (dryRun) {
+      for (const build of plan) console.log(`# ${build.image}:${build.variant} (${profile}) -> ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
+      return { success: true };
+    }
+
+    const result: BuildResult = { name, repository: manifests.get(name)!.repository, version: manifests.get(name)!.version, profile, variants: [] };
+    for (const [i, build] of plan.entries()) {
+      const label = `[${i + 1}/${plan.length}] ${build.image}:${build.variant}`;
+      await ensureParent(build);
+      const started = Date.now();
+      let id = options.force ? undefined : await imageId(build.buildTag);
+      if (id) {
+        console.log(`${label}: up to date (${build.buildTag} exists), skipped`);
+      } else {
+        console.log(`${label}: building ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
+        await dockerBuild(build.argv);
+        id = await imageId(build.buildTag);
+        if (!id) throw new EngineError(`${label}: docker build succeeded but ${build.buildTag} is not in the engine.`);
+        console.log(`${label}: built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      }
+      await tagImage(build.buildTag, build.versionTag);
+      result.variants.push({ key: build.variant, buildTag: build.buildTag, versionTag: build.versionTag, imageId: id });
+    }
+    // Written only when every selected variant built: docker-push reads it and refuses anything partial.
+    writeFileSync(join(contextDirOf(context.root, name), BUILD_RESULT), JSON.stringify(result, null, 2) + '\n');
+    return { success: true };
+  } catch (e) {
+    if (e instanceof PlanError || e instanceof EngineError) {
+      console.error(`${name}:docker-build: ${e.message}`);
+      return { success: false };
+    }
+    throw e;
+  }
+}
+
+async function ensureParent(build: PlannedBuild): Promise<void> {
+  if (!build.parent) return;
+  if (!(await imageId(build.parent.buildTag))) {
+    throw new EngineError(
+      `${build.image}:${build.variant} builds FROM ${build.parent.buildTag} (${build.parent.image}:${build.parent.variant}), which is not built. Run nx run ${build.parent.image}:docker-build${build.profile === 'local' ? ' -c local' : ''} (or drop --excludeTaskDependencies).`,
+    );
+  }
+}

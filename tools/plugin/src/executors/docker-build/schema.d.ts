@@ -1,0 +1,6 @@
+export interface DockerBuildExecutorOptions {
+  profile?: 'production' | 'local';
+  variants?: string[];
+  dryRun?: boolean;
+  force?: boolean;
+}

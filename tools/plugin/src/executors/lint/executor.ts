@@ -1,0 +1,27 @@
+// lint: the image invariants (@vast/conventions LINT_RULES) and shellcheck over the assembled context.
+import type { ExecutorContext } from '@nx/devkit';
+import { formatFinding, lintContext } from '@vast/conventions';
+import { contextDirOf, readManifest } from '../../lib/assemble-context';
+import { readWorkspaceImages } from '../../lib/workspace-images';
+import { readLintContext } from './lib/read-context';
+import { runShellcheck } from './lib/shellcheck';
+import type { LintExecutorOptions } from './schema';
+
+export default async function lintExecutor(options: LintExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  const name = context.projectName as string;
+  const manifest = readManifest(context.root, name);
+  if (!manifest) {
+    console.error(`${name}: dist/images/${name}/image.json is missing. Run nx run ${name}:build first (lint depends on it).`);
+    return { success: false };
+  }
+  const workspace = await readWorkspaceImages(context.root);
+  const contextDir = contextDirOf(context.root, name);
+  const lint = readLintContext(contextDir, manifest, workspace.images.get(name));
+  const findings = [...lintContext(lint), ...(options.shellcheck === false ? [] : await runShellcheck(contextDir, lint))];
+  const shown = `dist/images/${name}`;
+  for (const finding of findings) (finding.severity === 'error' ? console.error : console.warn)(formatFinding(shown, finding));
+  const errors = findings.filter((f) => f.severity === 'error' || options.warningsAsErrors).length;
+  const warnings = findings.length - findings.filter((f) => f.severity === 'error').length;
+  console.log(`${name}: ${lint.files.length} files, ${errors} errors, ${warnings} warnings${errors ? '' : ' — clean'}`);
+  return { success: errors === 0 };
+}

@@ -1,0 +1,4 @@
+export interface LintExecutorOptions {
+  warningsAsErrors?: boolean;
+  shellcheck?: boolean;
+}

@@ -1,0 +1,118 @@
+// createNodesV2: every packages/images/<name>/image.ts makes its folder an image project with inferred targets.
+// Cheap and deterministic: it looks at which files exist, never at the clock, git or the definitions' contents.
+import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import type { CreateNodesV2, TargetConfiguration } from '@nx/devkit';
+
+export const IMAGE_GLOB = 'packages/images/*/image.ts';
+
+export interface ImagePluginOptions {
+  buildTargetName?: string;
+  lintTargetName?: string;
+  dockerBuildTargetName?: string;
+  smokeTargetName?: string;
+  dockerPushTargetName?: string;
+  localRootTargetName?: string;
+}
+
+export type NormalizedImagePluginOptions = Required<ImagePluginOptions>;
+
+export function normalizeOptions(options: ImagePluginOptions | undefined): NormalizedImagePluginOptions {
+  return {
+    buildTargetName: options?.buildTargetName ?? 'build',
+    lintTargetName: options?.lintTargetName ?? 'lint',
+    dockerBuildTargetName: options?.dockerBuildTargetName ?? 'docker-build',
+    smokeTargetName: options?.smokeTargetName ?? 'smoke',
+    dockerPushTargetName: options?.dockerPushTargetName ?? 'docker-push',
+    localRootTargetName: options?.localRootTargetName ?? 'local-root',
+  };
+}
+
+const DOCKER_CONFIGURATIONS = { production: { profile: 'production' }, local: { profile: 'local' } };
+
+export function createImageTargets(projectRoot: string, options: NormalizedImagePluginOptions): Record<string, TargetConfiguration> {
+  const name = projectRoot.split('/').pop() as string;
+  const contextDir = `{workspaceRoot}/dist/images/{projectName}`;
+  const group = { technologies: ['docker'] };
+  return {
+    [options.buildTargetName]: {
+      executor: '@vast/plugin:build',
+      cache: true,
+      dependsOn: ['^build'],
+      // The build executor itself renders the context, so its code is an input too.
+      inputs: ['production', '^production', '{workspaceRoot}/tools/plugin/src/executors/build/**/*', { externalDependencies: ['zod', 'yaml'] }],
+      outputs: [contextDir],
+      metadata: { ...group, description: `Assemble ${name}'s build context: Dockerfile, ROOT overlay and image.json`, help: { command: 'nx run <project>:build', example: {} } },
+    },
+    [options.lintTargetName]: {
+      executor: '@vast/plugin:lint',
+      cache: true,
+      dependsOn: [options.buildTargetName],
+      inputs: ['production', '^production', { dependentTasksOutputFiles: '**/*' }, '{workspaceRoot}/tools/plugin/src/executors/lint/**/*'],
+      outputs: [],
+      metadata: { ...group, description: 'Check the assembled context against the image invariants and shellcheck every script' },
+    },
+    [options.dockerBuildTargetName]: {
+      executor: '@vast/plugin:docker-build',
+      cache: false,
+      // Parents first: a derivative's FROM is its parent's build tag. --dry-run and --variants travel down the chain.
+      dependsOn: [options.buildTargetName, { dependencies: true, target: options.dockerBuildTargetName, params: 'forward' }],
+      options: { profile: 'production' },
+      configurations: DOCKER_CONFIGURATIONS,
+      defaultConfiguration: 'production',
+      metadata: { ...group, description: 'Build the selected variants with the Docker engine (content-addressed: unchanged builds are skipped)' },
+    },
+    [options.smokeTargetName]: {
+      executor: '@vast/plugin:smoke',
+      cache: false,
+      options: { profile: 'production' },
+      configurations: DOCKER_CONFIGURATIONS,
+      defaultConfiguration: 'production',
+      metadata: { ...group, description: 'Boot the built image and check the runtime contract' },
+    },
+    [options.dockerPushTargetName]: {
+      executor: '@vast/plugin:docker-push',
+      cache: false,
+      dependsOn: [options.dockerBuildTargetName],
+      options: { profile: 'production' },
+      configurations: DOCKER_CONFIGURATIONS,
+      defaultConfiguration: 'production',
+      metadata: { ...group, description: 'Push the release tags of every built variant, all or nothing' },
+    },
+  };
+}
+
+export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
+  IMAGE_GLOB,
+  async (files, options, context) => {
+    const normalized = normalizeOptions(options);
+    return files.map((file) => {
+      const projectRoot = dirname(file);
+      // A folder without package.json is not a workspace package yet (e.g. half-generated); infer nothing.
+      if (!existsSync(join(context.workspaceRoot, projectRoot, 'package.json'))) return [file, {}];
+      const targets = createImageTargets(projectRoot, normalized);
+      // Base images build FROM the local Debian root in the `local` profile, so they carry the target that makes it.
+      const definition = readFileSync(join(context.workspaceRoot, file), 'utf8');
+      if (/\bclass:\s*['"]base['"]/.test(definition)) {
+        targets[normalized.localRootTargetName] = {
+          executor: '@vast/plugin:local-root',
+          cache: false,
+          metadata: { technologies: ['docker'], description: 'Make the local Debian bookworm base image with debootstrap + docker import' },
+        };
+      }
+      return [
+        file,
+        {
+          projects: {
+            [projectRoot]: {
+              projectType: 'application',
+              tags: ['type:image'],
+              targets,
+              metadata: { targetGroups: { Image: Object.keys(targets) } },
+            },
+          },
+        },
+      ];
+    });
+  },
+];
