@@ -1,4 +1,5 @@
 // Resolves the FROM graph of the image family: parents exist, no cycles, variants line up with their parents'.
+import { validatePortalEntries } from './portal-config';
 import type { ImageDefinition, PortalEntry, Variant } from './schema';
 
 export interface ImageRecord {
@@ -97,11 +98,12 @@ export function resolveImageGraph(records: ImageRecord[]): GraphResult {
       });
     }
     const chain = [...ancestors].reverse().concat(record);
-    images.set(definition.name, {
-      ...record,
-      ancestors,
-      portalEntries: chain.flatMap((r) => ownPortalEntries(r.definition)),
-    });
+    const portalEntries = chain.flatMap((r) => ownPortalEntries(r.definition));
+    // The chain's entries become one PORTAL_CONFIG: ports and labels must not collide across images either.
+    for (const message of validatePortalEntries(portalEntries)) {
+      errors.push({ file, path: 'services', message: `the PORTAL_CONFIG of ${[...chain].map((r) => r.definition.name).join(' + ')}: ${message}` });
+    }
+    images.set(definition.name, { ...record, ancestors, portalEntries });
   }
   return { images, errors };
 }

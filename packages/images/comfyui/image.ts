@@ -32,6 +32,7 @@ export default defineImage({
     {
       name: 'api-wrapper',
       comment: 'The API wrapper turns ComfyUI workflows into a REST API (used by serverless); its own venv keeps its pins away from torch.',
+      torchGuard: true,
       run: [
         'git clone https://github.com/ai-dock/comfyui-api-wrapper /opt/comfyui-api-wrapper',
         'uv venv --seed -p 3.12 /opt/comfyui-api-wrapper/.venv',

@@ -27,9 +27,16 @@ export interface AssembleResult {
   files: string[];
 }
 
-export function assembleContext(workspaceRoot: string, image: ResolvedImage): AssembleResult {
+export interface AssembleOptions {
+  /** Where to write (default dist/images/<name>). */
+  contextDir?: string;
+  /** Leave out artifacts of other projects (golden files pin what this image's own sources render). */
+  skipArtifacts?: boolean;
+}
+
+export function assembleContext(workspaceRoot: string, image: ResolvedImage, options: AssembleOptions = {}): AssembleResult {
   const projectDir = join(workspaceRoot, dirname(image.file));
-  const contextDir = contextDirOf(workspaceRoot, image.definition.name);
+  const contextDir = options.contextDir ?? contextDirOf(workspaceRoot, image.definition.name);
   const generated = renderContextFiles(image);
   const overlay = join(projectDir, 'ROOT');
 
@@ -43,7 +50,7 @@ export function assembleContext(workspaceRoot: string, image: ResolvedImage): As
   rmSync(contextDir, { recursive: true, force: true });
   mkdirSync(join(contextDir, 'ROOT'), { recursive: true });
   if (existsSync(overlay)) cpSync(overlay, join(contextDir, 'ROOT'), { recursive: true, preserveTimestamps: false });
-  for (const artifact of image.definition.artifacts) {
+  for (const artifact of options.skipArtifacts ? [] : image.definition.artifacts) {
     const from = join(workspaceRoot, artifact.from);
     if (!existsSync(from)) {
       throw new Error(`${image.file}: artifacts: ${artifact.from} does not exist. It is the output of a dependency's build target; run nx run ${image.definition.name}:build (which builds dependencies first).`);

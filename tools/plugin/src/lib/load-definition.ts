@@ -1,5 +1,5 @@
-// Loads an image.ts module. Inside Nx the executor runs under swc-node, so require() handles TypeScript;
-// elsewhere (vitest, plain node) tsx's loader does the same job.
+// Loads an image.ts module wherever the plugin runs: under Nx (swc-node registered: require handles .ts),
+// under vitest (its transformer handles import()), or plain Node (tsx's loader).
 import { pathToFileURL } from 'node:url';
 
 export async function loadDefinitionModule(file: string): Promise<unknown> {
@@ -7,11 +7,13 @@ export async function loadDefinitionModule(file: string): Promise<unknown> {
   if (typeof require === 'function' && require.extensions && '.ts' in require.extensions) {
     delete require.cache[require.resolve(file)];
     mod = require(file);
+  } else if (process.env.VITEST) {
+    mod = await import(/* @vite-ignore */ file);
   } else {
     const { tsImport } = await import('tsx/esm/api');
     mod = await tsImport(pathToFileURL(file).href, { parentURL: pathToFileURL(__filename).href });
   }
   const value = mod.default ?? mod;
-  // tsx wraps CommonJS-shaped modules once more.
+  // Some loaders wrap a CommonJS-shaped module once more.
   return value && typeof value === 'object' && 'default' in value && Object.keys(value).length === 1 ? (value as { default: unknown }).default : value;
 }

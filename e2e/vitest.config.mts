@@ -1,0 +1,16 @@
+// End-to-end suites: real Nx runs in scratch workspaces, real Docker builds and boots, a real registry and browser.
+// One file at a time: they share one Docker engine and two cores.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    root: fileURLToPath(new URL('.', import.meta.url)),
+    include: ['**/*.spec.ts'],
+    environment: 'node',
+    fileParallelism: false,
+    testTimeout: 20 * 60_000,
+    hookTimeout: 30 * 60_000,
+    reporters: ['default'],
+  },
+});

@@ -1,0 +1,118 @@
+// The workspace as a user meets it: projects, cached build+lint, the FROM graph, affected selection, dry-run order,
+// and clear failures on bad input. Real Nx in a scratch copy; no Docker engine needed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScratchWorkspace } from '../support/scratch-workspace';
+
+const IMAGES = ['base-image', 'pytorch', 'comfyui', 'vllm', 'ollama'];
+let ws: ScratchWorkspace;
+
+beforeAll(() => {
+  ws = ScratchWorkspace.create('vast-e2e-workspace-');
+});
+afterAll(() => ws?.dispose());
+
+const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+
+describe('the workspace', () => {
+  it('lists the five images and the tooling projects', () => {
+    const result = ws.nx('show', 'projects');
+    expect(result.code, result.output).toBe(0);
+    expect(lines(result.stdout).sort()).toEqual([...IMAGES, 'conventions', 'plugin', 'portal'].sort());
+  });
+
+  it('builds and lints every image, then serves a second run from the cache', () => {
+    const first = ws.nx('run-many', '-t', 'build', 'lint');
+    expect(first.code, first.output).toBe(0);
+    for (const image of IMAGES) {
+      for (const file of ['Dockerfile', 'image.json']) expect(ws.read(`dist/images/${image}/${file}`).length).toBeGreaterThan(0);
+    }
+    const second = ws.nx('run-many', '-t', 'build', 'lint');
+    expect(second.code, second.output).toBe(0);
+    const hits = /Nx read the output from the cache instead of running the command for (\d+) out of (\d+) tasks/.exec(second.output);
+    expect(hits, second.output).not.toBeNull();
+    expect(hits![1]).toBe(hits![2]);
+  });
+
+  it('has the FROM edges, and every image depends on conventions', () => {
+    const result = ws.nx('graph', '--file=graph.json');
+    expect(result.code, result.output).toBe(0);
+    const graph = JSON.parse(ws.read('graph.json')).graph as { dependencies: Record<string, Array<{ target: string }>> };
+    const deps = (p: string) => graph.dependencies[p].map((d) => d.target).sort();
+    expect(deps('pytorch')).toEqual(['base-image', 'conventions']);
+    expect(deps('comfyui')).toEqual(['conventions', 'pytorch']);
+    expect(deps('vllm')).toEqual(['base-image', 'conventions']);
+    expect(deps('ollama')).toEqual(['base-image', 'conventions']);
+    expect(deps('base-image')).toContain('conventions');
+  });
+
+  describe('affected selection (one scratch commit each)', () => {
+    const affected = (edit: () => void) => {
+      edit();
+      ws.commit('scratch: change');
+      const result = ws.nx('show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', '-t', 'docker-build');
+      expect(result.code, result.output).toBe(0);
+      return lines(result.stdout).sort();
+    };
+
+    it('a comfyui overlay file: comfyui alone', () => {
+      expect(affected(() => ws.write('packages/images/comfyui/ROOT/opt/comfyui-note.txt', 'hello\n'))).toEqual(['comfyui']);
+    });
+    it("pytorch's image.ts: pytorch and comfyui", () => {
+      expect(affected(() => ws.edit('packages/images/pytorch/image.ts', (t) => t + '\n// scratch edit\n'))).toEqual(['comfyui', 'pytorch']);
+    });
+    it('a conventions renderer: all five', () => {
+      expect(affected(() => ws.edit('packages/conventions/src/dockerfile.ts', (t) => t + '\n// scratch edit\n'))).toEqual([...IMAGES].sort());
+    });
+    it('README.md: none', () => {
+      expect(affected(() => ws.write('README.md', ws.read('README.md') + '\nscratch\n'))).toEqual([]);
+    });
+  });
+
+  it('prints the dry-run plan of comfyui parents first, for each variant, and runs nothing', () => {
+    const result = ws.nx('run', 'comfyui:docker-build', '--dry-run');
+    expect(result.code, result.output).toBe(0);
+    const commands = lines(result.stdout).filter((l) => l.startsWith('docker build'));
+    const images = commands.map((c) => /--tag vastai\/([a-z-]+):build-/.exec(c)![1]);
+    const firstOf = (repo: string) => images.indexOf(repo);
+    const lastOf = (repo: string) => images.lastIndexOf(repo);
+    expect(lastOf('base-image')).toBeLessThan(firstOf('pytorch'));
+    expect(lastOf('pytorch')).toBeLessThan(firstOf('comfy'));
+    expect(images.filter((i) => i === 'comfy')).toHaveLength(2);
+    // Each child names its parent's content-addressed tag, which the parent's command builds.
+    for (const command of commands.filter((c) => c.includes('PARENT_IMAGE='))) {
+      const parentTag = /PARENT_IMAGE=(\S+)/.exec(command)![1];
+      expect(commands.some((c) => c.includes(`--tag ${parentTag} `))).toBe(true);
+    }
+  });
+
+  describe('bad input: a clear error and a non-zero exit', () => {
+    const failsWith = (project: string, edit: () => void, expected: RegExp) => {
+      const before = ws.git('rev-parse', 'HEAD').trim();
+      edit();
+      const result = ws.nx('run', `${project}:build`, '--skip-nx-cache');
+      ws.git('checkout', '-q', before, '--', '.');
+      ws.git('clean', '-qfd', 'packages');
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(expected);
+    };
+
+    it('an image.ts with a missing field', () => {
+      failsWith('ollama', () => ws.edit('packages/images/ollama/image.ts', (t) => t.replace(/\n\s*description: .*\n/, '\n')), /packages\/images\/ollama\/image\.ts: description: is required/);
+    });
+    it('a parent that does not exist', () => {
+      failsWith('ollama', () => ws.edit('packages/images/ollama/image.ts', (t) => t.replace("parent: 'base-image'", "parent: 'nope'")), /ollama\/image\.ts: parent: 'nope' is not an image project\. Use one of: /);
+    });
+    it('a FROM cycle', () => {
+      failsWith('pytorch', () => ws.edit('packages/images/pytorch/image.ts', (t) => t.replace("parent: 'base-image'", "parent: 'comfyui'")), /FROM cycle: pytorch -> comfyui -> pytorch/);
+    });
+    it('two services on one port', () => {
+      failsWith('ollama', () => ws.edit('packages/images/ollama/image.ts', (t) => t.replace('externalPort: 21434', 'externalPort: 8080')), /ollama\/image\.ts: services: the PORTAL_CONFIG of base-image \+ ollama: .*external port 8080/);
+    });
+    it("a PORTAL_CONFIG label with '|'", () => {
+      failsWith('ollama', () => ws.edit('packages/images/ollama/image.ts', (t) => t.replace("label: 'Ollama API'", "label: 'Ollama|API'")), /ollama\/image\.ts: services: .*'\|'/);
+    });
+    it('a parent pin in package.json that drifted from image.ts', () => {
+      failsWith('ollama', () => ws.edit('packages/images/ollama/package.json', (t) => t.replace('"@vast/base-image": "1.0.0"', '"@vast/base-image": "0.9.0"')), /ollama\/package\.json: dependencies\.@vast\/base-image: is '0\.9\.0'; image\.ts builds FROM base-image, so pin it exactly/);
+    });
+  });
+});

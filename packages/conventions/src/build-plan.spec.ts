@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { hashContext, planDockerBuilds, renderImageManifest, type ImageManifest } from './build-plan';
+import { fakeDefinition, fakeFamily } from './testing';
+
+function manifests(contextHashes: Record<string, string> = {}): Map<string, ImageManifest> {
+  const family = fakeFamily(fakeDefinition('base'), fakeDefinition('derivative'), fakeDefinition('external'));
+  return new Map([...family].map(([name, image]) => [name, renderImageManifest(image, contextHashes[name] ?? `hash-of-${name}`)]));
+}
+const contextDir = (name: string) => `dist/images/${name}`;
+
+describe('planDockerBuilds', () => {
+  it('plans parents first with the parent build tag as PARENT_IMAGE', () => {
+    const plan = planDockerBuilds(manifests(), 'app', { profile: 'production', contextDir });
+    expect(plan.map((b) => `${b.image}:${b.variant}`)).toEqual(['base:stock', 'app:stock']);
+    expect(plan[1].buildArgs.PARENT_IMAGE).toBe(plan[0].buildTag);
+    expect(plan[1].argv.slice(0, 7)).toEqual(['build', '--file', 'dist/images/app/Dockerfile', '--tag', plan[1].buildTag, '--tag', 'vastai/app:1.0.0-stock']);
+    expect(plan[1].argv.at(-1)).toBe('dist/images/app');
+  });
+
+  it('selects variants by profile and by key, with clear errors', () => {
+    expect(planDockerBuilds(manifests(), 'app', { profile: 'local', contextDir }).map((b) => b.variant)).toEqual(['local', 'local']);
+    expect(() => planDockerBuilds(manifests(), 'ext', { profile: 'local', contextDir })).toThrow(/ext has no local variant/);
+    expect(() => planDockerBuilds(manifests(), 'app', { profile: 'production', variants: ['local'], contextDir })).toThrow(/is a local variant; run with -c local/);
+    expect(() => planDockerBuilds(manifests(), 'app', { profile: 'production', variants: ['nope'], contextDir })).toThrow(/'nope' is not a variant of app/);
+    expect(() => planDockerBuilds(new Map(), 'app', { profile: 'production', contextDir })).toThrow(/run nx run app:build first/);
+  });
+
+  it('grafts externals: VAST_BASE is the base build, UPSTREAM_IMAGE the pinned upstream', () => {
+    const [base, ext] = planDockerBuilds(manifests(), 'ext', { profile: 'production', contextDir });
+    expect(ext.buildArgs).toMatchObject({ VAST_BASE: base.buildTag, UPSTREAM_IMAGE: 'example/ext:1.0', VAST_PROFILE: 'production' });
+  });
+
+  it('changes a child hash when only its parent changes, and nothing else when a sibling changes', () => {
+    const before = planDockerBuilds(manifests(), 'app', { profile: 'production', contextDir });
+    const parentChanged = planDockerBuilds(manifests({ base: 'edited' }), 'app', { profile: 'production', contextDir });
+    const siblingChanged = planDockerBuilds(manifests({ ext: 'edited' }), 'app', { profile: 'production', contextDir });
+    expect(parentChanged[1].buildHash).not.toBe(before[1].buildHash);
+    expect(siblingChanged.map((b) => b.buildHash)).toEqual(before.map((b) => b.buildHash));
+  });
+
+  it('feeds the id of a mutable FROM image into the hash', () => {
+    const a = planDockerBuilds(manifests(), 'base', { profile: 'local', contextDir, fromImageIds: { 'vast-local/bookworm:latest': 'sha256:1' } });
+    const b = planDockerBuilds(manifests(), 'base', { profile: 'local', contextDir, fromImageIds: { 'vast-local/bookworm:latest': 'sha256:2' } });
+    expect(a[0].buildHash).not.toBe(b[0].buildHash);
+  });
+
+  it('lists only the target with onlyTarget, hashes unchanged', () => {
+    const all = planDockerBuilds(manifests(), 'app', { profile: 'production', contextDir });
+    const only = planDockerBuilds(manifests(), 'app', { profile: 'production', contextDir, onlyTarget: true });
+    expect(only).toEqual([all[1]]);
+  });
+});
+
+describe('hashContext', () => {
+  it('depends on paths, contents and the executable bit, not on order', () => {
+    const files = [
+      { path: 'a', mode: 0o644, content: 'x' },
+      { path: 'b', mode: 0o755, content: 'y' },
+    ];
+    const h = hashContext(files);
+    expect(hashContext([...files].reverse())).toBe(h);
+    expect(hashContext([files[0], { ...files[1], mode: 0o644 }])).not.toBe(h);
+    expect(hashContext([files[0], { ...files[1], content: 'z' }])).not.toBe(h);
+    expect(hashContext([files[0], { ...files[1], mode: 0o775 }])).toBe(h);
+  });
+});

@@ -1,0 +1,35 @@
+#!/bin/bash
+# Prepares a fresh Debian machine for this repo (as root): system packages, npm dependencies, a running dockerd.
+# Idempotent: run it before `npm run stack` or `npm test`; it skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# What the builds and tests use: the Docker engine, debootstrap for the local Debian root, shellcheck for lint,
+# Caddy for the Caddyfile tests, Debian's registry for the push test, Chromium for the portal browser test.
+PACKAGES=(docker.io debootstrap shellcheck caddy docker-registry chromium git ca-certificates curl iptables)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  log "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # The Debian packages of caddy and docker-registry would start services under systemd; nothing here runs one.
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -x node_modules/.bin/nx ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+if ! docker version >/dev/null 2>&1; then
+  log "starting dockerd (log: /var/log/dockerd.log)"
+  (dockerd >/var/log/dockerd.log 2>&1 &)
+  for _ in $(seq 1 60); do docker version >/dev/null 2>&1 && break; sleep 1; done
+  docker version >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/dockerd.log" >&2; tail -20 /var/log/dockerd.log >&2; exit 1; }
+fi
+log "ready: node $(node --version), $(docker version --format 'docker engine {{.Server.Version}}')"

@@ -1,0 +1,71 @@
+// Golden files: the assembled contexts of the real images, committed, so a renderer change is a reviewable diff.
+// Regenerate with: UPDATE_GOLDEN=1 npx nx run plugin:test
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintContext } from '@vast/conventions';
+import { assembleContext, listFiles } from '../../lib/assemble-context';
+import { readWorkspaceImages, type WorkspaceImages } from '../../lib/workspace-images';
+import { readLintContext } from '../lint/lib/read-context';
+import { runShellcheck } from '../lint/lib/shellcheck';
+
+const workspaceRoot = join(__dirname, '../../../../..');
+const goldenDir = join(__dirname, '../../../golden');
+const IMAGES = ['base-image', 'pytorch', 'comfyui', 'vllm', 'ollama'];
+const update = process.env.UPDATE_GOLDEN === '1';
+
+let workspace: WorkspaceImages;
+let out: string;
+
+beforeAll(async () => {
+  workspace = await readWorkspaceImages(workspaceRoot);
+  out = mkdtempSync(join(tmpdir(), 'vast-golden-'));
+});
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/** `path mode` lines plus contents: the golden form of a context (modes matter: scripts must stay executable). */
+function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const modes: string[] = [];
+  for (const path of listFiles(dir)) {
+    const content = readFileSync(join(dir, path), 'utf8');
+    files.set(path === 'image.json' ? path : path, path === 'image.json' ? content.replace(/"contextHash": "[0-9a-f]+"/, '"contextHash": "(varies with the overlay)"') : content);
+    modes.push(`${statSync(join(dir, path)).mode & 0o111 ? '755' : '644'} ${path}`);
+  }
+  files.set('MODES', modes.join('\n') + '\n');
+  return files;
+}
+
+describe('assembled contexts', () => {
+  it('the workspace definitions are valid', () => {
+    expect(workspace.errors).toEqual([]);
+    expect([...workspace.images.keys()].sort()).toEqual([...IMAGES].sort());
+  });
+
+  it.each(IMAGES)('%s matches its golden files', (name) => {
+    const contextDir = join(out, name);
+    assembleContext(workspaceRoot, workspace.images.get(name)!, { contextDir, skipArtifacts: true });
+    const actual = snapshot(contextDir);
+    const golden = join(goldenDir, name);
+    if (update) {
+      rmSync(golden, { recursive: true, force: true });
+      for (const [path, content] of actual) {
+        mkdirSync(dirname(join(golden, path)), { recursive: true });
+        writeFileSync(join(golden, path), content);
+      }
+    }
+    expect(existsSync(golden), `no golden files for ${name}: run UPDATE_GOLDEN=1 npx nx run plugin:test`).toBe(true);
+    const expected = new Map(listFiles(golden).map((p) => [p, readFileSync(join(golden, p), 'utf8')]));
+    expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [path, content] of actual) expect(content, `${name}/${path} differs from golden (UPDATE_GOLDEN=1 to accept)`).toBe(expected.get(path));
+  });
+
+  it.each(IMAGES)('%s lints clean, shellcheck included', async (name) => {
+    const contextDir = join(out, `${name}-lint`);
+    const { manifest } = assembleContext(workspaceRoot, workspace.images.get(name)!, { contextDir, skipArtifacts: true });
+    const context = readLintContext(contextDir, manifest, workspace.images.get(name));
+    const findings = [...lintContext(context), ...(await runShellcheck(contextDir, context))];
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});
