@@ -10,7 +10,9 @@ export async function loadDefinitionModule(file: string): Promise<unknown> {
   } else if (process.env.VITEST) {
     mod = await import(/* @vite-ignore */ file);
   } else {
-    const { tsImport } = await import('tsx/esm/api');
+    // tsx ships its API as .mts types that this CommonJS build cannot resolve; the shape used is just this.
+    const api = 'tsx/esm/api';
+    const { tsImport } = (await import(api)) as { tsImport: (url: string, options: { parentURL: string }) => Promise<{ default?: unknown }> };
     mod = await tsImport(pathToFileURL(file).href, { parentURL: pathToFileURL(__filename).href });
   }
   const value = mod.default ?? mod;

@@ -1,7 +1,7 @@
 // Reads every image project of the workspace: its image.ts (validated) and package.json, and checks the two agree.
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseImageDefinition, resolveImageGraph, type ImageRecord, type ResolvedImage, type GraphError } from '@vast/conventions';
+import { parentOf, parseImageDefinition, resolveImageGraph, type ImageRecord, type ResolvedImage, type GraphError } from '@vast/conventions';
 import { loadDefinitionModule } from './load-definition';
 
 export const IMAGES_DIR = 'packages/images';
@@ -28,42 +28,65 @@ export function imageProjectDirs(workspaceRoot: string): string[] {
     .sort();
 }
 
-export async function readWorkspaceImages(workspaceRoot: string): Promise<WorkspaceImages> {
-  const records: ImageRecord[] = [];
-  const errors: GraphError[] = [];
-  const packages = new Map<string, PackageJson>();
-  for (const dirName of imageProjectDirs(workspaceRoot)) {
-    const file = `${IMAGES_DIR}/${dirName}/image.ts`;
-    const pkgFile = `${IMAGES_DIR}/${dirName}/package.json`;
-    let pkg: PackageJson = {};
-    try {
-      pkg = JSON.parse(readFileSync(join(workspaceRoot, pkgFile), 'utf8'));
-    } catch (e) {
-      errors.push({ file: pkgFile, path: '(root)', message: `cannot be read (${(e as Error).message}). Every image project needs a package.json with name and version.` });
-      continue;
-    }
-    let value: unknown;
-    try {
-      value = await loadDefinitionModule(join(workspaceRoot, file));
-    } catch (e) {
-      errors.push({ file, path: '(module)', message: `failed to load: ${(e as Error).message.split('\n')[0]}` });
-      continue;
-    }
-    const parsed = parseImageDefinition(value);
-    if (!parsed.success) {
-      errors.push(...parsed.errors.map((err) => ({ file, ...err })));
-      continue;
-    }
-    const definition = parsed.definition;
-    if (definition.name !== dirName) {
-      errors.push({ file, path: 'name', message: `is '${definition.name}' but the project folder is '${dirName}'. They must match (the name is the Nx project and the dist folder).` });
-      continue;
-    }
-    packages.set(definition.name, pkg);
-    records.push({ file, version: pkg.version ?? '0.0.0', definition });
-  }
+interface LoadedImage {
+  record?: ImageRecord;
+  pkg: PackageJson;
+  errors: GraphError[];
+}
 
-  const resolved = resolveImageGraph(records);
+/** Loads and validates one image project: its image.ts and package.json. */
+async function loadImage(workspaceRoot: string, dirName: string): Promise<LoadedImage> {
+  const file = `${IMAGES_DIR}/${dirName}/image.ts`;
+  const pkgFile = `${IMAGES_DIR}/${dirName}/package.json`;
+  let pkg: PackageJson;
+  try {
+    pkg = JSON.parse(readFileSync(join(workspaceRoot, pkgFile), 'utf8'));
+  } catch (e) {
+    return { pkg: {}, errors: [{ file: pkgFile, path: '(root)', message: `cannot be read (${(e as Error).message}). Every image project needs a package.json with name and version.` }] };
+  }
+  let value: unknown;
+  try {
+    value = await loadDefinitionModule(join(workspaceRoot, file));
+  } catch (e) {
+    return { pkg, errors: [{ file, path: '(module)', message: `failed to load: ${(e as Error).message.split('\n')[0]}` }] };
+  }
+  const parsed = parseImageDefinition(value);
+  if (!parsed.success) return { pkg, errors: parsed.errors.map((err) => ({ file, ...err })) };
+  if (parsed.definition.name !== dirName) {
+    return { pkg, errors: [{ file, path: 'name', message: `is '${parsed.definition.name}' but the project folder is '${dirName}'. They must match (the name is the Nx project and the dist folder).` }] };
+  }
+  return { pkg, errors: [], record: { file, version: pkg.version ?? '0.0.0', definition: parsed.definition } };
+}
+
+/** Every image project of the workspace (golden files, whole-family checks). */
+export async function readWorkspaceImages(workspaceRoot: string): Promise<WorkspaceImages> {
+  const names = imageProjectDirs(workspaceRoot);
+  return resolveLoaded(await Promise.all(names.map((n) => loadImage(workspaceRoot, n))), names);
+}
+
+/**
+ * One image and its FROM ancestors only: what a build, lint or docker-build of that image needs. Loading the
+ * chain instead of the family keeps each task's cost flat as the family grows to hundreds of images.
+ */
+export async function readImageChain(workspaceRoot: string, name: string): Promise<WorkspaceImages> {
+  const names = imageProjectDirs(workspaceRoot);
+  const loaded: LoadedImage[] = [];
+  const seen = new Set<string>();
+  let next: string | undefined = name;
+  while (next !== undefined && !seen.has(next) && names.includes(next)) {
+    seen.add(next);
+    const image = await loadImage(workspaceRoot, next);
+    loaded.push(image);
+    next = image.record ? parentOf(image.record.definition) : undefined;
+  }
+  return resolveLoaded(loaded, names);
+}
+
+function resolveLoaded(loaded: LoadedImage[], projects: string[]): WorkspaceImages {
+  const records = loaded.flatMap((l) => (l.record ? [l.record] : []));
+  const errors = loaded.flatMap((l) => l.errors);
+  const packages = new Map(loaded.flatMap((l) => (l.record ? [[l.record.definition.name, l.pkg] as const] : [])));
+  const resolved = resolveImageGraph(records, projects);
   errors.push(...resolved.errors);
 
   // One fact, two places: image.ts names the parent, package.json pins it (for Nx and changesets). Drift fails.
@@ -77,20 +100,23 @@ export async function readWorkspaceImages(workspaceRoot: string): Promise<Worksp
     if (pkg.nx?.name !== def.name) {
       errors.push({ file: pkgFile, path: 'nx.name', message: `must be '${def.name}' so the Nx project is named like the image.` });
     }
-    if (def.class !== 'base') {
-      const parentPkg = packages.get(def.parent);
-      const pinned = pkg.dependencies?.[`${PACKAGE_SCOPE}${def.parent}`];
+    const parent = parentOf(def);
+    if (parent !== undefined) {
+      const parentPkg = packages.get(parent);
+      const pinned = pkg.dependencies?.[`${PACKAGE_SCOPE}${parent}`];
       if (parentPkg && pinned !== parentPkg.version) {
         errors.push({
           file: pkgFile,
-          path: `dependencies.${PACKAGE_SCOPE}${def.parent}`,
-          message: `${pinned === undefined ? 'is missing' : `is '${pinned}'`}; image.ts builds FROM ${def.parent}, so pin it exactly: "${PACKAGE_SCOPE}${def.parent}": "${parentPkg.version}" (the Nx graph edge and the changesets cascade both come from this pin).`,
+          path: `dependencies.${PACKAGE_SCOPE}${parent}`,
+          message: `${pinned === undefined ? 'is missing' : `is '${pinned}'`}; image.ts builds FROM ${parent}, so pin it exactly: "${PACKAGE_SCOPE}${parent}": "${parentPkg.version}" (the Nx graph edge and the changesets cascade both come from this pin).`,
         });
       }
     }
-    const stray = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith(PACKAGE_SCOPE) && packages.has(d.slice(PACKAGE_SCOPE.length)) && d !== `${PACKAGE_SCOPE}${def.class === 'base' ? '' : def.parent}`);
+    const stray = Object.keys(pkg.dependencies ?? {}).filter(
+      (d) => d.startsWith(PACKAGE_SCOPE) && projects.includes(d.slice(PACKAGE_SCOPE.length)) && d !== `${PACKAGE_SCOPE}${parent ?? ''}`,
+    );
     for (const dep of stray) {
-      errors.push({ file: pkgFile, path: `dependencies.${dep}`, message: `pins another image, but image.ts builds FROM ${def.class === 'base' ? 'no image of the family' : def.parent}. Remove it.` });
+      errors.push({ file: pkgFile, path: `dependencies.${dep}`, message: `pins another image, but image.ts builds FROM ${parent ?? 'no image of the family'}. Remove it.` });
     }
   }
   return { images: resolved.images, errors };

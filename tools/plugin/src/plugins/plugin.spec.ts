@@ -122,9 +122,6 @@ describe('createNodesV2', () => {
               },
             },
             "defaultConfiguration": "production",
-            "dependsOn": [
-              "docker-build",
-            ],
             "executor": "@vast/plugin:docker-push",
             "metadata": {
               "description": "Push the release tags of every built variant, all or nothing",
@@ -190,7 +187,8 @@ describe('createNodesV2', () => {
     const results = await createNodesV2[1](['packages/images/app/image.ts'], { dockerBuildTargetName: 'image' }, context());
     const targets = results[0][1].projects!['packages/images/app'].targets!;
     expect(Object.keys(targets)).toContain('image');
-    expect(targets['docker-push'].dependsOn).toEqual(['image']);
+    expect(targets['docker-build']).toBeUndefined();
+    expect(targets.image.dependsOn).toEqual(['build', { dependencies: true, target: 'image', params: 'forward' }]);
   });
 
   it('infers nothing for a folder without package.json (half-generated)', async () => {

@@ -73,7 +73,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
     [options.dockerPushTargetName]: {
       executor: '@vast/plugin:docker-push',
       cache: false,
-      dependsOn: [options.dockerBuildTargetName],
+      // No dependsOn: a push is of what was built (build-result.json), and refuses a partial or stale build.
       options: { profile: 'production' },
       configurations: DOCKER_CONFIGURATIONS,
       defaultConfiguration: 'production',

@@ -38,16 +38,17 @@ async function loadExeca() {
 
 export async function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const execa = await loadExeca();
+  const inherit = options.stdio === 'inherit';
   const execaOptions: Options = {
     cwd: options.cwd,
     env: options.env,
     input: options.input,
     reject: false,
-    stdio: options.stdio === 'inherit' ? ['ignore', 'inherit', 'inherit'] : 'pipe',
+    // Standard input stays closed unless there is input to give, so a program never waits on the terminal.
+    stdio: inherit ? [options.input === undefined ? 'ignore' : 'pipe', 'inherit', 'inherit'] : 'pipe',
     timeout: options.timeoutMs,
     stripFinalNewline: true,
   };
-  if (options.input !== undefined) execaOptions.stdio = options.stdio === 'inherit' ? ['pipe', 'inherit', 'inherit'] : 'pipe';
   const child = await execa(command, [...args], execaOptions);
   const result: RunResult = {
     exitCode: child.exitCode ?? (child.failed ? 1 : 0),

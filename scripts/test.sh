@@ -1,0 +1,21 @@
+#!/bin/bash
+# Runs every test: unit, lint and golden files through Nx, then the end-to-end suites; ends with one tally line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
+
+rm -rf test-output packages/*/test-output tools/*/test-output
+mkdir -p test-output
+status=0
+
+echo "==> assemble and lint every image context (nx run-many -t build lint)"
+npx nx run-many -t build lint --outputStyle=stream || status=1
+
+echo "==> unit tests and golden files (nx run-many -t test)"
+npx nx run-many -t test --skip-nx-cache --outputStyle=stream -- --reporter=default --reporter=json --outputFile=test-output/vitest.json || status=1
+
+echo "==> end-to-end suites (e2e/)"
+npx vitest run --config e2e/vitest.config.mts --reporter=default --reporter=json --outputFile="$PWD/test-output/e2e.json" || status=1
+
+node scripts/tally.mjs
+exit "$status"

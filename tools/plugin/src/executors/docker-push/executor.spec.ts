@@ -1,0 +1,221 @@
+// The executor with utils/exec replaced by a small in-memory docker: asserts the exact docker argv, the
+// refusals (nothing is run) and the stop-at-first-failure behaviour. The real engine + registry run is in e2e/release.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { logger, type ExecutorContext } from '@nx/devkit';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RunOptions, RunResult } from '../../utils/exec';
+// vi.mock below is hoisted above this import, so the executor sees the fake docker.
+import dockerPush from './executor';
+
+const calls: string[][] = [];
+const docker = {
+  local: new Map<string, string>(),
+  registry: new Map<string, string>(),
+  failPushOf: undefined as string | undefined,
+};
+
+function fakeDocker(args: readonly string[]): RunResult {
+  const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });
+  const err = (stderr: string): RunResult => ({ exitCode: 1, stdout: '', stderr });
+  const [a, b] = args;
+  const ref = args[args.length - 1];
+  if (a === 'image' && b === 'inspect') {
+    const id = docker.local.get(ref);
+    if (!id) return err(`Error: No such image: ${ref}`);
+    return args.includes('{{json .RepoDigests}}') ? ok(JSON.stringify([`${ref.slice(0, ref.lastIndexOf(':'))}@sha256:${'d'.repeat(64)}`])) : ok(id);
+  }
+  if (a === 'manifest') {
+    const id = docker.registry.get(ref);
+    if (!id) return err(`no such manifest: ${ref}`);
+    return ok(JSON.stringify({ Descriptor: { digest: `sha256:${'d'.repeat(64)}` }, SchemaV2Manifest: { config: { digest: id } } }));
+  }
+  if (a === 'tag') {
+    docker.local.set(args[2], docker.local.get(args[1]) as string);
+    return ok();
+  }
+  if (a === 'push') {
+    if (ref === docker.failPushOf) return err('received unexpected HTTP status: 500 Internal Server Error');
+    docker.registry.set(ref, docker.local.get(ref) as string);
+    return ok();
+  }
+  if (a === 'image' && b === 'rm') {
+    docker.local.delete(ref);
+    return ok();
+  }
+  return err(`fake docker: unexpected ${args.join(' ')}`);
+}
+
+vi.mock('../../utils/exec', () => ({
+  run: vi.fn(async (command: string, args: readonly string[], options: RunOptions = {}) => {
+    calls.push([command, ...args]);
+    const result = fakeDocker(args);
+    if (result.exitCode !== 0 && options.reject !== false) throw new Error(`docker ${args.join(' ')} exited with 1:\n${result.stderr}`);
+    return result;
+  }),
+}));
+
+
+const imageId = `sha256:${'a'.repeat(64)}`;
+const buildTag = 'vastai/base-image:build-0123456789ab';
+let root: string;
+let lines: string[];
+
+function context(): ExecutorContext {
+  return {
+    root,
+    cwd: root,
+    isVerbose: false,
+    projectName: 'base-image',
+    projectsConfigurations: { version: 2, projects: { 'base-image': { root: 'packages/images/base-image' } } },
+    nxJsonConfiguration: {},
+    projectGraph: { nodes: {}, dependencies: {} },
+  } as ExecutorContext;
+}
+
+function writeBuildResult(value: unknown) {
+  writeFileSync(join(root, 'dist/images/base-image/build-result.json'), JSON.stringify(value));
+}
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'release-push-spec-'));
+  mkdirSync(join(root, 'packages/images/base-image'), { recursive: true });
+  mkdirSync(join(root, 'dist/images/base-image'), { recursive: true });
+  writeFileSync(join(root, 'packages/images/base-image/package.json'), JSON.stringify({ name: '@vast/base-image', version: '1.1.0' }));
+  writeFileSync(
+    join(root, 'dist/images/base-image/image.json'),
+    JSON.stringify({ name: 'base-image', repository: 'vastai/base-image', version: '1.1.0', variants: [{ key: 'local', local: true }] }),
+  );
+  writeBuildResult({ name: 'base-image', repository: 'vastai/base-image', version: '1.1.0', variants: [{ key: 'local', buildTag, imageId }] });
+  calls.length = 0;
+  docker.local = new Map([[buildTag, imageId]]);
+  docker.registry = new Map();
+  docker.failPushOf = undefined;
+  lines = [];
+  vi.spyOn(logger, 'info').mockImplementation((line: string) => void lines.push(`info: ${line}`));
+  vi.spyOn(logger, 'error').mockImplementation((line: string) => void lines.push(`error: ${line}`));
+  delete process.env.NX_DRY_RUN;
+  delete process.env.VAST_REGISTRY;
+  // Pin the CLI name the argv assertions expect (the default prefers /usr/bin/docker when it exists).
+  process.env.VAST_DOCKER = 'docker';
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const R = '127.0.0.1:5000/vastai/base-image';
+
+describe('docker-push executor', () => {
+  it('checks the build, then tags and pushes exact tag first, then aliases, then untags', async () => {
+    const result = await dockerPush({ registry: '127.0.0.1:5000', profile: 'local' }, context());
+    expect(result.success).toBe(true);
+    const perTag = (tag: string) => [
+      ['docker', 'manifest', 'inspect', '--insecure', '--verbose', `${R}:${tag}`],
+      ['docker', 'tag', buildTag, `${R}:${tag}`],
+      ['docker', 'push', `${R}:${tag}`],
+      ['docker', 'image', 'inspect', '--format', '{{json .RepoDigests}}', `${R}:${tag}`],
+    ];
+    expect(calls).toEqual([
+      ['docker', 'image', 'inspect', '--format', '{{.Id}}', buildTag],
+      ...perTag('1.1.0-local'),
+      ...perTag('1.1-local'),
+      ...perTag('1-local'),
+      ...perTag('latest-local'),
+      ...['1.1.0-local', '1.1-local', '1-local', 'latest-local'].map((t) => ['docker', 'image', 'rm', '--no-prune', `${R}:${t}`]),
+    ]);
+    expect([...docker.registry.keys()]).toEqual([`${R}:1.1.0-local`, `${R}:1.1-local`, `${R}:1-local`, `${R}:latest-local`]);
+    expect(lines.slice(-6)).toEqual([
+      `info: docker-push base-image 1.1.0 -> 127.0.0.1:5000`,
+      `info:   pushed     ${R}:1.1.0-local  sha256:${'d'.repeat(64)}`,
+      `info:   pushed     ${R}:1.1-local  sha256:${'d'.repeat(64)}`,
+      `info:   pushed     ${R}:1-local  sha256:${'d'.repeat(64)}`,
+      `info:   pushed     ${R}:latest-local  sha256:${'d'.repeat(64)}`,
+      'info: docker-push base-image: 4 pushed, 0 unchanged.',
+    ]);
+    const written = JSON.parse(readFileSync(join(root, 'dist/images/base-image/push-result.json'), 'utf8'));
+    expect(written.pushed.map((p: { target: string }) => p.target)).toEqual([...docker.registry.keys()]);
+  });
+
+  it('reports unchanged and pushes nothing when the registry already has the same image', async () => {
+    for (const t of ['1.1.0-local', '1.1-local', '1-local', 'latest-local']) docker.registry.set(`${R}:${t}`, imageId);
+    const result = await dockerPush({ registry: '127.0.0.1:5000' }, context());
+    expect(result.success).toBe(true);
+    expect(calls.filter((c) => c[1] === 'push' || c[1] === 'tag')).toEqual([]);
+    expect(lines.at(-1)).toBe('info: docker-push base-image: 0 pushed, 4 unchanged.');
+  });
+
+  it('pushes over a tag that points at a different image', async () => {
+    docker.registry.set(`${R}:latest-local`, `sha256:${'f'.repeat(64)}`);
+    for (const t of ['1.1.0-local', '1.1-local', '1-local']) docker.registry.set(`${R}:${t}`, imageId);
+    await dockerPush({ registry: '127.0.0.1:5000' }, context());
+    expect(calls.filter((c) => c[1] === 'push')).toEqual([['docker', 'push', `${R}:latest-local`]]);
+    expect(docker.registry.get(`${R}:latest-local`)).toBe(imageId);
+  });
+
+  it('stops at the first failed push, pushes nothing more and fails', async () => {
+    docker.failPushOf = `${R}:1.1-local`;
+    const result = await dockerPush({ registry: '127.0.0.1:5000' }, context());
+    expect(result.success).toBe(false);
+    expect(calls.filter((c) => c[1] === 'push').map((c) => c[2])).toEqual([`${R}:1.1.0-local`, `${R}:1.1-local`]);
+    expect([...docker.registry.keys()]).toEqual([`${R}:1.1.0-local`]);
+    expect(lines).toContain(`error:   FAILED     ${R}:1.1-local`);
+    expect(lines).toContain(`error:   not pushed ${R}:latest-local`);
+    expect(lines.at(-1)).toMatch(/^error: docker-push base-image: stopped at the first failure: 1 pushed, 0 unchanged, 3 not pushed\./);
+  });
+
+  it('refuses without running docker when build-result.json is missing', async () => {
+    rmSync(join(root, 'dist/images/base-image/build-result.json'));
+    const result = await dockerPush({ registry: '127.0.0.1:5000' }, context());
+    expect(result.success).toBe(false);
+    expect(calls).toEqual([]);
+    expect(lines).toEqual([
+      'error: docker-push base-image: refusing to push anything:',
+      'error: dist/images/base-image/build-result.json: not found. docker-push only pushes images docker-build finished building (it writes this file after the last variant). Run nx run base-image:docker-build first.',
+    ]);
+  });
+
+  it('refuses a stale or incomplete build-result.json without running docker', async () => {
+    writeBuildResult({ name: 'base-image', repository: 'vastai/base-image', version: '1.0.0', variants: [{ key: 'local', buildTag }] });
+    const result = await dockerPush({ registry: '127.0.0.1:5000', profile: 'local' }, context());
+    expect(result.success).toBe(false);
+    expect(calls).toEqual([]);
+    expect(lines.join('\n')).toMatch(/version: the build is of 1.0.0, but packages\/images\/base-image\/package.json now says 1.1.0/);
+    expect(lines.join('\n')).toMatch(/variants.0.imageId: is missing/);
+  });
+
+  it('refuses when the built image is gone from the engine or was replaced', async () => {
+    docker.local.set(buildTag, `sha256:${'b'.repeat(64)}`);
+    const result = await dockerPush({ registry: '127.0.0.1:5000' }, context());
+    expect(result.success).toBe(false);
+    expect(calls).toEqual([['docker', 'image', 'inspect', '--format', '{{.Id}}', buildTag]]);
+    expect(lines.join('\n')).toMatch(/vastai\/base-image:build-0123456789ab is now sha256:b+, not the built sha256:a+/);
+  });
+
+  it('needs a registry, from the option or VAST_REGISTRY', async () => {
+    expect((await dockerPush({}, context())).success).toBe(false);
+    expect(lines).toEqual(['error: docker-push base-image: no registry to push to. Pass --registry=<host[:port]> (e.g. 127.0.0.1:5000 or docker.io) or set VAST_REGISTRY.']);
+    process.env.VAST_REGISTRY = 'registry.example';
+    process.env.NX_DRY_RUN = 'true';
+    expect((await dockerPush({}, context())).success).toBe(true);
+    expect(lines).toContain('info:   would push registry.example/vastai/base-image:latest-local <- vastai/base-image:build-0123456789ab');
+  });
+
+  it('--dry-run lists the tags and runs no docker command; before a build it plans from image.json', async () => {
+    rmSync(join(root, 'dist/images/base-image/build-result.json'));
+    const result = await dockerPush({ registry: 'docker.io', dryRun: true, profile: 'local' }, context());
+    expect(result.success).toBe(true);
+    expect(calls).toEqual([]);
+    expect(lines).toEqual([
+      'info: docker-push base-image 1.1.0 -> docker.io (dry run: nothing is tagged or pushed)',
+      'info:   note: dist/images/base-image/build-result.json does not exist yet, so these tags come from dist/images/base-image/image.json; a real push refuses until docker-build has finished.',
+      'info:   would push docker.io/vastai/base-image:1.1.0-local <- (not built: local)',
+      'info:   would push docker.io/vastai/base-image:1.1-local <- (not built: local)',
+      'info:   would push docker.io/vastai/base-image:1-local <- (not built: local)',
+      'info:   would push docker.io/vastai/base-image:latest-local <- (not built: local)',
+      'info: docker-push base-image: 4 tags planned.',
+    ]);
+  });
+});

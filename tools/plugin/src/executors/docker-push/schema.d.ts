@@ -1,0 +1,6 @@
+// Options of the docker-push executor, as schema.json declares them.
+export interface DockerPushExecutorOptions {
+  registry?: string;
+  dryRun?: boolean;
+  profile?: 'production' | 'local';
+}

@@ -1,0 +1,109 @@
+// Small Docker engine helpers for the executors that boot containers (smoke, local-root). Every call goes through
+// utils/exec (argv arrays only); the argv builders are pure and exported so specs can pin them.
+import { existsSync } from 'node:fs';
+import { run, type RunResult } from './exec';
+
+/**
+ * The docker CLI to call: VAST_DOCKER if set, else Debian's /usr/bin/docker when present. Its 20.10 client has BuildKit
+ * built in, while a newer standalone client on PATH (e.g. /usr/local/bin/docker 28) needs a buildx plugin that may be
+ * missing ("BuildKit is enabled but the buildx component is missing").
+ */
+export function dockerCommand(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.VAST_DOCKER) return env.VAST_DOCKER;
+  return existsSync(DEBIAN_DOCKER) ? DEBIAN_DOCKER : 'docker';
+}
+
+const DEBIAN_DOCKER = '/usr/bin/docker';
+
+export class DockerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DockerError';
+  }
+}
+
+/** Throws a DockerError that says how to fix it when the CLI is missing or no engine answers. */
+export async function assertDockerEngine(): Promise<string> {
+  const docker = dockerCommand();
+  const result = await run(docker, ['version', '--format', '{{.Server.Version}}'], { reject: false });
+  if (result.exitCode === 127) {
+    throw new DockerError(`${docker}: the docker CLI is not installed. Install it: apt-get install -y docker.io`);
+  }
+  if (result.exitCode !== 0) {
+    const reason = (result.stderr.split('\n').find((l) => l.trim()) ?? 'no answer').trim();
+    throw new DockerError(
+      `${docker}: no Docker engine answers (${reason}). Start dockerd: dockerd >/var/log/dockerd.log 2>&1 & (or systemctl start docker), then run again.`,
+    );
+  }
+  return result.stdout.trim();
+}
+
+export async function imageExists(ref: string): Promise<boolean> {
+  const result = await run(dockerCommand(), ['image', 'inspect', '--format', '{{.Id}}', ref], { reject: false });
+  return result.exitCode === 0;
+}
+
+export interface ContainerSpec {
+  image: string;
+  name: string;
+  env: Record<string, string>;
+  /** Container ports published on 127.0.0.1 only (random host port): nothing is reachable from other hosts. */
+  publish: number[];
+  labels: Record<string, string>;
+  /** Arguments after the image (the entrypoint's flags). */
+  args?: string[];
+}
+
+/** `docker create ...` argv for a container spec. Env values go in as separate argv items, never through a shell. */
+export function createArgs(spec: ContainerSpec): string[] {
+  const argv = ['create', '--name', spec.name];
+  for (const [key, value] of Object.entries(spec.labels)) argv.push('--label', `${key}=${value}`);
+  for (const [key, value] of Object.entries(spec.env)) argv.push('--env', `${key}=${value}`);
+  for (const port of spec.publish) argv.push('--publish', `127.0.0.1::${port}`);
+  argv.push(spec.image, ...(spec.args ?? []));
+  return argv;
+}
+
+/** Creates (does not start) a container; returns its id. */
+export async function createContainer(spec: ContainerSpec): Promise<string> {
+  const result = await run(dockerCommand(), createArgs(spec));
+  return result.stdout.trim();
+}
+
+/** Copies a host path into a created or running container. */
+export async function copyIntoContainer(container: string, hostPath: string, containerPath: string): Promise<void> {
+  await run(dockerCommand(), ['cp', hostPath, `${container}:${containerPath}`]);
+}
+
+export async function startContainer(container: string): Promise<void> {
+  await run(dockerCommand(), ['start', container]);
+}
+
+/** Runs argv inside a running container; never throws on a non-zero exit (the caller judges the result). */
+export async function execInContainer(container: string, argv: string[], options: { timeoutMs?: number } = {}): Promise<RunResult> {
+  return run(dockerCommand(), ['exec', container, ...argv], { reject: false, timeoutMs: options.timeoutMs ?? 60_000 });
+}
+
+/** `.State.Running`, `.State.ExitCode`, ... of a container, or undefined when it does not exist. */
+export async function inspectContainer(container: string, format: string): Promise<string | undefined> {
+  const result = await run(dockerCommand(), ['container', 'inspect', '--format', format, container], { reject: false });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+export async function containerLogs(container: string, tail = 200): Promise<string> {
+  const result = await run(dockerCommand(), ['logs', '--tail', String(tail), container], { reject: false });
+  return [result.stdout, result.stderr].filter(Boolean).join('\n');
+}
+
+/** Removes a container and its anonymous volumes, running or not; a missing container is not an error. */
+export async function removeContainer(container: string): Promise<void> {
+  await run(dockerCommand(), ['rm', '--force', '--volumes', container], { reject: false });
+}
+
+/** Imports a root filesystem tarball as an image. */
+export async function importImage(tarball: string, ref: string, changes: string[] = []): Promise<void> {
+  const argv = ['import'];
+  for (const change of changes) argv.push('--change', change);
+  argv.push(tarball, ref);
+  await run(dockerCommand(), argv);
+}
