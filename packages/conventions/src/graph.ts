@@ -33,7 +33,11 @@ export function ownPortalEntries(definition: ImageDefinition): PortalEntry[] {
   return [...definition.services.flatMap((s) => s.portal), ...definition.links];
 }
 
-export function resolveImageGraph(records: ImageRecord[]): GraphResult {
+/**
+ * Resolves the records given. `projects` names every image project of the workspace, for the hint in an
+ * unknown-parent error, when only a chain was loaded (loading all definitions would make each build O(images)).
+ */
+export function resolveImageGraph(records: ImageRecord[], projects?: readonly string[]): GraphResult {
   const byName = new Map(records.map((r) => [r.definition.name, r]));
   const errors: GraphError[] = [];
   const images = new Map<string, ResolvedImage>();
@@ -56,7 +60,7 @@ export function resolveImageGraph(records: ImageRecord[]): GraphResult {
       }
       const parent = byName.get(parentName);
       if (!parent) {
-        const known = [...byName.keys()].sort().join(', ');
+        const known = [...new Set([...(projects ?? []), ...byName.keys()])].sort().join(', ');
         errors.push({
           file: seen.length === 1 ? file : ancestors[ancestors.length - 1].file,
           path: 'parent',

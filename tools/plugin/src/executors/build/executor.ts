@@ -2,12 +2,12 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { formatChainErrors } from '../../lib/report-errors';
 import { assembleContext } from '../../lib/assemble-context';
-import { readWorkspaceImages, errorsForChain, IMAGES_DIR } from '../../lib/workspace-images';
+import { readImageChain, errorsForChain, IMAGES_DIR } from '../../lib/workspace-images';
 import type { BuildExecutorOptions } from './schema';
 
 export default async function buildExecutor(_options: BuildExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const name = context.projectName as string;
-  const workspace = await readWorkspaceImages(context.root);
+  const workspace = await readImageChain(context.root, name);
   const errors = errorsForChain(workspace, name, (n) => `${IMAGES_DIR}/${n}/image.ts`);
   const image = workspace.images.get(name);
   if (errors.length || !image) {

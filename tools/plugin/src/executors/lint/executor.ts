@@ -2,7 +2,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { formatFinding, lintContext } from '@vast/conventions';
 import { contextDirOf, readManifest } from '../../lib/assemble-context';
-import { readWorkspaceImages } from '../../lib/workspace-images';
+import { readImageChain } from '../../lib/workspace-images';
 import { readLintContext } from './lib/read-context';
 import { runShellcheck } from './lib/shellcheck';
 import type { LintExecutorOptions } from './schema';
@@ -14,7 +14,7 @@ export default async function lintExecutor(options: LintExecutorOptions, context
     console.error(`${name}: dist/images/${name}/image.json is missing. Run nx run ${name}:build first (lint depends on it).`);
     return { success: false };
   }
-  const workspace = await readWorkspaceImages(context.root);
+  const workspace = await readImageChain(context.root, name);
   const contextDir = contextDirOf(context.root, name);
   const lint = readLintContext(contextDir, manifest, workspace.images.get(name));
   const findings = [...lintContext(lint), ...(options.shellcheck === false ? [] : await runShellcheck(contextDir, lint))];
