@@ -1,0 +1,236 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// The Instance Portal in headless Chromium (Debian's, driven by playwright-core), through Caddy's auth gate.
+//
+// Two targets:
+// - local (default): the portal server over fixture files and a fake supervisord (real XML-RPC on a unix socket),
+//   behind a real `caddy run` of the Caddyfile that portal-config writes.
+// - a booted container: set PORTAL_E2E_URL (the portal through Caddy, e.g. http://127.0.0.1:1111/) and
+//   PORTAL_E2E_TOKEN, plus optionally PORTAL_E2E_APPS (comma-separated labels, in order), PORTAL_E2E_SERVICE
+//   (the application whose service is restarted, default Jupyter) and PORTAL_E2E_LOG_LINE (a regex for a line that
+//   service writes when it starts).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyPortalConfig } from '../../packages/portal/src/portal-config/apply-portal-config';
+import { hasCaddy, runCaddy } from '../../packages/portal/src/testing/caddy';
+import { freePort } from '../../packages/portal/src/testing/free-port';
+import { startPortalFixture } from '../../packages/portal/src/testing/portal-fixture';
+
+const SCREENSHOTS = resolve(__dirname, '../../test-output/portal');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+interface PortalTarget {
+  /** The portal page through Caddy, ending in '/'. */
+  url: string;
+  token: string;
+  /** Application labels the page must show as tabs, in order. */
+  applications: string[];
+  /** The application whose service the test restarts. */
+  service: string;
+  /** A line the service writes to its log when it starts. */
+  logLine: RegExp;
+  /** Local only: toggles the provisioning markers. */
+  setMarker?: (name: '.provisioning' | '.provisioning_failed', present: boolean) => void;
+  close(): Promise<void>;
+}
+
+function containerTarget(): PortalTarget | null {
+  const url = process.env.PORTAL_E2E_URL;
+  if (!url) return null;
+  const token = process.env.PORTAL_E2E_TOKEN;
+  if (!token) throw new Error('PORTAL_E2E_URL is set but PORTAL_E2E_TOKEN is not: pass the OPEN_BUTTON_TOKEN the container booted with.');
+  return {
+    url: url.endsWith('/') ? url : `${url}/`,
+    token,
+    applications: (process.env.PORTAL_E2E_APPS ?? 'Instance Portal,Jupyter,Jupyter Terminal').split(',').map((s) => s.trim()).filter(Boolean),
+    service: process.env.PORTAL_E2E_SERVICE ?? 'Jupyter',
+    logLine: new RegExp(process.env.PORTAL_E2E_LOG_LINE ?? '.'),
+    close: async () => undefined,
+  };
+}
+
+async function localTarget(): Promise<PortalTarget> {
+  expect(hasCaddy(), 'caddy is not installed: apt-get install -y caddy').toBe(true);
+  const [portalPort, portalExternal, jupyterExternal, jupyterInternal, syncExternal, syncInternal] = await Promise.all(Array.from({ length: 6 }, freePort));
+  const portalConfig = [
+    `127.0.0.1:${portalExternal}:${portalPort}:/:Instance Portal`,
+    `127.0.0.1:${jupyterExternal}:${jupyterInternal}:/:Jupyter`,
+    `127.0.0.1:${jupyterExternal}:${jupyterExternal}:/terminals/1:Jupyter Terminal`, // upstream's pair: a link into Jupyter's site
+    `127.0.0.1:${syncExternal}:${syncInternal}:/:Syncthing`,
+  ].join('|');
+  // Long enough that the page's refresh right after the action still sees the service starting.
+  const fixture = await startPortalFixture({ port: portalPort, portalConfig, transitionMs: 2500 });
+  const token = 'e2e0token0c0ffee';
+  const output: string[] = [];
+  const code = applyPortalConfig(
+    { OPEN_BUTTON_TOKEN: token, WEB_PASSWORD: 'e2e-password', VAST_CONTAINERLABEL: 'C.e2e', PORTAL_YAML_PATH: fixture.settings.portalYaml, PORTAL_CADDYFILE_PATH: fixture.dir.file('Caddyfile') },
+    { stdout: { write: (t: string) => output.push(t) }, stderr: { write: (t: string) => output.push(t) } },
+  );
+  expect(code, output.join('')).toBe(0);
+  const caddy = await runCaddy(readFileSync(fixture.dir.file('Caddyfile'), 'utf8'), [portalExternal, jupyterExternal, syncExternal]);
+  return {
+    url: `http://127.0.0.1:${portalExternal}/`,
+    token,
+    applications: ['Instance Portal', 'Jupyter', 'Jupyter Terminal', 'Syncthing'],
+    service: 'Jupyter',
+    logLine: /^fake-supervisor: jupyter started \(start 1\)$/,
+    setMarker: fixture.setMarker,
+    close: async () => {
+      await caddy.stop();
+      await fixture.stop();
+    },
+  };
+}
+
+describe('Instance Portal in Chromium', () => {
+  let target: PortalTarget;
+  let profile: string;
+  let context: BrowserContext;
+  let page: Page;
+
+  const bearer = () => ({ authorization: `Bearer ${target.token}` });
+  const badge = () => page.locator('main [data-testid="state"]').first();
+  const waitForBadge = (states: string[], timeout = 30_000) =>
+    page.waitForFunction((wanted) => wanted.includes(document.querySelector('main [data-testid="state"]')?.textContent ?? ''), states, { timeout });
+
+  beforeAll(async () => {
+    target = containerTarget() ?? (await localTarget());
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    profile = mkdtempSync(join(tmpdir(), 'portal-e2e-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 800 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await target?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('answers 401 without credentials, and an unauthenticated restart changes nothing', async () => {
+    // Chromium would show a login prompt for the page; the browser context's request API sees the bare answer.
+    expect((await page.request.get(target.url)).status()).toBe(401);
+    expect((await page.request.get(`${target.url}api/applications`)).status()).toBe(401);
+
+    const serviceProcess = async () => {
+      const { applications } = (await (await fetch(`${target.url}api/applications`, { headers: bearer() })).json()) as {
+        applications: Array<{ label: string; process: { name: string; state: string; description: string } | null }>;
+      };
+      const app = applications.find((a) => a.label === target.service);
+      expect(app?.process, `${target.service} has no supervisor program`).toBeTruthy();
+      return app!.process!;
+    };
+    const before = await serviceProcess();
+    const attempt = await fetch(`${target.url}api/processes/${before.name}/restart`, { method: 'POST', headers: { 'x-portal-request': '1' } });
+    expect(attempt.status).toBe(401);
+    const after = await serviceProcess();
+    expect(after.state).toBe(before.state);
+    expect(after.description.match(/pid \d+/)?.[0]).toBe(before.description.match(/pid \d+/)?.[0]);
+  });
+
+  it('logs in with the token, drops it from the address bar and lists the applications', async () => {
+    const response = await page.goto(`${target.url}?token=${target.token}`);
+    expect(response?.status()).toBe(200);
+    expect(page.url()).toBe(target.url);
+    await page.locator('[data-testid="tab"]').first().waitFor();
+    const tabs = await page.locator('[data-testid="tab"]').allTextContents();
+    expect(tabs).toEqual([...target.applications, 'Services']);
+  });
+
+  it('restarts a service from the page and sees its state change', async () => {
+    await page.locator('[data-testid="tab"]', { hasText: new RegExp(`^${target.service}$`) }).click();
+    await page.locator('main h2', { hasText: target.service }).waitFor();
+    await waitForBadge(['running']);
+    // The open link goes to the application's own port on the host the page was reached at.
+    const href = new URL((await page.locator('[data-testid="open"]').getAttribute('href')) ?? '');
+    expect(href.hostname).toBe(new URL(target.url).hostname);
+    expect(href.port).not.toBe(new URL(target.url).port);
+    await page.getByRole('button', { name: 'Restart', exact: true }).click();
+    await waitForBadge(['stopping', 'starting']);
+    expect(['stopping', 'starting']).toContain(await badge().textContent());
+    await waitForBadge(['running'], 60_000);
+    expect(await page.locator('main [data-testid="message"]').textContent()).toMatch(/^restart \S+: done/);
+  });
+
+  it('shows a log line the service just wrote', async () => {
+    // The service's launch script starts a new log file on every start (logging.sh); the pane marks the switch, so
+    // a matching line after the last mark was written by the start the test caused.
+    const linesSinceRestart = () =>
+      page.evaluate(() => {
+        const lines = [...document.querySelectorAll('[data-testid="log"] > div')];
+        const mark = lines.map((line) => line.classList.contains('note') && (line.textContent ?? '').includes('restarted')).lastIndexOf(true);
+        return mark < 0 ? null : lines.slice(mark + 1).map((line) => line.textContent ?? '');
+      });
+    const deadline = Date.now() + 60_000;
+    let lines: string[] | null = null;
+    while (Date.now() < deadline) {
+      lines = await linesSinceRestart();
+      if (lines?.some((line) => target.logLine.test(line))) break;
+      await page.waitForTimeout(250);
+    }
+    expect(lines, 'the log pane never showed the restart').not.toBeNull();
+    expect(lines!.filter((line) => target.logLine.test(line))).not.toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'portal-1280x800.png') });
+  });
+
+  it('shows a banner while provisioning runs and when it failed', async (ctx) => {
+    if (!target.setMarker) ctx.skip(); // a container's markers belong to its boot; the smoke test covers them
+    const banner = page.locator('[data-testid="banner"]');
+    target.setMarker!('.provisioning', true);
+    await banner.waitFor({ state: 'visible' });
+    expect(await banner.textContent()).toMatch(/^Provisioning is running/);
+    target.setMarker!('.provisioning', false);
+    target.setMarker!('.provisioning_failed', true);
+    await page.waitForFunction(() => document.querySelector('[data-testid="banner"]')?.textContent?.startsWith('Provisioning failed'));
+    await page.screenshot({ path: join(SCREENSHOTS, 'portal-provisioning-failed-1280x800.png') });
+    target.setMarker!('.provisioning_failed', false);
+    await banner.waitFor({ state: 'hidden' });
+  });
+
+  it('lists every supervisor program in the Services tab', async () => {
+    await page.locator('[data-testid="tab"]', { hasText: /^Services$/ }).click();
+    await page.locator('table.processes tr').first().waitFor();
+    const rows = await page.locator('table.processes tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-process'), tr.querySelector('[data-testid="state"]')?.textContent]));
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    if (target.setMarker) {
+      expect(rows).toEqual([
+        ['caddy', 'running'],
+        ['cron', 'running'],
+        ['instance_portal', 'running'],
+        ['jupyter', 'running'],
+        ['syncthing', 'skipped'],
+      ]);
+    }
+    await page.screenshot({ path: join(SCREENSHOTS, 'portal-services-1280x800.png') });
+    await page.locator('[data-testid="tab"]', { hasText: new RegExp(`^${target.service}$`) }).click();
+    await page.locator('[data-testid="log"]').waitFor();
+  });
+
+  it('is usable at phone width (390x844)', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    const layout = await page.evaluate(() => ({
+      pageWidth: document.documentElement.scrollWidth,
+      buttons: [...document.querySelectorAll('main .actions > *')].map((b) => {
+        const r = b.getBoundingClientRect();
+        return { left: r.left, right: r.right, height: r.height };
+      }),
+    }));
+    expect(layout.pageWidth).toBeLessThanOrEqual(390); // the tab bar scrolls on its own; the page does not
+    expect(layout.buttons.length).toBeGreaterThanOrEqual(4);
+    for (const b of layout.buttons) {
+      expect(b.left).toBeGreaterThanOrEqual(0);
+      expect(b.right).toBeLessThanOrEqual(390);
+      expect(b.height).toBeGreaterThanOrEqual(36); // big enough to tap
+    }
+    await page.screenshot({ path: join(SCREENSHOTS, 'portal-390x844.png') });
+  });
+});

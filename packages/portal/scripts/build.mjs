@@ -1,0 +1,33 @@
+// Bundles the portal for the Node.js that base-image runs (Debian bookworm's nodejs 18.19) into dist/packages/portal:
+// portal-config.cjs (caddy's pre-start step), portal.cjs (the server) and public/ (the page). Run by `nx run portal:build`.
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const workspaceRoot = resolve(packageRoot, '../..');
+const outdir = process.env.PORTAL_BUILD_OUTDIR ? resolve(process.env.PORTAL_BUILD_OUTDIR) : join(workspaceRoot, 'dist/packages/portal');
+
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+
+await build({
+  entryPoints: {
+    'portal-config': join(packageRoot, 'src/portal-config/main.ts'),
+    portal: join(packageRoot, 'src/server/main.ts'),
+  },
+  outdir,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  // One self-contained file each: the image has no node_modules.
+  packages: 'bundle',
+  legalComments: 'eof',
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+});
+cpSync(join(packageRoot, 'src/public'), join(outdir, 'public'), { recursive: true });
+console.log(`portal: bundled into ${outdir}`);

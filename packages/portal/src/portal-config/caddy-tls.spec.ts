@@ -1,0 +1,71 @@
+// With ENABLE_HTTPS=true and a certificate, the real Caddy serves HTTPS on the external port and redirects plain
+// HTTP on that same port to HTTPS (the http_redirect listener wrapper), auth gate unchanged.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyPortalConfig } from './apply-portal-config';
+import { hasCaddy, runCaddy, type RunningCaddy } from '../testing/caddy';
+import { freePort } from '../testing/free-port';
+import { makeTempDir, type TempDir } from '../testing/temp-dir';
+
+function get(secure: boolean, port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const options = { host: '127.0.0.1', port, path, headers, rejectUnauthorized: false };
+    const req = (secure ? httpsRequest : httpRequest)(options, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('Caddy with TLS', () => {
+  let dir: TempDir;
+  let caddy: RunningCaddy;
+  let port: number;
+
+  beforeAll(async () => {
+    expect(hasCaddy(), 'caddy is not installed: apt-get install -y caddy').toBe(true);
+    dir = makeTempDir('portal-caddy-tls-');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-keyout', dir.file('instance.key'), '-out', dir.file('instance.crt')], { stdio: 'ignore' });
+    port = await freePort();
+    const code = applyPortalConfig(
+      {
+        PORTAL_CONFIG: `127.0.0.1:${port}:${await freePort()}:/:Portal`,
+        OPEN_BUTTON_TOKEN: 'tls0token',
+        ENABLE_HTTPS: 'true',
+        PORTAL_YAML_PATH: dir.file('portal.yaml'),
+        PORTAL_CADDYFILE_PATH: dir.file('Caddyfile'),
+        PORTAL_TLS_CERT_PATH: dir.file('instance.crt'),
+        PORTAL_TLS_KEY_PATH: dir.file('instance.key'),
+      },
+      { stdout: { write: () => 0 }, stderr: { write: () => 0 } },
+    );
+    expect(code).toBe(0);
+    caddy = await runCaddy(readFileSync(dir.file('Caddyfile'), 'utf8'), [port]);
+  });
+
+  afterAll(async () => {
+    await caddy?.stop();
+    dir?.remove();
+  });
+
+  it('answers HTTPS with the auth gate', async () => {
+    expect((await get(true, port, '/')).status).toBe(401);
+    const login = await get(true, port, '/?token=tls0token', { accept: 'text/html' });
+    expect(login.status).toBe(302);
+    expect(String(login.headers['set-cookie'])).toContain('; Secure');
+    expect((await get(true, port, '/', { authorization: 'Bearer tls0token' })).status).toBe(502); // gate passed; no backend
+  });
+
+  it('redirects plain HTTP on the same port to HTTPS', async () => {
+    const response = await get(false, port, '/x?y=1');
+    expect(response.status).toBeGreaterThanOrEqual(301);
+    expect(response.status).toBeLessThanOrEqual(308);
+    expect(response.headers.location).toBe(`https://127.0.0.1:${port}/x?y=1`);
+  });
+});

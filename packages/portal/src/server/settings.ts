@@ -1,0 +1,43 @@
+// The portal server's settings, read once from the environment. Every path can be moved so specs never touch /etc.
+export interface NormalizedPortalServerSettings {
+  host: string;
+  port: number;
+  portalYaml: string;
+  supervisorSocket: string;
+  supervisorConfDir: string;
+  skipDir: string;
+  logDir: string;
+  /** Where /.provisioning, /.provisioning_failed and /.provisioning_complete live. */
+  markerDir: string;
+  publicDir: string;
+  /** VAST_TCP_PORT_<n>: the public port Vast maps to container port n, for the open links. */
+  publicPorts: Record<number, number>;
+}
+
+export function readPortalServerSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  defaults: { publicDir: string },
+): NormalizedPortalServerSettings {
+  const get = (key: string, fallback: string) => env[key]?.trim() || fallback;
+  const port = Number(get('PORTAL_PORT', '11111'));
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`PORTAL_PORT: ${JSON.stringify(env.PORTAL_PORT)} is not a port. Use a whole number between 1 and 65535, or unset it for 11111.`);
+  }
+  const publicPorts: Record<number, number> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const match = key.match(/^VAST_TCP_PORT_([0-9]+)$/);
+    if (match && value && /^[0-9]+$/.test(value.trim())) publicPorts[Number(match[1])] = Number(value.trim());
+  }
+  return {
+    host: get('PORTAL_HOST', '127.0.0.1'),
+    port,
+    portalYaml: get('PORTAL_YAML_PATH', '/etc/portal.yaml'),
+    supervisorSocket: get('PORTAL_SUPERVISOR_SOCKET', '/var/run/supervisor.sock'),
+    supervisorConfDir: get('PORTAL_SUPERVISOR_CONF_DIR', '/etc/supervisor/conf.d'),
+    skipDir: get('PORTAL_SKIP_DIR', '/tmp/supervisor-skip'),
+    logDir: get('PORTAL_LOG_DIR', '/var/log/portal'),
+    markerDir: get('PORTAL_MARKER_DIR', '/'),
+    publicDir: get('PORTAL_PUBLIC_DIR', defaults.publicDir),
+    publicPorts,
+  };
+}
