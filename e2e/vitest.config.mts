@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Keep vitest's cache in the workspace's node_modules, not a new e2e/node_modules.
+  cacheDir: fileURLToPath(new URL('../node_modules/.vite/e2e', import.meta.url)),
   test: {
     root: fileURLToPath(new URL('.', import.meta.url)),
     include: ['**/*.spec.ts'],

@@ -10,3 +10,5 @@ export * from './build-plan';
 export * from './lint';
 export * from './portal-config';
 export * from './tags';
+export * from './image-source';
+export * from './provisioning';

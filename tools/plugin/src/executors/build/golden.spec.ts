@@ -24,14 +24,20 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-/** `path mode` lines plus contents: the golden form of a context (modes matter: scripts must stay executable). */
-function snapshot(dir: string): Map<string, string> {
+/**
+ * The golden form of a context: the contents of every generated file, and a MODES list of every file with its mode
+ * (scripts must stay executable) and where it came from. Overlay files are listed, not copied: they are in ROOT/.
+ */
+function snapshot(dir: string, overlayDir: string): Map<string, string> {
+  const overlay = new Set(listFiles(overlayDir).map((p) => `ROOT/${p}`));
   const files = new Map<string, string>();
   const modes: string[] = [];
   for (const path of listFiles(dir)) {
+    const mode = statSync(join(dir, path)).mode & 0o111 ? '755' : '644';
+    modes.push(`${mode} ${overlay.has(path) ? 'overlay  ' : 'generated'} ${path}`);
+    if (overlay.has(path)) continue;
     const content = readFileSync(join(dir, path), 'utf8');
-    files.set(path === 'image.json' ? path : path, path === 'image.json' ? content.replace(/"contextHash": "[0-9a-f]+"/, '"contextHash": "(varies with the overlay)"') : content);
-    modes.push(`${statSync(join(dir, path)).mode & 0o111 ? '755' : '644'} ${path}`);
+    files.set(path, path === 'image.json' ? content.replace(/"contextHash": "[0-9a-f]+"/, '"contextHash": "(varies with the overlay)"') : content);
   }
   files.set('MODES', modes.join('\n') + '\n');
   return files;
@@ -46,7 +52,7 @@ describe('assembled contexts', () => {
   it.each(IMAGES)('%s matches its golden files', (name) => {
     const contextDir = join(out, name);
     assembleContext(workspaceRoot, workspace.images.get(name)!, { contextDir, skipArtifacts: true });
-    const actual = snapshot(contextDir);
+    const actual = snapshot(contextDir, join(workspaceRoot, 'packages/images', name, 'ROOT'));
     const golden = join(goldenDir, name);
     if (update) {
       rmSync(golden, { recursive: true, force: true });

@@ -1,0 +1,251 @@
+// From `nx g` to a booted container, for real: in a scratch copy of the workspace, generate a derivative of
+// base-image (a small HTTP server from Debian packages) and an external grafted onto a locally made Debian stand-in
+// upstream; lint fails on the markers and passes once they are filled; docker-build -c local builds both; each boots
+// with its service RUNNING under supervisor, reachable through Caddy with the token (401 without), and skipped when
+// its label is missing from PORTAL_CONFIG. A provisioning template is booted the same way, via PROVISIONING_SCRIPT.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScratchWorkspace } from '../support/scratch-workspace';
+import { run } from '../../tools/plugin/src/utils/exec';
+import { assertDockerEngine, dockerCommand, imageExists } from '../../tools/plugin/src/utils/docker';
+import { startSmokeContainer, type ProvisioningSpec, type SmokeContainer } from '../../tools/plugin/src/executors/smoke/lib/smoke';
+import { fileExists, httpStatus, supervisorStates } from '../../tools/plugin/src/executors/smoke/lib/probe';
+
+/** Everything this suite puts in the shared engine carries this prefix, and is removed at the end. */
+const PREFIX = 'generators-e2e';
+const LOCAL_ROOT = 'vast-local/bookworm:latest';
+const STAND_IN = `${PREFIX}/stand-in:1.0`;
+const BASE_PORTAL_CONFIG = 'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
+const TOKEN = randomBytes(16).toString('hex');
+
+let ws: ScratchWorkspace;
+const containers: SmokeContainer[] = [];
+const ownImages = new Set<string>([STAND_IN]);
+
+const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, seconds: number, probe: () => Promise<T | undefined>, describeLast: () => Promise<string>): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${what}. Last state:\n${await describeLast()}`);
+    await sleep(2000);
+  }
+}
+
+/** What a failing wait shows: supervisor's table and the container's recent log. */
+async function describeContainer(container: SmokeContainer): Promise<string> {
+  const status = await container.probe.exec(['supervisorctl', 'status']);
+  const logs = await run(dockerCommand(), ['logs', '--tail', '60', container.id], { reject: false });
+  return `supervisorctl status:\n${status.stdout}${status.stderr}\ncontainer log (tail):\n${logs.stdout}\n${logs.stderr}`;
+}
+
+async function boot(image: string, portalConfig: string, name: string, provisioning: ProvisioningSpec = { kind: 'none' }): Promise<SmokeContainer> {
+  const container = await startSmokeContainer({ image, portalConfig, token: TOKEN, provisioning, namePrefix: `${PREFIX}-${name}` });
+  containers.push(container);
+  return container;
+}
+
+/** The program reaches RUNNING (after provisioning: the launch script waits for /.provisioning to go). */
+async function expectRunning(container: SmokeContainer, program: string): Promise<void> {
+  await waitFor(`${program} RUNNING`, 240, async () => ((await supervisorStates(container.probe))?.get(program) === 'RUNNING' ? true : undefined), () => describeContainer(container));
+  expect(await fileExists(container.probe, '/.provisioning')).toBe(false);
+}
+
+/** Caddy serves the external port with auth: 200 with the bearer token, 401 without. */
+async function expectServedWithAuth(container: SmokeContainer, externalPort: number): Promise<void> {
+  const url = `http://127.0.0.1:${externalPort}/`;
+  const authorized = await waitFor(`a 200 from ${url} with the token`, 120, async () => ((await httpStatus(container.probe, url, [`Authorization: Bearer ${TOKEN}`])) === 200 ? 200 : undefined), () => describeContainer(container));
+  expect(authorized).toBe(200);
+  expect(await httpStatus(container.probe, url)).toBe(401);
+  expect(await httpStatus(container.probe, url, ['Authorization: Bearer not-the-token'])).toBe(401);
+}
+
+/** Booted without its label, the program records the skip and ends (EXITED), never RUNNING for good. */
+async function expectSkipped(container: SmokeContainer, program: string): Promise<void> {
+  await waitFor(`/tmp/supervisor-skip/${program}`, 240, async () => ((await fileExists(container.probe, `/tmp/supervisor-skip/${program}`)) ? true : undefined), () => describeContainer(container));
+  const state = await waitFor(`${program} to stop after skipping`, 60, async () => {
+    const s = (await supervisorStates(container.probe))?.get(program);
+    return s && s !== 'RUNNING' && s !== 'STARTING' ? s : undefined;
+  }, () => describeContainer(container));
+  expect(state).toBe('EXITED');
+}
+
+/** Replaces each `CHANGEME: ...` string of a field in image.ts, as the author would. */
+function fill(path: string, values: Record<'description' | 'command', string>): void {
+  ws.edit(path, (text) => {
+    let out = text;
+    for (const [field, value] of Object.entries(values)) {
+      const pattern = new RegExp(`(${field}: )'CHANGEME:[^']*'`);
+      expect(pattern.test(out), `${path} has a ${field} marker`).toBe(true);
+      out = out.replace(pattern, `$1'${value.replace(/'/g, "\\'")}'`);
+    }
+    return out;
+  });
+}
+
+/** The VL0xx/VL090 findings of a failed lint, as `CODE file` pairs. */
+function findings(output: string): string[] {
+  return [...output.matchAll(/^(\S+?)(?::\d+)?: (VL\d{3}) error:/gm)].map((m) => `${m[2]} ${m[1]}`);
+}
+
+beforeAll(async () => {
+  await assertDockerEngine();
+  ws = ScratchWorkspace.create(`${PREFIX}-`);
+  // The local profile builds FROM the locally made Debian root; make it if this engine has none yet.
+  if (!(await imageExists(LOCAL_ROOT))) {
+    const made = ws.nx('run', 'base-image:local-root');
+    expect(made.code, made.output).toBe(0);
+  }
+  // The stand-in upstream: a plain Debian image made locally (what an external grafts onto, offline).
+  await run(dockerCommand(), ['tag', LOCAL_ROOT, STAND_IN]);
+});
+
+afterAll(async () => {
+  for (const container of containers) await container.remove();
+  for (const image of ownImages) await run(dockerCommand(), ['rmi', '--force', image], { reject: false });
+  ws?.dispose();
+});
+
+describe('nx g @vast/plugin:derivative, to a booted container', () => {
+  const generate = ['g', '@vast/plugin:derivative', 'hello', '--parent=base-image', '--aptPackages=python3', `--repository=${PREFIX}/hello`];
+
+  it('--dry-run shows every file and writes nothing', () => {
+    const result = ws.nx(...generate, '--dry-run');
+    expect(result.code, result.output).toBe(0);
+    for (const file of ['package.json', 'image.ts', 'README.md', 'CHANGELOG.md']) expect(result.stdout).toContain(`CREATE packages/images/hello/${file}`);
+    expect(ws.git('status', '--porcelain')).toBe('');
+  });
+
+  it('refuses bad options with a message naming each, and writes nothing', () => {
+    const result = ws.nx('g', '@vast/plugin:derivative', 'Hello', '--parent=nope', '--port=1111');
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain("'Hello' is not a valid image name");
+    expect(result.output).toContain("--parent: 'nope' is not an image project");
+    expect(ws.git('status', '--porcelain')).toBe('');
+  });
+
+  it('generates the project; affected lists it and nothing else', () => {
+    const result = ws.nx(...generate);
+    expect(result.code, result.output).toBe(0);
+    expect(ws.read('packages/images/hello/image.ts')).toContain("portal: [{ label: 'Hello', externalPort: 7860, internalPort: 17860 }],");
+    const affected = ws.nx('show', 'projects', '--affected', '--base=HEAD');
+    expect(affected.code, affected.output).toBe(0);
+    expect(lines(affected.stdout)).toEqual(['hello']);
+  });
+
+  it('lint fails on the two markers only, each leading back to image.ts', () => {
+    const result = ws.nx('run', 'hello:lint');
+    expect(result.code).not.toBe(0);
+    expect(findings(result.output)).toEqual(['VL040 dist/images/hello/Dockerfile', 'VL040 dist/images/hello/ROOT/opt/supervisor-scripts/hello.sh']);
+    expect(result.output.match(/Decide it in packages\/images\/hello\/image\.ts/g)).toHaveLength(2);
+  });
+
+  it('lint passes once the markers are filled', () => {
+    fill('packages/images/hello/image.ts', { description: 'A tiny HTTP server from Debian packages.', command: 'python3 -m http.server 17860 --bind 127.0.0.1' });
+    const result = ws.nx('run', 'hello:lint');
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it('docker-build -c local builds it (base-image local first)', () => {
+    ownImages.add(`${PREFIX}/hello:1.0.0-local`);
+    const result = ws.nx('run', 'hello:docker-build', '-c', 'local');
+    expect(result.code, result.output).toBe(0);
+    const tag = /(generators-e2e\/hello:build-[0-9a-f]{12})/.exec(result.output)?.[1];
+    expect(tag, result.output).toBeDefined();
+    ownImages.add(tag!);
+  });
+
+  it('boots: RUNNING after provisioning, served through Caddy with the token, 401 without', async () => {
+    const container = await boot(`${PREFIX}/hello:1.0.0-local`, `${BASE_PORTAL_CONFIG}|localhost:7860:17860:/:Hello`, 'hello');
+    await expectRunning(container, 'hello');
+    await expectServedWithAuth(container, 7860);
+  });
+
+  it('is skipped when its label is not in PORTAL_CONFIG', async () => {
+    const container = await boot(`${PREFIX}/hello:1.0.0-local`, BASE_PORTAL_CONFIG, 'hello-skip');
+    await expectSkipped(container, 'hello');
+  });
+});
+
+describe('nx g @vast/plugin:external, grafted onto a local stand-in upstream', () => {
+  it('--dry-run writes nothing', () => {
+    const result = ws.nx('g', '@vast/plugin:external', 'stand-in', `--upstream=${STAND_IN}`, '--local', '--dry-run');
+    expect(result.code, result.output).toBe(0);
+    expect(result.stdout).toContain('CREATE packages/images/stand-in/image.ts');
+    expect(ws.git('status', '--porcelain', 'packages/images/stand-in')).toBe('');
+  });
+
+  it('refuses an upstream without a tag or digest', () => {
+    const result = ws.nx('g', '@vast/plugin:external', 'stand-in', '--upstream=generators-e2e/stand-in');
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain("--upstream='generators-e2e/stand-in' is not an image reference with a tag or a digest");
+  });
+
+  it('generates the project; affected lists it and nothing else', () => {
+    ws.commit('scratch: hello');
+    const result = ws.nx('g', '@vast/plugin:external', 'stand-in', `--upstream=${STAND_IN}`, '--local', '--aptPackages=python3', `--repository=${PREFIX}/stand-in`);
+    expect(result.code, result.output).toBe(0);
+    const affected = ws.nx('show', 'projects', '--affected', '--base=HEAD');
+    expect(affected.code, affected.output).toBe(0);
+    expect(lines(affected.stdout)).toEqual(['stand-in']);
+  });
+
+  it('lint fails on the two markers only; filled in, it passes', () => {
+    const marked = ws.nx('run', 'stand-in:lint');
+    expect(marked.code).not.toBe(0);
+    expect(findings(marked.output)).toEqual(['VL040 dist/images/stand-in/Dockerfile', 'VL040 dist/images/stand-in/ROOT/opt/supervisor-scripts/stand-in.sh']);
+    fill('packages/images/stand-in/image.ts', { description: 'A Debian stand-in upstream with the Vast runtime grafted on.', command: 'python3 -m http.server 17860 --bind 127.0.0.1' });
+    const lint = ws.nx('run', 'stand-in:lint');
+    expect(lint.code, lint.output).toBe(0);
+    expect(ws.read('dist/images/stand-in/ROOT/etc/vast_boot.d/05-stand-in-env.sh')).toContain(`${BASE_PORTAL_CONFIG}|localhost:7860:17860:/:Stand In`);
+  });
+
+  it('docker-build -c local grafts it onto the stand-in', () => {
+    ownImages.add(`${PREFIX}/stand-in:1.0.0-local`);
+    const build = ws.nx('run', 'stand-in:docker-build', '-c', 'local');
+    expect(build.code, build.output).toBe(0);
+    const tag = /(generators-e2e\/stand-in:build-[0-9a-f]{12})/.exec(build.output)?.[1];
+    expect(tag, build.output).toBeDefined();
+    ownImages.add(tag!);
+  });
+
+  it('boots on its own default PORTAL_CONFIG: RUNNING, served through Caddy with the token, 401 without', async () => {
+    const container = await boot(`${PREFIX}/stand-in:1.0.0-local`, `${BASE_PORTAL_CONFIG}|localhost:7860:17860:/:Stand In`, 'stand-in');
+    await expectRunning(container, 'stand-in');
+    await expectServedWithAuth(container, 7860);
+  });
+
+  it('is skipped when its label is not in PORTAL_CONFIG', async () => {
+    const container = await boot(`${PREFIX}/stand-in:1.0.0-local`, BASE_PORTAL_CONFIG, 'stand-in-skip');
+    await expectSkipped(container, 'stand-in');
+  });
+});
+
+describe('nx g @vast/plugin:provisioning, run by PROVISIONING_SCRIPT on base-image', () => {
+  it('provision.sh installs and starts the service, which answers through Caddy', async () => {
+    const result = ws.nx('g', '@vast/plugin:provisioning', 'greeter', '--from=base-image', '--port=7870', '--description=A greeting server, provisioned at boot.', '--command=python3 -m http.server 17870 --bind 127.0.0.1');
+    expect(result.code, result.output).toBe(0);
+    const script = ws.read('packages/provisioning/greeter/provision.sh');
+    const base = /vastai\/base-image:build-[0-9a-f]{12}/.exec(ws.nx('run', 'base-image:docker-build', '-c', 'local').output)?.[0];
+    expect(base).toBeDefined();
+    const container = await boot(base!, `${BASE_PORTAL_CONFIG}|localhost:7870:17870:/:Greeter`, 'greeter', { kind: 'inline', script, expect: 'complete' });
+    await expectRunning(container, 'greeter');
+    expect(await fileExists(container.probe, '/.provisioning_complete')).toBe(true);
+    await expectServedWithAuth(container, 7870);
+  });
+
+  it('converts to an image whose supervisor program and launch script are the ones provision.sh wrote', () => {
+    const result = ws.nx('g', '@vast/plugin:convert', 'greeter', `--repository=${PREFIX}/greeter`);
+    expect(result.code, result.output).toBe(0);
+    const build = ws.nx('run', 'greeter:lint');
+    expect(build.code, build.output).toBe(0);
+    const script = ws.read('packages/provisioning/greeter/provision.sh');
+    const unsourced = (text: string) => text.replace(/Generated by @vast\/conventions from \S+/, '<header>');
+    for (const file of ['opt/supervisor-scripts/greeter.sh', 'etc/supervisor/conf.d/greeter.conf']) {
+      expect(script).toContain(unsourced(ws.read(`dist/images/greeter/ROOT/${file}`)).replace('<header>', 'Generated by @vast/conventions from packages/provisioning/greeter/provisioning.ts'));
+    }
+  });
+});

@@ -1,0 +1,94 @@
+// nx g @vast/plugin:convert <name>: a validated provisioning template becomes a derivative image project. Its services
+// are copied as they are, so the image's supervisor program and launch script equal the ones provision.sh writes.
+import type { GeneratorCallback, Tree } from '@nx/devkit';
+import { IMAGE_NAME } from '@vast/conventions';
+import { isUnfilled } from '@vast/conventions';
+import { gitRefArg, provisioningImageInput, serviceInput, type ProvisioningDefinition } from '@vast/conventions';
+import { chainPortalConfig, type NormalizedApp } from '../lib/app-options';
+import { GeneratorInputError, throwIfAny } from '../lib/errors';
+import { checkNewProjectName, checkRepository, repositoryOf, writeImageProject } from '../lib/image-project';
+import { nextSteps } from '../lib/next-steps';
+import { readProvisioningTemplate, renderTemplateScript, scriptFileOf, templateFileOf, torchInChainOf, type ProvisioningTemplate } from '../lib/provisioning-template';
+import { renderImageReadme } from '../lib/readme';
+import { IMAGES_DIR, readTreeImages, type TreeImages } from '../lib/tree-images';
+import type { ConvertGeneratorSchema } from './schema';
+
+export interface NormalizedConvertOptions {
+  template: ProvisioningTemplate;
+  repository: string;
+  images: TreeImages;
+}
+
+/** Dotted paths of every string in `value` that still holds a CHANGEME marker. */
+export function unfilledPaths(value: unknown, path: string[] = []): string[] {
+  if (typeof value === 'string') return isUnfilled(value) ? [path.join('.')] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => unfilledPaths(v, [...path, String(i)]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => unfilledPaths(v, [...path, k]));
+  return [];
+}
+
+export function normalizeConvertOptions(tree: Tree, options: ConvertGeneratorSchema): NormalizedConvertOptions {
+  const name = String(options.name ?? '').trim();
+  const problems: string[] = [];
+  checkNewProjectName(tree, name, `${IMAGES_DIR}/${name}`, problems);
+  const repository = options.repository ?? repositoryOf(name);
+  // A bad name already says what is wrong; the repository derived from it would only repeat it.
+  if (options.repository !== undefined || IMAGE_NAME.test(name)) checkRepository(repository, problems);
+  const images = readTreeImages(tree);
+  const template = readProvisioningTemplate(tree, images, name);
+  const file = templateFileOf(name);
+  for (const path of unfilledPaths(template.definition)) problems.push(`${file}: ${path} still says CHANGEME. Decide it first (and run --refresh so provision.sh matches).`);
+  // What is deployed is what gets converted: a provision.sh edited by hand (or not refreshed) would be lost silently.
+  const script = scriptFileOf(name);
+  if (tree.read(script, 'utf8') !== renderTemplateScript(template)) {
+    problems.push(`${script} is not what ${file} renders. Run nx g @vast/plugin:provisioning ${name} --refresh (move any hand edits into provisioning.ts first).`);
+  }
+  throwIfAny(problems, `nx g @vast/plugin:convert ${name}`);
+  return { template, repository, images };
+}
+
+/** The README's view of the template's first service with a portal entry. */
+function appOf(definition: ProvisioningDefinition): NormalizedApp {
+  const service = definition.services.find((s) => s.portal.length) ?? definition.services[0];
+  const entry = service.portal[0];
+  return {
+    name: definition.name,
+    description: definition.description,
+    service: serviceInput(service),
+    install: definition,
+    decisions: {},
+    external: entry?.externalPort ?? 0,
+    internal: entry?.internalPort ?? 0,
+  };
+}
+
+export function generateConvert(tree: Tree, options: NormalizedConvertOptions): NormalizedApp {
+  const { definition, from } = options.template;
+  const input = provisioningImageInput(definition, from.definition, { repository: options.repository, torchInChain: torchInChainOf(from) });
+  if (!input.services?.length) throw new GeneratorInputError(`${templateFileOf(definition.name)}: services: the template has none to convert.`);
+  const app = appOf(definition);
+  const generatedBy = `nx g @vast/plugin:convert ${definition.name}`;
+  writeImageProject(tree, options.images, {
+    definition: input,
+    markers: {},
+    summary: `${definition.name}: ${definition.description.replace(/\.$/, '')}. Converted from ${templateFileOf(definition.name)} by ${generatedBy}; edit freely.`,
+    readme: renderImageReadme({
+      app,
+      kind: 'derivative',
+      parent: from.definition.name,
+      portalConfig: chainPortalConfig(from, app),
+      generatedBy,
+      gitRefArg: definition.git ? gitRefArg(definition.name) : undefined,
+      local: from.definition.variants.some((v) => v.local),
+    }),
+  });
+  return app;
+}
+
+export default async function convertGenerator(tree: Tree, options: ConvertGeneratorSchema): Promise<GeneratorCallback> {
+  const normalized = normalizeConvertOptions(tree, options);
+  const app = generateConvert(tree, normalized);
+  const name = app.name;
+  const local = normalized.template.from.definition.variants.some((v) => v.local);
+  return nextSteps(app, `${IMAGES_DIR}/${name}/image.ts`, `\`npx nx run ${name}:lint\`, then \`npx nx run ${name}:docker-build${local ? ' -c local' : ' --dry-run'}\`; ${templateFileOf(name)} can go once the image replaces it`);
+}

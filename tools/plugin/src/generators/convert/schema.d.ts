@@ -1,0 +1,4 @@
+export interface ConvertGeneratorSchema {
+  name: string;
+  repository?: string;
+}

@@ -1,0 +1,93 @@
+// nx g @vast/plugin:derivative <name>: a new image built FROM another one, lint-clean except for the decisions it
+// could not make (CHANGEME markers), which `nx run <name>:lint` names until they are made.
+import type { GeneratorCallback, Tree } from '@nx/devkit';
+import { IMAGE_NAME } from '@vast/conventions';
+import type { ImageDefinitionInput, ResolvedImage } from '@vast/conventions';
+import { chainHasTorch, derivativeVariants, gitRefArg, renderInstallSteps, stepInput } from '@vast/conventions';
+import { chainPortalConfig, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
+import { throwIfAny } from '../lib/errors';
+import { checkNewProjectName, checkRepository, DEFAULT_PARENT, repositoryOf, writeImageProject } from '../lib/image-project';
+import { nextSteps } from '../lib/next-steps';
+import { renderImageReadme } from '../lib/readme';
+import { IMAGES_DIR, readTreeImages, requireImage, type TreeImages } from '../lib/tree-images';
+import type { DerivativeGeneratorSchema } from './schema';
+
+export interface NormalizedDerivativeOptions {
+  app: NormalizedApp;
+  parent: ResolvedImage;
+  repository: string;
+  images: TreeImages;
+}
+
+/** Every option checked (all problems reported together), defaults filled; nothing is written here. */
+export function normalizeDerivativeOptions(tree: Tree, options: DerivativeGeneratorSchema): NormalizedDerivativeOptions {
+  const name = String(options.name ?? '').trim();
+  const problems: string[] = [];
+  checkNewProjectName(tree, name, `${IMAGES_DIR}/${name}`, problems);
+  const images = readTreeImages(tree);
+  let parent: ResolvedImage;
+  try {
+    parent = requireImage(images, options.parent ?? DEFAULT_PARENT, '--parent');
+  } catch (e) {
+    throwIfAny([...problems, (e as Error).message], `nx g @vast/plugin:derivative ${name}`);
+    throw e;
+  }
+  const repository = options.repository ?? repositoryOf(name);
+  // A bad name already says what is wrong; the repository derived from it would only repeat it.
+  if (options.repository !== undefined || IMAGE_NAME.test(name)) checkRepository(repository, problems);
+  const app = normalizeAppOptions(name, options, parent, problems);
+  throwIfAny(problems, `nx g @vast/plugin:derivative ${name}`);
+  return { app, parent, repository, images };
+}
+
+/** The image.ts input of a derivative app and the paths of its undecided fields. */
+export function derivativeDefinition(options: NormalizedDerivativeOptions): { definition: ImageDefinitionInput; markers: Record<string, string> } {
+  const { app, parent } = options;
+  const chain = [...parent.ancestors.map((a) => a.definition), parent.definition];
+  const steps = renderInstallSteps(app.install, { kind: 'image' }, { torchInChain: chainHasTorch(chain) }).map(stepInput);
+  const refArg = gitRefArg(app.name);
+  const definition: ImageDefinitionInput = {
+    name: app.name,
+    class: 'derivative',
+    parent: parent.definition.name,
+    description: app.description,
+    repository: options.repository,
+    ...(app.install.git ? { args: { [refArg]: app.install.git.ref } } : {}),
+    ...(steps.length ? { steps } : {}),
+    services: [app.service],
+    defaultPortalConfig: true,
+    variants: derivativeVariants(parent.definition),
+  };
+  const paths = { description: 'description', command: 'services.0.command', gitRef: `args.${refArg}` };
+  const markers = Object.fromEntries(Object.entries(app.decisions).map(([decision, hint]) => [paths[decision as keyof typeof paths], hint]));
+  return { definition, markers };
+}
+
+/** Internal: writes the normalised derivative (validated against the family first). */
+export function generateDerivative(tree: Tree, options: NormalizedDerivativeOptions, generatedBy: string): void {
+  const { app, parent } = options;
+  const { definition, markers } = derivativeDefinition(options);
+  const portalConfig = chainPortalConfig(parent, app);
+  writeImageProject(tree, options.images, {
+    definition,
+    markers,
+    summary: `${app.name}: '${app.service.portalLabel}' on ${parent.definition.name}. Made by ${generatedBy}; edit freely, \`nx run ${app.name}:lint\` checks it.`,
+    readme: renderImageReadme({
+      app,
+      kind: 'derivative',
+      parent: parent.definition.name,
+      portalConfig,
+      generatedBy,
+      gitRefArg: app.install.git ? gitRefArg(app.name) : undefined,
+      local: parent.definition.variants.some((v) => v.local),
+    }),
+  });
+}
+
+export default async function derivativeGenerator(tree: Tree, options: DerivativeGeneratorSchema): Promise<GeneratorCallback> {
+  const normalized = normalizeDerivativeOptions(tree, options);
+  generateDerivative(tree, normalized, `nx g @vast/plugin:derivative ${normalized.app.name}`);
+  const local = normalized.parent.definition.variants.some((v) => v.local);
+  const name = normalized.app.name;
+  return nextSteps(normalized.app, `${IMAGES_DIR}/${name}/image.ts`, local ? `\`npx nx run ${name}:lint\` (it names any marker left), and \`npx nx run ${name}:docker-build -c local\` builds it offline` : `\`npx nx run ${name}:lint\` (it names any marker left), and \`npx nx run ${name}:docker-build --dry-run\` prints its build plan`);
+}

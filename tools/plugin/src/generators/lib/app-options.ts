@@ -1,0 +1,187 @@
+// The options every app generator shares (service, ports, packages, git source), normalised once: checked against the
+// parent chain and turned into a service, an install plan and the decisions left to the author.
+import { formatPortalConfig, ownPortalEntries, renderPortalYaml, type PortalEntry, type ResolvedImage } from '@vast/conventions';
+import { appInstallSchema, appWorkdir, gitSourceSchema, type AppInstall, type ServiceInput } from '@vast/conventions';
+import { pickPortPair, portOwner, type PortOwner } from './ports';
+
+export interface AppOptions {
+  /** One sentence: what the app is (the image description LABEL). */
+  description?: string;
+  /** The PORTAL_CONFIG label of the service; it gates the service (exit_portal). */
+  label?: string;
+  /** External port: where Caddy serves the app with auth. */
+  port?: number;
+  /** Internal port: where the app listens on 127.0.0.1. */
+  internalPort?: number;
+  /** What the launch script runs in the foreground. */
+  command?: string;
+  /** Absolute directory the command runs in. */
+  workdir?: string;
+  /** Debian packages, comma- or space-separated. */
+  aptPackages?: string | string[];
+  /** pip requirements, comma- or space-separated. */
+  pythonPackages?: string | string[];
+  /** git URL of the app's source. */
+  gitSource?: string;
+  /** Tag, branch or commit of gitSource. */
+  gitRef?: string;
+}
+
+/** A decision the author must still make, by what it is; each generator maps it to a field of its file. */
+export type Decision = 'description' | 'command' | 'gitRef';
+
+export interface NormalizedApp {
+  name: string;
+  description: string;
+  service: ServiceInput;
+  install: AppInstall;
+  /** What is left to decide, with the hint the marker carries. */
+  decisions: Partial<Record<Decision, string>>;
+  external: number;
+  internal: number;
+}
+
+/** Placeholder for a decided-later string; applyMarkers replaces it with `CHANGEME: <hint>`. */
+const UNDECIDED = 'CHANGEME';
+
+/** `my-app` -> `My App`: the default portal label. */
+export function titleCase(name: string): string {
+  return name
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
+}
+
+export function splitList(value: string | string[] | undefined): string[] {
+  const items = Array.isArray(value) ? value.flatMap((v) => v.split(/[\s,]+/)) : (value ?? '').split(/[\s,]+/);
+  return [...new Set(items.map((s) => s.trim()).filter(Boolean))];
+}
+
+/** Every PORTAL_CONFIG entry of the image and its ancestors, with the image that declares it. */
+export function chainPortOwners(image: ResolvedImage): PortOwner[] {
+  const chain = [...image.ancestors].reverse().concat(image);
+  return chain.flatMap((r) => ownPortalEntries(r.definition).map((entry) => ({ image: r.definition.name, entry })));
+}
+
+function checkPort(option: string, value: number | undefined, owners: PortOwner[], problems: string[]): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    problems.push(`${option}=${value} is not a port: use a whole number from 1 to 65535 (or leave it out to get a free one).`);
+    return;
+  }
+  const owner = portOwner(owners, value);
+  if (owner) {
+    problems.push(
+      `${option}=${value} is taken: ${owner.image}'s '${owner.entry.label}' entry uses it (${owner.entry.externalPort} -> ${owner.entry.internalPort}). Choose another port, or leave ${option} out to get a free one.`,
+    );
+  }
+}
+
+/** Lines of /etc/portal.yaml that would contain `label` (exit_portal matches a label anywhere on a line). */
+function yamlLinesMatching(entries: PortalEntry[], label: string): string[] {
+  const needle = label.toLowerCase();
+  return renderPortalYaml(entries)
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l) && l.toLowerCase().includes(needle));
+}
+
+function checkLabel(label: string, entry: PortalEntry, parent: ResolvedImage, problems: string[]): void {
+  if (label === '' || label.includes('|') || label !== label.trim() || /[\r\n]/.test(label)) {
+    problems.push(`--label='${label}' cannot be a PORTAL_CONFIG label: use one line of text without '|' and without surrounding spaces, e.g. --label='My App'.`);
+    return;
+  }
+  const chainEntries = parent.portalEntries;
+  const clash = chainEntries.find((e) => e.label.toLowerCase() === label.toLowerCase());
+  if (clash) {
+    problems.push(`--label='${label}' is taken: the parent chain already has a '${clash.label}' entry. Choose another label.`);
+    return;
+  }
+  // A service starts while its label appears on any line of /etc/portal.yaml, so no label may match another's lines.
+  const theirs = yamlLinesMatching(chainEntries, label);
+  const chain = [...parent.ancestors].reverse().concat(parent);
+  const ours = chain
+    .flatMap((r) => r.definition.services.map((s) => s.portalLabel))
+    .filter((l): l is string => !!l && yamlLinesMatching([entry], l).length > 0);
+  if (theirs.length || ours.length) {
+    const detail = theirs.length ? `it appears in the chain's /etc/portal.yaml line '${theirs[0].trim()}'` : `the chain's label '${ours[0]}' appears in its entry`;
+    problems.push(
+      `--label='${label}' would not switch on and off on its own: ${detail}, and services start while their label appears anywhere in /etc/portal.yaml. Choose a label that neither contains nor is part of another.`,
+    );
+  }
+}
+
+/** Normalises the shared options; `problems` collects every bad option so all are reported at once. */
+export function normalizeAppOptions(name: string, options: AppOptions, parent: ResolvedImage, problems: string[]): NormalizedApp {
+  const owners = chainPortOwners(parent);
+  const decisions: NormalizedApp['decisions'] = {};
+
+  checkPort('--port', options.port, owners, problems);
+  checkPort('--internalPort', options.internalPort, owners, problems);
+  if (options.port !== undefined && options.port === options.internalPort) {
+    problems.push(`--port and --internalPort are both ${options.port}: Caddy listens on the external port and proxies to the app on the internal one, so they must differ.`);
+  }
+  const { external, internal } = pickPortPair(owners, { external: options.port, internal: options.internalPort });
+
+  const label = options.label ?? titleCase(name);
+  const entry: PortalEntry = { label, externalPort: external, internalPort: internal, path: '/', hostname: 'localhost' };
+  checkLabel(label, entry, parent, problems);
+
+  const chain = [...parent.ancestors].reverse().concat(parent);
+  const sibling = chain.find((r) => r.definition.services.some((s) => s.name === name));
+  if (sibling) {
+    problems.push(`the name '${name}' is also the name of a supervisor program of ${sibling.definition.name}; the new service would replace its conf. Choose another name.`);
+  }
+
+  const aptPackages = splitList(options.aptPackages);
+  const pythonPackages = splitList(options.pythonPackages);
+  const apt = appInstallSchema.aptPackages.safeParse(aptPackages);
+  if (!apt.success) {
+    for (const issue of apt.error.issues) problems.push(`--aptPackages: '${aptPackages[Number(issue.path[0])]}' ${issue.message}.`);
+  }
+  const pip = appInstallSchema.pythonPackages.safeParse(pythonPackages);
+  if (!pip.success) {
+    for (const issue of pip.error.issues) problems.push(`--pythonPackages: '${pythonPackages[Number(issue.path[0])]}' ${issue.message}.`);
+  }
+
+  let git: AppInstall['git'];
+  if (options.gitSource !== undefined) {
+    const url = gitSourceSchema.shape.url.safeParse(options.gitSource);
+    if (!url.success) problems.push(`--gitSource='${options.gitSource}' ${url.error.issues[0].message}.`);
+    const ref = options.gitRef?.trim();
+    if (!ref) decisions.gitRef = `the tag or commit of ${options.gitSource} to build (a tag or commit keeps builds reproducible)`;
+    git = { url: options.gitSource, ref: ref || UNDECIDED };
+  } else if (options.gitRef !== undefined) {
+    problems.push(`--gitRef needs --gitSource: say which repository '${options.gitRef}' is a ref of.`);
+  }
+
+  const workdir = options.workdir ?? (git ? appWorkdir(name) : undefined);
+  if (workdir !== undefined && !workdir.startsWith('/')) problems.push(`--workdir='${workdir}' must be an absolute path, e.g. /workspace/${name}.`);
+
+  const command = options.command?.trim();
+  if (!command) decisions.command = `the command that runs ${name} in the foreground, listening on 127.0.0.1:${internal}`;
+  const description = options.description?.trim();
+  if (!description) decisions.description = `what ${name} is, in one sentence (it becomes the image description)`;
+
+  const service: ServiceInput = {
+    name,
+    portalLabel: label,
+    portal: [{ label, externalPort: external, internalPort: internal }],
+    ...(workdir ? { workdir } : {}),
+    command: command || UNDECIDED,
+  };
+  return {
+    name,
+    description: description || UNDECIDED,
+    service,
+    install: { name, aptPackages: apt.success ? aptPackages : [], pythonPackages: pip.success ? pythonPackages : [], ...(git ? { git } : {}) },
+    decisions,
+    external,
+    internal,
+  };
+}
+
+/** The PORTAL_CONFIG the new image's boot script sets: the chain's entries, then the new service's. */
+export function chainPortalConfig(parent: ResolvedImage, app: NormalizedApp): string {
+  const own = (app.service.portal ?? []).map((p) => ({ path: '/', hostname: 'localhost', ...p }));
+  return formatPortalConfig([...parent.portalEntries, ...own]);
+}

@@ -1,0 +1,111 @@
+// nx g @vast/plugin:provisioning <name> --from=<image>: a provisioning-only template. provisioning.ts is the typed
+// definition (same service and step shapes as image.ts); provision.sh is rendered from it by the same conventions
+// renderers the image build uses. --refresh renders provision.sh again after provisioning.ts was edited.
+import type { GeneratorCallback, Tree } from '@nx/devkit';
+import { applyMarkers, renderProvisioningSource } from '@vast/conventions';
+import { parseProvisioningDefinition, type ProvisioningDefinitionInput } from '@vast/conventions';
+import type { ResolvedImage } from '@vast/conventions';
+import { chainPortalConfig, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
+import { GeneratorInputError, throwIfAny } from '../lib/errors';
+import { checkNewProjectName, DEFAULT_PARENT } from '../lib/image-project';
+import { nextSteps } from '../lib/next-steps';
+import { readProvisioningTemplate, renderTemplateScript, scriptFileOf, templateDirOf, templateFileOf } from '../lib/provisioning-template';
+import { readTreeImages, requireImage } from '../lib/tree-images';
+import type { ProvisioningGeneratorSchema } from './schema';
+
+export interface NormalizedProvisioningOptions {
+  app: NormalizedApp;
+  from: ResolvedImage;
+}
+
+export function normalizeProvisioningOptions(tree: Tree, options: ProvisioningGeneratorSchema): NormalizedProvisioningOptions {
+  const name = String(options.name ?? '').trim();
+  const command = `nx g @vast/plugin:provisioning ${name}`;
+  const problems: string[] = [];
+  checkNewProjectName(tree, name, templateDirOf(name), problems);
+  const images = readTreeImages(tree);
+  let from: ResolvedImage;
+  try {
+    from = requireImage(images, options.from ?? DEFAULT_PARENT, '--from');
+  } catch (e) {
+    throwIfAny([...problems, (e as Error).message], command);
+    throw e;
+  }
+  const app = normalizeAppOptions(name, options, from, problems);
+  throwIfAny(problems, command);
+  return { app, from };
+}
+
+export function provisioningDefinition(options: NormalizedProvisioningOptions): { definition: ProvisioningDefinitionInput; markers: Record<string, string> } {
+  const { app, from } = options;
+  const definition: ProvisioningDefinitionInput = {
+    name: app.name,
+    from: from.definition.name,
+    description: app.description,
+    ...(app.install.aptPackages.length ? { aptPackages: [...app.install.aptPackages] } : {}),
+    ...(app.install.pythonPackages.length ? { pythonPackages: [...app.install.pythonPackages] } : {}),
+    ...(app.install.git ? { git: app.install.git } : {}),
+    services: [app.service],
+  };
+  const paths = { description: 'description', command: 'services.0.command', gitRef: 'git.ref' };
+  const markers = Object.fromEntries(Object.entries(app.decisions).map(([decision, hint]) => [paths[decision as keyof typeof paths], hint]));
+  return { definition, markers };
+}
+
+function renderReadme(options: NormalizedProvisioningOptions): string {
+  const { app, from } = options;
+  return [
+    `# ${app.name} (provisioning template)`,
+    '',
+    app.decisions.description ? `_One sentence about ${app.name} goes here (and in provisioning.ts)._` : app.description,
+    '',
+    `Installs ${app.name} at boot on an instance of \`${from.definition.name}\` and starts it as the supervisor program`,
+    `\`${app.name}\`, with the same launch script and conf an image would ship. Made with \`nx g @vast/plugin:provisioning ${app.name} --from=${from.definition.name}\`.`,
+    '',
+    '- `provisioning.ts`: the definition (packages, git source, the service). Edit this.',
+    `- \`provision.sh\`: rendered from it; after an edit run \`npx nx g @vast/plugin:provisioning ${app.name} --refresh\`.`,
+    '',
+    '## Use it in a template',
+    '',
+    `Set \`PROVISIONING_SCRIPT\` to a URL of \`provision.sh\` (or a path inside the container), and list the service in`,
+    `\`PORTAL_CONFIG\` (it starts only while its label '${app.service.portalLabel}' is there):`,
+    '',
+    '```',
+    `PORTAL_CONFIG="${chainPortalConfig(from, app)}"`,
+    '```',
+    '',
+    '## Make it an image',
+    '',
+    `When the app should ship baked in: \`npx nx g @vast/plugin:convert ${app.name}\` writes \`packages/images/${app.name}\`, a`,
+    `derivative of \`${from.definition.name}\` with the same installs and the same service.`,
+    '',
+  ].join('\n');
+}
+
+/** Internal: writes provisioning.ts, provision.sh and README.md (validated first). */
+export function generateProvisioning(tree: Tree, options: NormalizedProvisioningOptions): void {
+  const { definition, markers } = provisioningDefinition(options);
+  const file = templateFileOf(definition.name);
+  const parsed = parseProvisioningDefinition(applyMarkers(definition, markers));
+  if (!parsed.success) throw new GeneratorInputError([`${file} would be invalid:`, ...parsed.errors.map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
+  tree.write(file, renderProvisioningSource(definition, { markers, summary: `${definition.name}: provisioning-only template for ${options.from.definition.name}. Made by nx g @vast/plugin:provisioning; edit freely, then --refresh.` }));
+  tree.write(scriptFileOf(definition.name), renderTemplateScript({ definition: parsed.definition, from: options.from }), { mode: '755' });
+  tree.write(`${templateDirOf(definition.name)}/README.md`, renderReadme(options));
+}
+
+/** --refresh: provision.sh from the edited provisioning.ts; nothing else changes. */
+export function refreshProvisioning(tree: Tree, name: string): void {
+  const template = readProvisioningTemplate(tree, readTreeImages(tree), name);
+  tree.write(scriptFileOf(name), renderTemplateScript(template), { mode: '755' });
+}
+
+export default async function provisioningGenerator(tree: Tree, options: ProvisioningGeneratorSchema): Promise<GeneratorCallback | void> {
+  if (options.refresh) {
+    refreshProvisioning(tree, String(options.name ?? '').trim());
+    return;
+  }
+  const normalized = normalizeProvisioningOptions(tree, options);
+  generateProvisioning(tree, normalized);
+  const name = normalized.app.name;
+  return nextSteps(normalized.app, templateFileOf(name), `\`npx nx g @vast/plugin:provisioning ${name} --refresh\` renders provision.sh again`);
+}

@@ -1,0 +1,7 @@
+import type { AppOptions } from '../lib/app-options';
+
+export interface ProvisioningGeneratorSchema extends AppOptions {
+  name: string;
+  from?: string;
+  refresh?: boolean;
+}
