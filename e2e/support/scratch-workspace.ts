@@ -1,11 +1,35 @@
 // A scratch copy of this workspace (tracked and untracked-not-ignored files, node_modules linked) in a temp folder,
 // with its own git history, so tests can commit, generate and break things without touching the checkout.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 
 export const repoRoot = join(__dirname, '../..');
+
+/**
+ * node_modules as a real folder of links, not one link to the real folder: the workspace packages (@vast/*) must
+ * resolve to the copy's sources (a test that edits conventions must run the edited code), and npm writes its hidden
+ * lockfile (node_modules/.package-lock.json) even with --package-lock-only, which must land in the copy.
+ */
+export function linkNodeModules(copy: string): void {
+  const real = join(repoRoot, 'node_modules');
+  const target = join(copy, 'node_modules');
+  mkdirSync(target);
+  for (const entry of readdirSync(real)) {
+    if (entry === '.package-lock.json') continue;
+    if (entry === '@vast') {
+      mkdirSync(join(target, '@vast'));
+      for (const pkg of readdirSync(join(real, '@vast'))) {
+        const link = readlinkSync(join(real, '@vast', pkg));
+        const inCopy = join(copy, relative(repoRoot, resolve(join(real, '@vast'), link)));
+        symlinkSync(relative(join(target, '@vast'), inCopy), join(target, '@vast', pkg));
+      }
+      continue;
+    }
+    symlinkSync(join(real, entry), join(target, entry));
+  }
+}
 
 export interface CommandResult {
   code: number;
@@ -17,6 +41,7 @@ export interface CommandResult {
 export class ScratchWorkspace {
   private constructor(readonly root: string) {}
 
+  /** Copies the files git tracks or would track (e2e/ excepted), then commits them in a fresh repository. */
   static create(prefix = 'vast-scratch-'): ScratchWorkspace {
     const root = mkdtempSync(join(tmpdir(), prefix));
     const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: repoRoot, encoding: 'utf8' })
@@ -30,7 +55,7 @@ export class ScratchWorkspace {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // deleted in the work tree but still tracked
       }
     }
-    symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
+    linkNodeModules(root);
     const ws = new ScratchWorkspace(root);
     ws.git('init', '-q', '-b', 'main');
     ws.git('add', '-A');
