@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 log() { printf '\n==> %s\n' "$*"; }
 
 # What the builds and tests use: the Docker engine, debootstrap for the local Debian root, shellcheck for lint,
-# Caddy for the Caddyfile tests, Debian's registry for the push test, Chromium for the portal browser test.
-PACKAGES=(docker.io debootstrap shellcheck caddy docker-registry chromium git ca-certificates curl iptables)
+# Caddy, supervisor and openssl for the portal tests, Debian's registry for the push test, Chromium for the portal browser test.
+PACKAGES=(docker.io debootstrap shellcheck caddy supervisor openssl docker-registry chromium git ca-certificates curl iptables)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -3,6 +3,8 @@
 import { Document, isMap, isScalar, parseDocument } from 'yaml';
 import type { PortalEntry } from './schema';
 
+export type { PortalEntry };
+
 export type PortalConfigParseResult = { ok: true; entries: PortalEntry[] } | { ok: false; errors: string[] };
 
 /**
@@ -150,7 +152,8 @@ function checkLabelsUnique(entries: readonly PortalEntry[]): string[] {
 
 /**
  * Caddy listens on the external port of every proxied entry (external != internal) and forwards to the internal
- * port; a direct entry (external == internal) is the application itself listening. These must not collide.
+ * port: one external port has one backend, one backend one external port, and no backend sits on a port Caddy
+ * listens on. A direct entry (external == internal) gets no site of its own.
  */
 function checkPortSharing(entries: readonly PortalEntry[]): string[] {
   const errors: string[] = [];

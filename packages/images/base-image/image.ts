@@ -36,6 +36,48 @@ export default defineImage({
       ].join('\n'),
     },
     {
+      name: 'system-packages',
+      profile: 'production',
+      comment: [
+        'Production profile (Ubuntu / CUDA bases): the runtime packages plus the tools templates expect. caddy and nodejs',
+        'come from Ubuntu here; supervisor and Jupyter from PyPI below (newer than the distribution, as upstream does).',
+      ].join('\n'),
+      run: [
+        'apt-get update',
+        'apt-get upgrade -y',
+        'apt-get install -y --no-install-recommends \\',
+        '  acl bc ca-certificates gpg-agent software-properties-common locales lsb-release curl wget sudo moreutils \\',
+        '  nano vim less jq git git-lfs man tzdata expect htop iotop strace lsof procps psmisc \\',
+        '  build-essential cmake ninja-build pkg-config libssl-dev libffi-dev \\',
+        '  python3-full python3-dev python3-pip \\',
+        '  netcat-traditional net-tools dnsutils iproute2 iputils-ping rsync rclone zip unzip xz-utils zstd dos2unix \\',
+        '  cron openssl caddy nodejs',
+        'rm -rf /var/lib/apt/lists/*',
+        'caddy version && node --version && python3 --version',
+      ].join('\n'),
+    },
+    {
+      name: 'python-tools',
+      profile: 'production',
+      comment: 'uv for fast installs; Jupyter and supervisor for the system Python (the services run them from there).',
+      run: [
+        'curl -LsSf https://astral.sh/uv/install.sh | env UV_UNMANAGED_INSTALL=/usr/local/bin sh',
+        'pip install --no-cache-dir --ignore-installed jupyter supervisor',
+        'uv --version && supervisord --version && jupyter --version',
+      ].join('\n'),
+    },
+    {
+      name: 'main-venv-production',
+      profile: 'production',
+      comment: 'The shared /venv/main on the variant\'s Python, registered as the Jupyter kernel "main".',
+      run: [
+        'uv venv --seed /venv/main -p "${PYTHON_VERSION}"',
+        'uv pip install --python /venv/main/bin/python wheel "huggingface-hub[cli]" ipykernel ipywidgets',
+        "/venv/main/bin/python -m ipykernel install --name main --display-name 'Python3 (main venv)'",
+        '/venv/main/bin/python --version',
+      ].join('\n'),
+    },
+    {
       name: 'user',
       comment: 'Uid 1001 in group root, so files written by either side stay writable by the other (umask 002).',
       run: [
@@ -51,7 +93,12 @@ export default defineImage({
       name: 'main-venv',
       profile: 'local',
       comment: 'The shared /venv/main over the system Python, so Debian-packaged Jupyter sees it.',
-      run: ['python3 -m venv --system-site-packages /venv/main', '/venv/main/bin/python --version'].join('\n'),
+      run: [
+        'python3 -m venv --system-site-packages /venv/main',
+        '# Registered as a Jupyter kernel, as production does; the Debian kernel stays available as "python3".',
+        "/venv/main/bin/python -Xfrozen_modules=off -m ipykernel install --name main --display-name 'Python3 (main venv)'",
+        '/venv/main/bin/python --version && test -f /usr/local/share/jupyter/kernels/main/kernel.json',
+      ].join('\n'),
     },
   ],
   services: [

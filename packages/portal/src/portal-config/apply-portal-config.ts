@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hashSync } from 'bcryptjs';
-import { renderPortalYaml } from '@vast/conventions';
+import { renderPortalYaml } from '@vast/conventions/portal-config';
 import { readPortalConfigSettings, type Environment } from './settings';
 import { selectApplications } from './select-applications';
 import { renderCredentialsBanner, resolveCredentials } from './credentials';

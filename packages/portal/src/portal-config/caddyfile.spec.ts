@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePortalConfig, type PortalEntry } from '@vast/conventions';
+import { parsePortalConfig, type PortalEntry } from '@vast/conventions/portal-config';
 import { renderCaddyfile, type CaddyfileOptions } from './caddyfile';
 import { formatCaddyfile, hasCaddy, validateCaddyfile } from '../testing/caddy';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';

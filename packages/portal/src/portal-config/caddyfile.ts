@@ -1,6 +1,6 @@
 // Renders /etc/Caddyfile: one site per proxied external port, with the token / cookie / bearer / basic-auth gate.
 // Pure. Targets Debian bookworm's Caddy 2.6.2: `basicauth` (basic_auth is 2.8+) and no `uri query` (2.7+).
-import type { PortalEntry } from '@vast/conventions';
+import type { PortalEntry } from '@vast/conventions/portal-config';
 
 export interface CaddyfileOptions {
   auth: {

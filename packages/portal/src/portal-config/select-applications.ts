@@ -1,6 +1,6 @@
 // Chooses where the application list comes from: an existing /etc/portal.yaml wins, else PORTAL_CONFIG.
 // Pure: the caller reads the file and passes its text (or null when it does not exist).
-import { parsePortalConfig, parsePortalYaml, validatePortalEntries, type PortalEntry } from '@vast/conventions';
+import { parsePortalConfig, parsePortalYaml, validatePortalEntries, type PortalEntry } from '@vast/conventions/portal-config';
 
 export type ApplicationSelection =
   | {

@@ -1,5 +1,5 @@
 // What the page shows: applications from portal.yaml joined with their supervisor programs. Pure.
-import type { PortalEntry } from '@vast/conventions';
+import type { PortalEntry } from '@vast/conventions/portal-config';
 import { programForApplication } from './program-labels';
 import type { ProcessInfo } from './supervisor-client';
 

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { parsePortalYaml, type PortalEntry } from '@vast/conventions';
+import { parsePortalYaml, type PortalEntry } from '@vast/conventions/portal-config';
 import { describeApplications, describeProcess } from './applications';
 import { followLog, LOG_NAME, readTail } from './log-follow';
 import { readProgramLabels } from './program-labels';

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { parsePortalConfig, renderPortalYaml } from '@vast/conventions';
+import { parsePortalConfig, renderPortalYaml } from '@vast/conventions/portal-config';
 import { createPortalServer } from '../server/http-server';
 import { readPortalServerSettings, type NormalizedPortalServerSettings } from '../server/settings';
 import { createSupervisorClient } from '../server/supervisor-client';

@@ -1,0 +1,158 @@
+// The optional boot stages for real: each is given the input it acts on (a fake GPU driver, SSH keys, a git repository,
+// a hotfix script, --sync-home, a custom environment), in an image built FROM the local base image with those files
+// added, then booted, restarted and inspected.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile, supervisorStates } from '../../tools/plugin/src/executors/smoke/lib/probe';
+import { startSmokeContainer, type SmokeContainer } from '../../tools/plugin/src/executors/smoke/lib/smoke';
+import { BOOT_LOG, latestBootLines, startedStages, failedStages } from '../../tools/plugin/src/executors/smoke/lib/checks';
+import { containerLogs, dockerCommand, inspectContainer } from '../../tools/plugin/src/utils/docker';
+import { run } from '../../tools/plugin/src/utils/exec';
+import { buildLocalBaseImage } from './local-image';
+
+const FIXTURE_IMAGE = 'vast-e2e-boot-stages:latest';
+const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2e e2e@test';
+
+/** Files the fixture image adds over the base image: path -> [content, mode]. */
+const FIXTURE_FILES: Record<string, [string, number]> = {
+  // A driver that supports CUDA 12.4, and two toolkits: 12.8 (with forward-compat libraries) and 12.4.
+  'usr/local/bin/nvidia-smi': ['#!/bin/bash\necho "| NVIDIA-SMI 550.54.15   Driver Version: 550.54.15   CUDA Version: 12.4 |"\n', 0o755],
+  'usr/local/cuda-12.4/lib64/.keep': ['', 0o644],
+  'usr/local/cuda-12.8/lib64/.keep': ['', 0o644],
+  'usr/local/cuda-12.8/compat/libcuda.so.1': ['not a real library\n', 0o644],
+  'root/.ssh/authorized_keys': [`${SSH_KEY}\n`, 0o600],
+  'opt/workspace-internal/repo/.git/HEAD': ['ref: refs/heads/main\n', 0o644],
+  'opt/workspace-internal/repo/README.md': ['from the image\n', 0o644],
+  'opt/e2e/hotfix.sh': ['#!/bin/bash\necho "hotfix ran as $(id -un)"\ntouch /tmp/e2e-hotfix-ran\n', 0o755],
+};
+
+let dir: string;
+let container: SmokeContainer | undefined;
+
+beforeAll(async () => {
+  const base = await buildLocalBaseImage();
+  dir = mkdtempSync(join(tmpdir(), 'vast-e2e-boot-stages-'));
+  for (const [path, [content, mode]] of Object.entries(FIXTURE_FILES)) {
+    const full = join(dir, 'root', path);
+    mkdirSync(dirname(full), { recursive: true, mode: 0o755 });
+    writeFileSync(full, content);
+    chmodSync(full, mode);
+  }
+  chmodSync(join(dir, 'root/root/.ssh'), 0o700);
+  writeFileSync(join(dir, 'Dockerfile'), 'ARG BASE\nFROM ${BASE}\nCOPY root/ /\n');
+  const build = await run(dockerCommand(), ['build', '--build-arg', `BASE=${base}`, '-t', FIXTURE_IMAGE, dir], {
+    env: { ...process.env, DOCKER_BUILDKIT: '1' },
+    reject: false,
+    timeoutMs: 10 * 60_000,
+  });
+  if (build.exitCode !== 0) throw new Error(`fixture build failed:\n${build.stderr}`);
+
+  container = await startSmokeContainer({
+    image: FIXTURE_IMAGE,
+    portalConfig: 'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter',
+    token: 'e2e-stages-token',
+    provisioning: { kind: 'default' },
+    namePrefix: 'vast-e2e-boot-stages',
+    args: ['--sync-home', '--bogus-flag'],
+    env: { HOTFIX_SCRIPT: '/opt/e2e/hotfix.sh', CONTAINER_ID: '4242', E2E_QUOTED: 'say "hi" to $HOME `now` \\o/' },
+  });
+  // Boot has finished once the last stage started and provisioning is over.
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const log = (await readFile(container.probe, BOOT_LOG)) ?? '';
+    if (startedStages(latestBootLines(log)).includes('95-supervisor-wait')) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+});
+
+afterAll(async () => {
+  if (container) {
+    await container.remove();
+  }
+  await run(dockerCommand(), ['image', 'rm', '--force', FIXTURE_IMAGE], { reject: false });
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const sh = async (script: string) => {
+  const result = await container!.probe.exec(['bash', '-c', script]);
+  return result.stdout.trim();
+};
+
+describe('boot stages with their inputs present', () => {
+  it('boots with no stage failure and warns about the unknown flag', async () => {
+    const lines = latestBootLines((await readFile(container!.probe, BOOT_LOG)) ?? '');
+    expect(failedStages(lines)).toEqual([]);
+    expect(await containerLogs(container!.id)).toContain("boot: ignoring unknown flag '--bogus-flag'");
+  });
+
+  it('10: picks the newest toolkit with forward compatibility when the driver is older', async () => {
+    expect(await sh('readlink /usr/local/cuda')).toBe('/usr/local/cuda-12.8');
+    expect(await sh('cat /etc/ld.so.conf.d/0-compat-cuda.conf')).toBe('/usr/local/cuda-12.8/compat');
+    expect(await sh('cat /etc/ld.so.conf.d/10-cuda.conf')).toBe('/usr/local/cuda/lib64');
+    expect(await sh('test -e /etc/vast-cuda-compat-established && echo yes')).toBe('yes');
+  });
+
+  it('15: writes /etc/environment once for the container, quoting values so they read back exactly', async () => {
+    expect(await sh('head -n 1 /etc/environment')).toBe('# Template controlled environment for C.4242');
+    expect(await sh('set -a; . /etc/environment; printf %s "$E2E_QUOTED"')).toBe('say "hi" to $HOME `now` \\o/');
+    expect(await sh('grep -c "^HOME=" /etc/environment || true')).toBe('0');
+  });
+
+  it('20: runs HOTFIX_SCRIPT and logs it', async () => {
+    expect(await sh('test -e /tmp/e2e-hotfix-ran && echo yes')).toBe('yes');
+    expect(await readFile(container!.probe, '/var/log/hotfix.log')).toContain('hotfix ran as root');
+  });
+
+  it('35: --sync-home moves the homes to the workspace and keeps .ssh local', async () => {
+    expect(await sh('readlink /root')).toBe('/workspace/home/root');
+    expect(await sh('readlink /home/user')).toBe('/workspace/home/user');
+    expect(await sh('readlink /workspace/home/root/.ssh')).toBe('/home_ssh/root/.ssh');
+    expect(await sh('test -e /workspace/home/.synced && echo yes')).toBe('yes');
+  });
+
+  it('36 + 47: syncs the repository and marks it safe for root and user', async () => {
+    expect(await sh('cat /workspace/repo/README.md')).toBe('from the image');
+    expect(await sh('git config --file /root/.gitconfig --get-all safe.directory')).toBe('/workspace/repo');
+    expect(await sh('git config --file /home/user/.gitconfig --get-all safe.directory')).toBe('/workspace/repo');
+  });
+
+  it("46: gives user root's SSH keys, owned by user", async () => {
+    expect(await sh('cat /home/user/.ssh/authorized_keys')).toBe(SSH_KEY);
+    expect(await sh('stat -c "%U %a" /home/user/.ssh /home/user/.ssh/authorized_keys')).toBe('user 700\nuser 600');
+  });
+
+  it('45: adds the shell setup to .bashrc once, and a login shell starts in the workspace with /venv/main', async () => {
+    expect(await sh('grep -c "### vast boot setup ###" /root/.bashrc')).toBe('1');
+    expect(await sh('bash -ic "pwd; echo \\$VIRTUAL_ENV" 2>/dev/null')).toBe('/workspace\n/venv/main');
+  });
+
+  it('a restart boots again without redoing first-boot work or losing the user\'s edits', async () => {
+    await sh('echo "edited by the user" > /workspace/repo/README.md; echo "E2E_EDIT=\\"kept\\"" >> /etc/environment');
+    const restart = await run(dockerCommand(), ['restart', '--time', '20', container!.id], { reject: false, timeoutMs: 120_000 });
+    expect(restart.exitCode).toBe(0);
+    const deadline = Date.now() + 120_000;
+    let lines: string[] = [];
+    while (Date.now() < deadline) {
+      lines = latestBootLines((await readFile(container!.probe, BOOT_LOG)) ?? '');
+      if (startedStages(lines).includes('95-supervisor-wait')) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(await sh('grep -c boot-start /var/log/vast-boot.log')).toBe('2');
+    expect(failedStages(lines)).toEqual([]);
+    expect(await sh('cat /workspace/repo/README.md')).toBe('edited by the user');
+    expect(await sh('grep E2E_EDIT /etc/environment')).toBe('E2E_EDIT="kept"');
+    expect(await sh('grep -c "### vast boot setup ###" /root/.bashrc')).toBe('1');
+    expect(await inspectContainer(container!.id, '{{.State.Running}}')).toBe('true');
+    const states = await (async () => {
+      for (let i = 0; i < 60; i++) {
+        const s = await supervisorStates(container!.probe);
+        if (s?.get('caddy') === 'RUNNING') return s;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      return supervisorStates(container!.probe);
+    })();
+    expect(states?.get('caddy')).toBe('RUNNING');
+  });
+});

@@ -1,0 +1,37 @@
+// Builds base-image's local variant for real, the way a maintainer would: nx local-root, then nx docker-build -c local.
+// Returns the build tag from build-result.json. Output is captured and shown only when a step fails.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run, type RunResult } from '../../tools/plugin/src/utils/exec';
+
+export const repoRoot = join(__dirname, '../..');
+const NX_ENV = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+
+export async function nx(args: string[], timeoutMs = 20 * 60_000): Promise<RunResult> {
+  return run('npx', ['nx', ...args, '--outputStyle=stream'], { cwd: repoRoot, env: NX_ENV, reject: false, timeoutMs });
+}
+
+async function nxOrThrow(args: string[]): Promise<RunResult> {
+  const started = Date.now();
+  const result = await nx(args);
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  if (result.exitCode !== 0) {
+    const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-60).join('\n');
+    throw new Error(`nx ${args.join(' ')} failed (exit ${result.exitCode}, ${seconds}s):\n${tail}`);
+  }
+  console.log(`nx ${args.join(' ')}: ok in ${seconds}s`);
+  return result;
+}
+
+/** Makes vast-local/bookworm if missing and builds base-image -c local; returns the local variant's build tag. */
+export async function buildLocalBaseImage(): Promise<string> {
+  await nxOrThrow(['run', 'base-image:local-root']);
+  await nxOrThrow(['run', 'base-image:docker-build', '-c', 'local']);
+  const result = JSON.parse(readFileSync(join(repoRoot, 'dist/images/base-image/build-result.json'), 'utf8')) as {
+    profile?: string;
+    variants: Array<{ key: string; buildTag: string }>;
+  };
+  const local = result.variants.find((v) => v.key === 'local');
+  if (result.profile !== 'local' || !local) throw new Error(`dist/images/base-image/build-result.json has no local variant: ${JSON.stringify(result)}`);
+  return local.buildTag;
+}

@@ -1,0 +1,59 @@
+#!/bin/bash
+# Boot stage 15 (sourced by boot_default.sh): prepares $WORKSPACE, writes /etc/environment, loads $WORKSPACE/.env.
+#
+# /etc/environment carries the container's environment to SSH logins and to services restarted
+# later (environment.sh reads it). It is rewritten once per container: a restarted container keeps
+# the user's edits, a new container (other CONTAINER_ID) gets its own values.
+
+# Writes the environment as NAME="value" lines that both pam_env and `. /etc/environment` read.
+env_prep_write_environment() {
+    local id=${CONTAINER_ID:-${VAST_CONTAINERLABEL:-${CONTAINER_LABEL:-}}}
+    local header="# Template controlled environment for C.${id#C.}"
+    if [[ -n "$id" ]] && grep -qxF -- "$header" /etc/environment 2>/dev/null; then
+        return 0
+    fi
+
+    local tmp name value
+    tmp=$(mktemp /etc/environment.XXXXXX) || return 1
+    {
+        echo "$header"
+        echo 'PATH="/opt/instance-tools/bin:/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"'
+        while IFS= read -r name; do
+            case "$name" in
+                # Per-shell or per-login values, and conda's own state, must never be pinned.
+                PATH | HOME | SHLVL | PWD | OLDPWD | _ | *CONDA*) continue ;;
+            esac
+            value=${!name}
+            # pam_env has no multi-line values; such variables stay in the boot environment only.
+            [[ "$value" == *$'\n'* ]] && continue
+            value=${value//\\/\\\\}
+            value=${value//\"/\\\"}
+            value=${value//\$/\\\$}
+            value=${value//\`/\\\`}
+            printf '%s="%s"\n' "$name" "$value"
+        done < <(compgen -e | LC_ALL=C sort)
+    } >"$tmp" && chmod 0644 "$tmp" && mv -f "$tmp" /etc/environment
+}
+
+stage_env_prep() {
+    local workspace=${WORKSPACE:-/workspace}
+    mkdir -p "$workspace" || return 1
+    # The boot shell's directory becomes supervisord's and so every service's default.
+    cd "$workspace" || return 1
+    export HF_HOME=${HF_HOME:-${workspace}/.hf_home}
+
+    env_prep_write_environment || return 1
+
+    if [[ "${export_env:-true}" == true ]]; then
+        set -a
+        # shellcheck source=/dev/null
+        . /etc/environment
+        if [[ -f "${workspace}/.env" ]]; then
+            # shellcheck source=/dev/null
+            . "${workspace}/.env"
+        fi
+        set +a
+    fi
+}
+
+stage_env_prep

@@ -1,0 +1,38 @@
+#!/bin/bash
+# Supervisor util (sourced as `. exit_portal.sh "<label>"`): runs the service only while /etc/portal.yaml lists the label.
+#
+# Waits (up to 120 s) for caddy's portal-config to write a non-empty /etc/portal.yaml. The label is
+# matched as a literal, case-insensitive substring of any non-comment line, so a label such as
+# "Instance Portal" matches its `name:` value and its key. When absent the service records why in
+# /tmp/supervisor-skip/$PROC_NAME (the portal hides such services) and exits 0 after 6 s, which
+# supervisor treats as finished rather than crashed.
+vast_portal_label=${1:-}
+if [[ -z "$vast_portal_label" ]]; then
+    echo "exit_portal.sh: no label given; source it as: . exit_portal.sh \"<label in PORTAL_CONFIG>\"" >&2
+    exit 1
+fi
+
+if [[ ! "${SERVERLESS:-}" =~ ^[Tt][Rr][Uu][Ee]$ ]]; then
+    vast_portal_waited=0
+    until [[ -s /etc/portal.yaml ]]; do
+        if ((vast_portal_waited >= ${EXIT_PORTAL_TIMEOUT:-120})); then
+            echo "ERROR: /etc/portal.yaml is still missing or empty after ${vast_portal_waited}s; is caddy failing on PORTAL_CONFIG? (see /var/log/portal/caddy.log)" >&2
+            exit 1
+        fi
+        echo "Waiting for /etc/portal.yaml before starting ${PROC_NAME:-service}..."
+        sleep 1
+        vast_portal_waited=$((vast_portal_waited + 1))
+    done
+    unset vast_portal_waited
+
+    if grep -v '^[[:space:]]*#' /etc/portal.yaml | grep -qiF -- "$vast_portal_label"; then
+        rm -f "/tmp/supervisor-skip/${PROC_NAME:-service}"
+    else
+        echo "Skipping ${PROC_NAME:-service} startup ('${vast_portal_label}' is not in /etc/portal.yaml)"
+        mkdir -p /tmp/supervisor-skip && chmod 1777 /tmp/supervisor-skip
+        printf '%s\n' "$vast_portal_label" >"/tmp/supervisor-skip/${PROC_NAME:-service}"
+        sleep 6
+        exit 0
+    fi
+fi
+unset vast_portal_label

@@ -1,0 +1,8 @@
+// Options of the local-root executor, as schema.json declares them.
+export interface LocalRootExecutorOptions {
+  suite?: string;
+  image?: string;
+  mirror?: string;
+  force?: boolean;
+  dryRun?: boolean;
+}

@@ -1,0 +1,329 @@
+// The runtime contract as checks: each one named, described, and judged from what a booted container shows.
+// Which checks run for which image (and which are excluded, with why) is data in smoke-config.ts.
+import { parsePortalYaml, type PortalEntry } from '@vast/conventions';
+import { bash, fileExists, httpStatus, readFile, supervisorStates, type ContainerProbe } from './probe';
+
+export interface SmokeExpectations {
+  portalEntries: PortalEntry[];
+  /** OPEN_BUTTON_TOKEN the container was started with. */
+  token: string;
+  /** What provisioning should end in: no PROVISIONING_SCRIPT, a script that succeeds, or one that fails. */
+  provisioning: 'none' | 'complete' | 'failed';
+  /** A file the smoke's own provisioning script writes, proving it ran. */
+  provisioningProof?: string;
+  /** An item the smoke put into /opt/workspace-internal before boot: its name, a file in it and that file's content. */
+  syncProbe?: { name: string; file: string; content: string };
+  workspace: string;
+  /** Boot stages allowed to report a failure (e.g. 75-provisioning when the script is meant to fail). */
+  allowedStageFailures: string[];
+}
+
+export interface CheckContext {
+  probe: ContainerProbe;
+  expect: SmokeExpectations;
+}
+
+export interface CheckOutcome {
+  status: 'pass' | 'fail' | 'skip';
+  detail: string;
+}
+
+export interface SmokeCheck {
+  /** Stable id, used by exclusions. */
+  id: string;
+  description: string;
+  run(ctx: CheckContext): Promise<CheckOutcome>;
+}
+
+const pass = (detail: string): CheckOutcome => ({ status: 'pass', detail });
+const fail = (detail: string): CheckOutcome => ({ status: 'fail', detail });
+const skip = (detail: string): CheckOutcome => ({ status: 'skip', detail });
+
+export const BOOT_LOG = '/var/log/vast-boot.log';
+export const BOOT_DIR = '/etc/vast_boot.d';
+export const SKIP_DIR = '/tmp/supervisor-skip';
+export const PROVISIONING_LOG = '/var/log/portal/provisioning.log';
+
+/** The stage lines of the latest boot in /var/log/vast-boot.log: `<timestamp> <stage>[ failed ...]`. */
+export function latestBootLines(log: string): string[] {
+  const lines = log.split('\n').filter((l) => l.trim() !== '');
+  let start = -1;
+  lines.forEach((line, i) => {
+    if (/^\S+ boot-start\b/.test(line)) start = i;
+  });
+  return lines.slice(start + 1).map((line) => line.replace(/^\S+ /, ''));
+}
+
+/** Stage names (`10-cuda-setup`) from the boot log lines, in the order they started. */
+export function startedStages(lines: string[]): string[] {
+  return lines.filter((l) => /^\d\d-\S+$/.test(l));
+}
+
+/** `{ stage, reason }` for every stage the latest boot logged as failed, or in which a command failed. */
+export function failedStages(lines: string[]): Array<{ stage: string; reason: string }> {
+  return lines.flatMap((l) => {
+    const match = /^(\d\d-\S+) ((?:command )?failed .*)$/.exec(l);
+    return match ? [{ stage: match[1], reason: match[2] }] : [];
+  });
+}
+
+/** The stage files in /etc/vast_boot.d, as boot_default.sh orders them (bytewise). */
+async function stageFiles(probe: ContainerProbe): Promise<string[]> {
+  const result = await bash(probe, 'cd "$1" && for f in [0-9][0-9]-*.sh; do [[ -f "$f" ]] && echo "${f%.sh}"; done', BOOT_DIR);
+  return result.stdout
+    .split('\n')
+    .filter(Boolean)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** program -> portal label, from the `exit_portal.sh '<label>'` line of each launch script. */
+export function parsePortalLabels(grepOutput: string): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const line of grepOutput.split('\n')) {
+    const match = /^\/opt\/supervisor-scripts\/([^/:]+)\.sh:.*exit_portal\.sh\s+(?:'((?:[^']|'\\'')*)'|"([^"]*)"|(\S+))/.exec(line);
+    if (!match) continue;
+    const label = match[2] !== undefined ? match[2].replace(/'\\''/g, "'") : (match[3] ?? match[4]);
+    labels.set(match[1], label);
+  }
+  return labels;
+}
+
+async function portalLabels(probe: ContainerProbe): Promise<Map<string, string>> {
+  const result = await bash(probe, 'grep -H "^[^#]*exit_portal\\.sh" /opt/supervisor-scripts/*.sh || true');
+  return parsePortalLabels(result.stdout);
+}
+
+/** exit_portal.sh's rule: the label appears, case-insensitively, in an entry of the portal config. */
+export function labelListed(label: string, entries: PortalEntry[]): boolean {
+  const needle = label.toLowerCase();
+  return entries.some((e) => e.label.toLowerCase().includes(needle));
+}
+
+const hasJupyter = (entries: PortalEntry[]) => labelListed('jupyter', entries);
+
+function runningCheck(id: string, program: string, when?: (expect: SmokeExpectations) => string | undefined): SmokeCheck {
+  return {
+    id,
+    description: `supervisor program ${program} is RUNNING`,
+    async run({ probe, expect }) {
+      const reason = when?.(expect);
+      if (reason) return skip(reason);
+      const states = await supervisorStates(probe);
+      if (!states) return fail('supervisorctl status does not answer');
+      const state = states.get(program);
+      return state === 'RUNNING' ? pass('RUNNING') : fail(state ? `state ${state}` : `${program} is not a supervisor program`);
+    },
+  };
+}
+
+/** The proxied entry the auth checks use: one served by a running program if possible. */
+async function proxiedEntry(probe: ContainerProbe, entries: PortalEntry[]): Promise<PortalEntry | undefined> {
+  const proxied = entries.filter((e) => e.externalPort !== e.internalPort);
+  const [states, labels] = await Promise.all([supervisorStates(probe), portalLabels(probe)]);
+  const runningLabels = [...labels].filter(([program]) => states?.get(program) === 'RUNNING').map(([, label]) => label.toLowerCase());
+  return proxied.find((e) => runningLabels.some((l) => e.label.toLowerCase().includes(l))) ?? proxied[0];
+}
+
+const entryUrl = (e: PortalEntry) => `http://127.0.0.1:${e.externalPort}${e.path}`;
+
+export const GLOBAL_CHECKS: SmokeCheck[] = [
+  {
+    id: 'boot-stages-in-order',
+    description: `every stage in ${BOOT_DIR} ran, in numeric order (${BOOT_LOG})`,
+    async run({ probe }) {
+      const [expected, log] = await Promise.all([stageFiles(probe), readFile(probe, BOOT_LOG)]);
+      if (!expected.length) return fail(`no stages in ${BOOT_DIR}`);
+      if (log === undefined) return fail(`${BOOT_LOG} is missing`);
+      const started = startedStages(latestBootLines(log));
+      const same = started.length === expected.length && started.every((s, i) => s === expected[i]);
+      return same ? pass(`${started.length} stages: ${started[0]} .. ${started[started.length - 1]}`) : fail(`ran [${started.join(', ')}], expected [${expected.join(', ')}]`);
+    },
+  },
+  {
+    id: 'boot-stages-succeeded',
+    description: 'no boot stage reported a failure (except those the scenario expects)',
+    async run({ probe, expect }) {
+      const log = await readFile(probe, BOOT_LOG);
+      if (log === undefined) return fail(`${BOOT_LOG} is missing`);
+      const failed = failedStages(latestBootLines(log)).filter((f) => !expect.allowedStageFailures.includes(f.stage));
+      return failed.length ? fail(failed.map((f) => `${f.stage}: ${f.reason}`).join('; ')) : pass('no unexpected stage failure');
+    },
+  },
+  {
+    id: 'supervisor-answers',
+    description: 'supervisord answers supervisorctl status',
+    async run({ probe }) {
+      const states = await supervisorStates(probe);
+      return states ? pass([...states].map(([name, state]) => `${name}=${state}`).join(' ')) : fail('supervisorctl status does not answer');
+    },
+  },
+  runningCheck('caddy-running', 'caddy'),
+  runningCheck('jupyter-running', 'jupyter', (e) => (hasJupyter(e.portalEntries) ? undefined : 'Jupyter is not in PORTAL_CONFIG')),
+  {
+    id: 'portal-services-running',
+    description: 'every service whose label is in PORTAL_CONFIG is RUNNING',
+    async run({ probe, expect }) {
+      const [states, labels] = await Promise.all([supervisorStates(probe), portalLabels(probe)]);
+      if (!states) return fail('supervisorctl status does not answer');
+      const listed = [...labels].filter(([, label]) => labelListed(label, expect.portalEntries));
+      if (!listed.length) return skip('no service label is in PORTAL_CONFIG');
+      const notRunning = listed.filter(([program]) => states.get(program) !== 'RUNNING');
+      return notRunning.length
+        ? fail(notRunning.map(([p]) => `${p} is ${states.get(p) ?? 'unknown'}`).join(', '))
+        : pass(listed.map(([p]) => p).join(', '));
+    },
+  },
+  {
+    id: 'portal-yaml-matches-config',
+    description: '/etc/portal.yaml lists exactly the PORTAL_CONFIG entries',
+    async run({ probe, expect }) {
+      const text = await readFile(probe, '/etc/portal.yaml');
+      if (!text?.trim()) return fail('/etc/portal.yaml is missing or empty');
+      const parsed = parsePortalYaml(text);
+      if (!parsed.ok) return fail(parsed.errors.join('; '));
+      const key = (e: PortalEntry) => `${e.hostname}:${e.externalPort}:${e.internalPort}:${e.path}:${e.label}`;
+      const actual = parsed.entries.map(key);
+      const wanted = expect.portalEntries.map(key);
+      const same = actual.length === wanted.length && actual.every((a, i) => a === wanted[i]);
+      return same ? pass(`${actual.length} entries`) : fail(`has [${actual.join(' | ')}], expected [${wanted.join(' | ')}]`);
+    },
+  },
+  {
+    id: 'provisioning-finished',
+    description: '/.provisioning is gone and provisioning left the marker it should',
+    async run({ probe, expect }) {
+      const [busy, complete, failed] = await Promise.all(['/.provisioning', '/.provisioning_complete', '/.provisioning_failed'].map((p) => fileExists(probe, p)));
+      if (busy) return fail('/.provisioning still exists');
+      if (expect.provisioning === 'none') return pass('no PROVISIONING_SCRIPT; /.provisioning removed');
+      if (expect.provisioning === 'complete') {
+        if (!complete || failed) return fail(`/.provisioning_complete ${complete ? 'present' : 'missing'}, /.provisioning_failed ${failed ? 'present' : 'absent'}`);
+        if (expect.provisioningProof && !(await fileExists(probe, expect.provisioningProof))) return fail(`the script did not run: ${expect.provisioningProof} is missing`);
+        return pass('/.provisioning_complete present');
+      }
+      if (!failed || complete) return fail(`/.provisioning_failed ${failed ? 'present' : 'missing'}, /.provisioning_complete ${complete ? 'present' : 'absent'}`);
+      const log = (await readFile(probe, PROVISIONING_LOG)) ?? '';
+      const why = log.split('\n').find((l) => l.includes('FAILED'));
+      return why ? pass(`/.provisioning_failed present; log: ${why.trim()}`) : fail(`${PROVISIONING_LOG} does not say why provisioning failed`);
+    },
+  },
+  {
+    id: 'unlisted-services-skipped',
+    description: `a service whose label is not in PORTAL_CONFIG is skipped (${SKIP_DIR}/<name>)`,
+    async run({ probe, expect }) {
+      const [states, labels] = await Promise.all([supervisorStates(probe), portalLabels(probe)]);
+      const unlisted = [...labels].filter(([, label]) => !labelListed(label, expect.portalEntries));
+      if (!unlisted.length) return skip('every labelled service is in PORTAL_CONFIG; leave one out to check skipping');
+      const problems: string[] = [];
+      for (const [program, label] of unlisted) {
+        if (!(await fileExists(probe, `${SKIP_DIR}/${program}`))) problems.push(`${SKIP_DIR}/${program} missing ('${label}' is not listed)`);
+        if (states?.get(program) === 'RUNNING') problems.push(`${program} is RUNNING`);
+      }
+      return problems.length ? fail(problems.join('; ')) : pass(unlisted.map(([p, l]) => `${p} ('${l}')`).join(', '));
+    },
+  },
+  {
+    id: 'proxied-port-requires-auth',
+    description: 'a proxied external port answers 401 without credentials',
+    async run({ probe, expect }) {
+      const entry = await proxiedEntry(probe, expect.portalEntries);
+      if (!entry) return skip('PORTAL_CONFIG has no proxied entry (external port = internal port everywhere)');
+      const code = await httpStatus(probe, entryUrl(entry));
+      return code === 401 ? pass(`${entryUrl(entry)} -> 401`) : fail(`${entryUrl(entry)} -> ${code || 'no answer'}, expected 401`);
+    },
+  },
+  {
+    id: 'proxied-port-accepts-bearer',
+    description: 'the same port answers 200 with Authorization: Bearer <OPEN_BUTTON_TOKEN>',
+    async run({ probe, expect }) {
+      const entry = await proxiedEntry(probe, expect.portalEntries);
+      if (!entry) return skip('PORTAL_CONFIG has no proxied entry (external port = internal port everywhere)');
+      const code = await httpStatus(probe, entryUrl(entry), [`Authorization: Bearer ${expect.token}`], true);
+      return code === 200 ? pass(`${entryUrl(entry)} -> 200`) : fail(`${entryUrl(entry)} -> ${code || 'no answer'}, expected 200`);
+    },
+  },
+  {
+    id: 'workspace-synced',
+    description: 'every item of /opt/workspace-internal was copied to the workspace',
+    async run({ probe, expect }) {
+      const list = (dir: string) => bash(probe, 'find "$1" -mindepth 1 -maxdepth 1 -printf "%f\\n" 2>/dev/null | LC_ALL=C sort', dir);
+      const [source, target] = await Promise.all([list('/opt/workspace-internal'), list(expect.workspace)]);
+      const items = source.stdout.split('\n').filter(Boolean);
+      if (!items.length) return skip('/opt/workspace-internal is empty');
+      const present = new Set(target.stdout.split('\n').filter(Boolean));
+      const missing = items.filter((i) => !present.has(i));
+      if (missing.length) return fail(`missing in ${expect.workspace}: ${missing.join(', ')}`);
+      if (expect.syncProbe) {
+        const path = `${expect.workspace}/${expect.syncProbe.name}/${expect.syncProbe.file}`;
+        const content = await readFile(probe, path);
+        if (content?.trim() !== expect.syncProbe.content) return fail(`${path} does not hold what /opt/workspace-internal had`);
+      }
+      return pass(items.join(', '));
+    },
+  },
+  {
+    id: 'env-hash-stable',
+    description: '/.env_hash is 12 hex digits and env-hash still computes the same value',
+    async run({ probe }) {
+      const [stored, now] = await Promise.all([readFile(probe, '/.env_hash'), probe.exec(['env-hash'])]);
+      if (!stored || !/^[0-9a-f]{12}$/.test(stored.trim())) return fail(`/.env_hash is ${JSON.stringify(stored)}`);
+      if (now.exitCode !== 0) return fail(`env-hash failed: ${now.stderr.trim()}`);
+      return now.stdout.trim() === stored.trim() ? pass(stored.trim()) : fail(`built ${stored.trim()}, now ${now.stdout.trim()}`);
+    },
+  },
+  {
+    id: 'user-with-sudo',
+    description: 'user is uid 1001, gid 0, with passwordless sudo',
+    async run({ probe }) {
+      const result = await bash(probe, 'echo "$(id -u user):$(id -g user)" && sudo -u user -- sudo -n true && echo sudo-ok');
+      const [ids, sudo] = result.stdout.trim().split('\n');
+      return ids === '1001:0' && sudo === 'sudo-ok' ? pass('1001:0, sudo ok') : fail(`id ${ids ?? '?'}, sudo ${sudo ?? 'failed'} ${result.stderr.trim()}`);
+    },
+  },
+  {
+    id: 'main-venv',
+    description: '/venv/main is a working Python environment',
+    async run({ probe }) {
+      const result = await probe.exec(['/venv/main/bin/python', '-c', 'import sys; print(sys.prefix)']);
+      return result.stdout.trim() === '/venv/main' ? pass('sys.prefix /venv/main') : fail(`exit ${result.exitCode}: ${result.stdout.trim()} ${result.stderr.trim()}`);
+    },
+  },
+  {
+    id: 'tls-pair-usable',
+    description: '/etc/instance.crt and /etc/instance.key are a usable pair (cert-usable)',
+    async run({ probe }) {
+      const result = await probe.exec(['cert-usable']);
+      return result.exitCode === 0 ? pass('usable') : fail(`cert-usable exit ${result.exitCode}: ${result.stderr.trim()}`);
+    },
+  },
+  {
+    id: 'first-boot-marker',
+    description: '/.first_boot_complete exists after the first boot',
+    async run({ probe }) {
+      return (await fileExists(probe, '/.first_boot_complete')) ? pass('present') : fail('missing');
+    },
+  },
+];
+
+/** Checks only some images need: keyed by Nx project name. */
+export const IMAGE_CHECKS: Record<string, SmokeCheck[]> = {
+  'base-image': [
+    runningCheck('cron-running', 'cron'),
+    {
+      id: 'jupyter-answers-internally',
+      description: 'Jupyter answers on 127.0.0.1:18080 without a token (Caddy does the auth)',
+      async run({ probe, expect }) {
+        if (!hasJupyter(expect.portalEntries)) return skip('Jupyter is not in PORTAL_CONFIG');
+        const code = await httpStatus(probe, 'http://127.0.0.1:18080/api');
+        return code === 200 ? pass('/api -> 200') : fail(`/api -> ${code || 'no answer'}`);
+      },
+    },
+    {
+      id: 'jupyter-main-kernel',
+      description: 'Jupyter offers /venv/main as a kernel',
+      async run({ probe }) {
+        const text = await readFile(probe, '/usr/local/share/jupyter/kernels/main/kernel.json');
+        return text?.includes('/venv/main/bin/python') ? pass('kernel main -> /venv/main/bin/python') : fail('no kernel "main" for /venv/main');
+      },
+    },
+  ],
+};
