@@ -10,7 +10,7 @@ import { runSmoke, startSmokeContainer, type SmokeContainer } from '../../tools/
 import { readFile, supervisorStates } from '../../tools/plugin/src/executors/smoke/lib/probe';
 import { containerLogs, dockerCommand, inspectContainer } from '../../tools/plugin/src/utils/docker';
 import { run } from '../../tools/plugin/src/utils/exec';
-import { buildLocalBaseImage, nx } from './local-image';
+import { buildLocalBaseImage, nx } from '../support/local-base-image';
 
 const FULL_PORTAL_CONFIG = 'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
 const NAME_PREFIX = 'vast-e2e-base-image';

@@ -10,7 +10,7 @@ import { startSmokeContainer, type SmokeContainer } from '../../tools/plugin/src
 import { BOOT_LOG, latestBootLines, startedStages, failedStages } from '../../tools/plugin/src/executors/smoke/lib/checks';
 import { containerLogs, dockerCommand, inspectContainer } from '../../tools/plugin/src/utils/docker';
 import { run } from '../../tools/plugin/src/utils/exec';
-import { buildLocalBaseImage } from './local-image';
+import { buildLocalBaseImage } from '../support/local-base-image';
 
 const FIXTURE_IMAGE = 'vast-e2e-boot-stages:latest';
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2e e2e@test';

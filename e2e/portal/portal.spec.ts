@@ -13,7 +13,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../tools/plugin/src/utils/exec';
+import { dockerCommand, execInContainer } from '../../tools/plugin/src/utils/docker';
+import { startSmokeContainer } from '../../tools/plugin/src/executors/smoke/lib/smoke';
+import { buildLocalBaseImage } from '../support/local-base-image';
 import { applyPortalConfig } from '../../packages/portal/src/portal-config/apply-portal-config';
 import { hasCaddy, runCaddy } from '../../packages/portal/src/testing/caddy';
 import { freePort } from '../../packages/portal/src/testing/free-port';
@@ -23,6 +28,10 @@ const SCREENSHOTS = resolve(__dirname, '../../test-output/portal');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface PortalTarget {
+  /** The supervisor programs and their states, as the Services tab lists them. */
+  processes: Array<[string, string]>;
+  /** Screenshot file prefix: the container's shots carry none (they are the ones to look at). */
+  shotPrefix: string;
   /** The portal page through Caddy, ending in '/'. */
   url: string;
   token: string;
@@ -33,23 +42,51 @@ interface PortalTarget {
   /** A line the service writes to its log when it starts. */
   logLine: RegExp;
   /** Local only: toggles the provisioning markers. */
-  setMarker?: (name: '.provisioning' | '.provisioning_failed', present: boolean) => void;
+  setMarker: (name: '.provisioning' | '.provisioning_failed', present: boolean) => void | Promise<void>;
   close(): Promise<void>;
 }
 
-function containerTarget(): PortalTarget | null {
-  const url = process.env.PORTAL_E2E_URL;
-  if (!url) return null;
-  const token = process.env.PORTAL_E2E_TOKEN;
-  if (!token) throw new Error('PORTAL_E2E_URL is set but PORTAL_E2E_TOKEN is not: pass the OPEN_BUTTON_TOKEN the container booted with.');
-  return {
-    url: url.endsWith('/') ? url : `${url}/`,
-    token,
-    applications: (process.env.PORTAL_E2E_APPS ?? 'Instance Portal,Jupyter,Jupyter Terminal').split(',').map((s) => s.trim()).filter(Boolean),
-    service: process.env.PORTAL_E2E_SERVICE ?? 'Jupyter',
-    logLine: new RegExp(process.env.PORTAL_E2E_LOG_LINE ?? '.'),
-    close: async () => undefined,
-  };
+const CONTAINER_PORTAL_CONFIG = 'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
+
+/** The real thing: base-image's local variant (built by nx if needed), booted, reached through its published Caddy port. */
+async function containerTarget(): Promise<PortalTarget> {
+  const image = await buildLocalBaseImage();
+  const token = `e2e${randomBytes(8).toString('hex')}`;
+  const container = await startSmokeContainer({ image, portalConfig: CONTAINER_PORTAL_CONFIG, token, provisioning: { kind: 'none' }, namePrefix: 'vast-e2e-portal' });
+  try {
+    const port = (await run(dockerCommand(), ['port', container.id, '1111/tcp'])).stdout.trim().split('\n')[0].split(':').pop();
+    const url = `http://127.0.0.1:${port}/`;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const status = await fetch(`${url}api/applications`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status, () => 0);
+      if (status === 200) break;
+      if (Date.now() > deadline) throw new Error(`the portal in ${container.name} did not answer 200 through Caddy within 120s (last status ${status})`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const marker = async (name: string, present: boolean) => {
+      await execInContainer(container.id, present ? ['touch', `/${name}`] : ['rm', '-f', `/${name}`]);
+    };
+    return {
+      shotPrefix: '',
+      processes: [
+        ['caddy', 'running'],
+        ['cron', 'running'],
+        ['instance_portal', 'running'],
+        ['jupyter', 'running'],
+      ],
+      url,
+      token,
+      applications: ['Instance Portal', 'Jupyter', 'Jupyter Terminal'],
+      service: 'Jupyter',
+      // What Debian's notebook server (or a newer jupyter_server) prints once it listens.
+      logLine: /(Serving notebooks from|is running at|Jupyter Server .* is running)/,
+      setMarker: marker,
+      close: () => container.remove(),
+    };
+  } catch (e) {
+    await container.remove();
+    throw e;
+  }
 }
 
 async function localTarget(): Promise<PortalTarget> {
@@ -72,6 +109,14 @@ async function localTarget(): Promise<PortalTarget> {
   expect(code, output.join('')).toBe(0);
   const caddy = await runCaddy(readFileSync(fixture.dir.file('Caddyfile'), 'utf8'), [portalExternal, jupyterExternal, syncExternal]);
   return {
+    shotPrefix: 'fixture-',
+    processes: [
+      ['caddy', 'running'],
+      ['cron', 'running'],
+      ['instance_portal', 'running'],
+      ['jupyter', 'running'],
+      ['syncthing', 'skipped'],
+    ],
     url: `http://127.0.0.1:${portalExternal}/`,
     token,
     applications: ['Instance Portal', 'Jupyter', 'Jupyter Terminal', 'Syncthing'],
@@ -85,7 +130,10 @@ async function localTarget(): Promise<PortalTarget> {
   };
 }
 
-describe('Instance Portal in Chromium', () => {
+describe.each([
+  ['a local portal server behind a real Caddy', localTarget],
+  ['a booted base-image container', containerTarget],
+] as const)('Instance Portal in Chromium, against %s', (_name, makeTarget) => {
   let target: PortalTarget;
   let profile: string;
   let context: BrowserContext;
@@ -97,7 +145,7 @@ describe('Instance Portal in Chromium', () => {
     page.waitForFunction((wanted) => wanted.includes(document.querySelector('main [data-testid="state"]')?.textContent ?? ''), states, { timeout });
 
   beforeAll(async () => {
-    target = containerTarget() ?? (await localTarget());
+    target = await makeTarget();
     mkdirSync(SCREENSHOTS, { recursive: true });
     profile = mkdtempSync(join(tmpdir(), 'portal-e2e-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
@@ -178,20 +226,19 @@ describe('Instance Portal in Chromium', () => {
     }
     expect(lines, 'the log pane never showed the restart').not.toBeNull();
     expect(lines!.filter((line) => target.logLine.test(line))).not.toEqual([]);
-    await page.screenshot({ path: join(SCREENSHOTS, 'portal-1280x800.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-1280x800.png`) });
   });
 
-  it('shows a banner while provisioning runs and when it failed', async (ctx) => {
-    if (!target.setMarker) ctx.skip(); // a container's markers belong to its boot; the smoke test covers them
+  it('shows a banner while provisioning runs and when it failed', async () => {
     const banner = page.locator('[data-testid="banner"]');
-    target.setMarker!('.provisioning', true);
+    await target.setMarker('.provisioning', true);
     await banner.waitFor({ state: 'visible' });
     expect(await banner.textContent()).toMatch(/^Provisioning is running/);
-    target.setMarker!('.provisioning', false);
-    target.setMarker!('.provisioning_failed', true);
+    await target.setMarker('.provisioning', false);
+    await target.setMarker('.provisioning_failed', true);
     await page.waitForFunction(() => document.querySelector('[data-testid="banner"]')?.textContent?.startsWith('Provisioning failed'));
-    await page.screenshot({ path: join(SCREENSHOTS, 'portal-provisioning-failed-1280x800.png') });
-    target.setMarker!('.provisioning_failed', false);
+    await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-provisioning-failed-1280x800.png`) });
+    await target.setMarker('.provisioning_failed', false);
     await banner.waitFor({ state: 'hidden' });
   });
 
@@ -200,16 +247,8 @@ describe('Instance Portal in Chromium', () => {
     await page.locator('table.processes tr').first().waitFor();
     const rows = await page.locator('table.processes tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-process'), tr.querySelector('[data-testid="state"]')?.textContent]));
     expect(rows.length).toBeGreaterThanOrEqual(2);
-    if (target.setMarker) {
-      expect(rows).toEqual([
-        ['caddy', 'running'],
-        ['cron', 'running'],
-        ['instance_portal', 'running'],
-        ['jupyter', 'running'],
-        ['syncthing', 'skipped'],
-      ]);
-    }
-    await page.screenshot({ path: join(SCREENSHOTS, 'portal-services-1280x800.png') });
+    expect(rows).toEqual(target.processes);
+    await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-services-1280x800.png`) });
     await page.locator('[data-testid="tab"]', { hasText: new RegExp(`^${target.service}$`) }).click();
     await page.locator('[data-testid="log"]').waitFor();
   });
@@ -231,6 +270,6 @@ describe('Instance Portal in Chromium', () => {
       expect(b.right).toBeLessThanOrEqual(390);
       expect(b.height).toBeGreaterThanOrEqual(36); // big enough to tap
     }
-    await page.screenshot({ path: join(SCREENSHOTS, 'portal-390x844.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-390x844.png`) });
   });
 });

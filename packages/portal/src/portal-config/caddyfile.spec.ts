@@ -35,7 +35,8 @@ describe('renderCaddyfile', () => {
 
       # Instance Portal
       :1111 {
-      	encode zstd gzip
+      	@compressible not header Accept *text/event-stream*
+      	encode @compressible zstd gzip
       	@public {
       		method GET HEAD
       		path /.well-known/acme-challenge/* /.well-known/security.txt /security.txt /manifest.json /manifest.webmanifest /site.webmanifest
@@ -80,7 +81,8 @@ describe('renderCaddyfile', () => {
 
       # Jupyter, Jupyter Terminal
       :8080 {
-      	encode zstd gzip
+      	@compressible not header Accept *text/event-stream*
+      	encode @compressible zstd gzip
       	@public {
       		method GET HEAD
       		path /.well-known/acme-challenge/* /.well-known/security.txt /security.txt /manifest.json /manifest.webmanifest /site.webmanifest
@@ -128,7 +130,7 @@ describe('renderCaddyfile', () => {
 
   it('serves excluded ports and everything when auth is off without a gate', () => {
     const excluded = renderCaddyfile(entries(DEFAULTS), options({ auth: { excludedPorts: [8080] } }));
-    expect(excluded).toContain('# Jupyter, Jupyter Terminal (no authentication)\n:8080 {\n\tencode zstd gzip\n\treverse_proxy localhost:18080 {');
+    expect(excluded).toContain('# Jupyter, Jupyter Terminal (no authentication)\n:8080 {\n\t@compressible not header Accept *text/event-stream*\n\tencode @compressible zstd gzip\n\treverse_proxy localhost:18080 {');
     expect(excluded).toContain('# Instance Portal\n:1111 {');
     expect(excluded.match(/basicauth/g)).toHaveLength(1);
     const open = renderCaddyfile(entries(DEFAULTS), options({ auth: { enabled: false } }));

@@ -160,7 +160,9 @@ function renderSite(site: Site, options: CaddyfileOptions): string[] {
   const authenticated = options.auth.enabled && !options.auth.excludedPorts.includes(site.externalPort);
   const body: string[] = [];
   if (options.tls) body.push(`tls ${options.tls.cert} ${options.tls.key}`);
-  if (options.compression) body.push('encode zstd gzip');
+  // Event streams (live logs) skip compression: an encoder holds small writes back until its buffer fills, and
+  // Caddy 2.6's zstd encoder does not flush them at all, so a browser (which offers zstd) would see nothing.
+  if (options.compression) body.push('@compressible not header Accept *text/event-stream*', 'encode @compressible zstd gzip');
   if (authenticated) {
     body.push(...renderAuthGate(options), ...indent(renderProxy(site.upstream)), '}');
   } else {

@@ -6,6 +6,7 @@ import { formatDockerCommand, planDockerBuilds, PlanError, type ImageManifest, t
 import { contextDirOf, DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
 import { assertEngine, dockerBuild, EngineError, imageId, tagImage } from './lib/engine';
+import localRootExecutor from '../local-root/executor';
 import type { DockerBuildExecutorOptions } from './schema';
 
 export interface BuildResult {
@@ -39,11 +40,23 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
     // Mutable FROM images (the local Debian root) enter the hash by id, so rebuilding them rebuilds their children.
     const fromImageIds: Record<string, string> = {};
     if (!dryRun && profile === 'local') {
-      for (const manifest of manifests.values()) {
+      for (const manifest of chainOf(manifests, name)) {
         for (const v of manifest.variants.filter((v) => v.local && v.from)) {
-          const id = await imageId(v.from as string);
-          if (!id) throw new EngineError(`${manifest.source}: variants: ${v.key} builds FROM ${v.from}, which the engine does not have. Make it: nx run ${manifest.name}:local-root`);
+          let id = await imageId(v.from as string);
+          if (!id) {
+            // The local root is made here, not by the user: a fresh machine's first `docker-build -c local` just works.
+            console.log(`${manifest.name}:${v.key} builds FROM ${v.from}, which the engine does not have yet: making it (local-root)`);
+            const made = await localRootExecutor({ image: v.from as string });
+            id = made.success ? await imageId(v.from as string) : undefined;
+            if (!id) throw new EngineError(`${manifest.source}: variants: ${v.key} builds FROM ${v.from}, which could not be made; see the local-root output above (nx run ${manifest.name}:local-root).`);
+          }
           fromImageIds[v.from as string] = id;
+        }
+        // A local upstream (a stand-in made on this machine) is just as mutable: its id enters the hash too.
+        for (const v of manifest.variants.filter((v) => v.local && v.upstream)) {
+          const id = await imageId(v.upstream as string);
+          if (!id) throw new EngineError(`${manifest.source}: variants: ${v.key} grafts onto ${v.upstream}, which the engine does not have. Build or load it first (offline builds cannot pull).`);
+          fromImageIds[v.upstream as string] = id;
         }
       }
     }
@@ -82,6 +95,13 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
     }
     throw e;
   }
+}
+
+/** The target's manifest and its ancestors' (the only images whose FROM matters to this build). */
+function chainOf(manifests: Map<string, ImageManifest>, name: string): ImageManifest[] {
+  const chain: ImageManifest[] = [];
+  for (let m = manifests.get(name); m && !chain.includes(m); m = m.parent ? manifests.get(m.parent) : undefined) chain.push(m);
+  return chain;
 }
 
 async function ensureParent(build: PlannedBuild): Promise<void> {
