@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { renderStepScript } from './dockerfile';
 import { launchScriptPath, renderLaunchScript, renderSupervisorConf, supervisorConfPath } from './supervisor';
-import { IMAGE_NAME, serviceSchema, stepSchema, type DefinitionError, type ImageDefinition, type ImageDefinitionInput, type Service, type Step, portalEntrySchema } from './schema';
+import { definitionErrorsOf, IMAGE_NAME, serviceSchema, stepSchema, type DefinitionError, type ImageDefinition, type ImageDefinitionInput, type Service, type Step, portalEntrySchema } from './schema';
 
 type PortalEntryInput = z.input<typeof portalEntrySchema>;
 
@@ -55,15 +55,7 @@ export function defineProvisioning<const T extends ProvisioningDefinitionInput>(
 
 export function parseProvisioningDefinition(value: unknown): ProvisioningParseResult {
   const result = provisioningDefinitionSchema.safeParse(value);
-  if (!result.success) {
-    return {
-      success: false,
-      errors: result.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.') || '(root)',
-        message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
-      })),
-    };
-  }
+  if (!result.success) return { success: false, errors: definitionErrorsOf(result.error) };
   const errors: DefinitionError[] = [];
   const names = new Map<string, number>();
   result.data.services.forEach((service, i) => {

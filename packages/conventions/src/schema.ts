@@ -157,18 +157,18 @@ export function defineImage<const T extends ImageDefinitionInput>(definition: T)
   return definition;
 }
 
+/** zod's issues as `path: message` errors; a missing field reads "is required" rather than zod's type wording. */
+export function definitionErrorsOf(error: z.ZodError): DefinitionError[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(root)',
+    message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+  }));
+}
+
 /** Validates an unknown value (the default export of an image.ts) into a definition, or errors as data. */
 export function parseImageDefinition(value: unknown): ParseResult {
   const result = imageDefinitionSchema.safeParse(value);
-  if (!result.success) {
-    return {
-      success: false,
-      errors: result.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.') || '(root)',
-        message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
-      })),
-    };
-  }
+  if (!result.success) return { success: false, errors: definitionErrorsOf(result.error) };
   const errors = checkDefinition(result.data);
   return errors.length ? { success: false, errors } : { success: true, definition: result.data };
 }

@@ -4,7 +4,7 @@ import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
 import { IMAGE_REFERENCE, type ImageDefinitionInput, type ResolvedImage, type Variant } from '@vast/conventions';
 import { gitRefArg, renderInstallSteps, stepInput } from '@vast/conventions';
-import { chainPortalConfig, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
+import { chainPortalConfig, decisionMarkers, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
 import { throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, DEFAULT_PARENT, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -83,8 +83,7 @@ export function externalDefinition(options: NormalizedExternalOptions): { defini
       ...(options.localParent ? [{ key: 'local', parent: options.localParent.key, local: true, upstream }] : []),
     ],
   };
-  const paths = { description: 'description', command: 'services.0.command', gitRef: `args.${refArg}` };
-  const markers = Object.fromEntries(Object.entries(app.decisions).map(([decision, hint]) => [paths[decision as keyof typeof paths], hint]));
+  const markers = decisionMarkers(app, `args.${refArg}`);
   return { definition, markers };
 }
 

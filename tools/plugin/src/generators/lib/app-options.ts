@@ -185,3 +185,12 @@ export function chainPortalConfig(parent: ResolvedImage, app: NormalizedApp): st
   const own = (app.service.portal ?? []).map((p) => ({ path: '/', hostname: 'localhost', ...p }));
   return formatPortalConfig([...parent.portalEntries, ...own]);
 }
+
+/**
+ * The open decisions as markers keyed by the definition field they stand in (dotted path); the git ref lives in a
+ * build arg of an image and in `git.ref` of a provisioning template.
+ */
+export function decisionMarkers(app: Pick<NormalizedApp, 'decisions'>, gitRefPath: string): Record<string, string> {
+  const paths: Record<Decision, string> = { description: 'description', command: 'services.0.command', gitRef: gitRefPath };
+  return Object.fromEntries(Object.entries(app.decisions).map(([decision, hint]) => [paths[decision as Decision], hint as string]));
+}

@@ -5,7 +5,7 @@ import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { applyMarkers, renderProvisioningSource } from '@vast/conventions';
 import { parseProvisioningDefinition, type ProvisioningDefinitionInput } from '@vast/conventions';
 import type { ResolvedImage } from '@vast/conventions';
-import { chainPortalConfig, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
+import { chainPortalConfig, decisionMarkers, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
 import { GeneratorInputError, throwIfAny } from '../lib/errors';
 import { checkNewProjectName, DEFAULT_PARENT } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -47,8 +47,7 @@ export function provisioningDefinition(options: NormalizedProvisioningOptions): 
     ...(app.install.git ? { git: app.install.git } : {}),
     services: [app.service],
   };
-  const paths = { description: 'description', command: 'services.0.command', gitRef: 'git.ref' };
-  const markers = Object.fromEntries(Object.entries(app.decisions).map(([decision, hint]) => [paths[decision as keyof typeof paths], hint]));
+  const markers = decisionMarkers(app, 'git.ref');
   return { definition, markers };
 }
 
