@@ -2,7 +2,7 @@
 // overlay edit, the same no-op through @nx/docker, assembly and graph cost at 5 vs 200 images, and affected precision.
 // Prints ratios (robust on a noisy machine), never asserts on time. Needs a Docker engine (bash scripts/setup.sh).
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
 
@@ -55,6 +55,8 @@ function rebuilds(ws: ScratchWorkspace) {
   const nxJson = JSON.parse(ws.read('nx.json'));
   nxJson.plugins.push({
     plugin: '@nx/docker',
+    // Only the peer copy: @nx/docker infers a project from every Dockerfile (golden files included).
+    include: ['peer/**/*'],
     options: { buildTarget: { name: 'docker:build', args: ['--build-arg', 'BASE_IMAGE=vast-local/bookworm:latest', '--build-arg', 'VAST_PROFILE=local'] } },
   });
   ws.write('nx.json', JSON.stringify(nxJson, null, 2));
@@ -66,9 +68,24 @@ function rebuilds(ws: ScratchWorkspace) {
   timed(ws, '@nx/docker warm-up', ['run', 'peer-base-image:docker:build'], env);
   const peerNoop = timed(ws, '@nx/docker no-op', ['run', 'peer-base-image:docker:build'], env);
   const oursNoop = timed(ws, 'ours no-op', ['run', 'base-image:docker-build', '-c', 'local']);
-  report('@nx/docker no-op re-run', seconds(peerNoop));
-  report('ours no-op re-run (same moment)', seconds(oursNoop));
-  report('ours vs @nx/docker (no-op)', `${(peerNoop / oursNoop).toFixed(1)}x faster (target >= 10x)`);
+  const floor = timed(ws, 'nx startup floor', ['show', 'projects']);
+  report('@nx/docker no-op re-run (nx run, wall)', seconds(peerNoop));
+  report('ours no-op re-run (nx run, wall, same moment)', seconds(oursNoop));
+  report('nx startup floor (nx show projects)', seconds(floor));
+  report('ours vs @nx/docker, whole command', `${(peerNoop / oursNoop).toFixed(2)}x (target >= 10x)`);
+  report('ours vs @nx/docker, above the nx floor', `${((peerNoop - floor) / Math.max(oursNoop - floor, 1)).toFixed(2)}x`);
+  // The engine-side work each no-op does: a fully cached `docker build` of the context vs our tag lookups.
+  const dockerCli = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+  const buildArgs = ['build', '-q', '--build-arg', 'BASE_IMAGE=vast-local/bookworm:latest', '--build-arg', 'VAST_PROFILE=local', '--build-arg', 'PYTHON_VERSION=3.11', join(ws.root, peerDir)];
+  const engine = (args: string[]) => {
+    const started = process.hrtime.bigint();
+    execFileSync(dockerCli, args, { stdio: 'ignore', env: { ...process.env, DOCKER_BUILDKIT: '1' } });
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  const cachedBuild = engine(buildArgs);
+  const lookup = engine(['image', 'inspect', '--format', '{{.Id}}', 'vast-local/bookworm:latest']);
+  report('engine work of a no-op: cached docker build', seconds(cachedBuild));
+  report('engine work of a no-op: our tag lookup', `${seconds(lookup)} (${(cachedBuild / lookup).toFixed(1)}x less)`);
 }
 
 /** Adds `count` small derivative images of base-image to a scratch workspace (as the derivative generator shapes them). */

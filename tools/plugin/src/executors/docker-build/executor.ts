@@ -5,7 +5,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { formatDockerCommand, planDockerBuilds, PlanError, type ImageManifest, type PlannedBuild } from '@vast/conventions';
 import { contextDirOf, DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
-import { assertEngine, dockerBuild, EngineError, imageId, tagImage } from './lib/engine';
+import { assertEngine, dockerBuild, EngineError, imageId, imageIds, tagImage } from './lib/engine';
 import localRootExecutor from '../local-root/executor';
 import type { DockerBuildExecutorOptions } from './schema';
 
@@ -36,7 +36,6 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
   const contextDir = (image: string) => `${DIST_IMAGES}/${image}`;
 
   try {
-    if (!dryRun) await assertEngine();
     // Mutable FROM images (the local Debian root) enter the hash by id, so rebuilding them rebuilds their children.
     const fromImageIds: Record<string, string> = {};
     if (!dryRun && profile === 'local') {
@@ -72,17 +71,20 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
       const label = `[${i + 1}/${plan.length}] ${build.image}:${build.variant}`;
       await ensureParent(build);
       const started = Date.now();
-      let id = options.force ? undefined : await imageId(build.buildTag);
+      const [built, tagged] = options.force ? [undefined, undefined] : await imageIds(build.buildTag, build.versionTag);
+      let id = built;
       if (id) {
         console.log(`${label}: up to date (${build.buildTag} exists), skipped`);
+        if (tagged !== id) await tagImage(build.buildTag, build.versionTag);
       } else {
+        await assertEngine();
         console.log(`${label}: building ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
         await dockerBuild(build.argv);
         id = await imageId(build.buildTag);
         if (!id) throw new EngineError(`${label}: docker build succeeded but ${build.buildTag} is not in the engine.`);
         console.log(`${label}: built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        await tagImage(build.buildTag, build.versionTag);
       }
-      await tagImage(build.buildTag, build.versionTag);
       result.variants.push({ key: build.variant, buildTag: build.buildTag, versionTag: build.versionTag, imageId: id });
     }
     // Written only when every selected variant built: docker-push reads it and refuses anything partial.

@@ -1,13 +1,29 @@
 // The Docker engine calls docker-build makes beyond utils/docker: the image id, tagging, and the build itself.
 import { run, CommandError } from '../../../utils/exec';
-import { dockerCommand, DockerError } from '../../../utils/docker';
+import { assertDockerEngine, dockerCommand, DockerError } from '../../../utils/docker';
 
 export { assertDockerEngine as assertEngine, DockerError as EngineError } from '../../../utils/docker';
 
+/**
+ * The image ids of `refs` (one docker call: a no-op re-run is mostly these lookups), undefined for a ref the engine
+ * does not have. Any other failure (no engine, no CLI) is reported the way assertDockerEngine words it.
+ */
+export async function imageIds(...refs: string[]): Promise<Array<string | undefined>> {
+  const result = await run(dockerCommand(), ['image', 'inspect', '--format', '{{.Id}} {{json .RepoTags}}', ...refs], { reject: false });
+  if (result.exitCode !== 0 && !/no such image/i.test(result.stderr)) {
+    await assertDockerEngine();
+    throw new DockerError(`docker image inspect failed: ${result.stderr.trim()}`);
+  }
+  const found = result.stdout.split('\n').filter(Boolean).map((line) => {
+    const space = line.indexOf(' ');
+    return { id: line.slice(0, space), tags: JSON.parse(line.slice(space + 1) || '[]') as string[] };
+  });
+  return refs.map((ref) => found.find((f) => f.tags.includes(ref) || f.id === ref || f.tags.includes(`${ref}:latest`))?.id);
+}
+
 /** The image id of `ref`, or undefined when the engine does not have it. */
 export async function imageId(ref: string): Promise<string | undefined> {
-  const result = await run(dockerCommand(), ['image', 'inspect', '--format', '{{.Id}}', ref], { reject: false });
-  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+  return (await imageIds(ref))[0];
 }
 
 export async function tagImage(source: string, target: string): Promise<void> {
