@@ -18,7 +18,7 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # The Debian packages of caddy and docker-registry would start services under systemd; nothing here runs one.
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if [[ ! -x node_modules/.bin/nx ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
