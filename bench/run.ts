@@ -51,7 +51,9 @@ function rebuilds(ws: ScratchWorkspace) {
   const peerDir = 'peer/base-image';
   mkdirSync(join(ws.root, peerDir), { recursive: true });
   cpSync(join(ws.root, 'dist/images/base-image'), join(ws.root, peerDir), { recursive: true });
-  ws.write(`${peerDir}/package.json`, JSON.stringify({ name: 'peer-base-image', version: '1.0.0', private: true }, null, 2));
+  // Like a real @nx/docker project here: it depends on the image project, so its inferred dependsOn ^build keeps the
+  // assembled context current, exactly as our docker-build's dependsOn build does.
+  ws.write(`${peerDir}/package.json`, JSON.stringify({ name: 'peer-base-image', version: '1.0.0', private: true, dependencies: { '@vast/base-image': '1.0.0' } }, null, 2));
   const nxJson = JSON.parse(ws.read('nx.json'));
   nxJson.plugins.push({
     plugin: '@nx/docker',
@@ -84,6 +86,14 @@ function rebuilds(ws: ScratchWorkspace) {
   };
   const cachedBuild = engine(buildArgs);
   const lookup = engine(['image', 'inspect', '--format', '{{.Id}}', 'vast-local/bookworm:latest']);
+  // A developer machine runs the Nx daemon (CI does not): the same no-ops with it, warmed once.
+  const daemon = { NX_DAEMON: 'true', CI: '' };
+  timed(ws, 'daemon warm-up', ['show', 'projects'], daemon);
+  const oursDaemon = Math.min(...[0, 1].map(() => timed(ws, 'ours no-op (daemon)', ['run', 'base-image:docker-build', '-c', 'local'], daemon)));
+  const peerDaemon = Math.min(...[0, 1].map(() => timed(ws, '@nx/docker no-op (daemon)', ['run', 'peer-base-image:docker:build'], { ...daemon, ...env })));
+  ws.run(join(ws.root, 'node_modules/.bin/nx'), ['daemon', '--stop'], daemon);
+  report('with the Nx daemon: ours no-op', `${seconds(oursDaemon)} = ${ratio(oursDaemon, cold)} of cold`);
+  report('with the Nx daemon: @nx/docker no-op', `${seconds(peerDaemon)} (ours ${(peerDaemon / oursDaemon).toFixed(2)}x)`);
   report('engine work of a no-op: cached docker build', seconds(cachedBuild));
   report('engine work of a no-op: our tag lookup', `${seconds(lookup)} (${(cachedBuild / lookup).toFixed(1)}x less)`);
 }

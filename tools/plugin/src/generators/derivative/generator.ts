@@ -3,8 +3,8 @@
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
 import type { ImageDefinitionInput, ResolvedImage } from '@vast/conventions';
-import { chainHasTorch, derivativeVariants, gitRefArg, renderInstallSteps, stepInput } from '@vast/conventions';
-import { chainPortalConfig, decisionMarkers, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
+import { chainHasTorch, derivativeVariants, gitRefArg } from '@vast/conventions';
+import { appImageFields, chainPortalConfig, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
 import { throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, DEFAULT_PARENT, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -44,21 +44,14 @@ export function normalizeDerivativeOptions(tree: Tree, options: DerivativeGenera
 export function derivativeDefinition(options: NormalizedDerivativeOptions): { definition: ImageDefinitionInput; markers: Record<string, string> } {
   const { app, parent } = options;
   const chain = [...parent.ancestors.map((a) => a.definition), parent.definition];
-  const steps = renderInstallSteps(app.install, { kind: 'image' }, { torchInChain: chainHasTorch(chain) }).map(stepInput);
-  const refArg = gitRefArg(app.name);
+  const { fields, markers } = appImageFields(app, options.repository, chainHasTorch(chain));
   const definition: ImageDefinitionInput = {
     name: app.name,
     class: 'derivative',
     parent: parent.definition.name,
-    description: app.description,
-    repository: options.repository,
-    ...(app.install.git ? { args: { [refArg]: app.install.git.ref } } : {}),
-    ...(steps.length ? { steps } : {}),
-    services: [app.service],
-    defaultPortalConfig: true,
+    ...fields,
     variants: derivativeVariants(parent.definition),
   };
-  const markers = decisionMarkers(app, `args.${refArg}`);
   return { definition, markers };
 }
 

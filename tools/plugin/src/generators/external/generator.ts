@@ -2,9 +2,8 @@
 // one production variant (and with --local an offline one), its service behind Caddy, PORTAL_CONFIG set at boot.
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
-import { IMAGE_REFERENCE, type ImageDefinitionInput, type ResolvedImage, type Variant } from '@vast/conventions';
-import { gitRefArg, renderInstallSteps, stepInput } from '@vast/conventions';
-import { chainPortalConfig, decisionMarkers, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
+import { gitRefArg, IMAGE_REFERENCE, type ImageDefinitionInput, type ResolvedImage, type Variant } from '@vast/conventions';
+import { appImageFields, chainPortalConfig, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
 import { throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, DEFAULT_PARENT, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -65,25 +64,18 @@ export function normalizeExternalOptions(tree: Tree, options: ExternalGeneratorS
 export function externalDefinition(options: NormalizedExternalOptions): { definition: ImageDefinitionInput; markers: Record<string, string> } {
   const { app, base, upstream } = options;
   // The upstream's own Python is unknown here, so installs are not torch-guarded; add torchGuard by hand if it ships torch.
-  const steps = renderInstallSteps(app.install, { kind: 'image' }, { torchInChain: false }).map(stepInput);
-  const refArg = gitRefArg(app.name);
+  const { fields, markers } = appImageFields(app, options.repository, false);
   const key = upstreamVariantKey(upstream);
   const definition: ImageDefinitionInput = {
     name: app.name,
     class: 'external',
     parent: base.definition.name,
-    description: app.description,
-    repository: options.repository,
-    ...(app.install.git ? { args: { [refArg]: app.install.git.ref } } : {}),
-    ...(steps.length ? { steps } : {}),
-    services: [app.service],
-    defaultPortalConfig: true,
+    ...fields,
     variants: [
       { key, parent: options.productionParent.key, upstream },
       ...(options.localParent ? [{ key: 'local', parent: options.localParent.key, local: true, upstream }] : []),
     ],
   };
-  const markers = decisionMarkers(app, `args.${refArg}`);
   return { definition, markers };
 }
 

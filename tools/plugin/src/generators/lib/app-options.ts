@@ -1,7 +1,7 @@
 // The options every app generator shares (service, ports, packages, git source), normalised once: checked against the
 // parent chain and turned into a service, an install plan and the decisions left to the author.
 import { formatPortalConfig, ownPortalEntries, renderPortalYaml, type PortalEntry, type ResolvedImage } from '@vast/conventions';
-import { appInstallSchema, appWorkdir, gitSourceSchema, type AppInstall, type ServiceInput } from '@vast/conventions';
+import { appInstallSchema, appWorkdir, gitRefArg, gitSourceSchema, renderInstallSteps, stepInput, type AppInstall, type ServiceInput } from '@vast/conventions';
 import { pickPortPair, portOwner, type PortOwner } from './ports';
 
 export interface AppOptions {
@@ -193,4 +193,22 @@ export function chainPortalConfig(parent: ResolvedImage, app: NormalizedApp): st
 export function decisionMarkers(app: Pick<NormalizedApp, 'decisions'>, gitRefPath: string): Record<string, string> {
   const paths: Record<Decision, string> = { description: 'description', command: 'services.0.command', gitRef: gitRefPath };
   return Object.fromEntries(Object.entries(app.decisions).map(([decision, hint]) => [paths[decision as Decision], hint as string]));
+}
+
+/**
+ * The fields every generated image definition shares, whatever its class: description, repository, the git ref
+ * build arg, the install steps, the one service and its PORTAL_CONFIG default; plus the markers of open decisions.
+ */
+export function appImageFields(app: NormalizedApp, repository: string, torchInChain: boolean) {
+  const steps = renderInstallSteps(app.install, { kind: 'image' }, { torchInChain }).map(stepInput);
+  const refArg = gitRefArg(app.name);
+  const fields = {
+    description: app.description,
+    repository,
+    ...(app.install.git ? { args: { [refArg]: app.install.git.ref } } : {}),
+    ...(steps.length ? { steps } : {}),
+    services: [app.service],
+    defaultPortalConfig: true,
+  };
+  return { fields, markers: decisionMarkers(app, `args.${refArg}`) };
 }
