@@ -1,6 +1,6 @@
 // Renders the Dockerfile of an image, one function per class, from its resolved definition.
 // Layer plan: slow, rarely-changing steps first; the ROOT overlay (which changes often) last, then env-hash.
-import { bootEnvScriptPath, hasBootEnvScript } from './boot-env';
+import { bootEnvScriptPath } from './boot-env';
 import { generatedHeader } from './text';
 import type { ResolvedImage } from './graph';
 import type { ImageDefinition, Step, Variant } from './schema';
@@ -214,4 +214,3 @@ export function renderDockerfile(image: ResolvedImage): string {
   }
 }
 
-export { hasBootEnvScript };

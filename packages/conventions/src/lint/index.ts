@@ -19,6 +19,7 @@ import type { LintContext, LintFinding, LintRule } from './types';
 export * from './types';
 export { parseDockerfile } from './dockerfile-parser';
 export { UNFILLED_MARKER } from './rules/vl040-unfilled';
+export { isShellScript } from './rules/helpers';
 
 export const LINT_RULES: readonly LintRule[] = [
   labelsRule,

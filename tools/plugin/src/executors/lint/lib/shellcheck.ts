@@ -1,6 +1,5 @@
 // Runs shellcheck over the context's shell scripts and turns its findings into lint findings (code VL090).
-import { join } from 'node:path';
-import { SHELLCHECK_CODE, type LintContext, type LintFinding } from '@vast/conventions';
+import { isShellScript, SHELLCHECK_CODE, type LintContext, type LintFinding } from '@vast/conventions';
 import { run, hasCommand } from '../../../utils/exec';
 
 interface ShellcheckComment {
@@ -12,9 +11,8 @@ interface ShellcheckComment {
 }
 
 export function shellScripts(context: LintContext): string[] {
-  return context.files
-    .filter((f) => f.path.startsWith('ROOT/') && (f.path.endsWith('.sh') || /^#!\s*\/(usr\/)?bin\/(env\s+)?(ba)?sh\b/.test(f.content)))
-    .map((f) => f.path);
+  // The same test rule VL060 uses, so the scripts that must carry a header are the ones shellcheck reads.
+  return context.files.filter((f) => f.path.startsWith('ROOT/') && isShellScript(f)).map((f) => f.path);
 }
 
 export async function runShellcheck(contextDir: string, context: LintContext): Promise<LintFinding[]> {
@@ -35,4 +33,3 @@ export async function runShellcheck(contextDir: string, context: LintContext): P
   }));
 }
 
-export { join };
