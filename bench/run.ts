@@ -2,9 +2,11 @@
 // overlay edit, the same no-op through @nx/docker, assembly and graph cost at 5 vs 200 images, and affected precision.
 // Prints ratios (robust on a noisy machine), never asserts on time. Needs a Docker engine (bash scripts/setup.sh).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
+import { startRegistry } from '../e2e/support/registry-server';
 
 const only = new Set(process.argv.slice(2));
 const want = (section: string) => only.size === 0 || only.has(section);
@@ -34,7 +36,7 @@ function removeBuildTags(repository: string) {
 }
 
 /** Section 1 and 2: our docker-build cold, no-op and after an overlay edit; then @nx/docker's no-op on the same context. */
-function rebuilds(ws: ScratchWorkspace) {
+function rebuilds(ws: ScratchWorkspace): { cold: number; peerBuild: () => number } {
   console.log('\n== docker-build -c local of the local chain (base-image)');
   timed(ws, 'local root', ['run', 'base-image:local-root']);
   removeBuildTags('vastai/base-image');
@@ -96,6 +98,7 @@ function rebuilds(ws: ScratchWorkspace) {
   report('with the Nx daemon: @nx/docker no-op', `${seconds(peerDaemon)} (ours ${(peerDaemon / oursDaemon).toFixed(2)}x)`);
   report('engine work of a no-op: cached docker build', seconds(cachedBuild));
   report('engine work of a no-op: our tag lookup', `${seconds(lookup)} (${(cachedBuild / lookup).toFixed(1)}x less)`);
+  return { cold, peerBuild: () => timed(ws, '@nx/docker cold build', ['run', 'peer-base-image:docker:build'], env) };
 }
 
 /** Adds `count` small derivative images of base-image to a scratch workspace (as the derivative generator shapes them). */
@@ -185,12 +188,43 @@ function affectedPrecision() {
   }
 }
 
-function main() {
+/**
+ * Section 3: a fresh CI runner (no image, no build cache) where another runner already built the same content.
+ * Ours pulls the content-tagged build from the cache registry; @nx/docker has no such key and rebuilds.
+ */
+async function freshRunner(ws: ScratchWorkspace, peerBuild: () => number) {
+  console.log('\n== a fresh runner: the image was built elsewhere and shared through a registry (--cacheRegistry)');
+  const dir = mkdtempSync(join(tmpdir(), 'vast-bench-registry-'));
+  const registry = await startRegistry(dir);
+  try {
+    timed(ws, 'share', ['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${registry.host}`]);
+    const forget = () => {
+      const ids = docker('image', 'ls', '--format', '{{.ID}}', '--filter', 'reference=vastai/base-image').split('\n');
+      const peer = docker('image', 'ls', '--format', '{{.ID}}', '--filter', 'reference=*peer*').split('\n');
+      const all = [...new Set([...ids, ...peer].filter(Boolean))];
+      if (all.length) docker('image', 'rm', '-f', ...all);
+      docker('builder', 'prune', '-af');
+    };
+    forget();
+    const pulled = timed(ws, 'ours on a fresh runner', ['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${registry.host}`]);
+    forget();
+    const rebuilt = peerBuild();
+    report('ours on a fresh runner (pull by content tag)', seconds(pulled));
+    report('@nx/docker on a fresh runner (rebuild)', seconds(rebuilt));
+    report('fresh runner: ours vs @nx/docker', `${(rebuilt / pulled).toFixed(1)}x faster`);
+  } finally {
+    registry.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
   const started = Date.now();
   if (want('rebuild')) {
     const ws = ScratchWorkspace.create('vast-bench-rebuild-');
     try {
-      rebuilds(ws);
+      const { peerBuild } = rebuilds(ws);
+      await freshRunner(ws, peerBuild);
     } finally {
       ws.dispose();
     }
@@ -204,4 +238,7 @@ function main() {
   console.log(`\nbench finished in ${seconds(Date.now() - started)}; results in bench/out/latest.txt`);
 }
 
-main();
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type RunResult } from '../../tools/plugin/src/utils/exec';
-import { startRegistry, type RegistryServer } from './registry-server';
+import { startRegistry, type RegistryServer } from '../support/registry-server';
 import { createScratchWorkspace, type ScratchWorkspace } from './scratch-workspace';
 
 const REPOSITORY = 'vastai/base-image';

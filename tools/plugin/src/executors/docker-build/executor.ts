@@ -5,7 +5,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { formatDockerCommand, planDockerBuilds, PlanError, type ImageManifest, type PlannedBuild } from '@vast/conventions';
 import { contextDirOf, DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
-import { assertEngine, dockerBuild, EngineError, imageId, imageIds, tagImage } from './lib/engine';
+import { assertEngine, dockerBuild, EngineError, imageId, imageIds, pullAs, pushAs, remoteHas, tagImage } from './lib/engine';
 import localRootExecutor from '../local-root/executor';
 import type { DockerBuildExecutorOptions } from './schema';
 
@@ -32,6 +32,8 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
   const name = context.projectName as string;
   const profile = options.profile ?? 'production';
   const dryRun = options.dryRun === true || process.env.NX_DRY_RUN === 'true';
+  // Content-tagged builds shared through a registry: a fresh runner pulls what another already built.
+  const cacheRegistry = options.cacheRegistry || process.env.VAST_CACHE_REGISTRY || undefined;
   const manifests = readManifests(context.root);
   const contextDir = (image: string) => `${DIST_IMAGES}/${image}`;
 
@@ -69,13 +71,19 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
     const result: BuildResult = { name, repository: manifests.get(name)!.repository, version: manifests.get(name)!.version, profile, variants: [] };
     for (const [i, build] of plan.entries()) {
       const label = `[${i + 1}/${plan.length}] ${build.image}:${build.variant}`;
-      await ensureParent(build);
+      await ensureParent(build, cacheRegistry);
       const started = Date.now();
-      const [built, tagged] = options.force ? [undefined, undefined] : await imageIds(build.buildTag, build.versionTag);
-      let id = built;
-      if (id) {
+      const cacheRef = cacheRegistry ? `${cacheRegistry}/${build.buildTag}` : undefined;
+      let [id, tagged] = options.force ? [undefined, undefined] : await imageIds(build.buildTag, build.versionTag);
+      if (!id && cacheRef && !options.force && (await pullAs(cacheRef, build.buildTag))) {
+        id = await imageId(build.buildTag);
+        if (id) console.log(`${label}: pulled ${cacheRef} (built before, elsewhere), skipped the build`);
+      } else if (id) {
         console.log(`${label}: up to date (${build.buildTag} exists), skipped`);
+      }
+      if (id) {
         if (tagged !== id) await tagImage(build.buildTag, build.versionTag);
+        if (cacheRef && !(await remoteHas(cacheRef))) await shareBuild(label, build.buildTag, cacheRef);
       } else {
         await assertEngine();
         console.log(`${label}: building ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
@@ -84,6 +92,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
         if (!id) throw new EngineError(`${label}: docker build succeeded but ${build.buildTag} is not in the engine.`);
         console.log(`${label}: built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
         await tagImage(build.buildTag, build.versionTag);
+        if (cacheRef) await shareBuild(label, build.buildTag, cacheRef);
       }
       result.variants.push({ key: build.variant, buildTag: build.buildTag, versionTag: build.versionTag, imageId: id });
     }
@@ -106,11 +115,18 @@ function chainOf(manifests: Map<string, ImageManifest>, name: string): ImageMani
   return chain;
 }
 
-async function ensureParent(build: PlannedBuild): Promise<void> {
+/** Pushes a build to the cache registry. A cache that cannot take it costs a warning, never the build. */
+async function shareBuild(label: string, buildTag: string, cacheRef: string): Promise<void> {
+  const failure = await pushAs(buildTag, cacheRef);
+  console.log(failure ? `${label}: warning: could not push ${cacheRef} to the cache registry (${failure})` : `${label}: shared as ${cacheRef}`);
+}
+
+async function ensureParent(build: PlannedBuild, cacheRegistry: string | undefined): Promise<void> {
   if (!build.parent) return;
-  if (!(await imageId(build.parent.buildTag))) {
-    throw new EngineError(
-      `${build.image}:${build.variant} builds FROM ${build.parent.buildTag} (${build.parent.image}:${build.parent.variant}), which is not built. Run nx run ${build.parent.image}:docker-build${build.profile === 'local' ? ' -c local' : ''} (or drop --excludeTaskDependencies).`,
-    );
-  }
+  if (await imageId(build.parent.buildTag)) return;
+  const cacheRef = cacheRegistry ? `${cacheRegistry}/${build.parent.buildTag}` : undefined;
+  if (cacheRef && (await pullAs(cacheRef, build.parent.buildTag))) return;
+  throw new EngineError(
+    `${build.image}:${build.variant} builds FROM ${build.parent.buildTag} (${build.parent.image}:${build.parent.variant}), which is not built. Run nx run ${build.parent.image}:docker-build${build.profile === 'local' ? ' -c local' : ''} (or drop --excludeTaskDependencies).`,
+  );
 }

@@ -3,4 +3,5 @@ export interface DockerBuildExecutorOptions {
   variants?: string[];
   dryRun?: boolean;
   force?: boolean;
+  cacheRegistry?: string;
 }

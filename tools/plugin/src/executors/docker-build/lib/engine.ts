@@ -39,3 +39,29 @@ export async function dockerBuild(argv: string[]): Promise<void> {
     throw e;
   }
 }
+
+/**
+ * Pulls `remote` and tags it `local` (dropping the remote name); false when the registry does not have it or cannot
+ * be reached, and the caller builds instead.
+ */
+export async function pullAs(remote: string, local: string): Promise<boolean> {
+  const result = await run(dockerCommand(), ['pull', '--quiet', remote], { reject: false });
+  if (result.exitCode !== 0) return false;
+  await tagImage(remote, local);
+  await run(dockerCommand(), ['image', 'rm', '--no-prune', remote], { reject: false });
+  return true;
+}
+
+/** Whether the registry already holds `ref` (a manifest lookup, no layers move). */
+export async function remoteHas(ref: string): Promise<boolean> {
+  const result = await run(dockerCommand(), ['manifest', 'inspect', '--insecure', ref], { reject: false });
+  return result.exitCode === 0;
+}
+
+/** Tags `source` as `target` and pushes it; returns the failure text, or undefined on success. */
+export async function pushAs(source: string, target: string): Promise<string | undefined> {
+  await tagImage(source, target);
+  const result = await run(dockerCommand(), ['push', target], { reject: false });
+  await run(dockerCommand(), ['image', 'rm', '--no-prune', target], { reject: false });
+  return result.exitCode === 0 ? undefined : (result.stderr || result.stdout).trim().split('\n').pop();
+}
