@@ -1,0 +1,148 @@
+// The executor with utils/exec replaced by a small in-memory docker: the exact argv, the content-addressed skip, the
+// parent check and the cache registry. Real builds against the engine are in e2e/base-image and e2e/generators.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { renderImageManifest } from '@vast/conventions';
+import { fakeDefinition, fakeFamily } from '../../../../../packages/conventions/src/testing';
+import type { RunOptions, RunResult } from '../../utils/exec';
+// vi.mock below is hoisted above this import, so the executor sees the fake docker.
+import dockerBuild from './executor';
+
+const calls: string[][] = [];
+const engine = { images: new Map<string, string>(), registry: new Map<string, string>(), builds: 0 };
+
+function fakeDocker(args: readonly string[]): RunResult {
+  const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });
+  const err = (stderr: string): RunResult => ({ exitCode: 1, stdout: '', stderr });
+  const [a, b] = args;
+  if (a === 'version') return ok('20.10.24');
+  if (a === 'image' && b === 'inspect') {
+    const refs = args.slice(4);
+    const found = refs.filter((r) => engine.images.has(r));
+    const out = found.map((r) => `${engine.images.get(r)} ${JSON.stringify([...engine.images].filter(([, id]) => id === engine.images.get(r)).map(([t]) => t))}`);
+    return found.length === refs.length ? ok(out.join('\n')) : { exitCode: 1, stdout: out.join('\n'), stderr: `Error: No such image: ${refs.find((r) => !found.includes(r))}` };
+  }
+  if (a === 'build') {
+    const id = `sha256:${String(++engine.builds).padStart(64, '0')}`;
+    args.forEach((arg, i) => arg === '--tag' && engine.images.set(args[i + 1], id));
+    return ok();
+  }
+  if (a === 'tag') {
+    engine.images.set(args[2], engine.images.get(args[1]) as string);
+    return ok();
+  }
+  if (a === 'pull') {
+    const id = engine.registry.get(args[args.length - 1]);
+    if (!id) return err('manifest unknown');
+    engine.images.set(args[args.length - 1], id);
+    return ok();
+  }
+  if (a === 'push') {
+    engine.registry.set(args[1], engine.images.get(args[1]) as string);
+    return ok();
+  }
+  if (a === 'manifest') return engine.registry.has(args[args.length - 1]) ? ok('{}') : err('no such manifest');
+  if (a === 'image' && b === 'rm') {
+    engine.images.delete(args[args.length - 1]);
+    return ok();
+  }
+  return err(`fake docker: unexpected ${args.join(' ')}`);
+}
+
+vi.mock('../../utils/exec', () => ({
+  run: vi.fn(async (command: string, args: readonly string[], options: RunOptions = {}) => {
+    calls.push([command, ...args]);
+    const result = fakeDocker(args);
+    if (result.exitCode !== 0 && options.reject !== false) throw new Error(`docker ${args.join(' ')} exited with 1:\n${result.stderr}`);
+    return result;
+  }),
+  hasCommand: vi.fn(async () => true),
+}));
+
+let root: string;
+let output: string[];
+
+const context = (projectName: string): ExecutorContext =>
+  ({ root, cwd: root, isVerbose: false, projectName, projectsConfigurations: { version: 2, projects: {} }, nxJsonConfiguration: {}, projectGraph: { nodes: {}, dependencies: {} } }) as ExecutorContext;
+
+beforeEach(() => {
+  process.env.VAST_DOCKER = 'docker';
+  delete process.env.NX_DRY_RUN;
+  delete process.env.VAST_CACHE_REGISTRY;
+  root = mkdtempSync(join(tmpdir(), 'docker-build-spec-'));
+  // The assembled contexts of a base image and a derivative, as `build` writes them.
+  const family = fakeFamily(fakeDefinition('base'), fakeDefinition('derivative'));
+  for (const [name, image] of family) {
+    mkdirSync(join(root, 'packages/images', name), { recursive: true });
+    writeFileSync(join(root, 'packages/images', name, 'image.ts'), '');
+    mkdirSync(join(root, 'dist/images', name), { recursive: true });
+    writeFileSync(join(root, 'dist/images', name, 'image.json'), JSON.stringify(renderImageManifest(image, `context-of-${name}`)));
+  }
+  calls.length = 0;
+  engine.images.clear();
+  engine.registry.clear();
+  engine.builds = 0;
+  output = [];
+  vi.spyOn(console, 'log').mockImplementation((line: string) => void output.push(line));
+  vi.spyOn(console, 'error').mockImplementation((line: string) => void output.push(`error: ${line}`));
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const buildResult = (name: string) => JSON.parse(readFileSync(join(root, 'dist/images', name, 'build-result.json'), 'utf8'));
+
+describe('docker-build executor', () => {
+  it('prints the plan on --dry-run and runs no docker command', async () => {
+    expect(await dockerBuild({ dryRun: true }, context('app'))).toEqual({ success: true });
+    expect(calls).toEqual([]);
+    expect(output).toHaveLength(1);
+    expect(output[0]).toMatch(/^# app:stock \(production\) -> vastai\/app:build-[0-9a-f]{12}\ndocker build --file dist\/images\/app\/Dockerfile --tag vastai\/app:build-[0-9a-f]{12} --tag vastai\/app:1\.0\.0-stock --build-arg PARENT_IMAGE=vastai\/base-image:build-[0-9a-f]{12} --build-arg VAST_PROFILE=production dist\/images\/app$/);
+  });
+
+  it('builds with the exact argv, tags the version, and records the build', async () => {
+    const result = await dockerBuild({}, context('base'));
+    expect(result, output.join('\n')).toEqual({ success: true });
+    const build = calls.find((c) => c[1] === 'build')!;
+    const tag = build[6];
+    expect(build).toEqual(['docker', 'build', '--progress=plain', '--file', 'dist/images/base/Dockerfile', '--tag', tag, '--tag', 'vastai/base-image:1.0.0-stock', '--build-arg', 'BASE_IMAGE=ubuntu:24.04', '--build-arg', 'VAST_PROFILE=production', 'dist/images/base']);
+    expect(buildResult('base')).toEqual({ name: 'base', repository: 'vastai/base-image', version: '1.0.0', profile: 'production', variants: [{ key: 'stock', buildTag: tag, versionTag: 'vastai/base-image:1.0.0-stock', imageId: engine.images.get(tag) }] });
+  });
+
+  it('skips an unchanged build with a single docker call', async () => {
+    await dockerBuild({}, context('base'));
+    calls.length = 0;
+    output.length = 0;
+    expect(await dockerBuild({}, context('base'))).toEqual({ success: true });
+    expect(calls).toHaveLength(1);
+    expect(calls[0].slice(0, 5)).toEqual(['docker', 'image', 'inspect', '--format', '{{.Id}} {{json .RepoTags}}']);
+    expect(output[0]).toMatch(/^\[1\/1\] base:stock: up to date \(vastai\/base-image:build-[0-9a-f]{12} exists\), skipped$/);
+  });
+
+  it('refuses to build a child whose parent is not built, naming the command that builds it', async () => {
+    expect(await dockerBuild({}, context('app'))).toEqual({ success: false });
+    expect(calls.some((c) => c[1] === 'build')).toBe(false);
+    expect(output.join('\n')).toMatch(/app:stock builds FROM vastai\/base-image:build-[0-9a-f]{12} \(base:stock\), which is not built\. Run nx run base:docker-build/);
+    expect(existsSync(join(root, 'dist/images/app/build-result.json'))).toBe(false);
+  });
+
+  it('pulls a build another runner shared instead of building, and shares what it builds', async () => {
+    await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'));
+    const tag = buildResult('base').variants[0].buildTag;
+    expect([...engine.registry.keys()]).toEqual([`cache.example:5000/${tag}`]);
+
+    engine.images.clear(); // a fresh runner
+    engine.builds = 0;
+    calls.length = 0;
+    expect(await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'))).toEqual({ success: true });
+    expect(engine.builds).toBe(0);
+    expect(calls.map((c) => c.slice(1, 3).join(' '))).toContain('pull --quiet');
+    expect(output.join('\n')).toContain(`pulled cache.example:5000/${tag}`);
+    expect(engine.images.has(tag)).toBe(true);
+  });
+});
