@@ -9,7 +9,8 @@ import { logger, type ExecutorContext } from '@nx/devkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import dockerPush from '../../tools/plugin/src/executors/docker-push/executor';
 import { run } from '../../tools/plugin/src/utils/exec';
-import { freePort, startRegistry, type RegistryServer } from '../support/registry-server';
+import { freePort } from '../../packages/portal/src/testing/free-port';
+import { startRegistry, type RegistryServer } from '../support/registry-server';
 
 const LOCAL_BASE = 'vast-local/bookworm:latest';
 const REPOSITORY = 'vastai/base-image';

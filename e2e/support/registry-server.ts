@@ -2,22 +2,11 @@
 // loopback port (dockerd trusts 127.0.0.0/8 as insecure, so plain HTTP works). Never the system service.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../packages/portal/src/testing/free-port';
 import { join } from 'node:path';
 
 const REGISTRY_BIN = '/usr/bin/docker-registry';
 const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
 export interface RegistryServer {
   /** `127.0.0.1:<port>` */
