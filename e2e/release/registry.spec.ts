@@ -5,12 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
+import { logger } from '@nx/devkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import dockerPush from '../../tools/plugin/src/executors/docker-push/executor';
 import { run } from '../../tools/plugin/src/utils/exec';
 import { freePort } from '../../packages/portal/src/testing/free-port';
 import { startRegistry, type RegistryServer } from '../support/registry-server';
+import { fakeExecutorContext } from '../../tools/plugin/src/utils/testing';
 
 const LOCAL_BASE = 'vast-local/bookworm:latest';
 const REPOSITORY = 'vastai/base-image';
@@ -58,17 +59,7 @@ function writeWorkspace(root: string): void {
   );
 }
 
-function context(root: string): ExecutorContext {
-  return {
-    root,
-    cwd: root,
-    isVerbose: false,
-    projectName: 'base-image',
-    projectsConfigurations: { version: 2, projects: { 'base-image': { root: 'packages/images/base-image' } } },
-    nxJsonConfiguration: {},
-    projectGraph: { nodes: {}, dependencies: {} },
-  } as ExecutorContext;
-}
+const context = (root: string) => fakeExecutorContext(root, 'base-image');
 
 /** Runs the executor and returns its result plus every line it printed. */
 async function push(root: string, registryHost: string) {

@@ -2,6 +2,8 @@
 // Everything is computed from arguments: the plugin gathers file contents and image ids and passes them in.
 import { createHash } from 'node:crypto';
 import { BASE_ARG, PARENT_ARG, PROFILE_ARG, UPSTREAM_ARG, VAST_BASE_ARG, variantBuildArgs } from './dockerfile';
+import { versionTags } from './tags';
+import { shellQuote } from './text';
 import type { ResolvedImage } from './graph';
 import type { ImageClass } from './schema';
 
@@ -172,7 +174,8 @@ export function planDockerBuilds(
       )
       .digest('hex');
     const buildTag = buildTagOf(manifest.repository, buildHash);
-    const versionTag = `${manifest.repository}:${manifest.version}-${variant.key}`;
+    // The full release tag of this variant (tags.ts): the same rule docker-push tags with.
+    const versionTag = `${manifest.repository}:${versionTags({ version: manifest.version, variant: variant.key })[0]}`;
     const argv = [
       'build',
       '--file',
@@ -215,5 +218,5 @@ export function planDockerBuilds(
 
 /** The `docker` command line a person can paste, for --dry-run output. */
 export function formatDockerCommand(argv: string[]): string {
-  return ['docker', ...argv].map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return ['docker', ...argv].map(shellQuote).join(' ');
 }

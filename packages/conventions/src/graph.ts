@@ -1,6 +1,6 @@
 // Resolves the FROM graph of the image family: parents exist, no cycles, variants line up with their parents'.
 import { validatePortalEntries } from './portal-config';
-import type { ImageDefinition, PortalEntry, Variant } from './schema';
+import type { ImageDefinition, PortalEntry } from './schema';
 
 export interface ImageRecord {
   /** Where the definition came from, for error messages (e.g. packages/images/comfyui/image.ts). */
@@ -115,11 +115,4 @@ export function resolveImageGraph(records: ImageRecord[], projects?: readonly st
 /** Images in FROM order: every parent before its children; ties broken by name for stable output. */
 export function sortImagesByFrom(images: Iterable<ResolvedImage>): ResolvedImage[] {
   return [...images].sort((a, b) => a.ancestors.length - b.ancestors.length || a.definition.name.localeCompare(b.definition.name));
-}
-
-/** The variant of `image` with this key, or a clear error. */
-export function findVariant(image: ImageDefinition, key: string): Variant {
-  const variant = image.variants.find((v) => v.key === key);
-  if (!variant) throw new Error(`${image.name} has no variant '${key}'. Variants: ${image.variants.map((v) => v.key).join(', ')}.`);
-  return variant;
 }

@@ -3,6 +3,7 @@
 // and the same supervisor renderers, so an app moved from one to the other runs the same program the same way.
 import { z } from 'zod';
 import { renderStepScript } from './dockerfile';
+import { shellQuote } from './text';
 import { launchScriptPath, renderLaunchScript, renderSupervisorConf, supervisorConfPath } from './supervisor';
 import { definitionErrorsOf, IMAGE_NAME, serviceSchema, stepSchema, type DefinitionError, type ImageDefinition, type ImageDefinitionInput, type Service, type Step, portalEntrySchema } from './schema';
 
@@ -78,11 +79,6 @@ export const appCheckoutPath = (app: string) => `${WORKSPACE_INTERNAL}/${app}`;
 /** Where a service of a cloned app runs (the boot-time copy in the workspace). */
 export const appWorkdir = (app: string) => `${WORKSPACE_DEFAULT}/${app}`;
 
-/** Single-quotes a word for bash unless it is plainly safe. */
-function shellWord(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The distribution name of a requirement (`gradio[oauth]==4.1` -> `gradio`), for the smoke check. */
 const requirementName = (requirement: string) => /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(requirement)?.[0] ?? requirement;
 
@@ -133,15 +129,15 @@ export function renderInstallSteps(app: AppInstall, target: InstallTarget, optio
   if (app.git) {
     const run = image
       ? [
-          `git clone ${shellWord(app.git.url)} ${appCheckoutPath(app.name)}`,
+          `git clone ${shellQuote(app.git.url)} ${appCheckoutPath(app.name)}`,
           `git -C ${appCheckoutPath(app.name)} checkout "\${${gitRefArg(app.name)}}"`,
           `git -C ${appCheckoutPath(app.name)} log -1 --format='${app.name} at %H'`,
         ]
       : [
           `dest="\${WORKSPACE:-${WORKSPACE_DEFAULT}}/${app.name}"`,
           '# A re-run (or a workspace volume that already has it) keeps the checkout and only moves it to the ref.',
-          `if [[ -d "$dest/.git" ]]; then git -C "$dest" fetch --tags --quiet origin; else git clone ${shellWord(app.git.url)} "$dest"; fi`,
-          `git -C "$dest" checkout ${shellWord(app.git.ref)}`,
+          `if [[ -d "$dest/.git" ]]; then git -C "$dest" fetch --tags --quiet origin; else git clone ${shellQuote(app.git.url)} "$dest"; fi`,
+          `git -C "$dest" checkout ${shellQuote(app.git.ref)}`,
           `git -C "$dest" log -1 --format='${app.name} at %H'`,
         ];
     steps.push({
@@ -154,7 +150,7 @@ export function renderInstallSteps(app: AppInstall, target: InstallTarget, optio
     });
   }
   if (app.pythonPackages.length) {
-    const quoted = app.pythonPackages.map(shellWord);
+    const quoted = app.pythonPackages.map(shellQuote);
     steps.push({
       name: 'python-packages',
       comment: `Python packages ${app.name} needs, into /venv/main${options.torchInChain ? "; the guard fails the step if they would change the parent's torch" : ''}.${offlineNote}`,

@@ -1,14 +1,16 @@
 // The typed image definition that every packages/images/<name>/image.ts exports, and its parser.
 // Parsing never throws: callers get the definition or a list of `path: what. fix.` errors as data.
 import { z } from 'zod';
+import { DOCKER_TAG_PATTERN } from './tags';
 
 export const IMAGE_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const PROGRAM_NAME = /^[a-z][a-z0-9_-]*$/;
 const ARG_NAME = /^[A-Z][A-Z0-9_]*$/;
 const VARIANT_KEY = /^[a-z0-9][a-z0-9._-]*$/;
 /** A Docker image reference with an explicit tag or digest: `org/name:tag` or `org/name@sha256:...`. */
-export const IMAGE_REFERENCE =
-  /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+export const IMAGE_REFERENCE = new RegExp(
+  `^(?:[a-z0-9.-]+(?::[0-9]+)?\\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::${DOCKER_TAG_PATTERN}|@sha256:[a-f0-9]{64})$`,
+);
 
 const port = z
   .number({ error: 'must be a port number' })

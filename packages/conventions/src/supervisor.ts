@@ -1,5 +1,5 @@
 // Supervisor program config and launch script for one service, and the canonical order of the launch utils.
-import { generatedHeader } from './text';
+import { generatedHeader, shellSingleQuote } from './text';
 import type { Service } from './schema';
 
 export const SUPERVISOR_SCRIPTS_DIR = '/opt/supervisor-scripts';
@@ -61,8 +61,6 @@ export function launchUtils(service: Service): SupervisorUtil[] {
   });
 }
 
-const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-
 export function renderLaunchScript(service: Service, source: string): string {
   const lines = [
     '#!/bin/bash',
@@ -72,7 +70,7 @@ export function renderLaunchScript(service: Service, source: string): string {
     '',
   ];
   for (const util of launchUtils(service)) {
-    const arg = util === 'exit_portal' ? ` ${shellQuote(service.portalLabel ?? '')}` : '';
+    const arg = util === 'exit_portal' ? ` ${shellSingleQuote(service.portalLabel ?? '')}` : '';
     lines.push(`# shellcheck source=/dev/null`, `. ${SUPERVISOR_SCRIPTS_DIR}/utils/${util}.sh${arg}`);
   }
   if (service.waitForProvisioning) {
@@ -85,7 +83,7 @@ export function renderLaunchScript(service: Service, source: string): string {
       'done',
     );
   }
-  if (service.workdir) lines.push('', `cd ${shellQuote(service.workdir)}`);
+  if (service.workdir) lines.push('', `cd ${shellSingleQuote(service.workdir)}`);
   const command = service.command.trimEnd().split('\n');
   const last = command.pop() ?? '';
   lines.push('', ...command, service.pty ? `pty ${last}` : last);

@@ -3,7 +3,8 @@
 import semver from 'semver';
 
 /** Docker's rule for the tag part of a reference: 1 to 128 of `[A-Za-z0-9_.-]`, not starting with `.` or `-`. */
-export const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const DOCKER_TAG_PATTERN = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+export const DOCKER_TAG = new RegExp(`^${DOCKER_TAG_PATTERN}$`);
 export const MAX_TAG_LENGTH = 128;
 
 /** A registry host with an optional port and namespace path: `127.0.0.1:5000`, `docker.io`, `ghcr.io/vast-ai`. */

@@ -3,11 +3,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderImageManifest } from '@vast/conventions';
 import { fakeDefinition, fakeFamily } from '../../../../../packages/conventions/src/testing';
-import type { RunOptions, RunResult } from '../../utils/exec';
+import type { RunResult } from '../../utils/exec';
+import { fakeExecutorContext } from '../../utils/testing';
 // vi.mock below is hoisted above this import, so the executor sees the fake docker.
 import dockerBuild from './executor';
 
@@ -52,21 +52,17 @@ function fakeDocker(args: readonly string[]): RunResult {
   return err(`fake docker: unexpected ${args.join(' ')}`);
 }
 
-vi.mock('../../utils/exec', () => ({
-  run: vi.fn(async (command: string, args: readonly string[], options: RunOptions = {}) => {
+vi.mock('../../utils/exec', async () =>
+  (await import('../../utils/testing')).fakeExecModule((command, args) => {
     calls.push([command, ...args]);
-    const result = fakeDocker(args);
-    if (result.exitCode !== 0 && options.reject !== false) throw new Error(`docker ${args.join(' ')} exited with 1:\n${result.stderr}`);
-    return result;
+    return fakeDocker(args);
   }),
-  hasCommand: vi.fn(async () => true),
-}));
+);
 
 let root: string;
 let output: string[];
 
-const context = (projectName: string): ExecutorContext =>
-  ({ root, cwd: root, isVerbose: false, projectName, projectsConfigurations: { version: 2, projects: {} }, nxJsonConfiguration: {}, projectGraph: { nodes: {}, dependencies: {} } }) as ExecutorContext;
+const context = (projectName: string) => fakeExecutorContext(root, projectName);
 
 beforeEach(() => {
   process.env.VAST_DOCKER = 'docker';

@@ -5,19 +5,11 @@ import type { ExecutorContext } from '@nx/devkit';
 import { formatDockerCommand, planDockerBuilds, PlanError, type ImageManifest, type PlannedBuild } from '@vast/conventions';
 import { contextDirOf, DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
+import { BUILD_RESULT, type BuildResult } from '../../lib/build-result';
 import { assertEngine, dockerBuild, EngineError, imageId, imageIds, pullAs, pushAs, remoteHas, tagImage } from './lib/engine';
 import localRootExecutor from '../local-root/executor';
 import type { DockerBuildExecutorOptions } from './schema';
 
-export interface BuildResult {
-  name: string;
-  repository: string;
-  version: string;
-  profile: string;
-  variants: Array<{ key: string; buildTag: string; versionTag: string; imageId: string }>;
-}
-
-export const BUILD_RESULT = 'build-result.json';
 
 export function readManifests(workspaceRoot: string): Map<string, ImageManifest> {
   const manifests = new Map<string, ImageManifest>();
@@ -68,7 +60,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
       return { success: true };
     }
 
-    const result: BuildResult = { name, repository: manifests.get(name)!.repository, version: manifests.get(name)!.version, profile, variants: [] };
+    const result: Required<BuildResult> = { name, repository: manifests.get(name)!.repository, version: manifests.get(name)!.version, profile, variants: [] };
     for (const [i, build] of plan.entries()) {
       const label = `[${i + 1}/${plan.length}] ${build.image}:${build.variant}`;
       await ensureParent(build, cacheRegistry);

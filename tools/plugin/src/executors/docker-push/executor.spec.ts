@@ -3,9 +3,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
+import { logger } from '@nx/devkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RunOptions, RunResult } from '../../utils/exec';
+import type { RunResult } from '../../utils/exec';
+import { fakeExecutorContext } from '../../utils/testing';
 // vi.mock below is hoisted above this import, so the executor sees the fake docker.
 import dockerPush from './executor';
 
@@ -47,14 +48,12 @@ function fakeDocker(args: readonly string[]): RunResult {
   return err(`fake docker: unexpected ${args.join(' ')}`);
 }
 
-vi.mock('../../utils/exec', () => ({
-  run: vi.fn(async (command: string, args: readonly string[], options: RunOptions = {}) => {
+vi.mock('../../utils/exec', async () =>
+  (await import('../../utils/testing')).fakeExecModule((command, args) => {
     calls.push([command, ...args]);
-    const result = fakeDocker(args);
-    if (result.exitCode !== 0 && options.reject !== false) throw new Error(`docker ${args.join(' ')} exited with 1:\n${result.stderr}`);
-    return result;
+    return fakeDocker(args);
   }),
-}));
+);
 
 
 const imageId = `sha256:${'a'.repeat(64)}`;
@@ -62,17 +61,7 @@ const buildTag = 'vastai/base-image:build-0123456789ab';
 let root: string;
 let lines: string[];
 
-function context(): ExecutorContext {
-  return {
-    root,
-    cwd: root,
-    isVerbose: false,
-    projectName: 'base-image',
-    projectsConfigurations: { version: 2, projects: { 'base-image': { root: 'packages/images/base-image' } } },
-    nxJsonConfiguration: {},
-    projectGraph: { nodes: {}, dependencies: {} },
-  } as ExecutorContext;
-}
+const context = () => fakeExecutorContext(root, 'base-image');
 
 function writeBuildResult(value: unknown) {
   writeFileSync(join(root, 'dist/images/base-image/build-result.json'), JSON.stringify(value));

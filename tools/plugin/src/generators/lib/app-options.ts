@@ -1,6 +1,6 @@
 // The options every app generator shares (service, ports, packages, git source), normalised once: checked against the
 // parent chain and turned into a service, an install plan and the decisions left to the author.
-import { formatPortalConfig, ownPortalEntries, renderPortalYaml, type PortalEntry, type ResolvedImage } from '@vast/conventions';
+import { formatPortalConfig, ownPortalEntries, renderPortalYaml, UNFILLED_MARKER, type PortalEntry, type ResolvedImage } from '@vast/conventions';
 import { appInstallSchema, appWorkdir, gitRefArg, gitSourceSchema, renderInstallSteps, stepInput, type AppInstall, type ServiceInput } from '@vast/conventions';
 import { pickPortPair, portOwner, type PortOwner } from './ports';
 
@@ -42,7 +42,7 @@ export interface NormalizedApp {
 }
 
 /** Placeholder for a decided-later string; applyMarkers replaces it with `CHANGEME: <hint>`. */
-const UNDECIDED = 'CHANGEME';
+const UNDECIDED = UNFILLED_MARKER;
 
 /** `my-app` -> `My App`: the default portal label. */
 export function titleCase(name: string): string {

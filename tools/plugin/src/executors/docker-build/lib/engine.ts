@@ -1,5 +1,6 @@
 // The Docker engine calls docker-build makes beyond utils/docker: the image id, tagging, and the build itself.
 import { run, CommandError } from '../../../utils/exec';
+import { inspectIdsArgv, pullArgv, pushArgv, remoteManifestArgv, tagArgv, untagArgv } from '../../../utils/docker-commands';
 import { assertDockerEngine, dockerCommand, DockerError } from '../../../utils/docker';
 
 export { assertDockerEngine as assertEngine, DockerError as EngineError } from '../../../utils/docker';
@@ -9,7 +10,7 @@ export { assertDockerEngine as assertEngine, DockerError as EngineError } from '
  * does not have. Any other failure (no engine, no CLI) is reported the way assertDockerEngine words it.
  */
 export async function imageIds(...refs: string[]): Promise<Array<string | undefined>> {
-  const result = await run(dockerCommand(), ['image', 'inspect', '--format', '{{.Id}} {{json .RepoTags}}', ...refs], { reject: false });
+  const result = await run(dockerCommand(), inspectIdsArgv(refs), { reject: false });
   if (result.exitCode !== 0 && !/no such image/i.test(result.stderr)) {
     await assertDockerEngine();
     throw new DockerError(`docker image inspect failed: ${result.stderr.trim()}`);
@@ -27,7 +28,7 @@ export async function imageId(ref: string): Promise<string | undefined> {
 }
 
 export async function tagImage(source: string, target: string): Promise<void> {
-  await run(dockerCommand(), ['tag', source, target]);
+  await run(dockerCommand(), tagArgv(source, target));
 }
 
 export async function dockerBuild(argv: string[]): Promise<void> {
@@ -45,23 +46,23 @@ export async function dockerBuild(argv: string[]): Promise<void> {
  * be reached, and the caller builds instead.
  */
 export async function pullAs(remote: string, local: string): Promise<boolean> {
-  const result = await run(dockerCommand(), ['pull', '--quiet', remote], { reject: false });
+  const result = await run(dockerCommand(), pullArgv(remote), { reject: false });
   if (result.exitCode !== 0) return false;
   await tagImage(remote, local);
-  await run(dockerCommand(), ['image', 'rm', '--no-prune', remote], { reject: false });
+  await run(dockerCommand(), untagArgv(remote), { reject: false });
   return true;
 }
 
 /** Whether the registry already holds `ref` (a manifest lookup, no layers move). */
 export async function remoteHas(ref: string): Promise<boolean> {
-  const result = await run(dockerCommand(), ['manifest', 'inspect', '--insecure', ref], { reject: false });
+  const result = await run(dockerCommand(), remoteManifestArgv(ref, true), { reject: false });
   return result.exitCode === 0;
 }
 
 /** Tags `source` as `target` and pushes it; returns the failure text, or undefined on success. */
 export async function pushAs(source: string, target: string): Promise<string | undefined> {
   await tagImage(source, target);
-  const result = await run(dockerCommand(), ['push', target], { reject: false });
-  await run(dockerCommand(), ['image', 'rm', '--no-prune', target], { reject: false });
+  const result = await run(dockerCommand(), pushArgv(target), { reject: false });
+  await run(dockerCommand(), untagArgv(target), { reject: false });
   return result.exitCode === 0 ? undefined : (result.stderr || result.stdout).trim().split('\n').pop();
 }

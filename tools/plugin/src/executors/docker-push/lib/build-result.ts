@@ -1,22 +1,9 @@
 // What docker-build leaves for docker-push (dist/images/<name>/build-result.json), and the checks that decide
 // whether it describes a complete build of the version being released. Pure: the caller reads the files.
 
-export interface BuiltVariant {
-  key: string;
-  /** Content-addressed local tag, `<repository>:build-<hash12>`. */
-  buildTag: string;
-  /** `sha256:...` image id docker-build saw; the push refuses if the tag now points elsewhere. */
-  imageId: string;
-}
+import type { BuildResult, BuiltVariant } from '../../../lib/build-result';
 
-export interface BuildResult {
-  name: string;
-  repository: string;
-  version: string;
-  /** Written by docker-build when known; lets the push check that every variant of the profile was built. */
-  profile?: 'production' | 'local';
-  variants: BuiltVariant[];
-}
+export type { BuildResult, BuiltVariant } from '../../../lib/build-result';
 
 /** The parts of dist/images/<name>/image.json the push cross-checks. */
 export interface ManifestFacts {

@@ -13,7 +13,7 @@ import {
   repoDigestsArgv,
   tagArgv,
   untagArgv,
-} from './docker-commands';
+} from '../../../utils/docker-commands';
 import type { PushStep } from './plan-push';
 
 export interface PushReport {

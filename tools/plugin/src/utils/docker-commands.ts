@@ -1,6 +1,9 @@
-// The docker command lines docker-push runs, and the parsers for what they print. Pure: no process is started here.
+// The docker command lines the executors run (tag, push, manifest lookups), and parsers for what they print. Pure.
 
 export const inspectImageArgv = (ref: string) => ['image', 'inspect', '--format', '{{.Id}}', ref];
+/** Ids and tags of several images in one call (a missing one makes the exit code non-zero; the rest still print). */
+export const inspectIdsArgv = (refs: readonly string[]) => ['image', 'inspect', '--format', '{{.Id}} {{json .RepoTags}}', ...refs];
+export const pullArgv = (ref: string) => ['pull', '--quiet', ref];
 export const repoDigestsArgv = (ref: string) => ['image', 'inspect', '--format', '{{json .RepoDigests}}', ref];
 /** `--verbose` gives the manifest's own digest and the config digest (= the image id) in one JSON object. */
 export const remoteManifestArgv = (ref: string, insecure: boolean) => ['manifest', 'inspect', ...(insecure ? ['--insecure'] : []), '--verbose', ref];
