@@ -136,7 +136,8 @@ describe('graft.sh', () => {
         '',
       ].join('\n'),
     );
-    const build = await run(dockerCommand(), ['build', '--progress=plain', '--build-arg', `VAST_BASE=${image}`, '-t', graftImage, dir], {
+    // --no-cache: the point is to run graft.sh; a cached layer from an earlier run would print nothing of it.
+    const build = await run(dockerCommand(), ['build', '--no-cache', '--progress=plain', '--build-arg', `VAST_BASE=${image}`, '-t', graftImage, dir], {
       env: { ...process.env, DOCKER_BUILDKIT: '1' },
       reject: false,
       timeoutMs: 15 * 60_000,
