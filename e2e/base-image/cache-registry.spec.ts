@@ -1,12 +1,13 @@
 // docker-build --cacheRegistry: a content-tagged build is shared through a real registry (Debian's docker-registry on
-// loopback), and a runner that lacks the image pulls it instead of building it.
-import { mkdtempSync, rmSync } from 'node:fs';
+// loopback); a runner that lacks the image neither builds nor pulls it until something there needs its layers.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../tools/plugin/src/utils/exec';
 import { dockerCommand } from '../../tools/plugin/src/utils/docker';
-import { buildLocalBaseImage, nx } from '../support/local-base-image';
+import { BUILD_RESULT, type BuildResult } from '../../tools/plugin/src/lib/build-result';
+import { buildLocalBaseImage, nx, repoRoot } from '../support/local-base-image';
 import { startRegistry, type RegistryServer } from '../support/registry-server';
 
 const docker = (...args: string[]) => run(dockerCommand(), args, { reject: false });
@@ -18,9 +19,18 @@ const imageIdOf = async (ref: string) => {
 let dir: string;
 let registry: RegistryServer;
 let buildTag: string;
+let versionTag: string;
+let id: string;
+
+/** A fresh runner: neither the content tag nor the version tag is in its engine. */
+async function forget() {
+  await docker('image', 'rm', '--no-prune', buildTag, versionTag);
+  expect(await imageIdOf(buildTag)).toBeUndefined();
+}
 
 beforeAll(async () => {
   buildTag = await buildLocalBaseImage();
+  versionTag = buildTag.replace(/:build-[0-9a-f]+$/, ':1.0.0-local');
   dir = mkdtempSync(join(tmpdir(), 'vast-cache-registry-'));
   registry = await startRegistry(dir);
 });
@@ -37,15 +47,32 @@ describe('docker-build with a cache registry', () => {
     expect(await registry.tags('vastai/base-image')).toEqual([buildTag.split(':')[1]]);
   });
 
-  it('pulls it on a runner that does not have it, instead of building', async () => {
-    const id = await imageIdOf(buildTag);
-    expect(id).toBeDefined();
-    // A fresh runner: neither the content tag nor the version tag is in its engine.
-    const versionTag = buildTag.replace(/:build-[0-9a-f]+$/, ':1.0.0-local');
-    await docker('image', 'rm', '--no-prune', buildTag, versionTag);
-    expect(await imageIdOf(buildTag)).toBeUndefined();
-
+  it('on a runner that does not have it, finds it in the registry and neither builds nor pulls it', async () => {
+    id = (await imageIdOf(buildTag)) as string;
+    expect(id).toMatch(/^sha256:/);
+    await forget();
     const result = await nx(['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${registry.host}`]);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain(`up to date in the cache registry (${registry.host}/${buildTag}), skipped; not pulled`);
+    expect(result.stdout).not.toMatch(/: building |: pulled /);
+    expect(await imageIdOf(buildTag)).toBeUndefined();
+    // What docker-push and smoke read: the registry's config digest is the image id the engine would have.
+    const recorded = JSON.parse(readFileSync(join(repoRoot, 'dist/images/base-image', BUILD_RESULT), 'utf8')) as BuildResult;
+    expect(recorded.variants).toEqual([{ key: 'local', buildTag, versionTag, imageId: id, cacheRef: `${registry.host}/${buildTag}` }]);
+  });
+
+  it('docker-push pulls the build it left in the registry, then pushes the release tags of that same image', async () => {
+    const result = await nx(['run', 'base-image:docker-push', '-c', 'local', `--registry=${registry.host}`]);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain(`local: pulling ${registry.host}/${buildTag}`);
+    expect(await imageIdOf(buildTag)).toBe(id);
+    expect(await imageIdOf(versionTag)).toBe(id);
+    expect(await registry.tags('vastai/base-image')).toEqual(expect.arrayContaining([buildTag.split(':')[1], '1.0.0-local', 'latest-local']));
+  });
+
+  it('with --pull, a fresh runner pulls it into the engine instead of building', async () => {
+    await forget();
+    const result = await nx(['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${registry.host}`, '--pull']);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain(`pulled ${registry.host}/${buildTag}`);
     expect(result.stdout).not.toMatch(/: building /);

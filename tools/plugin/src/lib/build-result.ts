@@ -11,6 +11,11 @@ export interface BuiltVariant {
   versionTag?: string;
   /** `sha256:...` image id docker-build saw; the push refuses if the tag now points elsewhere. */
   imageId: string;
+  /**
+   * Set when docker-build found this build in the cache registry and did not pull it (nothing needed it here): the
+   * reference smoke and docker-push pull it from (lib/materialize).
+   */
+  cacheRef?: string;
 }
 
 export interface BuildResult {

@@ -2,6 +2,7 @@
 // utils/exec (argv arrays only); the argv builders are pure and exported so specs can pin them.
 import { existsSync } from 'node:fs';
 import { run, type RunResult } from './exec';
+import { inspectIdsArgv, parseRemoteManifest, pullArgv, remoteManifestArgv, tagArgv, untagArgv, type RemoteManifest } from './docker-commands';
 
 /**
  * The docker CLI to call: VAST_DOCKER if set, else Debian's /usr/bin/docker when present. Its 20.10 client has BuildKit
@@ -41,6 +42,53 @@ export async function assertDockerEngine(): Promise<string> {
 export async function imageExists(ref: string): Promise<boolean> {
   const result = await run(dockerCommand(), ['image', 'inspect', '--format', '{{.Id}}', ref], { reject: false });
   return result.exitCode === 0;
+}
+
+/**
+ * The image ids of `refs` (one docker call: a no-op re-run is mostly these lookups), undefined for a ref the engine
+ * does not have. Any other failure (no engine, no CLI) is reported the way assertDockerEngine words it.
+ */
+export async function imageIds(...refs: string[]): Promise<Array<string | undefined>> {
+  const result = await run(dockerCommand(), inspectIdsArgv(refs), { reject: false });
+  if (result.exitCode !== 0 && !/no such image/i.test(result.stderr)) {
+    await assertDockerEngine();
+    throw new DockerError(`docker image inspect failed: ${result.stderr.trim()}`);
+  }
+  const found = result.stdout.split('\n').filter(Boolean).map((line) => {
+    const space = line.indexOf(' ');
+    return { id: line.slice(0, space), tags: JSON.parse(line.slice(space + 1) || '[]') as string[] };
+  });
+  return refs.map((ref) => found.find((f) => f.tags.includes(ref) || f.id === ref || f.tags.includes(`${ref}:latest`))?.id);
+}
+
+/** The image id of `ref`, or undefined when the engine does not have it. */
+export async function imageId(ref: string): Promise<string | undefined> {
+  return (await imageIds(ref))[0];
+}
+
+export async function tagImage(source: string, target: string): Promise<void> {
+  await run(dockerCommand(), tagArgv(source, target));
+}
+
+/**
+ * Pulls `remote` and tags it `local` (dropping the remote name); false when the registry does not have it or cannot
+ * be reached, and the caller builds (or reports) instead.
+ */
+export async function pullAs(remote: string, local: string): Promise<boolean> {
+  const result = await run(dockerCommand(), pullArgv(remote), { reject: false });
+  if (result.exitCode !== 0) return false;
+  await tagImage(remote, local);
+  await run(dockerCommand(), untagArgv(remote), { reject: false });
+  return true;
+}
+
+/**
+ * What a registry holds under `ref` (one manifest lookup, no layers move); undefined when it has nothing there or
+ * cannot be reached. Plain HTTP is allowed: cache registries are often on loopback or a private network.
+ */
+export async function remoteManifest(ref: string): Promise<RemoteManifest | undefined> {
+  const result = await run(dockerCommand(), remoteManifestArgv(ref, true), { reject: false });
+  return result.exitCode === 0 ? (parseRemoteManifest(result.stdout) ?? { digest: 'unknown' }) : undefined;
 }
 
 export interface ContainerSpec {

@@ -44,7 +44,11 @@ function fakeDocker(args: readonly string[]): RunResult {
     engine.registry.set(args[1], engine.images.get(args[1]) as string);
     return ok();
   }
-  if (a === 'manifest') return engine.registry.has(args[args.length - 1]) ? ok('{}') : err('no such manifest');
+  if (a === 'manifest') {
+    const id = engine.registry.get(args[args.length - 1]);
+    // `docker manifest inspect --verbose` of a single-platform image: the config digest is the image id.
+    return id ? ok(JSON.stringify({ Descriptor: { digest: `sha256:${'f'.repeat(64)}` }, SchemaV2Manifest: { config: { digest: id } } })) : err('no such manifest');
+  }
   if (a === 'image' && b === 'rm') {
     engine.images.delete(args[args.length - 1]);
     return ok();
@@ -127,18 +131,49 @@ describe('docker-build executor', () => {
     expect(existsSync(join(root, 'dist/images/app/build-result.json'))).toBe(false);
   });
 
-  it('pulls a build another runner shared instead of building, and shares what it builds', async () => {
+  it('finds a build another runner shared and leaves it in the registry: one manifest lookup, no pull, no build', async () => {
     await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'));
     const tag = buildResult('base').variants[0].buildTag;
+    const id = engine.images.get(tag);
     expect([...engine.registry.keys()]).toEqual([`cache.example:5000/${tag}`]);
 
     engine.images.clear(); // a fresh runner
     engine.builds = 0;
     calls.length = 0;
+    output.length = 0;
     expect(await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'))).toEqual({ success: true });
     expect(engine.builds).toBe(0);
-    expect(calls.map((c) => c.slice(1, 3).join(' '))).toContain('pull --quiet');
+    expect(calls.map((c) => c[1])).toEqual(['image', 'manifest']);
+    expect(output).toEqual([`[1/1] base:stock: up to date in the cache registry (cache.example:5000/${tag}), skipped; not pulled (smoke and docker-push pull it when they need it, --pull pulls it now)`]);
+    expect(engine.images.has(tag)).toBe(false);
+    expect(buildResult('base').variants).toEqual([{ key: 'stock', buildTag: tag, versionTag: 'vastai/base-image:1.0.0-stock', imageId: id, cacheRef: `cache.example:5000/${tag}` }]);
+  });
+
+  it('with --pull, pulls a shared build under its build and version tags instead of building', async () => {
+    await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'));
+    const tag = buildResult('base').variants[0].buildTag;
+    engine.images.clear();
+    engine.builds = 0;
+    output.length = 0;
+    expect(await dockerBuild({ cacheRegistry: 'cache.example:5000', pull: true }, context('base'))).toEqual({ success: true });
+    expect(engine.builds).toBe(0);
     expect(output.join('\n')).toContain(`pulled cache.example:5000/${tag}`);
     expect(engine.images.has(tag)).toBe(true);
+    expect(engine.images.get('vastai/base-image:1.0.0-stock')).toBe(engine.images.get(tag));
+    expect(buildResult('base').variants[0].cacheRef).toBeUndefined();
+  });
+
+  it('pulls a parent left in the registry only when a changed child must build FROM it', async () => {
+    await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'));
+    const parentTag = buildResult('base').variants[0].buildTag;
+    engine.images.clear();
+    // The parent's own task: found in the registry, not pulled.
+    await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'));
+    expect(engine.images.has(parentTag)).toBe(false);
+    calls.length = 0;
+    expect(await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('app'))).toEqual({ success: true });
+    const order = calls.map((c) => c[1]).filter((c) => c === 'pull' || c === 'build' || c === 'push');
+    expect(order).toEqual(['pull', 'build', 'push']);
+    expect(engine.images.has(parentTag)).toBe(true);
   });
 });

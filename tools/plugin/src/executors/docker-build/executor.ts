@@ -6,7 +6,8 @@ import { formatDockerCommand, planDockerBuilds, PlanError, type ImageManifest, t
 import { contextDirOf, DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
 import { BUILD_RESULT, type BuildResult } from '../../lib/build-result';
-import { assertEngine, dockerBuild, EngineError, imageId, imageIds, pullAs, pushAs, remoteHas, tagImage } from './lib/engine';
+import { assertDockerEngine as assertEngine, DockerError as EngineError, imageId, imageIds, pullAs, remoteManifest, tagImage } from '../../utils/docker';
+import { dockerBuild, pushAs } from './lib/engine';
 import localRootExecutor from '../local-root/executor';
 import type { DockerBuildExecutorOptions } from './schema';
 
@@ -63,20 +64,33 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
     const result: Required<BuildResult> = { name, repository: manifests.get(name)!.repository, version: manifests.get(name)!.version, profile, variants: [] };
     for (const [i, build] of plan.entries()) {
       const label = `[${i + 1}/${plan.length}] ${build.image}:${build.variant}`;
-      await ensureParent(build, cacheRegistry);
       const started = Date.now();
       const cacheRef = cacheRegistry ? `${cacheRegistry}/${build.buildTag}` : undefined;
       let [id, tagged] = options.force ? [undefined, undefined] : await imageIds(build.buildTag, build.versionTag);
-      if (!id && cacheRef && !options.force && (await pullAs(cacheRef, build.buildTag))) {
-        id = await imageId(build.buildTag);
-        if (id) console.log(`${label}: pulled ${cacheRef} (built before, elsewhere), skipped the build`);
-      } else if (id) {
-        console.log(`${label}: up to date (${build.buildTag} exists), skipped`);
-      }
       if (id) {
+        console.log(`${label}: up to date (${build.buildTag} exists), skipped`);
         if (tagged !== id) await tagImage(build.buildTag, build.versionTag);
-        if (cacheRef && !(await remoteHas(cacheRef))) await shareBuild(label, build.buildTag, cacheRef);
-      } else {
+        if (cacheRef && !(await remoteManifest(cacheRef))) await shareBuild(label, build.buildTag, cacheRef);
+        result.variants.push({ key: build.variant, buildTag: build.buildTag, versionTag: build.versionTag, imageId: id });
+        continue;
+      }
+      // Built before, elsewhere: one manifest lookup proves it. Its layers move only when something here needs them
+      // (a child building FROM it, smoke, docker-push, or --pull), so an unchanged image costs no download.
+      const remote = cacheRef && !options.force ? await remoteManifest(cacheRef) : undefined;
+      if (cacheRef && remote?.configDigest && !options.pull) {
+        console.log(`${label}: up to date in the cache registry (${cacheRef}), skipped; not pulled (smoke and docker-push pull it when they need it, --pull pulls it now)`);
+        result.variants.push({ key: build.variant, buildTag: build.buildTag, versionTag: build.versionTag, imageId: remote.configDigest, cacheRef });
+        continue;
+      }
+      if (cacheRef && remote && (await pullAs(cacheRef, build.buildTag))) {
+        id = await imageId(build.buildTag);
+        if (id) {
+          console.log(`${label}: pulled ${cacheRef} (built before, elsewhere), skipped the build`);
+          await tagImage(build.buildTag, build.versionTag);
+        }
+      }
+      if (!id) {
+        await ensureParent(build, cacheRegistry);
         await assertEngine();
         console.log(`${label}: building ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
         await dockerBuild(build.argv);
@@ -113,6 +127,7 @@ async function shareBuild(label: string, buildTag: string, cacheRef: string): Pr
   console.log(failure ? `${label}: warning: could not push ${cacheRef} to the cache registry (${failure})` : `${label}: shared as ${cacheRef}`);
 }
 
+/** The parent must be in this engine to build FROM it: pulled from the cache registry if it was left there. */
 async function ensureParent(build: PlannedBuild, cacheRegistry: string | undefined): Promise<void> {
   if (!build.parent) return;
   if (await imageId(build.parent.buildTag)) return;

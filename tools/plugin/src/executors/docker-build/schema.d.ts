@@ -4,4 +4,5 @@ export interface DockerBuildExecutorOptions {
   dryRun?: boolean;
   force?: boolean;
   cacheRegistry?: string;
+  pull?: boolean;
 }

@@ -25,12 +25,19 @@ function fakeDocker(args: readonly string[]): RunResult {
   if (a === 'image' && b === 'inspect') {
     const id = docker.local.get(ref);
     if (!id) return err(`Error: No such image: ${ref}`);
+    if (args.includes('{{.Id}} {{json .RepoTags}}')) return ok(`${id} ${JSON.stringify([ref])}`);
     return args.includes('{{json .RepoDigests}}') ? ok(JSON.stringify([`${ref.slice(0, ref.lastIndexOf(':'))}@sha256:${'d'.repeat(64)}`])) : ok(id);
   }
   if (a === 'manifest') {
     const id = docker.registry.get(ref);
     if (!id) return err(`no such manifest: ${ref}`);
     return ok(JSON.stringify({ Descriptor: { digest: `sha256:${'d'.repeat(64)}` }, SchemaV2Manifest: { config: { digest: id } } }));
+  }
+  if (a === 'pull') {
+    const id = docker.registry.get(ref);
+    if (!id) return err(`manifest unknown: ${ref}`);
+    docker.local.set(ref, id);
+    return ok();
   }
   if (a === 'tag') {
     docker.local.set(args[2], docker.local.get(args[1]) as string);
@@ -181,6 +188,25 @@ describe('docker-push executor', () => {
     expect(result.success).toBe(false);
     expect(calls).toEqual([['docker', 'image', 'inspect', '--format', '{{.Id}}', buildTag]]);
     expect(lines.join('\n')).toMatch(/vastai\/base-image:build-0123456789ab is now sha256:b+, not the built sha256:a+/);
+  });
+
+  it('first pulls a variant docker-build left in the cache registry, then checks and pushes it', async () => {
+    const cacheRef = `cache.example:5000/${buildTag}`;
+    writeBuildResult({ name: 'base-image', repository: 'vastai/base-image', version: '1.1.0', variants: [{ key: 'local', buildTag, versionTag: 'vastai/base-image:1.1.0-local', imageId, cacheRef }] });
+    docker.local = new Map();
+    docker.registry = new Map([[cacheRef, imageId]]);
+    const result = await dockerPush({ registry: '127.0.0.1:5000', profile: 'local' }, context());
+    expect(result.success, lines.join('\n')).toBe(true);
+    expect(calls.slice(0, 6)).toEqual([
+      ['docker', 'image', 'inspect', '--format', '{{.Id}} {{json .RepoTags}}', buildTag],
+      ['docker', 'pull', '--quiet', cacheRef],
+      ['docker', 'tag', cacheRef, buildTag],
+      ['docker', 'image', 'rm', '--no-prune', cacheRef],
+      ['docker', 'tag', buildTag, 'vastai/base-image:1.1.0-local'],
+      ['docker', 'image', 'inspect', '--format', '{{.Id}}', buildTag],
+    ]);
+    expect(lines).toContain(`info: local: pulling ${cacheRef} (docker-build found it in the cache registry and left it there)`);
+    expect(docker.registry.get(`${R}:1.1.0-local`)).toBe(imageId);
   });
 
   it('needs a registry, from the option or VAST_REGISTRY', async () => {

@@ -56,7 +56,7 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
   if (inputs.ok !== true) return fail([`docker-push ${o.projectName}: nothing built to push.`]);
 
   const rebuild = `Run nx run ${o.projectName}:docker-build${o.profile ? ` -c ${o.profile}` : ''} again.`;
-  const problems = await checkLocalImages(inputs.result.variants, inputs.buildResultFile, rebuild);
+  const problems = await checkLocalImages(inputs.result.variants, inputs.buildResultFile, rebuild, log);
   if (problems.length) return fail([`docker-push ${o.projectName}: refusing to push anything:`, ...problems]);
 
   const report = await pushSteps(steps, { insecure: isLoopbackRegistry(o.registry), log });

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { assertDockerEngine, DockerError } from '../../utils/docker';
+import { materialize } from '../../lib/materialize';
 import { normalizeSmokeOptions } from './lib/normalize-options';
 import { runSmoke } from './lib/smoke';
 import { selectChecks } from './lib/smoke-config';
@@ -41,6 +42,10 @@ export default async function smokeExecutor(options: SmokeExecutorOptions, conte
 
   try {
     await assertDockerEngine();
+    if (opts.built && !(await materialize(opts.built, (line) => console.log(`${projectName}:smoke: ${line}`)))) {
+      console.error(`${projectName}:smoke: ${opts.image} is neither in the engine nor pullable from ${opts.built.cacheRef}. Build it: nx run ${projectName}:docker-build${opts.profile === 'local' ? ' -c local' : ''}`);
+      return { success: false };
+    }
     const result = await runSmoke({
       image: opts.image,
       imageName: projectName,

@@ -72,7 +72,9 @@ export function checkBuildResult(value: unknown, facts: BuildResultFacts): Build
       const bad = (['key', 'buildTag', 'imageId'] as const).filter((f) => !isText(entry[f]));
       for (const f of bad) errors.push(`${at}.${f}: is missing, so this variant did not finish building. ${rebuild}`);
       if (bad.length) return;
-      const variant = { key: entry.key as string, buildTag: entry.buildTag as string, imageId: entry.imageId as string };
+      const variant: BuiltVariant = { key: entry.key as string, buildTag: entry.buildTag as string, imageId: entry.imageId as string };
+      // Left in the cache registry by docker-build: the push pulls it from there first.
+      if (isText(entry.cacheRef)) Object.assign(variant, { cacheRef: entry.cacheRef, ...(isText(entry.versionTag) ? { versionTag: entry.versionTag } : {}) });
       if (!IMAGE_ID.test(variant.imageId)) errors.push(`${at}.imageId: '${variant.imageId}' is not a sha256 image id. ${rebuild}`);
       if (seen.has(variant.key)) errors.push(`${at}.key: '${variant.key}' is listed twice. ${rebuild}`);
       seen.add(variant.key);

@@ -1,6 +1,7 @@
 // The I/O of a push: check the built images are still there, then tag and push each reference in plan
 // order, skipping references the registry already holds with the same image. Stops at the first failure.
 import { dockerCommand } from '../../../utils/docker';
+import { materialize } from '../../../lib/materialize';
 import { run } from '../../../utils/exec';
 import type { BuiltVariant } from './build-result';
 import {
@@ -29,11 +30,13 @@ const firstLine = (text: string) => text.trim().split('\n').filter(Boolean).slic
 
 /**
  * Every built variant must still be in the engine under its build tag, as the same image id docker-build
- * recorded. Returns the problems; nothing is tagged or pushed unless this list is empty.
+ * recorded (one it left in the cache registry is pulled first). Returns the problems; nothing is tagged or pushed
+ * unless this list is empty.
  */
-export async function checkLocalImages(variants: BuiltVariant[], buildResultFile: string, rebuildHint: string): Promise<string[]> {
+export async function checkLocalImages(variants: BuiltVariant[], buildResultFile: string, rebuildHint: string, log: (line: string) => void = () => {}): Promise<string[]> {
   const problems: string[] = [];
   for (const variant of variants) {
+    if (variant.cacheRef) await materialize(variant, log);
     const result = await run(dockerCommand(), inspectImageArgv(variant.buildTag), { reject: false });
     if (result.exitCode !== 0) {
       const why = result.exitCode === 127 ? 'the docker CLI is not installed or not on PATH' : firstLine(result.stderr) || `docker exited with ${result.exitCode}`;

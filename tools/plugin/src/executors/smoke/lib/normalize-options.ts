@@ -1,11 +1,14 @@
 // Smoke options -> one normalised shape (later code never sees undefined). Pure: the executor reads the files.
 import type { SmokeExecutorOptions } from '../schema';
+import type { BuiltVariant as FullBuiltVariant } from '../../../lib/build-result';
 import { DEFAULT_SMOKE_PORTAL_CONFIG, type ProvisioningSpec } from './smoke';
 
 export interface NormalizedSmokeOptions {
   projectName: string;
   profile: 'production' | 'local';
   image: string;
+  /** The build-result variant `image` is, when it came from there (smoke pulls one docker-build left in the cache registry). */
+  built?: BuiltVariant;
   portalConfig: string;
   provisioning: ProvisioningSpec;
   token: string;
@@ -27,10 +30,7 @@ export interface SmokeFacts {
 
 export type NormalizeResult = { ok: true; options: NormalizedSmokeOptions } | { ok: false; error: string };
 
-interface BuiltVariant {
-  key: string;
-  buildTag: string;
-}
+type BuiltVariant = Pick<FullBuiltVariant, 'key' | 'buildTag'> & Partial<Pick<FullBuiltVariant, 'versionTag' | 'cacheRef'>>;
 
 function builtVariants(value: unknown): { profile?: string; variants: BuiltVariant[] } | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -47,6 +47,7 @@ export function normalizeSmokeOptions(options: SmokeExecutorOptions, facts: Smok
   const rebuild = `Build it first: nx run ${facts.projectName}:docker-build${profile === 'local' ? ' -c local' : ''}`;
 
   let image = options.image;
+  let selected: BuiltVariant | undefined;
   if (!image) {
     const built = builtVariants(facts.buildResult);
     if (facts.buildResult === undefined) return { ok: false, error: `${facts.buildResultFile} is missing, so there is no image to boot. ${rebuild}` };
@@ -59,6 +60,7 @@ export function normalizeSmokeOptions(options: SmokeExecutorOptions, facts: Smok
       return { ok: false, error: `${facts.buildResultFile}: variants: has no '${options.variant}' (built: ${built.variants.map((v) => v.key).join(', ')}). Pick one of those or build it.` };
     }
     image = variant.buildTag;
+    selected = variant;
   }
 
   const expect = options.expectProvisioning ?? 'complete';
@@ -78,6 +80,7 @@ export function normalizeSmokeOptions(options: SmokeExecutorOptions, facts: Smok
       projectName: facts.projectName,
       profile,
       image,
+      ...(selected?.cacheRef ? { built: selected } : {}),
       portalConfig: options.portalConfig ?? DEFAULT_SMOKE_PORTAL_CONFIG,
       provisioning,
       token: options.token ?? facts.randomToken(),
