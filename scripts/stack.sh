@@ -19,7 +19,7 @@ npx nx run base-image:docker-build -c local
 echo "==> smoke: boot a container and check the runtime contract"
 npx nx run base-image:smoke -c local
 
-IMAGE=$(node -e 'const r = require("./dist/images/base-image/build-result.json"); console.log(r.variants.find((v) => v.key === "local").buildTag)')
+IMAGE=$(node -e 'const r = require("./dist/builds/base-image/build-result.json"); console.log(r.variants.find((v) => v.key === "local").buildTag)')
 echo "==> starting $NAME from $IMAGE"
 docker rm -f "$NAME" >/dev/null 2>&1 || true
 docker run -d --name "$NAME" \

@@ -46,6 +46,10 @@ async function withContainer(options: Parameters<typeof startSmokeContainer>[0],
 
 describe('base-image local variant', () => {
   it('nx run base-image:smoke -c local boots it and every check passes, printed one by one', async () => {
+    // A lint in between runs build, which Nx restores from its cache by emptying dist/images/base-image: docker-build's
+    // record (dist/builds/) must come through it, or smoke has nothing to boot.
+    const lint = await nx(['run', 'base-image:lint']);
+    expect(lint.exitCode, lint.stdout + lint.stderr).toBe(0);
     const result = await nx(['run', 'base-image:smoke', '-c', 'local']);
     // --outputStyle=stream prefixes every line with the project name.
     const output = `${result.stdout}\n${result.stderr}`.replace(/^base-image: /gm, '');

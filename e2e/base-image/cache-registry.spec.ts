@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../tools/plugin/src/utils/exec';
 import { dockerCommand } from '../../tools/plugin/src/utils/docker';
-import { BUILD_RESULT, type BuildResult } from '../../tools/plugin/src/lib/build-result';
+import { buildResultFileOf, type BuildResult } from '../../tools/plugin/src/lib/build-result';
 import { buildLocalBaseImage, nx, repoRoot } from '../support/local-base-image';
 import { startRegistry, type RegistryServer } from '../support/registry-server';
 
@@ -57,7 +57,7 @@ describe('docker-build with a cache registry', () => {
     expect(result.stdout).not.toMatch(/: building |: pulled /);
     expect(await imageIdOf(buildTag)).toBeUndefined();
     // What docker-push and smoke read: the registry's config digest is the image id the engine would have.
-    const recorded = JSON.parse(readFileSync(join(repoRoot, 'dist/images/base-image', BUILD_RESULT), 'utf8')) as BuildResult;
+    const recorded = JSON.parse(readFileSync(join(repoRoot, buildResultFileOf('base-image')), 'utf8')) as BuildResult;
     expect(recorded.variants).toEqual([{ key: 'local', buildTag, versionTag, imageId: id, cacheRef: `${registry.host}/${buildTag}` }]);
   });
 

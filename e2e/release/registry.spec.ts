@@ -48,13 +48,14 @@ async function makeImage(): Promise<void> {
 function writeWorkspace(root: string): void {
   mkdirSync(join(root, 'packages/images/base-image'), { recursive: true });
   mkdirSync(join(root, 'dist/images/base-image'), { recursive: true });
+  mkdirSync(join(root, 'dist/builds/base-image'), { recursive: true });
   writeFileSync(join(root, 'packages/images/base-image/package.json'), JSON.stringify({ name: '@vast/base-image', version: VERSION }));
   writeFileSync(
     join(root, 'dist/images/base-image/image.json'),
     JSON.stringify({ name: 'base-image', class: 'base', repository: REPOSITORY, version: VERSION, variants: [{ key: 'local', local: true, args: {} }] }),
   );
   writeFileSync(
-    join(root, 'dist/images/base-image/build-result.json'),
+    join(root, 'dist/builds/base-image/build-result.json'),
     JSON.stringify({ name: 'base-image', repository: REPOSITORY, version: VERSION, variants: [{ key: 'local', buildTag, imageId }] }),
   );
 }

@@ -79,7 +79,7 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
   });
 
   it('pushed the image docker-build built', async () => {
-    const built = JSON.parse(readFileSync(join(ws.dir, 'dist/images/base-image/build-result.json'), 'utf8'));
+    const built = JSON.parse(readFileSync(join(ws.dir, 'dist/builds/base-image/build-result.json'), 'utf8'));
     expect(built).toMatchObject({ name: 'base-image', repository: REPOSITORY, version: '1.1.0', profile: 'local' });
     expect((await registry.manifest(REPOSITORY, '1.1.0-local')).config.digest).toBe(built.variants[0].imageId);
     const digests = await Promise.all(EXPECTED_TAGS.map((t) => registry.digest(REPOSITORY, t)));

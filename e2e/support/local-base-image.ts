@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, type RunResult } from '../../tools/plugin/src/utils/exec';
-import { BUILD_RESULT, type BuildResult } from '../../tools/plugin/src/lib/build-result';
+import { buildResultFileOf, type BuildResult } from '../../tools/plugin/src/lib/build-result';
 
 export const repoRoot = join(__dirname, '../..');
 const NX_ENV = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
@@ -28,8 +28,8 @@ async function nxOrThrow(args: string[]): Promise<RunResult> {
 export async function buildLocalBaseImage(): Promise<string> {
   await nxOrThrow(['run', 'base-image:local-root']);
   await nxOrThrow(['run', 'base-image:docker-build', '-c', 'local']);
-  const result = JSON.parse(readFileSync(join(repoRoot, 'dist/images/base-image', BUILD_RESULT), 'utf8')) as BuildResult;
+  const result = JSON.parse(readFileSync(join(repoRoot, buildResultFileOf('base-image')), 'utf8')) as BuildResult;
   const local = result.variants.find((v) => v.key === 'local');
-  if (result.profile !== 'local' || !local) throw new Error(`dist/images/base-image/build-result.json has no local variant: ${JSON.stringify(result)}`);
+  if (result.profile !== 'local' || !local) throw new Error(`${buildResultFileOf('base-image')} has no local variant: ${JSON.stringify(result)}`);
   return local.buildTag;
 }

@@ -1,7 +1,17 @@
-// dist/images/<name>/build-result.json: what docker-build writes once every selected variant is built, and what
-// docker-push (and the release command) read. One shape for the writer and the readers.
+// dist/builds/<name>/build-result.json: what docker-build writes once every selected variant is built, and what
+// smoke, docker-push (and the release command) read. One shape and one place for the writer and the readers.
 
 export const BUILD_RESULT = 'build-result.json';
+
+/**
+ * Workspace-relative folder of docker-build's and docker-push's records for an image. Not dist/images/<name>: that
+ * is the build target's output, which Nx empties whenever it restores the context from its cache (any lint or build
+ * run between docker-build and docker-push would take the record with it).
+ */
+export const recordsDirOf = (image: string) => `dist/builds/${image}`;
+
+/** Workspace-relative path of an image's build-result.json. */
+export const buildResultFileOf = (image: string) => `${recordsDirOf(image)}/${BUILD_RESULT}`;
 
 export interface BuiltVariant {
   key: string;

@@ -95,7 +95,7 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const buildResult = (name: string) => JSON.parse(readFileSync(join(root, 'dist/images', name, 'build-result.json'), 'utf8'));
+const buildResult = (name: string) => JSON.parse(readFileSync(join(root, 'dist/builds', name, 'build-result.json'), 'utf8'));
 
 describe('docker-build executor', () => {
   it('prints the plan on --dry-run and runs no docker command', async () => {
@@ -128,7 +128,7 @@ describe('docker-build executor', () => {
     expect(await dockerBuild({}, context('app'))).toEqual({ success: false });
     expect(calls.some((c) => c[1] === 'build')).toBe(false);
     expect(output.join('\n')).toMatch(/app:stock builds FROM vastai\/base-image:build-[0-9a-f]{12} \(base:stock\), which is not built\. Run nx run base:docker-build/);
-    expect(existsSync(join(root, 'dist/images/app/build-result.json'))).toBe(false);
+    expect(existsSync(join(root, 'dist/builds/app/build-result.json'))).toBe(false);
   });
 
   it('finds a build another runner shared and leaves it in the registry: one manifest lookup, no pull, no build', async () => {

@@ -1,11 +1,11 @@
 // docker-build: builds this image's selected variants, content-addressed, after its parents (Nx runs ^docker-build first).
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { formatDockerCommand, planDockerBuilds, PlanError, type ImageManifest, type PlannedBuild } from '@vast/conventions';
-import { contextDirOf, DIST_IMAGES, readManifest } from '../../lib/assemble-context';
+import { DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
-import { BUILD_RESULT, type BuildResult } from '../../lib/build-result';
+import { buildResultFileOf, type BuildResult } from '../../lib/build-result';
 import { assertDockerEngine as assertEngine, DockerError as EngineError, imageId, imageIds, pullAs, remoteManifest, tagImage } from '../../utils/docker';
 import { dockerBuild, pushAs } from './lib/engine';
 import localRootExecutor from '../local-root/executor';
@@ -103,7 +103,9 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
       result.variants.push({ key: build.variant, buildTag: build.buildTag, versionTag: build.versionTag, imageId: id });
     }
     // Written only when every selected variant built: docker-push reads it and refuses anything partial.
-    writeFileSync(join(contextDirOf(context.root, name), BUILD_RESULT), JSON.stringify(result, null, 2) + '\n');
+    const resultFile = join(context.root, buildResultFileOf(name));
+    mkdirSync(dirname(resultFile), { recursive: true });
+    writeFileSync(resultFile, JSON.stringify(result, null, 2) + '\n');
     return { success: true };
   } catch (e) {
     if (e instanceof PlanError || e instanceof EngineError) {

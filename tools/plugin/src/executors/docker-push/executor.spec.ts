@@ -71,13 +71,14 @@ let lines: string[];
 const context = () => fakeExecutorContext(root, 'base-image');
 
 function writeBuildResult(value: unknown) {
-  writeFileSync(join(root, 'dist/images/base-image/build-result.json'), JSON.stringify(value));
+  writeFileSync(join(root, 'dist/builds/base-image/build-result.json'), JSON.stringify(value));
 }
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'release-push-spec-'));
   mkdirSync(join(root, 'packages/images/base-image'), { recursive: true });
   mkdirSync(join(root, 'dist/images/base-image'), { recursive: true });
+  mkdirSync(join(root, 'dist/builds/base-image'), { recursive: true });
   writeFileSync(join(root, 'packages/images/base-image/package.json'), JSON.stringify({ name: '@vast/base-image', version: '1.1.0' }));
   writeFileSync(
     join(root, 'dist/images/base-image/image.json'),
@@ -131,7 +132,7 @@ describe('docker-push executor', () => {
       `info:   pushed     ${R}:latest-local  sha256:${'d'.repeat(64)}`,
       'info: docker-push base-image: 4 pushed, 0 unchanged.',
     ]);
-    const written = JSON.parse(readFileSync(join(root, 'dist/images/base-image/push-result.json'), 'utf8'));
+    const written = JSON.parse(readFileSync(join(root, 'dist/builds/base-image/push-result.json'), 'utf8'));
     expect(written.pushed.map((p: { target: string }) => p.target)).toEqual([...docker.registry.keys()]);
   });
 
@@ -163,13 +164,13 @@ describe('docker-push executor', () => {
   });
 
   it('refuses without running docker when build-result.json is missing', async () => {
-    rmSync(join(root, 'dist/images/base-image/build-result.json'));
+    rmSync(join(root, 'dist/builds/base-image/build-result.json'));
     const result = await dockerPush({ registry: '127.0.0.1:5000' }, context());
     expect(result.success).toBe(false);
     expect(calls).toEqual([]);
     expect(lines).toEqual([
       'error: docker-push base-image: refusing to push anything:',
-      'error: dist/images/base-image/build-result.json: not found. docker-push only pushes images docker-build finished building (it writes this file after the last variant). Run nx run base-image:docker-build first.',
+      'error: dist/builds/base-image/build-result.json: not found. docker-push only pushes images docker-build finished building (it writes this file after the last variant). Run nx run base-image:docker-build first.',
     ]);
   });
 
@@ -219,13 +220,13 @@ describe('docker-push executor', () => {
   });
 
   it('--dry-run lists the tags and runs no docker command; before a build it plans from image.json', async () => {
-    rmSync(join(root, 'dist/images/base-image/build-result.json'));
+    rmSync(join(root, 'dist/builds/base-image/build-result.json'));
     const result = await dockerPush({ registry: 'docker.io', dryRun: true, profile: 'local' }, context());
     expect(result.success).toBe(true);
     expect(calls).toEqual([]);
     expect(lines).toEqual([
       'info: docker-push base-image 1.1.0 -> docker.io (dry run: nothing is tagged or pushed)',
-      'info:   note: dist/images/base-image/build-result.json does not exist yet, so these tags come from dist/images/base-image/image.json; a real push refuses until docker-build has finished.',
+      'info:   note: dist/builds/base-image/build-result.json does not exist yet, so these tags come from dist/images/base-image/image.json; a real push refuses until docker-build has finished.',
       'info:   would push docker.io/vastai/base-image:1.1.0-local <- (not built: local)',
       'info:   would push docker.io/vastai/base-image:1.1-local <- (not built: local)',
       'info:   would push docker.io/vastai/base-image:1-local <- (not built: local)',

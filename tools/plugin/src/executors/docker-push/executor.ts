@@ -1,6 +1,6 @@
 // docker-push: pushes the release tags of every variant docker-build finished, to one registry, and says
 // exactly what it pushed. Refuses before touching anything unless the build is complete and current.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import type { DockerPushExecutorOptions } from './schema';
@@ -62,8 +62,9 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
   const report = await pushSteps(steps, { insecure: isLoopbackRegistry(o.registry), log });
   const lines = formatPushReport(o.projectName, version, o.registry, report);
   // Kept next to build-result.json so CI can collect the pushed tags (and the digests) of every image.
+  mkdirSync(join(o.workspaceRoot, o.recordsDir), { recursive: true });
   writeFileSync(
-    join(o.workspaceRoot, o.distDir, 'push-result.json'),
+    join(o.workspaceRoot, o.recordsDir, 'push-result.json'),
     `${JSON.stringify({ name: o.projectName, version, registry: o.registry, ...report }, null, 2)}\n`,
   );
   if (report.failed) {

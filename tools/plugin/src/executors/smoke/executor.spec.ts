@@ -26,14 +26,14 @@ describe('smoke executor (no engine needed)', () => {
   it('fails with the command to run when nothing was built', async () => {
     expect(await smokeExecutor({ profile: 'local' }, context())).toEqual({ success: false });
     expect(errors).toEqual([
-      'base-image:smoke: dist/images/base-image/build-result.json is missing, so there is no image to boot. Build it first: nx run base-image:docker-build -c local',
+      'base-image:smoke: dist/builds/base-image/build-result.json is missing, so there is no image to boot. Build it first: nx run base-image:docker-build -c local',
     ]);
   });
 
   it('prints the image and every check in a dry run, booting nothing', async () => {
-    mkdirSync(join(root, 'dist/images/base-image'), { recursive: true });
+    mkdirSync(join(root, 'dist/builds/base-image'), { recursive: true });
     writeFileSync(
-      join(root, 'dist/images/base-image/build-result.json'),
+      join(root, 'dist/builds/base-image/build-result.json'),
       JSON.stringify({ profile: 'local', variants: [{ key: 'local', buildTag: 'vastai/base-image:build-0123456789ab' }] }),
     );
     expect(await smokeExecutor({ profile: 'local', dryRun: true }, context())).toEqual({ success: true });

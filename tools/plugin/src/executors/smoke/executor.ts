@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { assertDockerEngine, DockerError } from '../../utils/docker';
 import { materialize } from '../../lib/materialize';
+import { buildResultFileOf } from '../../lib/build-result';
 import { normalizeSmokeOptions } from './lib/normalize-options';
 import { runSmoke } from './lib/smoke';
 import { selectChecks } from './lib/smoke-config';
@@ -14,7 +15,7 @@ const readJson = (path: string): unknown => (existsSync(path) ? JSON.parse(readF
 
 export default async function smokeExecutor(options: SmokeExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const projectName = context.projectName as string;
-  const buildResultFile = `dist/images/${projectName}/build-result.json`;
+  const buildResultFile = buildResultFileOf(projectName);
   const normalized = normalizeSmokeOptions(options, {
     projectName,
     buildResultFile,

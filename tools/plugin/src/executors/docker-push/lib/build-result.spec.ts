@@ -3,7 +3,7 @@ import { checkBuildResult, type BuildResultFacts } from './build-result';
 
 const id = (c: string) => `sha256:${c.repeat(64)}`;
 const facts: BuildResultFacts = {
-  file: 'dist/images/base-image/build-result.json',
+  file: 'dist/builds/base-image/build-result.json',
   projectName: 'base-image',
   packageVersion: '1.1.0',
   packageFile: 'packages/images/base-image/package.json',
@@ -35,7 +35,7 @@ describe('checkBuildResult', () => {
     expect(check).toEqual({
       ok: false,
       errors: [
-        'dist/images/base-image/build-result.json: version: the build is of 1.0.0, but packages/images/base-image/package.json now says 1.1.0. Run nx run base-image:docker-build first.',
+        'dist/builds/base-image/build-result.json: version: the build is of 1.0.0, but packages/images/base-image/package.json now says 1.1.0. Run nx run base-image:docker-build first.',
       ],
     });
   });
@@ -44,19 +44,19 @@ describe('checkBuildResult', () => {
     const check = checkBuildResult(good, { ...facts, profile: 'production' });
     expect(check.ok).toBe(false);
     expect(!check.ok && check.errors).toEqual([
-      "dist/images/base-image/build-result.json: variants: 'cuda-12.9', 'cuda-13.0' of the production profile not built. Run nx run base-image:docker-build -c production first.",
+      "dist/builds/base-image/build-result.json: variants: 'cuda-12.9', 'cuda-13.0' of the production profile not built. Run nx run base-image:docker-build -c production first.",
     ]);
   });
 
   it('reports every missing field of an unfinished variant', () => {
     const check = checkBuildResult({ ...good, variants: [{ key: 'local', buildTag: 'x:build-1' }] }, facts);
     expect(!check.ok && check.errors).toEqual([
-      'dist/images/base-image/build-result.json: variants.0.imageId: is missing, so this variant did not finish building. Run nx run base-image:docker-build first.',
+      'dist/builds/base-image/build-result.json: variants.0.imageId: is missing, so this variant did not finish building. Run nx run base-image:docker-build first.',
     ]);
   });
 
   it('rejects non-objects, empty variant lists, duplicates, bad ids, foreign names and unknown variants', () => {
-    expect(checkBuildResult([], facts)).toEqual({ ok: false, errors: ['dist/images/base-image/build-result.json: is not a JSON object. Run nx run base-image:docker-build first.'] });
+    expect(checkBuildResult([], facts)).toEqual({ ok: false, errors: ['dist/builds/base-image/build-result.json: is not a JSON object. Run nx run base-image:docker-build first.'] });
     const errors = (value: unknown) => {
       const check = checkBuildResult(value, facts);
       return check.ok ? [] : check.errors;

@@ -1,4 +1,4 @@
-// What docker-build leaves for docker-push (dist/images/<name>/build-result.json), and the checks that decide
+// What docker-build leaves for docker-push (dist/builds/<name>/build-result.json), and the checks that decide
 // whether it describes a complete build of the version being released. Pure: the caller reads the files.
 
 import type { BuildResult, BuiltVariant } from '../../../lib/build-result';

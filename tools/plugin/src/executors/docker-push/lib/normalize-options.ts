@@ -1,5 +1,6 @@
 // Turns the executor options, the Nx context and the environment into one fully-resolved options object.
 import type { ExecutorContext } from '@nx/devkit';
+import { recordsDirOf } from '../../../lib/build-result';
 import type { DockerPushExecutorOptions } from '../schema';
 
 export interface NormalizedDockerPushOptions {
@@ -7,8 +8,10 @@ export interface NormalizedDockerPushOptions {
   projectName: string;
   /** Workspace-relative, e.g. packages/images/base-image. */
   projectRoot: string;
-  /** Workspace-relative dist/images/<name>, where build and docker-build write. */
+  /** Workspace-relative dist/images/<name>, the assembled context (image.json) build writes. */
   distDir: string;
+  /** Workspace-relative dist/builds/<name>, where docker-build and docker-push keep their records. */
+  recordsDir: string;
   registry: string;
   dryRun: boolean;
   profile?: 'production' | 'local';
@@ -39,6 +42,7 @@ export function normalizeOptions(
       projectName,
       projectRoot,
       distDir: `dist/images/${projectName}`,
+      recordsDir: recordsDirOf(projectName),
       registry,
       dryRun,
       ...(options.profile ? { profile: options.profile } : {}),

@@ -2,7 +2,7 @@
 // project's package.json version, and checks them with checkBuildResult.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD_RESULT } from '../../../lib/build-result';
+import { buildResultFileOf } from '../../../lib/build-result';
 import { checkBuildResult, type BuildResult, type ManifestFacts } from './build-result';
 import type { NormalizedDockerPushOptions } from './normalize-options';
 
@@ -23,7 +23,7 @@ function readJson(file: string): { value?: unknown; error?: string } {
 export function readPushInputs(o: NormalizedDockerPushOptions): PushInputs {
   const abs = (rel: string) => join(o.workspaceRoot, rel);
   const packageFile = `${o.projectRoot}/package.json`;
-  const buildResultFile = `${o.distDir}/${BUILD_RESULT}`;
+  const buildResultFile = buildResultFileOf(o.projectName);
   const manifestFile = `${o.distDir}/image.json`;
   const rebuild = `Run nx run ${o.projectName}:docker-build${o.profile ? ` -c ${o.profile}` : ''} first.`;
 

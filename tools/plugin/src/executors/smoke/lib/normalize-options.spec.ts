@@ -10,7 +10,7 @@ const buildResult = {
 
 const facts = (over: Partial<SmokeFacts> = {}): SmokeFacts => ({
   projectName: 'base-image',
-  buildResultFile: 'dist/images/base-image/build-result.json',
+  buildResultFile: 'dist/builds/base-image/build-result.json',
   buildResult,
   readScript: (path) => (path === 'scripts/provision.sh' ? 'echo hi\n' : undefined),
   randomToken: () => 'random-token',
@@ -38,17 +38,17 @@ describe('normalizeSmokeOptions', () => {
   it('says how to build when there is no build result', () => {
     expect(normalizeSmokeOptions({ profile: 'local' }, facts({ buildResult: undefined }))).toEqual({
       ok: false,
-      error: 'dist/images/base-image/build-result.json is missing, so there is no image to boot. Build it first: nx run base-image:docker-build -c local',
+      error: 'dist/builds/base-image/build-result.json is missing, so there is no image to boot. Build it first: nx run base-image:docker-build -c local',
     });
   });
 
   it('refuses a build result of the other profile, and an unknown variant', () => {
     const wrongProfile = normalizeSmokeOptions({ profile: 'production' }, facts());
     expect(wrongProfile.ok || wrongProfile.error).toBe(
-      "dist/images/base-image/build-result.json: profile: is 'local', but this smoke runs the 'production' profile. Build it first: nx run base-image:docker-build",
+      "dist/builds/base-image/build-result.json: profile: is 'local', but this smoke runs the 'production' profile. Build it first: nx run base-image:docker-build",
     );
     const unknown = normalizeSmokeOptions({ profile: 'local', variant: 'cuda' }, facts());
-    expect(unknown.ok || unknown.error).toBe("dist/images/base-image/build-result.json: variants: has no 'cuda' (built: local). Pick one of those or build it.");
+    expect(unknown.ok || unknown.error).toBe("dist/builds/base-image/build-result.json: variants: has no 'cuda' (built: local). Pick one of those or build it.");
   });
 
   it('takes a URL, a workspace file or none as the provisioning script', () => {
