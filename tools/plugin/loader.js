@@ -1,7 +1,7 @@
 // Runs the plugin's TypeScript entry points from esbuild bundles cached on disk, rebuilt whenever one of their inputs changes.
-// Plain CommonJS on purpose: Nx requires this in every process, so loading it must cost nothing (no transpiler).
 'use strict';
 
+// Plain CommonJS and Node built-ins only: Nx requires this in every process, so loading it must cost nothing.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');

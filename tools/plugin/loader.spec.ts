@@ -1,5 +1,4 @@
-// loader.js on a real temp folder: builds once, reuses while nothing changed, rebuilds after an edit, maps stack traces
-// to the TypeScript, names the file and line of a syntax error, and survives several processes building at once.
+// loader.js and the entry stubs on real files: build, reuse, rebuild after an edit, errors, source maps, concurrency.
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -109,5 +108,28 @@ describe('loader', () => {
     expect(files).toHaveLength(2);
     expect(files[0]).toMatch(/-entry-[0-9a-f]{8}-[0-9a-f]{16}\.cjs$/);
     expect(files[1]).toMatch(/-entry-[0-9a-f]{8}\.json$/);
+  });
+});
+
+describe("the package's entry points", () => {
+  // Node's require again: these are the files Nx itself requires (package.json main, executors.json, generators.json).
+  const requireHere = createRequire(__filename);
+  const names = (file: string, key: string) => Object.entries(requireHere(`./${file}`)[key] as Record<string, { implementation?: string; factory?: string }>);
+
+  it('index.js exports createNodesV2 and createNodes', () => {
+    const main = requireHere(`./${requireHere('./package.json').main}`);
+    expect(Array.isArray(main.createNodesV2)).toBe(true);
+    expect(main.createNodes).toBe(main.createNodesV2);
+  });
+
+  it.each([
+    ['executors.json', 'executors', 'implementation'],
+    ['generators.json', 'generators', 'factory'],
+  ] as const)('every entry of %s is a function its stub loads', (file, key, field) => {
+    for (const [name, entry] of names(file, key)) {
+      const [stub, exported] = (entry[field] as string).split('#');
+      expect(exported, `${file}: ${name}`).toBe(name);
+      expect(typeof requireHere(stub)[exported], `${file}: ${name}`).toBe('function');
+    }
   });
 });
