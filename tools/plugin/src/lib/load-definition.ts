@@ -1,21 +1,31 @@
-// Loads an image.ts module wherever the plugin runs: under Nx (swc-node registered: require handles .ts),
-// under vitest (its transformer handles import()), or plain Node (tsx's loader).
-import { pathToFileURL } from 'node:url';
+// Runs an image.ts (or provisioning.ts): esbuild strips the types and @vast/conventions is bound to the module this plugin
+// already loaded. So a definition runs the same in an Nx task (the plugin's esbuild bundle, no TypeScript loader in the
+// process), under vitest and in plain Node, and is validated by the very schemas it was defined with.
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { transform } from 'esbuild';
+import * as conventions from '@vast/conventions';
 
+/** Runs CommonJS code compiled from the definition file at `absolute`; returns its default export. */
+export function runDefinitionCode(code: string, absolute: string): unknown {
+  const realRequire = createRequire(absolute);
+  const require = (id: string) => (id === '@vast/conventions' ? conventions : realRequire(id));
+  const module = { exports: {} as Record<string, unknown> };
+  new Function('require', 'module', 'exports', '__filename', '__dirname', code)(require, module, module.exports, absolute, dirname(absolute));
+  return module.exports.default ?? module.exports;
+}
+
+/** The default export of the definition file at `file` (absolute); read afresh on every call. */
 export async function loadDefinitionModule(file: string): Promise<unknown> {
-  let mod: { default?: unknown };
-  if (typeof require === 'function' && require.extensions && '.ts' in require.extensions) {
-    delete require.cache[require.resolve(file)];
-    mod = require(file);
-  } else if (process.env.VITEST) {
-    mod = await import(/* @vite-ignore */ file);
-  } else {
-    // tsx ships its API as .mts types that this CommonJS build cannot resolve; the shape used is just this.
-    const api = 'tsx/esm/api';
-    const { tsImport } = (await import(api)) as { tsImport: (url: string, options: { parentURL: string }) => Promise<{ default?: unknown }> };
-    mod = await tsImport(pathToFileURL(file).href, { parentURL: pathToFileURL(__filename).href });
+  const source = await readFile(file, 'utf8');
+  let code: string;
+  try {
+    ({ code } = await transform(source, { loader: 'ts', format: 'cjs', sourcefile: file, target: 'node20' }));
+  } catch (e) {
+    const first = (e as { errors?: Array<{ text: string; location?: { line: number; column: number } }> }).errors?.[0];
+    if (!first) throw e;
+    throw new Error(`is not valid TypeScript${first.location ? ` (line ${first.location.line}, column ${first.location.column + 1})` : ''}: ${first.text}`);
   }
-  const value = mod.default ?? mod;
-  // Some loaders wrap a CommonJS-shaped module once more.
-  return value && typeof value === 'object' && 'default' in value && Object.keys(value).length === 1 ? (value as { default: unknown }).default : value;
+  return runDefinitionCode(code, file);
 }

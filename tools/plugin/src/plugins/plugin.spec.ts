@@ -52,6 +52,7 @@ describe('createNodesV2', () => {
         "targets": {
           "build": {
             "cache": true,
+            "continuous": false,
             "dependsOn": [
               "^build",
             ],
@@ -91,6 +92,7 @@ describe('createNodesV2', () => {
                 "profile": "production",
               },
             },
+            "continuous": false,
             "defaultConfiguration": "production",
             "dependsOn": [
               "build",
@@ -121,6 +123,7 @@ describe('createNodesV2', () => {
                 "profile": "production",
               },
             },
+            "continuous": false,
             "defaultConfiguration": "production",
             "executor": "@vast/plugin:docker-push",
             "metadata": {
@@ -135,6 +138,7 @@ describe('createNodesV2', () => {
           },
           "lint": {
             "cache": true,
+            "continuous": false,
             "dependsOn": [
               "build",
             ],
@@ -165,6 +169,7 @@ describe('createNodesV2', () => {
                 "profile": "production",
               },
             },
+            "continuous": false,
             "defaultConfiguration": "production",
             "executor": "@vast/plugin:smoke",
             "metadata": {

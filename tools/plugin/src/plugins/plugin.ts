@@ -34,9 +34,12 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
   const name = projectRoot.split('/').pop() as string;
   const contextDir = `{workspaceRoot}/dist/images/{projectName}`;
   const group = { technologies: ['docker'] };
+  // Each target states `continuous: false`: otherwise Nx reads the executor's schema to find out, and for a workspace
+  // plugin that lookup loads typescript (~150 ms) in every nx command that computes the project graph.
   return {
     [options.buildTargetName]: {
       executor: '@vast/plugin:build',
+      continuous: false,
       cache: true,
       dependsOn: ['^build'],
       // The build executor itself renders the context, so its code is an input too.
@@ -46,6 +49,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
     },
     [options.lintTargetName]: {
       executor: '@vast/plugin:lint',
+      continuous: false,
       cache: true,
       dependsOn: [options.buildTargetName],
       inputs: ['production', '^production', { dependentTasksOutputFiles: '**/*' }, '{workspaceRoot}/tools/plugin/src/executors/lint/**/*'],
@@ -54,6 +58,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
     },
     [options.dockerBuildTargetName]: {
       executor: '@vast/plugin:docker-build',
+      continuous: false,
       cache: false,
       // Parents first: a derivative's FROM is its parent's build tag. --dry-run and --variants travel down the chain.
       dependsOn: [options.buildTargetName, { dependencies: true, target: options.dockerBuildTargetName, params: 'forward' }],
@@ -64,6 +69,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
     },
     [options.smokeTargetName]: {
       executor: '@vast/plugin:smoke',
+      continuous: false,
       cache: false,
       options: { profile: 'production' },
       configurations: DOCKER_CONFIGURATIONS,
@@ -72,6 +78,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
     },
     [options.dockerPushTargetName]: {
       executor: '@vast/plugin:docker-push',
+      continuous: false,
       cache: false,
       // No dependsOn: a push is of what was built (build-result.json), and refuses a partial or stale build.
       options: { profile: 'production' },
@@ -96,6 +103,7 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
       if (/\bclass:\s*['"]base['"]/.test(definition)) {
         targets[normalized.localRootTargetName] = {
           executor: '@vast/plugin:local-root',
+          continuous: false,
           cache: false,
           metadata: { technologies: ['docker'], description: 'Make the local Debian bookworm base image with debootstrap + docker import' },
         };
