@@ -26,6 +26,12 @@ describe('loadDefinitionModule', () => {
     expect(await loadDefinitionModule(image)).toBe(2);
   });
 
+  it('bundles what it imports by a relative path, TypeScript included', async () => {
+    file('ports.ts', 'export const jupyter: number = 8080;\n');
+    const image = file('with-helper.ts', "import { jupyter } from './ports';\nexport default { port: jupyter };\n");
+    expect(await loadDefinitionModule(image)).toEqual({ port: 8080 });
+  });
+
   it('names the line and column of a syntax error', async () => {
     const image = file('bad.ts', "const a = 1;\nexport default {{;\n");
     await expect(loadDefinitionModule(image)).rejects.toThrow(/^is not valid TypeScript \(line 2, column \d+\): /);

@@ -2,9 +2,8 @@
 // already loaded. So a definition runs the same in an Nx task (the plugin's esbuild bundle, no TypeScript loader in the
 // process), under vitest and in plain Node, and is validated by the very schemas it was defined with.
 import { createRequire } from 'node:module';
-import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { transform } from 'esbuild';
+import { dirname, resolve } from 'node:path';
+import { build } from 'esbuild';
 import * as conventions from '@vast/conventions';
 
 /** Runs CommonJS code compiled from the definition file at `absolute`; returns its default export. */
@@ -16,16 +15,20 @@ export function runDefinitionCode(code: string, absolute: string): unknown {
   return module.exports.default ?? module.exports;
 }
 
-/** The default export of the definition file at `file` (absolute); read afresh on every call. */
+/**
+ * The default export of the definition file at `file` (absolute); read afresh on every call. Files it imports by a
+ * relative path (shared helpers, in TypeScript too) are bundled in; packages stay real requires.
+ */
 export async function loadDefinitionModule(file: string): Promise<unknown> {
-  const source = await readFile(file, 'utf8');
   let code: string;
   try {
-    ({ code } = await transform(source, { loader: 'ts', format: 'cjs', sourcefile: file, target: 'node20' }));
+    const result = await build({ entryPoints: [file], bundle: true, packages: 'external', write: false, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'silent' });
+    code = result.outputFiles[0].text;
   } catch (e) {
-    const first = (e as { errors?: Array<{ text: string; location?: { line: number; column: number } }> }).errors?.[0];
+    const first = (e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors?.[0];
     if (!first) throw e;
-    throw new Error(`is not valid TypeScript${first.location ? ` (line ${first.location.line}, column ${first.location.column + 1})` : ''}: ${first.text}`);
+    const where = first.location ? ` (${first.location.file === file || resolve(first.location.file) === file ? '' : `${first.location.file}, `}line ${first.location.line}, column ${first.location.column + 1})` : '';
+    throw new Error(`is not valid TypeScript${where}: ${first.text}`);
   }
   return runDefinitionCode(code, file);
 }
