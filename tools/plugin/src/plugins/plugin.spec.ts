@@ -56,7 +56,7 @@ describe('createNodesV2', () => {
             "dependsOn": [
               "^build",
             ],
-            "executor": "@vast/plugin:build",
+            "executor": "@vast/executors:build",
             "inputs": [
               "production",
               "^production",
@@ -102,7 +102,7 @@ describe('createNodesV2', () => {
                 "target": "docker-build",
               },
             ],
-            "executor": "@vast/plugin:docker-build",
+            "executor": "@vast/executors:docker-build",
             "metadata": {
               "description": "Build the selected variants with the Docker engine (content-addressed: unchanged builds are skipped)",
               "technologies": [
@@ -125,7 +125,7 @@ describe('createNodesV2', () => {
             },
             "continuous": false,
             "defaultConfiguration": "production",
-            "executor": "@vast/plugin:docker-push",
+            "executor": "@vast/executors:docker-push",
             "metadata": {
               "description": "Push the release tags of every built variant, all or nothing",
               "technologies": [
@@ -142,7 +142,7 @@ describe('createNodesV2', () => {
             "dependsOn": [
               "build",
             ],
-            "executor": "@vast/plugin:lint",
+            "executor": "@vast/executors:lint",
             "inputs": [
               "production",
               "^production",
@@ -171,7 +171,7 @@ describe('createNodesV2', () => {
             },
             "continuous": false,
             "defaultConfiguration": "production",
-            "executor": "@vast/plugin:smoke",
+            "executor": "@vast/executors:smoke",
             "metadata": {
               "description": "Boot the built image and check the runtime contract",
               "technologies": [

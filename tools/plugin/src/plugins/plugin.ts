@@ -30,6 +30,13 @@ export function normalizeOptions(options: ImagePluginOptions | undefined): Norma
 
 const DOCKER_CONFIGURATIONS = { production: { profile: 'production' }, local: { profile: 'local' } };
 
+/**
+ * The executors of executors.json, under the package name tools/plugin/nx-executors gives them. Through that package
+ * (not a workspace project) Nx reads each schema directly; through @vast/plugin it loads TypeScript first, in every
+ * process that runs one (its package.json says more).
+ */
+const executor = (name: string) => `@vast/executors:${name}`;
+
 export function createImageTargets(projectRoot: string, options: NormalizedImagePluginOptions): Record<string, TargetConfiguration> {
   const name = projectRoot.split('/').pop() as string;
   const contextDir = `{workspaceRoot}/dist/images/{projectName}`;
@@ -38,7 +45,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
   // plugin that lookup loads typescript (~150 ms) in every nx command that computes the project graph.
   return {
     [options.buildTargetName]: {
-      executor: '@vast/plugin:build',
+      executor: executor('build'),
       continuous: false,
       cache: true,
       dependsOn: ['^build'],
@@ -48,7 +55,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
       metadata: { ...group, description: `Assemble ${name}'s build context: Dockerfile, ROOT overlay and image.json`, help: { command: 'nx run <project>:build', example: {} } },
     },
     [options.lintTargetName]: {
-      executor: '@vast/plugin:lint',
+      executor: executor('lint'),
       continuous: false,
       cache: true,
       dependsOn: [options.buildTargetName],
@@ -57,7 +64,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
       metadata: { ...group, description: 'Check the assembled context against the image invariants and shellcheck every script' },
     },
     [options.dockerBuildTargetName]: {
-      executor: '@vast/plugin:docker-build',
+      executor: executor('docker-build'),
       continuous: false,
       cache: false,
       // Parents first: a derivative's FROM is its parent's build tag. --dry-run and --variants travel down the chain.
@@ -68,7 +75,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
       metadata: { ...group, description: 'Build the selected variants with the Docker engine (content-addressed: unchanged builds are skipped)' },
     },
     [options.smokeTargetName]: {
-      executor: '@vast/plugin:smoke',
+      executor: executor('smoke'),
       continuous: false,
       cache: false,
       options: { profile: 'production' },
@@ -77,7 +84,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
       metadata: { ...group, description: 'Boot the built image and check the runtime contract' },
     },
     [options.dockerPushTargetName]: {
-      executor: '@vast/plugin:docker-push',
+      executor: executor('docker-push'),
       continuous: false,
       cache: false,
       // No dependsOn: a push is of what was built (build-result.json), and refuses a partial or stale build.
@@ -102,7 +109,7 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
       const definition = readFileSync(join(context.workspaceRoot, file), 'utf8');
       if (/\bclass:\s*['"]base['"]/.test(definition)) {
         targets[normalized.localRootTargetName] = {
-          executor: '@vast/plugin:local-root',
+          executor: executor('local-root'),
           continuous: false,
           cache: false,
           metadata: { technologies: ['docker'], description: 'Make the local Debian bookworm base image with debootstrap + docker import' },
