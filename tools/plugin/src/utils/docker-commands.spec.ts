@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digestFor, isManifestMissing, parseRemoteManifest, remoteManifestArgv } from './docker-commands';
+import { digestFor, isManifestMissing, manifestDigests, parseRemoteManifest, remoteManifestArgv } from './docker-commands';
 
 // Captured from `docker manifest inspect --insecure --verbose` (docker 20.10) against docker-registry 2.8.
 const verbose = JSON.stringify({
@@ -40,5 +40,20 @@ describe('docker command helpers', () => {
     const json = '["vastai/tiny@sha256:1111","127.0.0.1:5799/vastai/tiny@sha256:4f47"]';
     expect(digestFor('127.0.0.1:5799/vastai/tiny:1.0.0-x', json)).toBe('sha256:4f47');
     expect(digestFor('127.0.0.1:5799/vastai/other:1', json)).toBeUndefined();
+  });
+});
+
+describe('manifestDigests', () => {
+  const entry = (digest: string, architecture: string) => ({ Ref: `x@${digest}`, Descriptor: { digest, platform: { architecture, os: 'linux' } } });
+  it('gives the one digest of a single-platform image', () => {
+    expect(manifestDigests(JSON.stringify({ Descriptor: { digest: 'sha256:aa' } }))).toEqual(['sha256:aa']);
+  });
+  it('gives every platform digest of a manifest list, sorted', () => {
+    expect(manifestDigests(JSON.stringify([entry('sha256:bb', 'arm64'), entry('sha256:aa', 'amd64')]))).toEqual(['sha256:aa', 'sha256:bb']);
+  });
+  it('gives nothing for output it cannot read', () => {
+    expect(manifestDigests('not json')).toBeUndefined();
+    expect(manifestDigests('{}')).toBeUndefined();
+    expect(manifestDigests('[]')).toBeUndefined();
   });
 });

@@ -37,6 +37,22 @@ export function parseRemoteManifest(stdout: string): RemoteManifest | undefined 
   return { digest, ...(typeof config === 'string' ? { configDigest: config } : {}) };
 }
 
+/**
+ * Every manifest digest in `docker manifest inspect --verbose` output, sorted: one for a single-platform image, one per
+ * platform for a manifest list. Together they change whenever the tag is pointed at other content.
+ */
+export function manifestDigests(stdout: string): string[] | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+  const entries = Array.isArray(value) ? value : [value];
+  const digests = entries.map((e) => (e as { Descriptor?: { digest?: unknown } } | null)?.Descriptor?.digest);
+  return digests.length && digests.every((d): d is string => typeof d === 'string') ? [...digests].sort() : undefined;
+}
+
 /** `docker manifest inspect` says this when the tag does not exist (as opposed to an unreachable registry). */
 export const isManifestMissing = (stderr: string) => /no such manifest|manifest unknown|not found/i.test(stderr);
 

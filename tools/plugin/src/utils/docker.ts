@@ -2,7 +2,7 @@
 // utils/exec (argv arrays only); the argv builders are pure and exported so specs can pin them.
 import { existsSync } from 'node:fs';
 import { run, type RunResult } from './exec';
-import { inspectIdsArgv, parseRemoteManifest, pullArgv, remoteManifestArgv, tagArgv, untagArgv, type RemoteManifest } from './docker-commands';
+import { inspectIdsArgv, manifestDigests, parseRemoteManifest, pullArgv, remoteManifestArgv, tagArgv, untagArgv, type RemoteManifest } from './docker-commands';
 
 /**
  * The docker CLI to call: VAST_DOCKER if set, else Debian's /usr/bin/docker when present. Its 20.10 client has BuildKit
@@ -154,4 +154,10 @@ export async function importImage(tarball: string, ref: string, changes: string[
   for (const change of changes) argv.push('--change', change);
   argv.push(tarball, ref);
   await run(dockerCommand(), argv);
+}
+
+/** The manifest digests a registry serves for `ref` now (see manifestDigests); undefined when it cannot say. */
+export async function registryDigests(ref: string): Promise<string[] | undefined> {
+  const result = await run(dockerCommand(), remoteManifestArgv(ref, true), { reject: false });
+  return result.exitCode === 0 ? manifestDigests(result.stdout) : undefined;
 }

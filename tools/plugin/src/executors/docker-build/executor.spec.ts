@@ -46,8 +46,9 @@ function fakeDocker(args: readonly string[]): RunResult {
   }
   if (a === 'manifest') {
     const id = engine.registry.get(args[args.length - 1]);
-    // `docker manifest inspect --verbose` of a single-platform image: the config digest is the image id.
-    return id ? ok(JSON.stringify({ Descriptor: { digest: `sha256:${'f'.repeat(64)}` }, SchemaV2Manifest: { config: { digest: id } } })) : err('no such manifest');
+    // `docker manifest inspect --verbose` of a single-platform image: the config digest is the image id, and the
+    // manifest digest changes with it.
+    return id ? ok(JSON.stringify({ Descriptor: { digest: `sha256:${id.slice(-8).padStart(64, 'd')}` }, SchemaV2Manifest: { config: { digest: id } } })) : err('no such manifest');
   }
   if (a === 'image' && b === 'rm') {
     engine.images.delete(args[args.length - 1]);
@@ -84,6 +85,8 @@ beforeEach(() => {
   calls.length = 0;
   engine.images.clear();
   engine.registry.clear();
+  // The production base's FROM, as Docker Hub would serve it.
+  engine.registry.set('ubuntu:24.04', `sha256:${'1'.repeat(64)}`);
   engine.builds = 0;
   output = [];
   vi.spyOn(console, 'log').mockImplementation((line: string) => void output.push(line));
@@ -101,8 +104,9 @@ describe('docker-build executor', () => {
   it('prints the plan on --dry-run and runs no docker command', async () => {
     expect(await dockerBuild({ dryRun: true }, context('app'))).toEqual({ success: true });
     expect(calls).toEqual([]);
-    expect(output).toHaveLength(1);
-    expect(output[0]).toMatch(/^# app:stock \(production\) -> vastai\/app:build-[0-9a-f]{12}\ndocker build --file dist\/images\/app\/Dockerfile --tag vastai\/app:build-[0-9a-f]{12} --tag vastai\/app:1\.0\.0-stock --build-arg PARENT_IMAGE=vastai\/base-image:build-[0-9a-f]{12} --build-arg VAST_PROFILE=production dist\/images\/app$/);
+    expect(output).toHaveLength(2);
+    expect(output[0]).toMatch(/^# dry run: no registry is asked/);
+    expect(output[1]).toMatch(/^# app:stock \(production\) -> vastai\/app:build-[0-9a-f]{12}\ndocker build --file dist\/images\/app\/Dockerfile --tag vastai\/app:build-[0-9a-f]{12} --tag vastai\/app:1\.0\.0-stock --build-arg PARENT_IMAGE=vastai\/base-image:build-[0-9a-f]{12} --build-arg VAST_PROFILE=production dist\/images\/app$/);
   });
 
   it('builds with the exact argv, tags the version, and records the build', async () => {
@@ -114,14 +118,37 @@ describe('docker-build executor', () => {
     expect(buildResult('base')).toEqual({ name: 'base', repository: 'vastai/base-image', version: '1.0.0', profile: 'production', variants: [{ key: 'stock', buildTag: tag, versionTag: 'vastai/base-image:1.0.0-stock', imageId: engine.images.get(tag) }] });
   });
 
-  it('skips an unchanged build with a single docker call', async () => {
+  it('skips an unchanged build with one lookup of its FROM in the registry and one of its tags in the engine', async () => {
     await dockerBuild({}, context('base'));
     calls.length = 0;
     output.length = 0;
     expect(await dockerBuild({}, context('base'))).toEqual({ success: true });
-    expect(calls).toHaveLength(1);
-    expect(calls[0].slice(0, 5)).toEqual(['docker', 'image', 'inspect', '--format', '{{.Id}} {{json .RepoTags}}']);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toEqual(['docker', 'manifest', 'inspect', '--insecure', '--verbose', 'ubuntu:24.04']);
+    expect(calls[1].slice(0, 5)).toEqual(['docker', 'image', 'inspect', '--format', '{{.Id}} {{json .RepoTags}}']);
     expect(output[0]).toMatch(/^\[1\/1\] base:stock: up to date \(vastai\/base-image:build-[0-9a-f]{12} exists\), skipped$/);
+  });
+
+  it('rebuilds when the upstream tag it builds FROM now serves other content', async () => {
+    await dockerBuild({}, context('base'));
+    const before = buildResult('base').variants[0].buildTag;
+    engine.registry.set('ubuntu:24.04', `sha256:${'2'.repeat(64)}`); // a new ubuntu:24.04 upstream
+    output.length = 0;
+    expect(await dockerBuild({}, context('base'))).toEqual({ success: true });
+    const after = buildResult('base').variants[0].buildTag;
+    expect(after).not.toBe(before);
+    expect(output.join('\n')).toContain(`building ${after}`);
+  });
+
+  it('hashes an upstream its registry cannot be asked about by the engine copy, else by name, and says so', async () => {
+    engine.registry.delete('ubuntu:24.04');
+    expect(await dockerBuild({}, context('base'))).toEqual({ success: true });
+    expect(output[0]).toBe('base: warning: ubuntu:24.04: neither its registry nor the engine knows it, so only its name is in the content hash (an update to the tag will not rebuild)');
+    engine.images.set('ubuntu:24.04', `sha256:${'3'.repeat(64)}`);
+    output.length = 0;
+    expect(await dockerBuild({}, context('base'))).toEqual({ success: true });
+    expect(output[0]).toBe('base: warning: ubuntu:24.04: its registry did not answer, so the engine\'s copy (sha256:333333333333) stands for it in the content hash');
+    expect(output.join('\n')).toContain(': building ');
   });
 
   it('refuses to build a child whose parent is not built, naming the command that builds it', async () => {
@@ -131,11 +158,11 @@ describe('docker-build executor', () => {
     expect(existsSync(join(root, 'dist/builds/app/build-result.json'))).toBe(false);
   });
 
-  it('finds a build another runner shared and leaves it in the registry: one manifest lookup, no pull, no build', async () => {
+  it('finds a build another runner shared and leaves it in the registry: manifest lookups only, no pull, no build', async () => {
     await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'));
     const tag = buildResult('base').variants[0].buildTag;
     const id = engine.images.get(tag);
-    expect([...engine.registry.keys()]).toEqual([`cache.example:5000/${tag}`]);
+    expect([...engine.registry.keys()].filter((k) => k.startsWith('cache.example'))).toEqual([`cache.example:5000/${tag}`]);
 
     engine.images.clear(); // a fresh runner
     engine.builds = 0;
@@ -143,7 +170,7 @@ describe('docker-build executor', () => {
     output.length = 0;
     expect(await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'))).toEqual({ success: true });
     expect(engine.builds).toBe(0);
-    expect(calls.map((c) => c[1])).toEqual(['image', 'manifest']);
+    expect(calls.map((c) => c[1])).toEqual(['manifest', 'image', 'manifest']);
     expect(output).toEqual([`[1/1] base:stock: up to date in the cache registry (cache.example:5000/${tag}), skipped; not pulled (smoke and docker-push pull it when they need it, --pull pulls it now)`]);
     expect(engine.images.has(tag)).toBe(false);
     expect(buildResult('base').variants).toEqual([{ key: 'stock', buildTag: tag, versionTag: 'vastai/base-image:1.0.0-stock', imageId: id, cacheRef: `cache.example:5000/${tag}` }]);

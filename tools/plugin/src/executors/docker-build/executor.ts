@@ -8,7 +8,7 @@ import { imageProjectDirs } from '../../lib/workspace-images';
 import { buildResultFileOf, type BuildResult } from '../../lib/build-result';
 import { assertDockerEngine as assertEngine, DockerError as EngineError, imageId, imageIds, pullAs, remoteManifest, tagImage } from '../../utils/docker';
 import { dockerBuild, pushAs } from './lib/engine';
-import localRootExecutor from '../local-root/executor';
+import { localFromIds, registryFromDigests } from './lib/from-images';
 import type { DockerBuildExecutorOptions } from './schema';
 
 
@@ -31,32 +31,15 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
   const contextDir = (image: string) => `${DIST_IMAGES}/${image}`;
 
   try {
-    // Mutable FROM images (the local Debian root) enter the hash by id, so rebuilding them rebuilds their children.
-    const fromImageIds: Record<string, string> = {};
-    if (!dryRun && profile === 'local') {
-      for (const manifest of chainOf(manifests, name)) {
-        for (const v of manifest.variants.filter((v) => v.local && v.from)) {
-          let id = await imageId(v.from as string);
-          if (!id) {
-            // The local root is made here, not by the user: a fresh machine's first `docker-build -c local` just works.
-            console.log(`${manifest.name}:${v.key} builds FROM ${v.from}, which the engine does not have yet: making it (local-root)`);
-            const made = await localRootExecutor({ image: v.from as string });
-            id = made.success ? await imageId(v.from as string) : undefined;
-            if (!id) throw new EngineError(`${manifest.source}: variants: ${v.key} builds FROM ${v.from}, which could not be made; see the local-root output above (nx run ${manifest.name}:local-root).`);
-          }
-          fromImageIds[v.from as string] = id;
-        }
-        // A local upstream (a stand-in made on this machine) is just as mutable: its id enters the hash too.
-        for (const v of manifest.variants.filter((v) => v.local && v.upstream)) {
-          const id = await imageId(v.upstream as string);
-          if (!id) throw new EngineError(`${manifest.source}: variants: ${v.key} grafts onto ${v.upstream}, which the engine does not have. Build or load it first (offline builds cannot pull).`);
-          fromImageIds[v.upstream as string] = id;
-        }
-      }
-    }
+    // FROM images enter the hash by content (image id here, registry digests in production): tags move.
+    const chain = chainOf(manifests, name);
+    const fromImageIds = dryRun ? {} : profile === 'local' ? await localFromIds(chain) : await registryFromDigests(chain, (line) => console.log(`${name}: warning: ${line}`));
     const plan = planDockerBuilds(manifests, name, { profile, variants: options.variants, contextDir, fromImageIds, onlyTarget: true });
 
     if (dryRun) {
+      if (profile === 'production' && chain.some((m) => m.variants.some((v) => !v.local && (v.from || v.upstream)))) {
+        console.log('# dry run: no registry is asked, so these build tags hash the FROM images by name; a real run hashes them by the digests their registries serve, and its tags differ');
+      }
       for (const build of plan) console.log(`# ${build.image}:${build.variant} (${profile}) -> ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
       return { success: true };
     }
