@@ -1,14 +1,13 @@
 // docker-build --cacheRegistry: a content-tagged build is shared through a real registry (Debian's docker-registry on
 // loopback); a runner that lacks the image neither builds nor pulls it until something there needs its layers.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../tools/plugin/src/utils/exec';
 import { dockerCommand } from '../../tools/plugin/src/utils/docker';
 import { buildResultFileOf, type BuildResult } from '../../tools/plugin/src/lib/build-result';
 import { buildLocalBaseImage, nx, repoRoot } from '../support/local-base-image';
-import { startRegistry, type RegistryServer } from '../support/registry-server';
+import { registryForTests } from '../support/registry-for-tests';
 
 const docker = (...args: string[]) => run(dockerCommand(), args, { reject: false });
 const imageIdOf = async (ref: string) => {
@@ -16,8 +15,6 @@ const imageIdOf = async (ref: string) => {
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 };
 
-let dir: string;
-let registry: RegistryServer;
 let buildTag: string;
 let versionTag: string;
 let id: string;
@@ -31,50 +28,45 @@ async function forget() {
 beforeAll(async () => {
   buildTag = await buildLocalBaseImage();
   versionTag = buildTag.replace(/:build-[0-9a-f]+$/, ':1.0.0-local');
-  dir = mkdtempSync(join(tmpdir(), 'vast-cache-registry-'));
-  registry = await startRegistry(dir);
 });
-afterAll(() => {
-  registry?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const cache = registryForTests('vast-cache-registry-');
 
 describe('docker-build with a cache registry', () => {
   it('shares an existing build under its content tag', async () => {
-    const result = await nx(['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${registry.host}`]);
+    const result = await nx(['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${cache().host}`]);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toContain(`shared as ${registry.host}/${buildTag}`);
-    expect(await registry.tags('vastai/base-image')).toEqual([buildTag.split(':')[1]]);
+    expect(result.stdout).toContain(`shared as ${cache().host}/${buildTag}`);
+    expect(await cache().tags('vastai/base-image')).toEqual([buildTag.split(':')[1]]);
   });
 
   it('on a runner that does not have it, finds it in the registry and neither builds nor pulls it', async () => {
     id = (await imageIdOf(buildTag)) as string;
     expect(id).toMatch(/^sha256:/);
     await forget();
-    const result = await nx(['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${registry.host}`]);
+    const result = await nx(['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${cache().host}`]);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toContain(`up to date in the cache registry (${registry.host}/${buildTag}), skipped; not pulled`);
+    expect(result.stdout).toContain(`up to date in the cache registry (${cache().host}/${buildTag}), skipped; not pulled`);
     expect(result.stdout).not.toMatch(/: building |: pulled /);
     expect(await imageIdOf(buildTag)).toBeUndefined();
     // What docker-push and smoke read: the registry's config digest is the image id the engine would have.
     const recorded = JSON.parse(readFileSync(join(repoRoot, buildResultFileOf('base-image')), 'utf8')) as BuildResult;
-    expect(recorded.variants).toEqual([{ key: 'local', buildTag, versionTag, imageId: id, cacheRef: `${registry.host}/${buildTag}` }]);
+    expect(recorded.variants).toEqual([{ key: 'local', buildTag, versionTag, imageId: id, cacheRef: `${cache().host}/${buildTag}` }]);
   });
 
   it('docker-push pulls the build it left in the registry, then pushes the release tags of that same image', async () => {
-    const result = await nx(['run', 'base-image:docker-push', '-c', 'local', `--registry=${registry.host}`]);
+    const result = await nx(['run', 'base-image:docker-push', '-c', 'local', `--registry=${cache().host}`]);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toContain(`local: pulling ${registry.host}/${buildTag}`);
+    expect(result.stdout).toContain(`local: pulling ${cache().host}/${buildTag}`);
     expect(await imageIdOf(buildTag)).toBe(id);
     expect(await imageIdOf(versionTag)).toBe(id);
-    expect(await registry.tags('vastai/base-image')).toEqual(expect.arrayContaining([buildTag.split(':')[1], '1.0.0-local', 'latest-local']));
+    expect(await cache().tags('vastai/base-image')).toEqual(expect.arrayContaining([buildTag.split(':')[1], '1.0.0-local', 'latest-local']));
   });
 
   it('with --pull, a fresh runner pulls it into the engine instead of building', async () => {
     await forget();
-    const result = await nx(['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${registry.host}`, '--pull']);
+    const result = await nx(['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${cache().host}`, '--pull']);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toContain(`pulled ${registry.host}/${buildTag}`);
+    expect(result.stdout).toContain(`pulled ${cache().host}/${buildTag}`);
     expect(result.stdout).not.toMatch(/: building /);
     expect(await imageIdOf(buildTag)).toBe(id);
     expect(await imageIdOf(versionTag)).toBe(id);

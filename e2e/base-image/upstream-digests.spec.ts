@@ -1,20 +1,19 @@
 // The content hash of a production build covers its FROM by what the registry serves for the tag now: against a real
 // registry (Debian's docker-registry on loopback), re-pointing a tag changes the digests docker-build hashes, and a
 // multi-platform manifest list gives one digest per platform.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../../tools/plugin/src/utils/exec';
 import { dockerCommand, registryDigests } from '../../tools/plugin/src/utils/docker';
-import { startRegistry, type RegistryServer } from '../support/registry-server';
+import { registryForTests } from '../support/registry-for-tests';
 
-let dir: string;
-let registry: RegistryServer;
+const registry = registryForTests('vast-upstream-digests-');
 const docker = (...args: string[]) => run(dockerCommand(), args);
 
 /** A one-file image, imported from a tarball (no base image needed), pushed to the test registry as `ref`. */
 async function pushTinyImage(ref: string, content: string): Promise<void> {
+  const { dir } = registry();
   const rootfs = join(dir, 'rootfs');
   rmSync(rootfs, { recursive: true, force: true });
   mkdirSync(rootfs);
@@ -25,18 +24,9 @@ async function pushTinyImage(ref: string, content: string): Promise<void> {
   await docker('image', 'rm', ref);
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vast-upstream-digests-'));
-  registry = await startRegistry(dir);
-});
-afterAll(() => {
-  registry?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
 describe('registryDigests (what a production FROM contributes to the content hash)', () => {
   it('changes when the tag is pointed at other content, and is stable while it is not', async () => {
-    const ref = `${registry.host}/upstream/base:24.04`;
+    const ref = `${registry().host}/upstream/base:24.04`;
     await pushTinyImage(ref, 'first\n');
     const first = await registryDigests(ref);
     expect(first).toEqual([expect.stringMatching(/^sha256:[0-9a-f]{64}$/)]);
@@ -48,11 +38,11 @@ describe('registryDigests (what a production FROM contributes to the content has
   });
 
   it('gives one digest per platform of a manifest list', async () => {
-    const a = `${registry.host}/upstream/multi:amd64`;
-    const b = `${registry.host}/upstream/multi:arm64`;
+    const a = `${registry().host}/upstream/multi:amd64`;
+    const b = `${registry().host}/upstream/multi:arm64`;
     await pushTinyImage(a, 'amd64\n');
     await pushTinyImage(b, 'arm64\n');
-    const list = `${registry.host}/upstream/multi:1`;
+    const list = `${registry().host}/upstream/multi:1`;
     await docker('manifest', 'create', '--insecure', list, a, b);
     await docker('manifest', 'annotate', '--arch', 'arm64', list, b);
     await docker('manifest', 'push', '--insecure', '--purge', list);
@@ -62,6 +52,6 @@ describe('registryDigests (what a production FROM contributes to the content has
   });
 
   it('gives nothing for a tag the registry does not have', async () => {
-    expect(await registryDigests(`${registry.host}/upstream/none:1`)).toBeUndefined();
+    expect(await registryDigests(`${registry().host}/upstream/none:1`)).toBeUndefined();
   });
 });

@@ -76,3 +76,4 @@ export async function startRegistry(dir: string): Promise<RegistryServer> {
     },
   };
 }
+
