@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { renderStepScript } from './dockerfile';
 import { shellQuote } from './text';
-import { launchScriptPath, renderLaunchScript, renderSupervisorConf, supervisorConfPath } from './supervisor';
+import { launchScriptPath, renderLaunchScript, renderSupervisorConf, SUPERVISOR_CONF_DIR, SUPERVISOR_SCRIPTS_DIR, supervisorConfPath } from './supervisor';
 import { definitionErrorsOf, IMAGE_NAME, serviceSchema, stepSchema, type DefinitionError, type ImageDefinition, type ImageDefinitionInput, type Service, type Step, portalEntrySchema } from './schema';
 
 type PortalEntryInput = z.input<typeof portalEntrySchema>;
@@ -179,9 +179,13 @@ export function stepInput(step: Step): StepInput {
 
 export type ServiceInput = z.input<typeof serviceSchema>;
 
-// The schema's defaults, read from the schema itself; the two required fields are not defaults.
-const { name: _name, command: _command, ...SERVICE_DEFAULTS } = serviceSchema.parse({ name: 'x', command: 'x' }) as Record<string, unknown>;
-const PORTAL_DEFAULTS = { path: '/', hostname: 'localhost' } as Record<string, unknown>;
+/** A schema's defaults, read from the schema itself: what parsing only the required fields adds to them. */
+function schemaDefaults(schema: z.ZodType, required: Record<string, unknown>): Record<string, unknown> {
+  const parsed = schema.parse(required) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(parsed).filter(([k]) => !(k in required)));
+}
+const SERVICE_DEFAULTS = schemaDefaults(serviceSchema, { name: 'x', command: 'x' });
+const PORTAL_DEFAULTS = schemaDefaults(portalEntrySchema, { label: 'x', externalPort: 1, internalPort: 1 });
 const withoutDefaults = (value: Record<string, unknown>, defaults: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(value).filter(([k, v]) => !(k in defaults) || JSON.stringify(v) !== JSON.stringify(defaults[k])));
 
@@ -273,7 +277,7 @@ export function renderProvisioningScript(template: ProvisioningDefinition, optio
     lines.push('(', renderStepScript(step, { activateVenv: true }), ')');
   }
   lines.push('', '# The same launch scripts and supervisor programs an image built from this template ships.');
-  lines.push(`mkdir -p ${[...new Set(template.services.flatMap((s) => [dirOf(launchScriptPath(s)), dirOf(supervisorConfPath(s))]))].join(' ')}`);
+  lines.push(`mkdir -p ${SUPERVISOR_SCRIPTS_DIR} ${SUPERVISOR_CONF_DIR}`);
   for (const service of template.services) {
     lines.push('', ...writeFileLines(launchScriptPath(service), renderLaunchScript(service, options.source), '0755'));
     lines.push(...writeFileLines(supervisorConfPath(service), renderSupervisorConf(service, options.source), '0644'));
@@ -287,8 +291,6 @@ export function renderProvisioningScript(template: ProvisioningDefinition, optio
   );
   return lines.join('\n') + '\n';
 }
-
-const dirOf = (path: string) => path.slice(0, path.lastIndexOf('/'));
 
 /** The launch script and supervisor conf a provisioning script writes for each service, read back from its text. */
 export function embeddedServiceFiles(script: string): Map<string, string> {
