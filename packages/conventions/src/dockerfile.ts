@@ -7,6 +7,8 @@ import type { ImageDefinition, Step, Variant } from './schema';
 
 export const LABEL_SOURCE = 'https://github.com/vastai/';
 export const LABEL_MAINTAINER = 'Vast.ai Inc <contact@vast.ai>';
+/** The three LABELs every image carries; lint rule VL001 holds the final stage to exactly these. */
+export const LABEL_KEYS = ['org.opencontainers.image.source', 'org.opencontainers.image.description', 'maintainer'] as const;
 export const ENTRYPOINT = '/opt/instance-tools/bin/entrypoint.sh';
 export const ENV_HASH_STEP = 'env-hash > /.env_hash';
 /** Where a base image keeps a copy of its own overlay, for external images to graft from. */
@@ -46,10 +48,11 @@ function dockerQuote(value: string): string {
 }
 
 function renderLabels(description: string): string[] {
+  const [source, desc, maintainer] = LABEL_KEYS;
   return [
-    `LABEL org.opencontainers.image.source=${dockerQuote(LABEL_SOURCE)} \\`,
-    `      org.opencontainers.image.description=${dockerQuote(description)} \\`,
-    `      maintainer=${dockerQuote(LABEL_MAINTAINER)}`,
+    `LABEL ${source}=${dockerQuote(LABEL_SOURCE)} \\`,
+    `      ${desc}=${dockerQuote(description)} \\`,
+    `      ${maintainer}=${dockerQuote(LABEL_MAINTAINER)}`,
   ];
 }
 
@@ -78,6 +81,11 @@ export function renderRunScript(script: string): string[] {
   });
 }
 
+const TORCH_PRE = 'torch_versions_pre';
+const TORCH_POST = 'torch_versions_post';
+/** The torch guard's two snapshot variables and the test between them; lint rule VL020 looks for all three in a RUN. */
+export const TORCH_GUARD = { pre: TORCH_PRE, post: TORCH_POST, test: `[[ "$${TORCH_PRE}" == "$${TORCH_POST}" ]]` } as const;
+
 function torchSnapshot(variable: string): string {
   return `${variable}="$(uv pip freeze 2>/dev/null | grep -Ei '^(${TORCH_PACKAGES.join('|')})==' | sort || true)"`;
 }
@@ -90,12 +98,12 @@ export function renderStepScript(step: Step, options: { activateVenv: boolean })
   }
   lines.push('set -euo pipefail');
   if (options.activateVenv) lines.push('. /venv/main/bin/activate');
-  if (step.torchGuard) lines.push(torchSnapshot('torch_versions_pre'));
+  if (step.torchGuard) lines.push(torchSnapshot(TORCH_PRE));
   lines.push(...step.run.trimEnd().split('\n'));
   if (step.torchGuard) {
     lines.push(
-      torchSnapshot('torch_versions_post'),
-      `[[ "$torch_versions_pre" == "$torch_versions_post" ]] || { echo "step ${step.name} changed the torch packages:"; diff <(echo "$torch_versions_pre") <(echo "$torch_versions_post"); exit 1; }`,
+      torchSnapshot(TORCH_POST),
+      `${TORCH_GUARD.test} || { echo "step ${step.name} changed the torch packages:"; diff <(echo "$${TORCH_PRE}") <(echo "$${TORCH_POST}"); exit 1; }`,
     );
   }
   return lines.join('\n');

@@ -1,8 +1,9 @@
+import { LABEL_KEYS } from '../../dockerfile';
 import { dockerfileInstructions, finalStage, DOCKERFILE } from './helpers';
 import { parseKeyValues } from '../dockerfile-parser';
 import type { LintRule } from '../types';
 
-const REQUIRED = ['org.opencontainers.image.source', 'org.opencontainers.image.description', 'maintainer'];
+const REQUIRED: readonly string[] = LABEL_KEYS;
 
 export const labelsRule: LintRule = {
   code: 'VL001',

@@ -1,4 +1,4 @@
-import { SUPERVISOR_CONF_DIR, SUPERVISOR_SCRIPTS_DIR } from '../../supervisor';
+import { launchScriptPath, SUPERVISOR_CONF_DIR } from '../../supervisor';
 import { filesUnder } from './helpers';
 import type { LintRule } from '../types';
 
@@ -18,7 +18,7 @@ export const supervisorProgramRule: LintRule = {
         report({ file: conf.path, message: `environment has no PROC_NAME; add environment=PROC_NAME="%(program_name)s" (the utils log and skip by it).` });
       }
       const command = /^command=(.*)$/m.exec(conf.content)?.[1]?.trim();
-      const expected = `${SUPERVISOR_SCRIPTS_DIR}/${stem}.sh`;
+      const expected = launchScriptPath({ name: stem });
       if (command !== expected) report({ file: conf.path, message: `command=${command ?? '(none)'}; it must be command=${expected}.` });
     }
   },

@@ -1,3 +1,4 @@
+import { TORCH_GUARD } from '../../dockerfile';
 import { dockerfileInstructions, DOCKERFILE } from './helpers';
 import type { LintRule } from '../types';
 
@@ -9,7 +10,7 @@ export const torchGuardRule: LintRule = {
     if (!context.torchInParent) return;
     for (const ins of dockerfileInstructions(context).filter((i) => i.keyword === 'RUN')) {
       if (!/\bpip install\b/.test(ins.args)) continue;
-      const guarded = ins.args.includes('torch_versions_pre=') && ins.args.includes('torch_versions_post=') && /\[\[ "\$torch_versions_pre" == "\$torch_versions_post" \]\]/.test(ins.args);
+      const guarded = ins.args.includes(`${TORCH_GUARD.pre}=`) && ins.args.includes(`${TORCH_GUARD.post}=`) && ins.args.includes(TORCH_GUARD.test);
       if (!guarded) report({ file: DOCKERFILE, line: ins.line, message: `installs Python packages over the parent's torch without the torch-version guard. Set torchGuard: true on this step in image.ts.` });
     }
   },
