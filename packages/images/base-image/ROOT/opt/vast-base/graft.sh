@@ -11,15 +11,10 @@ export DEBIAN_FRONTEND=noninteractive
 readonly overlay=/opt/vast-base/ROOT
 
 say() { echo "graft: $*"; }
+die() { echo "graft: $*" >&2; exit 1; }
 
-if [[ ! -d "$overlay" ]]; then
-    echo "graft: ${overlay} is missing; the Dockerfile must COPY --from=<base image stage> /opt/vast-base /opt/vast-base first" >&2
-    exit 1
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "graft: apt-get not found; grafting supports Debian and Ubuntu upstream images only" >&2
-    exit 1
-fi
+[[ -d "$overlay" ]] || die "${overlay} is missing; the Dockerfile must COPY --from=<base image stage> /opt/vast-base /opt/vast-base first"
+command -v apt-get >/dev/null 2>&1 || die "apt-get not found; grafting supports Debian and Ubuntu upstream images only"
 
 # Package -> a command it provides; a package is installed only when its command is absent, so an
 # upstream's own (often newer) python, node or caddy is kept.
@@ -65,8 +60,7 @@ cp -a "${overlay}/." /
 
 if ! id -u user >/dev/null 2>&1; then
     if getent passwd 1001 >/dev/null; then
-        echo "graft: uid 1001 is taken by $(getent passwd 1001 | cut -d: -f1); the runtime expects 'user' to be 1001:0" >&2
-        exit 1
+        die "uid 1001 is taken by $(getent passwd 1001 | cut -d: -f1); the runtime expects 'user' to be 1001:0"
     fi
     say "creating user (1001:0) with passwordless sudo"
     useradd -ms /bin/bash -u 1001 -g 0 user
