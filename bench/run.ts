@@ -2,11 +2,12 @@
 // overlay edit, the same no-op through @nx/docker, assembly and graph cost at 5 vs 200 images, and affected precision.
 // Prints ratios (robust on a noisy machine), never asserts on time. Needs a Docker engine (bash scripts/setup.sh).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
 import { startRegistry } from '../e2e/support/registry-server';
+import { dockerCommand } from '../tools/plugin/src/utils/docker';
 
 const only = new Set(process.argv.slice(2));
 const want = (section: string) => only.size === 0 || only.has(section);
@@ -86,7 +87,7 @@ function rebuilds(ws: ScratchWorkspace): { cold: number; peerBuild: () => number
   report('warm no-op: ours vs @nx/docker, whole command', `${(peerNoop / oursNoop).toFixed(2)}x (both sit on the nx floor; see fresh-runner below)`);
   report('warm no-op: ours vs @nx/docker, above the nx floor', `${((peerNoop - floor) / Math.max(oursNoop - floor, 1)).toFixed(2)}x`);
   // The engine-side work each no-op does: a fully cached `docker build` of the context vs our tag lookups.
-  const dockerCli = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+  const dockerCli = dockerCommand();
   const buildArgs = ['build', '-q', '--build-arg', 'BASE_IMAGE=vast-local/bookworm:latest', '--build-arg', 'VAST_PROFILE=local', '--build-arg', 'PYTHON_VERSION=3.11', join(ws.root, peerDir)];
   const engine = (args: string[]) => {
     const started = process.hrtime.bigint();

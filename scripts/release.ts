@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadDefinitionModule } from '../tools/plugin/src/lib/load-definition';
 import { run } from '../tools/plugin/src/utils/exec';
 
 const USAGE = `Usage: npm run release -- [options]
@@ -121,11 +122,9 @@ export function fromOrder(all: ImagePackage[], subset: ImagePackage[]): ImagePac
 }
 
 /** Which profiles an image can be built in, from the `local` flags of its variants in image.ts. */
-export function readImageProfiles(root: string, project: string): Set<'production' | 'local'> {
-  const file = join(root, 'packages/images', project, 'image.ts');
-  // tsx compiles image.ts on require; its default export is the definition (see defineImage).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const definition = (require(file) as { default?: { variants?: { local?: boolean }[] } }).default;
+export async function readImageProfiles(root: string, project: string): Promise<Set<'production' | 'local'>> {
+  // Loaded the way the plugin loads it, so the script and the build targets read the same definition.
+  const definition = (await loadDefinitionModule(join(root, 'packages/images', project, 'image.ts'))) as { variants?: { local?: boolean }[] } | undefined;
   const variants = definition?.variants ?? [];
   return new Set(variants.map((v) => (v.local === true ? 'local' : 'production')));
 }
@@ -215,7 +214,8 @@ async function main(argv: string[]): Promise<number> {
 
   // An image with no variant in this profile has nothing to build or push (the local profile builds
   // only what Debian packages can make); say so rather than fail halfway through the chain.
-  const buildable = releases.filter((r) => readImageProfiles(root, r.project).has(options.configuration));
+  const profiles = await Promise.all(releases.map((r) => readImageProfiles(root, r.project)));
+  const buildable = releases.filter((_, i) => profiles[i].has(options.configuration));
   for (const r of releases.filter((x) => !buildable.includes(x))) {
     log(`  ${r.project.padEnd(16)} not built or pushed: no ${options.configuration} variant in packages/images/${r.project}/image.ts`);
   }

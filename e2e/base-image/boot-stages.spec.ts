@@ -58,13 +58,7 @@ beforeAll(async () => {
     args: ['--sync-home', '--bogus-flag'],
     env: { HOTFIX_SCRIPT: '/opt/e2e/hotfix.sh', CONTAINER_ID: '4242', E2E_QUOTED: 'say "hi" to $HOME `now` \\o/' },
   });
-  // Boot has finished once the last stage started and provisioning is over.
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const log = (await readFile(container.probe, BOOT_LOG)) ?? '';
-    if (startedStages(latestBootLines(log)).includes('95-supervisor-wait')) break;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  await waitForBoot();
 });
 
 afterAll(async () => {
@@ -74,6 +68,18 @@ afterAll(async () => {
   await run(dockerCommand(), ['image', 'rm', '--force', FIXTURE_IMAGE], { reject: false });
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/** Waits up to two minutes for the latest boot to start its last stage; returns that boot's log lines either way. */
+async function waitForBoot(): Promise<string[]> {
+  const deadline = Date.now() + 120_000;
+  let lines: string[] = [];
+  while (Date.now() < deadline) {
+    lines = latestBootLines((await readFile(container!.probe, BOOT_LOG)) ?? '');
+    if (startedStages(lines).includes('95-supervisor-wait')) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return lines;
+}
 
 const sh = async (script: string) => {
   const result = await container!.probe.exec(['bash', '-c', script]);
@@ -132,13 +138,7 @@ describe('boot stages with their inputs present', () => {
     await sh('echo "edited by the user" > /workspace/repo/README.md; echo "E2E_EDIT=\\"kept\\"" >> /etc/environment');
     const restart = await run(dockerCommand(), ['restart', '--time', '20', container!.id], { reject: false, timeoutMs: 120_000 });
     expect(restart.exitCode).toBe(0);
-    const deadline = Date.now() + 120_000;
-    let lines: string[] = [];
-    while (Date.now() < deadline) {
-      lines = latestBootLines((await readFile(container!.probe, BOOT_LOG)) ?? '');
-      if (startedStages(lines).includes('95-supervisor-wait')) break;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    const lines = await waitForBoot();
     expect(await sh('grep -c boot-start /var/log/vast-boot.log')).toBe('2');
     expect(failedStages(lines)).toEqual([]);
     expect(await sh('cat /workspace/repo/README.md')).toBe('edited by the user');

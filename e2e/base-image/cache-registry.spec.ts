@@ -4,16 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../tools/plugin/src/utils/exec';
-import { dockerCommand } from '../../tools/plugin/src/utils/docker';
+import { dockerCommand, imageId } from '../../tools/plugin/src/utils/docker';
 import { buildResultFileOf, type BuildResult } from '../../tools/plugin/src/lib/build-result';
 import { buildLocalBaseImage, nx, repoRoot } from '../support/local-base-image';
 import { registryForTests } from '../support/registry-for-tests';
 
 const docker = (...args: string[]) => run(dockerCommand(), args, { reject: false });
-const imageIdOf = async (ref: string) => {
-  const result = await docker('image', 'inspect', '--format', '{{.Id}}', ref);
-  return result.exitCode === 0 ? result.stdout.trim() : undefined;
-};
 
 let buildTag: string;
 let versionTag: string;
@@ -22,7 +18,7 @@ let id: string;
 /** A fresh runner: neither the content tag nor the version tag is in its engine. */
 async function forget() {
   await docker('image', 'rm', '--no-prune', buildTag, versionTag);
-  expect(await imageIdOf(buildTag)).toBeUndefined();
+  expect(await imageId(buildTag)).toBeUndefined();
 }
 
 beforeAll(async () => {
@@ -40,14 +36,14 @@ describe('docker-build with a cache registry', () => {
   });
 
   it('on a runner that does not have it, finds it in the registry and neither builds nor pulls it', async () => {
-    id = (await imageIdOf(buildTag)) as string;
+    id = (await imageId(buildTag)) as string;
     expect(id).toMatch(/^sha256:/);
     await forget();
     const result = await nx(['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${cache().host}`]);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain(`up to date in the cache registry (${cache().host}/${buildTag}), skipped; not pulled`);
     expect(result.stdout).not.toMatch(/: building |: pulled /);
-    expect(await imageIdOf(buildTag)).toBeUndefined();
+    expect(await imageId(buildTag)).toBeUndefined();
     // What docker-push and smoke read: the registry's config digest is the image id the engine would have.
     const recorded = JSON.parse(readFileSync(join(repoRoot, buildResultFileOf('base-image')), 'utf8')) as BuildResult;
     expect(recorded.variants).toEqual([{ key: 'local', buildTag, versionTag, imageId: id, cacheRef: `${cache().host}/${buildTag}` }]);
@@ -57,8 +53,8 @@ describe('docker-build with a cache registry', () => {
     const result = await nx(['run', 'base-image:docker-push', '-c', 'local', `--registry=${cache().host}`]);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain(`local: pulling ${cache().host}/${buildTag}`);
-    expect(await imageIdOf(buildTag)).toBe(id);
-    expect(await imageIdOf(versionTag)).toBe(id);
+    expect(await imageId(buildTag)).toBe(id);
+    expect(await imageId(versionTag)).toBe(id);
     expect(await cache().tags('vastai/base-image')).toEqual(expect.arrayContaining([buildTag.split(':')[1], '1.0.0-local', 'latest-local']));
   });
 
@@ -68,8 +64,8 @@ describe('docker-build with a cache registry', () => {
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain(`pulled ${cache().host}/${buildTag}`);
     expect(result.stdout).not.toMatch(/: building /);
-    expect(await imageIdOf(buildTag)).toBe(id);
-    expect(await imageIdOf(versionTag)).toBe(id);
+    expect(await imageId(buildTag)).toBe(id);
+    expect(await imageId(versionTag)).toBe(id);
   });
 
   it('still builds when the cache registry cannot be reached, with a warning rather than a failure', async () => {

