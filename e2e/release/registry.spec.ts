@@ -9,6 +9,7 @@ import { logger } from '@nx/devkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import dockerPush from '../../tools/plugin/src/executors/docker-push/executor';
 import { run } from '../../tools/plugin/src/utils/exec';
+import { dockerCommand, imageExists, imageId as imageIdOf, importImage } from '../../tools/plugin/src/utils/docker';
 import { freePort } from '../../packages/portal/src/testing/free-port';
 import { startRegistry, type RegistryServer } from '../support/registry-server';
 import { fakeExecutorContext } from '../../tools/plugin/src/utils/testing';
@@ -26,22 +27,21 @@ let imageId: string;
 
 /** A tiny image: one file on top of the local Debian root if it exists, else one file and nothing else. */
 async function makeImage(): Promise<void> {
-  const hasBase = (await run('docker', ['image', 'inspect', LOCAL_BASE], { reject: false })).exitCode === 0;
-  if (hasBase) {
+  if (await imageExists(LOCAL_BASE)) {
     const context = join(tmp, 'context');
     mkdirSync(context);
     writeFileSync(join(context, 'release-e2e'), `${id}\n`);
     writeFileSync(join(context, 'Dockerfile'), `FROM ${LOCAL_BASE}\nCOPY release-e2e /release-e2e\n`);
     // The classic builder uses the local FROM image as is; nothing is looked up in a registry.
-    await run('docker', ['build', '--quiet', '--tag', buildTag, context], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    await run(dockerCommand(), ['build', '--quiet', '--tag', buildTag, context], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
   } else {
     const rootfs = join(tmp, 'rootfs');
     mkdirSync(rootfs);
     writeFileSync(join(rootfs, 'release-e2e'), `${id}\n`);
     await run('tar', ['-C', rootfs, '-cf', join(tmp, 'rootfs.tar'), '.']);
-    await run('docker', ['import', join(tmp, 'rootfs.tar'), buildTag]);
+    await importImage(join(tmp, 'rootfs.tar'), buildTag);
   }
-  imageId = (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', buildTag])).stdout.trim();
+  imageId = (await imageIdOf(buildTag)) as string;
 }
 
 /** The workspace files docker-push reads: package.json (version), image.json (build) and build-result.json (docker-build). */
@@ -93,8 +93,8 @@ describe('docker-push to a real registry', () => {
 
   afterAll(async () => {
     registry?.stop();
-    await run('docker', ['image', 'rm', '--force', buildTag], { reject: false });
-    if (registry) for (const ref of refs()) await run('docker', ['image', 'rm', ref], { reject: false });
+    await run(dockerCommand(), ['image', 'rm', '--force', buildTag], { reject: false });
+    if (registry) for (const ref of refs()) await run(dockerCommand(), ['image', 'rm', ref], { reject: false });
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -123,8 +123,8 @@ describe('docker-push to a real registry', () => {
   }, 300_000);
 
   it('leaves no registry-prefixed tag behind in the engine', async () => {
-    for (const ref of refs()) expect((await run('docker', ['image', 'inspect', ref], { reject: false })).exitCode, ref).not.toBe(0);
-    expect((await run('docker', ['image', 'inspect', buildTag], { reject: false })).exitCode).toBe(0);
+    for (const ref of refs()) expect(await imageExists(ref), ref).toBe(false);
+    expect(await imageExists(buildTag)).toBe(true);
   });
 
   it('a second push changes nothing and says so', async () => {
@@ -151,6 +151,6 @@ describe('docker-push to a real registry', () => {
     expect(result.report?.notPushed).toEqual([target('1.1-local'), target('1-local'), target('latest-local')]);
     expect(result.lines).toContain(`  FAILED     ${target('1.1.0-local')}`);
     expect(result.lines.at(-1)).toMatch(/stopped at the first failure: 0 pushed, 0 unchanged, 4 not pushed/);
-    expect((await run('docker', ['image', 'inspect', target('1.1.0-local')], { reject: false })).exitCode).not.toBe(0);
+    expect(await imageExists(target('1.1.0-local'))).toBe(false);
   }, 60_000);
 });

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type RunResult } from '../../tools/plugin/src/utils/exec';
+import { dockerCommand } from '../../tools/plugin/src/utils/docker';
 import { registryForTests } from '../support/registry-for-tests';
 import { NX_ENV, ScratchWorkspace } from '../support/scratch-workspace';
 
@@ -12,7 +13,7 @@ const REPOSITORY = 'vastai/base-image';
 const EXPECTED_TAGS = ['1-local', '1.1-local', '1.1.0-local', 'latest-local'];
 
 async function imageTags(): Promise<Set<string>> {
-  const out = (await run('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', REPOSITORY])).stdout;
+  const out = (await run(dockerCommand(), ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', REPOSITORY])).stdout;
   return new Set(out.split('\n').filter((l) => l && !l.endsWith(':<none>')));
 }
 
@@ -37,7 +38,7 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
 
   afterAll(async () => {
     if (tagsBefore) {
-      for (const tag of await imageTags()) if (!tagsBefore.has(tag)) await run('docker', ['image', 'rm', tag], { reject: false });
+      for (const tag of await imageTags()) if (!tagsBefore.has(tag)) await run(dockerCommand(), ['image', 'rm', tag], { reject: false });
     }
     ws?.dispose();
   });
