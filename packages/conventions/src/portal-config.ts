@@ -5,6 +5,9 @@ import type { PortalEntry } from './schema';
 
 export type { PortalEntry };
 
+/** The supervisor program environment variable naming a program's portal label: supervisor.ts writes it, the portal reads it. */
+export const PORTAL_LABEL_ENV = 'VAST_PORTAL_LABEL';
+
 export type PortalConfigParseResult = { ok: true; entries: PortalEntry[] } | { ok: false; errors: string[] };
 
 /**

@@ -1,5 +1,6 @@
 // Supervisor program config and launch script for one service, and the canonical order of the launch utils.
 import { generatedHeader, shellSingleQuote } from './text';
+import { PORTAL_LABEL_ENV } from './portal-config';
 import type { Service } from './schema';
 
 export const SUPERVISOR_SCRIPTS_DIR = '/opt/supervisor-scripts';
@@ -23,7 +24,7 @@ function supervisorQuote(value: string): string {
 
 export function renderSupervisorConf(service: Service, source: string): string {
   const environment: Record<string, string> = { PROC_NAME: '%(program_name)s' };
-  if (service.portalLabel) environment.VAST_PORTAL_LABEL = service.portalLabel;
+  if (service.portalLabel) environment[PORTAL_LABEL_ENV] = service.portalLabel;
   Object.assign(environment, service.environment);
   const env = Object.entries(environment)
     .map(([k, v]) => `${k}=${k === 'PROC_NAME' ? `"${v}"` : supervisorQuote(v)}`)

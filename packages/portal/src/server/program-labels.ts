@@ -1,7 +1,6 @@
 // Which supervisor program serves which portal application: each program's conf carries
 // `environment=...,VAST_PORTAL_LABEL="<label>"`. Pure: conf texts in, program -> label out.
-
-export const LABEL_KEY = 'VAST_PORTAL_LABEL';
+import { PORTAL_LABEL_ENV } from '@vast/conventions/portal-config';
 
 /** `[program:NAME]` sections of one supervisor conf file, with their environment= value parsed. */
 export function readProgramEnvironments(confText: string): Map<string, Record<string, string>> {
@@ -74,7 +73,7 @@ export function readProgramLabels(confTexts: readonly string[]): Map<string, str
   const labels = new Map<string, string>();
   for (const text of confTexts) {
     for (const [program, env] of readProgramEnvironments(text)) {
-      const label = env[LABEL_KEY]?.trim();
+      const label = env[PORTAL_LABEL_ENV]?.trim();
       if (label) labels.set(program, label);
     }
   }
