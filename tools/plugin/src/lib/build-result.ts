@@ -1,7 +1,7 @@
 // dist/builds/<name>/build-result.json: what docker-build writes once every selected variant is built, and what
 // smoke, docker-push (and the release command) read. One shape and one place for the writer and the readers.
 
-export const BUILD_RESULT = 'build-result.json';
+const BUILD_RESULT = 'build-result.json';
 
 /**
  * Workspace-relative folder of docker-build's and docker-push's records for an image. Not dist/images/<name>: that

@@ -7,6 +7,9 @@ import { loadDefinitionModule } from './load-definition';
 export const IMAGES_DIR = 'packages/images';
 export const PACKAGE_SCOPE = '@vast/';
 
+/** Workspace-relative path of an image project's definition. */
+export const imageFileOf = (name: string) => `${IMAGES_DIR}/${name}/image.ts`;
+
 export interface WorkspaceImages {
   images: Map<string, ResolvedImage>;
   errors: GraphError[];
@@ -36,7 +39,7 @@ interface LoadedImage {
 
 /** Loads and validates one image project: its image.ts and package.json. */
 async function loadImage(workspaceRoot: string, dirName: string): Promise<LoadedImage> {
-  const file = `${IMAGES_DIR}/${dirName}/image.ts`;
+  const file = imageFileOf(dirName);
   const pkgFile = `${IMAGES_DIR}/${dirName}/package.json`;
   let pkg: PackageJson;
   try {

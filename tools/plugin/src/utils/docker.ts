@@ -2,7 +2,7 @@
 // utils/exec (argv arrays only); the argv builders are pure and exported so specs can pin them.
 import { existsSync } from 'node:fs';
 import { run, type RunResult } from './exec';
-import { inspectIdsArgv, manifestDigests, parseRemoteManifest, pullArgv, remoteManifestArgv, tagArgv, untagArgv, type RemoteManifest } from './docker-commands';
+import { inspectIdsArgv, inspectImageArgv, manifestDigests, parseRemoteManifest, pullArgv, remoteManifestArgv, tagArgv, untagArgv, type RemoteManifest } from './docker-commands';
 
 /**
  * The docker CLI to call: VAST_DOCKER if set, else Debian's /usr/bin/docker when present. Its 20.10 client has BuildKit
@@ -40,7 +40,7 @@ export async function assertDockerEngine(): Promise<string> {
 }
 
 export async function imageExists(ref: string): Promise<boolean> {
-  const result = await run(dockerCommand(), ['image', 'inspect', '--format', '{{.Id}}', ref], { reject: false });
+  const result = await run(dockerCommand(), inspectImageArgv(ref), { reject: false });
   return result.exitCode === 0;
 }
 
@@ -146,14 +146,6 @@ export async function containerLogs(container: string, tail = 200): Promise<stri
 /** Removes a container and its anonymous volumes, running or not; a missing container is not an error. */
 export async function removeContainer(container: string): Promise<void> {
   await run(dockerCommand(), ['rm', '--force', '--volumes', container], { reject: false });
-}
-
-/** Imports a root filesystem tarball as an image. */
-export async function importImage(tarball: string, ref: string, changes: string[] = []): Promise<void> {
-  const argv = ['import'];
-  for (const change of changes) argv.push('--change', change);
-  argv.push(tarball, ref);
-  await run(dockerCommand(), argv);
 }
 
 /** The manifest digests a registry serves for `ref` now (see manifestDigests); undefined when it cannot say. */

@@ -1,5 +1,6 @@
-// Test helpers for executor specs: an ExecutorContext for a temp workspace, and a stand-in for utils/exec that
-// answers from an in-memory program while keeping run()'s contract (throw on a non-zero exit unless reject: false).
+// Test helpers for executor specs: an ExecutorContext for a temp workspace, a stand-in for utils/exec that answers
+// from an in-memory program while keeping run()'s contract (throw on a non-zero exit unless reject: false), and an
+// in-memory docker for that program to be.
 import { vi } from 'vitest';
 import type { ExecutorContext } from '@nx/devkit';
 import type { RunOptions, RunResult } from './exec';
@@ -29,4 +30,74 @@ export function fakeExecModule(handle: (command: string, args: readonly string[]
     }),
     hasCommand: vi.fn(async () => true),
   };
+}
+
+/**
+ * An in-memory docker engine and registry, answering the commands utils/docker and the executors run (argv as
+ * utils/docker-commands builds it). Image ids are values by reference; each `build` makes a new id.
+ */
+export class FakeDocker {
+  /** What the engine has: reference -> image id. */
+  images = new Map<string, string>();
+  /** What registries serve: full reference -> image id (= config digest). */
+  registry = new Map<string, string>();
+  /** Number of `docker build` runs. */
+  builds = 0;
+  /** A reference whose push fails (a registry error). */
+  failPushOf: string | undefined;
+
+  run(args: readonly string[]): RunResult {
+    const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });
+    const err = (stderr: string): RunResult => ({ exitCode: 1, stdout: '', stderr });
+    const [a, b] = args;
+    const ref = args[args.length - 1];
+    if (a === 'version') return ok('20.10.24');
+    if (a === 'image' && b === 'inspect') {
+      // ['image', 'inspect', '--format', <format>, ...refs]: one line per image found; a missing one fails the call.
+      const [format, ...refs] = args.slice(3);
+      const found = refs.filter((r) => this.images.has(r));
+      const out = found.map((r) => this.inspectLine(format, r)).join('\n');
+      const missing = refs.find((r) => !this.images.has(r));
+      return missing ? { exitCode: 1, stdout: out, stderr: `Error: No such image: ${missing}` } : ok(out);
+    }
+    if (a === 'build') {
+      const id = `sha256:${String(++this.builds).padStart(64, '0')}`;
+      args.forEach((arg, i) => arg === '--tag' && this.images.set(args[i + 1], id));
+      return ok();
+    }
+    if (a === 'tag') {
+      this.images.set(args[2], this.images.get(args[1]) as string);
+      return ok();
+    }
+    if (a === 'pull') {
+      const id = this.registry.get(ref);
+      if (!id) return err(`manifest unknown: ${ref}`);
+      this.images.set(ref, id);
+      return ok();
+    }
+    if (a === 'push') {
+      if (ref === this.failPushOf) return err('received unexpected HTTP status: 500 Internal Server Error');
+      this.registry.set(ref, this.images.get(ref) as string);
+      return ok();
+    }
+    if (a === 'manifest') {
+      const id = this.registry.get(ref);
+      if (!id) return err(`no such manifest: ${ref}`);
+      // `docker manifest inspect --verbose` of a single-platform image: the config digest is the image id, and the
+      // manifest digest changes with it.
+      return ok(JSON.stringify({ Descriptor: { digest: `sha256:${id.slice(-8).padStart(64, 'd')}` }, SchemaV2Manifest: { config: { digest: id } } }));
+    }
+    if (a === 'image' && b === 'rm') {
+      this.images.delete(ref);
+      return ok();
+    }
+    return err(`fake docker: unexpected ${args.join(' ')}`);
+  }
+
+  private inspectLine(format: string, ref: string): string {
+    const id = this.images.get(ref) as string;
+    if (format === '{{.Id}} {{json .RepoTags}}') return `${id} ${JSON.stringify([...this.images].filter(([, other]) => other === id).map(([tag]) => tag))}`;
+    if (format === '{{json .RepoDigests}}') return JSON.stringify([`${ref.slice(0, ref.lastIndexOf(':'))}@sha256:${'d'.repeat(64)}`]);
+    return id;
+  }
 }

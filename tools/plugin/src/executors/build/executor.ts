@@ -2,13 +2,13 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { formatChainErrors } from '../../lib/report-errors';
 import { assembleContext } from '../../lib/assemble-context';
-import { readImageChain, errorsForChain, IMAGES_DIR } from '../../lib/workspace-images';
+import { readImageChain, errorsForChain, imageFileOf } from '../../lib/workspace-images';
 import type { BuildExecutorOptions } from './schema';
 
 export default async function buildExecutor(_options: BuildExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const name = context.projectName as string;
   const workspace = await readImageChain(context.root, name);
-  const errors = errorsForChain(workspace, name, (n) => `${IMAGES_DIR}/${n}/image.ts`);
+  const errors = errorsForChain(workspace, name, imageFileOf);
   const image = workspace.images.get(name);
   if (errors.length || !image) {
     console.error(formatChainErrors(name, errors));

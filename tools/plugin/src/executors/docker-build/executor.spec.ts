@@ -6,61 +6,17 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderImageManifest } from '@vast/conventions';
 import { fakeDefinition, fakeFamily } from '../../../../../packages/conventions/src/testing';
-import type { RunResult } from '../../utils/exec';
-import { fakeExecutorContext } from '../../utils/testing';
+import { FakeDocker, fakeExecutorContext } from '../../utils/testing';
 // vi.mock below is hoisted above this import, so the executor sees the fake docker.
 import dockerBuild from './executor';
 
 const calls: string[][] = [];
-const engine = { images: new Map<string, string>(), registry: new Map<string, string>(), builds: 0 };
-
-function fakeDocker(args: readonly string[]): RunResult {
-  const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });
-  const err = (stderr: string): RunResult => ({ exitCode: 1, stdout: '', stderr });
-  const [a, b] = args;
-  if (a === 'version') return ok('20.10.24');
-  if (a === 'image' && b === 'inspect') {
-    const refs = args.slice(4);
-    const found = refs.filter((r) => engine.images.has(r));
-    const out = found.map((r) => `${engine.images.get(r)} ${JSON.stringify([...engine.images].filter(([, id]) => id === engine.images.get(r)).map(([t]) => t))}`);
-    return found.length === refs.length ? ok(out.join('\n')) : { exitCode: 1, stdout: out.join('\n'), stderr: `Error: No such image: ${refs.find((r) => !found.includes(r))}` };
-  }
-  if (a === 'build') {
-    const id = `sha256:${String(++engine.builds).padStart(64, '0')}`;
-    args.forEach((arg, i) => arg === '--tag' && engine.images.set(args[i + 1], id));
-    return ok();
-  }
-  if (a === 'tag') {
-    engine.images.set(args[2], engine.images.get(args[1]) as string);
-    return ok();
-  }
-  if (a === 'pull') {
-    const id = engine.registry.get(args[args.length - 1]);
-    if (!id) return err('manifest unknown');
-    engine.images.set(args[args.length - 1], id);
-    return ok();
-  }
-  if (a === 'push') {
-    engine.registry.set(args[1], engine.images.get(args[1]) as string);
-    return ok();
-  }
-  if (a === 'manifest') {
-    const id = engine.registry.get(args[args.length - 1]);
-    // `docker manifest inspect --verbose` of a single-platform image: the config digest is the image id, and the
-    // manifest digest changes with it.
-    return id ? ok(JSON.stringify({ Descriptor: { digest: `sha256:${id.slice(-8).padStart(64, 'd')}` }, SchemaV2Manifest: { config: { digest: id } } })) : err('no such manifest');
-  }
-  if (a === 'image' && b === 'rm') {
-    engine.images.delete(args[args.length - 1]);
-    return ok();
-  }
-  return err(`fake docker: unexpected ${args.join(' ')}`);
-}
+const engine = new FakeDocker();
 
 vi.mock('../../utils/exec', async () =>
   (await import('../../utils/testing')).fakeExecModule((command, args) => {
     calls.push([command, ...args]);
-    return fakeDocker(args);
+    return engine.run(args);
   }),
 );
 

@@ -5,63 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger } from '@nx/devkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RunResult } from '../../utils/exec';
-import { fakeExecutorContext } from '../../utils/testing';
+import { FakeDocker, fakeExecutorContext } from '../../utils/testing';
 // vi.mock below is hoisted above this import, so the executor sees the fake docker.
 import dockerPush from './executor';
 
 const calls: string[][] = [];
-const docker = {
-  local: new Map<string, string>(),
-  registry: new Map<string, string>(),
-  failPushOf: undefined as string | undefined,
-};
-
-function fakeDocker(args: readonly string[]): RunResult {
-  const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });
-  const err = (stderr: string): RunResult => ({ exitCode: 1, stdout: '', stderr });
-  const [a, b] = args;
-  const ref = args[args.length - 1];
-  if (a === 'image' && b === 'inspect') {
-    const id = docker.local.get(ref);
-    if (!id) return err(`Error: No such image: ${ref}`);
-    if (args.includes('{{.Id}} {{json .RepoTags}}')) return ok(`${id} ${JSON.stringify([ref])}`);
-    return args.includes('{{json .RepoDigests}}') ? ok(JSON.stringify([`${ref.slice(0, ref.lastIndexOf(':'))}@sha256:${'d'.repeat(64)}`])) : ok(id);
-  }
-  if (a === 'manifest') {
-    const id = docker.registry.get(ref);
-    if (!id) return err(`no such manifest: ${ref}`);
-    return ok(JSON.stringify({ Descriptor: { digest: `sha256:${'d'.repeat(64)}` }, SchemaV2Manifest: { config: { digest: id } } }));
-  }
-  if (a === 'pull') {
-    const id = docker.registry.get(ref);
-    if (!id) return err(`manifest unknown: ${ref}`);
-    docker.local.set(ref, id);
-    return ok();
-  }
-  if (a === 'tag') {
-    docker.local.set(args[2], docker.local.get(args[1]) as string);
-    return ok();
-  }
-  if (a === 'push') {
-    if (ref === docker.failPushOf) return err('received unexpected HTTP status: 500 Internal Server Error');
-    docker.registry.set(ref, docker.local.get(ref) as string);
-    return ok();
-  }
-  if (a === 'image' && b === 'rm') {
-    docker.local.delete(ref);
-    return ok();
-  }
-  return err(`fake docker: unexpected ${args.join(' ')}`);
-}
+const docker = new FakeDocker();
 
 vi.mock('../../utils/exec', async () =>
   (await import('../../utils/testing')).fakeExecModule((command, args) => {
     calls.push([command, ...args]);
-    return fakeDocker(args);
+    return docker.run(args);
   }),
 );
-
 
 const imageId = `sha256:${'a'.repeat(64)}`;
 const buildTag = 'vastai/base-image:build-0123456789ab';
@@ -86,7 +42,7 @@ beforeEach(() => {
   );
   writeBuildResult({ name: 'base-image', repository: 'vastai/base-image', version: '1.1.0', variants: [{ key: 'local', buildTag, imageId }] });
   calls.length = 0;
-  docker.local = new Map([[buildTag, imageId]]);
+  docker.images = new Map([[buildTag, imageId]]);
   docker.registry = new Map();
   docker.failPushOf = undefined;
   lines = [];
@@ -184,7 +140,7 @@ describe('docker-push executor', () => {
   });
 
   it('refuses when the built image is gone from the engine or was replaced', async () => {
-    docker.local.set(buildTag, `sha256:${'b'.repeat(64)}`);
+    docker.images.set(buildTag, `sha256:${'b'.repeat(64)}`);
     const result = await dockerPush({ registry: '127.0.0.1:5000' }, context());
     expect(result.success).toBe(false);
     expect(calls).toEqual([['docker', 'image', 'inspect', '--format', '{{.Id}}', buildTag]]);
@@ -194,7 +150,7 @@ describe('docker-push executor', () => {
   it('first pulls a variant docker-build left in the cache registry, then checks and pushes it', async () => {
     const cacheRef = `cache.example:5000/${buildTag}`;
     writeBuildResult({ name: 'base-image', repository: 'vastai/base-image', version: '1.1.0', variants: [{ key: 'local', buildTag, versionTag: 'vastai/base-image:1.1.0-local', imageId, cacheRef }] });
-    docker.local = new Map();
+    docker.images = new Map();
     docker.registry = new Map([[cacheRef, imageId]]);
     const result = await dockerPush({ registry: '127.0.0.1:5000', profile: 'local' }, context());
     expect(result.success, lines.join('\n')).toBe(true);

@@ -2,11 +2,9 @@
 // validated and resolved with the same conventions functions the build target uses.
 import { readJson, type Tree } from '@nx/devkit';
 import { parseImageDefinition, resolveImageGraph, type GraphError, type ImageRecord, type ResolvedImage } from '@vast/conventions';
+import { IMAGES_DIR, imageFileOf } from '../../lib/workspace-images';
 import { evaluateDefinitionFile } from './evaluate-source';
 import { GeneratorInputError } from './errors';
-
-export const IMAGES_DIR = 'packages/images';
-export const PACKAGE_SCOPE = '@vast/';
 
 export interface TreeImages {
   /** Every folder under packages/images that holds an image.ts (loadable or not). */
@@ -15,8 +13,6 @@ export interface TreeImages {
   images: Map<string, ResolvedImage>;
   errors: GraphError[];
 }
-
-export const imageFileOf = (name: string) => `${IMAGES_DIR}/${name}/image.ts`;
 
 export function readTreeImages(tree: Tree): TreeImages {
   const projects = tree.exists(IMAGES_DIR) ? tree.children(IMAGES_DIR).filter((d) => tree.exists(imageFileOf(d))).sort() : [];

@@ -1,9 +1,7 @@
-// What docker-build leaves for docker-push (dist/builds/<name>/build-result.json), and the checks that decide
-// whether it describes a complete build of the version being released. Pure: the caller reads the files.
+// The checks that decide whether build-result.json (its shape: lib/build-result) describes a complete build of the
+// version being released. Pure: the caller reads the files.
 
 import type { BuildResult, BuiltVariant } from '../../../lib/build-result';
-
-export type { BuildResult, BuiltVariant } from '../../../lib/build-result';
 
 /** The parts of dist/images/<name>/image.json the push cross-checks. */
 export interface ManifestFacts {

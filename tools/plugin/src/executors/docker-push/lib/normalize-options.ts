@@ -1,5 +1,6 @@
 // Turns the executor options, the Nx context and the environment into one fully-resolved options object.
 import type { ExecutorContext } from '@nx/devkit';
+import { DIST_IMAGES } from '../../../lib/assemble-context';
 import { recordsDirOf } from '../../../lib/build-result';
 import type { DockerPushExecutorOptions } from '../schema';
 
@@ -41,7 +42,7 @@ export function normalizeOptions(
       workspaceRoot: context.root,
       projectName,
       projectRoot,
-      distDir: `dist/images/${projectName}`,
+      distDir: `${DIST_IMAGES}/${projectName}`,
       recordsDir: recordsDirOf(projectName),
       registry,
       dryRun,

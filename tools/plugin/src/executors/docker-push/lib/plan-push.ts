@@ -1,6 +1,6 @@
 // Which local image goes to which registry reference, in the order they are pushed. Pure.
 import { releaseTags } from '@vast/conventions';
-import type { BuildResult } from './build-result';
+import type { BuildResult } from '../../../lib/build-result';
 
 export interface PushStep {
   variant: string;

@@ -3,7 +3,7 @@
 import { dockerCommand } from '../../../utils/docker';
 import { materialize } from '../../../lib/materialize';
 import { run } from '../../../utils/exec';
-import type { BuiltVariant } from './build-result';
+import type { BuiltVariant } from '../../../lib/build-result';
 import {
   digestFor,
   inspectImageArgv,

@@ -2,8 +2,8 @@
 // project's package.json version, and checks them with checkBuildResult.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildResultFileOf } from '../../../lib/build-result';
-import { checkBuildResult, type BuildResult, type ManifestFacts } from './build-result';
+import { buildResultFileOf, type BuildResult } from '../../../lib/build-result';
+import { checkBuildResult, type ManifestFacts } from './build-result';
 import type { NormalizedDockerPushOptions } from './normalize-options';
 
 export type PushInputs =
