@@ -9,7 +9,7 @@ import { logger } from '@nx/devkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import dockerPush from '../../tools/plugin/src/executors/docker-push/executor';
 import { run } from '../../tools/plugin/src/utils/exec';
-import { dockerCommand, imageExists, imageId as imageIdOf, importImage } from '../../tools/plugin/src/utils/docker';
+import { dockerCommand, imageExists, imageId as imageIdOf } from '../../tools/plugin/src/utils/docker';
 import { freePort } from '../../packages/portal/src/testing/free-port';
 import { startRegistry, type RegistryServer } from '../support/registry-server';
 import { fakeExecutorContext } from '../../tools/plugin/src/utils/testing';
@@ -39,7 +39,7 @@ async function makeImage(): Promise<void> {
     mkdirSync(rootfs);
     writeFileSync(join(rootfs, 'release-e2e'), `${id}\n`);
     await run('tar', ['-C', rootfs, '-cf', join(tmp, 'rootfs.tar'), '.']);
-    await importImage(join(tmp, 'rootfs.tar'), buildTag);
+    await run(dockerCommand(), ['import', join(tmp, 'rootfs.tar'), buildTag]);
   }
   imageId = (await imageIdOf(buildTag)) as string;
 }

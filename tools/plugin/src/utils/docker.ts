@@ -83,12 +83,24 @@ export async function pullAs(remote: string, local: string): Promise<boolean> {
 }
 
 /**
- * What a registry holds under `ref` (one manifest lookup, no layers move); undefined when it has nothing there or
- * cannot be reached. Plain HTTP is allowed: cache registries are often on loopback or a private network.
+ * `docker manifest inspect --verbose` of `ref` (no layers move): its output, or undefined when the registry has nothing
+ * there or cannot be reached. Plain HTTP is allowed: cache registries are often on loopback or a private network.
  */
-export async function remoteManifest(ref: string): Promise<RemoteManifest | undefined> {
+async function inspectRemote(ref: string): Promise<string | undefined> {
   const result = await run(dockerCommand(), remoteManifestArgv(ref, true), { reject: false });
-  return result.exitCode === 0 ? (parseRemoteManifest(result.stdout) ?? { digest: 'unknown' }) : undefined;
+  return result.exitCode === 0 ? result.stdout : undefined;
+}
+
+/** What a registry holds under `ref`; undefined when it has nothing there or cannot be reached. */
+export async function remoteManifest(ref: string): Promise<RemoteManifest | undefined> {
+  const stdout = await inspectRemote(ref);
+  return stdout === undefined ? undefined : (parseRemoteManifest(stdout) ?? { digest: 'unknown' });
+}
+
+/** The manifest digests a registry serves for `ref` now (see manifestDigests); undefined when it cannot say. */
+export async function registryDigests(ref: string): Promise<string[] | undefined> {
+  const stdout = await inspectRemote(ref);
+  return stdout === undefined ? undefined : manifestDigests(stdout);
 }
 
 export interface ContainerSpec {
@@ -148,8 +160,3 @@ export async function removeContainer(container: string): Promise<void> {
   await run(dockerCommand(), ['rm', '--force', '--volumes', container], { reject: false });
 }
 
-/** The manifest digests a registry serves for `ref` now (see manifestDigests); undefined when it cannot say. */
-export async function registryDigests(ref: string): Promise<string[] | undefined> {
-  const result = await run(dockerCommand(), remoteManifestArgv(ref, true), { reject: false });
-  return result.exitCode === 0 ? manifestDigests(result.stdout) : undefined;
-}
