@@ -4,9 +4,8 @@ import { embeddedServiceFiles } from '@vast/conventions';
 import convertGenerator from './generator';
 import provisioningGenerator from '../provisioning/generator';
 import derivativeGenerator from '../derivative/generator';
-import { assembleFromTree, changedPaths, createImageTree } from '../lib/testing';
+import { assembleFromTree, changedPaths, createImageTree, readText as read } from '../lib/testing';
 
-const read = (tree: Tree, path: string) => tree.read(path, 'utf8') ?? '';
 const TEMPLATE = 'packages/provisioning/my-app';
 
 async function template(from = 'base-image', extra: Record<string, unknown> = {}): Promise<Tree> {

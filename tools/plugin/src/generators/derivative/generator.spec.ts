@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Tree } from '@nx/devkit';
 import derivativeGenerator from './generator';
-import { assembleFromTree, changedPaths, createImageTree } from '../lib/testing';
+import { assembleFromTree, changedPaths, createImageTree, readText as read } from '../lib/testing';
 import type { DerivativeGeneratorSchema } from './schema';
 
-const read = (tree: Tree, path: string) => tree.read(path, 'utf8') ?? '';
 const image = (tree: Tree, name = 'hello') => read(tree, `packages/images/${name}/image.ts`);
 
 async function generate(options: Partial<DerivativeGeneratorSchema> = {}, tree = createImageTree()): Promise<Tree> {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Tree } from '@nx/devkit';
 import externalGenerator, { upstreamVariantKey } from './generator';
-import { assembleFromTree, changedPaths, createImageTree } from '../lib/testing';
+import { assembleFromTree, changedPaths, createImageTree, readText as read } from '../lib/testing';
 import type { ExternalGeneratorSchema } from './schema';
 
-const read = (tree: Tree, path: string) => tree.read(path, 'utf8') ?? '';
 
 async function generate(options: Partial<ExternalGeneratorSchema> = {}, tree = createImageTree()): Promise<Tree> {
   await externalGenerator(tree, { name: 'stand-in', upstream: 'example/stand-in:1.0', ...options });

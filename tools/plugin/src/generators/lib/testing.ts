@@ -9,6 +9,9 @@ import { readTreeImages } from './tree-images';
 
 export const repoRoot = join(__dirname, '../../../../..');
 
+/** A file the generator wrote, as text ('' when it did not write it). */
+export const readText = (tree: Tree, path: string) => tree.read(path, 'utf8') ?? '';
+
 /** An empty Nx workspace plus packages/conventions/package.json and every packages/images/<name>/{image.ts,package.json}. */
 export function createImageTree(options: { lockFile?: boolean } = {}): Tree {
   const tree = createTreeWithEmptyWorkspace();

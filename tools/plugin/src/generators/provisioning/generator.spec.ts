@@ -2,10 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Tree } from '@nx/devkit';
 import provisioningGenerator from './generator';
-import { changedPaths, createImageTree } from '../lib/testing';
+import { changedPaths, createImageTree, readText as read } from '../lib/testing';
 import type { ProvisioningGeneratorSchema } from './schema';
 
-const read = (tree: Tree, path: string) => tree.read(path, 'utf8') ?? '';
 const DIR = 'packages/provisioning/my-app';
 
 async function generate(options: Partial<ProvisioningGeneratorSchema> = {}, tree = createImageTree()): Promise<Tree> {
