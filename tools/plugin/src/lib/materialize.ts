@@ -1,5 +1,5 @@
 // Brings a built variant into this engine when docker-build left it in the cache registry (found there, not pulled):
-// smoke needs it to boot and docker-push to push. A variant already here costs one lookup.
+// docker-build needs a parent to build FROM, smoke an image to boot, docker-push one to push. One here costs one lookup.
 import { imageId, pullAs, tagImage } from '../utils/docker';
 import type { BuiltVariant } from './build-result';
 

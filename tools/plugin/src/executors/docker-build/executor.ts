@@ -6,8 +6,9 @@ import { formatDockerCommand, planDockerBuilds, PlanError, type ImageManifest, t
 import { DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
 import { buildResultFileOf, type BuildResult } from '../../lib/build-result';
-import { assertDockerEngine as assertEngine, DockerError as EngineError, imageId, imageIds, pullAs, remoteManifest, tagImage } from '../../utils/docker';
+import { assertDockerEngine, DockerError, imageId, imageIds, pullAs, remoteManifest, tagImage } from '../../utils/docker';
 import { dockerBuild, pushAs } from './lib/engine';
+import { materialize } from '../../lib/materialize';
 import { localFromIds, registryFromDigests } from './lib/from-images';
 import type { DockerBuildExecutorOptions } from './schema';
 
@@ -74,11 +75,11 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
       }
       if (!id) {
         await ensureParent(build, cacheRegistry);
-        await assertEngine();
+        await assertDockerEngine();
         console.log(`${label}: building ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
         await dockerBuild(build.argv);
         id = await imageId(build.buildTag);
-        if (!id) throw new EngineError(`${label}: docker build succeeded but ${build.buildTag} is not in the engine.`);
+        if (!id) throw new DockerError(`${label}: docker build succeeded but ${build.buildTag} is not in the engine.`);
         console.log(`${label}: built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
         await tagImage(build.buildTag, build.versionTag);
         if (cacheRef) await shareBuild(label, build.buildTag, cacheRef);
@@ -91,7 +92,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
     writeFileSync(resultFile, JSON.stringify(result, null, 2) + '\n');
     return { success: true };
   } catch (e) {
-    if (e instanceof PlanError || e instanceof EngineError) {
+    if (e instanceof PlanError || e instanceof DockerError) {
       console.error(`${name}:docker-build: ${e.message}`);
       return { success: false };
     }
@@ -115,10 +116,9 @@ async function shareBuild(label: string, buildTag: string, cacheRef: string): Pr
 /** The parent must be in this engine to build FROM it: pulled from the cache registry if it was left there. */
 async function ensureParent(build: PlannedBuild, cacheRegistry: string | undefined): Promise<void> {
   if (!build.parent) return;
-  if (await imageId(build.parent.buildTag)) return;
-  const cacheRef = cacheRegistry ? `${cacheRegistry}/${build.parent.buildTag}` : undefined;
-  if (cacheRef && (await pullAs(cacheRef, build.parent.buildTag))) return;
-  throw new EngineError(
+  const parent = { key: `${build.parent.image}:${build.parent.variant}`, buildTag: build.parent.buildTag, cacheRef: cacheRegistry ? `${cacheRegistry}/${build.parent.buildTag}` : undefined };
+  if (await materialize(parent, (line) => console.log(line))) return;
+  throw new DockerError(
     `${build.image}:${build.variant} builds FROM ${build.parent.buildTag} (${build.parent.image}:${build.parent.variant}), which is not built. Run nx run ${build.parent.image}:docker-build${build.profile === 'local' ? ' -c local' : ''} (or drop --excludeTaskDependencies).`,
   );
 }
