@@ -26,7 +26,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
   const name = context.projectName as string;
   const profile = options.profile ?? 'production';
   const dryRun = options.dryRun === true || process.env.NX_DRY_RUN === 'true';
-  // Content-tagged builds shared through a registry: a fresh runner pulls what another already built.
+  // Content-tagged builds shared through a registry: a fresh runner finds what another already built.
   const cacheRegistry = options.cacheRegistry || process.env.VAST_CACHE_REGISTRY || undefined;
   const manifests = readManifests(context.root);
   const contextDir = (image: string) => `${DIST_IMAGES}/${image}`;
