@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderContextFiles } from '../context';
 import { fakeDefinition, fakeFamily } from '../testing';
 import { LINT_RULES, lintContext, type LintContext, type LintFile } from './index';
+import { runsPipedDownload } from './rules/vl023-piped-download';
 
 const HEADER = '#!/bin/bash\n# Does a thing at boot.\n';
 
@@ -47,6 +48,7 @@ describe('lint rules', () => {
     ['VL020', () => ({ ...editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN uv pip install thing\nCOPY ./ROOT /\n')), torchInParent: true })],
     ['VL021', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN uv pip install torch --torch-backend auto\nCOPY ./ROOT /\n'))],
     ['VL022', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN pip install thing\nCOPY ./ROOT /\n'))],
+    ['VL023', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN curl -LsSf https://example.invalid/install.sh | env PREFIX=/usr/local sh\nCOPY ./ROOT /\n'))],
     ['VL030', () => mutate(cleanContext(), 'ROOT/etc/vast_boot.d/05-app-env.sh', (f) => ({ ...f, content: f.content.replace(':App', ':App|Two') }))],
     ['VL040', () => mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({ ...f, content: f.content + 'echo CHANGEME\n' }))],
     ['VL053', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN hf download org/model model.safetensors\nCOPY ./ROOT /\n'))],
@@ -66,5 +68,26 @@ describe('lint rules', () => {
     expect(finding).toMatchObject({ file: 'Dockerfile', severity: 'error' });
     expect(finding.line).toBeGreaterThan(1);
     expect(finding.message).toContain('PYTORCH_BACKEND');
+  });
+});
+
+describe('VL023: a download run as it arrives', () => {
+  it.each([
+    'curl -LsSf https://astral.sh/uv/install.sh | env UV_UNMANAGED_INSTALL=/usr/local/bin sh',
+    'wget -qO- https://example.invalid/i.sh | sudo bash',
+    'bash <(curl -fsSL https://example.invalid/i.sh)',
+    'sh -c "$(curl -fsSL https://example.invalid/i.sh)"',
+  ])('flags %s', (command) => expect(runsPipedDownload(command)).toBe(true));
+
+  it.each([
+    'curl -fsSL -o /tmp/uv.tar.gz https://example.invalid/uv.tar.gz',
+    'echo "${uv_sha256}  /tmp/uv.tar.gz" | sha256sum --check --strict -',
+    'curl -s http://127.0.0.1:1111/ | grep -q portal',
+    'fetch-script PROVISIONING_SCRIPT "$script" 2>&1 | tee -a "$log"',
+  ])('leaves %s alone', (command) => expect(runsPipedDownload(command)).toBe(false));
+
+  it('also looks at the shell scripts of the overlay, naming the file and line', () => {
+    const context = mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({ ...f, content: `${f.content}curl -s https://example.invalid/x | bash\n` }));
+    expect(lintContext(context)).toEqual([expect.objectContaining({ code: 'VL023', file: 'ROOT/opt/instance-tools/bin/tool.sh', line: 5 })]);
   });
 });
