@@ -132,8 +132,9 @@ describe('validatePortalEntries', () => {
 
   it('rejects a hostname or path that breaks the format', () => {
     expect(validatePortalEntries([entry({ hostname: '::1' }), entry({ label: 'B', path: 'docs', externalPort: 2, internalPort: 3 })])).toEqual([
-      'entry 1 ("Instance Portal"): the hostname "::1" is empty or contains whitespace, \':\' or \'|\'. Use a plain host name such as localhost.',
-      'entry 2 ("B"): the path "docs" must start with \'/\' and contain no whitespace, \':\' or \'|\' (they break the format). ' +
+      'entry 1 ("Instance Portal"): the hostname "::1" is not a host name, an IPv4 address or a bracketed IPv6 address ' +
+        '(Caddy would refuse the Caddyfile). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.',
+      'entry 2 ("B"): the path "docs" must start with \'/\' and contain no whitespace, control characters, \':\' or \'|\' (they break the format). ' +
         'Use a path such as / or /terminals/1; percent-encode anything else.',
     ]);
   });

@@ -9,7 +9,7 @@ describe('parseImageDefinition', () => {
     for (const kind of ['base', 'derivative', 'external'] as const) expect(fakeDefinition(kind).class).toBe(kind);
     const service = fakeDefinition('derivative').services[0];
     expect(service).toMatchObject({ waitForProvisioning: true, skipOnServerless: true, autorestart: 'unexpected', startsecs: 5, pty: true });
-    expect(service.portal[0]).toEqual({ label: 'App', externalPort: 7860, internalPort: 17860, path: '/', hostname: 'localhost' });
+    expect(service.portal[0]).toEqual({ label: 'My App', externalPort: 7860, internalPort: 17860, path: '/', hostname: 'localhost' });
   });
 
   it('names a missing field and says it is required', () => {
