@@ -139,6 +139,36 @@ describe('validatePortalEntries', () => {
     ]);
   });
 
+  // Issue 11 finding 7: these passed validation, then Caddy refused the Caddyfile (every port down).
+  it.each(['"localhost', '`localhost`', '#localhost', 'local{host', 'local}host', 'local\\host', 'my_host', '-host', '999.1.1.1', '[zz]', 'a..b', 'x'.repeat(64)])(
+    'rejects the hostname %s, which is not a host name or address',
+    (hostname) => {
+      expect(validatePortalEntries([entry({ hostname })])).toEqual([
+        `entry 1 ("Instance Portal"): the hostname ${JSON.stringify(hostname)} is not a host name, an IPv4 address or a bracketed IPv6 address ` +
+          '(Caddy would refuse the Caddyfile). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.',
+      ]);
+    },
+  );
+
+  it('rejects them in a PORTAL_CONFIG too', () => {
+    expect(validatePortalEntries(entriesOf('"evil:1111:11111:/:Instance Portal'))[0]).toContain('the hostname "\\"evil" is not a host name');
+    expect(validatePortalEntries(entriesOf('#x:1111:11111:/:Instance Portal'))[0]).toContain('the hostname "#x" is not a host name');
+  });
+
+  it.each(['localhost', '127.0.0.1', 'app-1.internal', 'my-backend', '[::1]', '[fd00::1:2]', '10.0.0.255'])('accepts the hostname %s', (hostname) => {
+    expect(validatePortalEntries([entry({ hostname })])).toEqual([]);
+  });
+
+  it('rejects a label with a control character other than a line break', () => {
+    expect(validatePortalEntries([entry({ label: 'A\tB' })])).toEqual([
+      'entry 1 ("A\\tB"): the label contains a control character (a tab, NUL or similar). Use printable text only.',
+    ]);
+  });
+
+  it('accepts labels with characters the renderers quote or escape: { } # " ` $ \\ :', () => {
+    expect(validatePortalEntries([entry({ label: 'My {app} #1 "x" `y` $z \\ a:b' })])).toEqual([]);
+  });
+
   it('rejects one external port proxying to two internal ports', () => {
     expect(validatePortalEntries(entriesOf('localhost:8080:18080:/:Jupyter|localhost:8080:18081:/:Other'))).toEqual([
       'entry 2 ("Other"): external port 8080 already proxies to internal port 18080 for entry 1 ("Jupyter"); ' +

@@ -76,7 +76,9 @@ export function checkPortalLabels(chain: readonly LabelledImage[]): PortalLabelP
         else if (placed && placed.image === last.name) {
           problems.push({
             path: placed.path,
-            message: `'${placed.entry.label}' would also switch ${image.name}'s service ${service.name}: its portalLabel '${label}' ${message}`,
+            message:
+              `'${placed.entry.label}' contains '${label}', the portalLabel of ${image.name}'s service ${service.name}, and ${WHY}: ` +
+              `${service.name} would start whenever this entry is listed. Choose a label that does not contain '${label}'.`,
           });
         }
       };
