@@ -224,6 +224,16 @@ function checkPortSharing(entries: readonly PortalEntry[]): string[] {
   return errors;
 }
 
+/**
+ * Direct entries (external == internal) with no Caddy site on their port: the application itself answers there, with
+ * no authentication in front. A direct entry on a port some proxied entry uses is a link into that site (upstream's
+ * `localhost:8080:8080:/terminals/1:Jupyter Terminal`) and is authenticated like it.
+ */
+export function unauthenticatedEntries(entries: readonly PortalEntry[]): PortalEntry[] {
+  const sites = new Set(entries.filter((e) => e.externalPort !== e.internalPort).map((e) => e.externalPort));
+  return entries.filter((e) => e.externalPort === e.internalPort && !sites.has(e.externalPort));
+}
+
 /** The PORTAL_CONFIG text for entries; the inverse of parsePortalConfig for valid entries. */
 export function formatPortalConfig(entries: readonly PortalEntry[]): string {
   return entries.map((e) => `${e.hostname}:${e.externalPort}:${e.internalPort}:${e.path}:${e.label}`).join('|');

@@ -61,6 +61,23 @@ describe('parseImageDefinition', () => {
     expect(badRef.success || badRef.errors[0].message).toContain('tag or digest');
   });
 
+  it('takes public: true only on a direct entry (a proxied one has Caddy\'s authentication in front)', () => {
+    const direct = valid();
+    direct.services[0].portal.push({ label: 'My App Metrics', externalPort: 9100, internalPort: 9100, public: true });
+    expect(parseImageDefinition(direct).success).toBe(true);
+    const proxied = valid();
+    proxied.services[0].portal[0].public = true;
+    expect(parseImageDefinition(proxied)).toEqual({
+      success: false,
+      errors: [
+        {
+          path: 'services.0.portal.0.public',
+          message: 'is only for direct entries (externalPort == internalPort); port 7860 is proxied by Caddy, with authentication. Remove it.',
+        },
+      ],
+    });
+  });
+
   it("rejects 'auto' as a torch backend", () => {
     const input = valid();
     input.variants[0].torchBackend = 'auto';
