@@ -133,7 +133,7 @@ describe('validatePortalEntries', () => {
   it('rejects a hostname or path that breaks the format', () => {
     expect(validatePortalEntries([entry({ hostname: '::1' }), entry({ label: 'B', path: 'docs', externalPort: 2, internalPort: 3 })])).toEqual([
       'entry 1 ("Instance Portal"): the hostname "::1" is not a host name, an IPv4 address or a bracketed IPv6 address ' +
-        '(Caddy would refuse the Caddyfile). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.',
+        '(it goes unquoted into the Caddyfile, where other text breaks the file or names another backend). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.',
       'entry 2 ("B"): the path "docs" must start with \'/\' and contain no whitespace, control characters, \':\' or \'|\' (they break the format). ' +
         'Use a path such as / or /terminals/1; percent-encode anything else.',
     ]);
@@ -145,7 +145,7 @@ describe('validatePortalEntries', () => {
     (hostname) => {
       expect(validatePortalEntries([entry({ hostname })])).toEqual([
         `entry 1 ("Instance Portal"): the hostname ${JSON.stringify(hostname)} is not a host name, an IPv4 address or a bracketed IPv6 address ` +
-          '(Caddy would refuse the Caddyfile). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.',
+          '(it goes unquoted into the Caddyfile, where other text breaks the file or names another backend). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.',
       ]);
     },
   );

@@ -155,7 +155,7 @@ export function hostnameProblem(hostname: string): string | undefined {
   if (valid) return undefined;
   return (
     `the hostname ${JSON.stringify(hostname)} is not a host name, an IPv4 address or a bracketed IPv6 address ` +
-    '(Caddy would refuse the Caddyfile). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.'
+    '(it goes unquoted into the Caddyfile, where other text breaks the file or names another backend). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.'
   );
 }
 
