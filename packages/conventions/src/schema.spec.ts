@@ -78,6 +78,13 @@ describe('parseImageDefinition', () => {
     });
   });
 
+  it("rejects a hostname with ':', which PORTAL_CONFIG could not carry", () => {
+    const input = valid();
+    input.services[0].portal[0].hostname = '[::1]';
+    const result = parseImageDefinition(input);
+    expect(result.success || result.errors.map((e) => e.path)).toEqual(['services.0.portal.0.hostname']);
+  });
+
   it("rejects 'auto' as a torch backend", () => {
     const input = valid();
     input.variants[0].torchBackend = 'auto';

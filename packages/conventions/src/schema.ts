@@ -25,7 +25,11 @@ export const portalEntrySchema = z.strictObject({
   externalPort: port,
   internalPort: port,
   path: z.string().startsWith('/', { error: "must start with '/'" }).default('/'),
-  hostname: z.string().min(1).default('localhost'),
+  hostname: z
+    .string()
+    .min(1)
+    .regex(/^[^:]*$/, { error: "must not contain ':', which separates PORTAL_CONFIG fields (an IPv6 backend can only be set in /etc/portal.yaml). Use localhost or 127.0.0.1" })
+    .default('localhost'),
   /**
    * A direct entry (externalPort == internalPort) that no proxied entry shares its port with is served by the app
    * itself, with no authentication in front. Lint rule VL031 refuses one unless this says it is meant to be public.
