@@ -1,14 +1,23 @@
 import { parsePortalConfig, unauthenticatedEntries } from '../../portal-config';
 import type { PortalEntry } from '../../schema';
 import { portalConfigLines } from './helpers';
-import type { LintContext, LintRule } from '../types';
+import type { LintContext, LintFinding, LintRule } from '../types';
 
-/** Each unauthenticated entry of each default PORTAL_CONFIG, with whether image.ts declares it `public: true`. */
-export function unauthenticatedPortalEntries(context: LintContext) {
+/**
+ * A finding per unauthenticated entry of each default PORTAL_CONFIG whose opt-in (`public: true` on its entry in
+ * image.ts) is `declaredPublic`: VL031 reports those without it, VL032 those with it.
+ */
+export function directEntryFindings(
+  context: LintContext,
+  declaredPublic: boolean,
+  message: (entry: PortalEntry) => string,
+): Array<Omit<LintFinding, 'code' | 'severity'>> {
   return portalConfigLines(context).flatMap(({ file, line, text }) => {
     const parsed = parsePortalConfig(text);
     if (!parsed.ok) return [];
-    return unauthenticatedEntries(parsed.entries).map((entry) => ({ file, line, entry, declaredPublic: isDeclaredPublic(context, entry) }));
+    return unauthenticatedEntries(parsed.entries)
+      .filter((entry) => isDeclaredPublic(context, entry) === declaredPublic)
+      .map((entry) => ({ file: file.path, line, message: message(entry) }));
   });
 }
 
@@ -23,16 +32,13 @@ export const directEntriesRule: LintRule = {
   severity: 'error',
   description: 'A direct PORTAL_CONFIG entry with no Caddy site on its port (so no authentication) is declared public: true in image.ts.',
   check(context, report) {
-    for (const { file, line, entry, declaredPublic } of unauthenticatedPortalEntries(context)) {
-      if (declaredPublic) continue;
-      report({
-        file: file.path,
-        line,
-        message:
-          `PORTAL_CONFIG: port ${entry.externalPort} (${JSON.stringify(entry.label)}) is a direct entry with no Caddy site: anyone who reaches the port ` +
-          `gets in without authentication. If that is meant, set public: true on its entry in ${context.source}; otherwise give it an ` +
-          `internal port of its own (e.g. ${entry.externalPort + 10000 <= 65535 ? entry.externalPort + 10000 : entry.externalPort - 1}) so Caddy serves it with auth.`,
-      });
-    }
+    directEntryFindings(context, false, (entry) => {
+      const internal = entry.externalPort + 10000 <= 65535 ? entry.externalPort + 10000 : entry.externalPort - 1;
+      return (
+        `PORTAL_CONFIG: port ${entry.externalPort} (${JSON.stringify(entry.label)}) is a direct entry with no Caddy site: anyone who reaches the port ` +
+        `gets in without authentication. If that is meant, set public: true on its entry in ${context.source}; otherwise give it an ` +
+        `internal port of its own (e.g. ${internal}) so Caddy serves it with auth.`
+      );
+    }).forEach((finding) => report(finding));
   },
 };

@@ -1,4 +1,4 @@
-import { unauthenticatedPortalEntries } from './vl031-direct-entries';
+import { directEntryFindings } from './vl031-direct-entries';
 import type { LintRule } from '../types';
 
 /** The other half of VL031: an opted-in public port is allowed, and still named every time the image is linted. */
@@ -7,13 +7,8 @@ export const publicPortsRule: LintRule = {
   severity: 'warning',
   description: 'Names every port served without authentication, even when image.ts declares it public: true.',
   check(context, report) {
-    for (const { file, line, entry, declaredPublic } of unauthenticatedPortalEntries(context)) {
-      if (!declaredPublic) continue;
-      report({
-        file: file.path,
-        line,
-        message: `PORTAL_CONFIG: port ${entry.externalPort} (${JSON.stringify(entry.label)}) is served without authentication (public: true in ${context.source}).`,
-      });
-    }
+    const message = (entry: { externalPort: number; label: string }) =>
+      `PORTAL_CONFIG: port ${entry.externalPort} (${JSON.stringify(entry.label)}) is served without authentication (public: true in ${context.source}).`;
+    directEntryFindings(context, true, message).forEach((finding) => report(finding));
   },
 };
