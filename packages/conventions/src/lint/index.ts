@@ -12,6 +12,8 @@ import { torchBackendRule } from './rules/vl021-torch-backend';
 import { uvPipRule } from './rules/vl022-uv-pip';
 import { pipedDownloadRule } from './rules/vl023-piped-download';
 import { portalConfigRule } from './rules/vl030-portal-config';
+import { directEntriesRule } from './rules/vl031-direct-entries';
+import { publicPortsRule } from './rules/vl032-public-ports';
 import { unfilledRule } from './rules/vl040-unfilled';
 import { bakedWeightsRule } from './rules/vl053-baked-weights';
 import { shellHeaderRule } from './rules/vl060-shell-header';
@@ -36,6 +38,8 @@ export const LINT_RULES: readonly LintRule[] = [
   uvPipRule,
   pipedDownloadRule,
   portalConfigRule,
+  directEntriesRule,
+  publicPortsRule,
   unfilledRule,
   bakedWeightsRule,
   shellHeaderRule,
