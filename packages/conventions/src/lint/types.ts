@@ -16,6 +16,8 @@ export interface LintContext {
   files: LintFile[];
   /** A FROM ancestor's variants pin torch, so installs here must not change it. */
   torchInParent: boolean;
+  /** ENV names the images this one is built FROM set: its steps may read them without declaring them. */
+  inheritedEnv: readonly string[];
 }
 
 export type Severity = 'error' | 'warning';
@@ -27,6 +29,8 @@ export interface LintFinding {
   file: string;
   line?: number;
   message: string;
+  /** Where the author fixes it when that is not a hand-written file, e.g. `packages/images/x/image.ts steps[2] (name "foo") line 3`. */
+  at?: string;
 }
 
 export interface LintRule {
