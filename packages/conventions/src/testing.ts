@@ -76,7 +76,7 @@ export const STEP_CORPUS_ARGS: Record<string, string> = { CORPUS_ARG: 'two  word
 export const STEP_CORPUS: Array<{ name: string; run: string }> = [
   // The two scripts issue 18 found broken: `pkgs=()` lost its `;` (a syntax error), `x=$(cmd)` too (x unset).
   { name: 'issue18-array-then-if', run: ['pkgs=()', 'if [[ ${#pkgs[@]} -eq 0 ]]; then', '  echo "pkgs is empty"', 'fi'].join('\n') },
-  { name: 'issue18-subst-then-use', run: ['x=$(echo from-subst)', 'echo "x is $x"'].join('\n') },
+  { name: 'issue18-subst-then-use', run: ['kernel=$(uname)', 'echo "kernel is $kernel"'].join('\n') },
   {
     name: 'arrays',
     run: [
