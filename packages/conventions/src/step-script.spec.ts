@@ -26,7 +26,8 @@ function runBash(text: string, bashArgs: string[] = [], env: Record<string, stri
   return { output: result.stdout, status: result.status };
 }
 
-describe('step files', () => {
+// Each case starts a few bash processes; on a busy machine that outlasts vitest's 5 s default.
+describe('step files', { timeout: 60_000 }, () => {
   const image = imageWith(STEP_CORPUS);
 
   it.each(STEP_CORPUS.map((step, index) => [step.name, index] as const))('%s prints what bash -euo pipefail prints for it', (_name, index) => {
