@@ -1,7 +1,8 @@
 // The resolved metadata of an assembled context (image.json), content hashes, and the docker build plan.
 // Everything is computed from arguments: the plugin gathers file contents and image ids and passes them in.
 import { createHash } from 'node:crypto';
-import { BASE_ARG, PARENT_ARG, PROFILE_ARG, UPSTREAM_ARG, VAST_BASE_ARG, variantBuildArgs } from './dockerfile';
+import { BASE_ARG, PARENT_ARG, UPSTREAM_ARG, VAST_BASE_ARG, variantBuildArgs } from './dockerfile';
+import { PROFILE_ARG } from './step-script';
 import { versionTags } from './tags';
 import { shellQuote } from './text';
 import type { ResolvedImage } from './graph';

@@ -1,7 +1,9 @@
-// The generated part of an image's build context: Dockerfile, supervisor confs and launch scripts, boot env script.
+// The generated part of an image's build context: Dockerfile, step scripts, supervisor confs and launch scripts,
+// boot env script.
 // The plugin writes these next to the project's own ROOT/ overlay; generated files win over nothing (a clash is an error).
 import { bootEnvScriptPath, hasBootEnvScript, renderBootEnvScript } from './boot-env';
 import { renderDockerfile } from './dockerfile';
+import { renderStepFile, stepFilePath } from './step-script';
 import { launchScriptPath, renderLaunchScript, renderSupervisorConf, supervisorConfPath } from './supervisor';
 import type { ResolvedImage } from './graph';
 
@@ -16,6 +18,8 @@ export interface ContextFile {
 export function renderContextFiles(image: ResolvedImage): ContextFile[] {
   const def = image.definition;
   const files: ContextFile[] = [{ path: 'Dockerfile', content: renderDockerfile(image), mode: 0o644 }];
+  // Read by bash through a mount, never executed directly: not executable.
+  def.steps.forEach((step, index) => files.push({ path: stepFilePath(index, step), content: renderStepFile(image, index), mode: 0o644 }));
   for (const service of def.services) {
     files.push(
       { path: `ROOT${supervisorConfPath(service)}`, content: renderSupervisorConf(service, image.file), mode: 0o644 },

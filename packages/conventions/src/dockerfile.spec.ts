@@ -1,46 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { renderDockerfile, renderRunScript, renderStepScript, variantBuildArgs } from './dockerfile';
+import { renderDockerfile, variantBuildArgs } from './dockerfile';
 import { parseDockerfile } from './lint/dockerfile-parser';
 import { fakeDefinition, fakeFamily } from './testing';
-
-/** What bash would run for a RUN instruction (Docker joins backslash-newlines). */
-const joined = (lines: string[]) => lines.join('\n').replace(/^RUN /, '').replace(/\\\n/g, '');
-
-describe('renderRunScript', () => {
-  it('joins a multi-line script into one RUN that bash parses and runs', () => {
-    const script = renderStepScript(
-      {
-        name: 'demo',
-        run: 'for x in a b; do\n  echo "$x"\ndone\nif [[ -n "1" ]]; then\n  echo yes\nelse\n  echo no\nfi\nprintf "%s\\n" \\\n  one two\necho a | tr a b',
-        needs: [],
-        torchGuard: false,
-      },
-      { activateVenv: false },
-    );
-    const lines = renderRunScript(script);
-    expect(lines[0]).toBe('RUN set -euo pipefail; \\');
-    const out = execFileSync('bash', ['-c', joined(lines)], { encoding: 'utf8' });
-    expect(out).toBe('a\nb\nyes\none\ntwo\nb\n');
-  });
-
-  it('stops at the first failing command (errexit survives the joining)', () => {
-    const lines = renderRunScript(renderStepScript({ name: 'x', run: 'false\necho after', needs: [], torchGuard: false }, { activateVenv: false }));
-    expect(() => execFileSync('bash', ['-c', joined(lines)], { encoding: 'utf8', stdio: 'pipe' })).toThrow();
-  });
-
-  it('gates a profile step so the other profile skips it', () => {
-    const lines = renderRunScript(renderStepScript({ name: 'debs', profile: 'local', run: 'echo installing', needs: [], torchGuard: false }, { activateVenv: false }));
-    expect(execFileSync('bash', ['-c', `VAST_PROFILE=production; ${joined(lines)}`], { encoding: 'utf8' })).toBe('step debs: local profile only, skipped\n');
-    expect(execFileSync('bash', ['-c', `VAST_PROFILE=local; ${joined(lines)}`], { encoding: 'utf8' })).toBe('installing\n');
-  });
-
-  it('wraps torch-guarded steps in a before/after comparison that fails on change', () => {
-    const script = renderStepScript({ name: 'app', run: 'uv pip install thing', needs: [], torchGuard: true }, { activateVenv: true });
-    expect(script.split('\n')[2]).toMatch(/^torch_versions_pre=/);
-    expect(script).toContain('[[ "$torch_versions_pre" == "$torch_versions_post" ]] || {');
-  });
-});
 
 describe('renderDockerfile', () => {
   const family = fakeFamily(fakeDefinition('base'), fakeDefinition('derivative'), fakeDefinition('external'));
@@ -57,7 +18,7 @@ describe('renderDockerfile', () => {
   it('derivative: FROM ${PARENT_IMAGE}, supersedes the parent boot env script, no entrypoint', () => {
     const text = renderDockerfile(family.get('app')!);
     expect(text).toContain('ARG PARENT_IMAGE\nFROM ${PARENT_IMAGE}');
-    expect(text).toContain('RUN rm -f /etc/vast_boot.d/05-base-env.sh; \\\n    env-hash > /.env_hash');
+    expect(text).toContain('RUN rm -f /etc/vast_boot.d/05-base-env.sh && env-hash > /.env_hash');
     expect(text).not.toContain('ENTRYPOINT');
   });
 
@@ -74,7 +35,7 @@ describe('renderDockerfile', () => {
   it('copies what a step needs just before it, so other overlay edits keep its layer', () => {
     const base = fakeDefinition('base', { steps: [{ name: 'tool', run: '/opt/x/setup.sh', needs: ['opt/x/setup.sh'] }] });
     const text = renderDockerfile(fakeFamily(base).get('base')!);
-    expect(text).toContain('COPY ./ROOT/opt/x/setup.sh /opt/x/setup.sh\nRUN set -euo pipefail; \\\n    /opt/x/setup.sh');
+    expect(text).toContain('COPY ./ROOT/opt/x/setup.sh /opt/x/setup.sh\nRUN --mount=type=bind,source=steps/00-tool.sh,target=/tmp/vast-step.sh bash /tmp/vast-step.sh');
   });
 
   it('derives build args from variant facts, the variant overriding', () => {

@@ -1,6 +1,7 @@
 // Renders the Dockerfile of an image, one function per class, from its resolved definition.
 // Layer plan: slow, rarely-changing steps first; the ROOT overlay (which changes often) last, then env-hash.
 import { bootEnvScriptPath } from './boot-env';
+import { PROFILE_ARG, renderStepRun, stepFilePath } from './step-script';
 import { generatedHeader } from './text';
 import type { ResolvedImage } from './graph';
 import type { ImageDefinition, Step, Variant } from './schema';
@@ -20,8 +21,6 @@ export const PARENT_ARG = 'PARENT_IMAGE';
 export const BASE_ARG = 'BASE_IMAGE';
 export const VAST_BASE_ARG = 'VAST_BASE';
 export const UPSTREAM_ARG = 'UPSTREAM_IMAGE';
-export const PROFILE_ARG = 'VAST_PROFILE';
-const TORCH_PACKAGES = ['torch', 'torchvision', 'torchaudio', 'torchcodec'];
 
 /** The build args a variant gets: image defaults, then facts (torch, python, ...), then the variant's own. */
 export function variantBuildArgs(definition: ImageDefinition, variant: Variant): Record<string, string> {
@@ -62,62 +61,16 @@ function renderEnv(env: Record<string, string>): string[] {
   return entries.map(([k, v], i) => `${i === 0 ? 'ENV ' : '    '}${k}=${dockerQuote(v)}${i < entries.length - 1 ? ' \\' : ''}`);
 }
 
-/**
- * Joins a bash script into one RUN instruction. Docker drops backslash-newlines, so every line that ends a command
- * gets `;` (errexit still stops at the first failure); lines that open a construct or continue one do not.
- */
-export function renderRunScript(script: string): string[] {
-  const lines = script
-    .split('\n')
-    .map((l) => l.trimEnd())
-    .filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-  return lines.map((line, i) => {
-    const last = i === lines.length - 1;
-    const indent = i === 0 ? 'RUN ' : '    ';
-    if (last) return indent + line;
-    if (line.endsWith('\\')) return indent + line;
-    if (/(\bthen|\bdo|\belse|\{|\(|&&|\|\||\|)$/.test(line.trim()) || /^(\S+\)|;;)$/.test(line.trim())) return `${indent}${line} \\`;
-    return `${indent}${line}; \\`;
-  });
-}
-
-const TORCH_PRE = 'torch_versions_pre';
-const TORCH_POST = 'torch_versions_post';
-/** The torch guard's two snapshot variables and the test between them; lint rule VL020 looks for all three in a RUN. */
-export const TORCH_GUARD = { pre: TORCH_PRE, post: TORCH_POST, test: `[[ "$${TORCH_PRE}" == "$${TORCH_POST}" ]]` } as const;
-
-function torchSnapshot(variable: string): string {
-  return `${variable}="$(uv pip freeze 2>/dev/null | grep -Ei '^(${TORCH_PACKAGES.join('|')})==' | sort || true)"`;
-}
-
-/** The script of one step: strict mode, profile gate, venv and torch guard as the step and class ask. */
-export function renderStepScript(step: Step, options: { activateVenv: boolean }): string {
-  const lines: string[] = [];
-  if (step.profile) {
-    lines.push(`if [[ "\${${PROFILE_ARG}}" != "${step.profile}" ]]; then echo "step ${step.name}: ${step.profile} profile only, skipped"; exit 0; fi`);
-  }
-  lines.push('set -euo pipefail');
-  if (options.activateVenv) lines.push('. /venv/main/bin/activate');
-  if (step.torchGuard) lines.push(torchSnapshot(TORCH_PRE));
-  lines.push(...step.run.trimEnd().split('\n'));
-  if (step.torchGuard) {
-    lines.push(
-      torchSnapshot(TORCH_POST),
-      `${TORCH_GUARD.test} || { echo "step ${step.name} changed the torch packages:"; diff <(echo "$${TORCH_PRE}") <(echo "$${TORCH_POST}"); exit 1; }`,
-    );
-  }
-  return lines.join('\n');
-}
-
-function renderSteps(steps: Step[], options: { activateVenv: boolean }): string[] {
+/** One RUN per step, each running its script from the context (step-script.ts) as written. */
+function renderSteps(steps: Step[]): string[] {
   const out: string[] = [];
-  for (const step of steps) {
+  steps.forEach((step, index) => {
     out.push('');
     if (step.comment) out.push(...step.comment.split('\n').map((c) => `# ${c}`));
     // Copy only what this step reads, just before it, so overlay edits elsewhere keep its layer cached.
     for (const need of step.needs) out.push(`COPY ./ROOT/${need} /${need}`);
-    out.push(...renderRunScript(renderStepScript(step, options)));
-  }
+    out.push(renderStepRun(stepFilePath(index, step)));
+  });
   return out;
 }
 
@@ -136,7 +89,7 @@ function renderTrailer(image: ResolvedImage): string[] {
   out.push('');
   if (superseded.length) {
     out.push(`# ${superseded.join(', ')} set the parent's PORTAL_CONFIG default; this image's own script carries the whole chain.`);
-    out.push(...renderRunScript(`rm -f ${superseded.join(' ')}\n${ENV_HASH_STEP}`));
+    out.push(`RUN rm -f ${superseded.join(' ')} && ${ENV_HASH_STEP}`);
   } else {
     out.push(`RUN ${ENV_HASH_STEP}`);
   }
@@ -162,7 +115,7 @@ export function renderBaseDockerfile(image: ResolvedImage): string {
     '',
     ...renderArgs(def),
     ...renderEnv(def.env),
-    ...renderSteps(def.steps, { activateVenv: false }),
+    ...renderSteps(def.steps),
     ...renderTrailer(image),
   ].join('\n') + '\n';
 }
@@ -178,7 +131,7 @@ export function renderDerivativeDockerfile(image: ResolvedImage): string {
     '',
     ...renderArgs(def),
     ...renderEnv(def.env),
-    ...renderSteps(def.steps, { activateVenv: true }),
+    ...renderSteps(def.steps),
     ...renderTrailer(image),
   ].join('\n') + '\n';
 }
@@ -204,9 +157,9 @@ export function renderExternalDockerfile(image: ResolvedImage): string {
     '',
     '# Graft: the base overlay, supervisor, caddy, python venv and user, installed into the upstream image.',
     `COPY --from=${BASE_STAGE} ${GRAFT_DIR} ${GRAFT_DIR}`,
-    ...renderRunScript(`set -euo pipefail\n${GRAFT_SCRIPT}`),
+    `RUN ${GRAFT_SCRIPT}`,
     ...(Object.keys(def.env).length ? ['', ...renderEnv(def.env)] : []),
-    ...renderSteps(def.steps, { activateVenv: true }),
+    ...renderSteps(def.steps),
     ...renderTrailer(image),
   ].join('\n') + '\n';
 }

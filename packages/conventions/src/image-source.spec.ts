@@ -114,7 +114,7 @@ describe('renderImageSource', () => {
       ]);
       expect(errors).toEqual([]);
       const files = renderContextFiles(images.get('hello')!);
-      return { files, findings: lintContext({ image: 'hello', class: 'derivative', source: 'packages/images/hello/image.ts', files, torchInParent: false }) };
+      return { files, findings: lintContext({ image: 'hello', class: 'derivative', source: 'packages/images/hello/image.ts', files, torchInParent: false, inheritedEnv: [] }) };
     };
     const { files, findings: marked } = lintOf(applyMarkers(hello, markers));
     const lineOf = (path: string, text: string) => files.find((f) => f.path === path)!.content.split('\n').findIndex((l) => l.includes(text)) + 1;

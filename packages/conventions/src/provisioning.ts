@@ -2,7 +2,7 @@
 // image, or installed at boot by a provisioning script on an existing image. Both come from the same install steps
 // and the same supervisor renderers, so an app moved from one to the other runs the same program the same way.
 import { z } from 'zod';
-import { renderStepScript } from './dockerfile';
+import { renderStepScript } from './step-script';
 import { shellQuote } from './text';
 import { launchScriptPath, renderLaunchScript, renderSupervisorConf, SUPERVISOR_CONF_DIR, SUPERVISOR_SCRIPTS_DIR, supervisorConfPath } from './supervisor';
 import { controlCharacterProblems } from './safe-strings';

@@ -10,7 +10,7 @@ export interface StringProblem {
 
 /**
  * Fields whose value is a script or a comment of several lines on purpose. The renderers keep their lines inside the
- * structure: a step's lines are joined into one RUN (each ends with `; \` or ` \`), a step comment becomes `# ` lines,
+ * structure: a step's script is a file of the context that its RUN mounts, a step comment becomes `# ` lines,
  * a service command is the tail of its launch script. Every other string must be one line.
  */
 const MULTI_LINE_FIELDS = [/^steps\.\d+\.run$/, /^steps\.\d+\.comment$/, /^services\.\d+\.command$/];
@@ -77,23 +77,6 @@ export function relativePathProblem(path: string, root: string): string | undefi
 }
 
 /**
- * Problems a step's script would cause in the one RUN instruction it is joined into. The Dockerfile parser reads
- * `<<WORD` in a RUN as a heredoc and would take the lines after the instruction as its body, and a last line ending
- * in `\` continues the instruction into whatever the renderer writes next.
- */
-export function runScriptProblem(script: string): string | undefined {
-  const heredoc = /(^|[^<])<<-?\s*['"]?[A-Za-z_][A-Za-z0-9_]*/.exec(script);
-  if (heredoc) {
-    return `uses a heredoc (${heredoc[0].replace(/^[^<]/, '').trim()}): the step's lines are joined into one RUN, where the Dockerfile parser reads a heredoc from the lines after the instruction. Write the file with printf, or put it in ROOT/ and list it in needs.`;
-  }
-  const lines = script.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-  if (lines.length && lines[lines.length - 1].trimEnd().endsWith('\\')) {
-    return "ends with a line continuation ('\\'), which would carry the RUN instruction into the next line of the Dockerfile. Remove the trailing backslash.";
-  }
-  return undefined;
-}
-
-/**
  * A default value inside `${NAME:-value}` in the boot env script: a `}` that closes no `${` would end the expansion
  * early and leave the rest of the value as literal text after it (the renderer escapes backslashes, so it cannot be
  * escaped either).
@@ -129,7 +112,6 @@ export function unsafeStringProblems(definition: DefinitionStrings): StringProbl
     if (message && !problems.some((p) => p.path === path)) problems.push({ path, message });
   };
   definition.steps.forEach((step, i) => {
-    add(`steps.${i}.run`, runScriptProblem(step.run));
     step.needs.forEach((need, j) => add(`steps.${i}.needs.${j}`, relativePathProblem(need, 'ROOT/')));
   });
   definition.artifacts.forEach((artifact, i) => {

@@ -17,9 +17,13 @@ import { publicPortsRule } from './rules/vl032-public-ports';
 import { unfilledRule } from './rules/vl040-unfilled';
 import { bakedWeightsRule } from './rules/vl053-baked-weights';
 import { shellHeaderRule } from './rules/vl060-shell-header';
+import { locateFinding } from './step-location';
 import type { LintContext, LintFinding, LintRule } from './types';
 
 export * from './types';
+export * from './shell-findings';
+export { chainLintFacts } from './chain-facts';
+export { locateFinding } from './step-location';
 export { parseDockerfile } from './dockerfile-parser';
 export { UNFILLED_MARKER } from './rules/vl040-unfilled';
 export { isShellScript } from './rules/helpers';
@@ -45,19 +49,17 @@ export const LINT_RULES: readonly LintRule[] = [
   shellHeaderRule,
 ];
 
-/** The shellcheck findings the plugin reports under this code (shellcheck is a program, so it runs there). */
-export const SHELLCHECK_CODE = 'VL090';
-
 export function lintContext(context: LintContext, rules: readonly LintRule[] = LINT_RULES): LintFinding[] {
   const findings: LintFinding[] = [];
   for (const rule of rules) {
-    rule.check(context, (finding) => findings.push({ code: rule.code, severity: rule.severity, ...finding }));
+    rule.check(context, (finding) => findings.push(locateFinding(context, { code: rule.code, severity: rule.severity, ...finding })));
   }
   return findings;
 }
 
-/** `file:line: CODE severity: message`, one finding per line. */
+/** `file:line: CODE severity: message`, one finding per line; a finding in generated text names its source first. */
 export function formatFinding(contextDir: string, finding: LintFinding): string {
-  const where = `${contextDir}/${finding.file}${finding.line ? `:${finding.line}` : ''}`;
-  return `${where}: ${finding.code} ${finding.severity}: ${finding.message}`;
+  const file = `${contextDir}/${finding.file}${finding.line ? `:${finding.line}` : ''}`;
+  if (finding.at) return `${finding.at}: ${finding.code} ${finding.severity}: ${finding.message} (${file})`;
+  return `${file}: ${finding.code} ${finding.severity}: ${finding.message}`;
 }

@@ -1,22 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { renderContextFiles } from '../context';
 import { fakeDefinition, fakeFamily } from '../testing';
-import { LINT_RULES, lintContext, type LintContext, type LintFile } from './index';
+import {
+  declaredStepNames,
+  formatFinding,
+  LINT_RULES,
+  lintContext,
+  stepShellcheckFindings,
+  bashSyntaxFindings,
+  type LintContext,
+  type LintFile,
+  type ShellcheckComment,
+} from './index';
 import { runsPipedDownload } from './rules/vl023-piped-download';
 import type { PortalEntry } from '../schema';
 
 const HEADER = '#!/bin/bash\n# Does a thing at boot.\n';
 
 /** A clean assembled context of the fake family's derivative (or another class), plus a tiny hand-written overlay. */
-function cleanContext(kind: 'base' | 'derivative' | 'external' = 'derivative'): LintContext {
-  const family = fakeFamily(fakeDefinition('base'), fakeDefinition('derivative'), fakeDefinition('external'));
+function cleanContext(kind: 'base' | 'derivative' | 'external' = 'derivative', overrides: Record<string, unknown> = {}): LintContext {
+  const family = fakeFamily(fakeDefinition('base'), fakeDefinition('derivative', kind === 'derivative' ? overrides : {}), fakeDefinition('external'));
   const name = { base: 'base', derivative: 'app', external: 'ext' }[kind];
   const image = family.get(name)!;
   const files: LintFile[] = [
     ...renderContextFiles(image),
     { path: 'ROOT/opt/instance-tools/bin/tool.sh', content: `${HEADER}set -euo pipefail\necho hi\n`, mode: 0o755 },
   ];
-  return { image: name, class: image.definition.class, source: image.file, files, torchInParent: false, portalEntries: image.portalEntries };
+  return { image: name, class: image.definition.class, source: image.file, files, torchInParent: false, inheritedEnv: [], portalEntries: image.portalEntries };
 }
 
 function mutate(context: LintContext, path: string, edit: (file: LintFile) => LintFile): LintContext {
@@ -124,5 +134,53 @@ describe('VL023: a download run as it arrives', () => {
   it('also looks at the shell scripts of the overlay, naming the file and line', () => {
     const context = mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({ ...f, content: `${f.content}curl -s https://example.invalid/x | bash\n` }));
     expect(lintContext(context)).toEqual([expect.objectContaining({ code: 'VL023', file: 'ROOT/opt/instance-tools/bin/tool.sh', line: 5 })]);
+  });
+});
+
+describe('findings in step scripts', () => {
+  const steps = [{ name: 'deps', run: 'apt-get update\npip install thing\n# pip install in a comment is prose' }];
+  const context = () => cleanContext('derivative', { steps, env: { APP_HOME: '/opt/app' } });
+
+  it('rules read the script a RUN mounts, and report the step and line in image.ts', () => {
+    const [finding] = lintContext(context());
+    expect(finding).toMatchObject({ code: 'VL022', file: 'steps/00-deps.sh', at: 'packages/images/app/image.ts steps[0] (name "deps") line 2' });
+    const line = context().files.find((f) => f.path === 'steps/00-deps.sh')!.content.split('\n')[finding.line! - 1];
+    expect(line).toBe('pip install thing');
+    expect(formatFinding('dist/images/app', finding)).toBe(
+      `packages/images/app/image.ts steps[0] (name "deps") line 2: VL022 warning: ${finding.message} (dist/images/app/steps/00-deps.sh:${finding.line})`,
+    );
+  });
+
+  it('declares the final stage ARGs and ENV, the chain ENV and what the build provides', () => {
+    const names = declaredStepNames({ ...context(), inheritedEnv: ['WORKSPACE'] });
+    for (const name of ['VAST_PROFILE', 'APP_HOME', 'WORKSPACE', 'PATH', 'VIRTUAL_ENV']) expect(names.has(name), name).toBe(true);
+    expect(names.has('PARENT_IMAGE')).toBe(false);
+    expect(declaredStepNames(cleanContext('base')).has('VIRTUAL_ENV')).toBe(false);
+  });
+
+  it('turns shellcheck comments into VL091, an undeclared upper-case name into VL092, and drops declared names', () => {
+    const comment = (line: number, code: number, message: string): ShellcheckComment => ({ file: 'steps/00-deps.sh', line, level: 'warning', code, message });
+    const lint = context();
+    const bodyStart = lint.files.find((f) => f.path === 'steps/00-deps.sh')!.content.split('\n').indexOf('apt-get update') + 1;
+    const findings = stepShellcheckFindings(lint, [
+      comment(bodyStart, 2154, 'APP_HOME is referenced but not assigned.'),
+      comment(bodyStart, 2154, 'MODEL_DIR is referenced but not assigned.'),
+      comment(bodyStart + 1, 2154, 'lower is referenced but not assigned.'),
+    ]);
+    expect(findings.map((f) => `${f.code} ${f.at}`)).toEqual([
+      'VL092 packages/images/app/image.ts steps[0] (name "deps") line 1',
+      'VL091 packages/images/app/image.ts steps[0] (name "deps") line 2',
+    ]);
+    expect(findings[0].message).toContain('${MODEL_DIR:-}');
+    expect(findings[1].message).toBe('SC2154: lower is referenced but not assigned. (https://www.shellcheck.net/wiki/SC2154)');
+  });
+
+  it('reads bash -n output line by line', () => {
+    const lint = context();
+    const stderr = "steps/00-deps.sh: line 5: syntax error near unexpected token `fi'\nsteps/00-deps.sh: line 5: `fi'";
+    expect(bashSyntaxFindings(lint, 'steps/00-deps.sh', stderr).map((f) => `${f.code} ${f.line} ${f.message}`)).toEqual([
+      "VL091 5 bash -n: syntax error near unexpected token `fi'",
+      "VL091 5 bash -n: `fi'",
+    ]);
   });
 });

@@ -18,6 +18,8 @@ export interface LintContext {
   torchInParent: boolean;
   /** The chain's PORTAL_CONFIG entries as the definitions declare them, with their `public` opt-ins (none if absent). */
   portalEntries?: readonly PortalEntry[];
+  /** ENV names the images this one is built FROM set: its steps may read them without declaring them. */
+  inheritedEnv: readonly string[];
 }
 
 export type Severity = 'error' | 'warning';
@@ -29,6 +31,8 @@ export interface LintFinding {
   file: string;
   line?: number;
   message: string;
+  /** Where the author fixes it when that is not a hand-written file, e.g. `packages/images/x/image.ts steps[2] (name "foo") line 3`. */
+  at?: string;
 }
 
 export interface LintRule {

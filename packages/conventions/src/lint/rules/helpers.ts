@@ -1,6 +1,7 @@
 // Shared lookups for lint rules: the Dockerfile's instructions and the overlay's files.
 import { parseDockerfile, type Instruction } from '../dockerfile-parser';
 import { BOOT_DIR } from '../../boot-env';
+import { mountedStepFile } from '../../step-script';
 import type { LintContext, LintFile } from '../types';
 
 export const DOCKERFILE = 'Dockerfile';
@@ -17,6 +18,33 @@ export function finalStage(instructions: Instruction[]): Instruction[] {
     if (ins.keyword === 'FROM') last = i;
   });
   return instructions.slice(last);
+}
+
+export interface RunScript {
+  /** The Dockerfile for an inline RUN; the step file for a RUN that runs one. */
+  file: string;
+  /** 1-based line of the text's first line in `file`. */
+  line: number;
+  /** What bash runs, comment lines blanked (so that prose is not read as commands and line numbers hold). */
+  text: string;
+}
+
+/** What every RUN of the Dockerfile runs: its arguments, or the step script it mounts. */
+export function runScripts(context: LintContext): RunScript[] {
+  return dockerfileInstructions(context)
+    .filter((i) => i.keyword === 'RUN')
+    .map((ins) => {
+      const path = mountedStepFile(ins.args);
+      const file = path === undefined ? undefined : context.files.find((f) => f.path === path);
+      if (!file) return { file: DOCKERFILE, line: ins.line, text: ins.args };
+      return { file: file.path, line: 1, text: file.content.replace(/^[ \t]*#.*$/gm, '') };
+    });
+}
+
+/** The line of `script` where the first match of `pattern` ends (a match may start with the newline before it). */
+export function lineOfMatch(script: RunScript, pattern: RegExp): number | undefined {
+  const match = new RegExp(pattern.source, pattern.flags.replace('g', '')).exec(script.text);
+  return match ? script.line + script.text.slice(0, match.index + match[0].length).split('\n').length - 1 : undefined;
 }
 
 export function filesUnder(context: LintContext, prefix: string): LintFile[] {

@@ -8,7 +8,7 @@ import { lintContext } from '@vast/conventions';
 import { assembleContext, listFiles } from '../../lib/assemble-context';
 import { readWorkspaceImages, type WorkspaceImages } from '../../lib/workspace-images';
 import { readLintContext } from '../lint/lib/read-context';
-import { runShellcheck } from '../lint/lib/shellcheck';
+import { runShellChecks } from '../lint/lib/shellcheck';
 
 const workspaceRoot = join(__dirname, '../../../../..');
 const goldenDir = join(__dirname, '../../../golden');
@@ -67,11 +67,11 @@ describe('assembled contexts', () => {
     for (const [path, content] of actual) expect(content, `${name}/${path} differs from golden (UPDATE_GOLDEN=1 to accept)`).toBe(expected.get(path));
   });
 
-  it.each(IMAGES)('%s lints clean, shellcheck included', async (name) => {
+  it.each(IMAGES)('%s lints clean, shellcheck and the step checks included', async (name) => {
     const contextDir = join(out, `${name}-lint`);
     const { manifest } = assembleContext(workspaceRoot, workspace.images.get(name)!, { contextDir, skipArtifacts: true });
     const context = readLintContext(contextDir, manifest, workspace.images.get(name));
-    const findings = [...lintContext(context), ...(await runShellcheck(contextDir, context))];
+    const findings = [...lintContext(context), ...(await runShellChecks(contextDir, context))];
     expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 });

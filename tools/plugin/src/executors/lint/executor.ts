@@ -1,10 +1,10 @@
-// lint: the image invariants (@vast/conventions LINT_RULES) and shellcheck over the assembled context.
+// lint: the image invariants (@vast/conventions LINT_RULES), and bash -n and shellcheck over the assembled context.
 import type { ExecutorContext } from '@nx/devkit';
 import { formatFinding, lintContext } from '@vast/conventions';
 import { contextDirOf, readManifest } from '../../lib/assemble-context';
 import { readImageChain } from '../../lib/workspace-images';
 import { readLintContext } from './lib/read-context';
-import { runShellcheck } from './lib/shellcheck';
+import { runShellChecks } from './lib/shellcheck';
 import type { LintExecutorOptions } from './schema';
 
 export default async function lintExecutor(options: LintExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -17,7 +17,7 @@ export default async function lintExecutor(options: LintExecutorOptions, context
   const workspace = await readImageChain(context.root, name);
   const contextDir = contextDirOf(context.root, name);
   const lint = readLintContext(contextDir, manifest, workspace.images.get(name));
-  const findings = [...lintContext(lint), ...(options.shellcheck === false ? [] : await runShellcheck(contextDir, lint))];
+  const findings = [...lintContext(lint), ...(options.shellcheck === false ? [] : await runShellChecks(contextDir, lint))];
   const shown = `dist/images/${name}`;
   for (const finding of findings) (finding.severity === 'error' ? console.error : console.warn)(formatFinding(shown, finding));
   const errors = findings.filter((f) => f.severity === 'error' || options.warningsAsErrors).length;

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { lintContext, renderContextFiles, type ContextFile, type LintFinding } from '@vast/conventions';
+import { chainLintFacts, lintContext, renderContextFiles, type ContextFile, type LintFinding } from '@vast/conventions';
 import { readTreeImages } from './tree-images';
 
 export const repoRoot = join(__dirname, '../../../../..');
@@ -64,7 +64,6 @@ export function assembleFromTree(tree: Tree, name: string): { files: ContextFile
   const image = images.images.get(name);
   if (!image) throw new Error(`${name} did not resolve`);
   const files = renderContextFiles(image);
-  const torchInParent = image.ancestors.some((a) => a.definition.variants.some((v) => v.torch));
-  const findings = lintContext({ image: name, class: image.definition.class, source: image.file, files, torchInParent });
+  const findings = lintContext({ image: name, class: image.definition.class, source: image.file, files, ...chainLintFacts(image) });
   return { files, findings };
 }

@@ -1,7 +1,7 @@
 // Reads an assembled context from disk into the shape the lint rules take.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImageManifest, LintContext, ResolvedImage } from '@vast/conventions';
+import { chainLintFacts, type ImageManifest, type LintContext, type ResolvedImage } from '@vast/conventions';
 import { listFiles } from '../../../lib/assemble-context';
 
 const BINARY = /\0/;
@@ -19,7 +19,7 @@ export function readLintContext(contextDir: string, manifest: ImageManifest, ima
     class: manifest.class,
     source: manifest.source,
     files,
-    torchInParent: !!image?.ancestors.some((a) => a.definition.variants.some((v) => v.torch)),
+    ...chainLintFacts(image),
     portalEntries: image?.portalEntries ?? [],
   };
 }

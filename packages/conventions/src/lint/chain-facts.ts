@@ -1,0 +1,18 @@
+// What lint needs to know about the images an image is built FROM: its own context does not say.
+import type { ResolvedImage } from '../graph';
+import type { LintContext } from './types';
+
+export type ChainLintFacts = Pick<LintContext, 'torchInParent' | 'inheritedEnv'>;
+
+/**
+ * A derivative inherits the ENV of every image below it (an external ancestor's grafted base included, as the base is
+ * an ancestor too). A base or external image starts from a foreign image whose ENV is not known here.
+ */
+export function chainLintFacts(image: ResolvedImage | undefined): ChainLintFacts {
+  if (!image) return { torchInParent: false, inheritedEnv: [] };
+  const inherited = image.definition.class === 'derivative' ? image.ancestors.flatMap((a) => Object.keys(a.definition.env)) : [];
+  return {
+    torchInParent: image.ancestors.some((a) => a.definition.variants.some((v) => v.torch)),
+    inheritedEnv: [...new Set(inherited)].sort(),
+  };
+}
