@@ -1,6 +1,8 @@
 // The whole release command in the local profile, in a scratch copy of the workspace: a base-image minor
 // changeset -> changeset version + lockfile -> nx docker-build (the real local base image) -> nx docker-push
-// to a registry on loopback. Then a second push through Nx, which must change nothing.
+// to a registry on loopback. Then a second push through Nx, which must change nothing. Then, with the version
+// committed, --publish -c local: it tags in git no version it did not push completely, names each one, and a later
+// --publish picks them all up.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +12,10 @@ import { registryForTests } from '../support/registry-for-tests';
 import { NX_ENV, ScratchWorkspace } from '../support/scratch-workspace';
 
 const REPOSITORY = 'vastai/base-image';
-const EXPECTED_TAGS = ['1-local', '1.1-local', '1.1.0-local', 'latest-local'];
+const RELEASE_TAGS = ['1-local', '1.1-local', '1.1.0-local', 'latest-local'];
+/** The release tags and the staging tag docker-push carried the content in with, as the registry lists them. */
+const expectedTags = (imageId: string) => [...RELEASE_TAGS, `staging-${imageId.slice('sha256:'.length)}`].sort();
+const builtImageId = (root: string) => JSON.parse(readFileSync(join(root, 'dist/builds/base-image/build-result.json'), 'utf8')).variants[0].imageId as string;
 
 async function imageTags(): Promise<Set<string>> {
   const out = (await run(dockerCommand(), ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', REPOSITORY])).stdout;
@@ -65,18 +70,20 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
     expect(release.stdout).toContain('$ node_modules/.bin/nx run-many -t docker-build -p base-image -c local');
     expect(release.stdout).toContain('$ node_modules/.bin/nx run-many -t docker-push -p base-image -c local --parallel=1 --nxBail');
     expect(release.stdout).toContain('release: pushed base-image@1.1.0');
+    expect(release.stdout).toContain('release: no git tag yet: commit the version changes, then npm run release -- --publish tags what is in the registry.');
+    expect(ws.git('tag', '--list')).toBe('');
   });
 
   it('puts exactly the release tags of the local base image in the registry, and nothing else', async () => {
     expect(await registry().catalog()).toEqual([REPOSITORY]);
-    expect(await registry().tags(REPOSITORY)).toEqual(EXPECTED_TAGS);
+    expect(await registry().tags(REPOSITORY)).toEqual(expectedTags(builtImageId(ws.root)));
   });
 
   it('pushed the image docker-build built', async () => {
     const built = JSON.parse(readFileSync(join(ws.root, 'dist/builds/base-image/build-result.json'), 'utf8'));
     expect(built).toMatchObject({ name: 'base-image', repository: REPOSITORY, version: '1.1.0', profile: 'local' });
     expect((await registry().manifest(REPOSITORY, '1.1.0-local')).config.digest).toBe(built.variants[0].imageId);
-    const digests = await Promise.all(EXPECTED_TAGS.map((t) => registry().digest(REPOSITORY, t)));
+    const digests = await Promise.all(expectedTags(built.variants[0].imageId).map((t) => registry().digest(REPOSITORY, t)));
     expect(new Set(digests).size).toBe(1);
   });
 
@@ -88,7 +95,52 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
       expect(again.stdout).toMatch(new RegExp(`  unchanged  ${registry().host}/${REPOSITORY}:${tag.replace(/\./g, '\\.')}  sha256:[0-9a-f]{64}`));
     }
     expect(again.stdout).toContain('docker-push base-image: 0 pushed, 4 unchanged.');
-    expect(await registry().tags(REPOSITORY)).toEqual(EXPECTED_TAGS);
+    expect(await registry().tags(REPOSITORY)).toEqual(expectedTags(builtImageId(ws.root)));
     expect(registry().snapshot()).toEqual(before);
   }, 10 * 60_000);
+
+  it('--publish -c local tags no version it did not push completely, and names each one', async () => {
+    ws.commit('Version images');
+    const before = registry().snapshot();
+    const publish = await inWorkspace('tsx', ['scripts/release.ts', '--publish', '-c', 'local', '--registry', registry().host]);
+    expect(publish.exitCode, `${publish.stdout}\n${publish.stderr}`).toBe(0);
+    expect(publish.stdout).toContain(
+      [
+        'release: images to release',
+        '  base-image       (untagged) -> 1.1.0',
+        '  ollama           (untagged) -> 1.0.1',
+        '  pytorch          (untagged) -> 1.0.1',
+        '  vllm             (untagged) -> 1.0.1',
+        '  comfyui          (untagged) -> 1.0.1',
+      ].join('\n'),
+    );
+    expect(publish.stdout).toContain('docker-push base-image: 0 pushed, 4 unchanged.');
+    expect(publish.stdout).toContain(
+      [
+        'release: git tags',
+        '  not tagged       @vast/base-image@1.1.0: pushed its local variant only; its production variants (stock-ubuntu24.04-py312, cuda-12.8.1-ubuntu24.04-py312, cuda-12.9.2-ubuntu24.04-py312, cuda-13.0.3-ubuntu24.04-py312) still need --publish -c production',
+        '  not tagged       @vast/ollama@1.0.1: not built or pushed: no local variant in packages/images/ollama/image.ts',
+        '  not tagged       @vast/pytorch@1.0.1: not built or pushed: no local variant in packages/images/pytorch/image.ts',
+        '  not tagged       @vast/vllm@1.0.1: not built or pushed: no local variant in packages/images/vllm/image.ts',
+        '  not tagged       @vast/comfyui@1.0.1: not built or pushed: no local variant in packages/images/comfyui/image.ts',
+        'release: the untagged versions stay unreleased; the next --publish picks them up.',
+      ].join('\n'),
+    );
+    // On ac20962 `changeset tag` tagged all five here, so the next --publish took them as released and never pushed them.
+    expect(ws.git('tag', '--list')).toBe('');
+    expect(registry().snapshot()).toEqual(before);
+  }, 15 * 60_000);
+
+  it('a later --publish picks up every version left untagged', async () => {
+    const later = await inWorkspace('tsx', ['scripts/release.ts', '--publish', '--dry-run']);
+    expect(later.exitCode, `${later.stdout}\n${later.stderr}`).toBe(0);
+    expect(later.stdout).toContain(
+      [
+        'release: would run',
+        '  nx run-many -t docker-build -p base-image,ollama,pytorch,vllm,comfyui -c production',
+        '  nx run-many -t docker-push -p base-image,ollama,pytorch,vllm,comfyui -c production --parallel=1 --nxBail',
+        '  git tag <package>@<version> for each image the push completes (base-image, ollama, pytorch, vllm, comfyui)',
+      ].join('\n'),
+    );
+  }, 5 * 60_000);
 });
