@@ -149,7 +149,8 @@ async function main(argv: string[]): Promise<number> {
   for (const tag of tags.create) {
     // The tag changeset tag would create (annotated, so git push --follow-tags pushes it).
     await run('git', ['tag', tag, '-m', tag], { cwd: root });
-    log(`  tagged           ${tag}`);
+    // Worded as changeset tag words it: changesets/action finds the published versions by "New tag:" lines.
+    log(`  New tag:         ${tag}`);
   }
   for (const { release, reason } of tags.untagged) log(`  not tagged       ${release.name}@${release.to}: ${reason}`);
   if (tags.untagged.length) log('release: the untagged versions stay unreleased; the next --publish picks them up.');
