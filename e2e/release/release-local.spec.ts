@@ -3,7 +3,7 @@
 // to a registry on loopback. Then a second push through Nx, which must change nothing. Then, with the version
 // committed, --publish -c local: it tags in git no version it did not push completely, names each one, and a later
 // --publish picks them all up.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type RunResult } from '../../tools/plugin/src/utils/exec';
@@ -142,5 +142,48 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
         '  git tag <package>@<version> for each image the push completes (base-image, ollama, pytorch, vllm, comfyui)',
       ].join('\n'),
     );
+  }, 5 * 60_000);
+});
+
+describe('npm run release -- --publish -c local: a version it pushed completely is tagged in git, once', () => {
+  const registry = registryForTests('release-publish-');
+  let ws: ScratchWorkspace;
+  let tagsBefore: Set<string>;
+
+  const inWorkspace = (command: string, args: string[]) =>
+    run(join(ws.root, 'node_modules/.bin', command), args, { cwd: ws.root, env: { ...process.env, ...NX_ENV }, reject: false, timeoutMs: 25 * 60_000 });
+
+  beforeAll(async () => {
+    // A family of one local-only image: base-image without its production variants and without the images built on it.
+    ws = ScratchWorkspace.create('release-publish-ws-');
+    for (const image of ['pytorch', 'comfyui', 'vllm', 'ollama']) rmSync(join(ws.root, 'packages/images', image), { recursive: true, force: true });
+    ws.edit('packages/images/base-image/image.ts', (text) => text.replace(/^ {4}\{ key: '(stock|cuda)-[^\n]*\n/gm, ''));
+    expect(ws.read('packages/images/base-image/image.ts')).not.toMatch(/key: '(stock|cuda)-/);
+    ws.commit('a local-only family');
+    tagsBefore = await imageTags();
+  }, 5 * 60_000);
+
+  afterAll(async () => {
+    if (tagsBefore) {
+      for (const tag of await imageTags()) if (!tagsBefore.has(tag)) await run(dockerCommand(), ['image', 'rm', tag], { reject: false });
+    }
+    ws?.dispose();
+  });
+
+  it('pushes base-image and tags exactly its version', async () => {
+    const publish = await inWorkspace('tsx', ['scripts/release.ts', '--publish', '-c', 'local', '--registry', registry().host]);
+    expect(publish.exitCode, `${publish.stdout}\n${publish.stderr}`).toBe(0);
+    expect(publish.stdout).toContain('release: images to release\n  base-image       (untagged) -> 1.0.0\n');
+    expect(publish.stdout.slice(publish.stdout.indexOf('release: git tags'))).toBe('release: git tags\n  New tag:         @vast/base-image@1.0.0');
+    expect(publish.stdout).not.toContain('not tagged');
+    expect(ws.git('tag', '--list').trim().split('\n')).toEqual(['@vast/base-image@1.0.0']);
+    expect(await registry().tags(REPOSITORY)).toEqual(['1-local', '1.0-local', '1.0.0-local', 'latest-local', `staging-${builtImageId(ws.root).slice('sha256:'.length)}`].sort());
+  }, 25 * 60_000);
+
+  it('the next --publish finds nothing left to release', async () => {
+    const again = await inWorkspace('tsx', ['scripts/release.ts', '--publish', '-c', 'local', '--registry', registry().host]);
+    expect(again.exitCode, `${again.stdout}\n${again.stderr}`).toBe(0);
+    expect(again.stdout).toContain('release: no image to release');
+    expect(ws.git('tag', '--list').trim()).toBe('@vast/base-image@1.0.0');
   }, 5 * 60_000);
 });
