@@ -22,29 +22,35 @@ async function imageTags(): Promise<Set<string>> {
   return new Set(out.split('\n').filter((l) => l && !l.endsWith(':<none>')));
 }
 
+/** The engine is shared: removes the build and version tags created since `before` was taken, and only those. */
+async function removeTagsCreatedSince(before: Set<string> | undefined): Promise<void> {
+  if (!before) return;
+  for (const tag of await imageTags()) if (!before.has(tag)) await run(dockerCommand(), ['image', 'rm', tag], { reject: false });
+}
+
+/** Runs one of the workspace's node_modules/.bin commands in it, as CI would (no Nx daemon, plain output). */
+const runIn = (ws: ScratchWorkspace, command: string, args: string[]) =>
+  run(join(ws.root, 'node_modules/.bin', command), args, { cwd: ws.root, env: { ...process.env, ...NX_ENV }, reject: false, timeoutMs: 25 * 60_000 });
+
 describe('npm run release -- -c local: base-image minor, built and pushed for real', () => {
   const registry = registryForTests('release-local-');
   let ws: ScratchWorkspace;
   let tagsBefore: Set<string>;
   let release: RunResult;
 
-  const inWorkspace = (command: string, args: string[]) =>
-    run(join(ws.root, 'node_modules/.bin', command), args, { cwd: ws.root, env: { ...process.env, ...NX_ENV }, reject: false, timeoutMs: 25 * 60_000 });
+  const inWorkspace = (command: string, args: string[]) => runIn(ws, command, args);
 
   beforeAll(async () => {
     ws = ScratchWorkspace.create('release-local-ws-');
     writeFileSync(join(ws.root, '.changeset/base-image-minor.md'), '---\n"@vast/base-image": minor\n---\n\nServe the portal over HTTP/2.\n');
     ws.git('add', '--all');
     ws.git('commit', '--quiet', '-m', 'changeset');
-    // The engine is shared: afterwards, remove the build and version tags this run created, and only those.
     tagsBefore = await imageTags();
     release = await inWorkspace('tsx', ['scripts/release.ts', '-c', 'local', '--registry', registry().host]);
   }, 30 * 60_000);
 
   afterAll(async () => {
-    if (tagsBefore) {
-      for (const tag of await imageTags()) if (!tagsBefore.has(tag)) await run(dockerCommand(), ['image', 'rm', tag], { reject: false });
-    }
+    await removeTagsCreatedSince(tagsBefore);
     ws?.dispose();
   });
 
@@ -150,8 +156,7 @@ describe('npm run release -- --publish -c local: a version it pushed completely 
   let ws: ScratchWorkspace;
   let tagsBefore: Set<string>;
 
-  const inWorkspace = (command: string, args: string[]) =>
-    run(join(ws.root, 'node_modules/.bin', command), args, { cwd: ws.root, env: { ...process.env, ...NX_ENV }, reject: false, timeoutMs: 25 * 60_000 });
+  const inWorkspace = (command: string, args: string[]) => runIn(ws, command, args);
 
   beforeAll(async () => {
     // A family of one local-only image: base-image without its production variants and without the images built on it.
@@ -164,9 +169,7 @@ describe('npm run release -- --publish -c local: a version it pushed completely 
   }, 5 * 60_000);
 
   afterAll(async () => {
-    if (tagsBefore) {
-      for (const tag of await imageTags()) if (!tagsBefore.has(tag)) await run(dockerCommand(), ['image', 'rm', tag], { reject: false });
-    }
+    await removeTagsCreatedSince(tagsBefore);
     ws?.dispose();
   });
 
