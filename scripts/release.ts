@@ -1,11 +1,15 @@
 // The release command (`npm run release`): version the packages from the pending changesets, refresh the
-// lockfile, then build the released images parents first and push their tags. Images that are not released
-// are not pushed. Run with `npx tsx scripts/release.ts [options]`; `--help` lists them.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+// lockfile, then build the released images parents first and push their tags; with --publish, tag in git exactly the
+// versions it pushed. The decisions are scripts/release-plan.ts (pure); this file gathers the facts and runs the
+// steps. Run with `npx tsx scripts/release.ts [options]`; `--help` lists them.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadDefinitionModule } from '../tools/plugin/src/lib/load-definition';
+import type { ResolvedImage } from '@vast/conventions';
+import { recordsDirOf } from '../tools/plugin/src/lib/build-result';
+import { readWorkspaceImages } from '../tools/plugin/src/lib/workspace-images';
 import { run } from '../tools/plugin/src/utils/exec';
+import { planGitTags, planRelease, parseReleaseArgs, packageNameOf, type PushOutcome, type ReleasePlan } from './release-plan';
 
 const USAGE = `Usage: npm run release -- [options]
 
@@ -13,131 +17,12 @@ const USAGE = `Usage: npm run release -- [options]
                      docker-push every image whose version changed
   --version-only     stop after the lockfile refresh (the "Version images" pull request runs this)
   --publish          after the version PR merged: build and push every image whose current version has
-                     no git tag yet, then create the tags (changeset tag)
+                     no git tag yet, then tag in git exactly the versions it pushed
   --dry-run          change nothing: print the versions and the commands a release would run
   -c, --configuration <production|local>
                      build profile for docker-build and docker-push (default: production)
   --registry <host>  registry to push to (default: $VAST_REGISTRY)
   -h, --help         this text`;
-
-export interface ReleaseOptions {
-  dryRun: boolean;
-  versionOnly: boolean;
-  publish: boolean;
-  configuration: 'production' | 'local';
-  registry?: string;
-}
-
-export function parseReleaseArgs(argv: string[]): ReleaseOptions | { help: true } | { error: string } {
-  const options: ReleaseOptions = { dryRun: false, versionOnly: false, publish: false, configuration: 'production' };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = () => inline ?? argv[++i];
-    switch (flag) {
-      case '--dry-run':
-        options.dryRun = true;
-        break;
-      case '--version-only':
-        options.versionOnly = true;
-        break;
-      case '--publish':
-        options.publish = true;
-        break;
-      case '-c':
-      case '--configuration': {
-        const v = value();
-        if (v !== 'production' && v !== 'local') return { error: `--configuration: '${v ?? ''}' is not a build profile. Use production or local.` };
-        options.configuration = v;
-        break;
-      }
-      case '--registry': {
-        const v = value();
-        if (!v) return { error: '--registry: needs a value such as 127.0.0.1:5000.' };
-        options.registry = v;
-        break;
-      }
-      case '-h':
-      case '--help':
-        return { help: true };
-      default:
-        return { error: `unknown option '${argv[i]}'. See --help.` };
-    }
-  }
-  if (options.versionOnly && options.publish) return { error: '--version-only and --publish are two halves of a release; pass one.' };
-  return options;
-}
-
-export interface ImagePackage {
-  /** Nx project name, e.g. base-image. */
-  project: string;
-  /** npm package name, e.g. @vast/base-image. */
-  name: string;
-  version: string;
-  /** Exact-pinned workspace image it is built FROM, if any (its npm name). */
-  dependsOn: string[];
-}
-
-/** Every image package under packages/images/, read from its package.json. */
-export function readImagePackages(root: string): ImagePackage[] {
-  const dir = join(root, 'packages/images');
-  if (!existsSync(dir)) return [];
-  const packages = readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, 'package.json')))
-    .map((entry) => {
-      const pkg = JSON.parse(readFileSync(join(dir, entry.name, 'package.json'), 'utf8')) as {
-        name: string;
-        version: string;
-        nx?: { name?: string };
-        dependencies?: Record<string, string>;
-      };
-      return { project: pkg.nx?.name ?? entry.name, name: pkg.name, version: pkg.version, dependsOn: Object.keys(pkg.dependencies ?? {}) };
-    });
-  const names = new Set(packages.map((p) => p.name));
-  return packages.map((p) => ({ ...p, dependsOn: p.dependsOn.filter((d) => names.has(d)) })).sort((a, b) => a.project.localeCompare(b.project));
-}
-
-export interface Release {
-  project: string;
-  name: string;
-  from: string;
-  to: string;
-}
-
-/** Images whose version differs between two readings, parents before children (FROM order), then by name. */
-export function releasedImages(before: ImagePackage[], after: ImagePackage[]): Release[] {
-  const old = new Map(before.map((p) => [p.name, p.version]));
-  const changed = after.filter((p) => old.get(p.name) !== p.version);
-  return fromOrder(after, changed).map((p) => ({ project: p.project, name: p.name, from: old.get(p.name) ?? '(new)', to: p.version }));
-}
-
-/** `subset` sorted so that an image comes after every image of `all` it depends on. */
-export function fromOrder(all: ImagePackage[], subset: ImagePackage[]): ImagePackage[] {
-  const byName = new Map(all.map((p) => [p.name, p]));
-  const depth = (p: ImagePackage, path: string[] = []): number => {
-    if (path.includes(p.project)) throw new Error(`packages/images: ${[...path, p.project].join(' -> ')} is a cycle of image dependencies. Remove one.`);
-    const parents = p.dependsOn.map((d) => byName.get(d)).filter((d): d is ImagePackage => d !== undefined);
-    return parents.length ? 1 + Math.max(...parents.map((d) => depth(d, [...path, p.project]))) : 0;
-  };
-  return [...subset].sort((a, b) => depth(a) - depth(b) || a.project.localeCompare(b.project));
-}
-
-/** Which profiles an image can be built in, from the `local` flags of its variants in image.ts. */
-export async function readImageProfiles(root: string, project: string): Promise<Set<'production' | 'local'>> {
-  // Loaded the way the plugin loads it, so the script and the build targets read the same definition.
-  const definition = (await loadDefinitionModule(join(root, 'packages/images', project, 'image.ts'))) as { variants?: { local?: boolean }[] } | undefined;
-  const variants = definition?.variants ?? [];
-  return new Set(variants.map((v) => (v.local === true ? 'local' : 'production')));
-}
-
-/** The nx commands that build and push `projects`; docker-build's `^docker-build` dependency orders parents first. */
-export function releaseCommands(projects: string[], options: Pick<ReleaseOptions, 'configuration'>): string[][] {
-  const list = projects.join(',');
-  return [
-    ['run-many', '-t', 'docker-build', '-p', list, '-c', options.configuration],
-    // One at a time and stop at the first failure: a failed push must not be followed by more pushes.
-    ['run-many', '-t', 'docker-push', '-p', list, '-c', options.configuration, '--parallel=1', '--nxBail'],
-  ];
-}
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -147,28 +32,41 @@ function bin(root: string, name: string): string {
   return join(root, 'node_modules', '.bin', name);
 }
 
-/** The version changes `changeset version` would make, read from `changeset status --output` (writes nothing in the repo). */
-async function pendingReleases(root: string, images: ImagePackage[]): Promise<Release[]> {
+/** The image family, validated as the build targets validate it; a broken definition stops the release. */
+async function readImages(root: string): Promise<ResolvedImage[]> {
+  const { images, errors } = await readWorkspaceImages(root);
+  if (errors.length) throw new Error(`the image definitions have errors; fix them first:\n${errors.map((e) => `  ${e.file}: ${e.path}: ${e.message}`).join('\n')}`);
+  return [...images.values()];
+}
+
+/** The versions `changeset version` would write, read from `changeset status --output` (writes nothing in the repo). */
+async function pendingVersions(root: string): Promise<Map<string, string>> {
   const dir = mkdtempSync(join(tmpdir(), 'release-status-'));
   try {
     const out = join(dir, 'plan.json');
     await run(bin(root, 'changeset'), ['status', `--output=${out}`], { cwd: root });
-    const plan = JSON.parse(readFileSync(out, 'utf8')) as { releases: { name: string; oldVersion: string; newVersion: string; type: string }[] };
-    const after = images.map((p) => {
-      const r = plan.releases.find((x) => x.name === p.name && x.type !== 'none');
-      return r ? { ...p, version: r.newVersion } : p;
-    });
-    return releasedImages(images, after);
+    const plan = JSON.parse(readFileSync(out, 'utf8')) as { releases: { name: string; newVersion: string; type: string }[] };
+    return new Map(plan.releases.filter((r) => r.type !== 'none').map((r) => [r.name, r.newVersion]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Images whose current version has no `<name>@<version>` git tag yet: versioned by a merged PR, not yet released. */
-async function untaggedImages(root: string, images: ImagePackage[]): Promise<Release[]> {
-  const tags = new Set((await run('git', ['tag', '--list', '@vast/*'], { cwd: root })).stdout.split('\n').filter(Boolean));
-  const pending = images.filter((p) => !tags.has(`${p.name}@${p.version}`));
-  return fromOrder(images, pending).map((p) => ({ project: p.project, name: p.name, from: '(untagged)', to: p.version }));
+const currentVersions = (images: ResolvedImage[]) => new Map(images.map((i) => [packageNameOf(i), i.version]));
+
+const pushResultFile = (root: string, project: string) => join(root, recordsDirOf(project), 'push-result.json');
+
+/** What docker-push recorded for `project` in this run (the command removes older records before pushing). */
+function readPushOutcome(root: string, project: string): PushOutcome | undefined {
+  const file = pushResultFile(root, project);
+  if (!existsSync(file)) return undefined;
+  const record = JSON.parse(readFileSync(file, 'utf8')) as { version: string; registry: string; profile?: string; failed?: unknown };
+  return { version: record.version, registry: record.registry, ...(record.profile ? { profile: record.profile } : {}), failed: record.failed !== undefined };
+}
+
+function printPlan(plan: ReleasePlan, dryRun: boolean): void {
+  log(`\nrelease: ${plan.releases.length ? 'images to release' : 'no image to release'}${dryRun ? ' (dry run)' : ''}`);
+  for (const r of plan.releases) log(`  ${r.project.padEnd(16)} ${r.from} -> ${r.to}`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -183,66 +81,83 @@ async function main(argv: string[]): Promise<number> {
   }
   const options = parsed;
   const root = resolve(__dirname, '..');
-  const env = { ...process.env, ...(options.registry ? { VAST_REGISTRY: options.registry } : {}) };
+  const registry = options.registry ?? process.env.VAST_REGISTRY;
+  const env = { ...process.env, ...(registry ? { VAST_REGISTRY: registry } : {}) };
   const step = async (what: string, command: string, args: string[]) => {
     log(`\nrelease: ${what}\n$ ${[command.startsWith(root) ? command.slice(root.length + 1) : command, ...args].join(' ')}`);
     await run(command, args, { cwd: root, env, stdio: 'inherit' });
   };
-  const nx = bin(root, 'nx');
-  const before = readImagePackages(root);
   // Checked before anything changes: a release that cannot push should not version either.
-  if (!options.versionOnly && !options.dryRun && !env.VAST_REGISTRY) {
+  if (!options.versionOnly && !options.dryRun && !registry) {
     process.stderr.write('release: no registry to push to. Pass --registry=<host[:port]> or set VAST_REGISTRY. Nothing was changed.\n');
     return 1;
   }
 
-  let releases: Release[];
+  const images = await readImages(root);
+  let plan: ReleasePlan;
   if (options.publish) {
-    releases = await untaggedImages(root, before);
+    const gitTags = new Set((await run('git', ['tag', '--list', '@vast/*'], { cwd: root })).stdout.split('\n').filter(Boolean));
+    plan = planRelease({ images, versionsAfter: currentVersions(images), gitTags, configuration: options.configuration });
   } else if (options.dryRun) {
-    releases = await pendingReleases(root, before);
+    plan = planRelease({ images, versionsAfter: await pendingVersions(root), configuration: options.configuration });
   } else {
     await step('1/4 apply the changesets', bin(root, 'changeset'), ['version']);
     // changeset version does not touch package-lock.json; without this `npm ci` fails on the version PR.
     await step('2/4 refresh the lockfile', 'npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund']);
-    releases = releasedImages(before, readImagePackages(root));
+    plan = planRelease({ images, versionsAfter: currentVersions(await readImages(root)), configuration: options.configuration });
   }
 
-  log(`\nrelease: ${releases.length ? 'images to release' : 'no image to release'}${options.dryRun ? ' (dry run)' : ''}`);
-  for (const r of releases) log(`  ${r.project.padEnd(16)} ${r.from} -> ${r.to}`);
+  printPlan(plan, options.dryRun);
   if (options.versionOnly) return 0;
+  // An image with no variant in this profile has nothing to build or push (the local profile builds only what Debian
+  // packages can make); say so rather than fail halfway through the chain.
+  for (const { release, reason } of plan.skipped) log(`  ${release.project.padEnd(16)} not built or pushed: ${reason}`);
+  if (!plan.build.length) return 0;
 
-  // An image with no variant in this profile has nothing to build or push (the local profile builds
-  // only what Debian packages can make); say so rather than fail halfway through the chain.
-  const profiles = await Promise.all(releases.map((r) => readImageProfiles(root, r.project)));
-  const buildable = releases.filter((_, i) => profiles[i].has(options.configuration));
-  for (const r of releases.filter((x) => !buildable.includes(x))) {
-    log(`  ${r.project.padEnd(16)} not built or pushed: no ${options.configuration} variant in packages/images/${r.project}/image.ts`);
-  }
-  if (!buildable.length) return 0;
-
-  const commands = releaseCommands(
-    buildable.map((r) => r.project),
-    options,
-  );
+  const [buildCommand, pushCommand] = plan.commands;
   if (options.dryRun) {
     log('\nrelease: would run');
     if (!options.publish) {
       log('  changeset version');
       log('  npm install --package-lock-only --ignore-scripts --no-audit --no-fund');
     }
-    for (const c of commands) log(`  nx ${c.join(' ')}`);
-    if (options.publish) log('  changeset tag');
+    for (const c of plan.commands) log(`  nx ${c.join(' ')}`);
+    if (options.publish) log(`  git tag <package>@<version> for each image the push completes (${plan.build.map((r) => r.project).join(', ')})`);
     return 0;
   }
-  await step('3/4 build the released images, parents first', nx, commands[0]);
-  await step(`4/4 push their tags to ${env.VAST_REGISTRY}`, nx, commands[1]);
-  if (options.publish) await step('tag the released versions in git', bin(root, 'changeset'), ['tag']);
-  log(`\nrelease: pushed ${buildable.map((r) => `${r.project}@${r.to}`).join(', ')}`);
-  return 0;
+  const nx = bin(root, 'nx');
+  await step('3/4 build the released images, parents first', nx, buildCommand);
+  // Only this run's records count: an older push-result.json must not make an image look pushed.
+  for (const r of plan.build) rmSync(pushResultFile(root, r.project), { force: true });
+  const pushFailed = await step(`4/4 push their tags to ${registry}`, nx, pushCommand).then(
+    () => false,
+    (error: unknown) => {
+      process.stderr.write(`release: the push stopped: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+      return true;
+    },
+  );
+
+  const pushed = new Map(plan.build.map((r) => [r.project, readPushOutcome(root, r.project)]));
+  if (!options.publish) {
+    const done = plan.build.filter((r) => pushed.get(r.project) && !pushed.get(r.project)?.failed);
+    log(`\nrelease: pushed ${done.map((r) => `${r.project}@${r.to}`).join(', ') || 'nothing'}`);
+    log('release: no git tag yet: commit the version changes, then npm run release -- --publish tags what is in the registry.');
+    return pushFailed ? 1 : 0;
+  }
+  const tags = planGitTags(plan, { images, configuration: options.configuration, registry: registry as string, pushed });
+  log('\nrelease: git tags');
+  for (const tag of tags.create) {
+    // The tag changeset tag would create (annotated, so git push --follow-tags pushes it).
+    await run('git', ['tag', tag, '-m', tag], { cwd: root });
+    // Worded as changeset tag words it: changesets/action finds the published versions by "New tag:" lines.
+    log(`  New tag:         ${tag}`);
+  }
+  for (const { release, reason } of tags.untagged) log(`  not tagged       ${release.name}@${release.to}: ${reason}`);
+  if (tags.untagged.length) log('release: the untagged versions stay unreleased; the next --publish picks them up.');
+  return pushFailed ? 1 : 0;
 }
 
-// Run only as a command, not when a test imports the functions above.
+// Run only as a command, not when a test imports it.
 if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),

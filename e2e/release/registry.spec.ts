@@ -1,5 +1,6 @@
 // docker-push against a real registry: Debian's docker-registry on a free loopback port (started here,
-// never the system service), the real Docker engine, and the executor's own code path.
+// never the system service), the real Docker engine, and the executor's own code path; then the same push through a
+// fault-injecting proxy that cuts it mid-way, and a push that would overwrite an exact version tag.
 // Needs: apt-get install -y docker-registry, a running dockerd.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,12 +13,17 @@ import { run } from '../../tools/plugin/src/utils/exec';
 import { dockerCommand, imageExists, imageId as imageIdOf } from '../../tools/plugin/src/utils/docker';
 import { freePort } from '../../packages/portal/src/testing/free-port';
 import { startRegistry, type RegistryServer } from '../support/registry-server';
+import { startFaultyProxy, type FaultyProxy } from '../support/faulty-proxy';
 import { fakeExecutorContext } from '../../tools/plugin/src/utils/testing';
 
 const LOCAL_BASE = 'vast-local/bookworm:latest';
 const REPOSITORY = 'vastai/base-image';
 const VERSION = '1.1.0';
-const EXPECTED_TAGS = ['1-local', '1.1-local', '1.1.0-local', 'latest-local'];
+const RELEASE_TAGS = ['1-local', '1.1-local', '1.1.0-local', 'latest-local'];
+/** The same, in the order docker-push writes them: the exact tag first. */
+const RELEASE_TAGS_IN_ORDER = ['1.1.0-local', '1.1-local', '1-local', 'latest-local'];
+/** The release tags plus the staging tag that carried the content in, sorted as the registry lists them. */
+const expectedTags = (imageId: string) => [...RELEASE_TAGS, `staging-${imageId.slice('sha256:'.length)}`].sort();
 
 const id = randomBytes(6).toString('hex');
 const buildTag = `release-e2e/base-image:build-${id}`;
@@ -25,27 +31,32 @@ let tmp: string;
 let registry: RegistryServer;
 let imageId: string;
 
-/** A tiny image: one file on top of the local Debian root if it exists, else one file and nothing else. */
-async function makeImage(): Promise<void> {
-  if (await imageExists(LOCAL_BASE)) {
-    const context = join(tmp, 'context');
-    mkdirSync(context);
-    writeFileSync(join(context, 'release-e2e'), `${id}\n`);
-    writeFileSync(join(context, 'Dockerfile'), `FROM ${LOCAL_BASE}\nCOPY release-e2e /release-e2e\n`);
-    // The classic builder uses the local FROM image as is; nothing is looked up in a registry.
-    await run(dockerCommand(), ['build', '--quiet', '--tag', buildTag, context], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
-  } else {
-    const rootfs = join(tmp, 'rootfs');
-    mkdirSync(rootfs);
-    writeFileSync(join(rootfs, 'release-e2e'), `${id}\n`);
-    await run('tar', ['-C', rootfs, '-cf', join(tmp, 'rootfs.tar'), '.']);
-    await run(dockerCommand(), ['import', join(tmp, 'rootfs.tar'), buildTag]);
+/** A tiny image: one file on top of the local Debian root if it exists, else one file and nothing else. Returns its id. */
+async function makeImage(tag = buildTag, content = id): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'release-image-'));
+  try {
+    if (await imageExists(LOCAL_BASE)) {
+      const context = join(dir, 'context');
+      mkdirSync(context);
+      writeFileSync(join(context, 'release-e2e'), `${content}\n`);
+      writeFileSync(join(context, 'Dockerfile'), `FROM ${LOCAL_BASE}\nCOPY release-e2e /release-e2e\n`);
+      // The classic builder uses the local FROM image as is; nothing is looked up in a registry.
+      await run(dockerCommand(), ['build', '--quiet', '--tag', tag, context], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    } else {
+      const rootfs = join(dir, 'rootfs');
+      mkdirSync(rootfs);
+      writeFileSync(join(rootfs, 'release-e2e'), `${content}\n`);
+      await run('tar', ['-C', rootfs, '-cf', join(dir, 'rootfs.tar'), '.']);
+      await run(dockerCommand(), ['import', join(dir, 'rootfs.tar'), tag]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  imageId = (await imageIdOf(buildTag)) as string;
+  return (await imageIdOf(tag)) as string;
 }
 
 /** The workspace files docker-push reads: package.json (version), image.json (build) and build-result.json (docker-build). */
-function writeWorkspace(root: string): void {
+function writeWorkspace(root: string, built = { buildTag, imageId }): void {
   mkdirSync(join(root, 'packages/images/base-image'), { recursive: true });
   mkdirSync(join(root, 'dist/images/base-image'), { recursive: true });
   mkdirSync(join(root, 'dist/builds/base-image'), { recursive: true });
@@ -56,7 +67,7 @@ function writeWorkspace(root: string): void {
   );
   writeFileSync(
     join(root, 'dist/builds/base-image/build-result.json'),
-    JSON.stringify({ name: 'base-image', repository: REPOSITORY, version: VERSION, variants: [{ key: 'local', buildTag, imageId }] }),
+    JSON.stringify({ name: 'base-image', repository: REPOSITORY, version: VERSION, variants: [{ key: 'local', buildTag: built.buildTag, imageId: built.imageId }] }),
   );
 }
 
@@ -76,10 +87,17 @@ async function push(root: string, registryHost: string) {
   }
 }
 
+/** tag -> config digest (the image id) of every tag of the repository, read from the registry itself. */
+async function imagesByTag(reg: RegistryServer): Promise<Record<string, string>> {
+  const tags = await reg.tags(REPOSITORY).catch(() => [] as string[]);
+  return Object.fromEntries(await Promise.all(tags.map(async (t) => [t, (await reg.manifest(REPOSITORY, t)).config.digest] as const)));
+}
+
 describe('docker-push to a real registry', () => {
   let workspace: string;
   const host = () => registry.host;
-  const refs = () => ['1.1.0-local', '1.1-local', '1-local', 'latest-local'].map((t) => `${host()}/${REPOSITORY}:${t}`);
+  const refs = () => RELEASE_TAGS_IN_ORDER.map((t) => `${host()}/${REPOSITORY}:${t}`);
+  const staging = () => `${host()}/${REPOSITORY}:staging-${imageId.slice('sha256:'.length)}`;
   let firstDigest: string;
   let snapshot: string[];
 
@@ -87,35 +105,35 @@ describe('docker-push to a real registry', () => {
     tmp = mkdtempSync(join(tmpdir(), 'release-registry-'));
     workspace = join(tmp, 'workspace');
     registry = await startRegistry(tmp);
-    await makeImage();
+    imageId = await makeImage();
     writeWorkspace(workspace);
   }, 180_000);
 
   afterAll(async () => {
     registry?.stop();
     await run(dockerCommand(), ['image', 'rm', '--force', buildTag], { reject: false });
-    if (registry) for (const ref of refs()) await run(dockerCommand(), ['image', 'rm', ref], { reject: false });
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('pushes exactly the release tags of the built variant', async () => {
+  it('stages the content, then pushes exactly the release tags of the built variant', async () => {
     const result = await push(workspace, host());
     expect(result.success, result.lines.join('\n')).toBe(true);
-    expect(result.report?.pushed.map((p) => p.target)).toEqual(refs());
+    expect(result.report?.pushed.map((p) => p.target)).toEqual([staging(), ...refs()]);
     expect(result.report?.unchanged).toEqual([]);
-    expect(await registry.tags(REPOSITORY)).toEqual(EXPECTED_TAGS);
+    expect(await registry.tags(REPOSITORY)).toEqual(expectedTags(imageId));
 
-    // All four tags name one manifest, the one the push reported, whose config is the built image.
-    const digests = await Promise.all(EXPECTED_TAGS.map((t) => registry.digest(REPOSITORY, t)));
+    // Every tag names one manifest, the one the push reported, whose config is the built image.
+    const digests = await Promise.all(expectedTags(imageId).map((t) => registry.digest(REPOSITORY, t)));
     firstDigest = digests[0] as string;
     expect(firstDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(new Set(digests)).toEqual(new Set([firstDigest]));
-    expect(result.report?.pushed.map((p) => p.digest)).toEqual(refs().map(() => firstDigest));
+    expect(result.report?.pushed.map((p) => p.digest)).toEqual([staging(), ...refs()].map(() => firstDigest));
     expect((await registry.manifest(REPOSITORY, '1.1.0-local')).config.digest).toBe(imageId);
     expect(await registry.catalog()).toEqual([REPOSITORY]);
 
-    expect(result.lines.slice(-6)).toEqual([
+    expect(result.lines.slice(-7)).toEqual([
       `docker-push base-image ${VERSION} -> ${host()}`,
+      `  staged     ${staging()}  ${firstDigest}`,
       ...refs().map((ref) => `  pushed     ${ref}  ${firstDigest}`),
       'docker-push base-image: 4 pushed, 0 unchanged.',
     ]);
@@ -123,7 +141,7 @@ describe('docker-push to a real registry', () => {
   }, 300_000);
 
   it('leaves no registry-prefixed tag behind in the engine', async () => {
-    for (const ref of refs()) expect(await imageExists(ref), ref).toBe(false);
+    for (const ref of [staging(), ...refs()]) expect(await imageExists(ref), ref).toBe(false);
     expect(await imageExists(buildTag)).toBe(true);
   });
 
@@ -137,20 +155,113 @@ describe('docker-push to a real registry', () => {
       ...refs().map((ref) => `  unchanged  ${ref}  ${firstDigest}`),
       'docker-push base-image: 0 pushed, 4 unchanged.',
     ]);
-    expect(await registry.tags(REPOSITORY)).toEqual(EXPECTED_TAGS);
-    expect(await Promise.all(EXPECTED_TAGS.map((t) => registry.digest(REPOSITORY, t)))).toEqual(EXPECTED_TAGS.map(() => firstDigest));
+    expect(await registry.tags(REPOSITORY)).toEqual(expectedTags(imageId));
     expect(registry.snapshot()).toEqual(snapshot);
   }, 120_000);
 
-  it('an unreachable registry fails at the first tag and pushes nothing more', async () => {
+  it('a push that would overwrite an exact tag stops before pushing anything', async () => {
+    // Another build of the same version: its exact tag 1.1.0-local is taken by the image pushed above.
+    const otherTag = `release-e2e/base-image:build-${id}-other`;
+    const otherId = await makeImage(otherTag, `${id} other`);
+    const otherWorkspace = join(tmp, 'workspace-other');
+    writeWorkspace(otherWorkspace, { buildTag: otherTag, imageId: otherId });
+    const tagsBefore = await imagesByTag(registry);
+    try {
+      const result = await push(otherWorkspace, host());
+      expect(result.success).toBe(false);
+      expect(result.report).toBeUndefined();
+      expect(result.lines.filter((l) => !l.startsWith('[check '))).toEqual([
+        'docker-push base-image: refusing to push anything:',
+        `${refs()[0]}: the exact version tag already names manifest ${firstDigest} of image ${imageId}; this build is image ${otherId}. An exact version tag names one image forever, so it is not overwritten. Release this build under a new version (npx changeset, then npm run release), or, if the registry's image is the wrong one, delete that tag in the registry first.`,
+      ]);
+      // Nothing moved: the same tags name the same images, and not one file of the registry's storage changed.
+      expect(await imagesByTag(registry)).toEqual(tagsBefore);
+      expect(registry.snapshot()).toEqual(snapshot);
+    } finally {
+      await run(dockerCommand(), ['image', 'rm', '--force', otherTag], { reject: false });
+    }
+  }, 300_000);
+
+  it('refuses a registry nothing answers for, before anything is tagged', async () => {
     const closed = `127.0.0.1:${await freePort()}`;
     const result = await push(workspace, closed);
     expect(result.success).toBe(false);
-    const target = (t: string) => `${closed}/${REPOSITORY}:${t}`;
-    expect(result.report?.failed?.target).toBe(target('1.1.0-local'));
-    expect(result.report?.notPushed).toEqual([target('1.1-local'), target('1-local'), target('latest-local')]);
-    expect(result.lines).toContain(`  FAILED     ${target('1.1.0-local')}`);
-    expect(result.lines.at(-1)).toMatch(/stopped at the first failure: 0 pushed, 0 unchanged, 4 not pushed/);
-    expect(await imageExists(target('1.1.0-local'))).toBe(false);
+    expect(result.report).toBeUndefined();
+    expect(result.lines).toEqual([
+      'docker-push base-image: refusing to push anything:',
+      `registry ${closed}: GET http://${closed}/v2/ failed (ECONNREFUSED). Start the registry or fix --registry / VAST_REGISTRY, then run again.`,
+    ]);
+    expect(await imageExists(`${closed}/${REPOSITORY}:1.1.0-local`)).toBe(false);
   }, 60_000);
+});
+
+describe('docker-push cut mid-way by a fault-injecting proxy, then run again', () => {
+  let dir: string;
+  let backend: RegistryServer;
+  let proxy: FaultyProxy;
+  let workspace: string;
+  let cutTag: string;
+  let cutId: string;
+  const ref = (tag: string) => `${proxy.host}/${REPOSITORY}:${tag}`;
+  const isManifestPut = (method: string, path: string) => method === 'PUT' && path.includes('/manifests/');
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'release-cut-'));
+    backend = await startRegistry(dir);
+    proxy = await startFaultyProxy(backend.host);
+    cutTag = `release-e2e/base-image:build-${id}-cut`;
+    cutId = await makeImage(cutTag, `${id} cut`);
+    workspace = join(dir, 'workspace');
+    writeWorkspace(workspace, { buildTag: cutTag, imageId: cutId });
+  }, 180_000);
+
+  afterAll(async () => {
+    await proxy?.stop();
+    backend?.stop();
+    await run(dockerCommand(), ['image', 'rm', '--force', cutTag], { reject: false });
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a cut while the content moves leaves no tag at all in the registry', async () => {
+    // The first blob upload goes through; every request after it is dropped.
+    proxy.dropAfter(1, (method, path) => method === 'PATCH' || (method === 'PUT' && path.includes('/blobs/uploads/')));
+    const result = await push(workspace, proxy.host);
+    expect(result.success).toBe(false);
+    expect(proxy.dropped()).toBeGreaterThan(0);
+    expect(result.report?.failed?.target).toBe(ref(`staging-${cutId.slice('sha256:'.length)}`));
+    expect(result.report?.pushed).toEqual([]);
+    expect(result.lines.at(-1)).toBe(
+      `docker-push base-image: stopped before any release tag was written: the registry has no tag of ${VERSION} (4 not published). Fix the error and run nx run base-image:docker-push --registry=${proxy.host} -c local again.`,
+    );
+    expect(await imagesByTag(backend)).toEqual({});
+  }, 600_000);
+
+  it('a cut while tags are written leaves only exact tags, each naming this build, and names what is missing', async () => {
+    // The staging manifest and the first release tag go through; every request after the second manifest is dropped.
+    proxy.dropAfter(2, isManifestPut);
+    const result = await push(workspace, proxy.host);
+    expect(result.success).toBe(false);
+    expect(result.report?.pushed.map((p) => p.target)).toEqual([ref(`staging-${cutId.slice('sha256:'.length)}`), ref('1.1.0-local')]);
+    expect(result.report?.failed?.target).toBe(ref('1.1-local'));
+    expect(result.report?.notPushed.map((n) => n.target)).toEqual([ref('1-local'), ref('latest-local')]);
+    expect(result.lines).toContain(`  FAILED     ${ref('1.1-local')}`);
+    expect(result.lines).toContain(`  not pushed ${ref('latest-local')}`);
+    expect(result.lines.at(-1)).toBe(
+      `docker-push base-image: stopped after 1 release tags were published (1 pushed, 0 unchanged); 3 not published, listed above. Every published tag names this build. Fix the error and run nx run base-image:docker-push --registry=${proxy.host} -c local again: it keeps what is there and writes the rest.`,
+    );
+    // What reached the registry: the content and the exact tag, both this build; no moving alias.
+    expect(await imagesByTag(backend)).toEqual({ '1.1.0-local': cutId, [`staging-${cutId.slice('sha256:'.length)}`]: cutId });
+  }, 600_000);
+
+  it('the re-run finishes it: what is there is kept, the rest is written, every tag names this build', async () => {
+    proxy.dropAfter(undefined);
+    const result = await push(workspace, proxy.host);
+    expect(result.success, result.lines.join('\n')).toBe(true);
+    expect(result.report?.unchanged.map((u) => u.target)).toEqual([ref(`staging-${cutId.slice('sha256:'.length)}`), ref('1.1.0-local')]);
+    expect(result.report?.pushed.map((p) => p.target)).toEqual([ref('1.1-local'), ref('1-local'), ref('latest-local')]);
+    expect(result.lines.at(-1)).toBe('docker-push base-image: 3 pushed, 1 unchanged.');
+    const tags = await imagesByTag(backend);
+    expect(Object.keys(tags).sort()).toEqual(expectedTags(cutId));
+    expect(new Set(Object.values(tags))).toEqual(new Set([cutId]));
+  }, 600_000);
 });

@@ -1,8 +1,9 @@
-// The pure parts of scripts/release.ts: options, which images a version change releases, FROM order, commands.
+// The pure decisions of the release command (scripts/release-plan.ts): options, which images a release covers and
+// builds (FROM order from conventions' sortImagesByFrom), and which versions it tags in git after the push.
 import { describe, expect, it } from 'vitest';
-import { fromOrder, parseReleaseArgs, releaseCommands, releasedImages, type ImagePackage } from '../../scripts/release';
-
-const pkg = (project: string, version: string, dependsOn: string[] = []): ImagePackage => ({ project, name: `@vast/${project}`, version, dependsOn: dependsOn.map((d) => `@vast/${d}`) });
+import type { ResolvedImage } from '@vast/conventions';
+import { fakeDefinition, fakeFamily } from '../../packages/conventions/src/testing';
+import { parseReleaseArgs, planGitTags, planRelease, releaseCommands, type PushOutcome } from '../../scripts/release-plan';
 
 describe('parseReleaseArgs', () => {
   it('reads the flags, with production as the default profile', () => {
@@ -15,44 +16,106 @@ describe('parseReleaseArgs', () => {
       registry: '127.0.0.1:5000',
     });
     expect(parseReleaseArgs(['--publish', '--configuration=production', '--registry', 'docker.io'])).toMatchObject({ publish: true, registry: 'docker.io' });
+    expect(parseReleaseArgs(['-h'])).toEqual({ help: true });
   });
 
-  it('rejects unknown flags, bad profiles and contradictory modes', () => {
+  it('rejects unknown flags, stray arguments, bad profiles and contradictory modes', () => {
     expect(parseReleaseArgs(['--push'])).toEqual({ error: "unknown option '--push'. See --help." });
+    expect(parseReleaseArgs(['base-image'])).toEqual({ error: "unexpected argument 'base-image'. See --help." });
     expect(parseReleaseArgs(['-c', 'staging'])).toEqual({ error: "--configuration: 'staging' is not a build profile. Use production or local." });
     expect(parseReleaseArgs(['--version-only', '--publish'])).toEqual({ error: '--version-only and --publish are two halves of a release; pass one.' });
     expect(parseReleaseArgs(['--registry'])).toEqual({ error: '--registry: needs a value such as 127.0.0.1:5000.' });
+    expect(parseReleaseArgs(['--registry='])).toEqual({ error: '--registry: needs a value such as 127.0.0.1:5000.' });
   });
 });
 
-describe('releasedImages', () => {
-  const before = [pkg('base-image', '1.0.0'), pkg('pytorch', '1.0.0', ['base-image']), pkg('comfyui', '1.0.0', ['pytorch']), pkg('ollama', '1.0.0', ['base-image'])];
+// base (stock + local) <- app (stock + local), base <- ext (production only), base <- tiny (local only).
+const family = fakeFamily(
+  fakeDefinition('base'),
+  fakeDefinition('derivative'),
+  fakeDefinition('external'),
+  fakeDefinition('derivative', { name: 'tiny', repository: 'vastai/tiny', variants: [{ key: 'local', parent: 'local', local: true }] }),
+);
+const at = (versions: Record<string, string>): ResolvedImage[] => [...family.values()].map((i) => ({ ...i, version: versions[i.definition.name] ?? '1.0.0' }));
+const images = at({});
 
-  it('lists only images whose version changed, parents first', () => {
-    const after = [pkg('base-image', '1.0.0'), pkg('pytorch', '1.0.1', ['base-image']), pkg('comfyui', '1.0.1', ['pytorch']), pkg('ollama', '1.0.0', ['base-image'])];
-    expect(releasedImages(before, after)).toEqual([
-      { project: 'pytorch', name: '@vast/pytorch', from: '1.0.0', to: '1.0.1' },
-      { project: 'comfyui', name: '@vast/comfyui', from: '1.0.0', to: '1.0.1' },
+describe('planRelease', () => {
+  it('covers the images whose version changes, parents first, and builds those with a variant in the profile', () => {
+    const plan = planRelease({ images, versionsAfter: new Map([['@vast/app', '1.0.1'], ['@vast/ext', '1.1.0'], ['@vast/tiny', '2.0.0']]), configuration: 'local' });
+    expect(plan.releases).toEqual([
+      { project: 'app', name: '@vast/app', from: '1.0.0', to: '1.0.1' },
+      { project: 'ext', name: '@vast/ext', from: '1.0.0', to: '1.1.0' },
+      { project: 'tiny', name: '@vast/tiny', from: '1.0.0', to: '2.0.0' },
     ]);
-    expect(releasedImages(before, before)).toEqual([]);
+    expect(plan.build.map((r) => r.project)).toEqual(['app', 'tiny']);
+    expect(plan.skipped).toEqual([{ release: { project: 'ext', name: '@vast/ext', from: '1.0.0', to: '1.1.0' }, reason: 'no local variant in packages/images/ext/image.ts' }]);
+    expect(plan.commands).toEqual(releaseCommands(['app', 'tiny'], 'local'));
   });
 
-  it('orders by depth in the FROM chain, then by name', () => {
-    const all = [pkg('comfyui', '1', ['pytorch']), pkg('vllm', '1', ['base-image']), pkg('pytorch', '1', ['base-image']), pkg('base-image', '1')];
-    expect(fromOrder(all, all).map((p) => p.project)).toEqual(['base-image', 'pytorch', 'vllm', 'comfyui']);
+  it('orders the FROM chain with conventions: a parent before its children, then by name', () => {
+    const all = new Map(images.map((i) => [`@vast/${i.definition.name}`, '9.0.0']));
+    expect(planRelease({ images: [...images].reverse(), versionsAfter: all, configuration: 'production' }).releases.map((r) => r.project)).toEqual(['base', 'app', 'ext', 'tiny']);
   });
 
-  it('names a dependency cycle', () => {
-    const all = [pkg('a', '1', ['b']), pkg('b', '1', ['a'])];
-    expect(() => fromOrder(all, all)).toThrow(/^packages\/images: (a -> b -> a|b -> a -> b) is a cycle of image dependencies\. Remove one\.$/);
+  it('with --publish covers every image whose current version has no git tag', () => {
+    const plan = planRelease({ images: at({ base: '1.1.0' }), versionsAfter: new Map(), gitTags: new Set(['@vast/base@1.0.0', '@vast/app@1.0.0', '@vast/tiny@1.0.0']), configuration: 'production' });
+    expect(plan.releases).toEqual([
+      { project: 'base', name: '@vast/base', from: '(untagged)', to: '1.1.0' },
+      { project: 'ext', name: '@vast/ext', from: '(untagged)', to: '1.0.0' },
+    ]);
+    expect(plan.build.map((r) => r.project)).toEqual(['base', 'ext']);
+    expect(plan.skipped).toEqual([]);
+  });
+
+  it('plans no command when nothing in the profile is released', () => {
+    const plan = planRelease({ images, versionsAfter: new Map([['@vast/ext', '1.0.1']]), configuration: 'local' });
+    expect(plan.build).toEqual([]);
+    expect(plan.commands).toEqual([]);
   });
 });
 
 describe('releaseCommands', () => {
   it('builds then pushes, one push at a time, stopping at the first failure', () => {
-    expect(releaseCommands(['base-image', 'pytorch'], { configuration: 'local' })).toEqual([
+    expect(releaseCommands(['base-image', 'pytorch'], 'local')).toEqual([
       ['run-many', '-t', 'docker-build', '-p', 'base-image,pytorch', '-c', 'local'],
       ['run-many', '-t', 'docker-push', '-p', 'base-image,pytorch', '-c', 'local', '--parallel=1', '--nxBail'],
     ]);
+  });
+});
+
+describe('planGitTags', () => {
+  const registry = '127.0.0.1:5000';
+  const untaggedEverywhere = new Set<string>();
+  const publish = (configuration: 'production' | 'local') => planRelease({ images, versionsAfter: new Map(), gitTags: untaggedEverywhere, configuration });
+  const ok = (version = '1.0.0', profile = 'local'): PushOutcome => ({ version, registry, profile, failed: false });
+
+  it('tags exactly the versions this run pushed; one the profile skipped stays untagged and is named', () => {
+    // The bug this replaces: `changeset tag` tagged ext too, and a later --publish never pushed it.
+    const plan = publish('local');
+    const tags = planGitTags(plan, { images, configuration: 'local', registry, pushed: new Map([['base', ok()], ['tiny', ok()]]) });
+    expect(tags.create).toEqual(['@vast/tiny@1.0.0']);
+    expect(tags.untagged.map((u) => [u.release.project, u.reason])).toEqual([
+      ['base', 'pushed its local variant only; its production variants (stock) still need --publish -c production'],
+      ['app', 'not pushed by this run (docker-push did not finish for 1.0.0; see its output above)'],
+      ['ext', 'not built or pushed: no local variant in packages/images/ext/image.ts'],
+    ]);
+  });
+
+  it('in production tags what pushed completely, not a failed push, a stale record or one for another registry', () => {
+    const plan = publish('production');
+    const pushed = new Map<string, PushOutcome | undefined>([
+      ['base', ok('1.0.0', 'production')],
+      ['app', { ...ok('1.0.0', 'production'), failed: true }],
+      ['ext', ok('0.9.0', 'production')],
+    ]);
+    const tags = planGitTags(plan, { images, configuration: 'production', registry, pushed });
+    expect(tags.create).toEqual(['@vast/base@1.0.0']);
+    expect(tags.untagged.map((u) => [u.release.project, u.reason])).toEqual([
+      ['app', 'its push stopped part-way (see the docker-push output above); a re-run finishes it'],
+      ['ext', 'not pushed by this run (docker-push did not finish for 1.0.0; see its output above)'],
+      ['tiny', 'not built or pushed: no production variant in packages/images/tiny/image.ts'],
+    ]);
+    const elsewhere = planGitTags(plan, { images, configuration: 'production', registry: 'docker.io', pushed });
+    expect(elsewhere.create).toEqual([]);
   });
 });

@@ -1,20 +1,26 @@
 // The executor with utils/exec replaced by a small in-memory docker: asserts the exact docker argv, the
-// refusals (nothing is run) and the stop-at-first-failure behaviour. The real engine + registry run is in e2e/release.
+// refusals (nothing is run, or nothing but lookups) and the stop-at-first-failure behaviour. The registry's version
+// check goes to a small server on loopback. The real engine + registry run is in e2e/release.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger } from '@nx/devkit';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeDocker, fakeExecutorContext } from '../../utils/testing';
 // vi.mock below is hoisted above this import, so the executor sees the fake docker.
 import dockerPush from './executor';
 
 const calls: string[][] = [];
 const docker = new FakeDocker();
+/** Set to answer every command as docker does when dockerd is not running. */
+let engineDown = false;
 
 vi.mock('../../utils/exec', async () =>
   (await import('../../utils/testing')).fakeExecModule((command, args) => {
     calls.push([command, ...args]);
+    if (engineDown) return { exitCode: 1, stdout: '', stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' };
     return docker.run(args);
   }),
 );
@@ -42,6 +48,7 @@ beforeEach(() => {
   );
   writeBuildResult({ name: 'base-image', repository: 'vastai/base-image', version: '1.1.0', variants: [{ key: 'local', buildTag, imageId }] });
   calls.length = 0;
+  engineDown = false;
   docker.images = new Map([[buildTag, imageId]]);
   docker.registry = new Map();
   docker.failPushOf = undefined;
@@ -59,69 +66,129 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const R = '127.0.0.1:5000/vastai/base-image';
+// Answers the registry API's version check, which docker-push sends before anything else.
+let registryServer: Server;
+let HOST: string;
+let R: string;
+beforeAll(async () => {
+  registryServer = createServer((_req, res) => res.end('{}'));
+  await new Promise<void>((resolve) => registryServer.listen(0, '127.0.0.1', resolve));
+  HOST = `127.0.0.1:${(registryServer.address() as AddressInfo).port}`;
+  R = `${HOST}/vastai/base-image`;
+});
+afterAll(() => registryServer.close());
+
+const STAGING = `staging-${'a'.repeat(64)}`;
+const TAGS = ['1.1.0-local', '1.1-local', '1-local', 'latest-local'];
+const manifestArgv = (tag: string) => ['docker', 'manifest', 'inspect', '--insecure', '--verbose', `${R}:${tag}`];
 
 describe('docker-push executor', () => {
-  it('checks the build, then tags and pushes exact tag first, then aliases, then untags', async () => {
-    const result = await dockerPush({ registry: '127.0.0.1:5000', profile: 'local' }, context());
-    expect(result.success).toBe(true);
+  it('checks the engine, the build and every reference first, then stages the content, pushes exact tag, aliases, untags', async () => {
+    const result = await dockerPush({ registry: HOST, profile: 'local' }, context());
+    expect(result.success, lines.join('\n')).toBe(true);
     const perTag = (tag: string) => [
-      ['docker', 'manifest', 'inspect', '--insecure', '--verbose', `${R}:${tag}`],
       ['docker', 'tag', buildTag, `${R}:${tag}`],
       ['docker', 'push', `${R}:${tag}`],
       ['docker', 'image', 'inspect', '--format', '{{json .RepoDigests}}', `${R}:${tag}`],
     ];
     expect(calls).toEqual([
+      ['docker', 'version', '--format', '{{.Server.Version}}'],
       ['docker', 'image', 'inspect', '--format', '{{.Id}}', buildTag],
-      ...perTag('1.1.0-local'),
-      ...perTag('1.1-local'),
-      ...perTag('1-local'),
-      ...perTag('latest-local'),
-      ...['1.1.0-local', '1.1-local', '1-local', 'latest-local'].map((t) => ['docker', 'image', 'rm', '--no-prune', `${R}:${t}`]),
+      ...[STAGING, ...TAGS].map(manifestArgv),
+      ...[STAGING, ...TAGS].flatMap(perTag),
+      ...[STAGING, ...TAGS].map((t) => ['docker', 'image', 'rm', '--no-prune', `${R}:${t}`]),
     ]);
-    expect([...docker.registry.keys()]).toEqual([`${R}:1.1.0-local`, `${R}:1.1-local`, `${R}:1-local`, `${R}:latest-local`]);
-    expect(lines.slice(-6)).toEqual([
-      `info: docker-push base-image 1.1.0 -> 127.0.0.1:5000`,
-      `info:   pushed     ${R}:1.1.0-local  sha256:${'d'.repeat(64)}`,
-      `info:   pushed     ${R}:1.1-local  sha256:${'d'.repeat(64)}`,
-      `info:   pushed     ${R}:1-local  sha256:${'d'.repeat(64)}`,
-      `info:   pushed     ${R}:latest-local  sha256:${'d'.repeat(64)}`,
+    expect([...docker.registry.keys()]).toEqual([STAGING, ...TAGS].map((t) => `${R}:${t}`));
+    expect(lines.slice(-7)).toEqual([
+      `info: docker-push base-image 1.1.0 -> ${HOST}`,
+      `info:   staged     ${R}:${STAGING}  sha256:${'d'.repeat(64)}`,
+      ...TAGS.map((t) => `info:   pushed     ${R}:${t}  sha256:${'d'.repeat(64)}`),
       'info: docker-push base-image: 4 pushed, 0 unchanged.',
     ]);
     const written = JSON.parse(readFileSync(join(root, 'dist/builds/base-image/push-result.json'), 'utf8'));
+    expect(written).toMatchObject({ name: 'base-image', version: '1.1.0', registry: HOST, profile: 'local' });
     expect(written.pushed.map((p: { target: string }) => p.target)).toEqual([...docker.registry.keys()]);
   });
 
-  it('reports unchanged and pushes nothing when the registry already has the same image', async () => {
-    for (const t of ['1.1.0-local', '1.1-local', '1-local', 'latest-local']) docker.registry.set(`${R}:${t}`, imageId);
-    const result = await dockerPush({ registry: '127.0.0.1:5000' }, context());
+  it('reports unchanged and pushes nothing (not even content) when the registry already has the same image', async () => {
+    for (const t of TAGS) docker.registry.set(`${R}:${t}`, imageId);
+    const result = await dockerPush({ registry: HOST }, context());
     expect(result.success).toBe(true);
     expect(calls.filter((c) => c[1] === 'push' || c[1] === 'tag')).toEqual([]);
+    expect(docker.registry.has(`${R}:${STAGING}`)).toBe(false);
     expect(lines.at(-1)).toBe('info: docker-push base-image: 0 pushed, 4 unchanged.');
   });
 
-  it('pushes over a tag that points at a different image', async () => {
+  it('moves an alias that points at a different image', async () => {
     docker.registry.set(`${R}:latest-local`, `sha256:${'f'.repeat(64)}`);
     for (const t of ['1.1.0-local', '1.1-local', '1-local']) docker.registry.set(`${R}:${t}`, imageId);
-    await dockerPush({ registry: '127.0.0.1:5000' }, context());
-    expect(calls.filter((c) => c[1] === 'push')).toEqual([['docker', 'push', `${R}:latest-local`]]);
+    await dockerPush({ registry: HOST }, context());
+    expect(calls.filter((c) => c[1] === 'push')).toEqual([
+      ['docker', 'push', `${R}:${STAGING}`],
+      ['docker', 'push', `${R}:latest-local`],
+    ]);
     expect(docker.registry.get(`${R}:latest-local`)).toBe(imageId);
   });
 
-  it('stops at the first failed push, pushes nothing more and fails', async () => {
-    docker.failPushOf = `${R}:1.1-local`;
-    const result = await dockerPush({ registry: '127.0.0.1:5000' }, context());
+  it('refuses, before anything is tagged or pushed, an exact tag that names a different image', async () => {
+    const other = `sha256:${'f'.repeat(64)}`;
+    docker.registry.set(`${R}:1.1.0-local`, other);
+    const result = await dockerPush({ registry: HOST }, context());
     expect(result.success).toBe(false);
-    expect(calls.filter((c) => c[1] === 'push').map((c) => c[2])).toEqual([`${R}:1.1.0-local`, `${R}:1.1-local`]);
-    expect([...docker.registry.keys()]).toEqual([`${R}:1.1.0-local`]);
+    expect(calls.filter((c) => c[1] === 'push' || c[1] === 'tag')).toEqual([]);
+    expect(docker.registry.get(`${R}:1.1.0-local`)).toBe(other);
+    expect(lines).toEqual([
+      ...[STAGING, ...TAGS].map((t) => `info: [check ${[STAGING, ...TAGS].indexOf(t) + 1}/5] ${R}:${t}`),
+      'error: docker-push base-image: refusing to push anything:',
+      `error: ${R}:1.1.0-local: the exact version tag already names manifest sha256:${'f'.repeat(8).padStart(64, 'd')} of image ${other}; this build is image ${imageId}. An exact version tag names one image forever, so it is not overwritten. Release this build under a new version (npx changeset, then npm run release), or, if the registry's image is the wrong one, delete that tag in the registry first.`,
+    ]);
+  });
+
+  it('stops at the first failed push, pushes nothing more, names what was published and what not', async () => {
+    docker.failPushOf = `${R}:1.1-local`;
+    const result = await dockerPush({ registry: HOST }, context());
+    expect(result.success).toBe(false);
+    expect(calls.filter((c) => c[1] === 'push').map((c) => c[2])).toEqual([`${R}:${STAGING}`, `${R}:1.1.0-local`, `${R}:1.1-local`]);
+    expect([...docker.registry.keys()]).toEqual([`${R}:${STAGING}`, `${R}:1.1.0-local`]);
+    expect(lines).toContain(`error:   pushed     ${R}:1.1.0-local  sha256:${'d'.repeat(64)}`);
     expect(lines).toContain(`error:   FAILED     ${R}:1.1-local`);
+    expect(lines).toContain(`error:   not pushed ${R}:1-local`);
     expect(lines).toContain(`error:   not pushed ${R}:latest-local`);
-    expect(lines.at(-1)).toMatch(/^error: docker-push base-image: stopped at the first failure: 1 pushed, 0 unchanged, 3 not pushed\./);
+    expect(lines.at(-1)).toBe(
+      `error: docker-push base-image: stopped after 1 release tags were published (1 pushed, 0 unchanged); 3 not published, listed above. Every published tag names this build. Fix the error and run nx run base-image:docker-push --registry=${HOST} again: it keeps what is there and writes the rest.`,
+    );
+
+    // The re-run keeps what is there and writes the rest.
+    docker.failPushOf = undefined;
+    calls.length = 0;
+    expect((await dockerPush({ registry: HOST }, context())).success).toBe(true);
+    expect(calls.filter((c) => c[1] === 'push').map((c) => c[2])).toEqual([`${R}:1.1-local`, `${R}:1-local`, `${R}:latest-local`]);
+    expect(lines.at(-1)).toBe('info: docker-push base-image: 3 pushed, 1 unchanged.');
+  });
+
+  it('a failure while the content moves leaves no release tag and says so', async () => {
+    docker.failPushOf = `${R}:${STAGING}`;
+    expect((await dockerPush({ registry: HOST }, context())).success).toBe(false);
+    expect([...docker.registry.keys()]).toEqual([]);
+    expect(lines.at(-1)).toBe(
+      `error: docker-push base-image: stopped before any release tag was written: the registry has no tag of 1.1.0 (4 not published). Fix the error and run nx run base-image:docker-push --registry=${HOST} again.`,
+    );
+  });
+
+  it('refuses when no Docker engine answers, before anything else', async () => {
+    engineDown = true;
+    const result = await dockerPush({ registry: HOST }, context());
+    expect(result.success).toBe(false);
+    expect(calls).toEqual([['docker', 'version', '--format', '{{.Server.Version}}']]);
+    expect(lines).toEqual([
+      'error: docker-push base-image: refusing to push anything:',
+      'error: docker: no Docker engine answers (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?). Start dockerd: dockerd >/var/log/dockerd.log 2>&1 & (or systemctl start docker), then run again.',
+    ]);
   });
 
   it('refuses without running docker when build-result.json is missing', async () => {
     rmSync(join(root, 'dist/builds/base-image/build-result.json'));
-    const result = await dockerPush({ registry: '127.0.0.1:5000' }, context());
+    const result = await dockerPush({ registry: HOST }, context());
     expect(result.success).toBe(false);
     expect(calls).toEqual([]);
     expect(lines).toEqual([
@@ -132,7 +199,7 @@ describe('docker-push executor', () => {
 
   it('refuses a stale or incomplete build-result.json without running docker', async () => {
     writeBuildResult({ name: 'base-image', repository: 'vastai/base-image', version: '1.0.0', variants: [{ key: 'local', buildTag }] });
-    const result = await dockerPush({ registry: '127.0.0.1:5000', profile: 'local' }, context());
+    const result = await dockerPush({ registry: HOST, profile: 'local' }, context());
     expect(result.success).toBe(false);
     expect(calls).toEqual([]);
     expect(lines.join('\n')).toMatch(/version: the build is of 1.0.0, but packages\/images\/base-image\/package.json now says 1.1.0/);
@@ -141,9 +208,12 @@ describe('docker-push executor', () => {
 
   it('refuses when the built image is gone from the engine or was replaced', async () => {
     docker.images.set(buildTag, `sha256:${'b'.repeat(64)}`);
-    const result = await dockerPush({ registry: '127.0.0.1:5000' }, context());
+    const result = await dockerPush({ registry: HOST }, context());
     expect(result.success).toBe(false);
-    expect(calls).toEqual([['docker', 'image', 'inspect', '--format', '{{.Id}}', buildTag]]);
+    expect(calls).toEqual([
+      ['docker', 'version', '--format', '{{.Server.Version}}'],
+      ['docker', 'image', 'inspect', '--format', '{{.Id}}', buildTag],
+    ]);
     expect(lines.join('\n')).toMatch(/vastai\/base-image:build-0123456789ab is now sha256:b+, not the built sha256:a+/);
   });
 
@@ -152,9 +222,10 @@ describe('docker-push executor', () => {
     writeBuildResult({ name: 'base-image', repository: 'vastai/base-image', version: '1.1.0', variants: [{ key: 'local', buildTag, versionTag: 'vastai/base-image:1.1.0-local', imageId, cacheRef }] });
     docker.images = new Map();
     docker.registry = new Map([[cacheRef, imageId]]);
-    const result = await dockerPush({ registry: '127.0.0.1:5000', profile: 'local' }, context());
+    const result = await dockerPush({ registry: HOST, profile: 'local' }, context());
     expect(result.success, lines.join('\n')).toBe(true);
-    expect(calls.slice(0, 6)).toEqual([
+    expect(calls.slice(0, 7)).toEqual([
+      ['docker', 'version', '--format', '{{.Server.Version}}'],
       ['docker', 'image', 'inspect', '--format', '{{.Id}} {{json .RepoTags}}', buildTag],
       ['docker', 'pull', '--quiet', cacheRef],
       ['docker', 'tag', cacheRef, buildTag],
@@ -173,6 +244,7 @@ describe('docker-push executor', () => {
     process.env.NX_DRY_RUN = 'true';
     expect((await dockerPush({}, context())).success).toBe(true);
     expect(lines).toContain('info:   would push registry.example/vastai/base-image:latest-local <- vastai/base-image:build-0123456789ab');
+    expect(lines).toContain(`info:   would stage registry.example/vastai/base-image:${STAGING} <- vastai/base-image:build-0123456789ab`);
   });
 
   it('--dry-run lists the tags and runs no docker command; before a build it plans from image.json', async () => {
@@ -183,6 +255,7 @@ describe('docker-push executor', () => {
     expect(lines).toEqual([
       'info: docker-push base-image 1.1.0 -> docker.io (dry run: nothing is tagged or pushed)',
       'info:   note: dist/builds/base-image/build-result.json does not exist yet, so these tags come from dist/images/base-image/image.json; a real push refuses until docker-build has finished.',
+      'info:   would stage docker.io/vastai/base-image:staging-<image id> <- (not built: local)',
       'info:   would push docker.io/vastai/base-image:1.1.0-local <- (not built: local)',
       'info:   would push docker.io/vastai/base-image:1.1-local <- (not built: local)',
       'info:   would push docker.io/vastai/base-image:1-local <- (not built: local)',

@@ -1,13 +1,17 @@
-// docker-push: pushes the release tags of every variant docker-build finished, to one registry, and says
-// exactly what it pushed. Refuses before touching anything unless the build is complete and current.
+// docker-push: pushes the release tags of every variant docker-build finished, to one registry, and says exactly what
+// it pushed. Checks everything first (build complete and current, engine up, registry reachable with credentials,
+// no exact version tag naming another image), decides the whole push from those facts, then performs it: content
+// under a staging tag before any release tag, exact tags before moving aliases.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import type { DockerPushExecutorOptions } from './schema';
 import { formatDryRun, formatPushReport } from './lib/format-report';
 import { normalizeOptions } from './lib/normalize-options';
-import { isLoopbackRegistry, planPush } from './lib/plan-push';
-import { checkLocalImages, pushSteps, type PushReport } from './lib/push-release';
+import { decidePush, isLoopbackRegistry, planPush } from './lib/plan-push';
+import { applyPush, checkLocalImages, readRemoteStates, type PushReport } from './lib/push-release';
+import { checkRegistryAccess } from './lib/registry-access';
+import { assertDockerEngine } from '../../utils/docker';
 import { readPushInputs } from './lib/read-inputs';
 
 export interface DockerPushResult {
@@ -38,7 +42,7 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
               name: o.projectName,
               repository: inputs.manifest.repository,
               version: inputs.manifest.version,
-              variants: inputs.manifest.variants.map((v) => ({ key: v.key, buildTag: `(not built: ${v.key})`, imageId: '' })),
+              variants: inputs.manifest.variants.map((v) => ({ key: v.key, buildTag: `(not built: ${v.key})`, imageId: '<image id>' })),
             },
             o.registry,
           )
@@ -55,17 +59,30 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
   }
   if (inputs.ok !== true) return fail([`docker-push ${o.projectName}: nothing built to push.`]);
 
+  const refuse = (problems: string[]) => fail([`docker-push ${o.projectName}: refusing to push anything:`, ...problems]);
+  try {
+    await assertDockerEngine();
+  } catch (error) {
+    return refuse([error instanceof Error ? error.message : String(error)]);
+  }
   const rebuild = `Run nx run ${o.projectName}:docker-build${o.profile ? ` -c ${o.profile}` : ''} again.`;
   const problems = await checkLocalImages(inputs.result.variants, inputs.buildResultFile, rebuild, log);
-  if (problems.length) return fail([`docker-push ${o.projectName}: refusing to push anything:`, ...problems]);
+  if (problems.length) return refuse(problems);
+  const access = await checkRegistryAccess(o.registry);
+  if (access.length) return refuse(access);
 
-  const report = await pushSteps(steps, { insecure: isLoopbackRegistry(o.registry), log });
-  const lines = formatPushReport(o.projectName, version, o.registry, report);
+  const rerun = `run nx run ${o.projectName}:docker-push --registry=${o.registry}${o.profile ? ` -c ${o.profile}` : ''} again`;
+  const states = await readRemoteStates(steps, isLoopbackRegistry(o.registry), log);
+  const decision = decidePush(steps, states, rerun);
+  if (!decision.ok) return refuse(decision.errors);
+
+  const report = await applyPush(decision.actions, { log });
+  const lines = formatPushReport(o.projectName, version, o.registry, report, rerun);
   // Kept next to build-result.json so CI can collect the pushed tags (and the digests) of every image.
   mkdirSync(join(o.workspaceRoot, o.recordsDir), { recursive: true });
   writeFileSync(
     join(o.workspaceRoot, o.recordsDir, 'push-result.json'),
-    `${JSON.stringify({ name: o.projectName, version, registry: o.registry, ...report }, null, 2)}\n`,
+    `${JSON.stringify({ name: o.projectName, version, registry: o.registry, ...(o.profile ? { profile: o.profile } : {}), ...report }, null, 2)}\n`,
   );
   if (report.failed) {
     for (const line of lines) logger.error(line);

@@ -1,6 +1,14 @@
-// Which local image goes to which registry reference, in the order they are pushed. Pure.
+// Which local image goes to which registry reference, in the order they are written, and, given what the registry
+// holds now, which of them to push, which are already there, and whether the push may start at all. Pure.
 import { releaseTags } from '@vast/conventions';
 import type { BuildResult } from '../../../lib/build-result';
+
+/**
+ * `content`: the private staging tag that carries a variant's layers and manifest into the registry before any release
+ * tag is written. `exact`: the version tag (`1.4.2-v`), which names one image forever. `alias`: a moving tag (`1.4-v`,
+ * `1-v`, `latest-v`).
+ */
+export type PushRole = 'content' | 'exact' | 'alias';
 
 export interface PushStep {
   variant: string;
@@ -9,25 +17,83 @@ export interface PushStep {
   imageId: string;
   /** `registry/repository:tag` */
   target: string;
-  /** A moving tag (`1.4-v`, `1-v`, `latest-v`) rather than the exact version tag. */
-  alias: boolean;
+  role: PushRole;
 }
 
 /**
- * Every exact version tag of every variant first, then the moving aliases. If a push fails halfway,
- * what reached the registry is exact tags only: no `latest-*` or `1.4-*` moved to a release that is
- * not complete.
+ * The staging tag of an image: named after its image id (the config digest), so it only ever names that image and a
+ * re-run finds it again. It is not a release tag; nothing resolves it but this push.
+ */
+export const stagingTag = (imageId: string) => `staging-${imageId.replace(/^sha256:/, '')}`;
+
+/**
+ * Every variant's content first (its staging tag), then every exact version tag, then the moving aliases. If a push
+ * fails while layers move, no release tag exists yet; if it fails while tags are written, what reached the registry
+ * is exact tags only: no `latest-*` or `1.4-*` moved to a release that is not complete.
  */
 export function planPush(result: BuildResult, registry: string): PushStep[] {
   const steps = result.variants.map((variant) => {
     const [exact, ...aliases] = releaseTags({ registry, repository: result.repository, version: result.version, variant: variant.key });
     const base = { variant: variant.key, source: variant.buildTag, imageId: variant.imageId };
     return {
-      exact: { ...base, target: exact, alias: false },
-      aliases: aliases.map((target) => ({ ...base, target, alias: true })),
+      content: { ...base, target: `${exact.slice(0, exact.lastIndexOf(':'))}:${stagingTag(variant.imageId)}`, role: 'content' as const },
+      exact: { ...base, target: exact, role: 'exact' as const },
+      aliases: aliases.map((target) => ({ ...base, target, role: 'alias' as const })),
     };
   });
-  return [...steps.map((s) => s.exact), ...steps.flatMap((s) => s.aliases)];
+  return [...steps.map((s) => s.content), ...steps.map((s) => s.exact), ...steps.flatMap((s) => s.aliases)];
+}
+
+/** What the registry holds under a reference, as the checks found it before anything moved. */
+export type RemoteState =
+  | { kind: 'absent' }
+  /** The same image (its config digest is the local image id); `digest` is the manifest's. */
+  | { kind: 'same'; digest: string }
+  /** Another image; `configDigest` is missing for a manifest list (several platforms, no single image). */
+  | { kind: 'different'; digest: string; configDigest?: string }
+  /** The registry did not answer in a way that says (unreachable, refused, unparseable): `reason` is its words. */
+  | { kind: 'unknown'; reason: string };
+
+export interface PushAction {
+  step: PushStep;
+  /** `push`: tag and push it; `unchanged`: the registry already has this image there. */
+  action: 'push' | 'unchanged';
+  /** The manifest digest already there, for `unchanged`. */
+  digest?: string;
+}
+
+export type PushDecision = { ok: true; actions: PushAction[] } | { ok: false; errors: string[] };
+
+/**
+ * Decides the whole push from the registry's answers before a byte moves. Refuses, naming every problem, when an exact
+ * version tag already names another image (it is never overwritten) or the registry's answer for any reference is
+ * unknown. A variant whose tags are all there already needs no content push.
+ */
+export function decidePush(steps: PushStep[], states: ReadonlyMap<string, RemoteState>, rerun: string): PushDecision {
+  const errors: string[] = [];
+  const stateOf = (step: PushStep): RemoteState => states.get(step.target) ?? { kind: 'unknown', reason: 'not looked up' };
+  for (const step of steps) {
+    const state = stateOf(step);
+    if (state.kind === 'unknown') {
+      errors.push(`${step.target}: cannot tell what the registry holds there (${state.reason}). Check that the registry is up and reachable (docker login if it needs credentials), then ${rerun}.`);
+    } else if (state.kind === 'different' && step.role === 'exact') {
+      const there = state.configDigest ? `manifest ${state.digest} of image ${state.configDigest}` : `manifest list ${state.digest} (several platforms, not this image)`;
+      errors.push(
+        `${step.target}: the exact version tag already names ${there}; this build is image ${step.imageId}. An exact version tag names one image forever, so it is not overwritten. Release this build under a new version (npx changeset, then npm run release), or, if the registry's image is the wrong one, delete that tag in the registry first.`,
+      );
+    }
+  }
+  if (errors.length) return { ok: false, errors };
+
+  const needsPush = (step: PushStep) => stateOf(step).kind !== 'same';
+  const variantsToStage = new Set(steps.filter((s) => s.role !== 'content' && needsPush(s)).map((s) => s.variant));
+  const actions = steps
+    .filter((step) => step.role !== 'content' || variantsToStage.has(step.variant))
+    .map((step): PushAction => {
+      const state = stateOf(step);
+      return state.kind === 'same' ? { step, action: 'unchanged', digest: state.digest } : { step, action: 'push' };
+    });
+  return { ok: true, actions };
 }
 
 /** Loopback registries speak plain HTTP; docker only allows that for them (and for configured insecure registries). */

@@ -1,5 +1,5 @@
-// The I/O of a push: check the built images are still there, then tag and push each reference in plan
-// order, skipping references the registry already holds with the same image. Stops at the first failure.
+// The I/O of a push: check the built images are still there, read what the registry holds under every planned
+// reference, then perform the decided actions in order. Stops at the first failure.
 import { dockerCommand } from '../../../utils/docker';
 import { materialize } from '../../../lib/materialize';
 import { run } from '../../../utils/exec';
@@ -15,15 +15,15 @@ import {
   tagArgv,
   untagArgv,
 } from '../../../utils/docker-commands';
-import type { PushStep } from './plan-push';
+import type { PushAction, PushRole, PushStep, RemoteState } from './plan-push';
 
 export interface PushReport {
-  pushed: { target: string; digest?: string }[];
+  pushed: { target: string; role: PushRole; digest?: string }[];
   /** Already in the registry with the same image: not pushed again. */
-  unchanged: { target: string; digest: string }[];
-  failed?: { target: string; error: string };
+  unchanged: { target: string; role: PushRole; digest: string }[];
+  failed?: { target: string; role: PushRole; error: string };
   /** Planned but not attempted because an earlier step failed. */
-  notPushed: string[];
+  notPushed: { target: string; role: PushRole }[];
 }
 
 const firstLine = (text: string) => text.trim().split('\n').filter(Boolean).slice(-1)[0] ?? '';
@@ -50,46 +50,60 @@ export async function checkLocalImages(variants: BuiltVariant[], buildResultFile
   return problems;
 }
 
-type RemoteState = { kind: 'same'; digest: string } | { kind: 'absent' } | { kind: 'different' } | { kind: 'unknown' };
-
-async function remoteState(step: PushStep, insecure: boolean): Promise<RemoteState> {
-  const result = await run(dockerCommand(), remoteManifestArgv(step.target, insecure), { reject: false });
-  if (result.exitCode !== 0) return isManifestMissing(result.stderr) ? { kind: 'absent' } : { kind: 'unknown' };
+/** What the registry holds under `target` now, read without moving any content (`docker manifest inspect`). */
+async function remoteState(target: string, imageId: string, insecure: boolean): Promise<RemoteState> {
+  const result = await run(dockerCommand(), remoteManifestArgv(target, insecure), { reject: false });
+  if (result.exitCode !== 0) {
+    return isManifestMissing(result.stderr) ? { kind: 'absent' } : { kind: 'unknown', reason: firstLine(result.stderr) || `docker exited with ${result.exitCode}` };
+  }
   const manifest = parseRemoteManifest(result.stdout);
-  if (!manifest) return { kind: 'unknown' };
-  return manifest.configDigest === step.imageId ? { kind: 'same', digest: manifest.digest } : { kind: 'different' };
+  if (!manifest) return { kind: 'unknown', reason: 'docker manifest inspect printed no manifest it could read' };
+  if (manifest.configDigest === imageId) return { kind: 'same', digest: manifest.digest };
+  return { kind: 'different', digest: manifest.digest, ...(manifest.configDigest ? { configDigest: manifest.configDigest } : {}) };
+}
+
+/** The registry's state of every planned reference, one lookup each, in plan order (the facts decidePush needs). */
+export async function readRemoteStates(steps: PushStep[], insecure: boolean, log: (line: string) => void): Promise<Map<string, RemoteState>> {
+  const states = new Map<string, RemoteState>();
+  for (const [i, step] of steps.entries()) {
+    log(`[check ${i + 1}/${steps.length}] ${step.target}`);
+    states.set(step.target, await remoteState(step.target, step.imageId, insecure));
+  }
+  return states;
 }
 
 export interface PushOptions {
-  /** Let `docker manifest inspect` use plain HTTP (loopback registries). */
-  insecure: boolean;
   log: (line: string) => void;
 }
 
-export async function pushSteps(steps: PushStep[], { insecure, log }: PushOptions): Promise<PushReport> {
+/**
+ * Performs the decided actions in order: content first, then exact tags, then aliases. Stops at the first failure and
+ * reports what was published and what was not; the registry-prefixed local names are removed in any case.
+ */
+export async function applyPush(actions: PushAction[], { log }: PushOptions): Promise<PushReport> {
   const report: PushReport = { pushed: [], unchanged: [], notPushed: [] };
   const created: string[] = [];
   try {
-    for (const [i, step] of steps.entries()) {
-      const state = await remoteState(step, insecure);
-      if (state.kind === 'same') {
-        report.unchanged.push({ target: step.target, digest: state.digest });
-        log(`[${i + 1}/${steps.length}] unchanged  ${step.target} (registry already has ${step.imageId.slice(0, 19)})`);
+    for (const [i, { step, action, digest }] of actions.entries()) {
+      const at = `[${i + 1}/${actions.length}]`;
+      if (action === 'unchanged') {
+        report.unchanged.push({ target: step.target, role: step.role, digest: digest as string });
+        log(`${at} unchanged  ${step.target} (registry already has ${step.imageId.slice(0, 19)})`);
         continue;
       }
-      log(`[${i + 1}/${steps.length}] pushing    ${step.target} <- ${step.source}`);
+      log(`${at} ${step.role === 'content' ? 'staging   ' : 'tagging   '} ${step.target} <- ${step.source}`);
       try {
         await run(dockerCommand(), tagArgv(step.source, step.target));
         created.push(step.target);
         // Inherit the output: a multi-GB layer upload needs visible progress.
         await run(dockerCommand(), pushArgv(step.target), { stdio: 'inherit' });
       } catch (error) {
-        report.failed = { target: step.target, error: error instanceof Error ? error.message : String(error) };
-        report.notPushed = steps.slice(i + 1).map((s) => s.target);
+        report.failed = { target: step.target, role: step.role, error: error instanceof Error ? error.message : String(error) };
+        report.notPushed = actions.slice(i + 1).map((a) => ({ target: a.step.target, role: a.step.role }));
         return report;
       }
       const digests = await run(dockerCommand(), repoDigestsArgv(step.target), { reject: false });
-      report.pushed.push({ target: step.target, digest: digestFor(step.target, digests.stdout) });
+      report.pushed.push({ target: step.target, role: step.role, digest: digestFor(step.target, digests.stdout) });
     }
     return report;
   } finally {
