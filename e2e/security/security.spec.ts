@@ -211,10 +211,21 @@ describe('base-image under attack (one booted container behind its real Caddy)',
     expect(files.join('\n')).not.toMatch(/Caddyfile|portal\.yaml/);
   });
 
-  it('prints neither the token nor the password to docker logs', async () => {
+  // Last: it switches the instance to generated credentials, after which the suite's token no longer logs in.
+  it('prints neither the token nor the password to docker logs, given or generated', async () => {
+    const boot = await containerLogs(container.id, 100_000);
+    expect(boot).toContain('portal-config: wrote /etc/Caddyfile');
+    expect(boot).not.toContain(TOKEN);
+    expect(boot).not.toContain(PASSWORD);
+    // Neither set (empty values in /etc/environment override the container's): caddy's restart generates a secret.
+    await execInContainer(container.id, ['bash', '-c', 'printf \'OPEN_BUTTON_TOKEN=""\\nWEB_PASSWORD=""\\n\' >> /etc/environment && supervisorctl restart caddy']);
+    await until('caddy to serve the generated credentials', () => fetch(`http://127.0.0.1:${port.portal}/`, { headers: bearer }).then((r) => r.status !== 200, () => false), 60_000);
+    // Where the generated secret is kept: /etc/portal-credentials now; the Caddyfile before the fix.
+    const find = 'sed -n "s/^password=//p" /etc/portal-credentials 2>/dev/null; grep -o "query token=[^ ]*" /etc/Caddyfile | head -1 | cut -d= -f2';
+    const secret = (await execInContainer(container.id, ['bash', '-c', find])).stdout.trim().split('\n')[0];
+    expect(secret.length).toBeGreaterThanOrEqual(32);
     const logs = await containerLogs(container.id, 100_000);
-    expect(logs.length).toBeGreaterThan(0);
-    expect(logs).not.toContain(TOKEN);
-    expect(logs).not.toContain(PASSWORD);
+    expect(logs).toMatch(/generated web credentials/);
+    expect(logs).not.toContain(secret);
   });
 });
