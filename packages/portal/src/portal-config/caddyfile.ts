@@ -1,6 +1,8 @@
 // Renders /etc/Caddyfile: one site per proxied external port, each behind the cross-origin check and, unless excluded,
 // the auth gate (forward_auth to portal-auth). Pure. Targets Debian bookworm's Caddy 2.6.2, which has forward_auth
-// (2.5.1+) but no `uri query` (2.7+). The file holds no secret: portal-auth checks the credentials, Caddy only asks.
+// (2.5.1+) but no `uri query` (2.7+). Why forward_auth rather than Caddy's own matchers: a Caddyfile can compare a
+// cookie or token only as a plain string, cannot count failed attempts, and must hold the secret to compare it;
+// portal-auth does all three properly, and this file holds no secret.
 import type { PortalEntry } from '@vast/conventions/portal-config';
 import { CHECK_PATH, SESSION_HEADER } from '../auth/settings';
 
@@ -123,8 +125,9 @@ function renderProxy(upstream: string, authenticated: boolean, options: Caddyfil
     // Applications such as Jupyter check Host against where they listen.
     '\theader_up Host {upstream_hostport}',
     '\theader_up X-Real-IP {remote_host}',
-    // Only same-origin requests get this far with an Origin that matters (see @cross_origin): tell the application it
-    // is its own origin, so Jupyter and the like need no allow_origin=* (they compare Origin with the rewritten Host).
+    // Cross-origin writes and upgrades were refused before (see @cross_origin). What passes is told it comes from the
+    // application's own origin, as Host already is, so Jupyter and the like need no allow_origin=* (they compare the
+    // two). A cross-origin read then looks same-origin to the application: it grants no CORS, the other page reads nothing.
     `\theader_up Origin ".+" "http://${upstream}"`,
     ...(authenticated
       ? [
