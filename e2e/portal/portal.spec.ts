@@ -73,6 +73,7 @@ async function containerTarget(): Promise<PortalTarget> {
         ['cron', 'running'],
         ['instance_portal', 'running'],
         ['jupyter', 'running'],
+        ['portal_auth', 'running'],
       ],
       url,
       token,
