@@ -232,6 +232,13 @@ describe('Caddy in front of an application, with the generated auth gate', () =>
     expect((await fetch(url('/', openPort), { method: 'POST', headers: { origin: sameOrigin() } })).status).toBe(403);
   });
 
+  it('never writes a ?token= to its log, even when a request with one fails', async () => {
+    expect((await fetch(url(`/down?token=${TOKEN}`, openPort))).status).toBe(502); // logged as an error, with its URI
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(caddy.output()).toContain('"uri":"/down?token=REDACTED"');
+    expect(caddy.output()).not.toContain(TOKEN);
+  });
+
   it.each(['gzip', 'zstd, gzip, deflate, br'])('streams server-sent events unbuffered when the client accepts %s', async (encodings) => {
     const started = Date.now();
     // What EventSource sends: Accept text/event-stream; browsers offer zstd first.

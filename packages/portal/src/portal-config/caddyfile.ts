@@ -99,6 +99,19 @@ function renderGlobalOptions(options: CaddyfileOptions): string[] {
     '\tadmin off',
     // Followed logs are endless responses; without a bound, a restart of caddy waits until each browser goes away.
     '\tgrace_period 3s',
+    // Errors log the request's URI, and with it a ?token= (docker logs and /var/log/portal/caddy.log are read by more
+    // people than root). Caddy already leaves Cookie and Authorization out of its logs.
+    '\tlog default {',
+    '\t\toutput stderr',
+    '\t\tformat filter {',
+    '\t\t\twrap json',
+    '\t\t\tfields {',
+    '\t\t\t\trequest>uri query {',
+    '\t\t\t\t\treplace token REDACTED',
+    '\t\t\t\t}',
+    '\t\t\t}',
+    '\t\t}',
+    '\t}',
     ...(options.tls
       ? [
           // One port serves both schemes: a plain http:// request is redirected to https:// instead of failing.
