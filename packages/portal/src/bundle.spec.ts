@@ -28,7 +28,7 @@ describe('the bundles', () => {
   });
 
   it('portal-config.cjs writes both files and exits 0, or explains and exits 1', () => {
-    const env = { PATH: process.env.PATH, PORTAL_YAML_PATH: dir.file('portal.yaml'), PORTAL_CADDYFILE_PATH: dir.file('Caddyfile'), PORTAL_AUTH_PATH: dir.file('portal-auth.json'), OPEN_BUTTON_TOKEN: 'abc0123456789def' };
+    const env = { PATH: process.env.PATH, PORTAL_YAML_PATH: dir.file('portal.yaml'), PORTAL_CADDYFILE_PATH: dir.file('Caddyfile'), PORTAL_AUTH_PATH: dir.file('portal-auth.json'), PORTAL_CREDENTIALS_PATH: dir.file('portal-credentials'), OPEN_BUTTON_TOKEN: 'abc0123456789def' };
     const good = spawnSync(process.execPath, [join(out, 'portal-config.cjs')], { cwd: dir.path, env: { ...env, PORTAL_CONFIG: 'localhost:1111:11111:/:Instance Portal' }, encoding: 'utf8' });
     expect(good.stderr).toBe('');
     expect(good.status).toBe(0);
