@@ -154,7 +154,7 @@ describe('graft.sh', () => {
       image: graftImage,
       imageName: 'graft-fixture',
       portalConfig: FULL_PORTAL_CONFIG.replace('localhost:1111:11111:/:Instance Portal|', ''),
-      token: 'e2e-graft-token',
+      token: 'e2e-graft-token-0',
       provisioning: { kind: 'default' },
       namePrefix: 'vast-e2e-graft',
       timeoutSeconds: 180,

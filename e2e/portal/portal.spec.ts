@@ -9,23 +9,23 @@
 //   PORTAL_E2E_TOKEN, plus optionally PORTAL_E2E_APPS (comma-separated labels, in order), PORTAL_E2E_SERVICE
 //   (the application whose service is restarted, default Jupyter) and PORTAL_E2E_LOG_LINE (a regex for a line that
 //   service writes when it starts).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../tools/plugin/src/utils/exec';
 import { dockerCommand, execInContainer } from '../../tools/plugin/src/utils/docker';
 import { startSmokeContainer } from '../../tools/plugin/src/executors/smoke/lib/smoke';
 import { buildLocalBaseImage } from '../support/local-base-image';
+import { launchChromium, type ChromiumSession } from '../support/chromium';
 import { applyPortalConfig } from '../../packages/portal/src/portal-config/apply-portal-config';
 import { hasCaddy, runCaddy } from '../../packages/portal/src/testing/caddy';
 import { freePort } from '../../packages/portal/src/testing/free-port';
 import { startPortalFixture } from '../../packages/portal/src/testing/portal-fixture';
+import { startAuthGate } from '../../packages/portal/src/testing/auth-gate';
 
 const SCREENSHOTS = resolve(__dirname, '../../test-output/portal');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface PortalTarget {
   /** The supervisor programs and their states, as the Services tab lists them. */
@@ -73,6 +73,7 @@ async function containerTarget(): Promise<PortalTarget> {
         ['cron', 'running'],
         ['instance_portal', 'running'],
         ['jupyter', 'running'],
+        ['portal_auth', 'running'],
       ],
       url,
       token,
@@ -100,10 +101,18 @@ async function localTarget(): Promise<PortalTarget> {
   ].join('|');
   // Long enough that the page's refresh right after the action still sees the service starting.
   const fixture = await startPortalFixture({ port: portalPort, portalConfig, transitionMs: 2500 });
-  const token = 'e2e0token0c0ffee';
+  const token = 'e2e0token0c0ffee0';
+  const gate = await startAuthGate(fixture.dir);
   const output: string[] = [];
   const code = applyPortalConfig(
-    { OPEN_BUTTON_TOKEN: token, WEB_PASSWORD: 'e2e-password', VAST_CONTAINERLABEL: 'C.e2e', PORTAL_YAML_PATH: fixture.settings.portalYaml, PORTAL_CADDYFILE_PATH: fixture.dir.file('Caddyfile') },
+    {
+      OPEN_BUTTON_TOKEN: token,
+      WEB_PASSWORD: 'e2e-password-0123',
+      VAST_CONTAINERLABEL: 'C.e2e',
+      PORTAL_YAML_PATH: fixture.settings.portalYaml,
+      PORTAL_CADDYFILE_PATH: fixture.dir.file('Caddyfile'),
+      ...gate.env,
+    },
     { stdout: { write: (t: string) => output.push(t) }, stderr: { write: (t: string) => output.push(t) } },
   );
   expect(code, output.join('')).toBe(0);
@@ -125,6 +134,7 @@ async function localTarget(): Promise<PortalTarget> {
     setMarker: fixture.setMarker,
     close: async () => {
       await caddy.stop();
+      await gate.stop();
       await fixture.stop();
     },
   };
@@ -135,7 +145,7 @@ describe.each([
   ['a booted base-image container', containerTarget],
 ] as const)('Instance Portal in Chromium, against %s', (_name, makeTarget) => {
   let target: PortalTarget;
-  let profile: string;
+  let browser: ChromiumSession;
   let context: BrowserContext;
   let page: Page;
 
@@ -147,20 +157,14 @@ describe.each([
   beforeAll(async () => {
     target = await makeTarget();
     mkdirSync(SCREENSHOTS, { recursive: true });
-    profile = mkdtempSync(join(tmpdir(), 'portal-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 800 },
-    });
+    browser = await launchChromium('portal-e2e');
+    context = browser.context;
     page = context.pages()[0] ?? (await context.newPage());
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await target?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('answers 401 without credentials, and an unauthenticated restart changes nothing', async () => {

@@ -126,6 +126,14 @@ export default defineImage({
       pty: false,
     },
     {
+      // The auth gate every Caddy site asks (forward_auth). Its own program, with no portal label, so it runs whatever
+      // PORTAL_CONFIG lists and does not stop with the portal page.
+      name: 'portal_auth',
+      command: 'node /opt/portal/portal-auth.cjs',
+      waitForProvisioning: false,
+      pty: false,
+    },
+    {
       name: 'instance_portal',
       portalLabel: 'Instance Portal',
       portal: [{ label: 'Instance Portal', externalPort: 1111, internalPort: 11111 }],

@@ -19,16 +19,16 @@ describe('the bundles', () => {
   afterAll(() => dir?.remove());
 
   it('are self-contained CommonJS files with a node shebang', () => {
-    for (const file of ['portal-config.cjs', 'portal.cjs']) {
+    for (const file of ['portal-config.cjs', 'portal-auth.cjs', 'portal.cjs']) {
       const text = readFileSync(join(out, file), 'utf8');
       expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
-      expect(text).not.toMatch(/require\("(@vast\/conventions|yaml|bcryptjs|zod)"\)/);
+      expect(text).not.toMatch(/require\("(@vast\/conventions|yaml|zod)"\)/);
     }
     expect(readFileSync(join(out, 'public/index.html'), 'utf8')).toContain('app.js');
   });
 
   it('portal-config.cjs writes both files and exits 0, or explains and exits 1', () => {
-    const env = { PATH: process.env.PATH, PORTAL_YAML_PATH: dir.file('portal.yaml'), PORTAL_CADDYFILE_PATH: dir.file('Caddyfile'), OPEN_BUTTON_TOKEN: 'abc' };
+    const env = { PATH: process.env.PATH, PORTAL_YAML_PATH: dir.file('portal.yaml'), PORTAL_CADDYFILE_PATH: dir.file('Caddyfile'), PORTAL_AUTH_PATH: dir.file('portal-auth.json'), PORTAL_CREDENTIALS_PATH: dir.file('portal-credentials'), OPEN_BUTTON_TOKEN: 'abc0123456789def' };
     const good = spawnSync(process.execPath, [join(out, 'portal-config.cjs')], { cwd: dir.path, env: { ...env, PORTAL_CONFIG: 'localhost:1111:11111:/:Instance Portal' }, encoding: 'utf8' });
     expect(good.stderr).toBe('');
     expect(good.status).toBe(0);
@@ -55,6 +55,24 @@ describe('the bundles', () => {
       expect(page.status).toBe(200);
       const apps = (await (await fetch(`http://127.0.0.1:${port}/api/applications`)).json()) as { applications: Array<{ label: string }> };
       expect(apps.applications.map((a) => a.label)).toEqual(['Instance Portal']);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('portal-auth.cjs answers forward_auth from the file portal-config.cjs wrote', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(out, 'portal-auth.cjs')], {
+      cwd: dir.path,
+      env: { PATH: process.env.PATH, PORTAL_AUTH_PORT: String(port), PORTAL_AUTH_PATH: dir.file('portal-auth.json') },
+      stdio: 'ignore',
+    });
+    try {
+      await waitForPort(port);
+      const check = (headers: Record<string, string>) => fetch(`http://127.0.0.1:${port}/auth/check`, { headers }).then((r) => r.status);
+      expect(await check({})).toBe(401);
+      expect(await check({ authorization: 'Bearer abc0123456789def' })).toBe(200);
+      expect(await check({ authorization: 'Bearer abc0123456789deX' })).toBe(401);
     } finally {
       child.kill('SIGTERM');
     }

@@ -11,10 +11,16 @@ describe('applyPortalConfig', () => {
   let stderr: string;
   const run = (env: Record<string, string>) =>
     applyPortalConfig(
-      { PORTAL_YAML_PATH: dir.file('portal.yaml'), PORTAL_CADDYFILE_PATH: dir.file('Caddyfile'), OPEN_BUTTON_TOKEN: 'obt-value-1', ...env },
+      { ...paths(), OPEN_BUTTON_TOKEN: 'obt-value-1-0123456', ...env },
       { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } },
     );
   const read = (name: string) => readFileSync(dir.file(name), 'utf8');
+  const paths = () => ({
+    PORTAL_YAML_PATH: dir.file('portal.yaml'),
+    PORTAL_CADDYFILE_PATH: dir.file('Caddyfile'),
+    PORTAL_AUTH_PATH: dir.file('portal-auth.json'),
+    PORTAL_CREDENTIALS_PATH: dir.file('portal-credentials'),
+  });
 
   beforeEach(() => {
     dir = makeTempDir('portal-apply-');
@@ -31,7 +37,7 @@ describe('applyPortalConfig', () => {
     expect(read('Caddyfile')).toMatch(/^:8080 \{$/m);
     expect(stdout).toContain(`portal-config: wrote ${dir.file('portal.yaml')} from PORTAL_CONFIG (2 applications)`);
     expect(stderr).toBe('');
-    expect(readdirSync(dir.path).sort()).toEqual(['Caddyfile', 'portal.yaml']); // no temp files left behind
+    expect(readdirSync(dir.path).sort()).toEqual(['Caddyfile', 'portal-auth.json', 'portal.yaml']); // no temp files left behind
   });
 
   it('keeps an existing portal.yaml with applications and ignores PORTAL_CONFIG', () => {
@@ -40,7 +46,7 @@ describe('applyPortalConfig', () => {
     expect(run({ PORTAL_CONFIG: PORTAL })).toBe(0);
     expect(read('portal.yaml')).toBe(yaml);
     expect(read('Caddyfile')).toMatch(/^:7000 \{$/m);
-    expect(read('Caddyfile')).not.toContain(':1111');
+    expect(read('Caddyfile')).not.toMatch(/^:1111 /m);
   });
 
   it('regenerates from PORTAL_CONFIG when portal.yaml has an empty applications map', () => {
@@ -106,19 +112,57 @@ describe('applyPortalConfig', () => {
     expect(read('Caddyfile')).not.toMatch(/^:/m);
   });
 
-  it('generates and prints credentials once when neither token nor password is set', () => {
+  it('generates long credentials into a root-only file when neither token nor password is set, and prints only where they are', () => {
     expect(run({ PORTAL_CONFIG: PORTAL, OPEN_BUTTON_TOKEN: '' })).toBe(0);
-    const match = stdout.match(/username vastai, password ([0-9a-f]{32})\n/);
-    expect(match).not.toBeNull();
-    expect(stdout.match(/password/g)).toHaveLength(1);
-    expect(stdout).toContain(`?token=${match![1]}`);
-    expect(read('Caddyfile')).toContain(`query token=${match![1]}`);
+    const secret = /^password=([A-Za-z0-9_-]{32})$/m.exec(read('portal-credentials'))?.[1];
+    expect(secret).toBeDefined();
+    expect(read('portal-credentials')).toContain(`token=${secret}\n`);
+    expect(statSync(dir.file('portal-credentials')).mode & 0o777).toBe(0o600);
+    expect(stdout).toContain(`read them as root inside the instance: cat ${dir.file('portal-credentials')}`);
+    expect(stdout).not.toContain(secret);
+    expect(read('Caddyfile')).not.toContain(secret);
+    // Given credentials again: the generated ones no longer log in, so their file goes.
+    expect(run({ PORTAL_CONFIG: PORTAL })).toBe(0);
+    expect(existsSync(dir.file('portal-credentials'))).toBe(false);
   });
 
-  it('prints no credentials when they were given', () => {
-    expect(run({ PORTAL_CONFIG: PORTAL, WEB_PASSWORD: 'secret' })).toBe(0);
-    expect(stdout).not.toContain('secret');
+  it('prints no credentials when they were given, and writes neither them nor the token into any file', () => {
+    expect(run({ PORTAL_CONFIG: PORTAL, WEB_PASSWORD: 'secret-password-123' })).toBe(0);
+    expect(stdout).not.toContain('secret-password-123');
     expect(stdout).not.toContain('obt-value-1');
+    for (const name of readdirSync(dir.path)) {
+      expect(read(name)).not.toContain('secret-password-123');
+      expect(read(name)).not.toContain('obt-value-1-0123456');
+    }
+  });
+
+  it('writes the gate\'s file 0600 with digests, and keeps its session secret across restarts unless it is unusable', () => {
+    expect(run({ PORTAL_CONFIG: PORTAL, VAST_CONTAINERLABEL: 'C.9' })).toBe(0);
+    expect(statSync(dir.file('portal-auth.json')).mode & 0o777).toBe(0o600);
+    const first = JSON.parse(read('portal-auth.json')) as Record<string, unknown>;
+    expect(first).toMatchObject({ version: 1, username: 'vastai', cookieName: 'C.9_auth_token', tokenSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(run({ PORTAL_CONFIG: PORTAL, VAST_CONTAINERLABEL: 'C.9' })).toBe(0);
+    expect((JSON.parse(read('portal-auth.json')) as Record<string, unknown>).sessionSecret).toBe(first.sessionSecret);
+    writeFileSync(dir.file('portal-auth.json'), 'garbage');
+    expect(run({ PORTAL_CONFIG: PORTAL, VAST_CONTAINERLABEL: 'C.9' })).toBe(0);
+    expect((JSON.parse(read('portal-auth.json')) as Record<string, unknown>).sessionSecret).not.toBe(first.sessionSecret);
+  });
+
+  it('exits 1 on a token shorter than 16 characters, writing nothing', () => {
+    expect(run({ PORTAL_CONFIG: PORTAL, OPEN_BUTTON_TOKEN: 'abc' })).toBe(1);
+    expect(stderr).toMatch(/^portal-config: OPEN_BUTTON_TOKEN: 3 characters, and a login secret needs at least 16\./);
+    expect(readdirSync(dir.path)).toEqual([]);
+  });
+
+  it('lists every port served without authentication, and why', () => {
+    const config = `${PORTAL}|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal|localhost:6006:6006:/:Board|localhost:7000:17000:/:Open`;
+    expect(run({ PORTAL_CONFIG: config, AUTH_EXCLUDE: '7000' })).toBe(0);
+    expect(stdout).toContain('portal-config: port 6006 (Board) has no authentication: direct entry (external port = internal port): the application listens there itself and Caddy does not gate it\n');
+    expect(stdout).toContain('portal-config: port 7000 (Open) has no authentication: listed in AUTH_EXCLUDE\n');
+    expect(stdout).not.toMatch(/port (1111|8080) /);
+    stdout = '';
+    expect(run({ PORTAL_CONFIG: PORTAL, ENABLE_AUTH: 'false' })).toBe(0);
+    expect(stdout).toContain('portal-config: port 1111 (Instance Portal) has no authentication: ENABLE_AUTH=false\n');
   });
 
   it('uses TLS only when ENABLE_HTTPS=true and both files exist', () => {
@@ -136,7 +180,7 @@ describe('applyPortalConfig', () => {
 
   it('exits 2 when the directory cannot be written', () => {
     expect(applyPortalConfig(
-      { PORTAL_CONFIG: PORTAL, OPEN_BUTTON_TOKEN: 't', PORTAL_YAML_PATH: dir.file('missing/portal.yaml'), PORTAL_CADDYFILE_PATH: dir.file('Caddyfile') },
+      { ...paths(), PORTAL_CONFIG: PORTAL, OPEN_BUTTON_TOKEN: 't'.repeat(16), PORTAL_YAML_PATH: dir.file('missing/portal.yaml') },
       { stdout: { write: () => 0 }, stderr: { write: (t: string) => (stderr += t) } },
     )).toBe(2);
     expect(stderr).toMatch(/^portal-config: cannot write the configuration: .*ENOENT.*\. Check that the directory exists and is writable\.\n$/);

@@ -1,14 +1,14 @@
 // The portal-config run: read the environment and files, decide with the pure modules, then write both files.
 // Exit codes: 0 written (portal.yaml kept or written, Caddyfile written), 1 bad configuration (nothing written),
 // 2 a file could not be read or written.
-import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { hashSync } from 'bcryptjs';
 import { renderPortalYaml } from '@vast/conventions/portal-config';
+import { parseAuthFile, renderAuthFile, sha256Hex, type AuthFile } from '../auth/auth-file';
 import { readPortalConfigSettings, type Environment } from './settings';
 import { selectApplications } from './select-applications';
-import { renderCredentialsBanner, resolveCredentials } from './credentials';
-import { renderCaddyfile } from './caddyfile';
+import { GENERATED_SECRET_LENGTH, renderCredentialsBanner, renderCredentialsFile, resolveCredentials } from './credentials';
+import { listUnauthenticatedPorts, renderCaddyfile } from './caddyfile';
 import { writeFileAtomic } from './write-file-atomic';
 
 export interface Output {
@@ -16,8 +16,8 @@ export interface Output {
   stderr: { write(text: string): unknown };
 }
 
-/** bcrypt cost: Caddy checks it on every basic-auth request that carries no cookie yet; 10 keeps that near 50 ms. */
-const BCRYPT_COST = 10;
+/** Files that hold a secret (or what stands in for one): readable by root only. */
+const SECRET_FILE_MODE = 0o600;
 
 function readIfExists(path: string): string | null {
   try {
@@ -62,8 +62,29 @@ export function applyPortalConfig(env: Environment, out: Output): number {
   }
   selection.warnings.forEach(complain);
 
-  const credentials = resolveCredentials(settings, () => randomBytes(16).toString('hex'));
+  const resolved = resolveCredentials(settings, () => randomBytes((GENERATED_SECRET_LENGTH * 3) / 4).toString('base64url'));
+  if (!resolved.ok) {
+    resolved.errors.forEach(complain);
+    return 1;
+  }
+  const credentials = resolved.credentials;
   credentials.warnings.forEach(complain);
+
+  let previousAuth: string | null;
+  try {
+    previousAuth = readIfExists(paths.authFile);
+  } catch {
+    previousAuth = null; // unreadable: replaced below, which only logs everyone out
+  }
+  const previous = previousAuth === null ? null : parseAuthFile(previousAuth, paths.authFile);
+  const authFile: AuthFile = {
+    version: 1,
+    username: credentials.username,
+    tokenSha256: credentials.token === null ? null : sha256Hex(credentials.token),
+    passwordSha256: sha256Hex(credentials.password),
+    cookieName: settings.cookieName,
+    sessionSecret: previous?.ok ? previous.file.sessionSecret : randomBytes(32).toString('hex'),
+  };
 
   let tls: { cert: string; key: string } | null = null;
   if (settings.httpsRequested) {
@@ -71,18 +92,8 @@ export function applyPortalConfig(env: Environment, out: Output): number {
     else complain(`ENABLE_HTTPS=true but ${paths.tlsCert} or ${paths.tlsKey} is missing or empty; serving plain HTTP. Check the TLS boot step's log.`);
   }
 
-  const caddyfile = renderCaddyfile(selection.entries, {
-    auth: {
-      enabled: settings.authEnabled,
-      excludedPorts: settings.authExcludedPorts,
-      username: credentials.username,
-      passwordHash: hashSync(credentials.password, BCRYPT_COST),
-      token: credentials.token,
-      cookieName: settings.cookieName,
-    },
-    tls,
-    compression: settings.compression,
-  });
+  const auth = { enabled: settings.authEnabled, excludedPorts: settings.authExcludedPorts, cookieName: settings.cookieName, gate: settings.authGate };
+  const caddyfile = renderCaddyfile(selection.entries, { auth, tls, compression: settings.compression });
 
   try {
     if (selection.source === 'PORTAL_CONFIG') {
@@ -92,12 +103,20 @@ export function applyPortalConfig(env: Environment, out: Output): number {
     } else {
       say(`kept ${paths.portalYaml} (${selection.entries.length} applications); PORTAL_CONFIG is not used while it lists applications`);
     }
+    // The gate's file first: a Caddyfile that points at the gate is only useful once the gate can check logins.
+    writeFileAtomic(paths.authFile, renderAuthFile(authFile), { mode: SECRET_FILE_MODE });
+    say(`wrote ${paths.authFile} (root only)`);
+    if (credentials.generated) writeFileAtomic(paths.credentialsFile, renderCredentialsFile(credentials), { mode: SECRET_FILE_MODE });
+    else rmSync(paths.credentialsFile, { force: true }); // a secret generated at an earlier start no longer logs in
     writeFileAtomic(paths.caddyfile, caddyfile);
     say(`wrote ${paths.caddyfile}`);
   } catch (error) {
     complain(`cannot write the configuration: ${(error as Error).message}. Check that the directory exists and is writable.`);
     return 2;
   }
-  if (credentials.generated) out.stdout.write(renderCredentialsBanner(credentials));
+  for (const open of listUnauthenticatedPorts(selection.entries, auth)) {
+    say(`port ${open.port} (${open.labels.join(', ')}) has no authentication: ${open.why}`);
+  }
+  if (credentials.generated) out.stdout.write(renderCredentialsBanner(paths.credentialsFile));
   return 0;
 }

@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPortalConfig } from './apply-portal-config';
+import { startAuthGate, type RunningAuthGate } from '../testing/auth-gate';
 import { hasCaddy, runCaddy, type RunningCaddy } from '../testing/caddy';
 import { freePort } from '../testing/free-port';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
@@ -26,6 +27,7 @@ describe('Caddy with TLS', () => {
   let dir: TempDir;
   let caddy: RunningCaddy;
   let port: number;
+  let gate: RunningAuthGate;
 
   beforeAll(async () => {
     expect(hasCaddy(), 'caddy is not installed: apt-get install -y caddy').toBe(true);
@@ -33,10 +35,12 @@ describe('Caddy with TLS', () => {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
       '-keyout', dir.file('instance.key'), '-out', dir.file('instance.crt')], { stdio: 'ignore' });
     port = await freePort();
+    gate = await startAuthGate(dir);
     const code = applyPortalConfig(
       {
         PORTAL_CONFIG: `127.0.0.1:${port}:${await freePort()}:/:Portal`,
-        OPEN_BUTTON_TOKEN: 'tls0token',
+        OPEN_BUTTON_TOKEN: 'tls0token0123456',
+        ...gate.env,
         ENABLE_HTTPS: 'true',
         PORTAL_YAML_PATH: dir.file('portal.yaml'),
         PORTAL_CADDYFILE_PATH: dir.file('Caddyfile'),
@@ -51,15 +55,17 @@ describe('Caddy with TLS', () => {
 
   afterAll(async () => {
     await caddy?.stop();
+    await gate?.stop();
     dir?.remove();
   });
 
   it('answers HTTPS with the auth gate', async () => {
     expect((await get(true, port, '/')).status).toBe(401);
-    const login = await get(true, port, '/?token=tls0token', { accept: 'text/html' });
+    const login = await get(true, port, '/?token=tls0token0123456', { accept: 'text/html' });
     expect(login.status).toBe(302);
+    // The gate sees https in X-Forwarded-Proto and marks the session cookie Secure.
     expect(String(login.headers['set-cookie'])).toContain('; Secure');
-    expect((await get(true, port, '/', { authorization: 'Bearer tls0token' })).status).toBe(502); // gate passed; no backend
+    expect((await get(true, port, '/', { authorization: 'Bearer tls0token0123456' })).status).toBe(502); // gate passed; no backend
   });
 
   it('redirects plain HTTP on the same port to HTTPS', async () => {

@@ -5,8 +5,6 @@ import { renderCaddyfile, type CaddyfileOptions } from './caddyfile';
 import { formatCaddyfile, hasCaddy, validateCaddyfile } from '../testing/caddy';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
 
-const HASH = '$2b$10$S425SlmgZpIzuiWuKWxPr.bGemym1TyO0rvEkJ0jBkqumNjtbTkVa';
-
 function entries(text: string): PortalEntry[] {
   const result = parsePortalConfig(text);
   if (!result.ok) throw new Error(result.errors.join('\n'));
@@ -15,7 +13,7 @@ function entries(text: string): PortalEntry[] {
 
 function options(over: { auth?: Partial<CaddyfileOptions['auth']>; tls?: CaddyfileOptions['tls']; compression?: boolean } = {}): CaddyfileOptions {
   return {
-    auth: { enabled: true, excludedPorts: [], username: 'vastai', passwordHash: HASH, token: 'tok3n', cookieName: 'C.42_auth_token', ...over.auth },
+    auth: { enabled: true, excludedPorts: [], cookieName: 'C.42_auth_token', gate: '127.0.0.1:11110', ...over.auth },
     tls: over.tls ?? null,
     compression: over.compression ?? true,
   };
@@ -31,49 +29,50 @@ describe('renderCaddyfile', () => {
       {
       	admin off
       	grace_period 3s
+      	log default {
+      		output stderr
+      		format filter {
+      			wrap json
+      			fields {
+      				request>uri query {
+      					replace token REDACTED
+      				}
+      			}
+      		}
+      	}
       }
 
       # Instance Portal
       :1111 {
       	@compressible not header Accept *text/event-stream*
       	encode @compressible zstd gzip
-      	@public {
-      		method GET HEAD
-      		path /.well-known/acme-challenge/* /.well-known/security.txt /security.txt /manifest.json /manifest.webmanifest /site.webmanifest
-      	}
-      	@token_browser {
-      		query token=tok3n
-      		expression \`{header.Sec-Fetch-Dest} == "document" || {header.Accept}.contains("text/html")\`
-      	}
-      	@token query token=tok3n
-      	@cookie header Cookie *C.42_auth_token=tok3n*
-      	@bearer header Authorization "Bearer tok3n"
-      	@needs_login not vars {vars.portal_authenticated} yes
+      	@cross_origin expression \`{http.request.header.Origin} != "" && {http.request.header.Origin} != "http://" + {http.request.hostport} && {http.request.header.Origin} != "https://" + {http.request.hostport} && ({http.request.header.Upgrade} != "" || !({http.request.method} in ["GET", "HEAD", "OPTIONS"]))\`
+      	@public path /.well-known/acme-challenge/* /.well-known/change-password /.well-known/security.txt /security.txt /manifest.json /manifest.webmanifest /site.webmanifest
+      	@new_session header_regexp X-Portal-Session .
+      	@token_query query token=*
       	route {
-      		vars @public portal_authenticated yes
-      		route @token_browser {
-      			header Set-Cookie "C.42_auth_token=tok3n; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax"
-      			uri replace "token=tok3n&" ""
-      			uri replace "&token=tok3n" ""
-      			uri replace "token=tok3n" ""
-      			redir * {uri} 302
+      		respond @cross_origin "Cross-origin request refused: open this application from its own address." 403
+      		respond @public 404
+      		request_header -X-Portal-Session
+      		forward_auth 127.0.0.1:11110 {
+      			uri /auth/check
+      			copy_headers X-Portal-Session
+      			header_up X-Real-IP {remote_host}
+      			header_up -Upgrade
+      			header_up -Connection
+      			lb_try_duration 5s
       		}
-      		vars @token portal_authenticated yes
-      		vars @cookie portal_authenticated yes
-      		vars @bearer portal_authenticated yes
-      		route @token {
-      			header Set-Cookie "C.42_auth_token=tok3n; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax"
-      			uri replace "token=tok3n&" ""
-      			uri replace "&token=tok3n" ""
-      			uri replace "token=tok3n" ""
-      		}
-      		basicauth @needs_login {
-      			vastai $2b$10$S425SlmgZpIzuiWuKWxPr.bGemym1TyO0rvEkJ0jBkqumNjtbTkVa
-      		}
-      		header @needs_login Set-Cookie "C.42_auth_token=tok3n; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax"
+      		header @new_session Set-Cookie "{http.request.header.X-Portal-Session}"
+      		request_header -X-Portal-Session
+      		uri @token_query replace "token={query.token}&" ""
+      		uri @token_query replace "&token={query.token}" ""
+      		uri @token_query replace "token={query.token}" ""
       		reverse_proxy localhost:11111 {
       			header_up Host {upstream_hostport}
       			header_up X-Real-IP {remote_host}
+      			header_up Origin ".+" "http://localhost:11111"
+      			header_up -Authorization
+      			header_up Cookie "(^|;)\\s*C\\.42_auth_token=[^;]*;?\\s*" "$1"
       			flush_interval -1
       		}
       	}
@@ -83,43 +82,33 @@ describe('renderCaddyfile', () => {
       :8080 {
       	@compressible not header Accept *text/event-stream*
       	encode @compressible zstd gzip
-      	@public {
-      		method GET HEAD
-      		path /.well-known/acme-challenge/* /.well-known/security.txt /security.txt /manifest.json /manifest.webmanifest /site.webmanifest
-      	}
-      	@token_browser {
-      		query token=tok3n
-      		expression \`{header.Sec-Fetch-Dest} == "document" || {header.Accept}.contains("text/html")\`
-      	}
-      	@token query token=tok3n
-      	@cookie header Cookie *C.42_auth_token=tok3n*
-      	@bearer header Authorization "Bearer tok3n"
-      	@needs_login not vars {vars.portal_authenticated} yes
+      	@cross_origin expression \`{http.request.header.Origin} != "" && {http.request.header.Origin} != "http://" + {http.request.hostport} && {http.request.header.Origin} != "https://" + {http.request.hostport} && ({http.request.header.Upgrade} != "" || !({http.request.method} in ["GET", "HEAD", "OPTIONS"]))\`
+      	@public path /.well-known/acme-challenge/* /.well-known/change-password /.well-known/security.txt /security.txt /manifest.json /manifest.webmanifest /site.webmanifest
+      	@new_session header_regexp X-Portal-Session .
+      	@token_query query token=*
       	route {
-      		vars @public portal_authenticated yes
-      		route @token_browser {
-      			header Set-Cookie "C.42_auth_token=tok3n; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax"
-      			uri replace "token=tok3n&" ""
-      			uri replace "&token=tok3n" ""
-      			uri replace "token=tok3n" ""
-      			redir * {uri} 302
+      		respond @cross_origin "Cross-origin request refused: open this application from its own address." 403
+      		respond @public 404
+      		request_header -X-Portal-Session
+      		forward_auth 127.0.0.1:11110 {
+      			uri /auth/check
+      			copy_headers X-Portal-Session
+      			header_up X-Real-IP {remote_host}
+      			header_up -Upgrade
+      			header_up -Connection
+      			lb_try_duration 5s
       		}
-      		vars @token portal_authenticated yes
-      		vars @cookie portal_authenticated yes
-      		vars @bearer portal_authenticated yes
-      		route @token {
-      			header Set-Cookie "C.42_auth_token=tok3n; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax"
-      			uri replace "token=tok3n&" ""
-      			uri replace "&token=tok3n" ""
-      			uri replace "token=tok3n" ""
-      		}
-      		basicauth @needs_login {
-      			vastai $2b$10$S425SlmgZpIzuiWuKWxPr.bGemym1TyO0rvEkJ0jBkqumNjtbTkVa
-      		}
-      		header @needs_login Set-Cookie "C.42_auth_token=tok3n; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax"
+      		header @new_session Set-Cookie "{http.request.header.X-Portal-Session}"
+      		request_header -X-Portal-Session
+      		uri @token_query replace "token={query.token}&" ""
+      		uri @token_query replace "&token={query.token}" ""
+      		uri @token_query replace "token={query.token}" ""
       		reverse_proxy localhost:18080 {
       			header_up Host {upstream_hostport}
       			header_up X-Real-IP {remote_host}
+      			header_up Origin ".+" "http://localhost:18080"
+      			header_up -Authorization
+      			header_up Cookie "(^|;)\\s*C\\.42_auth_token=[^;]*;?\\s*" "$1"
       			flush_interval -1
       		}
       	}
@@ -128,34 +117,38 @@ describe('renderCaddyfile', () => {
     `);
   });
 
-  it('serves excluded ports and everything when auth is off without a gate', () => {
+  it('serves excluded ports and everything when auth is off without a gate, but still refuses cross-origin writes', () => {
     const excluded = renderCaddyfile(entries(DEFAULTS), options({ auth: { excludedPorts: [8080] } }));
-    expect(excluded).toContain('# Jupyter, Jupyter Terminal (no authentication)\n:8080 {\n\t@compressible not header Accept *text/event-stream*\n\tencode @compressible zstd gzip\n\treverse_proxy localhost:18080 {');
+    expect(excluded).toContain('# Jupyter, Jupyter Terminal (no authentication)\n:8080 {\n\t@compressible not header Accept *text/event-stream*\n\tencode @compressible zstd gzip\n\t@cross_origin expression');
+    expect(excluded).toContain('\troute {\n\t\trespond @cross_origin "Cross-origin request refused: open this application from its own address." 403\n\t\treverse_proxy localhost:18080 {');
     expect(excluded).toContain('# Instance Portal\n:1111 {');
-    expect(excluded.match(/basicauth/g)).toHaveLength(1);
+    expect(excluded.match(/forward_auth/g)).toHaveLength(1);
     const open = renderCaddyfile(entries(DEFAULTS), options({ auth: { enabled: false } }));
-    expect(open).not.toMatch(/basicauth|token|Cookie/);
+    expect(open).not.toMatch(/forward_auth|query\.token|Cookie|Authorization/);
+    expect(open.match(/respond @cross_origin/g)).toHaveLength(2);
   });
 
-  it('falls back to basic auth alone when there is no usable token', () => {
-    const text = renderCaddyfile(entries('localhost:1111:11111:/:Instance Portal'), options({ auth: { token: null } }));
-    expect(text).not.toMatch(/token=|Bearer|Set-Cookie|@cookie/);
-    expect(text).toContain('\t\tbasicauth @needs_login {\n\t\t\tvastai $2b$10$');
+  it('holds no credential: the gate checks them, Caddy only asks it', () => {
+    const text = renderCaddyfile(entries(DEFAULTS), options());
+    expect(text).not.toMatch(/basicauth|Bearer|\$2[ab]\$/);
+    expect(text).toContain('\t\tforward_auth 127.0.0.1:11110 {\n\t\t\turi /auth/check\n');
   });
 
-  it('adds TLS, the single-port HTTP redirect and Secure cookies with certificates', () => {
+  it('adds TLS and the single-port HTTP redirect with certificates', () => {
     const text = renderCaddyfile(entries('localhost:1111:11111:/:Instance Portal'), options({ tls: { cert: '/c.crt', key: '/c.key' } }));
-    expect(text).toContain('{\n\tadmin off\n\tgrace_period 3s\n\tservers {\n\t\tlistener_wrappers {\n\t\t\thttp_redirect\n\t\t\ttls\n\t\t}\n\t}\n}\n');
+    expect(text).toContain('\t}\n\tservers {\n\t\tlistener_wrappers {\n\t\t\thttp_redirect\n\t\t\ttls\n\t\t}\n\t}\n}\n');
     expect(text).toContain(':1111 {\n\ttls /c.crt /c.key\n');
-    expect(text).toContain('SameSite=Lax; Secure"');
+  });
+
+  it('escapes the cookie name in the expression that strips it', () => {
+    expect(renderCaddyfile(entries('localhost:1111:11111:/:Instance Portal'), options())).toContain('header_up Cookie "(^|;)\\s*C\\.42_auth_token=[^;]*;?\\s*" "$1"');
   });
 
   it('leaves out compression when asked and renders only the global block for no proxied entries', () => {
     expect(renderCaddyfile(entries(DEFAULTS), options({ compression: false }))).not.toContain('encode');
-    expect(renderCaddyfile(entries('localhost:6006:6006:/:Direct'), options())).toBe(
-      '# Generated by portal-config (@vast/portal) at every start of the caddy service, from /etc/portal.yaml.\n' +
-        '# Edit /etc/portal.yaml (or PORTAL_CONFIG) and restart caddy instead of editing this file.\n{\n\tadmin off\n\tgrace_period 3s\n}\n',
-    );
+    const direct = renderCaddyfile(entries('localhost:6006:6006:/:Direct'), options());
+    expect(direct).toMatch(/^# Generated by portal-config[^\n]*\n# Edit[^\n]*\n\{\n\tadmin off\n/);
+    expect(direct).not.toMatch(/^:/m);
   });
 });
 
@@ -170,8 +163,7 @@ describe('rendered Caddyfiles are accepted by Caddy 2.6', () => {
   afterAll(() => certs?.remove());
 
   const cases: Array<[string, () => CaddyfileOptions]> = [
-    ['auth with token', () => options()],
-    ['auth without token', () => options({ auth: { token: null } })],
+    ['auth', () => options()],
     ['auth off, no compression', () => options({ auth: { enabled: false }, compression: false })],
     ['an excluded port', () => options({ auth: { excludedPorts: [1111] } })],
     ['TLS', () => options({ tls: { cert: certs.file('instance.crt'), key: certs.file('instance.key') } })],
@@ -185,6 +177,6 @@ describe('rendered Caddyfiles are accepted by Caddy 2.6', () => {
   });
 
   it('caddy validate rejects a broken file, so the check above can fail', () => {
-    expect(validateCaddyfile(':1111 {\n\tbasic_auth {\n\t}\n}\n').ok).toBe(false);
+    expect(validateCaddyfile(':1111 {\n\tforward_auth {\n\t}\n}\n').ok).toBe(false);
   });
 });

@@ -11,7 +11,15 @@ describe('readPortalConfigSettings', () => {
   it('fills the defaults of an empty environment', () => {
     expect(settingsOf({})).toEqual({
       portalConfig: '',
-      paths: { portalYaml: '/etc/portal.yaml', caddyfile: '/etc/Caddyfile', tlsCert: '/etc/instance.crt', tlsKey: '/etc/instance.key' },
+      paths: {
+        portalYaml: '/etc/portal.yaml',
+        caddyfile: '/etc/Caddyfile',
+        tlsCert: '/etc/instance.crt',
+        tlsKey: '/etc/instance.key',
+        authFile: '/etc/portal-auth.json',
+        credentialsFile: '/etc/portal-credentials',
+      },
+      authGate: '127.0.0.1:11110',
       authEnabled: true,
       authExcludedPorts: [],
       username: 'vastai',

@@ -1,12 +1,15 @@
 // Reads the portal-config environment into normalised settings once, so later code never sees raw strings or undefined.
 // Pure: takes the environment as an argument.
+import { readAuthSettings, type NormalizedAuthSettings } from '../auth/settings';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 export interface NormalizedPortalConfigSettings {
   portalConfig: string;
   /** Where the files live; the PORTAL_*_PATH overrides exist for tests, the image uses the defaults. */
-  paths: { portalYaml: string; caddyfile: string; tlsCert: string; tlsKey: string };
+  paths: { portalYaml: string; caddyfile: string; tlsCert: string; tlsKey: string; authFile: string; credentialsFile: string };
+  /** host:port of portal-auth, which the Caddyfile's forward_auth asks. */
+  authGate: string;
   authEnabled: boolean;
   /** External ports served without authentication (AUTH_EXCLUDE). */
   authExcludedPorts: number[];
@@ -14,7 +17,7 @@ export interface NormalizedPortalConfigSettings {
   /** OPEN_BUTTON_TOKEN and WEB_PASSWORD as given (trimmed), before they default to each other. */
   openButtonToken: string | undefined;
   webPassword: string | undefined;
-  /** The cookie that remembers a token login: `<VAST_CONTAINERLABEL>_auth_token`. */
+  /** The session cookie portal-auth issues: `<VAST_CONTAINERLABEL>_auth_token`, as on Vast (its value is no secret now). */
   cookieName: string;
   httpsRequested: boolean;
   compression: boolean;
@@ -22,7 +25,7 @@ export interface NormalizedPortalConfigSettings {
 
 export type SettingsResult = { ok: true; settings: NormalizedPortalConfigSettings } | { ok: false; errors: string[] };
 
-/** Characters Caddy's basicauth block and the browser's login prompt both take without quoting. */
+/** Characters a browser's login prompt and the basic-auth header both carry without quoting. */
 const USERNAME = /^[A-Za-z0-9._@-]+$/;
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -58,7 +61,13 @@ export function readPortalConfigSettings(env: Environment): SettingsResult {
     authExcludedPorts.push(port);
   }
 
-  if (errors.length) return { ok: false, errors };
+  let auth: NormalizedAuthSettings | undefined;
+  try {
+    auth = readAuthSettings(env);
+  } catch (error) {
+    errors.push((error as Error).message);
+  }
+  if (errors.length || !auth) return { ok: false, errors };
   return {
     ok: true,
     settings: {
@@ -68,7 +77,10 @@ export function readPortalConfigSettings(env: Environment): SettingsResult {
         caddyfile: nonEmpty(env.PORTAL_CADDYFILE_PATH) ?? '/etc/Caddyfile',
         tlsCert: nonEmpty(env.PORTAL_TLS_CERT_PATH) ?? '/etc/instance.crt',
         tlsKey: nonEmpty(env.PORTAL_TLS_KEY_PATH) ?? '/etc/instance.key',
+        authFile: auth.file,
+        credentialsFile: nonEmpty(env.PORTAL_CREDENTIALS_PATH) ?? '/etc/portal-credentials',
       },
+      authGate: `${auth.host}:${auth.port}`,
       // Anything but an explicit "false" keeps auth on: a typo must not open the instance.
       authEnabled: !isFalse(env.ENABLE_AUTH),
       authExcludedPorts,

@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * Writes `text` to a temp file in the target's directory and renames it over the target. A symlinked target is
- * resolved first so the link survives; the mode is the existing file's, else 0644.
+ * resolved first so the link survives. The mode is `options.mode` when given (files holding secrets: the temp file is
+ * created with it, so the content is never readable by others even for a moment), else the existing file's, else 0644.
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string, options: { mode?: number } = {}): void {
   let target = path;
   let mode = 0o644;
   try {
@@ -17,15 +18,16 @@ export function writeFileAtomic(path: string, text: string): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  if (options.mode !== undefined) mode = options.mode;
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(temp, 'wx', mode);
+  const fd = openSync(temp, 'wx', mode & 0o600);
   let open = true;
   try {
     writeSync(fd, text);
     fsyncSync(fd);
     closeSync(fd);
     open = false;
-    chmodSync(temp, mode); // openSync's mode is filtered by the umask
+    chmodSync(temp, mode); // openSync's mode is filtered by the umask, and was narrowed to the owner above
     renameSync(temp, target);
   } catch (error) {
     if (open) closeSync(fd);

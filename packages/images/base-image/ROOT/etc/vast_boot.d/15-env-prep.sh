@@ -3,7 +3,9 @@
 #
 # /etc/environment carries the container's environment to SSH logins and to services restarted
 # later (environment.sh reads it). It is rewritten once per container: a restarted container keeps
-# the user's edits, a new container (other CONTAINER_ID) gets its own values.
+# the user's edits, a new container (other CONTAINER_ID) gets its own values. It holds every
+# variable, secrets included (OPEN_BUTTON_TOKEN, WEB_PASSWORD, HF_TOKEN...), as upstream's does, so
+# it is root's alone (0600): pam_env reads it as root for every login, and the services run as root.
 
 # Writes the environment as NAME="value" lines that both pam_env and `. /etc/environment` read.
 env_prep_write_environment() {
@@ -32,7 +34,7 @@ env_prep_write_environment() {
             value=${value//\`/\\\`}
             printf '%s="%s"\n' "$name" "$value"
         done < <(compgen -e | LC_ALL=C sort)
-    } >"$tmp" && chmod 0644 "$tmp" && mv -f "$tmp" /etc/environment
+    } >"$tmp" && chmod 0600 "$tmp" && mv -f "$tmp" /etc/environment
 }
 
 stage_env_prep() {
@@ -43,6 +45,8 @@ stage_env_prep() {
     export HF_HOME=${HF_HOME:-${workspace}/.hf_home}
 
     env_prep_write_environment || return 1
+    # Also when the file was kept from an earlier boot (or an older image wrote it world-readable).
+    chmod 0600 /etc/environment || return 1
 
     if [[ "${export_env:-true}" == true ]]; then
         set -a

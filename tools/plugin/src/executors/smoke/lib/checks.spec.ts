@@ -125,3 +125,24 @@ describe('checks against a scripted container', () => {
     expect(outcome.detail).toContain('localhost:8080:18081:/:Jupyter');
   });
 });
+
+describe('unauthenticated-ports', () => {
+  it('reports the ports the latest start of caddy served without authentication', async () => {
+    const log = [
+      'portal-config: wrote /etc/Caddyfile',
+      'portal-config: port 9000 (Old) has no authentication: listed in AUTH_EXCLUDE',
+      'portal-config: wrote /etc/portal-auth.json (root only)',
+      'portal-config: wrote /etc/Caddyfile',
+      'portal-config: port 6006 (Board) has no authentication: direct entry (external port = internal port): the application listens there itself and Caddy does not gate it',
+      '',
+    ].join('\n');
+    const outcome = await check('unauthenticated-ports').run({ probe: fakeProbe({ '/var/log/portal/caddy.log': log }), expect: expectations() });
+    expect(outcome).toEqual({
+      status: 'pass',
+      detail: 'UNAUTHENTICATED port 6006 (Board) has no authentication: direct entry (external port = internal port): the application listens there itself and Caddy does not gate it',
+    });
+    const none = await check('unauthenticated-ports').run({ probe: fakeProbe({ '/var/log/portal/caddy.log': 'portal-config: wrote /etc/Caddyfile\n' }), expect: expectations() });
+    expect(none).toEqual({ status: 'pass', detail: 'none: every served port asks for a login' });
+    expect((await check('unauthenticated-ports').run({ probe: fakeProbe({}), expect: expectations() })).status).toBe('fail');
+  });
+});

@@ -59,6 +59,7 @@ export const BOOT_LOG = '/var/log/vast-boot.log';
 export const BOOT_DIR = '/etc/vast_boot.d';
 export const SKIP_DIR = '/tmp/supervisor-skip';
 export const PROVISIONING_LOG = '/var/log/portal/provisioning.log';
+export const CADDY_LOG = '/var/log/portal/caddy.log';
 
 /** The stage lines of the latest boot in /var/log/vast-boot.log: `<timestamp> <stage>[ failed ...]`. */
 export function latestBootLines(log: string): string[] {
@@ -174,6 +175,7 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
     },
   },
   runningCheck('caddy-running', 'caddy'),
+  runningCheck('portal-auth-running', 'portal_auth'),
   runningCheck('jupyter-running', 'jupyter', (e) => (hasJupyter(e.portalEntries) ? undefined : 'Jupyter is not in PORTAL_CONFIG')),
   {
     id: 'portal-services-running',
@@ -254,6 +256,19 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
       if (!entry) return skip('PORTAL_CONFIG has no proxied entry (external port = internal port everywhere)');
       const code = await httpStatus(probe, entryUrl(entry), [`Authorization: Bearer ${expect.token}`], true);
       return code === 200 ? pass(`${entryUrl(entry)} -> 200`) : fail(`${entryUrl(entry)} -> ${code || 'no answer'}, expected 200`);
+    },
+  },
+  {
+    id: 'unauthenticated-ports',
+    description: `reports every port served without authentication, as portal-config logged it (${CADDY_LOG})`,
+    async run({ probe }) {
+      const log = await readFile(probe, CADDY_LOG);
+      if (log === undefined) return fail(`${CADDY_LOG} is missing: portal-config did not run`);
+      // The log gains a block per start of caddy; the latest one is what is served now.
+      const lines = log.split('\n');
+      const start = lines.map((l) => l.includes('portal-config: wrote ')).lastIndexOf(true);
+      const open = lines.slice(Math.max(0, start)).filter((l) => l.includes(' has no authentication: ')).map((l) => l.replace(/^.*?portal-config: /, ''));
+      return pass(open.length ? `UNAUTHENTICATED ${open.join('; ')}` : 'none: every served port asks for a login');
     },
   },
   {
