@@ -7,9 +7,8 @@ import { renderCaddyfile, type CaddyfileOptions } from './caddyfile';
 import { selectApplications } from './select-applications';
 import { hasCaddy, validateCaddyfile } from '../testing/caddy';
 
-const HASH = '$2b$10$S425SlmgZpIzuiWuKWxPr.bGemym1TyO0rvEkJ0jBkqumNjtbTkVa';
 const OPTIONS: CaddyfileOptions = {
-  auth: { enabled: true, excludedPorts: [], username: 'vastai', passwordHash: HASH, token: 'tok3n', cookieName: 'C.42_auth_token' },
+  auth: { enabled: true, excludedPorts: [], cookieName: 'C.42_auth_token', gate: '127.0.0.1:11110' },
   tls: null,
   compression: true,
 };
