@@ -5,6 +5,7 @@ export * from './text';
 export * from './supervisor';
 export * from './boot-env';
 export * from './dockerfile';
+export * from './variant-facts';
 export * from './context';
 export * from './build-plan';
 export * from './lint';

@@ -48,7 +48,7 @@ describe('parseProvisioningDefinition', () => {
 
   it.each([
     ['a bad name', { name: 'My_App' }, 'name: must be kebab-case'],
-    ['no services', { services: [] }, 'services: needs at least one service'],
+    ['a last line pty cannot prefix', { services: [{ name: 'x', command: 'if true; then\n  x\nfi' }] }, "services.0.command: its last line 'fi' ends a compound command"],
     ['a bad Debian package', { aptPackages: ['libgl1; rm -rf /'] }, 'aptPackages.0: must be a Debian package name'],
     ['a pip option instead of a requirement', { pythonPackages: ['-r requirements.txt'] }, 'pythonPackages.0: must be one pip requirement'],
     ['a git source that is not a URL', { git: { url: 'org/app', ref: 'v1' } }, 'git.url: must be a git URL'],
@@ -59,6 +59,25 @@ describe('parseProvisioningDefinition', () => {
     const result = parseProvisioningDefinition({ ...INPUT, ...override });
     expect(result.success).toBe(false);
     if (!result.success) expect(result.errors.map((e) => `${e.path}: ${e.message}`).join('\n')).toContain(message);
+  });
+});
+
+describe('a models-only template', () => {
+  const MODELS: ProvisioningDefinitionInput = {
+    name: 'sd-models',
+    from: 'base',
+    description: 'Stable Diffusion checkpoints for an existing ComfyUI template.',
+    steps: [{ name: 'models', run: 'mkdir -p "${WORKSPACE}/models"\necho downloaded > "${WORKSPACE}/models/list"' }],
+  };
+
+  it('is valid with no service: it only installs or downloads', () => {
+    expect(parsed(MODELS).services).toEqual([]);
+  });
+
+  it('renders a script that runs its steps and leaves supervisor alone', () => {
+    const script = renderProvisioningScript(parsed(MODELS), { source: 'packages/provisioning/sd-models/provisioning.ts', torchInChain: false });
+    expect(script).not.toContain('supervisorctl');
+    expect(script).toContain('# Step models');
   });
 });
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { renderStepScript } from './dockerfile';
 import { shellQuote } from './text';
 import { launchScriptPath, renderLaunchScript, renderSupervisorConf, SUPERVISOR_CONF_DIR, SUPERVISOR_SCRIPTS_DIR, supervisorConfPath } from './supervisor';
-import { definitionErrorsOf, IMAGE_NAME, serviceSchema, stepSchema, type DefinitionError, type ImageDefinition, type ImageDefinitionInput, type Service, type Step, portalEntrySchema } from './schema';
+import { checkServices, definitionErrorsOf, IMAGE_NAME, serviceSchema, stepSchema, type DefinitionError, type ImageDefinition, type ImageDefinitionInput, type Service, type Step, portalEntrySchema } from './schema';
 
 type PortalEntryInput = z.input<typeof portalEntrySchema>;
 
@@ -42,7 +42,8 @@ export const provisioningDefinitionSchema = z.strictObject({
   ...appInstallSchema,
   /** Extra commands after the installs, in order (same shape as an image's build steps). */
   steps: z.array(stepSchema).default([]),
-  services: z.array(serviceSchema).min(1, { error: 'needs at least one service: the program the template provisions' }),
+  /** The programs the template starts; none for a template that only installs or downloads (e.g. models-only). */
+  services: z.array(serviceSchema).default([]),
 });
 export type ProvisioningDefinitionInput = z.input<typeof provisioningDefinitionSchema>;
 export type ProvisioningDefinition = z.output<typeof provisioningDefinitionSchema>;
@@ -64,6 +65,7 @@ export function parseProvisioningDefinition(value: unknown): ProvisioningParseRe
     if (first !== undefined) errors.push({ path: `services.${i}.name`, message: `'${service.name}' is already the name of services.${first}. Each supervisor program needs its own name.` });
     names.set(service.name, i);
   });
+  errors.push(...checkServices(result.data.services));
   result.data.steps.forEach((step, i) => {
     // A provisioning script runs on a booted instance: there is no build profile and no ROOT/ overlay to copy from.
     if (step.profile) errors.push({ path: `steps.${i}.profile`, message: 'is a build profile; a provisioning script always runs every step. Remove it.' });
@@ -276,6 +278,7 @@ export function renderProvisioningScript(template: ProvisioningDefinition, optio
     // A subshell per step, as a RUN is: its venv activation and cd stay inside it; a failure still stops the script.
     lines.push('(', renderStepScript(step, { activateVenv: true }), ')');
   }
+  if (!template.services.length) return lines.join('\n') + '\n';
   lines.push('', '# The same launch scripts and supervisor programs an image built from this template ships.');
   lines.push(`mkdir -p ${SUPERVISOR_SCRIPTS_DIR} ${SUPERVISOR_CONF_DIR}`);
   for (const service of template.services) {
