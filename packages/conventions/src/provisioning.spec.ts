@@ -14,7 +14,7 @@ import {
 import { parseImageDefinition } from './schema';
 import { fakeDefinition } from './testing';
 
-const INPUT: ProvisioningDefinitionInput = {
+const INPUT = {
   name: 'my-app',
   from: 'base',
   description: 'My app: a Gradio demo.',
@@ -30,7 +30,7 @@ const INPUT: ProvisioningDefinitionInput = {
       command: '. /venv/main/bin/activate\npython app.py --server-name 127.0.0.1 --server-port 17860',
     },
   ],
-};
+} satisfies ProvisioningDefinitionInput;
 const SOURCE = 'packages/provisioning/my-app/provisioning.ts';
 
 function parsed(input: ProvisioningDefinitionInput = INPUT): ProvisioningDefinition {

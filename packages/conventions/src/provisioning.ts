@@ -198,15 +198,21 @@ export function serviceInput(service: Service): ServiceInput {
   return trimmed;
 }
 
-/** The variants of a derivative: one per parent variant, same key, local where the parent's is. */
-export function derivativeVariants(parent: ImageDefinition): NonNullable<ImageDefinitionInput['variants']> {
-  return parent.variants.map((v) => ({
-    key: v.key,
-    parent: v.key,
-    ...(v.local ? { local: true } : {}),
-    ...(v.cuda ? { cuda: v.cuda } : {}),
-    ...(v.python ? { python: v.python } : {}),
-  }));
+/**
+ * Why an image form of this install cannot be built by the local profile, or undefined when it can: what comes from
+ * PyPI or a git host is production-only there (renderInstallSteps), so a local build would lack the app.
+ */
+export function offlineInstallGap(app: Pick<AppInstall, 'pythonPackages' | 'git'>): string | undefined {
+  const online = [...(app.pythonPackages.length ? ['its Python packages come from PyPI'] : []), ...(app.git ? [`its source comes from ${app.git.url}`] : [])];
+  return online.length ? `${online.join(' and ')}, which the local profile cannot reach` : undefined;
+}
+
+/**
+ * The variants of a derivative: one per parent variant, same key; a local one only where the parent's is and
+ * `local` allows. Facts (python, cuda, torch) are inherited from the parent variant, so none is repeated here.
+ */
+export function derivativeVariants(parent: ImageDefinition, options: { local: boolean } = { local: true }): NonNullable<ImageDefinitionInput['variants']> {
+  return parent.variants.filter((v) => !v.local || options.local).map((v) => ({ key: v.key, parent: v.key, ...(v.local ? { local: true } : {}) }));
 }
 
 /** Whether an image or any ancestor pins torch (installs over it need the torch guard). */
@@ -234,7 +240,7 @@ export function provisioningImageInput(
     ...(steps.length ? { steps } : {}),
     services: template.services.map(serviceInput),
     defaultPortalConfig: true,
-    variants: derivativeVariants(parent),
+    variants: derivativeVariants(parent, { local: offlineInstallGap(template) === undefined }),
   };
 }
 

@@ -10,6 +10,7 @@ import { executableRule } from './rules/vl012-executable';
 import { torchGuardRule } from './rules/vl020-torch-guard';
 import { torchBackendRule } from './rules/vl021-torch-backend';
 import { uvPipRule } from './rules/vl022-uv-pip';
+import { cudaFactRule } from './rules/vl023-cuda-fact';
 import { portalConfigRule } from './rules/vl030-portal-config';
 import { unfilledRule } from './rules/vl040-unfilled';
 import { bakedWeightsRule } from './rules/vl053-baked-weights';
@@ -33,6 +34,7 @@ export const LINT_RULES: readonly LintRule[] = [
   torchGuardRule,
   torchBackendRule,
   uvPipRule,
+  cudaFactRule,
   portalConfigRule,
   unfilledRule,
   bakedWeightsRule,

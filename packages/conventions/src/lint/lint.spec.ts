@@ -47,6 +47,7 @@ describe('lint rules', () => {
     ['VL020', () => ({ ...editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN uv pip install thing\nCOPY ./ROOT /\n')), torchInParent: true })],
     ['VL021', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN uv pip install torch --torch-backend auto\nCOPY ./ROOT /\n'))],
     ['VL022', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN pip install thing\nCOPY ./ROOT /\n'))],
+    ['VL023', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN apt-get install -y "cuda-nvcc-${CUDA_VERSION/./-}"\nCOPY ./ROOT /\n'))],
     ['VL030', () => mutate(cleanContext(), 'ROOT/etc/vast_boot.d/05-app-env.sh', (f) => ({ ...f, content: f.content.replace(':App', ':App|Two') }))],
     ['VL040', () => mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({ ...f, content: f.content + 'echo CHANGEME\n' }))],
     ['VL053', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN hf download org/model model.safetensors\nCOPY ./ROOT /\n'))],
