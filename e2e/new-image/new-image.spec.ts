@@ -23,14 +23,14 @@ describe('nx g @vast/plugin:derivative x, then the workspace checks', () => {
     expect(result.code, result.output).toBe(0);
     const image = ws.read('packages/images/x/image.ts');
     expect(image).toContain("name: 'x-server',");
-    expect(image).toContain("portal: [{ label: 'X', externalPort: 7861, internalPort: 17861, path: '/ui' }],");
+    expect(image).toContain("portal: [{ label: 'X Server', externalPort: 7861, internalPort: 17861, path: '/ui' }],");
   });
 
   it('lints clean once its markers are filled, the whole family with it', () => {
     ws.fillMarkers('packages/images/x/image.ts', { description: 'X: a small HTTP server.', command: 'python3 -m http.server 17861 --bind 127.0.0.1' });
     const result = ws.nx('run-many', '-t', 'build', 'lint');
     expect(result.code, result.output).toBe(0);
-    expect(ws.read('dist/images/x/ROOT/etc/vast_boot.d/05-x-env.sh')).toContain('localhost:7861:17861:/ui:X');
+    expect(ws.read('dist/images/x/ROOT/etc/vast_boot.d/05-x-env.sh')).toContain('localhost:7861:17861:/ui:X Server');
     expect(ws.read('dist/images/x/ROOT/opt/supervisor-scripts/x-server.sh')).toContain('pty python3 -m http.server 17861');
   });
 

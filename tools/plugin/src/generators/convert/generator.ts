@@ -4,7 +4,7 @@ import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
 import { isUnfilled } from '@vast/conventions';
 import { gitRefArg, provisioningImageInput, serviceInput, type ProvisioningDefinition } from '@vast/conventions';
-import { chainPortalConfig, type NormalizedApp, localVariantOf } from '../lib/app-options';
+import { localVariantOf, type NormalizedApp } from '../lib/app-options';
 import { GeneratorInputError, throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -73,12 +73,13 @@ export function generateConvert(tree: Tree, options: NormalizedConvertOptions): 
     definition: input,
     markers: {},
     summary: `${definition.name}: ${definition.description.replace(/\.$/, '')}. Converted from ${templateFileOf(definition.name)} by ${generatedBy}; edit freely.`,
-    readme: renderImageReadme({
+    readme: (image) =>
+      renderImageReadme({
       app,
       kind: 'derivative',
       parent: from.definition.name,
-      portalConfig: chainPortalConfig(from, app),
       generatedBy,
+      image,
       gitRefArg: definition.git ? gitRefArg(definition.name) : undefined,
       local: localVariantOf(from, definition),
     }),

@@ -122,7 +122,15 @@ describe('derivative generator', () => {
     const files = (await assembleFromTree(tree, 'hello')).files.map((f) => f.path);
     expect(files).toContain('ROOT/etc/supervisor/conf.d/hello-server.conf');
     expect(files).toContain('ROOT/opt/supervisor-scripts/hello-server.sh');
-    expect(read(tree, 'packages/images/hello/README.md')).toContain("The supervisor program `hello-server` listens on 127.0.0.1:17860; Caddy serves it with auth on port 7860 as 'Hello' (the portal opens /ui).");
+    expect(read(tree, 'packages/images/hello/README.md')).toContain(
+      "- `hello-server` (supervisor program): Caddy serves it with auth on port 7860 as 'Hello' (the portal opens /ui), from 127.0.0.1:17860; it starts only while 'Hello' is in the instance's PORTAL_CONFIG.",
+    );
+  });
+
+  it('picks a default label that gates on its own: x -> X Server, since X is inside external_port', async () => {
+    const tree = createImageTree();
+    await derivativeGenerator(tree, { name: 'x', service: 'x-server', port: 7861 });
+    expect(field(image(tree, 'x'), 'portalLabel')).toEqual(["portalLabel: 'X Server',"]);
   });
 
   it('offers a local variant only where it can build, and says why not', async () => {

@@ -4,7 +4,7 @@ import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
 import type { ImageDefinitionInput, ResolvedImage } from '@vast/conventions';
 import { chainHasTorch, derivativeVariants, gitRefArg } from '@vast/conventions';
-import { appImageFields, chainPortalConfig, localVariantOf, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
+import { appImageFields, localVariantOf, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
 import { throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, DEFAULT_PARENT, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -60,17 +60,17 @@ export function derivativeDefinition(options: NormalizedDerivativeOptions): { de
 export function generateDerivative(tree: Tree, options: NormalizedDerivativeOptions, generatedBy: string): void {
   const { app, parent } = options;
   const { definition, markers } = derivativeDefinition(options);
-  const portalConfig = chainPortalConfig(parent, app);
   writeImageProject(tree, options.images, {
     definition,
     markers,
     summary: `${app.name}: '${app.service.portalLabel}' on ${parent.definition.name}. Made by ${generatedBy}; edit freely, \`nx run ${app.name}:lint\` checks it.`,
-    readme: renderImageReadme({
+    readme: (image) =>
+      renderImageReadme({
       app,
       kind: 'derivative',
       parent: parent.definition.name,
-      portalConfig,
       generatedBy,
+      image,
       gitRefArg: app.install.git ? gitRefArg(app.name) : undefined,
       local: localVariantOf(parent, app.install),
     }),

@@ -3,7 +3,7 @@
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME, offlineInstallGap } from '@vast/conventions';
 import { gitRefArg, IMAGE_REFERENCE, type ImageDefinitionInput, type ResolvedImage, type Variant } from '@vast/conventions';
-import { appImageFields, chainPortalConfig, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
+import { appImageFields, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
 import { throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, DEFAULT_PARENT, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -89,13 +89,14 @@ export function generateExternal(tree: Tree, options: NormalizedExternalOptions,
     definition,
     markers,
     summary: `${app.name}: ${options.upstream} with the Vast runtime grafted on, serving '${app.service.portalLabel}'. Made by ${generatedBy}; edit freely.`,
-    readme: renderImageReadme({
+    readme: (image) =>
+      renderImageReadme({
       app,
       kind: 'external',
       parent: base.definition.name,
       upstream: options.upstream,
-      portalConfig: chainPortalConfig(base, app),
       generatedBy,
+      image,
       gitRefArg: app.install.git ? gitRefArg(app.name) : undefined,
       local: options.localParent ? { local: true } : { local: false, why: 'made without --local' },
     }),

@@ -89,6 +89,12 @@ function yamlLinesMatching(entries: PortalEntry[], label: string): string[] {
     .filter((l) => !/^\s*#/.test(l) && l.toLowerCase().includes(needle));
 }
 
+function labelProblems(label: string, entry: PortalEntry, parent: ResolvedImage): string[] {
+  const problems: string[] = [];
+  checkLabel(label, entry, parent, problems);
+  return problems;
+}
+
 function checkLabel(label: string, entry: PortalEntry, parent: ResolvedImage, problems: string[]): void {
   if (label === '' || label.includes('|') || label !== label.trim() || /[\r\n]/.test(label)) {
     problems.push(`--label='${label}' cannot be a PORTAL_CONFIG label: use one line of text without '|' and without surrounding spaces, e.g. --label='My App'.`);
@@ -126,15 +132,18 @@ export function normalizeAppOptions(name: string, options: AppOptions, parent: R
   }
   const { external, internal } = pickPortPair(owners, { external: options.port, internal: options.internalPort });
 
-  const label = options.label ?? titleCase(name);
   const portalPath = options.portalPath ?? '/';
   const path = portalEntrySchema.shape.path.safeParse(portalPath);
   if (!path.success) problems.push(`--portal-path='${portalPath}' ${path.error.issues[0].message}, e.g. --portal-path=/ui.`);
-  const entry: PortalEntry = { label, externalPort: external, internalPort: internal, path: portalPath, hostname: 'localhost' };
-  checkLabel(label, entry, parent, problems);
-
   // The program name is checked by the schema that will parse it, so the option and image.ts cannot disagree.
   const serviceName = options.service ?? name;
+  const entryFor = (label: string): PortalEntry => ({ label, externalPort: external, internalPort: internal, path: portalPath, hostname: 'localhost' });
+  // A default label must gate on its own: 'X' (from a name like x) is inside 'external_port', so try the next one.
+  const defaults = [...new Set([titleCase(name), titleCase(serviceName), `${titleCase(name)} App`])];
+  const label = options.label ?? defaults.find((candidate) => labelProblems(candidate, entryFor(candidate), parent).length === 0) ?? defaults[0];
+  const entry = entryFor(label);
+  problems.push(...labelProblems(label, entry, parent));
+
   const program = serviceSchema.shape.name.safeParse(serviceName);
   if (!program.success) problems.push(`--service='${serviceName}' ${program.error.issues[0].message}, e.g. --service=${name.replace(/[^a-z0-9_-]/g, '') || 'my-app'}-server.`);
   const chain = [...parent.ancestors].reverse().concat(parent);

@@ -1,4 +1,5 @@
 // README.md of generated projects: what the project is, where to change it, and the commands that check, build and boot it.
+import { renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
 import type { NormalizedApp } from './app-options';
 
 const DECISION_FIELDS = { description: 'description', command: 'services[0].command', gitRef: 'the git ref', steps: 'steps[0].run' } as const;
@@ -22,17 +23,14 @@ export interface ImageReadmeInput {
   /** Parent image project (derivative) or base (external). */
   parent: string;
   upstream?: string;
-  /** The whole chain's PORTAL_CONFIG with the new entry, as the boot script sets it. */
-  portalConfig: string;
   /** How the project was made, e.g. `nx g @vast/plugin:derivative hello`. */
   generatedBy: string;
   gitRefArg?: string;
   /** Whether it has a local variant (built offline from Debian packages), and if not, why. */
   local: { local: boolean; why?: string };
+  /** The new image, resolved in its family: the README's generated part is rendered from it (and kept so by build). */
+  image: ResolvedImage;
 }
-
-/** Where the portal opens the app, when not at its root. */
-const portalPath = (app: NormalizedApp) => (app.service.portal?.[0]?.path ? ` (the portal opens ${app.service.portal[0].path})` : '');
 
 export function renderImageReadme(input: ImageReadmeInput): string {
   const { app } = input;
@@ -56,23 +54,8 @@ export function renderImageReadme(input: ImageReadmeInput): string {
     '- `package.json`: the exact pin of the parent image (the Nx graph edge and the changesets cascade).',
     '',
     ...decisionList(app, input.gitRefArg ? { gitRef: `args.${input.gitRefArg}` } : {}),
-    '## The service',
-    '',
-    `The supervisor program \`${app.service.name}\` listens on 127.0.0.1:${app.internal}; Caddy serves it with auth on port ${app.external} as '${app.service.portalLabel}'${portalPath(app)}.`,
-    `It starts only while that label is in the instance's PORTAL_CONFIG. The default this image sets:`,
-    '',
-    '```',
-    input.portalConfig,
-    '```',
-    '',
-    '## Check and build',
-    '',
-    '```bash',
-    `npx nx run ${app.name}:lint                        # the image invariants and shellcheck`,
-    ...(input.local.local ? [`npx nx run ${app.name}:docker-build -c local       # offline build (Debian packages only), parents first`] : []),
-    `npx nx run ${app.name}:docker-build --dry-run      # the production build plan`,
-    '```',
-    '',
     ...(input.local.local ? [] : [`No local variant (offline build): ${input.local.why}.`, '']),
+    renderReadmeGeneratedPart(input.image),
+    '',
   ].join('\n');
 }
