@@ -34,6 +34,19 @@ describe('nx g @vast/plugin:derivative x, then the workspace checks', () => {
     expect(ws.read('dist/images/x/ROOT/opt/supervisor-scripts/x-server.sh')).toContain('pty python3 -m http.server 17861');
   });
 
+  it("build keeps the README's generated part on image.ts: a port changed there shows up in it", () => {
+    expect(ws.read('packages/images/x/README.md')).toContain("- `x-server` (supervisor program): Caddy serves it with auth on port 7861 as 'X Server' (the portal opens /ui)");
+    ws.edit('packages/images/x/image.ts', (text) => text.replace('externalPort: 7861', 'externalPort: 7862'));
+    const result = ws.nx('run', 'x:build');
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain('refreshed the generated part of packages/images/x/README.md');
+    const readme = ws.read('packages/images/x/README.md');
+    expect(readme).toContain('on port 7862');
+    expect(readme).not.toContain('7861');
+    ws.edit('packages/images/x/image.ts', (text) => text.replace('externalPort: 7862', 'externalPort: 7861'));
+    expect(ws.nx('run', 'x:build').code).toBe(0);
+  });
+
   it('the golden check includes x: it asks for its golden files, then holds them', () => {
     const golden = 'tools/plugin/src/executors/build/golden.spec.ts';
     const missing = pluginTests([golden]);

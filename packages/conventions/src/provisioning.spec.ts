@@ -185,7 +185,7 @@ describe('renderProvisioningScript', () => {
         sleep 2
       done
 
-      cd '/workspace/my-app'
+      cd "/workspace/my-app"
 
       . /venv/main/bin/activate
       pty python app.py --server-name 127.0.0.1 --server-port 17860
@@ -258,11 +258,14 @@ describe('a provisioning template and the derivative converted from it', () => {
     }
   });
 
-  it('becomes a derivative with the image form of the same installs, one variant per parent variant', () => {
+  it('becomes a derivative with the image form of the same installs, one variant per parent variant it can build on', () => {
     const input = provisioningImageInput(parsed(), fakeDefinition('base'), { repository: 'vastai/my-app', torchInChain: false });
     expect(input).toMatchObject({ class: 'derivative', parent: 'base', args: { MY_APP_REF: 'v1.2.0' }, defaultPortalConfig: true });
     expect(input.steps!.map((s) => s.name)).toEqual(['apt-packages', 'source', 'python-packages']);
-    expect(input.variants).toEqual([
+    // PyPI and the git host are out of the local profile's reach, so a local variant would build without the app.
+    expect(input.variants).toEqual([{ key: 'stock', parent: 'stock' }]);
+    const offline = provisioningImageInput(parsed({ ...INPUT, pythonPackages: [], git: undefined }), fakeDefinition('base'), { repository: 'vastai/my-app', torchInChain: false });
+    expect(offline.variants).toEqual([
       { key: 'stock', parent: 'stock' },
       { key: 'local', parent: 'local', local: true },
     ]);
