@@ -1,26 +1,35 @@
-// pytorch for real, offline: base-image -> pytorch on Debian's CPU torch, built once and reused by every check here.
-// Its smoke passes with torch imported in /venv/main; a family run builds what the local profile can and names what it
-// skips; a local derivative of pytorch reads the parent's torch from its variant facts and ENV without importing
-// pytorch's image.ts; and the torch guard fails a step that changes torch.
+// pytorch for real, offline: base-image -> pytorch on Debian's CPU torch, built once in a scratch copy of the workspace
+// and reused by every check here. Its smoke passes with torch imported in /venv/main; a family run builds what the
+// local profile can and names what it skips; a local derivative of pytorch reads the parent's torch from its variant
+// facts and ENV without importing pytorch's image.ts; and the torch guard fails a step that changes torch.
+// Everything runs in the scratch copy (the derivatives must not touch the checkout), so its builds are what they
+// build FROM: a scratch's portal bundle embeds other module paths than the checkout's, so the checkout's base-image
+// build tags would not match anyway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../tools/plugin/src/utils/exec';
-import { dockerCommand } from '../../tools/plugin/src/utils/docker';
-import { buildLocalBaseImage, nx } from '../support/local-base-image';
+import { dockerCommand, imageExists } from '../../tools/plugin/src/utils/docker';
 import { ScratchWorkspace } from '../support/scratch-workspace';
 
 /** Everything this suite adds to the shared engine is tagged under this repository prefix, and removed at the end. */
 const PREFIX = 'pytorch-local-e2e';
+const LOCAL_ROOT = 'vast-local/bookworm:latest';
 const ownImages = new Set<string>();
 let ws: ScratchWorkspace;
 
-beforeAll(async () => {
-  await buildLocalBaseImage();
-  const started = Date.now();
-  const result = await nx(['run', 'pytorch:docker-build', '-c', 'local']);
-  expect(result.exitCode, `${result.stdout}\n${result.stderr}`.split('\n').slice(-60).join('\n')).toBe(0);
-  // Debian's torch is a few hundred MB of packages: the figure CI pays once per run (0 when the build tag exists).
-  console.log(`pytorch:docker-build -c local: ${((Date.now() - started) / 1000).toFixed(0)}s`);
+beforeAll(() => {
   ws = ScratchWorkspace.create(`${PREFIX}-`);
+}, 60_000);
+
+beforeAll(async () => {
+  if (!(await imageExists(LOCAL_ROOT))) {
+    const made = ws.nx('run', 'base-image:local-root');
+    expect(made.code, made.output).toBe(0);
+  }
+  const started = Date.now();
+  const result = ws.nx('run', 'pytorch:docker-build', '-c', 'local');
+  expect(result.code, result.output.split('\n').slice(-60).join('\n')).toBe(0);
+  // Debian's torch is a few hundred MB of packages: the figure CI pays once (a few seconds when the build tags exist).
+  console.log(`pytorch:docker-build -c local (base-image first): ${((Date.now() - started) / 1000).toFixed(0)}s`);
 });
 
 afterAll(async () => {
@@ -58,10 +67,10 @@ async function inImage(image: string, argv: string[]): Promise<string> {
 }
 
 describe('pytorch local variant', () => {
-  it('nx run pytorch:smoke -c local boots it; torch imports in /venv/main', async () => {
-    const result = await nx(['run', 'pytorch:smoke', '-c', 'local']);
-    const output = `${result.stdout}\n${result.stderr}`;
-    expect(result.exitCode, output).toBe(0);
+  it('nx run pytorch:smoke -c local boots it; torch imports in /venv/main', () => {
+    const result = ws.nx('run', 'pytorch:smoke', '-c', 'local');
+    const output = result.output;
+    expect(result.code, output).toBe(0);
     expect(output).toMatch(/PASS\s+torch-in-main-venv[^\n]*\n[^\n]*torch 1\.13/);
     expect(output).toMatch(/PASS\s+torch-facts-in-env[^\n]*\n[^\n]*PYTORCH_VERSION=1\.13\.1 PYTORCH_BACKEND=cpu/);
   });
