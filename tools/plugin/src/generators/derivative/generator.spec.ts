@@ -128,9 +128,11 @@ describe('derivative generator', () => {
   });
 
   it('picks a default label that gates on its own: x -> X Server, since X is inside external_port', async () => {
+    // A one-letter name no image of this workspace has yet (the acceptance test adds an image called x).
+    const name = ['x', 'e', 'p', 't'].find((n) => !imageProjectDirs(repoRoot).includes(n))!;
     const tree = createImageTree();
-    await derivativeGenerator(tree, { name: 'x', service: 'x-server', port: 7861 });
-    expect(field(image(tree, 'x'), 'portalLabel')).toEqual(["portalLabel: 'X Server',"]);
+    await derivativeGenerator(tree, { name, service: `${name}-server`, port: 7861 });
+    expect(field(image(tree, name), 'portalLabel')).toEqual([`portalLabel: '${name.toUpperCase()} Server',`]);
   });
 
   it('offers a local variant only where it can build, and says why not', async () => {
