@@ -13,6 +13,7 @@ import { run } from '../../tools/plugin/src/utils/exec';
 import { buildLocalBaseImage } from '../support/local-base-image';
 
 const FIXTURE_IMAGE = 'vast-e2e-boot-stages:latest';
+const BOOT_SCRIPT_TOKEN = 'e2e-boot-script-token';
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2e e2e@test';
 
 /** Files the fixture image adds over the base image: path -> [content, mode]. */
@@ -56,7 +57,13 @@ beforeAll(async () => {
     provisioning: { kind: 'default' },
     namePrefix: 'vast-e2e-boot-stages',
     args: ['--sync-home', '--bogus-flag'],
-    env: { HOTFIX_SCRIPT: '/opt/e2e/hotfix.sh', CONTAINER_ID: '4242', E2E_QUOTED: 'say "hi" to $HOME `now` \\o/' },
+    env: {
+      HOTFIX_SCRIPT: '/opt/e2e/hotfix.sh',
+      // Plain http: refused by fetch-script, so the container boots with the default runner; the token must not show.
+      BOOT_SCRIPT: `http://127.0.0.1:9/boot.sh?token=${BOOT_SCRIPT_TOKEN}`,
+      CONTAINER_ID: '4242',
+      E2E_QUOTED: 'say "hi" to $HOME `now` \\o/',
+    },
   });
   await waitForBoot();
 });
@@ -106,9 +113,19 @@ describe('boot stages with their inputs present', () => {
     expect(await sh('grep -c "^HOME=" /etc/environment || true')).toBe('0');
   });
 
+  it('refuses an http BOOT_SCRIPT, says so without its query string, and boots with the default runner', async () => {
+    const logs = await containerLogs(container!.id, 100_000);
+    expect(logs).toContain('fetch-script: BOOT_SCRIPT is http://127.0.0.1:9/boot.sh?<redacted>: only https:// URLs are fetched');
+    expect(logs).toContain('entrypoint: could not fetch BOOT_SCRIPT (see above); booting with /opt/instance-tools/bin/boot_default.sh instead');
+    expect(logs).not.toContain(BOOT_SCRIPT_TOKEN);
+    expect(await sh('test -e /opt/instance-tools/bin/boot_custom.sh && echo present || echo absent')).toBe('absent');
+  });
+
   it('20: runs HOTFIX_SCRIPT and logs it', async () => {
     expect(await sh('test -e /tmp/e2e-hotfix-ran && echo yes')).toBe('yes');
-    expect(await readFile(container!.probe, '/var/log/hotfix.log')).toContain('hotfix ran as root');
+    const log = await readFile(container!.probe, '/var/log/hotfix.log');
+    expect(log).toContain('fetch-script: copying HOTFIX_SCRIPT from /opt/e2e/hotfix.sh');
+    expect(log).toContain('hotfix ran as root');
   });
 
   it('35: --sync-home moves the homes to the workspace and keeps .ssh local', async () => {

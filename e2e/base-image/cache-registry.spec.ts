@@ -69,8 +69,20 @@ describe('docker-build with a cache registry', () => {
   });
 
   it('still builds when the cache registry cannot be reached, with a warning rather than a failure', async () => {
-    const result = await nx(['run', 'base-image:docker-build', '-c', 'local', '--cacheRegistry=127.0.0.1:1']);
+    // A runner without the image, so nothing is "up to date" and the only way to pass is to build.
+    await forget();
+    const unreachable = '127.0.0.1:1';
+    const result = await nx(['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${unreachable}`]);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/up to date|warning: could not push/);
+    expect(result.stdout).toContain(`: building ${buildTag}`);
+    expect(result.stdout).toMatch(/: built in \d/);
+    expect(result.stdout).toContain(`warning: could not push ${unreachable}/${buildTag} to the cache registry`);
+    expect(result.stdout).not.toMatch(/up to date|: pulled /);
+    const built = await imageId(buildTag);
+    expect(built).toMatch(/^sha256:/);
+    expect(await imageId(versionTag)).toBe(built);
+    // The build record docker-push reads names the image this build made, and no cache copy of it.
+    const recorded = JSON.parse(readFileSync(join(repoRoot, buildResultFileOf('base-image')), 'utf8')) as BuildResult;
+    expect(recorded.variants).toEqual([{ key: 'local', buildTag, versionTag, imageId: built }]);
   });
 });

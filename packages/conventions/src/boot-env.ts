@@ -24,7 +24,9 @@ export function renderBootEnvScript(input: BootEnvInput): string {
     '',
   ];
   if (input.portalEntries?.length) {
-    lines.push(`export PORTAL_CONFIG="\${PORTAL_CONFIG:-${shellDoubleQuote(formatPortalConfig(input.portalEntries)).slice(1, -1)}}"`);
+    // Inside `${PORTAL_CONFIG:-...}` a bare `}` (a label may hold one) would end the default early: bash reads `\}` as `}`.
+    const value = shellDoubleQuote(formatPortalConfig(input.portalEntries)).slice(1, -1).replace(/\}/g, '\\}');
+    lines.push(`export PORTAL_CONFIG="\${PORTAL_CONFIG:-${value}}"`);
   }
   for (const [name, value] of Object.entries(input.env).sort(([a], [b]) => a.localeCompare(b))) {
     // Values may expand other variables ($WORKSPACE/...): only quotes, backslashes and backticks are escaped.

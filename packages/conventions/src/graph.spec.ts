@@ -9,7 +9,7 @@ describe('resolveImageGraph', () => {
     const images = fakeFamily(fakeDefinition('base'), fakeDefinition('derivative'));
     const app = images.get('app')!;
     expect(app.ancestors.map((a) => a.definition.name)).toEqual(['base']);
-    expect(app.portalEntries.map((e) => e.label)).toEqual(['Instance Portal', 'App']);
+    expect(app.portalEntries.map((e) => e.label)).toEqual(['Instance Portal', 'My App']);
   });
 
   it('names an unknown parent and the images that exist', () => {
@@ -49,12 +49,12 @@ describe('resolveImageGraph', () => {
 describe('resolveImageGraph: the chain PORTAL_CONFIG', () => {
   it('rejects two services on one port across the chain', () => {
     const app = fakeDefinition('derivative', {
-      services: [{ name: 'app', portalLabel: 'App', portal: [{ label: 'App', externalPort: 1111, internalPort: 17860 }], command: 'x' }],
+      services: [{ name: 'app', portalLabel: 'My App', portal: [{ label: 'My App', externalPort: 1111, internalPort: 17860 }], command: 'x' }],
     });
     const { errors } = resolveImageGraph([record(fakeDefinition('base')), record(app)]);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ file: 'packages/images/app/image.ts', path: 'services' });
-    expect(errors[0].message).toMatch(/^the PORTAL_CONFIG of base \+ app: entry 2 \("App"\): external port 1111 already proxies/);
+    expect(errors[0].message).toMatch(/^the PORTAL_CONFIG of base \+ app: entry 2 \("My App"\): external port 1111 already proxies/);
   });
 
   it('rejects a label that would break the PORTAL_CONFIG format', () => {

@@ -1,5 +1,6 @@
 // Resolves the FROM graph of the image family: parents exist, no cycles, variants line up with their parents'.
 import { validatePortalEntries } from './portal-config';
+import { checkPortalLabels } from './portal-labels';
 import type { ImageDefinition, PortalEntry } from './schema';
 
 export interface ImageRecord {
@@ -107,6 +108,8 @@ export function resolveImageGraph(records: ImageRecord[], projects?: readonly st
     for (const message of validatePortalEntries(portalEntries)) {
       errors.push({ file, path: 'services', message: `the PORTAL_CONFIG of ${[...chain].map((r) => r.definition.name).join(' + ')}: ${message}` });
     }
+    // exit_portal.sh gates each service on its label appearing in /etc/portal.yaml: labels must select their own entry.
+    for (const problem of checkPortalLabels(chain.map((r) => r.definition))) errors.push({ file, ...problem });
     images.set(definition.name, { ...record, ancestors, portalEntries });
   }
   return { images, errors };

@@ -55,7 +55,7 @@ const KEY_ORDER: Record<string, readonly string[]> = {
   step: ['name', 'comment', 'profile', 'needs', 'torchGuard', 'run'],
   service: ['name', 'portalLabel', 'portal', 'workdir', 'user', 'environment', 'waitForProvisioning', 'skipOnServerless', 'startsecs', 'autorestart', 'pty', 'command'],
   variant: ['key', 'parent', 'local', 'from', 'upstream', 'cuda', 'python', 'torch', 'torchBackend', 'args'],
-  portal: ['label', 'externalPort', 'internalPort', 'path', 'hostname'],
+  portal: ['label', 'externalPort', 'internalPort', 'path', 'hostname', 'public'],
 };
 
 /** Which key order applies below a path: `services.0` is a service, `services.0.portal.1` a portal entry. */

@@ -10,6 +10,8 @@ export * from './context';
 export * from './build-plan';
 export * from './lint';
 export * from './portal-config';
+export * from './portal-labels';
+export * from './safe-strings';
 export * from './tags';
 export * from './image-source';
 export * from './provisioning';

@@ -132,10 +132,41 @@ describe('validatePortalEntries', () => {
 
   it('rejects a hostname or path that breaks the format', () => {
     expect(validatePortalEntries([entry({ hostname: '::1' }), entry({ label: 'B', path: 'docs', externalPort: 2, internalPort: 3 })])).toEqual([
-      'entry 1 ("Instance Portal"): the hostname "::1" is empty or contains whitespace, \':\' or \'|\'. Use a plain host name such as localhost.',
-      'entry 2 ("B"): the path "docs" must start with \'/\' and contain no whitespace, \':\' or \'|\' (they break the format). ' +
+      'entry 1 ("Instance Portal"): the hostname "::1" is not a host name, an IPv4 address or a bracketed IPv6 address ' +
+        '(it goes unquoted into the Caddyfile, where other text breaks the file or names another backend). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.',
+      'entry 2 ("B"): the path "docs" must start with \'/\' and contain no whitespace, control characters, \':\' or \'|\' (they break the format). ' +
         'Use a path such as / or /terminals/1; percent-encode anything else.',
     ]);
+  });
+
+  // Issue 11 finding 7: these passed validation, then Caddy refused the Caddyfile (every port down).
+  it.each(['"localhost', '`localhost`', '#localhost', 'local{host', 'local}host', 'local\\host', 'my_host', '-host', '999.1.1.1', '[zz]', 'a..b', 'x'.repeat(64)])(
+    'rejects the hostname %s, which is not a host name or address',
+    (hostname) => {
+      expect(validatePortalEntries([entry({ hostname })])).toEqual([
+        `entry 1 ("Instance Portal"): the hostname ${JSON.stringify(hostname)} is not a host name, an IPv4 address or a bracketed IPv6 address ` +
+          '(it goes unquoted into the Caddyfile, where other text breaks the file or names another backend). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.',
+      ]);
+    },
+  );
+
+  it('rejects them in a PORTAL_CONFIG too', () => {
+    expect(validatePortalEntries(entriesOf('"evil:1111:11111:/:Instance Portal'))[0]).toContain('the hostname "\\"evil" is not a host name');
+    expect(validatePortalEntries(entriesOf('#x:1111:11111:/:Instance Portal'))[0]).toContain('the hostname "#x" is not a host name');
+  });
+
+  it.each(['localhost', '127.0.0.1', 'app-1.internal', 'my-backend', '[::1]', '[fd00::1:2]', '10.0.0.255'])('accepts the hostname %s', (hostname) => {
+    expect(validatePortalEntries([entry({ hostname })])).toEqual([]);
+  });
+
+  it('rejects a label with a control character other than a line break', () => {
+    expect(validatePortalEntries([entry({ label: 'A\tB' })])).toEqual([
+      'entry 1 ("A\\tB"): the label contains a control character (a tab, NUL or similar). Use printable text only.',
+    ]);
+  });
+
+  it('accepts labels with characters the renderers quote or escape: { } # " ` $ \\ :', () => {
+    expect(validatePortalEntries([entry({ label: 'My {app} #1 "x" `y` $z \\ a:b' })])).toEqual([]);
   });
 
   it('rejects one external port proxying to two internal ports', () => {

@@ -105,33 +105,58 @@ function checkEntry(entry: PortalEntry, index: number): string[] {
       errors.push(`${who}: the ${which} port ${port} is not a port number. ${PORT_FIX}`);
     }
   }
-  const label = entry.label;
-  if (label.trim() === '') {
-    errors.push(`${who}: the label is empty. Name the application, e.g. Instance Portal.`);
-  } else {
-    if (label.includes('|')) {
-      errors.push(`${who}: the label contains '|', which separates PORTAL_CONFIG entries. Remove it or use '/' instead.`);
-    }
-    if (/[\r\n]/.test(label)) {
-      errors.push(`${who}: the label contains a line break, which ends the PORTAL_CONFIG value. Keep the label on one line.`);
-    }
-    if (label !== label.trim()) {
-      errors.push(`${who}: the label starts or ends with whitespace, which parsing trims away. Remove the surrounding spaces.`);
-    }
-  }
-  if (entry.hostname === '' || /[\s:|]/.test(entry.hostname)) {
+  errors.push(...labelProblems(entry.label).map((problem) => `${who}: ${problem}`));
+  const hostname = hostnameProblem(entry.hostname);
+  if (hostname) errors.push(`${who}: ${hostname}`);
+  if (!entry.path.startsWith('/') || /[\s:|\u0000-\u001f\u007f]/.test(entry.path)) {
     errors.push(
-      `${who}: the hostname ${JSON.stringify(entry.hostname)} is empty or contains whitespace, ':' or '|'. ` +
-        'Use a plain host name such as localhost.',
-    );
-  }
-  if (!entry.path.startsWith('/') || /[\s:|]/.test(entry.path)) {
-    errors.push(
-      `${who}: the path ${JSON.stringify(entry.path)} must start with '/' and contain no whitespace, ':' or '|' ` +
+      `${who}: the path ${JSON.stringify(entry.path)} must start with '/' and contain no whitespace, control characters, ':' or '|' ` +
         "(they break the format). Use a path such as / or /terminals/1; percent-encode anything else.",
     );
   }
   return errors;
+}
+
+/**
+ * Why a text cannot be a PORTAL_CONFIG label (empty when it can). Labels reach PORTAL_CONFIG, /etc/portal.yaml, a
+ * supervisor environment value, a Caddyfile comment and the boot env script; the renderers quote or escape every
+ * other character (a `}` included: renderBootEnvScript escapes it inside `${PORTAL_CONFIG:-...}`).
+ */
+export function labelProblems(label: string): string[] {
+  if (label.trim() === '') return ['the label is empty. Name the application, e.g. Instance Portal.'];
+  const problems: string[] = [];
+  if (label.includes('|')) problems.push("the label contains '|', which separates PORTAL_CONFIG entries. Remove it or use '/' instead.");
+  if (/[\r\n\u2028\u2029]/.test(label)) {
+    problems.push('the label contains a line break, which ends the PORTAL_CONFIG value. Keep the label on one line.');
+  } else if (/[\u0000-\u001f\u007f-\u009f]/.test(label)) {
+    problems.push('the label contains a control character (a tab, NUL or similar). Use printable text only.');
+  }
+  if (label !== label.trim()) problems.push('the label starts or ends with whitespace, which parsing trims away. Remove the surrounding spaces.');
+  return problems;
+}
+
+const HOSTNAME_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
+/** All-numeric dotted names are IPv4 addresses or nothing (999.1.1.1 is not a host). */
+const IPV4_LIKE = /^[0-9.]+$/;
+const BRACKETED_IPV6 = /^\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]$/;
+
+/**
+ * Why a hostname cannot be the backend of a Caddy site (undefined when it can): it is written unquoted after
+ * `reverse_proxy`, where a leading `"` or backtick opens a quoted token, `#` starts a comment and `{` a block, and
+ * Caddy then refuses the whole file, taking every port down. Allowed: RFC 1123 names (localhost included), IPv4, and
+ * bracketed IPv6 (only in portal.yaml or image.ts: PORTAL_CONFIG splits on ':').
+ */
+export function hostnameProblem(hostname: string): string | undefined {
+  const valid =
+    IPV4.test(hostname) ||
+    BRACKETED_IPV6.test(hostname) ||
+    (hostname.length <= 253 && !IPV4_LIKE.test(hostname) && hostname.split('.').every((label) => HOSTNAME_LABEL.test(label)));
+  if (valid) return undefined;
+  return (
+    `the hostname ${JSON.stringify(hostname)} is not a host name, an IPv4 address or a bracketed IPv6 address ` +
+    '(it goes unquoted into the Caddyfile, where other text breaks the file or names another backend). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.'
+  );
 }
 
 function checkLabelsUnique(entries: readonly PortalEntry[]): string[] {
@@ -197,6 +222,16 @@ function checkPortSharing(entries: readonly PortalEntry[]): string[] {
     );
   });
   return errors;
+}
+
+/**
+ * Direct entries (external == internal) with no Caddy site on their port: the application itself answers there, with
+ * no authentication in front. A direct entry on a port some proxied entry uses is a link into that site (upstream's
+ * `localhost:8080:8080:/terminals/1:Jupyter Terminal`) and is authenticated like it.
+ */
+export function unauthenticatedEntries(entries: readonly PortalEntry[]): PortalEntry[] {
+  const sites = new Set(entries.filter((e) => e.externalPort !== e.internalPort).map((e) => e.externalPort));
+  return entries.filter((e) => e.externalPort === e.internalPort && !sites.has(e.externalPort));
 }
 
 /** The PORTAL_CONFIG text for entries; the inverse of parsePortalConfig for valid entries. */

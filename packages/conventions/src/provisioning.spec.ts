@@ -55,6 +55,8 @@ describe('parseProvisioningDefinition', () => {
     ['a step with a build profile', { steps: [{ name: 'x', run: 'true', profile: 'local' }] }, 'steps.0.profile: is a build profile'],
     ['a step that needs overlay files', { steps: [{ name: 'x', run: 'true', needs: ['etc/x'] }] }, 'steps.0.needs: names ROOT/ overlay files'],
     ['two services with one name', { services: [INPUT.services[0], INPUT.services[0]] }, "services.1.name: 'my-app' is already the name of services.0"],
+    ['a line break in the description', { description: 'My app\nrm -rf /' }, 'description: contains a line break (\\n)'],
+    ['a line break in a service environment value', { services: [{ ...INPUT.services[0], environment: { MODE: 'a\nuser=root' } }] }, 'services.0.environment.MODE: contains a line break'],
   ])('rejects %s', (_what, override, message) => {
     const result = parseProvisioningDefinition({ ...INPUT, ...override });
     expect(result.success).toBe(false);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { renderStepScript } from './dockerfile';
 import { shellQuote } from './text';
 import { launchScriptPath, renderLaunchScript, renderSupervisorConf, SUPERVISOR_CONF_DIR, SUPERVISOR_SCRIPTS_DIR, supervisorConfPath } from './supervisor';
+import { controlCharacterProblems } from './safe-strings';
 import { checkServices, definitionErrorsOf, IMAGE_NAME, serviceSchema, stepSchema, type DefinitionError, type ImageDefinition, type ImageDefinitionInput, type Service, type Step, portalEntrySchema } from './schema';
 
 type PortalEntryInput = z.input<typeof portalEntrySchema>;
@@ -71,6 +72,8 @@ export function parseProvisioningDefinition(value: unknown): ProvisioningParseRe
     if (step.profile) errors.push({ path: `steps.${i}.profile`, message: 'is a build profile; a provisioning script always runs every step. Remove it.' });
     if (step.needs.length) errors.push({ path: `steps.${i}.needs`, message: 'names ROOT/ overlay files, which a provisioning template does not have. Remove it (write the file from the step instead).' });
   });
+  // Its steps and services are rendered into a shell script and supervisor confs, as an image's are.
+  errors.push(...controlCharacterProblems(result.data));
   return errors.length ? { success: false, errors } : { success: true, definition: result.data };
 }
 

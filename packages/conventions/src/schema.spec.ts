@@ -9,7 +9,7 @@ describe('parseImageDefinition', () => {
     for (const kind of ['base', 'derivative', 'external'] as const) expect(fakeDefinition(kind).class).toBe(kind);
     const service = fakeDefinition('derivative').services[0];
     expect(service).toMatchObject({ waitForProvisioning: true, skipOnServerless: true, autorestart: 'unexpected', startsecs: 5, pty: true });
-    expect(service.portal[0]).toEqual({ label: 'App', externalPort: 7860, internalPort: 17860, path: '/', hostname: 'localhost' });
+    expect(service.portal[0]).toEqual({ label: 'My App', externalPort: 7860, internalPort: 17860, path: '/', hostname: 'localhost' });
   });
 
   it('names a missing field and says it is required', () => {
@@ -59,6 +59,30 @@ describe('parseImageDefinition', () => {
     expect(extResult.success || extResult.errors[0].path).toBe('variants.0.upstream');
     const badRef = parseImageDefinition({ ...JSON.parse(JSON.stringify(fakeDefinition('external'))), variants: [{ key: 'x', parent: 'stock', upstream: 'ollama/ollama' }] });
     expect(badRef.success || badRef.errors[0].message).toContain('tag or digest');
+  });
+
+  it('takes public: true only on a direct entry (a proxied one has Caddy\'s authentication in front)', () => {
+    const direct = valid();
+    direct.services[0].portal.push({ label: 'My App Metrics', externalPort: 9100, internalPort: 9100, public: true });
+    expect(parseImageDefinition(direct).success).toBe(true);
+    const proxied = valid();
+    proxied.services[0].portal[0].public = true;
+    expect(parseImageDefinition(proxied)).toEqual({
+      success: false,
+      errors: [
+        {
+          path: 'services.0.portal.0.public',
+          message: 'is only for direct entries (externalPort == internalPort); port 7860 is proxied by Caddy, with authentication. Remove it.',
+        },
+      ],
+    });
+  });
+
+  it("rejects a hostname with ':', which PORTAL_CONFIG could not carry", () => {
+    const input = valid();
+    input.services[0].portal[0].hostname = '[::1]';
+    const result = parseImageDefinition(input);
+    expect(result.success || result.errors.map((e) => e.path)).toEqual(['services.0.portal.0.hostname']);
   });
 
   it("rejects 'auto' as a torch backend", () => {

@@ -2,6 +2,7 @@
 // Parsing never throws: callers get the definition or a list of `path: what. fix.` errors as data.
 import { z } from 'zod';
 import { DOCKER_TAG_PATTERN } from './tags';
+import { unsafeStringProblems, USER_NAME } from './safe-strings';
 
 export const IMAGE_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const PROGRAM_NAME = /^[a-z][a-z0-9_-]*$/;
@@ -27,7 +28,16 @@ export const portalEntrySchema = z.strictObject({
   externalPort: port,
   internalPort: port,
   path: z.string().startsWith('/', { error: "must start with '/'" }).default('/'),
-  hostname: z.string().min(1).default('localhost'),
+  hostname: z
+    .string()
+    .min(1)
+    .regex(/^[^:]*$/, { error: "must not contain ':', which separates PORTAL_CONFIG fields (an IPv6 backend can only be set in /etc/portal.yaml). Use localhost or 127.0.0.1" })
+    .default('localhost'),
+  /**
+   * A direct entry (externalPort == internalPort) that no proxied entry shares its port with is served by the app
+   * itself, with no authentication in front. Lint rule VL031 refuses one unless this says it is meant to be public.
+   */
+  public: z.boolean().optional(),
 });
 export type PortalEntry = z.output<typeof portalEntrySchema>;
 
@@ -56,7 +66,7 @@ export const serviceSchema = z.strictObject({
   waitForProvisioning: z.boolean().default(true),
   /** Skip the service when SERVERLESS=true (the upstream default for everything but cron). */
   skipOnServerless: z.boolean().default(true),
-  user: z.string().optional(),
+  user: z.string().regex(USER_NAME, { error: 'must be a login name such as user (lowercase letters, digits, _ and -)' }).optional(),
   environment: z.record(z.string().regex(ARG_NAME), z.string()).default({}),
   startsecs: z.number().int().min(0).default(5),
   autorestart: z.enum(['true', 'false', 'unexpected']).default('unexpected'),
@@ -221,6 +231,19 @@ function checkDefinition(def: ImageDefinition): DefinitionError[] {
     }
     services.set(service.name, i);
   });
+  const entries = [
+    ...def.services.flatMap((service, i) => service.portal.map((entry, j) => ({ entry, path: `services.${i}.portal.${j}` }))),
+    ...def.links.map((entry, j) => ({ entry, path: `links.${j}` })),
+  ];
+  for (const { entry, path } of entries) {
+    if (entry.public && entry.externalPort !== entry.internalPort) {
+      errors.push({
+        path: `${path}.public`,
+        message: `is only for direct entries (externalPort == internalPort); port ${entry.externalPort} is proxied by Caddy, with authentication. Remove it.`,
+      });
+    }
+  }
+  errors.push(...unsafeStringProblems(def));
   errors.push(...checkServices(def.services));
   return errors;
 }

@@ -37,7 +37,7 @@ export function fakeDefinition(kind: 'base' | 'derivative' | 'external', overrid
             parent: 'base',
             description: 'App image suitable for Vast.ai.',
             repository: 'vastai/app',
-            services: [{ name: 'app', portalLabel: 'App', portal: [{ label: 'App', externalPort: 7860, internalPort: 17860 }], command: 'python -m http.server 17860' }],
+            services: [{ name: 'app', portalLabel: 'My App', portal: [{ label: 'My App', externalPort: 7860, internalPort: 17860 }], command: 'python -m http.server 17860' }],
             defaultPortalConfig: true,
             variants: [
               { key: 'stock', parent: 'stock' },

@@ -6,7 +6,15 @@ export default defineImage({
   class: 'base',
   description: 'Base image suitable for Vast.ai.',
   repository: 'vastai/base-image',
-  args: { PYTHON_VERSION: '3.12' },
+  args: {
+    PYTHON_VERSION: '3.12',
+    // uv's release tarballs, pinned: the build refuses any other bytes. The SHA-256 values are the .sha256 files
+    // published next to each tarball on uv's release page for UV_VERSION; they could not be read from where this
+    // was written, so the build stops with a message until they are filled in (bump all three together).
+    UV_VERSION: '0.8.0',
+    UV_SHA256_AMD64: 'unconfirmed',
+    UV_SHA256_ARM64: 'unconfirmed',
+  },
   env: {
     IMAGE_TYPE: 'vast',
     DATA_DIRECTORY: '/workspace',
@@ -59,11 +67,20 @@ export default defineImage({
     {
       name: 'python-tools',
       profile: 'production',
-      comment: 'uv for fast installs; Jupyter and supervisor for the system Python (the services run them from there).',
+      comment: [
+        'uv for fast installs, from its release tarball checked against the pinned SHA-256 (never a remote script piped',
+        'into sh); Jupyter and supervisor for the system Python (the services run them from there).',
+      ].join('\n'),
       run: [
-        'curl -LsSf https://astral.sh/uv/install.sh | env UV_UNMANAGED_INSTALL=/usr/local/bin sh',
+        'case "$(dpkg --print-architecture)" in amd64) uv_arch=x86_64 uv_sha256=${UV_SHA256_AMD64} ;; arm64) uv_arch=aarch64 uv_sha256=${UV_SHA256_ARM64} ;; *) echo "python-tools: no uv pinned for $(dpkg --print-architecture)" >&2; exit 1 ;; esac',
+        '[[ "${uv_sha256}" =~ ^[0-9a-f]{64}$ ]] || { echo "python-tools: UV_SHA256 for ${uv_arch} is \'${uv_sha256}\', not a SHA-256. Set it in packages/images/base-image/image.ts (args) from uv-${uv_arch}-unknown-linux-gnu.tar.gz.sha256 of uv ${UV_VERSION}." >&2; exit 1; }',
+        'uv_dir="uv-${uv_arch}-unknown-linux-gnu"',
+        'curl -fsSL --proto =https --proto-redir =https -o /tmp/uv.tar.gz "https://github.com/astral-sh/uv/releases/download/${UV_VERSION}/${uv_dir}.tar.gz"',
+        'echo "${uv_sha256}  /tmp/uv.tar.gz" | sha256sum --check --strict -',
+        'tar -xzf /tmp/uv.tar.gz -C /usr/local/bin --strip-components=1 --no-same-owner "${uv_dir}/uv" "${uv_dir}/uvx"',
+        'rm -f /tmp/uv.tar.gz',
         'pip install --no-cache-dir --ignore-installed jupyter supervisor',
-        'uv --version && supervisord --version && jupyter --version',
+        '[[ "$(uv --version)" == "uv ${UV_VERSION}"* ]] && supervisord --version && jupyter --version',
       ].join('\n'),
     },
     {

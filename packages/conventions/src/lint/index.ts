@@ -10,8 +10,11 @@ import { executableRule } from './rules/vl012-executable';
 import { torchGuardRule } from './rules/vl020-torch-guard';
 import { torchBackendRule } from './rules/vl021-torch-backend';
 import { uvPipRule } from './rules/vl022-uv-pip';
-import { cudaFactRule } from './rules/vl023-cuda-fact';
+import { pipedDownloadRule } from './rules/vl023-piped-download';
+import { cudaFactRule } from './rules/vl024-cuda-fact';
 import { portalConfigRule } from './rules/vl030-portal-config';
+import { directEntriesRule } from './rules/vl031-direct-entries';
+import { publicPortsRule } from './rules/vl032-public-ports';
 import { unfilledRule } from './rules/vl040-unfilled';
 import { bakedWeightsRule } from './rules/vl053-baked-weights';
 import { shellHeaderRule } from './rules/vl060-shell-header';
@@ -34,8 +37,11 @@ export const LINT_RULES: readonly LintRule[] = [
   torchGuardRule,
   torchBackendRule,
   uvPipRule,
+  pipedDownloadRule,
   cudaFactRule,
   portalConfigRule,
+  directEntriesRule,
+  publicPortsRule,
   unfilledRule,
   bakedWeightsRule,
   shellHeaderRule,

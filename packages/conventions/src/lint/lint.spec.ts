@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { renderContextFiles } from '../context';
 import { fakeDefinition, fakeFamily } from '../testing';
 import { LINT_RULES, lintContext, type LintContext, type LintFile } from './index';
+import { runsPipedDownload } from './rules/vl023-piped-download';
+import type { PortalEntry } from '../schema';
 
 const HEADER = '#!/bin/bash\n# Does a thing at boot.\n';
 
@@ -14,7 +16,7 @@ function cleanContext(kind: 'base' | 'derivative' | 'external' = 'derivative'): 
     ...renderContextFiles(image),
     { path: 'ROOT/opt/instance-tools/bin/tool.sh', content: `${HEADER}set -euo pipefail\necho hi\n`, mode: 0o755 },
   ];
-  return { image: name, class: image.definition.class, source: image.file, files, torchInParent: false };
+  return { image: name, class: image.definition.class, source: image.file, files, torchInParent: false, portalEntries: image.portalEntries };
 }
 
 function mutate(context: LintContext, path: string, edit: (file: LintFile) => LintFile): LintContext {
@@ -22,6 +24,12 @@ function mutate(context: LintContext, path: string, edit: (file: LintFile) => Li
 }
 const editDockerfile = (context: LintContext, edit: (text: string) => string) => mutate(context, 'Dockerfile', (f) => ({ ...f, content: edit(f.content) }));
 const codes = (context: LintContext) => lintContext(context).map((f) => f.code);
+/** The derivative's default PORTAL_CONFIG with one more entry appended. */
+const withEntry = (context: LintContext, entry: string) =>
+  mutate(context, 'ROOT/etc/vast_boot.d/05-app-env.sh', (f) => ({ ...f, content: f.content.replace(':My App', `:My App|${entry}`) }));
+const DIRECT: PortalEntry = { label: 'Direct', externalPort: 9000, internalPort: 9000, path: '/', hostname: 'localhost' };
+/** A context whose image.ts declares the direct entry public. */
+const declaring = (context: LintContext, entry: PortalEntry): LintContext => ({ ...context, portalEntries: [...(context.portalEntries ?? []), entry] });
 
 describe('lint rules', () => {
   it('finds nothing in clean contexts of every class', () => {
@@ -42,13 +50,16 @@ describe('lint rules', () => {
     ['VL004', () => editDockerfile(cleanContext(), (t) => t.replace('FROM ${PARENT_IMAGE}', 'FROM ubuntu:24.04'))],
     ['VL005', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'ENV LEGACY value\nCOPY ./ROOT /\n'))],
     ['VL010', () => mutate(cleanContext(), 'ROOT/etc/supervisor/conf.d/app.conf', (f) => ({ ...f, content: f.content.replace('[program:app]', '[program:other]') }))],
-    ['VL011', () => mutate(cleanContext(), 'ROOT/opt/supervisor-scripts/app.sh', (f) => ({ ...f, content: f.content.replace('. /opt/supervisor-scripts/utils/logging.sh\n', '').replace("exit_portal.sh 'App'\n", "exit_portal.sh 'App'\n. /opt/supervisor-scripts/utils/logging.sh\n") }))],
+    ['VL011', () => mutate(cleanContext(), 'ROOT/opt/supervisor-scripts/app.sh', (f) => ({ ...f, content: f.content.replace('. /opt/supervisor-scripts/utils/logging.sh\n', '').replace("exit_portal.sh 'My App'\n", "exit_portal.sh 'My App'\n. /opt/supervisor-scripts/utils/logging.sh\n") }))],
     ['VL012', () => mutate(cleanContext(), 'ROOT/opt/supervisor-scripts/app.sh', (f) => ({ ...f, mode: 0o644 }))],
     ['VL020', () => ({ ...editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN uv pip install thing\nCOPY ./ROOT /\n')), torchInParent: true })],
     ['VL021', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN uv pip install torch --torch-backend auto\nCOPY ./ROOT /\n'))],
     ['VL022', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN pip install thing\nCOPY ./ROOT /\n'))],
-    ['VL023', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN apt-get install -y "cuda-nvcc-${CUDA_VERSION/./-}"\nCOPY ./ROOT /\n'))],
-    ['VL030', () => mutate(cleanContext(), 'ROOT/etc/vast_boot.d/05-app-env.sh', (f) => ({ ...f, content: f.content.replace(':App', ':App|Two') }))],
+    ['VL023', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN curl -LsSf https://example.invalid/install.sh | env PREFIX=/usr/local sh\nCOPY ./ROOT /\n'))],
+    ['VL024', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN apt-get install -y "cuda-nvcc-${CUDA_VERSION/./-}"\nCOPY ./ROOT /\n'))],
+    ['VL030', () => mutate(cleanContext(), 'ROOT/etc/vast_boot.d/05-app-env.sh', (f) => ({ ...f, content: f.content.replace(':My App', ':My App|Two') }))],
+    ['VL031', () => withEntry(cleanContext(), 'localhost:9000:9000:/:Direct')],
+    ['VL032', () => declaring(withEntry(cleanContext(), 'localhost:9000:9000:/:Direct'), { ...DIRECT, public: true })],
     ['VL040', () => mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({ ...f, content: f.content + 'echo CHANGEME\n' }))],
     ['VL053', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN hf download org/model model.safetensors\nCOPY ./ROOT /\n'))],
     ['VL060', () => mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({ ...f, content: '#!/bin/sh\necho hi\n' }))],
@@ -62,10 +73,57 @@ describe('lint rules', () => {
     expect(codes(make())).toEqual([code]);
   });
 
+  describe('direct entries (no Caddy site, so no authentication)', () => {
+    it('VL031 names the port and the fix: public: true in image.ts, or an internal port of its own', () => {
+      const [finding] = lintContext(withEntry(cleanContext(), 'localhost:9000:9000:/:Direct'));
+      expect(finding).toMatchObject({ code: 'VL031', severity: 'error', file: 'ROOT/etc/vast_boot.d/05-app-env.sh' });
+      expect(finding.message).toBe(
+        'PORTAL_CONFIG: port 9000 ("Direct") is a direct entry with no Caddy site: anyone who reaches the port gets in without authentication. ' +
+          'If that is meant, set public: true on its entry in packages/images/app/image.ts; otherwise give it an internal port of its own (e.g. 19000) so Caddy serves it with auth.',
+      );
+    });
+
+    it('VL032 still names the port as a warning when image.ts opts in', () => {
+      const findings = lintContext(declaring(withEntry(cleanContext(), 'localhost:9000:9000:/:Direct'), { ...DIRECT, public: true }));
+      expect(findings).toEqual([
+        expect.objectContaining({ code: 'VL032', severity: 'warning', message: 'PORTAL_CONFIG: port 9000 ("Direct") is served without authentication (public: true in packages/images/app/image.ts).' }),
+      ]);
+    });
+
+    it('an entry declared without public: true does not count as opted in', () => {
+      expect(codes(declaring(withEntry(cleanContext(), 'localhost:9000:9000:/:Direct'), DIRECT))).toEqual(['VL031']);
+    });
+
+    it("leaves a direct entry that links into a proxied site alone (base-image's Jupyter Terminal on Jupyter's 8080)", () => {
+      expect(codes(withEntry(cleanContext(), 'localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal'))).toEqual([]);
+    });
+  });
+
   it('names the file, the line and the fix', () => {
     const finding = lintContext(mutants.find(([c]) => c === 'VL021')![1]())[0];
     expect(finding).toMatchObject({ file: 'Dockerfile', severity: 'error' });
     expect(finding.line).toBeGreaterThan(1);
     expect(finding.message).toContain('PYTORCH_BACKEND');
+  });
+});
+
+describe('VL023: a download run as it arrives', () => {
+  it.each([
+    'curl -LsSf https://astral.sh/uv/install.sh | env UV_UNMANAGED_INSTALL=/usr/local/bin sh',
+    'wget -qO- https://example.invalid/i.sh | sudo bash',
+    'bash <(curl -fsSL https://example.invalid/i.sh)',
+    'sh -c "$(curl -fsSL https://example.invalid/i.sh)"',
+  ])('flags %s', (command) => expect(runsPipedDownload(command)).toBe(true));
+
+  it.each([
+    'curl -fsSL -o /tmp/uv.tar.gz https://example.invalid/uv.tar.gz',
+    'echo "${uv_sha256}  /tmp/uv.tar.gz" | sha256sum --check --strict -',
+    'curl -s http://127.0.0.1:1111/ | grep -q portal',
+    'fetch-script PROVISIONING_SCRIPT "$script" 2>&1 | tee -a "$log"',
+  ])('leaves %s alone', (command) => expect(runsPipedDownload(command)).toBe(false));
+
+  it('also looks at the shell scripts of the overlay, naming the file and line', () => {
+    const context = mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({ ...f, content: `${f.content}curl -s https://example.invalid/x | bash\n` }));
+    expect(lintContext(context)).toEqual([expect.objectContaining({ code: 'VL023', file: 'ROOT/opt/instance-tools/bin/tool.sh', line: 5 })]);
   });
 });

@@ -1,5 +1,5 @@
 // What a lint rule sees and what it reports.
-import type { ImageClass } from '../schema';
+import type { ImageClass, PortalEntry } from '../schema';
 
 export interface LintFile {
   /** Path inside the assembled context, e.g. `ROOT/opt/supervisor-scripts/jupyter.sh`. */
@@ -16,6 +16,8 @@ export interface LintContext {
   files: LintFile[];
   /** A FROM ancestor's variants pin torch, so installs here must not change it. */
   torchInParent: boolean;
+  /** The chain's PORTAL_CONFIG entries as the definitions declare them, with their `public` opt-ins (none if absent). */
+  portalEntries?: readonly PortalEntry[];
 }
 
 export type Severity = 'error' | 'warning';

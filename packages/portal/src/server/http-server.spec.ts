@@ -1,7 +1,10 @@
 // The portal server over temp files and a fake supervisord speaking real XML-RPC on a temp unix socket.
-import { renameSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPortalFixture, type PortalFixture } from '../testing/portal-fixture';
+import { makeTempDir } from '../testing/temp-dir';
 
 const ACTION_HEADERS = { 'x-portal-request': '1' };
 
@@ -210,11 +213,62 @@ describe('portal server', () => {
       expect(await (await fetch(portal.url + '/')).text()).toContain('<title>Instance Portal</title>');
     });
 
-    it('serves nothing outside the public folder', async () => {
-      for (const path of ['/../package.json', '/%2e%2e/package.json', '/public/index.html', '/nope.js']) {
-        expect((await fetch(portal.url + path)).status).toBe(404);
-      }
+    it('serves only names in the public folder, and only to GET', async () => {
+      for (const path of ['/public/index.html', '/nope.js']) expect((await fetch(portal.url + path)).status).toBe(404);
       expect((await fetch(portal.url + '/', { method: 'POST' })).status).toBe(405);
     });
+  });
+});
+
+/**
+ * GET with the path exactly as written. fetch (and new URL) resolve `..` and `%2e%2e` before sending, so a traversal
+ * test written with fetch never sends one.
+ */
+function rawGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('a path that climbs out of the public folder', () => {
+  const TRAVERSALS = ['/../secret.js', '/%2e%2e/secret.js', '/.%2e/secret.js', '/..%2fsecret.js', '/%2e%2e%2fsecret.js', '/..%5csecret.js', '//../secret.js', '/x/../../secret.js'];
+  const SECRET = 'outside-the-public-folder';
+
+  it('leaves this client as written (the request really is a traversal)', async () => {
+    const echo = createServer((req, res) => res.end(req.url));
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (echo.address() as AddressInfo).port;
+      for (const path of TRAVERSALS) expect((await rawGet(port, path)).body).toBe(path);
+    } finally {
+      echo.close();
+    }
+  });
+
+  it('is refused with 404, and the file one level above the public folder is never sent', async () => {
+    const dir = makeTempDir('portal-traversal-');
+    mkdirSync(dir.file('public'));
+    writeFileSync(dir.file('public/index.html'), '<title>inside</title>\n');
+    writeFileSync(dir.file('secret.js'), `const secret = '${SECRET}';\n`);
+    const portal = await startPortalFixture({ env: { PORTAL_PUBLIC_DIR: dir.file('public') } });
+    try {
+      // The public folder is the one given, so secret.js is really one `..` away.
+      expect(await rawGet(portal.port, '/index.html')).toEqual({ status: 200, body: '<title>inside</title>\n' });
+      for (const path of TRAVERSALS) {
+        const answer = await rawGet(portal.port, path);
+        expect({ path, status: answer.status }).toEqual({ path, status: 404 });
+        expect(answer.body).not.toContain(SECRET);
+      }
+    } finally {
+      await portal.stop();
+      dir.remove();
+    }
   });
 });

@@ -58,12 +58,68 @@ export function readTail(path: string, count: number): { lines: string[]; size: 
 
 export interface LogFollower {
   stop(): void;
+  /** Bytes held back waiting for a newline: never more than MAX_PENDING_BYTES, whatever the service writes. */
+  pendingBytes(): number;
 }
 
 export interface FollowEvents {
   lines(lines: string[]): void;
   /** The file was replaced or truncated; what follows starts a new file. */
   reset(): void;
+}
+
+/** The longest line a follower holds back; a line longer than this is sent in pieces of this size. */
+export const MAX_PENDING_BYTES = 64 * 1024;
+/** How much of the file one poll reads at a time, so a burst of output is never read into memory whole. */
+const READ_CHUNK_BYTES = 256 * 1024;
+
+/** The start of the last UTF-8 character if it is cut off at the end of `bytes`, else bytes.length. */
+function completeUtf8End(bytes: Buffer): number {
+  for (let i = bytes.length - 1, seen = 0; i >= 0 && seen < 4; i--, seen++) {
+    const byte = bytes[i];
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: keep looking for the lead byte
+    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return bytes.length - i >= needed ? bytes.length : i;
+  }
+  return bytes.length;
+}
+
+/**
+ * Turns appended bytes into complete lines. What follows the last newline is held back, but never more than
+ * MAX_PENDING_BYTES of it: a progress bar that only rewrites its line with \r keeps just its last state (all a
+ * viewer would see of it), and output that never ends a line is sent in MAX_PENDING_BYTES pieces.
+ */
+export class LineAssembler {
+  // Kept undecoded so a UTF-8 character split across two reads survives.
+  private partial = Buffer.alloc(0);
+
+  get pendingBytes(): number {
+    return this.partial.length;
+  }
+
+  reset(): void {
+    this.partial = Buffer.alloc(0);
+  }
+
+  push(chunk: Buffer): string[] {
+    const bytes = Buffer.concat([this.partial, chunk]);
+    const end = bytes.lastIndexOf(0x0a);
+    const lines = end >= 0 ? splitLines(bytes.subarray(0, end).toString('utf8')) : [];
+    let rest = bytes.subarray(end + 1);
+    // Only what follows the last \r of the unfinished line is ever shown; a trailing \r may be the start of \r\n.
+    let body = rest.length;
+    while (body > 0 && rest[body - 1] === 0x0d) body--;
+    const cr = rest.subarray(0, body).lastIndexOf(0x0d);
+    if (cr >= 0) rest = rest.subarray(cr + 1);
+    while (rest.length > MAX_PENDING_BYTES) {
+      const cut = completeUtf8End(rest.subarray(0, MAX_PENDING_BYTES));
+      lines.push(rest.subarray(0, cut).toString('utf8'));
+      rest = rest.subarray(cut);
+    }
+    // A copy, so the (possibly large) buffer read this time is not kept alive by a small slice of it.
+    this.partial = Buffer.from(rest);
+    return lines;
+  }
 }
 
 /**
@@ -73,26 +129,26 @@ export interface FollowEvents {
 export function followLog(path: string, fromOffset: number, events: FollowEvents, intervalMs = 250): LogFollower {
   let offset = fromOffset;
   let inode = statOrNull(path)?.ino ?? null;
-  // Bytes after the last newline: kept undecoded so a UTF-8 character split across two reads survives.
-  let partial = Buffer.alloc(0);
+  const assembler = new LineAssembler();
   const poll = () => {
     const stats = statOrNull(path);
     if (!stats) return;
     if ((inode !== null && stats.ino !== inode) || stats.size < offset) {
       inode = stats.ino;
       offset = 0;
-      partial = Buffer.alloc(0);
+      assembler.reset();
       events.reset();
     }
     inode = stats.ino;
-    if (stats.size === offset) return;
-    const bytes = Buffer.concat([partial, readRange(path, offset, stats.size)]);
-    offset = stats.size;
-    const end = bytes.lastIndexOf(0x0a);
-    partial = bytes.subarray(end + 1);
-    if (end < 0) return;
-    events.lines(splitLines(bytes.subarray(0, end).toString('utf8')));
+    while (offset < stats.size) {
+      const end = Math.min(stats.size, offset + READ_CHUNK_BYTES);
+      const bytes = readRange(path, offset, end);
+      if (bytes.length === 0) break;
+      offset += bytes.length;
+      const lines = assembler.push(bytes);
+      if (lines.length > 0) events.lines(lines);
+    }
   };
   const timer = setInterval(poll, intervalMs);
-  return { stop: () => clearInterval(timer) };
+  return { stop: () => clearInterval(timer), pendingBytes: () => assembler.pendingBytes };
 }

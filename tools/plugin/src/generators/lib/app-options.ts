@@ -1,7 +1,7 @@
 // The options every app generator shares (service, ports, packages, git source), normalised once: checked against the
 // parent chain and turned into a service, an install plan and the decisions left to the author.
-import { formatPortalConfig, ownPortalEntries, portalEntrySchema, renderPortalYaml, serviceSchema, UNFILLED_MARKER, type PortalEntry, type ResolvedImage } from '@vast/conventions';
-import { appInstallSchema, appWorkdir, offlineInstallGap, gitRefArg, gitSourceSchema, renderInstallSteps, stepInput, type AppInstall, type ServiceInput } from '@vast/conventions';
+import { checkPortalLabels, formatPortalConfig, labelProblems, ownPortalEntries, portalEntrySchema, serviceSchema, UNFILLED_MARKER, type LabelledImage, type PortalEntry, type ResolvedImage } from '@vast/conventions';
+import { appInstallSchema, appWorkdir, gitRefArg, gitSourceSchema, offlineInstallGap, renderInstallSteps, stepInput, type AppInstall, type ServiceInput } from '@vast/conventions';
 import { pickPortPair, portOwner, type PortOwner } from './ports';
 
 export interface AppOptions {
@@ -81,43 +81,20 @@ function checkPort(option: string, value: number | undefined, owners: PortOwner[
   }
 }
 
-/** Lines of /etc/portal.yaml that would contain `label` (exit_portal matches a label anywhere on a line). */
-function yamlLinesMatching(entries: PortalEntry[], label: string): string[] {
-  const needle = label.toLowerCase();
-  return renderPortalYaml(entries)
-    .split('\n')
-    .filter((l) => !/^\s*#/.test(l) && l.toLowerCase().includes(needle));
-}
-
-function labelProblems(label: string, entry: PortalEntry, parent: ResolvedImage): string[] {
-  const problems: string[] = [];
-  checkLabel(label, entry, parent, problems);
-  return problems;
-}
-
-function checkLabel(label: string, entry: PortalEntry, parent: ResolvedImage, problems: string[]): void {
-  if (label === '' || label.includes('|') || label !== label.trim() || /[\r\n]/.test(label)) {
-    problems.push(`--label='${label}' cannot be a PORTAL_CONFIG label: use one line of text without '|' and without surrounding spaces, e.g. --label='My App'.`);
+/**
+ * The label rules of @vast/conventions (labelProblems for the PORTAL_CONFIG format, checkPortalLabels for how
+ * exit_portal.sh matches), applied to the chain as it will be with the new service: the same rules every image.ts gets.
+ */
+function checkLabel(name: string, label: string, entry: PortalEntry, parent: ResolvedImage, problems: string[]): void {
+  const form = labelProblems(label);
+  if (form.length) {
+    problems.push(`--label='${label}' cannot be a PORTAL_CONFIG label: ${form.join(' ')} E.g. --label='My App'.`);
     return;
   }
-  const chainEntries = parent.portalEntries;
-  const clash = chainEntries.find((e) => e.label.toLowerCase() === label.toLowerCase());
-  if (clash) {
-    problems.push(`--label='${label}' is taken: the parent chain already has a '${clash.label}' entry. Choose another label.`);
-    return;
-  }
-  // A service starts while its label appears on any line of /etc/portal.yaml, so no label may match another's lines.
-  const theirs = yamlLinesMatching(chainEntries, label);
-  const chain = [...parent.ancestors].reverse().concat(parent);
-  const ours = chain
-    .flatMap((r) => r.definition.services.map((s) => s.portalLabel))
-    .filter((l): l is string => !!l && yamlLinesMatching([entry], l).length > 0);
-  if (theirs.length || ours.length) {
-    const detail = theirs.length ? `it appears in the chain's /etc/portal.yaml line '${theirs[0].trim()}'` : `the chain's label '${ours[0]}' appears in its entry`;
-    problems.push(
-      `--label='${label}' would not switch on and off on its own: ${detail}, and services start while their label appears anywhere in /etc/portal.yaml. Choose a label that neither contains nor is part of another.`,
-    );
-  }
+  const chain = [...parent.ancestors].reverse().concat(parent).map((r) => r.definition);
+  const candidate: LabelledImage = { name, services: [{ name, portalLabel: label, portal: [entry] }], links: [] };
+  // Every message starts with the quoted label it is about, which here is always --label's.
+  for (const problem of checkPortalLabels([...chain, candidate])) problems.push(`--label=${problem.message}`);
 }
 
 /** Normalises the shared options; `problems` collects every bad option so all are reported at once. */
@@ -138,11 +115,15 @@ export function normalizeAppOptions(name: string, options: AppOptions, parent: R
   // The program name is checked by the schema that will parse it, so the option and image.ts cannot disagree.
   const serviceName = options.service ?? name;
   const entryFor = (label: string): PortalEntry => ({ label, externalPort: external, internalPort: internal, path: portalPath, hostname: 'localhost' });
+  const labelCheck = (label: string) => {
+    const found: string[] = [];
+    checkLabel(serviceName, label, entryFor(label), parent, found);
+    return found;
+  };
   // A default label must gate on its own: 'X' (from a name like x) is inside 'external_port', so try the next one.
   const defaults = [...new Set([titleCase(name), titleCase(serviceName), `${titleCase(name)} App`])];
-  const label = options.label ?? defaults.find((candidate) => labelProblems(candidate, entryFor(candidate), parent).length === 0) ?? defaults[0];
-  const entry = entryFor(label);
-  problems.push(...labelProblems(label, entry, parent));
+  const label = options.label ?? defaults.find((candidate) => labelCheck(candidate).length === 0) ?? defaults[0];
+  problems.push(...labelCheck(label));
 
   const program = serviceSchema.shape.name.safeParse(serviceName);
   if (!program.success) problems.push(`--service='${serviceName}' ${program.error.issues[0].message}, e.g. --service=${name.replace(/[^a-z0-9_-]/g, '') || 'my-app'}-server.`);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Boot stage 75 (sourced by boot_default.sh): runs PROVISIONING_SCRIPT (URL or path) once, recording the outcome.
+# Boot stage 75 (sourced by boot_default.sh): runs PROVISIONING_SCRIPT (https URL or path) once, recording the outcome.
 #
 # Success leaves /.provisioning_complete (later boots skip provisioning); failure leaves
 # /.provisioning_failed and the reason in /var/log/portal/provisioning.log. Either way boot goes on,
@@ -18,11 +18,12 @@ stage_provisioning() {
     mkdir -p "$(dirname "$log")"
     rm -f /.provisioning_failed
 
-    provisioning_log "fetching PROVISIONING_SCRIPT ${PROVISIONING_SCRIPT}"
-    fetch-script "$PROVISIONING_SCRIPT" "$script" 2>&1 | tee -a "$log" || status=$?
+    # fetch-script reads PROVISIONING_SCRIPT (and PROVISIONING_SCRIPT_SHA256) itself and logs the URL without its
+    # query string; nothing here prints the variable, which may carry a token.
+    fetch-script PROVISIONING_SCRIPT "$script" 2>&1 | tee -a "$log" || status=$?
     if ((status != 0)); then
         touch /.provisioning_failed
-        provisioning_log "FAILED: could not fetch PROVISIONING_SCRIPT '${PROVISIONING_SCRIPT}' (fetch-script exit ${status}, see above)"
+        provisioning_log "FAILED: could not fetch PROVISIONING_SCRIPT (fetch-script exit ${status}, see above)"
         return 1
     fi
 
@@ -30,7 +31,7 @@ stage_provisioning() {
     (cd "${WORKSPACE:-/}" && bash "$script") 2>&1 | tee -a "$log" || status=$?
     if ((status != 0)); then
         touch /.provisioning_failed
-        provisioning_log "FAILED: ${script} (from ${PROVISIONING_SCRIPT}) exited with status ${status}; the instance keeps running without it"
+        provisioning_log "FAILED: ${script} (from PROVISIONING_SCRIPT) exited with status ${status}; the instance keeps running without it"
         return 1
     fi
     touch /.provisioning_complete

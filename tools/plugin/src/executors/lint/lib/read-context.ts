@@ -20,5 +20,6 @@ export function readLintContext(contextDir: string, manifest: ImageManifest, ima
     source: manifest.source,
     files,
     torchInParent: !!image?.ancestors.some((a) => a.definition.variants.some((v) => v.torch)),
+    portalEntries: image?.portalEntries ?? [],
   };
 }

@@ -26,6 +26,11 @@ export interface CheckContext {
 export interface CheckOutcome {
   status: 'pass' | 'fail' | 'skip';
   detail: string;
+  /**
+   * A failure that waiting cannot turn into a pass: the container answered, and the answer is wrong. Set on a
+   * check that expects a refusal and was let in, so an intermittent 200 fails the run instead of being retried away.
+   */
+  final?: boolean;
 }
 
 export interface SmokeCheck {
@@ -38,6 +43,17 @@ export interface SmokeCheck {
 const pass = (detail: string): CheckOutcome => ({ status: 'pass', detail });
 const fail = (detail: string): CheckOutcome => ({ status: 'fail', detail });
 const skip = (detail: string): CheckOutcome => ({ status: 'skip', detail });
+const wrongAnswer = (detail: string): CheckOutcome => ({ status: 'fail', detail, final: true });
+
+/**
+ * Judges an HTTP status where a refusal is expected. No answer or a 5xx means the port is not serving yet (worth
+ * another try); any other answer than the refusal is final.
+ */
+export function judgeRefusal(url: string, code: number, expected: number): CheckOutcome {
+  if (code === expected) return pass(`${url} -> ${code}`);
+  const detail = `${url} -> ${code || 'no answer'}, expected ${expected}`;
+  return code === 0 || code >= 500 ? fail(`${detail} (not serving yet?)`) : wrongAnswer(`${detail}; not retried: a port that lets a request in once is open`);
+}
 
 export const BOOT_LOG = '/var/log/vast-boot.log';
 export const BOOT_DIR = '/etc/vast_boot.d';
@@ -227,8 +243,7 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
     async run({ probe, expect }) {
       const entry = await proxiedEntry(probe, expect.portalEntries);
       if (!entry) return skip('PORTAL_CONFIG has no proxied entry (external port = internal port everywhere)');
-      const code = await httpStatus(probe, entryUrl(entry));
-      return code === 401 ? pass(`${entryUrl(entry)} -> 401`) : fail(`${entryUrl(entry)} -> ${code || 'no answer'}, expected 401`);
+      return judgeRefusal(entryUrl(entry), await httpStatus(probe, entryUrl(entry)), 401);
     },
   },
   {

@@ -54,6 +54,8 @@ describe('normalizeSmokeOptions', () => {
   it('takes a URL, a workspace file or none as the provisioning script', () => {
     const url = normalizeSmokeOptions({ image: 'x:1', provisioningScript: 'https://example.invalid/p.sh', expectProvisioning: 'failed' }, facts());
     expect(url.ok && url.options.provisioning).toEqual({ kind: 'url', url: 'https://example.invalid/p.sh', expect: 'failed' });
+    const plain = normalizeSmokeOptions({ image: 'x:1', provisioningScript: 'http://example.invalid/p.sh?token=t' }, facts());
+    expect(plain).toEqual({ ok: false, error: expect.stringContaining("provisioningScript: 'http://example.invalid/p.sh' is not an https URL") });
     const file = normalizeSmokeOptions({ image: 'x:1', provisioningScript: 'scripts/provision.sh' }, facts());
     expect(file.ok && file.options.provisioning).toEqual({ kind: 'inline', script: 'echo hi\n', expect: 'complete' });
     const none = normalizeSmokeOptions({ image: 'x:1', provisioningScript: 'none' }, facts());

@@ -67,10 +67,13 @@ export function normalizeSmokeOptions(options: SmokeExecutorOptions, facts: Smok
   let provisioning: ProvisioningSpec = { kind: 'default' };
   const source = options.provisioningScript;
   if (source === 'none') provisioning = { kind: 'none' };
-  else if (source && /^https?:\/\//.test(source)) provisioning = { kind: 'url', url: source, expect };
-  else if (source) {
+  else if (source && /^https:\/\//i.test(source)) provisioning = { kind: 'url', url: source, expect };
+  else if (source && /^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+    // fetch-script in the image refuses it too: a script that runs as root is fetched over https only.
+    return { ok: false, error: `provisioningScript: '${source.split('?')[0]}' is not an https URL; the container fetches https:// only. Serve it over https or give a workspace-relative path.` };
+  } else if (source) {
     const script = facts.readScript(source);
-    if (script === undefined) return { ok: false, error: `provisioningScript: '${source}' is neither an http(s) URL nor a file in the workspace. Give a URL or a workspace-relative path.` };
+    if (script === undefined) return { ok: false, error: `provisioningScript: '${source}' is neither an https URL nor a file in the workspace. Give an https URL or a workspace-relative path.` };
     provisioning = { kind: 'inline', script, expect };
   }
 

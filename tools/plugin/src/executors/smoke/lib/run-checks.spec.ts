@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckOutcome, SmokeCheck } from './checks';
+import { GLOBAL_CHECKS, type CheckOutcome, type SmokeCheck, type SmokeExpectations } from './checks';
+import type { ContainerProbe } from './probe';
 import { formatResult, runChecks, summarize } from './run-checks';
 
 /** A clock that only moves when the runner sleeps, so retries are deterministic and instant. */
@@ -61,5 +62,44 @@ describe('runChecks', () => {
     const results = await runChecks([na], ctx, { timeoutMs: 10_000, ...fakeClock() });
     expect(na.calls).toBe(1);
     expect(summarize(results).line).toBe('smoke: 0/1 checks passed (0 failing, 1 not applicable)');
+  });
+
+  describe('a check that expects a refusal (proxied-port-requires-auth)', () => {
+    const refusal = GLOBAL_CHECKS.find((c) => c.id === 'proxied-port-requires-auth')!;
+    const expectations = {
+      portalEntries: [{ hostname: 'localhost', externalPort: 8080, internalPort: 18080, path: '/', label: 'Jupyter' }],
+      token: 't',
+      provisioning: 'none',
+      workspace: '/workspace',
+      allowedStageFailures: [],
+    } satisfies SmokeExpectations;
+    /** A container whose Caddy answers the unauthenticated request with each status in turn (0: nothing listens). */
+    const answering = (codes: number[]) => {
+      const asked: number[] = [];
+      const probe: ContainerProbe = {
+        async exec(argv) {
+          if (argv[0] !== 'curl') return { exitCode: 1, stdout: '', stderr: '' };
+          const code = codes[Math.min(asked.length, codes.length - 1)];
+          asked.push(code);
+          return { exitCode: code ? 0 : 7, stdout: code ? String(code) : '000', stderr: '' };
+        },
+      };
+      return { probe, asked };
+    };
+
+    it('fails at once on an intermittent 200, without trying again', async () => {
+      const { probe, asked } = answering([200, 401]);
+      const [result] = await runChecks([refusal], { probe, expect: expectations }, { timeoutMs: 60_000, ...fakeClock() });
+      expect(asked).toEqual([200]);
+      expect(result.status).toBe('fail');
+      expect(result.detail).toContain('-> 200, expected 401; not retried');
+    });
+
+    it('still waits for a port that does not answer yet (or answers 502 while its backend starts)', async () => {
+      const { probe, asked } = answering([0, 502, 401]);
+      const [result] = await runChecks([refusal], { probe, expect: expectations }, { timeoutMs: 60_000, ...fakeClock() });
+      expect(asked).toEqual([0, 502, 401]);
+      expect(result).toMatchObject({ status: 'pass', detail: 'http://127.0.0.1:8080/ -> 401' });
+    });
   });
 });

@@ -1,5 +1,6 @@
 // Runs checks in order against a booting container. A check that fails is retried until it passes or the shared
-// deadline passes (boot takes a while); after the deadline each remaining check gets one last try.
+// deadline passes (boot takes a while); after the deadline each remaining check gets one last try. A final failure
+// (a wrong answer rather than no answer yet, e.g. a 200 where a refusal is expected) is never retried.
 import type { CheckContext, CheckOutcome, SmokeCheck } from './checks';
 
 export interface CheckResult extends CheckOutcome {
@@ -37,7 +38,7 @@ export async function runChecks(checks: SmokeCheck[], ctx: CheckContext, options
   for (const check of checks) {
     const checkStarted = now();
     let outcome = await attempt(check, ctx);
-    while (outcome.status === 'fail' && now() + interval <= deadline) {
+    while (outcome.status === 'fail' && !outcome.final && now() + interval <= deadline) {
       await sleep(interval);
       outcome = await attempt(check, ctx);
     }

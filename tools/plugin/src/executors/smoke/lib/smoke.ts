@@ -34,7 +34,7 @@ export type ProvisioningSpec =
   | { kind: 'none' }
   /** The smoke's own script (default). */
   | { kind: 'default' }
-  /** An http(s) URL the container fetches itself. */
+  /** An https URL the container fetches itself (fetch-script refuses anything else). */
   | { kind: 'url'; url: string; expect: 'complete' | 'failed' }
   /** Script text the smoke copies into the container. */
   | { kind: 'inline'; script: string; expect: 'complete' | 'failed' };

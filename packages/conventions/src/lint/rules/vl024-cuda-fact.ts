@@ -3,7 +3,7 @@ import { dockerfileInstructions, DOCKERFILE } from './helpers';
 import type { LintRule } from '../types';
 
 export const cudaFactRule: LintRule = {
-  code: 'VL023',
+  code: 'VL024',
   severity: 'warning',
   description: `Steps read the variant's CUDA line as \${${FACT_ARGS.cuda}}: every nvidia/cuda base sets ENV CUDA_VERSION, which beats a build arg.`,
   check(context, report) {
