@@ -84,15 +84,7 @@ function buildLocal(project: string): void {
 
 /** Replaces each `CHANGEME: ...` string of a field in image.ts, as the author would. */
 function fill(path: string, values: Record<'description' | 'command', string>): void {
-  ws.edit(path, (text) => {
-    let out = text;
-    for (const [field, value] of Object.entries(values)) {
-      const pattern = new RegExp(`(${field}: )'CHANGEME:[^']*'`);
-      expect(pattern.test(out), `${path} has a ${field} marker`).toBe(true);
-      out = out.replace(pattern, `$1'${value.replace(/'/g, "\\'")}'`);
-    }
-    return out;
-  });
+  ws.fillMarkers(path, values);
 }
 
 /** The VL0xx/VL090 findings of a failed lint, as `CODE file` pairs. */

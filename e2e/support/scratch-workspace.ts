@@ -103,6 +103,19 @@ export class ScratchWorkspace {
     this.write(path, edit(this.read(path)));
   }
 
+  /** Replaces the `CHANGEME: ...` string of each field in a generated definition, as its author would; throws if one has none. */
+  fillMarkers(path: string, values: Record<string, string>): void {
+    this.edit(path, (text) => {
+      let out = text;
+      for (const [field, value] of Object.entries(values)) {
+        const pattern = new RegExp(`(${field}: )'CHANGEME:[^']*'`);
+        if (!pattern.test(out)) throw new Error(`${path} has no ${field} marker`);
+        out = out.replace(pattern, `$1'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+      }
+      return out;
+    });
+  }
+
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
   }

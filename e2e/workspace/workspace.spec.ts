@@ -1,9 +1,11 @@
 // The workspace as a user meets it: projects, cached build+lint, the FROM graph, affected selection, dry-run order,
 // and clear failures on bad input. Real Nx in a scratch copy; no Docker engine needed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScratchWorkspace } from '../support/scratch-workspace';
+import { imageProjectDirs } from '../../tools/plugin/src/lib/workspace-images';
+import { repoRoot, ScratchWorkspace } from '../support/scratch-workspace';
 
-const IMAGES = ['base-image', 'pytorch', 'comfyui', 'vllm', 'ollama'];
+/** The image projects of the workspace, read from it, so a new image is in every check here. */
+const IMAGES = imageProjectDirs(repoRoot);
 let ws: ScratchWorkspace;
 
 beforeAll(() => {
@@ -14,7 +16,7 @@ afterAll(() => ws?.dispose());
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 
 describe('the workspace', () => {
-  it('lists the five images and the tooling projects', () => {
+  it('lists the images and the tooling projects', () => {
     const result = ws.nx('show', 'projects');
     expect(result.code, result.output).toBe(0);
     expect(lines(result.stdout).sort()).toEqual([...IMAGES, 'conventions', 'plugin', 'portal'].sort());

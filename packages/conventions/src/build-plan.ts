@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { BASE_ARG, PARENT_ARG, UPSTREAM_ARG, VAST_BASE_ARG, variantBuildArgs } from './dockerfile';
 import { PROFILE_ARG } from './step-script';
 import { versionTags } from './tags';
+import { resolveVariantFacts } from './variant-facts';
 import { shellQuote } from './text';
 import type { ResolvedImage } from './graph';
 import type { ImageClass } from './schema';
@@ -64,18 +65,22 @@ export function renderImageManifest(image: ResolvedImage, contextHash: string): 
     ...(def.class === 'base' ? {} : { parent: def.parent }),
     source: image.file,
     contextHash,
-    variants: def.variants.map((v) => ({
-      key: v.key,
-      ...(v.parent ? { parent: v.parent } : {}),
-      local: v.local,
-      ...(v.from ? { from: v.from } : {}),
-      ...(v.upstream ? { upstream: v.upstream } : {}),
-      args: variantBuildArgs(def, v),
-      ...(v.cuda ? { cuda: v.cuda } : {}),
-      ...(v.python ? { python: v.python } : {}),
-      ...(v.torch ? { torch: v.torch } : {}),
-      ...(v.torchBackend ? { torchBackend: v.torchBackend } : {}),
-    })),
+    variants: def.variants.map((v) => {
+      // Facts as resolved down the chain: a child of pytorch reads its torch here without importing pytorch's image.ts.
+      const facts = resolveVariantFacts(image, v);
+      return {
+        key: v.key,
+        ...(v.parent ? { parent: v.parent } : {}),
+        local: v.local,
+        ...(v.from ? { from: v.from } : {}),
+        ...(v.upstream ? { upstream: v.upstream } : {}),
+        args: variantBuildArgs(image, v),
+        ...(facts.cuda ? { cuda: facts.cuda } : {}),
+        ...(facts.python ? { python: facts.python } : {}),
+        ...(facts.torch ? { torch: facts.torch } : {}),
+        ...(facts.torchBackend ? { torchBackend: facts.torchBackend } : {}),
+      };
+    }),
   };
 }
 

@@ -40,7 +40,7 @@ describe('renderDockerfile', () => {
 
   it('derives build args from variant facts, the variant overriding', () => {
     const def = fakeDefinition('derivative', { args: { A: '1' } });
-    expect(variantBuildArgs(def, { ...def.variants[0], torch: '2.10.0', torchBackend: 'cu128', python: '3.12', args: { A: '2' } })).toEqual({
+    expect(variantBuildArgs({ definition: def, ancestors: [] }, { ...def.variants[0], torch: '2.10.0', torchBackend: 'cu128', python: '3.12', args: { A: '2' } })).toEqual({
       A: '2',
       PYTHON_VERSION: '3.12',
       PYTORCH_VERSION: '2.10.0',

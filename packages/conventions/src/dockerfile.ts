@@ -4,7 +4,8 @@ import { bootEnvScriptPath } from './boot-env';
 import { PROFILE_ARG, renderStepRun, stepFilePath } from './step-script';
 import { generatedHeader } from './text';
 import type { ResolvedImage } from './graph';
-import type { ImageDefinition, Step, Variant } from './schema';
+import type { Step, Variant } from './schema';
+import { exportedFacts, FACT_ARGS, factArgs, resolveVariantFacts } from './variant-facts';
 
 export const LABEL_SOURCE = 'https://github.com/vastai/';
 export const LABEL_MAINTAINER = 'Vast.ai Inc <contact@vast.ai>';
@@ -22,23 +23,22 @@ export const BASE_ARG = 'BASE_IMAGE';
 export const VAST_BASE_ARG = 'VAST_BASE';
 export const UPSTREAM_ARG = 'UPSTREAM_IMAGE';
 
-/** The build args a variant gets: image defaults, then facts (torch, python, ...), then the variant's own. */
-export function variantBuildArgs(definition: ImageDefinition, variant: Variant): Record<string, string> {
-  const facts: Record<string, string | undefined> = {
-    PYTHON_VERSION: variant.python,
-    CUDA_VERSION: variant.cuda,
-    PYTORCH_VERSION: variant.torch,
-    PYTORCH_BACKEND: variant.torchBackend,
-  };
-  const fromFacts = Object.fromEntries(Object.entries(facts).filter((e): e is [string, string] => e[1] !== undefined));
-  return { ...definition.args, ...fromFacts, ...variant.args };
+/** The build args a variant gets: image defaults, then its facts (its own or its parent variant's), then its own args. */
+export function variantBuildArgs(image: Pick<ResolvedImage, 'definition' | 'ancestors'>, variant: Variant): Record<string, string> {
+  return { ...image.definition.args, ...factArgs(resolveVariantFacts(image, variant)), ...variant.args };
 }
 
 /** `ARG NAME` lines for every arg any variant sets; a default only where the image declares one. */
-function renderArgs(definition: ImageDefinition): string[] {
+function renderArgs(image: ResolvedImage): string[] {
+  const definition = image.definition;
   const names = new Set<string>(Object.keys(definition.args));
-  for (const variant of definition.variants) for (const name of Object.keys(variantBuildArgs(definition, variant))) names.add(name);
+  for (const variant of definition.variants) for (const name of Object.keys(variantBuildArgs(image, variant))) names.add(name);
   return [`ARG ${PROFILE_ARG}=production`, ...[...names].sort().map((n) => (n in definition.args ? `ARG ${n}=${dockerQuote(definition.args[n])}` : `ARG ${n}`))];
+}
+
+/** ENV of the facts every variant has, so children (in this workspace or not) read them as upstream's do. */
+function factEnv(image: ResolvedImage): Record<string, string> {
+  return Object.fromEntries(exportedFacts(image).map((f) => [FACT_ARGS[f], `\${${FACT_ARGS[f]}}`]));
 }
 
 /** Double-quoted Dockerfile value; `$` stays live so ENV can extend inherited values such as ${PATH}. */
@@ -113,8 +113,8 @@ export function renderBaseDockerfile(image: ResolvedImage): string {
     '# umask 002 in every RUN: files stay group-writable for `user` (uid 1001, gid 0).',
     'SHELL ["/bin/bash", "-c", "umask 002 && /bin/bash -c \\"$@\\"", "-"]',
     '',
-    ...renderArgs(def),
-    ...renderEnv(def.env),
+    ...renderArgs(image),
+    ...renderEnv({ ...factEnv(image), ...def.env }),
     ...renderSteps(def.steps),
     ...renderTrailer(image),
   ].join('\n') + '\n';
@@ -129,8 +129,8 @@ export function renderDerivativeDockerfile(image: ResolvedImage): string {
     '',
     ...renderLabels(def.description),
     '',
-    ...renderArgs(def),
-    ...renderEnv(def.env),
+    ...renderArgs(image),
+    ...renderEnv({ ...factEnv(image), ...def.env }),
     ...renderSteps(def.steps),
     ...renderTrailer(image),
   ].join('\n') + '\n';
@@ -152,8 +152,8 @@ export function renderExternalDockerfile(image: ResolvedImage): string {
     ...renderLabels(def.description),
     '',
     'SHELL ["/bin/bash", "-c"]',
-    ...renderArgs(def),
-    ...renderEnv({ ...baseEnv, PATH: '/opt/instance-tools/bin:${PATH}' }),
+    ...renderArgs(image),
+    ...renderEnv({ ...baseEnv, ...factEnv(image), PATH: '/opt/instance-tools/bin:${PATH}' }),
     '',
     '# Graft: the base overlay, supervisor, caddy, python venv and user, installed into the upstream image.',
     `COPY --from=${BASE_STAGE} ${GRAFT_DIR} ${GRAFT_DIR}`,

@@ -14,7 +14,7 @@ import {
 import { parseImageDefinition } from './schema';
 import { fakeDefinition } from './testing';
 
-const INPUT: ProvisioningDefinitionInput = {
+const INPUT = {
   name: 'my-app',
   from: 'base',
   description: 'My app: a Gradio demo.',
@@ -30,7 +30,7 @@ const INPUT: ProvisioningDefinitionInput = {
       command: '. /venv/main/bin/activate\npython app.py --server-name 127.0.0.1 --server-port 17860',
     },
   ],
-};
+} satisfies ProvisioningDefinitionInput;
 const SOURCE = 'packages/provisioning/my-app/provisioning.ts';
 
 function parsed(input: ProvisioningDefinitionInput = INPUT): ProvisioningDefinition {
@@ -48,7 +48,7 @@ describe('parseProvisioningDefinition', () => {
 
   it.each([
     ['a bad name', { name: 'My_App' }, 'name: must be kebab-case'],
-    ['no services', { services: [] }, 'services: needs at least one service'],
+    ['a last line pty cannot prefix', { services: [{ name: 'x', command: 'if true; then\n  x\nfi' }] }, "services.0.command: its last line 'fi' ends a compound command"],
     ['a bad Debian package', { aptPackages: ['libgl1; rm -rf /'] }, 'aptPackages.0: must be a Debian package name'],
     ['a pip option instead of a requirement', { pythonPackages: ['-r requirements.txt'] }, 'pythonPackages.0: must be one pip requirement'],
     ['a git source that is not a URL', { git: { url: 'org/app', ref: 'v1' } }, 'git.url: must be a git URL'],
@@ -61,6 +61,25 @@ describe('parseProvisioningDefinition', () => {
     const result = parseProvisioningDefinition({ ...INPUT, ...override });
     expect(result.success).toBe(false);
     if (!result.success) expect(result.errors.map((e) => `${e.path}: ${e.message}`).join('\n')).toContain(message);
+  });
+});
+
+describe('a models-only template', () => {
+  const MODELS: ProvisioningDefinitionInput = {
+    name: 'sd-models',
+    from: 'base',
+    description: 'Stable Diffusion checkpoints for an existing ComfyUI template.',
+    steps: [{ name: 'models', run: 'mkdir -p "${WORKSPACE}/models"\necho downloaded > "${WORKSPACE}/models/list"' }],
+  };
+
+  it('is valid with no service: it only installs or downloads', () => {
+    expect(parsed(MODELS).services).toEqual([]);
+  });
+
+  it('renders a script that runs its steps and leaves supervisor alone', () => {
+    const script = renderProvisioningScript(parsed(MODELS), { source: 'packages/provisioning/sd-models/provisioning.ts', torchInChain: false });
+    expect(script).not.toContain('supervisorctl');
+    expect(script).toContain('# Step models');
   });
 });
 
@@ -168,7 +187,7 @@ describe('renderProvisioningScript', () => {
         sleep 2
       done
 
-      cd '/workspace/my-app'
+      cd "/workspace/my-app"
 
       . /venv/main/bin/activate
       pty python app.py --server-name 127.0.0.1 --server-port 17860
@@ -241,11 +260,14 @@ describe('a provisioning template and the derivative converted from it', () => {
     }
   });
 
-  it('becomes a derivative with the image form of the same installs, one variant per parent variant', () => {
+  it('becomes a derivative with the image form of the same installs, one variant per parent variant it can build on', () => {
     const input = provisioningImageInput(parsed(), fakeDefinition('base'), { repository: 'vastai/my-app', torchInChain: false });
     expect(input).toMatchObject({ class: 'derivative', parent: 'base', args: { MY_APP_REF: 'v1.2.0' }, defaultPortalConfig: true });
     expect(input.steps!.map((s) => s.name)).toEqual(['apt-packages', 'source', 'python-packages']);
-    expect(input.variants).toEqual([
+    // PyPI and the git host are out of the local profile's reach, so a local variant would build without the app.
+    expect(input.variants).toEqual([{ key: 'stock', parent: 'stock' }]);
+    const offline = provisioningImageInput(parsed({ ...INPUT, pythonPackages: [], git: undefined }), fakeDefinition('base'), { repository: 'vastai/my-app', torchInChain: false });
+    expect(offline.variants).toEqual([
       { key: 'stock', parent: 'stock' },
       { key: 'local', parent: 'local', local: true },
     ]);

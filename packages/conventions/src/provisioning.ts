@@ -6,7 +6,7 @@ import { renderStepScript } from './step-script';
 import { shellQuote } from './text';
 import { launchScriptPath, renderLaunchScript, renderSupervisorConf, SUPERVISOR_CONF_DIR, SUPERVISOR_SCRIPTS_DIR, supervisorConfPath } from './supervisor';
 import { controlCharacterProblems } from './safe-strings';
-import { definitionErrorsOf, IMAGE_NAME, serviceSchema, stepSchema, type DefinitionError, type ImageDefinition, type ImageDefinitionInput, type Service, type Step, portalEntrySchema } from './schema';
+import { checkServices, definitionErrorsOf, IMAGE_NAME, serviceSchema, stepSchema, type DefinitionError, type ImageDefinition, type ImageDefinitionInput, type Service, type Step, portalEntrySchema } from './schema';
 
 type PortalEntryInput = z.input<typeof portalEntrySchema>;
 
@@ -43,7 +43,8 @@ export const provisioningDefinitionSchema = z.strictObject({
   ...appInstallSchema,
   /** Extra commands after the installs, in order (same shape as an image's build steps). */
   steps: z.array(stepSchema).default([]),
-  services: z.array(serviceSchema).min(1, { error: 'needs at least one service: the program the template provisions' }),
+  /** The programs the template starts; none for a template that only installs or downloads (e.g. models-only). */
+  services: z.array(serviceSchema).default([]),
 });
 export type ProvisioningDefinitionInput = z.input<typeof provisioningDefinitionSchema>;
 export type ProvisioningDefinition = z.output<typeof provisioningDefinitionSchema>;
@@ -65,6 +66,7 @@ export function parseProvisioningDefinition(value: unknown): ProvisioningParseRe
     if (first !== undefined) errors.push({ path: `services.${i}.name`, message: `'${service.name}' is already the name of services.${first}. Each supervisor program needs its own name.` });
     names.set(service.name, i);
   });
+  errors.push(...checkServices(result.data.services));
   result.data.steps.forEach((step, i) => {
     // A provisioning script runs on a booted instance: there is no build profile and no ROOT/ overlay to copy from.
     if (step.profile) errors.push({ path: `steps.${i}.profile`, message: 'is a build profile; a provisioning script always runs every step. Remove it.' });
@@ -199,15 +201,21 @@ export function serviceInput(service: Service): ServiceInput {
   return trimmed;
 }
 
-/** The variants of a derivative: one per parent variant, same key, local where the parent's is. */
-export function derivativeVariants(parent: ImageDefinition): NonNullable<ImageDefinitionInput['variants']> {
-  return parent.variants.map((v) => ({
-    key: v.key,
-    parent: v.key,
-    ...(v.local ? { local: true } : {}),
-    ...(v.cuda ? { cuda: v.cuda } : {}),
-    ...(v.python ? { python: v.python } : {}),
-  }));
+/**
+ * Why an image form of this install cannot be built by the local profile, or undefined when it can: what comes from
+ * PyPI or a git host is production-only there (renderInstallSteps), so a local build would lack the app.
+ */
+export function offlineInstallGap(app: Pick<AppInstall, 'pythonPackages' | 'git'>): string | undefined {
+  const online = [...(app.pythonPackages.length ? ['its Python packages come from PyPI'] : []), ...(app.git ? [`its source comes from ${app.git.url}`] : [])];
+  return online.length ? `${online.join(' and ')}, which the local profile cannot reach` : undefined;
+}
+
+/**
+ * The variants of a derivative: one per parent variant, same key; a local one only where the parent's is and
+ * `local` allows. Facts (python, cuda, torch) are inherited from the parent variant, so none is repeated here.
+ */
+export function derivativeVariants(parent: ImageDefinition, options: { local: boolean } = { local: true }): NonNullable<ImageDefinitionInput['variants']> {
+  return parent.variants.filter((v) => !v.local || options.local).map((v) => ({ key: v.key, parent: v.key, ...(v.local ? { local: true } : {}) }));
 }
 
 /** Whether an image or any ancestor pins torch (installs over it need the torch guard). */
@@ -235,7 +243,7 @@ export function provisioningImageInput(
     ...(steps.length ? { steps } : {}),
     services: template.services.map(serviceInput),
     defaultPortalConfig: true,
-    variants: derivativeVariants(parent),
+    variants: derivativeVariants(parent, { local: offlineInstallGap(template) === undefined }),
   };
 }
 
@@ -279,6 +287,7 @@ export function renderProvisioningScript(template: ProvisioningDefinition, optio
     // A subshell per step, as a RUN is: its venv activation and cd stay inside it; a failure still stops the script.
     lines.push('(', renderStepScript(step, { activateVenv: true }), ')');
   }
+  if (!template.services.length) return lines.join('\n') + '\n';
   lines.push('', '# The same launch scripts and supervisor programs an image built from this template ships.');
   lines.push(`mkdir -p ${SUPERVISOR_SCRIPTS_DIR} ${SUPERVISOR_CONF_DIR}`);
   for (const service of template.services) {

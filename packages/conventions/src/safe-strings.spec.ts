@@ -42,7 +42,8 @@ describe('finding 6: control characters in strings that reach a Dockerfile, supe
     ['an env value', (i) => (i.env = { HOME_DIR: '/root\r' }), 'env.HOME_DIR: contains a carriage return (\\r)'],
     ['a variant build arg', (i) => (i.variants[0].args = { REF: 'v1\u0000' }), 'variants.0.args.REF: contains a NUL byte (\\0)'],
     ['a service environment value', (i) => (i.services[0].environment = { TOKEN: 'a\nautostart=false' }), 'services.0.environment.TOKEN: contains a line break'],
-    ['a workdir', (i) => (i.services[0].workdir = '/workspace\nuser=root'), 'services.0.workdir: contains a line break'],
+    // workdir's own pattern (literal path characters and ${NAME} only) refuses it before the control-character rule.
+    ['a workdir', (i) => (i.services[0].workdir = '/workspace\nuser=root'), 'services.0.workdir: must be an absolute path or start with a variable'],
     ['a portal label', (i) => (i.services[0].portal[0].label = 'My App\u007f'), 'services.0.portal.0.label: contains the control character U+007F'],
     ['a boot env value', (i) => (i.bootEnv = { MODEL: 'a\u2028b' }), 'bootEnv.MODEL: contains the control character U+2028'],
     ['a tab in a one-line value', (i) => (i.description = 'My\tapp'), 'description: contains a tab (\\t)'],

@@ -8,6 +8,9 @@ export const IMAGE_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const PROGRAM_NAME = /^[a-z][a-z0-9_-]*$/;
 const ARG_NAME = /^[A-Z][A-Z0-9_]*$/;
 const VARIANT_KEY = /^[a-z0-9][a-z0-9._-]*$/;
+/** A path that is safe inside double quotes: literal characters and `${NAME}` / `$NAME` references only. */
+const VAR_REF = String.raw`\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*`;
+const WORKDIR = new RegExp(String.raw`^(?:\/|${VAR_REF})(?:[A-Za-z0-9_./@+:=, -]|${VAR_REF})*$`);
 /** A Docker image reference with an explicit tag or digest: `org/name:tag` or `org/name@sha256:...`. */
 export const IMAGE_REFERENCE = new RegExp(
   `^(?:[a-z0-9.-]+(?::[0-9]+)?\\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::${DOCKER_TAG_PATTERN}|@sha256:[a-f0-9]{64})$`,
@@ -41,13 +44,25 @@ export type PortalEntry = z.output<typeof portalEntrySchema>;
 /** A supervisor program: rendered to /etc/supervisor/conf.d/<name>.conf and /opt/supervisor-scripts/<name>.sh. */
 export const serviceSchema = z.strictObject({
   name: z.string().regex(PROGRAM_NAME, { error: 'must be lowercase letters, digits, - or _ (it names the supervisor program and its files)' }),
-  /** What the service's launch script runs; the last line is exec'd under `pty`. Bash, several lines allowed. */
+  /**
+   * What the service's launch script runs. Bash, several lines allowed. With `pty`, the last line runs under the
+   * `pty` shell function, unless the command calls `pty` itself (inside `if`, `eval`, ...: every launch script has it).
+   */
   command: z.string().min(1, { error: 'must not be empty: say what the service runs' }),
   /** The service starts only while this label is in /etc/portal.yaml (exit_portal). Omit for always-on services. */
   portalLabel: z.string().min(1).optional(),
   /** The PORTAL_CONFIG entries this service exposes (most have one; Jupyter has two). */
   portal: z.array(portalEntrySchema).default([]),
-  workdir: z.string().startsWith('/', { error: 'must be an absolute path' }).optional(),
+  /**
+   * Where the command runs: an absolute path, or one that starts with a variable (`${DATA_DIRECTORY}/app`). It is
+   * double-quoted in the launch script, so variables expand and nothing else does.
+   */
+  workdir: z
+    .string()
+    .regex(WORKDIR, { error: "must be an absolute path or start with a variable, e.g. /workspace/app or ${DATA_DIRECTORY}/app, using only letters, digits, ./_-@+:=, spaces and ${NAME} (no quotes, backslashes, backticks or $(...))" })
+    .optional(),
+  /** Bash run before the provisioning wait (after the portal and serverless gates), e.g. a check that must not wait. */
+  preWait: z.string().min(1, { error: 'must not be empty: leave it out instead' }).optional(),
   waitForProvisioning: z.boolean().default(true),
   /** Skip the service when SERVERLESS=true (the upstream default for everything but cron). */
   skipOnServerless: z.boolean().default(true),
@@ -55,7 +70,7 @@ export const serviceSchema = z.strictObject({
   environment: z.record(z.string().regex(ARG_NAME), z.string()).default({}),
   startsecs: z.number().int().min(0).default(5),
   autorestart: z.enum(['true', 'false', 'unexpected']).default('unexpected'),
-  /** Run the last line of `command` under `pty` (unbuffer) so progress bars reach the log. */
+  /** Run the last line of `command` under `pty` (unbuffer) so progress bars reach the log; see `command`. */
   pty: z.boolean().default(true),
 });
 export type Service = z.output<typeof serviceSchema>;
@@ -229,6 +244,25 @@ function checkDefinition(def: ImageDefinition): DefinitionError[] {
     }
   }
   errors.push(...unsafeStringProblems(def));
+  errors.push(...checkServices(def.services));
+  return errors;
+}
+
+/** The word `pty` as a command anywhere in a script (not inside another word such as DISABLE_PTY or --pty). */
+export const CALLS_PTY = /(^|[\s;&|(`{])pty(\s|$)/m;
+
+/** Checks of services that a schema cannot express; shared by image and provisioning definitions. */
+export function checkServices(services: readonly Service[]): DefinitionError[] {
+  const errors: DefinitionError[] = [];
+  services.forEach((service, i) => {
+    const last = service.command.trimEnd().split('\n').pop()?.trim() ?? '';
+    if (service.pty && !CALLS_PTY.test(service.command) && /^(fi|done|esac|\}|\)|;;)\b|\\$/.test(last)) {
+      errors.push({
+        path: `services.${i}.command`,
+        message: `its last line '${last}' ends a compound command, so it cannot run under pty. Call pty where the program starts (it is a shell function in every launch script, e.g. 'if ...; then pty my-app; fi'), or set pty: false.`,
+      });
+    }
+  });
   return errors;
 }
 

@@ -34,8 +34,9 @@ export function activatesMainVenv(imageClass: ImageClass): boolean {
   return imageClass !== 'base';
 }
 
+/** What the active environment has of torch: uv's view where uv is (production), pip's where not (local). */
 function torchSnapshot(variable: string): string {
-  return `${variable}="$(uv pip freeze 2>/dev/null | grep -Ei '^(${TORCH_PACKAGES.join('|')})==' | sort || true)"`;
+  return `${variable}="$({ uv pip freeze 2>/dev/null || python -m pip freeze 2>/dev/null; } | grep -Ei '^(${TORCH_PACKAGES.join('|')})==' | sort || true)"`;
 }
 
 interface StepScriptParts {

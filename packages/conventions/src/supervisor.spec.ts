@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseImageDefinition } from './schema';
 import { launchUtils, renderLaunchScript, renderSupervisorConf, SUPERVISOR_UTILS } from './supervisor';
 import { fakeDefinition } from './testing';
 
@@ -71,5 +76,75 @@ describe('supervisor renderers', () => {
     const odd = { ...service, portalLabel: `Bob's "App"` };
     expect(renderLaunchScript(odd, 'x')).toContain(`exit_portal.sh 'Bob'\\''s "App"'`);
     expect(renderSupervisorConf(odd, 'x')).toContain(`VAST_PORTAL_LABEL="Bob's \\"App\\""`);
+  });
+});
+
+/**
+ * Runs a rendered launch script with bash: the utils it sources are stand-ins, but for pty.sh, the real one from
+ * base-image's overlay (DISABLE_PTY keeps unbuffer out of it, so the test needs no tty).
+ */
+function runLaunchScript(script: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'vast-launch-'));
+  try {
+    mkdirSync(join(dir, 'utils'));
+    const ptySh = join(__dirname, '../../images/base-image/ROOT/opt/supervisor-scripts/utils/pty.sh');
+    for (const util of SUPERVISOR_UTILS) writeFileSync(join(dir, 'utils', `${util}.sh`), util === 'logging' ? `. ${ptySh}\n` : ':\n');
+    const file = join(dir, 'launch.sh');
+    writeFileSync(file, script.replaceAll('/opt/supervisor-scripts/utils/', `${dir}/utils/`));
+    const result = spawnSync('bash', [file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PROC_NAME: 'app', DISABLE_PTY: 'true', ...env } });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const parseService = (fields: Record<string, unknown>) =>
+  parseImageDefinition({ ...fakeDefinition('derivative'), services: [{ name: 'app', command: 'true', waitForProvisioning: false, ...fields }] });
+
+describe('launch commands with room', () => {
+  it('pty is a shell function of the script: a command calls it inside if/eval, and is then not prefixed', () => {
+    const command = ['if [[ -n "${GREETING:-}" ]]; then', '  pty echo "$GREETING"', 'fi', 'eval pty echo "evaluated"'].join('\n');
+    const script = renderLaunchScript({ ...service, waitForProvisioning: false, command }, 'x');
+    expect(script).not.toContain('pty eval');
+    expect(script.trimEnd().endsWith('eval pty echo "evaluated"')).toBe(true);
+    const run = runLaunchScript(script, { GREETING: 'hello from pty' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('hello from pty\nevaluated\n');
+  });
+
+  it('refuses pty on a last line that ends a compound command, saying where to call it', () => {
+    const result = parseService({ command: 'if true; then\n  my-app\nfi' });
+    expect(result.success).toBe(false);
+    if (!result.success) expect(result.errors[0]).toMatchObject({ path: 'services.0.command', message: expect.stringContaining("'fi' ends a compound command") });
+    expect(parseService({ command: 'if true; then\n  my-app\nfi', pty: false }).success).toBe(true);
+    expect(parseService({ command: 'if true; then\n  pty my-app\nfi' }).success).toBe(true);
+  });
+
+  it('runs preWait after the gates and before the provisioning wait', () => {
+    const script = renderLaunchScript({ ...service, preWait: 'echo "checked before the wait"' }, 'x');
+    const at = (s: string) => script.indexOf(s);
+    expect(at('exit_portal.sh')).toBeLessThan(at('echo "checked before the wait"'));
+    expect(at('echo "checked before the wait"')).toBeLessThan(at('while [[ -f /.provisioning ]]'));
+    // No /.provisioning here, so the wait passes at once: the hook's output comes first, then the program's.
+    const run = runLaunchScript(renderLaunchScript({ ...service, preWait: 'echo "checked before the wait"', command: 'echo started' }, 'x'));
+    expect(run.stdout).toBe('checked before the wait\nstarted\n');
+  });
+
+  it('expands variables in workdir (double quotes) and admits nothing else the shell would run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vast-workdir-'));
+    try {
+      mkdirSync(join(dir, 'my app'));
+      const script = renderLaunchScript({ ...service, waitForProvisioning: false, workdir: '${DATA_DIRECTORY}/my app', command: 'pwd', pty: false }, 'x');
+      expect(script).toContain('cd "${DATA_DIRECTORY}/my app"');
+      expect(runLaunchScript(script, { DATA_DIRECTORY: dir }).stdout).toBe(`${dir}/my app\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const workdir of ['/workspace/app', '${DATA_DIRECTORY}/app', '$WORKSPACE/app', '/opt/app-1.2']) expect(parseService({ workdir }).success, workdir).toBe(true);
+    for (const workdir of ['relative/app', '/x"; touch /tmp/owned; "', '/x/$(id)', '/x/`id`', '${HOME:-/tmp}', '/x\\"']) {
+      const result = parseService({ workdir });
+      expect(result.success, workdir).toBe(false);
+      if (!result.success) expect(result.errors[0].path).toBe('services.0.workdir');
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Supervisor program config and launch script for one service, and the canonical order of the launch utils.
 import { generatedHeader, shellSingleQuote } from './text';
 import { PORTAL_LABEL_ENV } from './portal-config';
-import type { Service } from './schema';
+import { CALLS_PTY, type Service } from './schema';
 
 export const SUPERVISOR_SCRIPTS_DIR = '/opt/supervisor-scripts';
 export const SUPERVISOR_CONF_DIR = '/etc/supervisor/conf.d';
@@ -74,6 +74,7 @@ export function renderLaunchScript(service: Service, source: string): string {
     const arg = util === 'exit_portal' ? ` ${shellSingleQuote(service.portalLabel ?? '')}` : '';
     lines.push(`# shellcheck source=/dev/null`, `. ${SUPERVISOR_SCRIPTS_DIR}/utils/${util}.sh${arg}`);
   }
+  if (service.preWait) lines.push('', '# Runs before the provisioning wait (preWait).', ...service.preWait.trimEnd().split('\n'));
   if (service.waitForProvisioning) {
     lines.push(
       '',
@@ -84,9 +85,11 @@ export function renderLaunchScript(service: Service, source: string): string {
       'done',
     );
   }
-  if (service.workdir) lines.push('', `cd ${shellSingleQuote(service.workdir)}`);
+  // Double quotes: ${DATA_DIRECTORY}/app expands; the schema admits nothing else that the shell would interpret.
+  if (service.workdir) lines.push('', `cd "${service.workdir}"`);
   const command = service.command.trimEnd().split('\n');
   const last = command.pop() ?? '';
-  lines.push('', ...command, service.pty ? `pty ${last}` : last);
+  // A command that calls pty itself (inside if, eval, ...) has placed it where the program starts.
+  lines.push('', ...command, service.pty && !CALLS_PTY.test(service.command) ? `pty ${last}` : last);
   return lines.join('\n') + '\n';
 }

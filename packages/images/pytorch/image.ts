@@ -24,6 +24,7 @@ export default defineImage({
   steps: [
     {
       name: 'torch',
+      profile: 'production',
       comment: 'torch and its companions from the concrete backend index; the asserts fail the build if the wheel is wrong.',
       run: [
         'uv pip install --no-cache-dir \\',
@@ -33,14 +34,38 @@ export default defineImage({
         'python -c "import torch; a = torch.ones(2, 3); assert (a @ a.T).shape == (2, 2); print(torch.nn.Linear(3, 1)(a).shape)"',
       ].join('\n'),
     },
+    {
+      name: 'debian-torch',
+      profile: 'local',
+      comment: [
+        "Offline profile: Debian's CPU builds of torch and its companions, seen by /venv/main through its system site",
+        "packages. Debian's torch calls itself 1.13.0a0, so the versions are checked on the packages, against the variant.",
+      ].join('\n'),
+      run: [
+        'apt-get update',
+        'apt-get install -y --no-install-recommends python3-torch python3-torchvision python3-torchaudio',
+        'rm -rf /var/lib/apt/lists/*',
+        'for pin in "python3-torch ${PYTORCH_VERSION}" "python3-torchvision ${TORCHVISION_VERSION}" "python3-torchaudio ${TORCHAUDIO_VERSION}"; do',
+        '  read -r package version <<<"$pin"',
+        "  installed=\"$(dpkg-query -W -f='${Version}' \"$package\")\"",
+        '  [[ "$installed" == "$version"[+-]* ]] || { echo "$package is $installed, the variant states $version"; exit 1; }',
+        'done',
+        'python -c "import torch, torchvision, torchaudio; assert torch.version.cuda is None; print(torch.__version__, torchvision.__version__, torchaudio.__version__)"',
+        'python -c "import torch; a = torch.ones(2, 3); assert (a @ a.T).shape == (2, 2); print(torch.nn.Linear(3, 1)(a).shape)"',
+      ].join('\n'),
+    },
   ],
-  variants: BUILDS.map((b) => ({
-    key: `${b.torch}-${b.backend}-cuda-${b.cuda}-py312`,
-    parent: b.base,
-    torch: b.torch,
-    torchBackend: b.backend,
-    cuda: b.cuda,
-    python: '3.12',
-    args: { TORCHVISION_VERSION: COMPANIONS[b.torch].torchvision, TORCHAUDIO_VERSION: COMPANIONS[b.torch].torchaudio },
-  })),
+  variants: [
+    ...BUILDS.map((b) => ({
+      key: `${b.torch}-${b.backend}-cuda-${b.cuda}-py312`,
+      parent: b.base,
+      torch: b.torch,
+      torchBackend: b.backend,
+      cuda: b.cuda,
+      python: '3.12',
+      args: { TORCHVISION_VERSION: COMPANIONS[b.torch].torchvision, TORCHAUDIO_VERSION: COMPANIONS[b.torch].torchaudio },
+    })),
+    // Debian bookworm's CPU builds; python (3.11) comes from base-image's local variant.
+    { key: 'local', parent: 'local', local: true, torch: '1.13.1', torchBackend: 'cpu', args: { TORCHVISION_VERSION: '0.14.1', TORCHAUDIO_VERSION: '0.13.1' } },
+  ],
 });

@@ -1,5 +1,6 @@
 // What lint needs to know about the images an image is built FROM: its own context does not say.
 import type { ResolvedImage } from '../graph';
+import { exportedFacts, FACT_ARGS } from '../variant-facts';
 import type { LintContext } from './types';
 
 export type ChainLintFacts = Pick<LintContext, 'torchInParent' | 'inheritedEnv'>;
@@ -10,7 +11,12 @@ export type ChainLintFacts = Pick<LintContext, 'torchInParent' | 'inheritedEnv'>
  */
 export function chainLintFacts(image: ResolvedImage | undefined): ChainLintFacts {
   if (!image) return { torchInParent: false, inheritedEnv: [] };
-  const inherited = image.definition.class === 'derivative' ? image.ancestors.flatMap((a) => Object.keys(a.definition.env)) : [];
+  // Ancestors are parent first, so each one's own ancestors are the ones after it; its exported facts are ENV too.
+  const ancestorEnv = image.ancestors.flatMap((a, i) => [
+    ...Object.keys(a.definition.env),
+    ...exportedFacts({ definition: a.definition, ancestors: image.ancestors.slice(i + 1) }).map((f) => FACT_ARGS[f]),
+  ]);
+  const inherited = image.definition.class === 'derivative' ? ancestorEnv : [];
   return {
     torchInParent: image.ancestors.some((a) => a.definition.variants.some((v) => v.torch)),
     inheritedEnv: [...new Set(inherited)].sort(),

@@ -11,6 +11,7 @@ import { torchGuardRule } from './rules/vl020-torch-guard';
 import { torchBackendRule } from './rules/vl021-torch-backend';
 import { uvPipRule } from './rules/vl022-uv-pip';
 import { pipedDownloadRule } from './rules/vl023-piped-download';
+import { cudaFactRule } from './rules/vl024-cuda-fact';
 import { portalConfigRule } from './rules/vl030-portal-config';
 import { directEntriesRule } from './rules/vl031-direct-entries';
 import { publicPortsRule } from './rules/vl032-public-ports';
@@ -41,6 +42,7 @@ export const LINT_RULES: readonly LintRule[] = [
   torchBackendRule,
   uvPipRule,
   pipedDownloadRule,
+  cudaFactRule,
   portalConfigRule,
   directEntriesRule,
   publicPortsRule,

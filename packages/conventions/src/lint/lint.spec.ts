@@ -66,6 +66,7 @@ describe('lint rules', () => {
     ['VL021', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN uv pip install torch --torch-backend auto\nCOPY ./ROOT /\n'))],
     ['VL022', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN pip install thing\nCOPY ./ROOT /\n'))],
     ['VL023', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN curl -LsSf https://example.invalid/install.sh | env PREFIX=/usr/local sh\nCOPY ./ROOT /\n'))],
+    ['VL024', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN apt-get install -y "cuda-nvcc-${CUDA_VERSION/./-}"\nCOPY ./ROOT /\n'))],
     ['VL030', () => mutate(cleanContext(), 'ROOT/etc/vast_boot.d/05-app-env.sh', (f) => ({ ...f, content: f.content.replace(':My App', ':My App|Two') }))],
     ['VL031', () => withEntry(cleanContext(), 'localhost:9000:9000:/:Direct')],
     ['VL032', () => declaring(withEntry(cleanContext(), 'localhost:9000:9000:/:Direct'), { ...DIRECT, public: true })],

@@ -1,9 +1,28 @@
 // build: assembles dist/images/<project>/ from image.ts (validated), the ROOT/ overlay and artifacts.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
+import { refreshReadmeGeneratedPart, renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
 import { formatChainErrors } from '../../lib/report-errors';
 import { assembleContext } from '../../lib/assemble-context';
 import { readImageChain, errorsForChain, imageFileOf } from '../../lib/workspace-images';
 import type { BuildExecutorOptions } from './schema';
+
+/**
+ * Rewrites the generated part of the project's README.md (between its markers; a README without them is the
+ * author's alone). The build does it, not lint, so the part can never be stale after any build: README.md is not a
+ * build input (nx.json production), so this write does not invalidate the cache, and every change to the
+ * definition runs the build. Returns whether the file changed.
+ */
+function refreshReadme(workspaceRoot: string, image: ResolvedImage): boolean {
+  const file = join(workspaceRoot, dirname(image.file), 'README.md');
+  if (!existsSync(file)) return false;
+  const current = readFileSync(file, 'utf8');
+  const next = refreshReadmeGeneratedPart(current, renderReadmeGeneratedPart(image));
+  if (next === undefined || next === current) return false;
+  writeFileSync(file, next);
+  return true;
+}
 
 export default async function buildExecutor(_options: BuildExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const name = context.projectName as string;
@@ -17,6 +36,7 @@ export default async function buildExecutor(_options: BuildExecutorOptions, cont
   try {
     const result = assembleContext(context.root, image);
     console.log(`${name}: wrote ${result.files.length} files to dist/images/${name} (context ${result.manifest.contextHash.slice(0, 12)}, ${result.manifest.variants.length} variants)`);
+    if (refreshReadme(context.root, image)) console.log(`${name}: refreshed the generated part of ${dirname(image.file)}/README.md from image.ts`);
     return { success: true };
   } catch (e) {
     console.error((e as Error).message);

@@ -6,13 +6,14 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintContext } from '@vast/conventions';
 import { assembleContext, listFiles } from '../../lib/assemble-context';
-import { readWorkspaceImages, type WorkspaceImages } from '../../lib/workspace-images';
+import { imageProjectDirs, readWorkspaceImages, type WorkspaceImages } from '../../lib/workspace-images';
 import { readLintContext } from '../lint/lib/read-context';
 import { runShellChecks } from '../lint/lib/shellcheck';
 
 const workspaceRoot = join(__dirname, '../../../../..');
 const goldenDir = join(__dirname, '../../../golden');
-const IMAGES = ['base-image', 'pytorch', 'comfyui', 'vllm', 'ollama'];
+/** Every image project of the workspace: a new image is checked (and needs its golden files) from its first commit. */
+const IMAGES = imageProjectDirs(workspaceRoot);
 const update = process.env.UPDATE_GOLDEN === '1';
 
 let workspace: WorkspaceImages;

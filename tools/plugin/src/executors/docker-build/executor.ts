@@ -10,6 +10,7 @@ import { assertDockerEngine, DockerError, imageId, imageIds, pullAs, remoteManif
 import { dockerBuild, pushAs } from './lib/engine';
 import { materialize } from '../../lib/materialize';
 import { localFromIds, registryFromDigests } from './lib/from-images';
+import { namedOnItsOwn } from './lib/family-run';
 import type { DockerBuildExecutorOptions } from './schema';
 
 
@@ -30,6 +31,12 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
   const cacheRegistry = options.cacheRegistry || process.env.VAST_CACHE_REGISTRY || undefined;
   const manifests = readManifests(context.root);
   const contextDir = (image: string) => `${DIST_IMAGES}/${image}`;
+  // A family run (run-many, affected) builds what the profile can and names the rest; an image named alone still fails.
+  const own = manifests.get(name);
+  if (own && !own.variants.some((v) => v.local === (profile === 'local')) && !namedOnItsOwn(context)) {
+    console.log(`skipped: ${name} has no ${profile} variant`);
+    return { success: true };
+  }
 
   try {
     // FROM images enter the hash by content (image id here, registry digests in production): tags move.

@@ -4,7 +4,7 @@ import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
 import { isUnfilled } from '@vast/conventions';
 import { gitRefArg, provisioningImageInput, serviceInput, type ProvisioningDefinition } from '@vast/conventions';
-import { chainPortalConfig, type NormalizedApp } from '../lib/app-options';
+import { localVariantOf, type NormalizedApp } from '../lib/app-options';
 import { GeneratorInputError, throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -28,15 +28,15 @@ export function unfilledPaths(value: unknown, path: string[] = []): string[] {
   return [];
 }
 
-export function normalizeConvertOptions(tree: Tree, options: ConvertGeneratorSchema): NormalizedConvertOptions {
+export async function normalizeConvertOptions(tree: Tree, options: ConvertGeneratorSchema): Promise<NormalizedConvertOptions> {
   const name = String(options.name ?? '').trim();
   const problems: string[] = [];
   checkNewProjectName(tree, name, `${IMAGES_DIR}/${name}`, problems);
   const repository = options.repository ?? repositoryOf(name);
   // A bad name already says what is wrong; the repository derived from it would only repeat it.
   if (options.repository !== undefined || IMAGE_NAME.test(name)) checkRepository(repository, problems);
-  const images = readTreeImages(tree);
-  const template = readProvisioningTemplate(tree, images, name);
+  const images = await readTreeImages(tree);
+  const template = await readProvisioningTemplate(tree, images, name);
   const file = templateFileOf(name);
   for (const path of unfilledPaths(template.definition)) problems.push(`${file}: ${path} still says CHANGEME. Decide it first (and run --refresh so provision.sh matches).`);
   // What is deployed is what gets converted: a provision.sh edited by hand (or not refreshed) would be lost silently.
@@ -73,23 +73,28 @@ export function generateConvert(tree: Tree, options: NormalizedConvertOptions): 
     definition: input,
     markers: {},
     summary: `${definition.name}: ${definition.description.replace(/\.$/, '')}. Converted from ${templateFileOf(definition.name)} by ${generatedBy}; edit freely.`,
-    readme: renderImageReadme({
+    readme: (image) =>
+      renderImageReadme({
       app,
       kind: 'derivative',
       parent: from.definition.name,
-      portalConfig: chainPortalConfig(from, app),
       generatedBy,
+      image,
       gitRefArg: definition.git ? gitRefArg(definition.name) : undefined,
-      local: from.definition.variants.some((v) => v.local),
+      local: localVariantOf(from, definition),
     }),
   });
   return app;
 }
 
 export default async function convertGenerator(tree: Tree, options: ConvertGeneratorSchema): Promise<GeneratorCallback> {
-  const normalized = normalizeConvertOptions(tree, options);
+  const normalized = await normalizeConvertOptions(tree, options);
   const app = generateConvert(tree, normalized);
   const name = app.name;
-  const local = normalized.template.from.definition.variants.some((v) => v.local);
-  return nextSteps(app, `${IMAGES_DIR}/${name}/image.ts`, `\`npx nx run ${name}:lint\`, then \`npx nx run ${name}:docker-build${local ? ' -c local' : ' --dry-run'}\`; ${templateFileOf(name)} can go once the image replaces it`);
+  const local = localVariantOf(normalized.template.from, normalized.template.definition);
+  return nextSteps(
+    app,
+    `${IMAGES_DIR}/${name}/image.ts`,
+    `\`npx nx run ${name}:lint\`, then \`npx nx run ${name}:docker-build${local.local ? ' -c local' : ' --dry-run'}\`${local.local ? '' : ` (no local variant: ${local.why})`}; ${templateFileOf(name)} can go once the image replaces it`,
+  );
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Tree } from '@nx/devkit';
 import derivativeGenerator from './generator';
-import { assembleFromTree, changedPaths, createImageTree, readText as read } from '../lib/testing';
+import { assembleFromTree, changedPaths, createImageTree, readText as read, repoRoot } from '../lib/testing';
+import { imageProjectDirs } from '../../lib/workspace-images';
 import type { DerivativeGeneratorSchema } from './schema';
 
 const image = (tree: Tree, name = 'hello') => read(tree, `packages/images/${name}/image.ts`);
@@ -55,11 +56,11 @@ describe('derivative generator', () => {
         ],
         defaultPortalConfig: true,
         variants: [
-          { key: 'stock-ubuntu24.04-py312', parent: 'stock-ubuntu24.04-py312', python: '3.12' },
-          { key: 'cuda-12.8.1-ubuntu24.04-py312', parent: 'cuda-12.8.1-ubuntu24.04-py312', cuda: '12.8', python: '3.12' },
-          { key: 'cuda-12.9.2-ubuntu24.04-py312', parent: 'cuda-12.9.2-ubuntu24.04-py312', cuda: '12.9', python: '3.12' },
-          { key: 'cuda-13.0.3-ubuntu24.04-py312', parent: 'cuda-13.0.3-ubuntu24.04-py312', cuda: '13.0', python: '3.12' },
-          { key: 'local', parent: 'local', local: true, python: '3.11' },
+          { key: 'stock-ubuntu24.04-py312', parent: 'stock-ubuntu24.04-py312' },
+          { key: 'cuda-12.8.1-ubuntu24.04-py312', parent: 'cuda-12.8.1-ubuntu24.04-py312' },
+          { key: 'cuda-12.9.2-ubuntu24.04-py312', parent: 'cuda-12.9.2-ubuntu24.04-py312' },
+          { key: 'cuda-13.0.3-ubuntu24.04-py312', parent: 'cuda-13.0.3-ubuntu24.04-py312' },
+          { key: 'local', parent: 'local', local: true },
         ],
       });
       "
@@ -83,7 +84,7 @@ describe('derivative generator', () => {
   });
 
   it('is lint-clean except for one VL040 per marker, each leading back to image.ts', async () => {
-    const { findings } = assembleFromTree(await generate({ aptPackages: 'python3' }), 'hello');
+    const { findings } = await assembleFromTree(await generate({ aptPackages: 'python3' }), 'hello');
     expect(findings.map((f) => `${f.code} ${f.file}`)).toEqual(['VL040 Dockerfile', 'VL040 ROOT/opt/supervisor-scripts/hello.sh']);
     for (const f of findings) expect(f.message).toContain('packages/images/hello/image.ts');
   });
@@ -97,7 +98,7 @@ describe('derivative generator', () => {
       gitSource: 'https://github.com/org/hello',
       gitRef: 'v1.0.0',
     });
-    expect(assembleFromTree(tree, 'hello').findings).toEqual([]);
+    expect((await assembleFromTree(tree, 'hello')).findings).toEqual([]);
   });
 
   it('--parent: builds on any image, one variant per parent variant, torch-guarded installs under torch', async () => {
@@ -105,10 +106,44 @@ describe('derivative generator', () => {
     const text = image(tree);
     expect(field(text, 'parent')[0]).toBe("parent: 'pytorch',");
     expect(text).toContain('torchGuard: true');
-    expect(text).toContain("{ key: '2.10.0-cu128-cuda-12.9-py312', parent: '2.10.0-cu128-cuda-12.9-py312', cuda: '12.9', python: '3.12' }");
+    // Facts (torch, cuda, python) come from the parent variant, so the child states none of them.
+    expect(text).toContain("{ key: '2.10.0-cu128-cuda-12.9-py312', parent: '2.10.0-cu128-cuda-12.9-py312' }");
+    // pytorch has a local variant, but gradio comes from PyPI, which the local profile cannot reach.
     expect(text).not.toContain('local: true');
     expect(JSON.parse(read(tree, 'packages/images/hello/package.json')).dependencies).toEqual({ '@vast/conventions': '1.0.0', '@vast/pytorch': '1.0.0' });
-    expect(assembleFromTree(tree, 'hello').findings).toEqual([]);
+    expect((await assembleFromTree(tree, 'hello')).findings).toEqual([]);
+  });
+
+  it('--service and --portal-path: the supervisor program and where the portal opens the app', async () => {
+    const tree = await generate({ service: 'hello-server', portalPath: '/ui', description: 'd', command: 'c' });
+    const text = image(tree);
+    expect(field(text, 'name')).toEqual(["name: 'hello',", "name: 'hello-server',"]);
+    expect(field(text, 'portal')).toEqual(["portal: [{ label: 'Hello', externalPort: 7860, internalPort: 17860, path: '/ui' }],"]);
+    const files = (await assembleFromTree(tree, 'hello')).files.map((f) => f.path);
+    expect(files).toContain('ROOT/etc/supervisor/conf.d/hello-server.conf');
+    expect(files).toContain('ROOT/opt/supervisor-scripts/hello-server.sh');
+    expect(read(tree, 'packages/images/hello/README.md')).toContain(
+      "- `hello-server` (supervisor program): Caddy serves it with auth on port 7860 as 'Hello' (the portal opens /ui), from 127.0.0.1:17860; it starts only while 'Hello' is in the instance's PORTAL_CONFIG.",
+    );
+  });
+
+  it('picks a default label that gates on its own: x -> X Server, since X is inside external_port', async () => {
+    // A one-letter name no image of this workspace has yet (the acceptance test adds an image called x).
+    const name = ['x', 'e', 'p', 't'].find((n) => !imageProjectDirs(repoRoot).includes(n))!;
+    const tree = createImageTree();
+    await derivativeGenerator(tree, { name, service: `${name}-server`, port: 7861 });
+    expect(field(image(tree, name), 'portalLabel')).toEqual([`portalLabel: '${name.toUpperCase()} Server',`]);
+  });
+
+  it('offers a local variant only where it can build, and says why not', async () => {
+    const offline = image(await generate({ aptPackages: 'python3' }));
+    expect(offline).toContain("{ key: 'local', parent: 'local', local: true }");
+    const online = await generate({ pythonPackages: 'gradio==4.44.1' });
+    expect(image(online)).not.toContain('local: true');
+    expect(read(online, 'packages/images/hello/README.md')).toContain('No local variant (offline build): its Python packages come from PyPI, which the local profile cannot reach.');
+    const onComfy = await generate({ parent: 'comfyui' });
+    expect(image(onComfy)).not.toContain('local: true');
+    expect(read(onComfy, 'packages/images/hello/README.md')).toContain('No local variant (offline build): comfyui has none to build on.');
   });
 
   it('--description: the image description, no marker', async () => {
@@ -145,7 +180,7 @@ describe('derivative generator', () => {
   it('--command: the launch command, no marker', async () => {
     const tree = await generate({ command: 'python3 -m http.server 17860 --bind 127.0.0.1' });
     expect(field(image(tree), 'command')).toEqual(["command: 'python3 -m http.server 17860 --bind 127.0.0.1',"]);
-    const script = assembleFromTree(tree, 'hello').files.find((f) => f.path === 'ROOT/opt/supervisor-scripts/hello.sh')!.content;
+    const script = (await assembleFromTree(tree, 'hello')).files.find((f) => f.path === 'ROOT/opt/supervisor-scripts/hello.sh')!.content;
     expect(script.trimEnd().split('\n').pop()).toBe('pty python3 -m http.server 17860 --bind 127.0.0.1');
   });
 
@@ -172,7 +207,7 @@ describe('derivative generator', () => {
     expect(field(text, 'HELLO_REF')).toEqual(["HELLO_REF: 'CHANGEME: the tag or commit of https://github.com/org/hello to build (a tag or commit keeps builds reproducible)',"]);
     expect(text).toContain("'git clone https://github.com/org/hello /opt/workspace-internal/hello',");
     expect(field(text, 'workdir')).toEqual(["workdir: '/workspace/hello',"]);
-    expect(assembleFromTree(tree, 'hello').findings.map((f) => f.file)).toEqual(['Dockerfile', 'Dockerfile', 'ROOT/opt/supervisor-scripts/hello.sh']);
+    expect((await assembleFromTree(tree, 'hello')).findings.map((f) => f.file)).toEqual(['Dockerfile', 'Dockerfile', 'ROOT/opt/supervisor-scripts/hello.sh']);
   });
 
   it('--gitRef: the ref, no marker', async () => {
@@ -209,7 +244,7 @@ describe('derivative generator', () => {
       ['a name that is not an image name', { name: 'Hello_World' }, "'Hello_World' is not a valid image name: use kebab-case, lowercase letters and digits joined by single dashes (e.g. hello-world)"],
       ['a name another project has', { name: 'conventions' }, "'conventions' is already an Nx project"],
       ['a name a parent service has', { name: 'cron' }, "the name 'cron' is also the name of a supervisor program of base-image"],
-      ['an unknown parent', { parent: 'nope' }, "--parent: 'nope' is not an image project. Use one of: base-image, comfyui, ollama, pytorch, vllm."],
+      ['an unknown parent', { parent: 'nope' }, `--parent: 'nope' is not an image project. Use one of: ${imageProjectDirs(repoRoot).join(', ')}.`],
       ['a port out of range', { port: 70000 }, '--port=70000 is not a port: use a whole number from 1 to 65535'],
       ['a port of zero', { port: 0 }, '--port=0 is not a port'],
       ['a fractional port', { internalPort: 1.5 }, '--internalPort=1.5 is not a port'],
@@ -226,7 +261,11 @@ describe('derivative generator', () => {
       ['a pip option', { pythonPackages: '--index-url=x' }, "--pythonPackages: '--index-url=x' must be one pip requirement"],
       ['a git source that is not a URL', { gitSource: 'org/hello' }, "--gitSource='org/hello' must be a git URL"],
       ['a git ref without a source', { gitRef: 'v1' }, '--gitRef needs --gitSource'],
-      ['a relative workdir', { workdir: 'hello' }, "--workdir='hello' must be an absolute path"],
+      ['a relative workdir', { workdir: 'hello' }, "--workdir='hello' must be an absolute path or start with a variable"],
+      ['a workdir that would run a command', { workdir: '/x/$(id)' }, "--workdir='/x/$(id)' must be an absolute path or start with a variable"],
+      ['a service name supervisor cannot take', { service: 'Hello Server' }, "--service='Hello Server' must be lowercase letters, digits, - or _"],
+      ['a service name a parent has', { service: 'jupyter' }, "--service 'jupyter' is also the name of a supervisor program of base-image"],
+      ['a portal path that is not a path', { portalPath: 'ui' }, "--portal-path='ui' must start with '/'"],
       ['a bad repository', { repository: 'Vast/Hello' }, "--repository='Vast/Hello' must be a lowercase repository path"],
     ])('%s', async (_what, options, message) => {
       const tree = createImageTree();
@@ -241,7 +280,7 @@ describe('derivative generator', () => {
         'nx g @vast/plugin:derivative hello:',
         "  - --port=1111 is taken: base-image's 'Instance Portal' entry uses it (1111 -> 11111). Choose another port, or leave --port out to get a free one.",
         '  - --internalPort=70000 is not a port: use a whole number from 1 to 65535 (or leave it out to get a free one).',
-        "  - --workdir='x' must be an absolute path, e.g. /workspace/hello.",
+        "  - --workdir='x' must be an absolute path or start with a variable, e.g. /workspace/app or ${DATA_DIRECTORY}/app, using only letters, digits, ./_-@+:=, spaces and ${NAME} (no quotes, backslashes, backticks or $(...)).",
       ]);
     });
   });

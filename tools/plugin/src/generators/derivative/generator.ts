@@ -4,7 +4,7 @@ import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
 import type { ImageDefinitionInput, ResolvedImage } from '@vast/conventions';
 import { chainHasTorch, derivativeVariants, gitRefArg } from '@vast/conventions';
-import { appImageFields, chainPortalConfig, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
+import { appImageFields, localVariantOf, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
 import { throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, DEFAULT_PARENT, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -21,11 +21,11 @@ export interface NormalizedDerivativeOptions {
 }
 
 /** Every option checked (all problems reported together), defaults filled; nothing is written here. */
-export function normalizeDerivativeOptions(tree: Tree, options: DerivativeGeneratorSchema): NormalizedDerivativeOptions {
+export async function normalizeDerivativeOptions(tree: Tree, options: DerivativeGeneratorSchema): Promise<NormalizedDerivativeOptions> {
   const name = String(options.name ?? '').trim();
   const problems: string[] = [];
   checkNewProjectName(tree, name, `${IMAGES_DIR}/${name}`, problems);
-  const images = readTreeImages(tree);
+  const images = await readTreeImages(tree);
   let parent: ResolvedImage;
   try {
     parent = requireImage(images, options.parent ?? DEFAULT_PARENT, '--parent');
@@ -51,7 +51,7 @@ export function derivativeDefinition(options: NormalizedDerivativeOptions): { de
     class: 'derivative',
     parent: parent.definition.name,
     ...fields,
-    variants: derivativeVariants(parent.definition),
+    variants: derivativeVariants(parent.definition, { local: localVariantOf(parent, app.install).local }),
   };
   return { definition, markers };
 }
@@ -60,27 +60,33 @@ export function derivativeDefinition(options: NormalizedDerivativeOptions): { de
 export function generateDerivative(tree: Tree, options: NormalizedDerivativeOptions, generatedBy: string): void {
   const { app, parent } = options;
   const { definition, markers } = derivativeDefinition(options);
-  const portalConfig = chainPortalConfig(parent, app);
   writeImageProject(tree, options.images, {
     definition,
     markers,
     summary: `${app.name}: '${app.service.portalLabel}' on ${parent.definition.name}. Made by ${generatedBy}; edit freely, \`nx run ${app.name}:lint\` checks it.`,
-    readme: renderImageReadme({
+    readme: (image) =>
+      renderImageReadme({
       app,
       kind: 'derivative',
       parent: parent.definition.name,
-      portalConfig,
       generatedBy,
+      image,
       gitRefArg: app.install.git ? gitRefArg(app.name) : undefined,
-      local: parent.definition.variants.some((v) => v.local),
+      local: localVariantOf(parent, app.install),
     }),
   });
 }
 
 export default async function derivativeGenerator(tree: Tree, options: DerivativeGeneratorSchema): Promise<GeneratorCallback> {
-  const normalized = normalizeDerivativeOptions(tree, options);
+  const normalized = await normalizeDerivativeOptions(tree, options);
   generateDerivative(tree, normalized, `nx g @vast/plugin:derivative ${normalized.app.name}`);
-  const local = normalized.parent.definition.variants.some((v) => v.local);
+  const local = localVariantOf(normalized.parent, normalized.app.install);
   const name = normalized.app.name;
-  return nextSteps(normalized.app, `${IMAGES_DIR}/${name}/image.ts`, local ? `\`npx nx run ${name}:lint\` (it names any marker left), and \`npx nx run ${name}:docker-build -c local\` builds it offline` : `\`npx nx run ${name}:lint\` (it names any marker left), and \`npx nx run ${name}:docker-build --dry-run\` prints its build plan`);
+  return nextSteps(
+    normalized.app,
+    `${IMAGES_DIR}/${name}/image.ts`,
+    local.local
+      ? `\`npx nx run ${name}:lint\` (it names any marker left), and \`npx nx run ${name}:docker-build -c local\` builds it offline`
+      : `\`npx nx run ${name}:lint\` (it names any marker left), and \`npx nx run ${name}:docker-build --dry-run\` prints its build plan. No local variant: ${local.why}`,
+  );
 }

@@ -51,11 +51,11 @@ describe('external generator', () => {
       });
       "
     `);
-    expect(assembleFromTree(tree, 'stand-in').findings).toEqual([]);
+    expect((await assembleFromTree(tree, 'stand-in')).findings).toEqual([]);
   });
 
   it('sets PORTAL_CONFIG in its boot env script: the chain, then its own service', async () => {
-    const { files } = assembleFromTree(await generate({ description: 'd', command: 'c' }), 'stand-in');
+    const { files } = await assembleFromTree(await generate({ description: 'd', command: 'c' }), 'stand-in');
     const script = files.find((f) => f.path === 'ROOT/etc/vast_boot.d/05-stand-in-env.sh')!;
     expect(script.content).toContain(
       'export PORTAL_CONFIG="${PORTAL_CONFIG:-localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal|localhost:7860:17860:/:Stand In}"',
@@ -70,7 +70,7 @@ describe('external generator', () => {
   });
 
   it('is lint-clean except for one VL040 per marker', async () => {
-    const { findings } = assembleFromTree(await generate(), 'stand-in');
+    const { findings } = await assembleFromTree(await generate(), 'stand-in');
     expect(findings.map((f) => `${f.code} ${f.file}`)).toEqual(['VL040 Dockerfile', 'VL040 ROOT/opt/supervisor-scripts/stand-in.sh']);
   });
 

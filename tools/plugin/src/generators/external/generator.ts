@@ -1,9 +1,9 @@
 // nx g @vast/plugin:external <name> --upstream=org/image:tag: an upstream image with the base runtime grafted on,
 // one production variant (and with --local an offline one), its service behind Caddy, PORTAL_CONFIG set at boot.
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { IMAGE_NAME } from '@vast/conventions';
+import { IMAGE_NAME, offlineInstallGap } from '@vast/conventions';
 import { gitRefArg, IMAGE_REFERENCE, type ImageDefinitionInput, type ResolvedImage, type Variant } from '@vast/conventions';
-import { appImageFields, chainPortalConfig, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
+import { appImageFields, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
 import { throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, DEFAULT_PARENT, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -31,7 +31,7 @@ export function upstreamVariantKey(upstream: string): string {
   return key === '' || key === 'local' ? `upstream-${key || 'latest'}` : key;
 }
 
-export function normalizeExternalOptions(tree: Tree, options: ExternalGeneratorSchema): NormalizedExternalOptions {
+export async function normalizeExternalOptions(tree: Tree, options: ExternalGeneratorSchema): Promise<NormalizedExternalOptions> {
   const name = String(options.name ?? '').trim();
   const command = `nx g @vast/plugin:external ${name}`;
   const problems: string[] = [];
@@ -40,7 +40,7 @@ export function normalizeExternalOptions(tree: Tree, options: ExternalGeneratorS
   if (!IMAGE_REFERENCE.test(upstream)) {
     problems.push(`--upstream='${upstream}' is not an image reference with a tag or a digest: write org/image:tag (e.g. ollama/ollama:0.17.1) or org/image@sha256:<64 hex>.`);
   }
-  const images = readTreeImages(tree);
+  const images = await readTreeImages(tree);
   let base: ResolvedImage;
   try {
     base = requireImage(images, DEFAULT_PARENT, 'the base image');
@@ -58,6 +58,8 @@ export function normalizeExternalOptions(tree: Tree, options: ExternalGeneratorS
   // A bad name already says what is wrong; the repository derived from it would only repeat it.
   if (options.repository !== undefined || IMAGE_NAME.test(name)) checkRepository(repository, problems);
   const app = normalizeAppOptions(name, options, base, problems);
+  const gap = offlineInstallGap(app.install);
+  if (options.local && gap) problems.push(`--local: a local build would lack ${name}: ${gap}. Leave --local out (the production build installs it).`);
   throwIfAny(problems, command);
   return { app, base, upstream, productionParent, localParent: options.local ? localParent : undefined, repository, images };
 }
@@ -87,21 +89,22 @@ export function generateExternal(tree: Tree, options: NormalizedExternalOptions,
     definition,
     markers,
     summary: `${app.name}: ${options.upstream} with the Vast runtime grafted on, serving '${app.service.portalLabel}'. Made by ${generatedBy}; edit freely.`,
-    readme: renderImageReadme({
+    readme: (image) =>
+      renderImageReadme({
       app,
       kind: 'external',
       parent: base.definition.name,
       upstream: options.upstream,
-      portalConfig: chainPortalConfig(base, app),
       generatedBy,
+      image,
       gitRefArg: app.install.git ? gitRefArg(app.name) : undefined,
-      local: !!options.localParent,
+      local: options.localParent ? { local: true } : { local: false, why: 'made without --local' },
     }),
   });
 }
 
 export default async function externalGenerator(tree: Tree, options: ExternalGeneratorSchema): Promise<GeneratorCallback> {
-  const normalized = normalizeExternalOptions(tree, options);
+  const normalized = await normalizeExternalOptions(tree, options);
   generateExternal(tree, normalized, `nx g @vast/plugin:external ${normalized.app.name} --upstream=${normalized.upstream}`);
   const local = !!normalized.localParent;
   const name = normalized.app.name;

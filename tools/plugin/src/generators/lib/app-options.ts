@@ -1,14 +1,18 @@
 // The options every app generator shares (service, ports, packages, git source), normalised once: checked against the
 // parent chain and turned into a service, an install plan and the decisions left to the author.
-import { checkPortalLabels, formatPortalConfig, labelProblems, ownPortalEntries, UNFILLED_MARKER, type LabelledImage, type PortalEntry, type ResolvedImage } from '@vast/conventions';
-import { appInstallSchema, appWorkdir, gitRefArg, gitSourceSchema, renderInstallSteps, stepInput, type AppInstall, type ServiceInput } from '@vast/conventions';
+import { checkPortalLabels, formatPortalConfig, labelProblems, ownPortalEntries, portalEntrySchema, serviceSchema, UNFILLED_MARKER, type LabelledImage, type PortalEntry, type ResolvedImage } from '@vast/conventions';
+import { appInstallSchema, appWorkdir, gitRefArg, gitSourceSchema, offlineInstallGap, renderInstallSteps, stepInput, type AppInstall, type ServiceInput } from '@vast/conventions';
 import { pickPortPair, portOwner, type PortOwner } from './ports';
 
 export interface AppOptions {
   /** One sentence: what the app is (the image description LABEL). */
   description?: string;
+  /** The supervisor program (and launch script) name of the service. Default: the image name. */
+  service?: string;
   /** The PORTAL_CONFIG label of the service; it gates the service (exit_portal). */
   label?: string;
+  /** The path the portal opens the app at, e.g. /ui. Default: /. */
+  portalPath?: string;
   /** External port: where Caddy serves the app with auth. */
   port?: number;
   /** Internal port: where the app listens on 127.0.0.1. */
@@ -28,7 +32,7 @@ export interface AppOptions {
 }
 
 /** A decision the author must still make, by what it is; each generator maps it to a field of its file. */
-export type Decision = 'description' | 'command' | 'gitRef';
+export type Decision = 'description' | 'command' | 'gitRef' | 'steps';
 
 export interface NormalizedApp {
   name: string;
@@ -105,14 +109,30 @@ export function normalizeAppOptions(name: string, options: AppOptions, parent: R
   }
   const { external, internal } = pickPortPair(owners, { external: options.port, internal: options.internalPort });
 
-  const label = options.label ?? titleCase(name);
-  const entry: PortalEntry = { label, externalPort: external, internalPort: internal, path: '/', hostname: 'localhost' };
-  checkLabel(name, label, entry, parent, problems);
+  const portalPath = options.portalPath ?? '/';
+  const path = portalEntrySchema.shape.path.safeParse(portalPath);
+  if (!path.success) problems.push(`--portal-path='${portalPath}' ${path.error.issues[0].message}, e.g. --portal-path=/ui.`);
+  // The program name is checked by the schema that will parse it, so the option and image.ts cannot disagree.
+  const serviceName = options.service ?? name;
+  const entryFor = (label: string): PortalEntry => ({ label, externalPort: external, internalPort: internal, path: portalPath, hostname: 'localhost' });
+  const labelCheck = (label: string) => {
+    const found: string[] = [];
+    checkLabel(serviceName, label, entryFor(label), parent, found);
+    return found;
+  };
+  // A default label must gate on its own: 'X' (from a name like x) is inside 'external_port', so try the next one.
+  const defaults = [...new Set([titleCase(name), titleCase(serviceName), `${titleCase(name)} App`])];
+  const label = options.label ?? defaults.find((candidate) => labelCheck(candidate).length === 0) ?? defaults[0];
+  problems.push(...labelCheck(label));
 
+  const program = serviceSchema.shape.name.safeParse(serviceName);
+  if (!program.success) problems.push(`--service='${serviceName}' ${program.error.issues[0].message}, e.g. --service=${name.replace(/[^a-z0-9_-]/g, '') || 'my-app'}-server.`);
   const chain = [...parent.ancestors].reverse().concat(parent);
-  const sibling = chain.find((r) => r.definition.services.some((s) => s.name === name));
+  const sibling = chain.find((r) => r.definition.services.some((s) => s.name === serviceName));
   if (sibling) {
-    problems.push(`the name '${name}' is also the name of a supervisor program of ${sibling.definition.name}; the new service would replace its conf. Choose another name.`);
+    problems.push(
+      `${options.service === undefined ? 'the name' : '--service'} '${serviceName}' is also the name of a supervisor program of ${sibling.definition.name}; the new service would replace its conf. Choose another${options.service === undefined ? ' name, or set --service' : ''}.`,
+    );
   }
 
   const aptPackages = splitList(options.aptPackages);
@@ -138,7 +158,8 @@ export function normalizeAppOptions(name: string, options: AppOptions, parent: R
   }
 
   const workdir = options.workdir ?? (git ? appWorkdir(name) : undefined);
-  if (workdir !== undefined && !workdir.startsWith('/')) problems.push(`--workdir='${workdir}' must be an absolute path, e.g. /workspace/${name}.`);
+  const workdirCheck = serviceSchema.shape.workdir.safeParse(workdir);
+  if (!workdirCheck.success) problems.push(`--workdir='${workdir}' ${workdirCheck.error.issues[0].message}.`);
 
   const command = options.command?.trim();
   if (!command) decisions.command = `the command that runs ${name} in the foreground, listening on 127.0.0.1:${internal}`;
@@ -146,9 +167,9 @@ export function normalizeAppOptions(name: string, options: AppOptions, parent: R
   if (!description) decisions.description = `what ${name} is, in one sentence (it becomes the image description)`;
 
   const service: ServiceInput = {
-    name,
+    name: serviceName,
     portalLabel: label,
-    portal: [{ label, externalPort: external, internalPort: internal }],
+    portal: [{ label, externalPort: external, internalPort: internal, ...(portalPath !== '/' ? { path: portalPath } : {}) }],
     ...(workdir ? { workdir } : {}),
     command: command || UNDECIDED,
   };
@@ -174,7 +195,7 @@ export function chainPortalConfig(parent: ResolvedImage, app: NormalizedApp): st
  * build arg of an image and in `git.ref` of a provisioning template.
  */
 export function decisionMarkers(app: Pick<NormalizedApp, 'decisions'>, gitRefPath: string): Record<string, string> {
-  const paths: Record<Decision, string> = { description: 'description', command: 'services.0.command', gitRef: gitRefPath };
+  const paths: Record<Decision, string> = { description: 'description', command: 'services.0.command', gitRef: gitRefPath, steps: 'steps.0.run' };
   return Object.fromEntries(Object.entries(app.decisions).map(([decision, hint]) => [paths[decision as Decision], hint as string]));
 }
 
@@ -194,4 +215,11 @@ export function appImageFields(app: NormalizedApp, repository: string, torchInCh
     defaultPortalConfig: true,
   };
   return { fields, markers: decisionMarkers(app, `args.${refArg}`) };
+}
+
+/** Whether a new image of `install` on `parent` gets a local variant, and if not, why (said in the output and README). */
+export function localVariantOf(parent: ResolvedImage, install: Pick<AppInstall, 'pythonPackages' | 'git'>): { local: boolean; why?: string } {
+  if (!parent.definition.variants.some((v) => v.local)) return { local: false, why: `${parent.definition.name} has none to build on` };
+  const gap = offlineInstallGap(install);
+  return gap ? { local: false, why: gap } : { local: true };
 }

@@ -1,23 +1,20 @@
-// Evaluates an image.ts or provisioning.ts held in the generator's Tree (which may exist only in memory):
-// esbuild strips the types, and @vast/conventions is bound to the module this plugin already loaded.
-import { join } from 'node:path';
-import { transformSync } from 'esbuild';
+// Evaluates an image.ts or provisioning.ts held in the generator's Tree (which may exist only in memory) the way a
+// build loads it from disk: loadDefinitionModule bundles its relative imports (read from the Tree too) with esbuild.
+import { join, relative } from 'node:path';
 import type { Tree } from '@nx/devkit';
-import { runDefinitionCode } from '../../lib/load-definition';
+import { loadDefinitionModule } from '../../lib/load-definition';
 
 /** The default export of a TypeScript definition file in the tree; throws naming the file when it cannot run. */
-export function evaluateDefinitionFile(tree: Tree, file: string): unknown {
-  const source = tree.read(file, 'utf8');
-  if (source === null) throw new Error(`${file}: does not exist.`);
-  let code: string;
+export async function evaluateDefinitionFile(tree: Tree, file: string): Promise<unknown> {
+  if (!tree.exists(file)) throw new Error(`${file}: does not exist.`);
+  const read = (absolute: string) => {
+    const path = relative(tree.root, absolute);
+    return path.startsWith('..') || !tree.isFile(path) ? null : tree.read(path, 'utf8');
+  };
   try {
-    code = transformSync(source, { loader: 'ts', format: 'cjs', sourcefile: file, target: 'node20' }).code;
+    return await loadDefinitionModule(join(tree.root, file), read);
   } catch (e) {
-    throw new Error(`${file}: is not valid TypeScript: ${(e as Error).message.split('\n')[0]}`);
-  }
-  try {
-    return runDefinitionCode(code, join(tree.root, file));
-  } catch (e) {
-    throw new Error(`${file}: failed to load: ${(e as Error).message.split('\n')[0]}`);
+    const message = (e as Error).message.split('\n')[0];
+    throw new Error(`${file}: ${message.startsWith('is not valid TypeScript') ? message : `failed to load: ${message}`}`);
   }
 }

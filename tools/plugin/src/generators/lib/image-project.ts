@@ -1,7 +1,7 @@
 // Writes a new image project into the Tree, after checking its definition exactly as the build target will:
 // parseImageDefinition, then resolveImageGraph with the rest of the family. Nothing is written if either fails.
 import { getProjects, readJson, type Tree } from '@nx/devkit';
-import { IMAGE_NAME, imageDefinitionSchema, parseImageDefinition, resolveImageGraph, type ImageDefinitionInput } from '@vast/conventions';
+import { IMAGE_NAME, imageDefinitionSchema, parseImageDefinition, resolveImageGraph, type ImageDefinitionInput, type ResolvedImage } from '@vast/conventions';
 import { applyMarkers, renderImageSource, type UnfilledMarkers } from '@vast/conventions';
 import { GeneratorInputError } from './errors';
 import { addWorkspacePackageToLock } from './package-lock';
@@ -39,7 +39,8 @@ export interface ImageProjectPlan {
   markers: UnfilledMarkers;
   /** The first line of image.ts. */
   summary: string;
-  readme: string;
+  /** README.md, given the new image resolved in its family. */
+  readme: (image: ResolvedImage) => string;
 }
 
 /** Checks the definition against the family, then writes package.json, image.ts, README.md and CHANGELOG.md. */
@@ -50,8 +51,8 @@ export function writeImageProject(tree: Tree, images: TreeImages, plan: ImagePro
   if (!parsed.success) {
     throw new GeneratorInputError([`${file} would be invalid:`, ...parsed.errors.map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
   }
-  const { errors } = resolveImageGraph([...images.records, { file, version: NEW_IMAGE_VERSION, definition: parsed.definition }], images.projects);
-  const own = errors.filter((e) => e.file === file);
+  const resolved = resolveImageGraph([...images.records, { file, version: NEW_IMAGE_VERSION, definition: parsed.definition }], images.projects);
+  const own = resolved.errors.filter((e) => e.file === file);
   if (own.length) throw new GeneratorInputError([`${file} would not fit the image family:`, ...own.map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
 
   if (!tree.exists(CONVENTIONS_PACKAGE)) throw new GeneratorInputError(`${CONVENTIONS_PACKAGE} is missing: generators pin the conventions version the new image is built with.`);
@@ -67,7 +68,7 @@ export function writeImageProject(tree: Tree, images: TreeImages, plan: ImagePro
   const pkg = { name: `${PACKAGE_SCOPE}${name}`, version: NEW_IMAGE_VERSION, private: true, nx: { name }, dependencies: sorted };
   tree.write(`${dir}/package.json`, JSON.stringify(pkg, null, 2) + '\n');
   tree.write(file, renderImageSource(plan.definition, { markers: plan.markers, summary: plan.summary }));
-  tree.write(`${dir}/README.md`, plan.readme);
+  tree.write(`${dir}/README.md`, plan.readme(resolved.images.get(name)!));
   tree.write(`${dir}/CHANGELOG.md`, `# ${PACKAGE_SCOPE}${name}\n`);
   addWorkspacePackageToLock(tree, dir, pkg);
 }

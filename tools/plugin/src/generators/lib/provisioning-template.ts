@@ -27,14 +27,14 @@ export function renderTemplateScript(template: ProvisioningTemplate): string {
 }
 
 /** Reads and validates packages/provisioning/<name>/provisioning.ts; every error names the file and the field. */
-export function readProvisioningTemplate(tree: Tree, images: TreeImages, name: string): ProvisioningTemplate {
+export async function readProvisioningTemplate(tree: Tree, images: TreeImages, name: string): Promise<ProvisioningTemplate> {
   const file = templateFileOf(name);
   if (!tree.exists(file)) {
     throw new GeneratorInputError(`${file} does not exist. Create the template with: nx g @vast/plugin:provisioning ${name} --from=<image>.`);
   }
   let value: unknown;
   try {
-    value = evaluateDefinitionFile(tree, file);
+    value = await evaluateDefinitionFile(tree, file);
   } catch (e) {
     throw new GeneratorInputError((e as Error).message);
   }

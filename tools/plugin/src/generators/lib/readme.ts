@@ -1,7 +1,8 @@
 // README.md of generated projects: what the project is, where to change it, and the commands that check, build and boot it.
+import { renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
 import type { NormalizedApp } from './app-options';
 
-const DECISION_FIELDS = { description: 'description', command: 'services[0].command', gitRef: 'the git ref' } as const;
+const DECISION_FIELDS = { description: 'description', command: 'services[0].command', gitRef: 'the git ref', steps: 'steps[0].run' } as const;
 
 function decisionList(app: NormalizedApp, fields: Partial<Record<keyof NormalizedApp['decisions'], string>>): string[] {
   const entries = Object.entries(app.decisions) as [keyof NormalizedApp['decisions'], string][];
@@ -22,13 +23,13 @@ export interface ImageReadmeInput {
   /** Parent image project (derivative) or base (external). */
   parent: string;
   upstream?: string;
-  /** The whole chain's PORTAL_CONFIG with the new entry, as the boot script sets it. */
-  portalConfig: string;
   /** How the project was made, e.g. `nx g @vast/plugin:derivative hello`. */
   generatedBy: string;
   gitRefArg?: string;
-  /** It has a local variant (built offline from Debian packages). */
-  local: boolean;
+  /** Whether it has a local variant (built offline from Debian packages), and if not, why. */
+  local: { local: boolean; why?: string };
+  /** The new image, resolved in its family: the README's generated part is rendered from it (and kept so by build). */
+  image: ResolvedImage;
 }
 
 export function renderImageReadme(input: ImageReadmeInput): string {
@@ -48,27 +49,13 @@ export function renderImageReadme(input: ImageReadmeInput): string {
     '## Where things are',
     '',
     '- `image.ts`: the whole definition: build steps, the service, variants. The build renders the Dockerfile, the',
-    `  supervisor program and launch script of \`${app.name}\`, and \`/etc/vast_boot.d/05-${app.name}-env.sh\` (default PORTAL_CONFIG) from it.`,
+    `  supervisor program and launch script of \`${app.service.name}\`, and \`/etc/vast_boot.d/05-${app.name}-env.sh\` (default PORTAL_CONFIG) from it.`,
     '- `ROOT/` (create it when needed): hand-written files copied into the image as they are.',
     '- `package.json`: the exact pin of the parent image (the Nx graph edge and the changesets cascade).',
     '',
     ...decisionList(app, input.gitRefArg ? { gitRef: `args.${input.gitRefArg}` } : {}),
-    '## The service',
-    '',
-    `\`${app.name}\` listens on 127.0.0.1:${app.internal}; Caddy serves it with auth on port ${app.external} as '${app.service.portalLabel}'.`,
-    `It starts only while that label is in the instance's PORTAL_CONFIG. The default this image sets:`,
-    '',
-    '```',
-    input.portalConfig,
-    '```',
-    '',
-    '## Check and build',
-    '',
-    '```bash',
-    `npx nx run ${app.name}:lint                        # the image invariants and shellcheck`,
-    ...(input.local ? [`npx nx run ${app.name}:docker-build -c local       # offline build (Debian packages only), parents first`] : []),
-    `npx nx run ${app.name}:docker-build --dry-run      # the production build plan`,
-    '```',
+    ...(input.local.local ? [] : [`No local variant (offline build): ${input.local.why}.`, '']),
+    renderReadmeGeneratedPart(input.image),
     '',
   ].join('\n');
 }

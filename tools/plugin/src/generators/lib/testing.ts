@@ -1,24 +1,28 @@
 // Test support for generator specs: a virtual workspace holding this repo's real image projects and conventions
 // package.json, and helpers to read a generated image back and assemble its context in memory.
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { chainLintFacts, lintContext, renderContextFiles, type ContextFile, type LintFinding } from '@vast/conventions';
 import { readTreeImages } from './tree-images';
+import { IMAGES_DIR, imageProjectDirs } from '../../lib/workspace-images';
 
 export const repoRoot = join(__dirname, '../../../../..');
 
 /** A file the generator wrote, as text ('' when it did not write it). */
 export const readText = (tree: Tree, path: string) => tree.read(path, 'utf8') ?? '';
 
-/** An empty Nx workspace plus packages/conventions/package.json and every packages/images/<name>/{image.ts,package.json}. */
+/**
+ * An empty Nx workspace plus packages/conventions/package.json and, of every image project, package.json and its
+ * TypeScript files (image.ts and what it imports by a relative path), read from this workspace: a new image is in.
+ */
 export function createImageTree(options: { lockFile?: boolean } = {}): Tree {
   const tree = createTreeWithEmptyWorkspace();
   const copy = (path: string) => tree.write(path, readFileSync(join(repoRoot, path)));
   copy('packages/conventions/package.json');
-  for (const name of readdirSync(join(repoRoot, 'packages/images'))) {
-    for (const file of ['image.ts', 'package.json']) if (existsSync(join(repoRoot, 'packages/images', name, file))) copy(`packages/images/${name}/${file}`);
+  for (const name of imageProjectDirs(repoRoot)) {
+    for (const file of readdirSync(join(repoRoot, IMAGES_DIR, name))) if (file === 'package.json' || file.endsWith('.ts')) copy(`${IMAGES_DIR}/${name}/${file}`);
   }
   if (options.lockFile) {
     const lock = {
@@ -57,8 +61,8 @@ export function changedPaths(tree: Tree): string[] {
 }
 
 /** The generated image read back from the tree (as the build reads it), its assembled files and their lint findings. */
-export function assembleFromTree(tree: Tree, name: string): { files: ContextFile[]; findings: LintFinding[] } {
-  const images = readTreeImages(tree);
+export async function assembleFromTree(tree: Tree, name: string): Promise<{ files: ContextFile[]; findings: LintFinding[] }> {
+  const images = await readTreeImages(tree);
   const own = images.errors.filter((e) => e.file.includes(`/${name}/`));
   if (own.length) throw new Error(own.map((e) => `${e.file}: ${e.path}: ${e.message}`).join('\n'));
   const image = images.images.get(name);

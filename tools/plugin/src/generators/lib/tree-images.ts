@@ -14,7 +14,7 @@ export interface TreeImages {
   errors: GraphError[];
 }
 
-export function readTreeImages(tree: Tree): TreeImages {
+export async function readTreeImages(tree: Tree): Promise<TreeImages> {
   const projects = tree.exists(IMAGES_DIR) ? tree.children(IMAGES_DIR).filter((d) => tree.exists(imageFileOf(d))).sort() : [];
   const records: ImageRecord[] = [];
   const errors: GraphError[] = [];
@@ -25,7 +25,7 @@ export function readTreeImages(tree: Tree): TreeImages {
     if (tree.exists(pkgFile)) version = readJson<{ version?: string }>(tree, pkgFile).version ?? version;
     let value: unknown;
     try {
-      value = evaluateDefinitionFile(tree, file);
+      value = await evaluateDefinitionFile(tree, file);
     } catch (e) {
       errors.push({ file, path: '(module)', message: (e as Error).message });
       continue;

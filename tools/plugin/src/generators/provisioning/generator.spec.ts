@@ -104,6 +104,20 @@ describe('provisioning generator', () => {
     await expect(provisioningGenerator(tree, { name: 'my-app', refresh: true })).rejects.toThrow(`${DIR}/provisioning.ts is invalid:\n  aptPackages.0: must be a Debian package name`);
   });
 
+  it('--modelsOnly: a template with no service, whose steps are left to decide; --refresh renders what was decided', async () => {
+    const tree = await generate({ modelsOnly: true, description: 'SD 1.5 checkpoints for ComfyUI.' });
+    const source = read(tree, `${DIR}/provisioning.ts`);
+    expect(source).not.toContain('services');
+    expect(source).toContain("run: 'CHANGEME: the commands that download or install what my-app provides");
+    expect(read(tree, `${DIR}/README.md`)).toContain('starts nothing');
+    tree.write(`${DIR}/provisioning.ts`, source.replace(/run: 'CHANGEME[^']*'/, `run: 'mkdir -p "\${WORKSPACE}/models"'`));
+    await provisioningGenerator(tree, { name: 'my-app', refresh: true });
+    const script = read(tree, `${DIR}/provision.sh`);
+    expect(script).toContain('mkdir -p "${WORKSPACE}/models"');
+    expect(script).not.toContain('supervisorctl');
+    expect(shellcheck(script)).toBe('');
+  });
+
   it('does not overwrite an existing template', async () => {
     const tree = await generate(FULL);
     const before = changedPaths(tree);
@@ -117,6 +131,7 @@ describe('provisioning generator', () => {
       ['a bad name', { name: 'My App' }, "'My App' is not a valid image name"],
       ['a port the image uses', { port: 8080 }, "--port=8080 is taken: base-image's 'Jupyter' entry uses it"],
       ['a pip option', { pythonPackages: '-e .' }, "--pythonPackages: '-e' must be one pip requirement"],
+      ['service options with --modelsOnly', { modelsOnly: true, port: 7000, command: 'x' }, '--port, --command describe a service, and --modelsOnly makes a template without one'],
     ])('%s', async (_what, options, message) => {
       const tree = createImageTree();
       await expect(provisioningGenerator(tree, { name: 'my-app', from: 'pytorch', ...options })).rejects.toThrow(message);

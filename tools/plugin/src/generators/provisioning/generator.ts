@@ -2,7 +2,7 @@
 // definition (same service and step shapes as image.ts); provision.sh is rendered from it by the same conventions
 // renderers the image build uses. --refresh renders provision.sh again after provisioning.ts was edited.
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { applyMarkers, renderProvisioningSource } from '@vast/conventions';
+import { applyMarkers, renderProvisioningSource, UNFILLED_MARKER } from '@vast/conventions';
 import { parseProvisioningDefinition, type ProvisioningDefinitionInput } from '@vast/conventions';
 import type { ResolvedImage } from '@vast/conventions';
 import { chainPortalConfig, decisionMarkers, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
@@ -16,14 +16,19 @@ import type { ProvisioningGeneratorSchema } from './schema';
 export interface NormalizedProvisioningOptions {
   app: NormalizedApp;
   from: ResolvedImage;
+  /** No service: the steps download or install, and that is all. */
+  modelsOnly: boolean;
 }
 
-export function normalizeProvisioningOptions(tree: Tree, options: ProvisioningGeneratorSchema): NormalizedProvisioningOptions {
+/** The options that shape a service, which a models-only template does not have. */
+const SERVICE_OPTIONS = ['service', 'label', 'portalPath', 'port', 'internalPort', 'command', 'workdir'] as const;
+
+export async function normalizeProvisioningOptions(tree: Tree, options: ProvisioningGeneratorSchema): Promise<NormalizedProvisioningOptions> {
   const name = String(options.name ?? '').trim();
   const command = `nx g @vast/plugin:provisioning ${name}`;
   const problems: string[] = [];
   checkNewProjectName(tree, name, templateDirOf(name), problems);
-  const images = readTreeImages(tree);
+  const images = await readTreeImages(tree);
   let from: ResolvedImage;
   try {
     from = requireImage(images, options.from ?? DEFAULT_PARENT, '--from');
@@ -31,9 +36,16 @@ export function normalizeProvisioningOptions(tree: Tree, options: ProvisioningGe
     throwIfAny([...problems, (e as Error).message], command);
     throw e;
   }
+  const modelsOnly = options.modelsOnly === true;
+  const given = modelsOnly ? SERVICE_OPTIONS.filter((o) => options[o] !== undefined) : [];
+  if (given.length) problems.push(`${given.map((o) => `--${o}`).join(', ')} describe a service, and --modelsOnly makes a template without one. Drop one or the other.`);
   const app = normalizeAppOptions(name, options, from, problems);
+  if (modelsOnly) {
+    delete app.decisions.command;
+    app.decisions.steps = `the commands that download or install what ${name} provides (e.g. models into \${WORKSPACE}), one per line`;
+  }
   throwIfAny(problems, command);
-  return { app, from };
+  return { app, from, modelsOnly };
 }
 
 export function provisioningDefinition(options: NormalizedProvisioningOptions): { definition: ProvisioningDefinitionInput; markers: Record<string, string> } {
@@ -45,7 +57,9 @@ export function provisioningDefinition(options: NormalizedProvisioningOptions): 
     ...(app.install.aptPackages.length ? { aptPackages: [...app.install.aptPackages] } : {}),
     ...(app.install.pythonPackages.length ? { pythonPackages: [...app.install.pythonPackages] } : {}),
     ...(app.install.git ? { git: app.install.git } : {}),
-    services: [app.service],
+    ...(options.modelsOnly
+      ? { steps: [{ name: 'models', comment: `What ${app.name} downloads or installs at boot.`, run: UNFILLED_MARKER }] }
+      : { services: [app.service] }),
   };
   const markers = decisionMarkers(app, 'git.ref');
   return { definition, markers };
@@ -53,6 +67,24 @@ export function provisioningDefinition(options: NormalizedProvisioningOptions): 
 
 function renderReadme(options: NormalizedProvisioningOptions): string {
   const { app, from } = options;
+  if (options.modelsOnly) {
+    return [
+      `# ${app.name} (provisioning template, no service)`,
+      '',
+      app.decisions.description ? `_One sentence about ${app.name} goes here (and in provisioning.ts)._` : app.description,
+      '',
+      `Runs its steps at boot on an instance of \`${from.definition.name}\` (downloads, installs) and starts nothing: the image's own`,
+      `services use what it provides. Made with \`nx g @vast/plugin:provisioning ${app.name} --from=${from.definition.name} --modelsOnly\`.`,
+      '',
+      '- `provisioning.ts`: the definition (packages and steps). Edit this.',
+      `- \`provision.sh\`: rendered from it; after an edit run \`npx nx g @vast/plugin:provisioning ${app.name} --refresh\`.`,
+      '',
+      '## Use it in a template',
+      '',
+      'Set `PROVISIONING_SCRIPT` to a URL of `provision.sh` (or a path inside the container).',
+      '',
+    ].join('\n');
+  }
   return [
     `# ${app.name} (provisioning template)`,
     '',
@@ -94,17 +126,17 @@ export function generateProvisioning(tree: Tree, options: NormalizedProvisioning
 }
 
 /** --refresh: provision.sh from the edited provisioning.ts; nothing else changes. */
-export function refreshProvisioning(tree: Tree, name: string): void {
-  const template = readProvisioningTemplate(tree, readTreeImages(tree), name);
+export async function refreshProvisioning(tree: Tree, name: string): Promise<void> {
+  const template = await readProvisioningTemplate(tree, await readTreeImages(tree), name);
   tree.write(scriptFileOf(name), renderTemplateScript(template), { mode: '755' });
 }
 
 export default async function provisioningGenerator(tree: Tree, options: ProvisioningGeneratorSchema): Promise<GeneratorCallback | void> {
   if (options.refresh) {
-    refreshProvisioning(tree, String(options.name ?? '').trim());
+    await refreshProvisioning(tree, String(options.name ?? '').trim());
     return;
   }
-  const normalized = normalizeProvisioningOptions(tree, options);
+  const normalized = await normalizeProvisioningOptions(tree, options);
   generateProvisioning(tree, normalized);
   const name = normalized.app.name;
   return nextSteps(normalized.app, templateFileOf(name), `\`npx nx g @vast/plugin:provisioning ${name} --refresh\` renders provision.sh again`);

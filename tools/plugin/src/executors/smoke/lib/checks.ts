@@ -356,4 +356,24 @@ export const IMAGE_CHECKS: Record<string, SmokeCheck[]> = {
       },
     },
   ],
+  pytorch: [
+    {
+      id: 'torch-in-main-venv',
+      description: '`import torch` works in /venv/main, and torch computes',
+      async run({ probe }) {
+        const result = await probe.exec(['/venv/main/bin/python', '-c', 'import torch; x = torch.ones(2, 3); print(torch.__version__, (x @ x.T).sum().item())']);
+        const out = result.stdout.trim();
+        return result.exitCode === 0 && out.endsWith(' 12.0') ? pass(`torch ${out.split(' ')[0]}`) : fail(`exit ${result.exitCode}: ${(result.stderr || out).trim().split('\n').pop()}`);
+      },
+    },
+    {
+      id: 'torch-facts-in-env',
+      description: 'PYTORCH_VERSION and PYTORCH_BACKEND are in the environment, for children to pin against (as upstream exports them)',
+      async run({ probe }) {
+        const result = await bash(probe, 'echo "${PYTORCH_VERSION:-}|${PYTORCH_BACKEND:-}"');
+        const [version, backend] = result.stdout.trim().split('|');
+        return version && backend ? pass(`PYTORCH_VERSION=${version} PYTORCH_BACKEND=${backend}`) : fail(`PYTORCH_VERSION='${version ?? ''}' PYTORCH_BACKEND='${backend ?? ''}'`);
+      },
+    },
+  ],
 };

@@ -11,11 +11,12 @@ describe('smoke check config', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('base-image runs the global checks and its own; other images only the global ones', () => {
+  it('an image runs the global checks and its own; an image with none of its own only the global ones', () => {
     const base = selectChecks('base-image').checks.map((c) => c.id);
     expect(base.slice(0, GLOBAL_CHECKS.length)).toEqual(GLOBAL_CHECKS.map((c) => c.id));
     expect(base).toContain('jupyter-answers-internally');
-    expect(selectChecks('pytorch').checks.map((c) => c.id)).toEqual(GLOBAL_CHECKS.map((c) => c.id));
+    expect(selectChecks('pytorch').checks.map((c) => c.id)).toEqual([...GLOBAL_CHECKS.map((c) => c.id), 'torch-in-main-venv', 'torch-facts-in-env']);
+    expect(selectChecks('ollama').checks.map((c) => c.id)).toEqual(GLOBAL_CHECKS.map((c) => c.id));
   });
 
   it('an exclusion removes its check and is reported with its reason', () => {

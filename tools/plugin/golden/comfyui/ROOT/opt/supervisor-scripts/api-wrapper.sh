@@ -20,6 +20,6 @@ while [[ -f /.provisioning ]]; do
   sleep 2
 done
 
-cd '/opt/comfyui-api-wrapper'
+cd "/opt/comfyui-api-wrapper"
 
 pty .venv/bin/uvicorn main:app --host 127.0.0.1 --port 18288

@@ -20,7 +20,7 @@ while [[ -f /.provisioning ]]; do
   sleep 2
 done
 
-cd '/workspace/ComfyUI'
+cd "/workspace/ComfyUI"
 
 . /venv/main/bin/activate
 export LD_PRELOAD=libtcmalloc_minimal.so.4
