@@ -33,6 +33,21 @@ describe('the workspace', () => {
     expect(hits![1]).toBe(hits![2]);
   });
 
+  it('runs build and lint again when a plugin module they share changes (no stale cache)', () => {
+    // Neither executor's own folder: a lib module both import. A cache keyed on the executor folders replays here.
+    const shared = 'tools/plugin/src/lib/workspace-images.ts';
+    const original = ws.read(shared);
+    ws.write(shared, `${original}\n// scratch edit\n`);
+    try {
+      const result = ws.nx('run-many', '-t', 'build', 'lint', '-p', 'ollama');
+      expect(result.code, result.output).toBe(0);
+      const imageTasks = lines(result.stdout).filter((l) => /^> nx run (base-image|ollama):(build|lint)\b/.test(l));
+      expect(imageTasks.sort()).toEqual(['> nx run base-image:build', '> nx run ollama:build', '> nx run ollama:lint']);
+    } finally {
+      ws.write(shared, original);
+    }
+  });
+
   it('has the FROM edges, and every image depends on conventions', () => {
     const result = ws.nx('graph', '--file=graph.json');
     expect(result.code, result.output).toBe(0);

@@ -60,7 +60,10 @@ describe('createNodesV2', () => {
             "inputs": [
               "production",
               "^production",
-              "{workspaceRoot}/tools/plugin/src/executors/build/**/*",
+              "{workspaceRoot}/tools/plugin/**/*",
+              "!{workspaceRoot}/tools/plugin/**/*.spec.ts",
+              "!{workspaceRoot}/tools/plugin/golden/**/*",
+              "!{workspaceRoot}/tools/plugin/**/*.md",
               {
                 "externalDependencies": [
                   "zod",
@@ -149,7 +152,10 @@ describe('createNodesV2', () => {
               {
                 "dependentTasksOutputFiles": "**/*",
               },
-              "{workspaceRoot}/tools/plugin/src/executors/lint/**/*",
+              "{workspaceRoot}/tools/plugin/**/*",
+              "!{workspaceRoot}/tools/plugin/**/*.spec.ts",
+              "!{workspaceRoot}/tools/plugin/golden/**/*",
+              "!{workspaceRoot}/tools/plugin/**/*.md",
             ],
             "metadata": {
               "description": "Check the assembled context against the image invariants and shellcheck every script",

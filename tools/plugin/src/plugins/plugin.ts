@@ -37,6 +37,19 @@ const DOCKER_CONFIGURATIONS = { production: { profile: 'production' }, local: { 
  */
 const executor = (name: string) => `@vast/executors:${name}`;
 
+/**
+ * The executors' own code, as an input of every cached target. The whole plugin rather than one executor's folder:
+ * build and lint run shared modules (lib/assemble-context.ts, lib/workspace-images.ts, utils/...), and a list derived
+ * by hand goes stale the day one more import is added, replaying a cached, now wrong, result. Conventions is already
+ * an input through `^production` (every image depends on it).
+ */
+export const PLUGIN_SOURCE_INPUTS = [
+  '{workspaceRoot}/tools/plugin/**/*',
+  '!{workspaceRoot}/tools/plugin/**/*.spec.ts',
+  '!{workspaceRoot}/tools/plugin/golden/**/*',
+  '!{workspaceRoot}/tools/plugin/**/*.md',
+];
+
 export function createImageTargets(projectRoot: string, options: NormalizedImagePluginOptions): Record<string, TargetConfiguration> {
   const name = projectRoot.split('/').pop() as string;
   const contextDir = `{workspaceRoot}/dist/images/{projectName}`;
@@ -50,7 +63,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
       cache: true,
       dependsOn: ['^build'],
       // The build executor itself renders the context, so its code is an input too.
-      inputs: ['production', '^production', '{workspaceRoot}/tools/plugin/src/executors/build/**/*', { externalDependencies: ['zod', 'yaml'] }],
+      inputs: ['production', '^production', ...PLUGIN_SOURCE_INPUTS, { externalDependencies: ['zod', 'yaml'] }],
       outputs: [contextDir],
       metadata: { ...group, description: `Assemble ${name}'s build context: Dockerfile, ROOT overlay and image.json`, help: { command: 'nx run <project>:build', example: {} } },
     },
@@ -59,7 +72,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
       continuous: false,
       cache: true,
       dependsOn: [options.buildTargetName],
-      inputs: ['production', '^production', { dependentTasksOutputFiles: '**/*' }, '{workspaceRoot}/tools/plugin/src/executors/lint/**/*'],
+      inputs: ['production', '^production', { dependentTasksOutputFiles: '**/*' }, ...PLUGIN_SOURCE_INPUTS],
       outputs: [],
       metadata: { ...group, description: 'Check the assembled context against the image invariants and shellcheck every script' },
     },
