@@ -12,3 +12,4 @@ export * from './portal-config';
 export * from './tags';
 export * from './image-source';
 export * from './provisioning';
+export * from './image-projects';

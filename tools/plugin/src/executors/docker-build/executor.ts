@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
-import { formatDockerCommand, planDockerBuilds, PlanError, type ImageManifest, type PlannedBuild } from '@vast/conventions';
+import { formatDockerCommand, planDockerBuilds, PlanError, walkFrom, type ImageManifest, type PlannedBuild } from '@vast/conventions';
 import { DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
 import { buildResultFileOf, type BuildResult } from '../../lib/build-result';
@@ -67,11 +67,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
 }
 
 /** The target's manifest and its ancestors' (the only images whose FROM matters to this build). */
-function chainOf(manifests: Map<string, ImageManifest>, name: string): ImageManifest[] {
-  const chain: ImageManifest[] = [];
-  for (let m = manifests.get(name); m && !chain.includes(m); m = m.parent ? manifests.get(m.parent) : undefined) chain.push(m);
-  return chain;
-}
+const chainOf = (manifests: Map<string, ImageManifest>, name: string) => walkFrom(name, (n) => manifests.get(n), (m) => m.parent).chain;
 
 /** Pushes a build to the cache registry. A cache that cannot take it costs a warning, never the build. */
 async function shareBuild(label: string, buildTag: string, cacheRef: string): Promise<void> {
