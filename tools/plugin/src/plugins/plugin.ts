@@ -1,5 +1,6 @@
 // createNodesV2: every packages/images/<name>/image.ts makes its folder an image project with inferred targets.
-// Cheap and deterministic: it looks at which files exist, never at the clock, git or the definitions' contents.
+// Cheap and deterministic: it looks at which files exist and at package.json (whose dependencies are also the graph
+// edges), never at the clock, git or the definitions' contents.
 import { dirname, join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import type { CreateNodesV2, TargetConfiguration } from '@nx/devkit';
@@ -109,6 +110,16 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
   };
 }
 
+/**
+ * Whether package.json pins another image project (the parent every derivative and external image pins exactly,
+ * which the build checks against image.ts). An image that pins none is a base image.
+ */
+function buildsOnAnotherImage(workspaceRoot: string, projectRoot: string): boolean {
+  const pkg = JSON.parse(readFileSync(join(workspaceRoot, projectRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const imagesDir = dirname(projectRoot);
+  return Object.keys(pkg.dependencies ?? {}).some((dep) => dep.startsWith('@vast/') && existsSync(join(workspaceRoot, imagesDir, dep.slice('@vast/'.length), 'image.ts')));
+}
+
 export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
   IMAGE_GLOB,
   async (files, options, context) => {
@@ -119,8 +130,7 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
       if (!existsSync(join(context.workspaceRoot, projectRoot, 'package.json'))) return [file, {}];
       const targets = createImageTargets(projectRoot, normalized);
       // Base images build FROM the local Debian root in the `local` profile, so they carry the target that makes it.
-      const definition = readFileSync(join(context.workspaceRoot, file), 'utf8');
-      if (/\bclass:\s*['"]base['"]/.test(definition)) {
+      if (!buildsOnAnotherImage(context.workspaceRoot, projectRoot)) {
         targets[normalized.localRootTargetName] = {
           executor: executor('local-root'),
           continuous: false,
