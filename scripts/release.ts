@@ -4,8 +4,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadDefinitionModule } from '../tools/plugin/src/lib/load-definition';
-import { run } from '../tools/plugin/src/utils/exec';
+import { loadDefinitionModule, run } from '@vast/plugin/scripting';
 
 const USAGE = `Usage: npm run release -- [options]
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderImageManifest } from '@vast/conventions';
-import { fakeDefinition, fakeFamily } from '../../../../../packages/conventions/src/testing';
+import { fakeDefinition, fakeFamily } from '@vast/conventions/testing';
 import { FakeDocker, fakeExecutorContext } from '../../utils/testing';
 // vi.mock below is hoisted above this import, so the executor sees the fake docker.
 import dockerBuild from './executor';
