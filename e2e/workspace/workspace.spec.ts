@@ -17,7 +17,8 @@ describe('the workspace', () => {
   it('lists the five images and the tooling projects', () => {
     const result = ws.nx('show', 'projects');
     expect(result.code, result.output).toBe(0);
-    expect(lines(result.stdout).sort()).toEqual([...IMAGES, 'conventions', 'plugin', 'portal'].sort());
+    // e2e/ is a project too, but the scratch copy leaves it out.
+    expect(lines(result.stdout).sort()).toEqual([...IMAGES, 'conventions', 'plugin', 'portal', 'bench', 'scripts'].sort());
   });
 
   it('builds and lints every image, then serves a second run from the cache', () => {
@@ -98,6 +99,32 @@ describe('the workspace', () => {
       const parentTag = /PARENT_IMAGE=(\S+)/.exec(command)![1];
       expect(commands.some((c) => c.includes(`--tag ${parentTag} `))).toBe(true);
     }
+  });
+
+  describe('project boundaries (the eslint target)', () => {
+    const lintWith = (file: string, content: string, project: string) => {
+      ws.write(file, content);
+      try {
+        return ws.nx('run', `${project}:eslint`, '--skip-nx-cache');
+      } finally {
+        ws.git('clean', '-qfd', '--', file);
+      }
+    };
+
+    it('passes on the workspace as it is', () => {
+      const result = ws.nx('run-many', '-t', 'eslint', '-p', 'bench', 'scripts', 'conventions', '--skip-nx-cache');
+      expect(result.code, result.output).toBe(0);
+    });
+    it("fails on a deep import of the plugin's sources", () => {
+      const result = lintWith('bench/deep.ts', "import { run } from '../tools/plugin/src/utils/exec';\nvoid run;\n", 'bench');
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/bench\/deep\.ts[\s\S]*Projects cannot be imported by a relative or absolute path/);
+    });
+    it('fails on an import the layering does not allow, even through a public entry point', () => {
+      const result = lintWith('bench/portal.ts', "import { freePort } from '@vast/portal/testing';\nvoid freePort;\n", 'bench');
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/A project tagged with "type:bench" can only depend on libs tagged with "type:plugin", "type:conventions"/);
+    });
   });
 
   describe('bad input: a clear error and a non-zero exit', () => {
