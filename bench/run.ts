@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
 import { startRegistry } from '../e2e/support/registry-server';
-import { dockerCommand } from '../tools/plugin/src/utils/docker';
+import { dockerCommand } from '@vast/plugin/testing';
 
 const only = new Set(process.argv.slice(2));
 const want = (section: string) => only.size === 0 || only.has(section);

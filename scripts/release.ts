@@ -6,9 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ResolvedImage } from '@vast/conventions';
-import { recordsDirOf } from '../tools/plugin/src/lib/build-result';
-import { readWorkspaceImages } from '../tools/plugin/src/lib/workspace-images';
-import { run } from '../tools/plugin/src/utils/exec';
+import { readWorkspaceImages, recordsDirOf, run } from '@vast/plugin/scripting';
 import { planGitTags, planRelease, parseReleaseArgs, packageNameOf, type PushOutcome, type ReleasePlan } from './release-plan';
 
 const USAGE = `Usage: npm run release -- [options]

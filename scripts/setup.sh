@@ -10,7 +10,13 @@ log() { printf '\n==> %s\n' "$*"; }
 # Caddy, supervisor and openssl for the portal tests, Debian's registry for the push test, Chromium for the portal browser test.
 PACKAGES=(docker.io debootstrap shellcheck caddy supervisor openssl docker-registry chromium git ca-certificates curl iptables)
 missing=()
+# A machine that already has a Docker engine from elsewhere (GitHub's runners: Docker's own packages) keeps it:
+# docker.io would conflict with them.
+if command -v dockerd >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}' docker.io 2>/dev/null | grep -q "install ok installed"; then
+  PACKAGES=("${PACKAGES[@]/docker.io/}")
+fi
 for pkg in "${PACKAGES[@]}"; do
+  [[ -n "$pkg" ]] || continue
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

@@ -11,6 +11,9 @@ status=0
 echo "==> assemble and lint every image context (nx run-many -t build lint)"
 npx nx run-many -t build lint --outputStyle=stream || status=1
 
+echo "==> project boundaries (nx run-many -t eslint: @nx/enforce-module-boundaries)"
+npx nx run-many -t eslint --outputStyle=stream || status=1
+
 echo "==> type check (tsc, no emit)"
 npx tsc -p tsconfig.json || status=1
 npx tsc -p packages/portal/tsconfig.json || status=1

@@ -4,12 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectChecks } from '../../tools/plugin/src/executors/smoke/lib/smoke-config';
-import { runChecks } from '../../tools/plugin/src/executors/smoke/lib/run-checks';
-import { runSmoke, startSmokeContainer, type SmokeContainer } from '../../tools/plugin/src/executors/smoke/lib/smoke';
-import { readFile, supervisorStates } from '../../tools/plugin/src/executors/smoke/lib/probe';
-import { containerLogs, dockerCommand, inspectContainer } from '../../tools/plugin/src/utils/docker';
-import { run } from '../../tools/plugin/src/utils/exec';
+import { selectChecks, runChecks, runSmoke, startSmokeContainer, type SmokeContainer, readFile, supervisorStates, containerLogs, dockerCommand, inspectContainer, run } from '@vast/plugin/testing';
 import { buildLocalBaseImage, nx } from '../support/local-base-image';
 
 const FULL_PORTAL_CONFIG = 'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';

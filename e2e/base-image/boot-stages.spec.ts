@@ -5,11 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile, supervisorStates } from '../../tools/plugin/src/executors/smoke/lib/probe';
-import { startSmokeContainer, type SmokeContainer } from '../../tools/plugin/src/executors/smoke/lib/smoke';
-import { BOOT_LOG, latestBootLines, startedStages, failedStages } from '../../tools/plugin/src/executors/smoke/lib/checks';
-import { containerLogs, dockerCommand, inspectContainer } from '../../tools/plugin/src/utils/docker';
-import { run } from '../../tools/plugin/src/utils/exec';
+import { readFile, supervisorStates, startSmokeContainer, type SmokeContainer, BOOT_LOG, latestBootLines, startedStages, failedStages, containerLogs, dockerCommand, inspectContainer, run } from '@vast/plugin/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 
 const FIXTURE_IMAGE = 'vast-e2e-boot-stages:latest';

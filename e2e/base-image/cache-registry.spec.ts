@@ -3,9 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../tools/plugin/src/utils/exec';
-import { dockerCommand, imageId } from '../../tools/plugin/src/utils/docker';
-import { buildResultFileOf, type BuildResult } from '../../tools/plugin/src/lib/build-result';
+import { run, dockerCommand, imageId, buildResultFileOf, type BuildResult } from '@vast/plugin/testing';
 import { buildLocalBaseImage, nx, repoRoot } from '../support/local-base-image';
 import { registryForTests } from '../support/registry-for-tests';
 

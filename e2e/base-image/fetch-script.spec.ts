@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../../tools/plugin/src/utils/exec';
+import { run } from '@vast/plugin/testing';
 import { repoRoot } from '../support/scratch-workspace';
 import { makeTestCa, type TestCa } from '../support/test-ca';
 

@@ -4,8 +4,7 @@
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../tools/plugin/src/utils/exec';
-import { dockerCommand, registryDigests } from '../../tools/plugin/src/utils/docker';
+import { run, dockerCommand, registryDigests } from '@vast/plugin/testing';
 import { registryForTests } from '../support/registry-for-tests';
 
 const registry = registryForTests('vast-upstream-digests-');

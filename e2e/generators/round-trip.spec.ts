@@ -6,10 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScratchWorkspace } from '../support/scratch-workspace';
-import { run } from '../../tools/plugin/src/utils/exec';
-import { assertDockerEngine, containerLogs, dockerCommand, imageExists } from '../../tools/plugin/src/utils/docker';
-import { startSmokeContainer, type ProvisioningSpec, type SmokeContainer } from '../../tools/plugin/src/executors/smoke/lib/smoke';
-import { fileExists, httpStatus, supervisorStates } from '../../tools/plugin/src/executors/smoke/lib/probe';
+import { run, assertDockerEngine, containerLogs, dockerCommand, imageExists, startSmokeContainer, type ProvisioningSpec, type SmokeContainer, fileExists, httpStatus, supervisorStates } from '@vast/plugin/testing';
 
 /** Everything this suite puts in the shared engine carries this prefix, and is removed at the end. */
 const PREFIX = 'generators-e2e';

@@ -14,16 +14,11 @@ import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../tools/plugin/src/utils/exec';
-import { dockerCommand, execInContainer } from '../../tools/plugin/src/utils/docker';
-import { startSmokeContainer } from '../../tools/plugin/src/executors/smoke/lib/smoke';
+import { run, dockerCommand, execInContainer, startSmokeContainer } from '@vast/plugin/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { launchChromium, type ChromiumSession } from '../support/chromium';
-import { applyPortalConfig } from '../../packages/portal/src/portal-config/apply-portal-config';
-import { hasCaddy, runCaddy } from '../../packages/portal/src/testing/caddy';
-import { freePort } from '../../packages/portal/src/testing/free-port';
-import { startPortalFixture } from '../../packages/portal/src/testing/portal-fixture';
-import { startAuthGate } from '../../packages/portal/src/testing/auth-gate';
+import { applyPortalConfig } from '@vast/portal/apply-portal-config';
+import { freePort, hasCaddy, runCaddy, startAuthGate, startPortalFixture } from '@vast/portal/testing';
 
 const SCREENSHOTS = resolve(__dirname, '../../test-output/portal');
 

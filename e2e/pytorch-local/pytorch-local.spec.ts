@@ -6,8 +6,7 @@
 // build FROM: a scratch's portal bundle embeds other module paths than the checkout's, so the checkout's base-image
 // build tags would not match anyway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../tools/plugin/src/utils/exec';
-import { dockerCommand, imageExists } from '../../tools/plugin/src/utils/docker';
+import { dockerCommand, imageExists, run } from '@vast/plugin/testing';
 import { ScratchWorkspace } from '../support/scratch-workspace';
 
 /** Everything this suite adds to the shared engine is tagged under this repository prefix, and removed at the end. */

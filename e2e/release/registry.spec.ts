@@ -8,13 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger } from '@nx/devkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import dockerPush from '../../tools/plugin/src/executors/docker-push/executor';
-import { run } from '../../tools/plugin/src/utils/exec';
-import { dockerCommand, imageExists, imageId as imageIdOf } from '../../tools/plugin/src/utils/docker';
-import { freePort } from '../../packages/portal/src/testing/free-port';
+import { dockerPushExecutor as dockerPush, run, dockerCommand, imageExists, imageId as imageIdOf, fakeExecutorContext } from '@vast/plugin/testing';
+import { freePort } from '@vast/portal/testing';
 import { startRegistry, type RegistryServer } from '../support/registry-server';
 import { startFaultyProxy, type FaultyProxy } from '../support/faulty-proxy';
-import { fakeExecutorContext } from '../../tools/plugin/src/utils/testing';
 
 const LOCAL_BASE = 'vast-local/bookworm:latest';
 const REPOSITORY = 'vastai/base-image';

@@ -6,8 +6,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, type RunResult } from '../../tools/plugin/src/utils/exec';
-import { dockerCommand } from '../../tools/plugin/src/utils/docker';
+import { run, type RunResult, dockerCommand } from '@vast/plugin/testing';
 import { registryForTests } from '../support/registry-for-tests';
 import { NX_ENV, ScratchWorkspace } from '../support/scratch-workspace';
 

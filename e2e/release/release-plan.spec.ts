@@ -2,7 +2,7 @@
 // builds (FROM order from conventions' sortImagesByFrom), and which versions it tags in git after the push.
 import { describe, expect, it } from 'vitest';
 import type { ResolvedImage } from '@vast/conventions';
-import { fakeDefinition, fakeFamily } from '../../packages/conventions/src/testing';
+import { fakeDefinition, fakeFamily } from '@vast/conventions/testing';
 import { parseReleaseArgs, planGitTags, planRelease, releaseCommands, type PushOutcome } from '../../scripts/release-plan';
 
 describe('parseReleaseArgs', () => {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../tools/plugin/src/utils/exec';
+import { run } from '@vast/plugin/testing';
 import { repoRoot, ScratchWorkspace } from '../support/scratch-workspace';
 
 const IMAGES = ['base-image', 'comfyui', 'ollama', 'pytorch', 'vllm'];

@@ -7,10 +7,8 @@ import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSmokeContainer, type SmokeContainer } from '../../tools/plugin/src/executors/smoke/lib/smoke';
-import { containerLogs, dockerCommand, execInContainer } from '../../tools/plugin/src/utils/docker';
-import { run } from '../../tools/plugin/src/utils/exec';
-import { freePort } from '../../packages/portal/src/testing/free-port';
+import { containerLogs, dockerCommand, execInContainer, run, startSmokeContainer, type SmokeContainer } from '@vast/plugin/testing';
+import { freePort } from '@vast/portal/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { launchChromium, type ChromiumSession } from '../support/chromium';
 

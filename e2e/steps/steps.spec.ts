@@ -10,10 +10,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepFilePath, type ImageDefinition } from '@vast/conventions';
 import { fakeDefinition, fakeFamily, STEP_CORPUS, STEP_CORPUS_ARGS } from '@vast/conventions/testing';
-import { assembleContext } from '../../tools/plugin/src/lib/assemble-context';
-import { LOCAL_ROOT_DEFAULTS } from '../../tools/plugin/src/executors/local-root/lib/plan-local-root';
-import { dockerCommand, imageExists } from '../../tools/plugin/src/utils/docker';
-import { run, type RunResult } from '../../tools/plugin/src/utils/exec';
+import { assembleContext, dockerCommand, imageExists, LOCAL_ROOT_DEFAULTS, run, type RunResult } from '@vast/plugin/testing';
 import { nx } from '../support/local-base-image';
 
 const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;

@@ -2,8 +2,7 @@
 // Returns the build tag from build-result.json. Output is captured and shown only when a step fails.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, type RunResult } from '../../tools/plugin/src/utils/exec';
-import { buildResultFileOf, type BuildResult } from '../../tools/plugin/src/lib/build-result';
+import { run, type RunResult, buildResultFileOf, type BuildResult } from '@vast/plugin/testing';
 import { NX_ENV, repoRoot } from './scratch-workspace';
 
 export { repoRoot };

@@ -2,7 +2,7 @@
 // loopback port (dockerd trusts 127.0.0.0/8 as insecure, so plain HTTP works). Never the system service.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { freePort } from '../../packages/portal/src/testing/free-port';
+import { freePort } from '@vast/portal/testing';
 import { join } from 'node:path';
 
 const REGISTRY_BIN = '/usr/bin/docker-registry';

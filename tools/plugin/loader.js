@@ -1,4 +1,11 @@
 // Runs the plugin's TypeScript entry points from esbuild bundles cached on disk, rebuilt whenever one of their inputs changes.
+//
+// The Nx contracts this rests on (all documented for local plugins, https://nx.dev/extending-nx/intro/getting-started):
+// - nx.json's "plugins" entry "@vast/plugin" is require()d by package name: package.json "exports" "." -> index.js,
+//   which must export createNodesV2 (CommonJS, so Nx needs no transpiler to load it).
+// - executors.json / generators.json name an implementation as "<file>#<export>"; Nx require()s the file and takes
+//   that export (executors.js, generators.js below), and reads "schema" as a JSON file.
+// A bundle is current while every file esbuild read for it has the same content (sha256) as when it was built.
 'use strict';
 
 // Plain CommonJS and Node built-ins only: Nx requires this in every process, so loading it must cost nothing.
@@ -14,10 +21,6 @@ const DEFAULT_CACHE_DIR = path.join(__dirname, 'node_modules', '.cache', 'vast-p
 // execa 9 is ESM-only (exec.ts reaches it through import(), which Node 20 resolves at run time).
 const EXTERNAL = ['nx', '@nx/*', 'esbuild', 'execa'];
 
-// A file changed this close to the start of a build may have been read before or after its last write (timestamps
-// are coarse on some file systems), so its recorded stat proves nothing and the next load builds again.
-const SETTLE_MS = 1000;
-
 let stampMemo;
 
 /** What makes two bundles of the same sources differ: this loader's code (options, externals) and esbuild's version. */
@@ -30,60 +33,31 @@ function stamp() {
   return stampMemo;
 }
 
+/** [file, sha256 of its content] ('' when it is gone): what the manifest records and compares. */
 function fingerprint(file) {
-  const stat = fs.statSync(file, { throwIfNoEntry: false });
-  // ctime as well as mtime: copies that keep mtimes (cp -p, tar, rsync -t) still move ctime.
-  return stat ? [file, stat.size, stat.mtimeMs, stat.ctimeMs] : [file, -1, 0, 0];
+  try {
+    return [file, crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')];
+  } catch {
+    return [file, ''];
+  }
 }
 
-function unchanged([file, size, mtimeMs, ctimeMs]) {
-  const [, nowSize, nowMtime, nowCtime] = fingerprint(file);
-  return nowSize === size && nowMtime === mtimeMs && nowCtime === ctimeMs;
+/** The package.json of the installed package `file` belongs to, or undefined for a file outside node_modules. */
+function installedPackageJson(file) {
+  const match = /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file);
+  return match ? path.join(match[1], 'package.json') : undefined;
 }
 
-/** The tsconfig.json esbuild would pick for the entry, and every file it extends: their paths decide what gets bundled. */
-function tsconfigChain(entry) {
-  let dir = path.dirname(entry);
-  let tsconfig;
-  for (;;) {
-    const candidate = path.join(dir, 'tsconfig.json');
-    if (fs.existsSync(candidate)) {
-      tsconfig = candidate;
-      break;
-    }
-    if (path.dirname(dir) === dir) return { tsconfig: undefined, files: [] };
-    dir = path.dirname(dir);
-  }
-  const files = [];
-  const pending = [tsconfig];
-  while (pending.length && files.length < 20) {
-    const file = pending.shift();
-    if (files.includes(file)) continue;
-    files.push(file);
-    let text = '';
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    // A regex, not JSON.parse: tsconfig files may hold comments and trailing commas.
-    const extendsValue = /"extends"\s*:\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\])/.exec(text);
-    if (!extendsValue) continue;
-    for (const [, spec] of extendsValue[1].matchAll(/"((?:[^"\\]|\\.)*)"/g)) {
-      if (spec.startsWith('.') || path.isAbsolute(spec)) {
-        const target = path.resolve(path.dirname(file), spec);
-        pending.push(target.endsWith('.json') ? target : `${target}.json`);
-      } else {
-        try {
-          pending.push(require.resolve(spec, { paths: [path.dirname(file)] }));
-        } catch {
-          // An unresolvable base fails the build itself, with esbuild's message.
-        }
-      }
-    }
-  }
-  return { tsconfig, files };
+function unchanged([file, hash]) {
+  return fingerprint(file)[1] === hash;
 }
+
+/**
+ * Emit options normally read from tsconfig.json. Given here instead, esbuild looks up no tsconfig.json at all: the
+ * workspace packages resolve through node_modules (their package.json "exports"), so no `paths` are needed, and the
+ * bundle depends on nothing but the files esbuild reports reading.
+ */
+const TSCONFIG_RAW = { compilerOptions: { target: 'ES2022', useDefineForClassFields: true } };
 
 function writeAtomically(file, contents) {
   // Several Nx task processes may build the same entry at once: each writes its own temp file and renames it into place.
@@ -108,8 +82,6 @@ function describeBuildError(entry, error) {
 }
 
 function build(entry, cacheDir, base, manifestFile) {
-  const started = Date.now();
-  const { tsconfig, files: tsconfigFiles } = tsconfigChain(entry);
   let result;
   try {
     result = require('esbuild').buildSync({
@@ -123,24 +95,37 @@ function build(entry, cacheDir, base, manifestFile) {
       format: 'cjs',
       target: 'node20',
       external: EXTERNAL,
-      tsconfig,
+      tsconfigRaw: TSCONFIG_RAW,
       metafile: true,
-      sourcemap: 'inline',
-      // Stack traces need only the mappings; the TS sources are on disk. Halves the map Node decodes on every load.
-      sourcesContent: false,
+      // External at first, with the sources esbuild read: their hashes are what the manifest records (below).
+      sourcemap: 'external',
+      sourcesContent: true,
       logLevel: 'silent',
     });
   } catch (e) {
     throw describeBuildError(entry, e);
   }
-  const code = result.outputFiles.find((f) => f.path.endsWith('.cjs')).contents;
+  const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.map')).text);
+  // The inputs by the very text esbuild bundled (from the map), so an edit made while it read cannot be recorded as
+  // built; files that gave no code (none so far) are hashed from disk.
+  const read = new Map(map.sources.map((source, i) => [path.resolve(cacheDir, source), map.sourcesContent[i]]));
+  const files = Object.keys(result.metafile.inputs).map((f) => path.resolve(f));
+  // An installed package stands in by its package.json (name and version; npm replaces the whole folder on a change):
+  // a dozen small files to hash on every load instead of the hundreds a bundled dependency is made of.
+  const packages = [...new Set(files.map(installedPackageJson).filter(Boolean))];
+  const inputs = [
+    ...files.filter((file) => !installedPackageJson(file)).map((file) => (read.has(file) ? [file, crypto.createHash('sha256').update(read.get(file)).digest('hex')] : fingerprint(file))),
+    ...packages.map(fingerprint),
+  ];
+  // Stack traces need only the mappings; the TS sources are on disk. Dropping them halves the map Node decodes on every load.
+  delete map.sourcesContent;
+  const js = result.outputFiles.find((f) => f.path.endsWith('.cjs')).text.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
+  const code = `${js}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
   const bundle = `${base}-${crypto.createHash('sha256').update(code).digest('hex').slice(0, 16)}.cjs`;
   const bundleFile = path.join(cacheDir, bundle);
   // Content-addressed, so a bundle never changes under a process that is loading it; the manifest is the one switch.
   if (!fs.existsSync(bundleFile)) writeAtomically(bundleFile, code);
-  const inputs = [...Object.keys(result.metafile.inputs).map((f) => path.resolve(f)), ...tsconfigFiles].map(fingerprint);
-  const racy = inputs.some(([, , mtimeMs, ctimeMs]) => Math.max(mtimeMs, ctimeMs) > started - SETTLE_MS);
-  writeAtomically(manifestFile, JSON.stringify({ entry, stamp: stamp(), bundle, racy, inputs }));
+  writeAtomically(manifestFile, JSON.stringify({ entry, stamp: stamp(), bundle, inputs }));
   pruneOldBundles(cacheDir, base, bundle);
   return bundleFile;
 }
@@ -176,7 +161,7 @@ function compile(entry, options = {}) {
   } catch {
     manifest = undefined;
   }
-  if (manifest && manifest.entry === entry && manifest.stamp === stamp() && !manifest.racy && manifest.inputs.every(unchanged)) {
+  if (manifest && manifest.entry === entry && manifest.stamp === stamp() && manifest.inputs.every(unchanged)) {
     const bundleFile = path.join(cacheDir, manifest.bundle);
     if (fs.existsSync(bundleFile)) return { file: bundleFile, built: false };
   }

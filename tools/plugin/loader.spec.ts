@@ -1,7 +1,7 @@
 // loader.js and the entry stubs on real files: build, reuse, rebuild after an edit, errors, source maps, concurrency.
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,10 +11,6 @@ import type * as Loader from './loader';
 // Node's own require, as Nx uses it: vitest would otherwise run loader.js (CommonJS) through its ESM transform.
 const loaderFile = join(__dirname, 'loader.js');
 const { compile, load } = createRequire(__filename)(loaderFile) as typeof Loader;
-
-// The loader distrusts inputs written less than a second before a build (see SETTLE_MS); wait that out where a test
-// needs a clean cache hit.
-const settle = () => new Promise((resolve) => setTimeout(resolve, 1100));
 
 let dir: string;
 let cacheDir: string;
@@ -37,7 +33,6 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('loader', () => {
   it('builds on the first load and reuses the bundle while no input changes', async () => {
-    await settle();
     const first = compile(entry, { cacheDir });
     expect(first.built).toBe(true);
     expect(value()).toBe('one');
@@ -49,29 +44,28 @@ describe('loader', () => {
   });
 
   it('rebuilds after an imported file changes, and returns the new value', async () => {
-    await settle();
     expect(value()).toBe('one');
     write('value.ts', "export const value: string = 'two';\n");
-    await settle();
     const after = compile(entry, { cacheDir });
     expect(after.built).toBe(true);
     expect(value()).toBe('two');
     expect(compile(entry, { cacheDir }).built).toBe(false);
   });
 
-  it('builds again on the next load when an input was written just before the build', async () => {
-    write('value.ts', "export const value: string = 'fresh';\n");
-    expect(compile(entry, { cacheDir }).built).toBe(true);
-    // The write and the build fell within the same second: the recorded stat cannot prove which content was read.
-    expect(compile(entry, { cacheDir }).built).toBe(true);
-    await settle();
-    expect(compile(entry, { cacheDir }).built).toBe(true);
+  it('goes by content, not timestamps: a copy that keeps its bytes reuses the bundle; a same-size edit with the old mtime rebuilds', () => {
+    expect(value()).toBe('one');
+    const { mtime } = statSync(join(dir, 'value.ts'));
+    // The same content written again (as checkout, cp or an editor's save do) moves the timestamps, not the bundle.
+    write('value.ts', "export const value: string = 'one';\n");
     expect(compile(entry, { cacheDir }).built).toBe(false);
-    expect(value()).toBe('fresh');
+    // Other content of the same length, with the old timestamps put back (tar, rsync -t, cp -p): rebuilt.
+    write('value.ts', "export const value: string = 'uno';\n");
+    utimesSync(join(dir, 'value.ts'), mtime, mtime);
+    expect(compile(entry, { cacheDir }).built).toBe(true);
+    expect(value()).toBe('uno');
   });
 
   it('rebuilds when the manifest was written by another loader or esbuild version', async () => {
-    await settle();
     compile(entry, { cacheDir });
     const manifest = join(cacheDir, readdirSync(cacheDir).find((f) => f.endsWith('.json')) as string);
     writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), stamp: 'another loader' }));
@@ -85,7 +79,6 @@ describe('loader', () => {
   });
 
   it('names the import that no longer resolves when an input vanishes', async () => {
-    await settle();
     compile(entry, { cacheDir });
     rmSync(join(dir, 'value.ts'));
     expect(() => compile(entry, { cacheDir })).toThrow(`${entry}:1:23: Could not resolve "./value"`);
@@ -100,7 +93,6 @@ describe('loader', () => {
   });
 
   it('lets several processes build the same entry at once', async () => {
-    await settle();
     const outputs = await Promise.all(Array.from({ length: 4 }, () => node(`process.stdout.write(${loadEntry()}.default)`)));
     expect(outputs.map((o) => o.stdout)).toEqual(['one', 'one', 'one', 'one']);
     // One manifest and one bundle; no temp files left behind.

@@ -45,36 +45,25 @@ export function resolveImageGraph(records: ImageRecord[], projects?: readonly st
 
   for (const record of records) {
     const { definition, file } = record;
-    const ancestors: ImageRecord[] = [];
-    const seen = [definition.name];
-    let parentName = parentOf(definition);
-    let broken = false;
-    while (parentName !== undefined) {
-      if (seen.includes(parentName)) {
-        errors.push({
-          file,
-          path: 'parent',
-          message: `FROM cycle: ${[...seen, parentName].join(' -> ')}. An image cannot be built FROM itself; point one of these parents at an image outside the loop.`,
-        });
-        broken = true;
-        break;
-      }
-      const parent = byName.get(parentName);
-      if (!parent) {
-        const known = [...new Set([...(projects ?? []), ...byName.keys()])].sort().join(', ');
-        errors.push({
-          file: seen.length === 1 ? file : ancestors[ancestors.length - 1].file,
-          path: 'parent',
-          message: `'${parentName}' is not an image project. Use one of: ${known}.`,
-        });
-        broken = true;
-        break;
-      }
-      ancestors.push(parent);
-      seen.push(parentName);
-      parentName = parentOf(parent.definition);
+    const walk = walkFrom(definition.name, (name) => byName.get(name), (r) => parentOf(r.definition));
+    const ancestors = walk.chain.slice(1);
+    if (walk.cycle) {
+      errors.push({
+        file,
+        path: 'parent',
+        message: `FROM cycle: ${walk.cycle.join(' -> ')}. An image cannot be built FROM itself; point one of these parents at an image outside the loop.`,
+      });
+      continue;
     }
-    if (broken) continue;
+    if (walk.missing !== undefined) {
+      const known = [...new Set([...(projects ?? []), ...byName.keys()])].sort().join(', ');
+      errors.push({
+        file: walk.chain[walk.chain.length - 1].file,
+        path: 'parent',
+        message: `'${walk.missing}' is not an image project. Use one of: ${known}.`,
+      });
+      continue;
+    }
 
     if (definition.class === 'external' && ancestors[0] && ancestors[0].definition.class !== 'base') {
       errors.push({
@@ -113,6 +102,33 @@ export function resolveImageGraph(records: ImageRecord[], projects?: readonly st
     images.set(definition.name, { ...record, ancestors, portalEntries });
   }
   return { images, errors };
+}
+
+export interface FromWalk<T> {
+  /** The start and its FROM ancestors, nearest first, as far as they are known. */
+  chain: T[];
+  /** The names around a FROM loop, start first and the repeated name last, when the chain comes back on itself. */
+  cycle?: string[];
+  /** The first parent name that `lookup` does not know. */
+  missing?: string;
+}
+
+/**
+ * The one walk up a FROM chain: from `start` through each parent that `lookup` knows, stopping at the top, at an
+ * unknown parent or at a loop. Works on anything that names its parent (records, manifests, packages).
+ */
+export function walkFrom<T>(start: string, lookup: (name: string) => T | undefined, parentName: (item: T) => string | undefined): FromWalk<T> {
+  const chain: T[] = [];
+  const seen: string[] = [];
+  for (let name: string | undefined = start; name !== undefined; ) {
+    if (seen.includes(name)) return { chain, cycle: [...seen, name] };
+    const item = lookup(name);
+    if (item === undefined) return seen.length ? { chain, missing: name } : { chain };
+    chain.push(item);
+    seen.push(name);
+    name = parentName(item);
+  }
+  return { chain };
 }
 
 /** Images in FROM order: every parent before its children; ties broken by name for stable output. */

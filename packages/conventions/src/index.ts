@@ -17,3 +17,4 @@ export * from './tags';
 export * from './image-source';
 export * from './provisioning';
 export * from './readme';
+export * from './image-projects';

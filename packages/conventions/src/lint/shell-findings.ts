@@ -1,7 +1,6 @@
 // What bash -n and shellcheck say about the context's scripts, as lint findings. The plugin runs the two programs;
 // which files they read, with which arguments, and what their output means is decided here.
 import { buildProvidedNames, STEPS_DIR } from '../step-script';
-import { parseKeyValues } from './dockerfile-parser';
 import { dockerfileInstructions, finalStage, isShellScript } from './rules/helpers';
 import { locateFinding } from './step-location';
 import type { LintContext, LintFinding } from './types';
@@ -60,8 +59,7 @@ export function overlayShellcheckFindings(comments: ShellcheckComment[]): LintFi
 export function declaredStepNames(context: LintContext): Set<string> {
   const names = new Set<string>([...context.inheritedEnv, ...buildProvidedNames(context.class)]);
   for (const ins of finalStage(dockerfileInstructions(context))) {
-    if (ins.keyword === 'ARG') names.add(ins.args.trim().split('=')[0]);
-    if (ins.keyword === 'ENV') for (const [name] of parseKeyValues(ins.args)) names.add(name);
+    if (ins.keyword === 'ARG' || ins.keyword === 'ENV') for (const [name] of ins.properties ?? []) names.add(name);
   }
   return names;
 }

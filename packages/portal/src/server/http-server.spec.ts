@@ -54,7 +54,7 @@ async function readEvents(url: string, enough: (events: Array<[string, string]>)
   return events;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the specs assert the JSON shape themselves
+// `any`: the specs assert the JSON shape themselves.
 type Json = any;
 
 describe('portal server', () => {

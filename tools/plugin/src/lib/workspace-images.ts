@@ -1,26 +1,22 @@
-// Reads every image project of the workspace: its image.ts (validated) and package.json, and checks the two agree.
+// Reads image projects from disk (package.json and the value image.ts exports) for the conventions' one reader of the
+// image family, resolveImageProjects; the generators feed it from their Tree instead (generators/lib/tree-images.ts).
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parentOf, parseImageDefinition, resolveImageGraph, type ImageRecord, type ResolvedImage, type GraphError } from '@vast/conventions';
+import {
+  IMAGES_DIR,
+  imageFileOf,
+  packageFileOf,
+  parentOf,
+  parseImageDefinition,
+  resolveImageProjects,
+  walkFrom,
+  type ImagePackageJson,
+  type ImageProjectInput,
+  type ImageProjects,
+} from '@vast/conventions';
 import { loadDefinitionModule } from './load-definition';
 
-export const IMAGES_DIR = 'packages/images';
-export const PACKAGE_SCOPE = '@vast/';
-
-/** Workspace-relative path of an image project's definition. */
-export const imageFileOf = (name: string) => `${IMAGES_DIR}/${name}/image.ts`;
-
-export interface WorkspaceImages {
-  images: Map<string, ResolvedImage>;
-  errors: GraphError[];
-}
-
-interface PackageJson {
-  name?: string;
-  version?: string;
-  dependencies?: Record<string, string>;
-  nx?: { name?: string };
-}
+export type WorkspaceImages = ImageProjects;
 
 export function imageProjectDirs(workspaceRoot: string): string[] {
   const dir = join(workspaceRoot, IMAGES_DIR);
@@ -31,40 +27,34 @@ export function imageProjectDirs(workspaceRoot: string): string[] {
     .sort();
 }
 
-interface LoadedImage {
-  record?: ImageRecord;
-  pkg: PackageJson;
-  errors: GraphError[];
-}
-
-/** Loads and validates one image project: its image.ts and package.json. */
-async function loadImage(workspaceRoot: string, dirName: string): Promise<LoadedImage> {
-  const file = imageFileOf(dirName);
-  const pkgFile = `${IMAGES_DIR}/${dirName}/package.json`;
-  let pkg: PackageJson;
+/** Reads one image project's package.json and runs its image.ts. */
+async function readImageProject(workspaceRoot: string, name: string): Promise<ImageProjectInput> {
+  let pkg: ImageProjectInput['pkg'];
   try {
-    pkg = JSON.parse(readFileSync(join(workspaceRoot, pkgFile), 'utf8'));
+    pkg = { value: JSON.parse(readFileSync(join(workspaceRoot, packageFileOf(name)), 'utf8')) as ImagePackageJson };
   } catch (e) {
-    return { pkg: {}, errors: [{ file: pkgFile, path: '(root)', message: `cannot be read (${(e as Error).message}). Every image project needs a package.json with name and version.` }] };
+    pkg = { error: `cannot be read (${(e as Error).message}). Every image project needs a package.json with name and version.` };
   }
-  let value: unknown;
+  let definition: ImageProjectInput['definition'];
   try {
-    value = await loadDefinitionModule(join(workspaceRoot, file));
+    definition = { value: await loadDefinitionModule(join(workspaceRoot, imageFileOf(name))) };
   } catch (e) {
-    return { pkg, errors: [{ file, path: '(module)', message: `failed to load: ${(e as Error).message.split('\n')[0]}` }] };
+    definition = { error: `failed to load: ${(e as Error).message.split('\n')[0]}` };
   }
-  const parsed = parseImageDefinition(value);
-  if (!parsed.success) return { pkg, errors: parsed.errors.map((err) => ({ file, ...err })) };
-  if (parsed.definition.name !== dirName) {
-    return { pkg, errors: [{ file, path: 'name', message: `is '${parsed.definition.name}' but the project folder is '${dirName}'. They must match (the name is the Nx project and the dist folder).` }] };
-  }
-  return { pkg, errors: [], record: { file, version: pkg.version ?? '0.0.0', definition: parsed.definition } };
+  return { name, pkg, definition };
 }
 
 /** Every image project of the workspace (golden files, whole-family checks). */
 export async function readWorkspaceImages(workspaceRoot: string): Promise<WorkspaceImages> {
   const names = imageProjectDirs(workspaceRoot);
-  return resolveLoaded(await Promise.all(names.map((n) => loadImage(workspaceRoot, n))), names);
+  return resolveImageProjects(await Promise.all(names.map((n) => readImageProject(workspaceRoot, n))), names);
+}
+
+/** The parent an image.ts names, if it is valid: only to know which project to read next. */
+function parentNamed(input: ImageProjectInput): string | undefined {
+  if (!('value' in input.definition)) return undefined;
+  const parsed = parseImageDefinition(input.definition.value);
+  return parsed.success ? parentOf(parsed.definition) : undefined;
 }
 
 /**
@@ -73,70 +63,12 @@ export async function readWorkspaceImages(workspaceRoot: string): Promise<Worksp
  */
 export async function readImageChain(workspaceRoot: string, name: string): Promise<WorkspaceImages> {
   const names = imageProjectDirs(workspaceRoot);
-  const loaded: LoadedImage[] = [];
-  const seen = new Set<string>();
-  let next: string | undefined = name;
-  while (next !== undefined && !seen.has(next) && names.includes(next)) {
-    seen.add(next);
-    const image = await loadImage(workspaceRoot, next);
-    loaded.push(image);
-    next = image.record ? parentOf(image.record.definition) : undefined;
+  const read = new Map<string, ImageProjectInput>();
+  for (;;) {
+    const walk = walkFrom(name, (n) => read.get(n), parentNamed);
+    const next = walk.chain.length === 0 ? name : walk.missing;
+    if (next === undefined || read.has(next) || !names.includes(next)) break;
+    read.set(next, await readImageProject(workspaceRoot, next));
   }
-  return resolveLoaded(loaded, names);
-}
-
-function resolveLoaded(loaded: LoadedImage[], projects: string[]): WorkspaceImages {
-  const records = loaded.flatMap((l) => (l.record ? [l.record] : []));
-  const errors = loaded.flatMap((l) => l.errors);
-  const packages = new Map(loaded.flatMap((l) => (l.record ? [[l.record.definition.name, l.pkg] as const] : [])));
-  const resolved = resolveImageGraph(records, projects);
-  errors.push(...resolved.errors);
-
-  // One fact, two places: image.ts names the parent, package.json pins it (for Nx and changesets). Drift fails.
-  for (const record of records) {
-    const def = record.definition;
-    const pkg = packages.get(def.name) ?? {};
-    const pkgFile = record.file.replace(/image\.ts$/, 'package.json');
-    if (pkg.name !== `${PACKAGE_SCOPE}${def.name}`) {
-      errors.push({ file: pkgFile, path: 'name', message: `is '${pkg.name}'; it must be '${PACKAGE_SCOPE}${def.name}' to match image.ts.` });
-    }
-    if (pkg.nx?.name !== def.name) {
-      errors.push({ file: pkgFile, path: 'nx.name', message: `must be '${def.name}' so the Nx project is named like the image.` });
-    }
-    const parent = parentOf(def);
-    if (parent !== undefined) {
-      const parentPkg = packages.get(parent);
-      const pinned = pkg.dependencies?.[`${PACKAGE_SCOPE}${parent}`];
-      if (parentPkg && pinned !== parentPkg.version) {
-        errors.push({
-          file: pkgFile,
-          path: `dependencies.${PACKAGE_SCOPE}${parent}`,
-          message: `${pinned === undefined ? 'is missing' : `is '${pinned}'`}; image.ts builds FROM ${parent}, so pin it exactly: "${PACKAGE_SCOPE}${parent}": "${parentPkg.version}" (the Nx graph edge and the changesets cascade both come from this pin).`,
-        });
-      }
-    }
-    const stray = Object.keys(pkg.dependencies ?? {}).filter(
-      (d) => d.startsWith(PACKAGE_SCOPE) && projects.includes(d.slice(PACKAGE_SCOPE.length)) && d !== `${PACKAGE_SCOPE}${parent ?? ''}`,
-    );
-    for (const dep of stray) {
-      errors.push({ file: pkgFile, path: `dependencies.${dep}`, message: `pins another image, but image.ts builds FROM ${parent ?? 'no image of the family'}. Remove it.` });
-    }
-  }
-  return { images: resolved.images, errors };
-}
-
-/** Errors that concern this image or one of its ancestors (a broken sibling does not stop a build). */
-export function errorsForChain(workspace: WorkspaceImages, name: string, workspaceRootFiles: (image: string) => string): GraphError[] {
-  const image = workspace.images.get(name);
-  const files = new Set<string>();
-  const chain = image ? [image, ...image.ancestors] : [];
-  for (const r of chain) {
-    files.add(r.file);
-    files.add(r.file.replace(/image\.ts$/, 'package.json'));
-  }
-  if (!image) {
-    files.add(workspaceRootFiles(name));
-    files.add(workspaceRootFiles(name).replace(/image\.ts$/, 'package.json'));
-  }
-  return workspace.errors.filter((e) => files.has(e.file));
+  return resolveImageProjects([...read.values()], names);
 }

@@ -8,10 +8,12 @@ import { createNodesV2 } from './plugin';
 let root: string;
 const context = (): CreateNodesContextV2 => ({ nxJsonConfiguration: {}, workspaceRoot: root });
 
-function addImage(name: string, cls: string, withPackageJson = true) {
+/** An image project; `parent` is pinned in package.json the way every derivative and external image pins it. */
+function addImage(name: string, parent?: string, withPackageJson = true) {
   mkdirSync(join(root, 'packages/images', name), { recursive: true });
-  writeFileSync(join(root, 'packages/images', name, 'image.ts'), `export default { name: '${name}', class: '${cls}' };\n`);
-  if (withPackageJson) writeFileSync(join(root, 'packages/images', name, 'package.json'), JSON.stringify({ name: `@vast/${name}`, version: '1.0.0' }));
+  writeFileSync(join(root, 'packages/images', name, 'image.ts'), `export default { name: '${name}' };\n`);
+  const dependencies = { '@vast/conventions': '1.0.0', ...(parent ? { [`@vast/${parent}`]: '1.0.0' } : {}) };
+  if (withPackageJson) writeFileSync(join(root, 'packages/images', name, 'package.json'), JSON.stringify({ name: `@vast/${name}`, version: '1.0.0', dependencies }));
 }
 
 beforeEach(() => {
@@ -24,9 +26,9 @@ describe('createNodesV2', () => {
     expect(createNodesV2[0]).toBe('packages/images/*/image.ts');
   });
 
-  it('infers the image targets, with local-root on base images only', async () => {
-    addImage('base-image', 'base');
-    addImage('app', 'derivative');
+  it('infers the image targets, with local-root on base images only (those whose package.json pins no other image)', async () => {
+    addImage('base-image');
+    addImage('app', 'base-image');
     const results = await createNodesV2[1](['packages/images/base-image/image.ts', 'packages/images/app/image.ts'], undefined, context());
     const base = results[0][1].projects!['packages/images/base-image'];
     const app = results[1][1].projects!['packages/images/app'];
@@ -60,7 +62,10 @@ describe('createNodesV2', () => {
             "inputs": [
               "production",
               "^production",
-              "{workspaceRoot}/tools/plugin/src/executors/build/**/*",
+              "{workspaceRoot}/tools/plugin/**/*",
+              "!{workspaceRoot}/tools/plugin/**/*.spec.ts",
+              "!{workspaceRoot}/tools/plugin/golden/**/*",
+              "!{workspaceRoot}/tools/plugin/**/*.md",
               {
                 "externalDependencies": [
                   "zod",
@@ -149,7 +154,10 @@ describe('createNodesV2', () => {
               {
                 "dependentTasksOutputFiles": "**/*",
               },
-              "{workspaceRoot}/tools/plugin/src/executors/lint/**/*",
+              "{workspaceRoot}/tools/plugin/**/*",
+              "!{workspaceRoot}/tools/plugin/**/*.spec.ts",
+              "!{workspaceRoot}/tools/plugin/golden/**/*",
+              "!{workspaceRoot}/tools/plugin/**/*.md",
             ],
             "metadata": {
               "description": "Check the assembled context against the image invariants and shellcheck every script",
@@ -188,7 +196,7 @@ describe('createNodesV2', () => {
   });
 
   it('honours renamed targets', async () => {
-    addImage('app', 'derivative');
+    addImage('app');
     const results = await createNodesV2[1](['packages/images/app/image.ts'], { dockerBuildTargetName: 'image' }, context());
     const targets = results[0][1].projects!['packages/images/app'].targets!;
     expect(Object.keys(targets)).toContain('image');
@@ -196,8 +204,15 @@ describe('createNodesV2', () => {
     expect(targets.image.dependsOn).toEqual(['build', { dependencies: true, target: 'image', params: 'forward' }]);
   });
 
+  it('never reads image.ts: a definition that does not even parse still gets its targets', async () => {
+    addImage('base-image');
+    writeFileSync(join(root, 'packages/images/base-image/image.ts'), 'this is not TypeScript {');
+    const results = await createNodesV2[1](['packages/images/base-image/image.ts'], undefined, context());
+    expect(Object.keys(results[0][1].projects!['packages/images/base-image'].targets!)).toContain('local-root');
+  });
+
   it('infers nothing for a folder without package.json (half-generated)', async () => {
-    addImage('app', 'derivative', false);
+    addImage('app', undefined, false);
     const results = await createNodesV2[1](['packages/images/app/image.ts'], undefined, context());
     expect(results[0][1]).toEqual({});
   });

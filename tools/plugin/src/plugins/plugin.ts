@@ -1,5 +1,6 @@
 // createNodesV2: every packages/images/<name>/image.ts makes its folder an image project with inferred targets.
-// Cheap and deterministic: it looks at which files exist, never at the clock, git or the definitions' contents.
+// Cheap and deterministic: it looks at which files exist and at package.json (whose dependencies are also the graph
+// edges), never at the clock, git or the definitions' contents.
 import { dirname, join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import type { CreateNodesV2, TargetConfiguration } from '@nx/devkit';
@@ -37,6 +38,19 @@ const DOCKER_CONFIGURATIONS = { production: { profile: 'production' }, local: { 
  */
 const executor = (name: string) => `@vast/executors:${name}`;
 
+/**
+ * The executors' own code, as an input of every cached target. The whole plugin rather than one executor's folder:
+ * build and lint run shared modules (lib/assemble-context.ts, lib/workspace-images.ts, utils/...), and a list derived
+ * by hand goes stale the day one more import is added, replaying a cached, now wrong, result. Conventions is already
+ * an input through `^production` (every image depends on it).
+ */
+export const PLUGIN_SOURCE_INPUTS = [
+  '{workspaceRoot}/tools/plugin/**/*',
+  '!{workspaceRoot}/tools/plugin/**/*.spec.ts',
+  '!{workspaceRoot}/tools/plugin/golden/**/*',
+  '!{workspaceRoot}/tools/plugin/**/*.md',
+];
+
 export function createImageTargets(projectRoot: string, options: NormalizedImagePluginOptions): Record<string, TargetConfiguration> {
   const name = projectRoot.split('/').pop() as string;
   const contextDir = `{workspaceRoot}/dist/images/{projectName}`;
@@ -50,7 +64,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
       cache: true,
       dependsOn: ['^build'],
       // The build executor itself renders the context, so its code is an input too.
-      inputs: ['production', '^production', '{workspaceRoot}/tools/plugin/src/executors/build/**/*', { externalDependencies: ['zod', 'yaml'] }],
+      inputs: ['production', '^production', ...PLUGIN_SOURCE_INPUTS, { externalDependencies: ['zod', 'yaml'] }],
       outputs: [contextDir],
       metadata: { ...group, description: `Assemble ${name}'s build context: Dockerfile, ROOT overlay and image.json`, help: { command: 'nx run <project>:build', example: {} } },
     },
@@ -59,7 +73,7 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
       continuous: false,
       cache: true,
       dependsOn: [options.buildTargetName],
-      inputs: ['production', '^production', { dependentTasksOutputFiles: '**/*' }, '{workspaceRoot}/tools/plugin/src/executors/lint/**/*'],
+      inputs: ['production', '^production', { dependentTasksOutputFiles: '**/*' }, ...PLUGIN_SOURCE_INPUTS],
       outputs: [],
       metadata: { ...group, description: 'Check the assembled context against the image invariants and shellcheck every script' },
     },
@@ -96,6 +110,16 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
   };
 }
 
+/**
+ * Whether package.json pins another image project (the parent every derivative and external image pins exactly,
+ * which the build checks against image.ts). An image that pins none is a base image.
+ */
+function buildsOnAnotherImage(workspaceRoot: string, projectRoot: string): boolean {
+  const pkg = JSON.parse(readFileSync(join(workspaceRoot, projectRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const imagesDir = dirname(projectRoot);
+  return Object.keys(pkg.dependencies ?? {}).some((dep) => dep.startsWith('@vast/') && existsSync(join(workspaceRoot, imagesDir, dep.slice('@vast/'.length), 'image.ts')));
+}
+
 export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
   IMAGE_GLOB,
   async (files, options, context) => {
@@ -106,8 +130,7 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
       if (!existsSync(join(context.workspaceRoot, projectRoot, 'package.json'))) return [file, {}];
       const targets = createImageTargets(projectRoot, normalized);
       // Base images build FROM the local Debian root in the `local` profile, so they carry the target that makes it.
-      const definition = readFileSync(join(context.workspaceRoot, file), 'utf8');
-      if (/\bclass:\s*['"]base['"]/.test(definition)) {
+      if (!buildsOnAnotherImage(context.workspaceRoot, projectRoot)) {
         targets[normalized.localRootTargetName] = {
           executor: executor('local-root'),
           continuous: false,

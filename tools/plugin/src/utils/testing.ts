@@ -2,20 +2,9 @@
 // from an in-memory program while keeping run()'s contract (throw on a non-zero exit unless reject: false), and an
 // in-memory docker for that program to be.
 import { vi } from 'vitest';
-import type { ExecutorContext } from '@nx/devkit';
 import type { RunOptions, RunResult } from './exec';
 
-export function fakeExecutorContext(root: string, projectName: string, projectRoot = `packages/images/${projectName}`): ExecutorContext {
-  return {
-    root,
-    cwd: root,
-    isVerbose: false,
-    projectName,
-    projectsConfigurations: { version: 2, projects: { [projectName]: { root: projectRoot } } },
-    nxJsonConfiguration: {},
-    projectGraph: { nodes: {}, dependencies: {} },
-  } as ExecutorContext;
-}
+export { fakeExecutorContext } from './fake-executor-context';
 
 /**
  * The module `vi.mock('…/utils/exec', () => fakeExecModule(handle))` installs. `handle` is called per command; keep

@@ -1,6 +1,5 @@
 import { LABEL_KEYS } from '../../dockerfile';
 import { dockerfileInstructions, finalStage, DOCKERFILE } from './helpers';
-import { parseKeyValues } from '../dockerfile-parser';
 import type { LintRule } from '../types';
 
 const REQUIRED: readonly string[] = LABEL_KEYS;
@@ -12,7 +11,7 @@ export const labelsRule: LintRule = {
   check(context, report) {
     const labels = finalStage(dockerfileInstructions(context))
       .filter((i) => i.keyword === 'LABEL')
-      .flatMap((i) => parseKeyValues(i.args).map(([k]) => ({ key: k, line: i.line })));
+      .flatMap((i) => (i.properties ?? []).map(([k]) => ({ key: k, line: i.line })));
     const keys = labels.map((l) => l.key);
     for (const key of REQUIRED) {
       if (!keys.includes(key)) report({ file: DOCKERFILE, message: `LABEL ${key} is missing. The renderer sets it from image.ts 'description'; rebuild with nx run ${context.image}:build.` });

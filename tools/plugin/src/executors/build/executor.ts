@@ -1,11 +1,11 @@
 // build: assembles dist/images/<project>/ from image.ts (validated), the ROOT/ overlay and artifacts.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
-import { refreshReadmeGeneratedPart, renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
+import { logger, type ExecutorContext } from '@nx/devkit';
+import { errorsForChain, refreshReadmeGeneratedPart, renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
 import { formatChainErrors } from '../../lib/report-errors';
 import { assembleContext } from '../../lib/assemble-context';
-import { readImageChain, errorsForChain, imageFileOf } from '../../lib/workspace-images';
+import { readImageChain } from '../../lib/workspace-images';
 import type { BuildExecutorOptions } from './schema';
 
 /**
@@ -27,19 +27,19 @@ function refreshReadme(workspaceRoot: string, image: ResolvedImage): boolean {
 export default async function buildExecutor(_options: BuildExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const name = context.projectName as string;
   const workspace = await readImageChain(context.root, name);
-  const errors = errorsForChain(workspace, name, imageFileOf);
+  const errors = errorsForChain(workspace, name);
   const image = workspace.images.get(name);
   if (errors.length || !image) {
-    console.error(formatChainErrors(name, errors));
+    logger.error(formatChainErrors(name, errors));
     return { success: false };
   }
   try {
     const result = assembleContext(context.root, image);
-    console.log(`${name}: wrote ${result.files.length} files to dist/images/${name} (context ${result.manifest.contextHash.slice(0, 12)}, ${result.manifest.variants.length} variants)`);
-    if (refreshReadme(context.root, image)) console.log(`${name}: refreshed the generated part of ${dirname(image.file)}/README.md from image.ts`);
+    logger.log(`${name}: wrote ${result.files.length} files to dist/images/${name} (context ${result.manifest.contextHash.slice(0, 12)}, ${result.manifest.variants.length} variants)`);
+    if (refreshReadme(context.root, image)) logger.log(`${name}: refreshed the generated part of ${dirname(image.file)}/README.md from image.ts`);
     return { success: true };
   } catch (e) {
-    console.error((e as Error).message);
+    logger.error((e as Error).message);
     return { success: false };
   }
 }

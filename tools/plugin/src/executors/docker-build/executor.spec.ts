@@ -4,8 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '@nx/devkit';
 import { renderImageManifest } from '@vast/conventions';
-import { fakeDefinition, fakeFamily } from '../../../../../packages/conventions/src/testing';
+import { fakeDefinition, fakeFamily } from '@vast/conventions/testing';
 import { FakeDocker, fakeExecutorContext } from '../../utils/testing';
 // vi.mock below is hoisted above this import, so the executor sees the fake docker.
 import dockerBuild from './executor';
@@ -45,8 +46,8 @@ beforeEach(() => {
   engine.registry.set('ubuntu:24.04', `sha256:${'1'.repeat(64)}`);
   engine.builds = 0;
   output = [];
-  vi.spyOn(console, 'log').mockImplementation((line: string) => void output.push(line));
-  vi.spyOn(console, 'error').mockImplementation((line: string) => void output.push(`error: ${line}`));
+  vi.spyOn(logger, 'log').mockImplementation((line: string) => void output.push(line));
+  vi.spyOn(logger, 'error').mockImplementation((line: string) => void output.push(`error: ${line}`));
 });
 
 afterEach(() => {

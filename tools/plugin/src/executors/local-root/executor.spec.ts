@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '@nx/devkit';
 import { normalizeLocalRootOptions, planLocalRoot } from './lib/plan-local-root';
 
 describe('planLocalRoot', () => {
@@ -44,8 +45,8 @@ describe('local-root executor with fake tools', () => {
     process.env.VAST_DOCKER = 'docker';
     errors = [];
     logs = [];
-    vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
-    vi.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
+    vi.spyOn(logger, 'error').mockImplementation((line: string) => void errors.push(line));
+    vi.spyOn(logger, 'log').mockImplementation((line: string) => void logs.push(line));
   });
 
   afterEach(() => {

@@ -6,13 +6,14 @@ import { hasCommand, run, CommandError } from '../../utils/exec';
 import { assertDockerEngine, dockerCommand, DockerError, imageExists } from '../../utils/docker';
 import { normalizeLocalRootOptions, planLocalRoot } from './lib/plan-local-root';
 import type { LocalRootExecutorOptions } from './schema';
+import { logger } from '@nx/devkit';
 
 class LocalRootError extends Error {}
 
 export default async function localRootExecutor(options: LocalRootExecutorOptions): Promise<{ success: boolean }> {
   const opts = normalizeLocalRootOptions(options, process.env);
   const docker = dockerCommand();
-  const say = (line: string) => console.log(`local-root: ${line}`);
+  const say = (line: string) => logger.log(`local-root: ${line}`);
 
   if (opts.dryRun) {
     for (const step of planLocalRoot(opts, '<tmp>', docker)) say(`${step.label}\n  ${[step.command, ...step.args].join(' ')}`);
@@ -51,7 +52,7 @@ export default async function localRootExecutor(options: LocalRootExecutorOption
     return { success: true };
   } catch (e) {
     if (e instanceof LocalRootError || e instanceof DockerError) {
-      console.error(`local-root: ${e.message}`);
+      logger.error(`local-root: ${e.message}`);
       return { success: false };
     }
     throw e;

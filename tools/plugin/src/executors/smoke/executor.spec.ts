@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
+import { logger, type ExecutorContext } from '@nx/devkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import smokeExecutor from './executor';
 
@@ -15,8 +15,8 @@ describe('smoke executor (no engine needed)', () => {
     root = mkdtempSync(join(tmpdir(), 'smoke-executor-spec-'));
     logs = [];
     errors = [];
-    vi.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
-    vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    vi.spyOn(logger, 'log').mockImplementation((line: string) => void logs.push(line));
+    vi.spyOn(logger, 'error').mockImplementation((line: string) => void errors.push(line));
   });
   afterEach(() => {
     vi.restoreAllMocks();

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
+import { logger, type ExecutorContext } from '@nx/devkit';
 import { assertDockerEngine, DockerError } from '../../utils/docker';
 import { materialize } from '../../lib/materialize';
 import { buildResultFileOf } from '../../lib/build-result';
@@ -28,23 +28,23 @@ export default async function smokeExecutor(options: SmokeExecutorOptions, conte
     env: process.env,
   });
   if (!normalized.ok) {
-    console.error(`${projectName}:smoke: ${normalized.error}`);
+    logger.error(`${projectName}:smoke: ${normalized.error}`);
     return { success: false };
   }
   const opts = normalized.options;
 
   if (opts.dryRun) {
     const { checks, excluded } = selectChecks(projectName);
-    console.log(`${projectName}:smoke would boot ${opts.image} with PORTAL_CONFIG=${opts.portalConfig} and run:`);
-    for (const check of checks) console.log(`  ${check.id.padEnd(28)} ${check.description}`);
-    for (const e of excluded) console.log(`  (excluded) ${e.check}: ${e.reason}`);
+    logger.log(`${projectName}:smoke would boot ${opts.image} with PORTAL_CONFIG=${opts.portalConfig} and run:`);
+    for (const check of checks) logger.log(`  ${check.id.padEnd(28)} ${check.description}`);
+    for (const e of excluded) logger.log(`  (excluded) ${e.check}: ${e.reason}`);
     return { success: true };
   }
 
   try {
     await assertDockerEngine();
-    if (opts.built && !(await materialize(opts.built, (line) => console.log(`${projectName}:smoke: ${line}`)))) {
-      console.error(`${projectName}:smoke: ${opts.image} is neither in the engine nor pullable from ${opts.built.cacheRef}. Build it: nx run ${projectName}:docker-build${opts.profile === 'local' ? ' -c local' : ''}`);
+    if (opts.built && !(await materialize(opts.built, (line) => logger.log(`${projectName}:smoke: ${line}`)))) {
+      logger.error(`${projectName}:smoke: ${opts.image} is neither in the engine nor pullable from ${opts.built.cacheRef}. Build it: nx run ${projectName}:docker-build${opts.profile === 'local' ? ' -c local' : ''}`);
       return { success: false };
     }
     const result = await runSmoke({
@@ -56,11 +56,11 @@ export default async function smokeExecutor(options: SmokeExecutorOptions, conte
       namePrefix: `vast-smoke-${projectName}`,
       timeoutSeconds: opts.timeoutSeconds,
     });
-    if (!result.ok) console.error(`${projectName}:smoke: some checks failed (see FAIL lines above).`);
+    if (!result.ok) logger.error(`${projectName}:smoke: some checks failed (see FAIL lines above).`);
     return { success: result.ok };
   } catch (e) {
     if (e instanceof DockerError) {
-      console.error(`${projectName}:smoke: ${e.message}`);
+      logger.error(`${projectName}:smoke: ${e.message}`);
       return { success: false };
     }
     throw e;

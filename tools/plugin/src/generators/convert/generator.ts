@@ -10,7 +10,7 @@ import { checkNewProjectName, checkRepository, repositoryOf, writeImageProject }
 import { nextSteps } from '../lib/next-steps';
 import { readProvisioningTemplate, renderTemplateScript, scriptFileOf, templateFileOf, torchInChainOf, type ProvisioningTemplate } from '../lib/provisioning-template';
 import { renderImageReadme } from '../lib/readme';
-import { IMAGES_DIR } from '../../lib/workspace-images';
+import { IMAGES_DIR } from '@vast/conventions';
 import { readTreeImages, type TreeImages } from '../lib/tree-images';
 import type { ConvertGeneratorSchema } from './schema';
 

@@ -9,7 +9,7 @@ import { throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, DEFAULT_PARENT, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
 import { renderImageReadme } from '../lib/readme';
-import { IMAGES_DIR } from '../../lib/workspace-images';
+import { IMAGES_DIR } from '@vast/conventions';
 import { readTreeImages, requireImage, type TreeImages } from '../lib/tree-images';
 import type { DerivativeGeneratorSchema } from './schema';
 

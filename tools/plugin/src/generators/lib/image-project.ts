@@ -5,7 +5,7 @@ import { IMAGE_NAME, imageDefinitionSchema, parseImageDefinition, resolveImageGr
 import { applyMarkers, renderImageSource, type UnfilledMarkers } from '@vast/conventions';
 import { GeneratorInputError } from './errors';
 import { addWorkspacePackageToLock } from './package-lock';
-import { IMAGES_DIR, imageFileOf, PACKAGE_SCOPE } from '../../lib/workspace-images';
+import { IMAGES_DIR, imageFileOf, PACKAGE_SCOPE } from '@vast/conventions';
 import type { TreeImages } from './tree-images';
 
 /** The parent a derivative gets when none is named, and the base every external grafts. */

@@ -6,7 +6,8 @@ import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { chainLintFacts, lintContext, renderContextFiles, type ContextFile, type LintFinding } from '@vast/conventions';
 import { readTreeImages } from './tree-images';
-import { IMAGES_DIR, imageProjectDirs } from '../../lib/workspace-images';
+import { IMAGES_DIR } from '@vast/conventions';
+import { imageProjectDirs } from '../../lib/workspace-images';
 
 export const repoRoot = join(__dirname, '../../../../..');
 

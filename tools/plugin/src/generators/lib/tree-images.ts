@@ -1,44 +1,35 @@
-// The image family as the generator's Tree holds it: every packages/images/<name>/ with image.ts and package.json,
-// validated and resolved with the same conventions functions the build target uses.
-import { readJson, type Tree } from '@nx/devkit';
-import { parseImageDefinition, resolveImageGraph, type GraphError, type ImageRecord, type ResolvedImage } from '@vast/conventions';
-import { IMAGES_DIR, imageFileOf } from '../../lib/workspace-images';
+// The image family as the generator's Tree holds it (which may exist only in memory), read through the same
+// conventions function the build target's reader uses (resolveImageProjects).
+import { type Tree } from '@nx/devkit';
+import { IMAGES_DIR, imageFileOf, packageFileOf, resolveImageProjects, type ImageProjectInput, type ImageProjects, type ResolvedImage } from '@vast/conventions';
 import { evaluateDefinitionFile } from './evaluate-source';
 import { GeneratorInputError } from './errors';
 
-export interface TreeImages {
-  /** Every folder under packages/images that holds an image.ts (loadable or not). */
-  projects: string[];
-  records: ImageRecord[];
-  images: Map<string, ResolvedImage>;
-  errors: GraphError[];
+export type TreeImages = ImageProjects;
+
+async function readTreeProject(tree: Tree, name: string): Promise<ImageProjectInput> {
+  const pkgText = tree.read(packageFileOf(name), 'utf8');
+  let pkg: ImageProjectInput['pkg'];
+  try {
+    pkg = pkgText === null ? { error: 'does not exist. Every image project needs a package.json with name and version.' } : { value: JSON.parse(pkgText) };
+  } catch (e) {
+    pkg = { error: `cannot be read (${(e as Error).message}). Every image project needs a package.json with name and version.` };
+  }
+  let definition: ImageProjectInput['definition'];
+  try {
+    definition = { value: await evaluateDefinitionFile(tree, imageFileOf(name)) };
+  } catch (e) {
+    definition = { error: (e as Error).message };
+  }
+  return { name, pkg, definition };
 }
 
 export async function readTreeImages(tree: Tree): Promise<TreeImages> {
   const projects = tree.exists(IMAGES_DIR) ? tree.children(IMAGES_DIR).filter((d) => tree.exists(imageFileOf(d))).sort() : [];
-  const records: ImageRecord[] = [];
-  const errors: GraphError[] = [];
-  for (const name of projects) {
-    const file = imageFileOf(name);
-    const pkgFile = `${IMAGES_DIR}/${name}/package.json`;
-    let version = '0.0.0';
-    if (tree.exists(pkgFile)) version = readJson<{ version?: string }>(tree, pkgFile).version ?? version;
-    let value: unknown;
-    try {
-      value = await evaluateDefinitionFile(tree, file);
-    } catch (e) {
-      errors.push({ file, path: '(module)', message: (e as Error).message });
-      continue;
-    }
-    const parsed = parseImageDefinition(value);
-    if (!parsed.success) {
-      errors.push(...parsed.errors.map((err) => ({ file, ...err })));
-      continue;
-    }
-    records.push({ file, version, definition: parsed.definition });
-  }
-  const resolved = resolveImageGraph(records, projects);
-  return { projects, records, images: resolved.images, errors: [...errors, ...resolved.errors] };
+  return resolveImageProjects(
+    await Promise.all(projects.map((name) => readTreeProject(tree, name))),
+    projects,
+  );
 }
 
 /** The resolved image `name`, or a message naming the option, the choices and why it cannot be used. */

@@ -4,6 +4,7 @@
 import type { ImageManifest } from '@vast/conventions';
 import { DockerError, imageId, registryDigests } from '../../../utils/docker';
 import localRootExecutor from '../../local-root/executor';
+import { logger } from '@nx/devkit';
 
 /**
  * Local variants build FROM images made on this machine (the Debian root, stand-ins for upstreams): each enters the
@@ -15,7 +16,7 @@ export async function localFromIds(chain: ImageManifest[]): Promise<Record<strin
     for (const v of manifest.variants.filter((v) => v.local && v.from)) {
       let id = await imageId(v.from as string);
       if (!id) {
-        console.log(`${manifest.name}:${v.key} builds FROM ${v.from}, which the engine does not have yet: making it (local-root)`);
+        logger.log(`${manifest.name}:${v.key} builds FROM ${v.from}, which the engine does not have yet: making it (local-root)`);
         const made = await localRootExecutor({ image: v.from as string });
         id = made.success ? await imageId(v.from as string) : undefined;
         if (!id) throw new DockerError(`${manifest.source}: variants: ${v.key} builds FROM ${v.from}, which could not be made; see the local-root output above (nx run ${manifest.name}:local-root).`);

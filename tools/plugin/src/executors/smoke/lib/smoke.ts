@@ -10,6 +10,7 @@ import type { SmokeExpectations } from './checks';
 import { dockerProbe, type ContainerProbe } from './probe';
 import { formatResult, runChecks, summarize, type CheckResult } from './run-checks';
 import { selectChecks, SMOKE_CONFIG, type SmokeConfig } from './smoke-config';
+import { logger } from '@nx/devkit';
 
 /**
  * The default PORTAL_CONFIG leaves the Instance Portal out on purpose: the skip check then has a service to
@@ -155,7 +156,7 @@ export interface SmokeRunResult {
 
 /** Boots, checks, prints every check and its result, removes the container. */
 export async function runSmoke(options: SmokeRunOptions): Promise<SmokeRunResult> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? ((line: string) => logger.log(line));
   const { checks, excluded } = selectChecks(options.imageName, options.config ?? SMOKE_CONFIG);
   log(`smoke: booting ${options.image} (${checks.length} checks, timeout ${options.timeoutSeconds}s)`);
   for (const e of excluded) log(`smoke: excluded ${e.check}: ${e.reason}`);

@@ -1,0 +1,6 @@
+// @vast/portal/testing: the stand-ins the portal's specs and the end-to-end suites share (a free port, Caddy, a
+// running portal against a fake supervisor), so suites outside the portal never import its src/ by path.
+export { freePort } from './free-port';
+export { hasCaddy, runCaddy } from './caddy';
+export { startPortalFixture } from './portal-fixture';
+export { startAuthGate } from './auth-gate';

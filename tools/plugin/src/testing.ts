@@ -1,0 +1,25 @@
+// @vast/plugin/testing: what the end-to-end suites and the bench drive the plugin with (the Docker helpers, smoke's
+// container and probes, the build records, fakes), so nothing outside the plugin imports its src/ by path.
+export { run, CommandError, type RunOptions, type RunResult } from './utils/exec';
+export {
+  assertDockerEngine,
+  containerLogs,
+  dockerCommand,
+  DockerError,
+  execInContainer,
+  imageExists,
+  imageId,
+  inspectContainer,
+  registryDigests,
+} from './utils/docker';
+export { buildResultFileOf, type BuildResult, type BuiltVariant } from './lib/build-result';
+export { runSmoke, startSmokeContainer, type ProvisioningSpec, type SmokeContainer } from './executors/smoke/lib/smoke';
+export { selectChecks } from './executors/smoke/lib/smoke-config';
+export { runChecks } from './executors/smoke/lib/run-checks';
+export { fileExists, httpStatus, readFile, supervisorStates } from './executors/smoke/lib/probe';
+export { BOOT_LOG, failedStages, latestBootLines, startedStages } from './executors/smoke/lib/checks';
+export { default as dockerPushExecutor } from './executors/docker-push/executor';
+export { fakeExecutorContext } from './utils/fake-executor-context';
+export { assembleContext } from './lib/assemble-context';
+export { imageProjectDirs } from './lib/workspace-images';
+export { LOCAL_ROOT_DEFAULTS } from './executors/local-root/lib/plan-local-root';
