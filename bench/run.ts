@@ -61,13 +61,21 @@ function rebuilds(ws: ScratchWorkspace): { cold: number; peerBuild: () => number
   cpSync(join(ws.root, 'dist/images/base-image'), join(ws.root, peerDir), { recursive: true });
   // Like a real @nx/docker project here: it depends on the image project, so its inferred dependsOn ^build keeps the
   // assembled context current, exactly as our docker-build's dependsOn build does.
-  ws.write(`${peerDir}/package.json`, JSON.stringify({ name: 'peer-base-image', version: '1.0.0', private: true, dependencies: { '@vast/base-image': '1.0.0' } }, null, 2));
+  ws.write(
+    `${peerDir}/package.json`,
+    JSON.stringify({ name: 'peer-base-image', version: '1.0.0', private: true, dependencies: { '@vast/base-image': '1.0.0' } }, null, 2),
+  );
   const nxJson = JSON.parse(ws.read('nx.json'));
   nxJson.plugins.push({
     plugin: '@nx/docker',
     // Only the peer copy: @nx/docker infers a project from every Dockerfile (golden files included).
     include: ['peer/**/*'],
-    options: { buildTarget: { name: 'docker:build', args: ['--build-arg', 'BASE_IMAGE=vast-local/bookworm:latest', '--build-arg', 'VAST_PROFILE=local'] } },
+    options: {
+      buildTarget: {
+        name: 'docker:build',
+        args: ['--build-arg', 'BASE_IMAGE=vast-local/bookworm:latest', '--build-arg', 'VAST_PROFILE=local'],
+      },
+    },
   });
   ws.write('nx.json', JSON.stringify(nxJson, null, 2));
   const pkg = JSON.parse(ws.read('package.json'));
@@ -80,15 +88,33 @@ function rebuilds(ws: ScratchWorkspace): { cold: number; peerBuild: () => number
   const oursNoop = median3(() => timed(ws, 'ours no-op', ['run', 'base-image:docker-build', '-c', 'local']));
   const floor = median3(() => timed(ws, 'nx startup floor', ['show', 'projects']));
   // The workspace's .env turns Nx's plugin isolation off; this is what every nx command would cost with it on.
-  const isolatedFloor = median3(() => timed(ws, 'nx startup floor, plugins isolated', ['show', 'projects'], { NX_ISOLATE_PLUGINS: 'true' }));
+  const isolatedFloor = median3(() =>
+    timed(ws, 'nx startup floor, plugins isolated', ['show', 'projects'], { NX_ISOLATE_PLUGINS: 'true' }),
+  );
   report('@nx/docker no-op re-run (nx run, wall, median of 3)', seconds(peerNoop));
   report('ours no-op re-run (nx run, wall, median of 3, same moment)', seconds(oursNoop));
-  report('nx startup floor (nx show projects)', `${seconds(floor)} (${seconds(isolatedFloor)} with Nx's default plugin isolation, which .env turns off)`);
-  report('warm no-op: ours vs @nx/docker, whole command', `${(peerNoop / oursNoop).toFixed(2)}x (both sit on the nx floor; see fresh-runner below)`);
+  report(
+    'nx startup floor (nx show projects)',
+    `${seconds(floor)} (${seconds(isolatedFloor)} with Nx's default plugin isolation, which .env turns off)`,
+  );
+  report(
+    'warm no-op: ours vs @nx/docker, whole command',
+    `${(peerNoop / oursNoop).toFixed(2)}x (both sit on the nx floor; see fresh-runner below)`,
+  );
   report('warm no-op: ours vs @nx/docker, above the nx floor', `${((peerNoop - floor) / Math.max(oursNoop - floor, 1)).toFixed(2)}x`);
   // The engine-side work each no-op does: a fully cached `docker build` of the context vs our tag lookups.
   const dockerCli = dockerCommand();
-  const buildArgs = ['build', '-q', '--build-arg', 'BASE_IMAGE=vast-local/bookworm:latest', '--build-arg', 'VAST_PROFILE=local', '--build-arg', 'PYTHON_VERSION=3.11', join(ws.root, peerDir)];
+  const buildArgs = [
+    'build',
+    '-q',
+    '--build-arg',
+    'BASE_IMAGE=vast-local/bookworm:latest',
+    '--build-arg',
+    'VAST_PROFILE=local',
+    '--build-arg',
+    'PYTHON_VERSION=3.11',
+    join(ws.root, peerDir),
+  ];
   const engine = (args: string[]) => {
     const started = process.hrtime.bigint();
     execFileSync(dockerCli, args, { stdio: 'ignore', env: { ...process.env, DOCKER_BUILDKIT: '1' } });
@@ -99,8 +125,12 @@ function rebuilds(ws: ScratchWorkspace): { cold: number; peerBuild: () => number
   // A developer machine runs the Nx daemon (CI does not): the same no-ops with it, warmed once.
   const daemon = { NX_DAEMON: 'true', CI: '' };
   timed(ws, 'daemon warm-up', ['show', 'projects'], daemon);
-  const oursDaemon = Math.min(...[0, 1].map(() => timed(ws, 'ours no-op (daemon)', ['run', 'base-image:docker-build', '-c', 'local'], daemon)));
-  const peerDaemon = Math.min(...[0, 1].map(() => timed(ws, '@nx/docker no-op (daemon)', ['run', 'peer-base-image:docker:build'], { ...daemon, ...env })));
+  const oursDaemon = Math.min(
+    ...[0, 1].map(() => timed(ws, 'ours no-op (daemon)', ['run', 'base-image:docker-build', '-c', 'local'], daemon)),
+  );
+  const peerDaemon = Math.min(
+    ...[0, 1].map(() => timed(ws, '@nx/docker no-op (daemon)', ['run', 'peer-base-image:docker:build'], { ...daemon, ...env })),
+  );
   ws.run(join(ws.root, 'node_modules/.bin/nx'), ['daemon', '--stop'], daemon);
   report('with the Nx daemon: ours no-op', `${seconds(oursDaemon)} = ${ratio(oursDaemon, cold)} of cold`);
   report('with the Nx daemon: @nx/docker no-op', `${seconds(peerDaemon)} (ours ${(peerDaemon / oursDaemon).toFixed(2)}x)`);
@@ -116,7 +146,17 @@ function addGeneratedImages(ws: ScratchWorkspace, count: number) {
     const port = 20000 + i;
     ws.write(
       `packages/images/${name}/package.json`,
-      JSON.stringify({ name: `@vast/${name}`, version: '1.0.0', private: true, nx: { name }, dependencies: { '@vast/conventions': '1.0.0', '@vast/base-image': '1.0.0' } }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          name: `@vast/${name}`,
+          version: '1.0.0',
+          private: true,
+          nx: { name },
+          dependencies: { '@vast/conventions': '1.0.0', '@vast/base-image': '1.0.0' },
+        },
+        null,
+        2,
+      ) + '\n',
     );
     ws.write(
       `packages/images/${name}/image.ts`,
@@ -167,24 +207,45 @@ function affectedPrecision() {
       Object.keys(JSON.parse(ws.read(`packages/images/${name}/package.json`)).dependencies ?? {})
         .map((d) => d.replace('@vast/', ''))
         .find((d) => images.includes(d));
-    const closure = (changed: string) => images.filter((i) => {
-      for (let p: string | undefined = i; p; p = parent(p)) if (p === changed) return true;
-      return false;
-    });
+    const closure = (changed: string) =>
+      images.filter((i) => {
+        for (let p: string | undefined = i; p; p = parent(p)) if (p === changed) return true;
+        return false;
+      });
     const cases: Array<{ what: string; edit: () => void; minimal: string[] }> = [];
     for (const image of images) {
-      cases.push({ what: `${image} ROOT file`, edit: () => ws.write(`packages/images/${image}/ROOT/etc/bench-${image}.txt`, 'x\n'), minimal: closure(image) });
-      cases.push({ what: `${image} image.ts`, edit: () => ws.edit(`packages/images/${image}/image.ts`, (t) => `${t}// bench\n`), minimal: closure(image) });
+      cases.push({
+        what: `${image} ROOT file`,
+        edit: () => ws.write(`packages/images/${image}/ROOT/etc/bench-${image}.txt`, 'x\n'),
+        minimal: closure(image),
+      });
+      cases.push({
+        what: `${image} image.ts`,
+        edit: () => ws.edit(`packages/images/${image}/image.ts`, (t) => `${t}// bench\n`),
+        minimal: closure(image),
+      });
     }
-    cases.push({ what: 'conventions renderer', edit: () => ws.edit('packages/conventions/src/dockerfile.ts', (t) => `${t}// bench\n`), minimal: images });
-    cases.push({ what: 'portal source', edit: () => ws.edit('packages/portal/package.json', (t) => t.replace('"description": "', '"description": "(bench) ')), minimal: images });
+    cases.push({
+      what: 'conventions renderer',
+      edit: () => ws.edit('packages/conventions/src/dockerfile.ts', (t) => `${t}// bench\n`),
+      minimal: images,
+    });
+    cases.push({
+      what: 'portal source',
+      edit: () => ws.edit('packages/portal/package.json', (t) => t.replace('"description": "', '"description": "(bench) ')),
+      minimal: images,
+    });
     cases.push({ what: 'README.md', edit: () => ws.write('README.md', `${ws.read('README.md')}\nbench\n`), minimal: [] });
     let exact = 0;
     for (const c of cases) {
       c.edit();
       ws.commit(`bench: ${c.what}`);
       const result = ws.nx('show', 'projects', '--affected', '--base=HEAD~1', '--head=HEAD', '-t', 'docker-build');
-      const selected = result.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+      const selected = result.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .sort();
       const minimal = [...c.minimal].sort();
       const ok = JSON.stringify(selected) === JSON.stringify(minimal);
       if (ok) exact++;
@@ -207,7 +268,8 @@ async function freshRunner(ws: ScratchWorkspace, peerBuild: () => number) {
   const dir = mkdtempSync(join(tmpdir(), 'vast-bench-registry-'));
   const registry = await startRegistry(dir);
   try {
-    const ours = (...extra: string[]) => timed(ws, 'ours on a fresh runner', ['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${registry.host}`, ...extra]);
+    const ours = (...extra: string[]) =>
+      timed(ws, 'ours on a fresh runner', ['run', 'base-image:docker-build', '-c', 'local', `--cacheRegistry=${registry.host}`, ...extra]);
     ours();
     const forget = () => {
       const ids = docker('image', 'ls', '--format', '{{.ID}}', '--filter', 'reference=vastai/base-image').split('\n');
@@ -230,10 +292,13 @@ async function freshRunner(ws: ScratchWorkspace, peerBuild: () => number) {
     const nxJson = JSON.parse(ws.read('nx.json'));
     const peerPlugin = nxJson.plugins.find((p: { plugin?: string }) => p.plugin === '@nx/docker');
     const peerArgs = peerPlugin.options.buildTarget.args as string[];
-    peerPlugin.options.buildTarget.configurations = { 'registry-cache': { args: [...peerArgs, '--build-arg', 'BUILDKIT_INLINE_CACHE=1', '--cache-from', cacheRef] } };
+    peerPlugin.options.buildTarget.configurations = {
+      'registry-cache': { args: [...peerArgs, '--build-arg', 'BUILDKIT_INLINE_CACHE=1', '--cache-from', cacheRef] },
+    };
     ws.write('nx.json', JSON.stringify(nxJson, null, 2));
     ws.commit('bench: @nx/docker with a registry cache');
-    const peerCached = (label: string) => timed(ws, label, ['run', 'peer-base-image:docker:build', '-c', 'registry-cache'], { DOCKER_BUILDKIT: '1' });
+    const peerCached = (label: string) =>
+      timed(ws, label, ['run', 'peer-base-image:docker:build', '-c', 'registry-cache'], { DOCKER_BUILDKIT: '1' });
     peerCached('@nx/docker: image with inline cache');
     docker('tag', 'peer-base-image:latest', cacheRef);
     docker('push', cacheRef);
@@ -245,7 +310,10 @@ async function freshRunner(ws: ScratchWorkspace, peerBuild: () => number) {
     report('fresh-runner no-op: ours vs @nx/docker as inferred', `${(rebuilt / found).toFixed(1)}x faster (target >= 10x)`);
     report('fresh-runner no-op, @nx/docker given a registry cache (--cache-from, inline)', seconds(peerFromCache));
     report('fresh-runner no-op: ours vs @nx/docker given a registry cache', `${(peerFromCache / found).toFixed(1)}x faster`);
-    report('fresh runner, image needed in the engine: ours with --pull', `${seconds(pulled)} (${(rebuilt / pulled).toFixed(1)}x faster than the rebuild, ${(peerFromCache / pulled).toFixed(1)}x the peer's registry cache)`);
+    report(
+      'fresh runner, image needed in the engine: ours with --pull',
+      `${seconds(pulled)} (${(rebuilt / pulled).toFixed(1)}x faster than the rebuild, ${(peerFromCache / pulled).toFixed(1)}x the peer's registry cache)`,
+    );
   } finally {
     registry.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -33,15 +33,19 @@ export function parseReleaseArgs(argv: string[]): ReleaseOptions | { help: true 
     }));
   } catch (error) {
     const { code, message } = error as { code?: string; message: string };
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return { error: `unknown option '${/'([^']+)'/.exec(message)?.[1] ?? message}'. See --help.` };
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return { error: `unexpected argument '${/'([^']+)'/.exec(message)?.[1] ?? message}'. See --help.` };
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /registry/.test(message)) return { error: '--registry: needs a value such as 127.0.0.1:5000.' };
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      return { error: `unknown option '${/'([^']+)'/.exec(message)?.[1] ?? message}'. See --help.` };
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+      return { error: `unexpected argument '${/'([^']+)'/.exec(message)?.[1] ?? message}'. See --help.` };
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /registry/.test(message))
+      return { error: '--registry: needs a value such as 127.0.0.1:5000.' };
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return { error: '--configuration: needs a build profile: production or local.' };
     return { error: `${message}. See --help.` };
   }
   if (values.help) return { help: true };
   const configuration = values.configuration;
-  if (configuration !== 'production' && configuration !== 'local') return { error: `--configuration: '${configuration}' is not a build profile. Use production or local.` };
+  if (configuration !== 'production' && configuration !== 'local')
+    return { error: `--configuration: '${configuration}' is not a build profile. Use production or local.` };
   if (values.registry === '') return { error: '--registry: needs a value such as 127.0.0.1:5000.' };
   if (values['version-only'] && values.publish) return { error: '--version-only and --publish are two halves of a release; pass one.' };
   return {
@@ -87,7 +91,8 @@ export interface ReleasePlan {
   commands: string[][];
 }
 
-const variantsIn = (image: ResolvedImage, profile: Profile) => image.definition.variants.filter((v) => (profile === 'local' ? v.local === true : v.local !== true));
+const variantsIn = (image: ResolvedImage, profile: Profile) =>
+  image.definition.variants.filter((v) => (profile === 'local' ? v.local === true : v.local !== true));
 
 /**
  * Which images a release covers and which of them it builds. With `gitTags` (--publish): every image whose current
@@ -107,7 +112,17 @@ export function planRelease({ images, versionsAfter, gitTags, configuration }: R
   const skipped = releases
     .filter((r) => !build.includes(r))
     .map((release) => ({ release, reason: `no ${configuration} variant in packages/images/${release.project}/image.ts` }));
-  return { releases, build, skipped, commands: build.length ? releaseCommands(build.map((r) => r.project), configuration) : [] };
+  return {
+    releases,
+    build,
+    skipped,
+    commands: build.length
+      ? releaseCommands(
+          build.map((r) => r.project),
+          configuration,
+        )
+      : [],
+  };
 }
 
 /** The nx commands that build and push `projects`; docker-build's `^docker-build` dependency orders parents first. */
@@ -142,16 +157,27 @@ export interface GitTagPlan {
  * profile pushed only part of it (the local profile pushes the offline variant; the production variants still need
  * a --publish -c production, which must find it untagged).
  */
-export function planGitTags(plan: ReleasePlan, facts: { images: ResolvedImage[]; configuration: Profile; registry: string; pushed: ReadonlyMap<string, PushOutcome | undefined> }): GitTagPlan {
+export function planGitTags(
+  plan: ReleasePlan,
+  facts: { images: ResolvedImage[]; configuration: Profile; registry: string; pushed: ReadonlyMap<string, PushOutcome | undefined> },
+): GitTagPlan {
   const byProject = new Map(facts.images.map((i) => [i.definition.name, i]));
   const create: string[] = [];
-  const untagged: GitTagPlan['untagged'] = plan.skipped.map(({ release, reason }) => ({ release, reason: `not built or pushed: ${reason}` }));
+  const untagged: GitTagPlan['untagged'] = plan.skipped.map(({ release, reason }) => ({
+    release,
+    reason: `not built or pushed: ${reason}`,
+  }));
   for (const release of plan.build) {
     const outcome = facts.pushed.get(release.project);
     const image = byProject.get(release.project) as ResolvedImage;
     const others = variantsIn(image, facts.configuration === 'local' ? 'production' : 'local').map((v) => v.key);
     let reason: string | undefined;
-    if (!outcome || outcome.version !== release.to || outcome.registry !== facts.registry || (outcome.profile !== undefined && outcome.profile !== facts.configuration)) {
+    if (
+      !outcome ||
+      outcome.version !== release.to ||
+      outcome.registry !== facts.registry ||
+      (outcome.profile !== undefined && outcome.profile !== facts.configuration)
+    ) {
       reason = `not pushed by this run (docker-push did not finish for ${release.to}; see its output above)`;
     } else if (outcome.failed) {
       reason = 'its push stopped part-way (see the docker-push output above); a re-run finishes it';

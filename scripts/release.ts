@@ -33,7 +33,10 @@ function bin(root: string, name: string): string {
 /** The image family, validated as the build targets validate it; a broken definition stops the release. */
 async function readImages(root: string): Promise<ResolvedImage[]> {
   const { images, errors } = await readWorkspaceImages(root);
-  if (errors.length) throw new Error(`the image definitions have errors; fix them first:\n${errors.map((e) => `  ${e.file}: ${e.path}: ${e.message}`).join('\n')}`);
+  if (errors.length)
+    throw new Error(
+      `the image definitions have errors; fix them first:\n${errors.map((e) => `  ${e.file}: ${e.path}: ${e.message}`).join('\n')}`,
+    );
   return [...images.values()];
 }
 
@@ -59,7 +62,12 @@ function readPushOutcome(root: string, project: string): PushOutcome | undefined
   const file = pushResultFile(root, project);
   if (!existsSync(file)) return undefined;
   const record = JSON.parse(readFileSync(file, 'utf8')) as { version: string; registry: string; profile?: string; failed?: unknown };
-  return { version: record.version, registry: record.registry, ...(record.profile ? { profile: record.profile } : {}), failed: record.failed !== undefined };
+  return {
+    version: record.version,
+    registry: record.registry,
+    ...(record.profile ? { profile: record.profile } : {}),
+    failed: record.failed !== undefined,
+  };
 }
 
 function printPlan(plan: ReleasePlan, dryRun: boolean): void {
@@ -120,7 +128,8 @@ async function main(argv: string[]): Promise<number> {
       log('  npm install --package-lock-only --ignore-scripts --no-audit --no-fund');
     }
     for (const c of plan.commands) log(`  nx ${c.join(' ')}`);
-    if (options.publish) log(`  git tag <package>@<version> for each image the push completes (${plan.build.map((r) => r.project).join(', ')})`);
+    if (options.publish)
+      log(`  git tag <package>@<version> for each image the push completes (${plan.build.map((r) => r.project).join(', ')})`);
     return 0;
   }
   const nx = bin(root, 'nx');

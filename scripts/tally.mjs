@@ -42,7 +42,9 @@ function tallyReport(report) {
   return count;
 }
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 for (const file of reports) {
   const count = tallyReport(JSON.parse(readFileSync(file, 'utf8')));
   passed += count.passed;

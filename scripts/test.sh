@@ -14,6 +14,9 @@ npx nx run-many -t build lint --outputStyle=stream || status=1
 echo "==> project boundaries (nx run-many -t eslint: @nx/enforce-module-boundaries)"
 npx nx run-many -t eslint --outputStyle=stream || status=1
 
+echo "==> formatting (prettier --check, settings in .prettierrc)"
+npx prettier --check . --log-level warn || status=1
+
 echo "==> type check (tsc, no emit)"
 npx tsc -p tsconfig.json || status=1
 npx tsc -p packages/portal/tsconfig.json || status=1

@@ -4,10 +4,23 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectChecks, runChecks, runSmoke, startSmokeContainer, type SmokeContainer, readFile, supervisorStates, containerLogs, dockerCommand, inspectContainer, run } from '@vast/plugin/testing';
+import {
+  selectChecks,
+  runChecks,
+  runSmoke,
+  startSmokeContainer,
+  type SmokeContainer,
+  readFile,
+  supervisorStates,
+  containerLogs,
+  dockerCommand,
+  inspectContainer,
+  run,
+} from '@vast/plugin/testing';
 import { buildLocalBaseImage, nx } from '../support/local-base-image';
 
-const FULL_PORTAL_CONFIG = 'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
+const FULL_PORTAL_CONFIG =
+  'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
 const NAME_PREFIX = 'vast-e2e-base-image';
 
 let image: string;
@@ -27,7 +40,10 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined>, tim
   }
 }
 
-async function withContainer(options: Parameters<typeof startSmokeContainer>[0], body: (c: SmokeContainer) => Promise<void>): Promise<void> {
+async function withContainer(
+  options: Parameters<typeof startSmokeContainer>[0],
+  body: (c: SmokeContainer) => Promise<void>,
+): Promise<void> {
   const container = await startSmokeContainer(options);
   try {
     await body(container);
@@ -66,10 +82,23 @@ describe('base-image local variant', () => {
         namePrefix: NAME_PREFIX,
       },
       async (container) => {
-        const wanted = ['boot-stages-in-order', 'boot-stages-succeeded', 'supervisor-answers', 'caddy-running', 'jupyter-running', 'portal-services-running', 'provisioning-finished', 'proxied-port-requires-auth', 'proxied-port-accepts-bearer'];
+        const wanted = [
+          'boot-stages-in-order',
+          'boot-stages-succeeded',
+          'supervisor-answers',
+          'caddy-running',
+          'jupyter-running',
+          'portal-services-running',
+          'provisioning-finished',
+          'proxied-port-requires-auth',
+          'proxied-port-accepts-bearer',
+        ];
         const checks = selectChecks('base-image').checks.filter((c) => wanted.includes(c.id));
         const results = await runChecks(checks, { probe: container.probe, expect: container.expectations }, { timeoutMs: 180_000 });
-        expect(results.filter((r) => r.status !== 'pass'), JSON.stringify(results, null, 2)).toEqual([]);
+        expect(
+          results.filter((r) => r.status !== 'pass'),
+          JSON.stringify(results, null, 2),
+        ).toEqual([]);
 
         // The Instance Portal is in this config, so it must have started too (the real portal server).
         const states = await supervisorStates(container.probe);
@@ -83,26 +112,46 @@ describe('base-image local variant', () => {
   });
 
   it.each([
-    ['a non-numeric port', 'localhost:1111:11111:/:Instance Portal|localhost:8080:notaport:/:Jupyter', /internal port "notaport" is not a whole number/],
-    ["a label containing '|'", 'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|Lab', /entry 3 "Lab" has 1 of the 5 ':'-separated fields/],
-  ])('a malformed PORTAL_CONFIG (%s): a clear error in the caddy log, no /etc/portal.yaml, the container stays up', async (_, portalConfig, error) => {
-    await withContainer({ image, portalConfig, token: 'e2e-malformed-token', provisioning: { kind: 'none' }, namePrefix: NAME_PREFIX }, async (container) => {
-      const caddyLog = await eventually('the portal-config error in the caddy log', async () => {
-        const text = (await container.probe.exec(['bash', '-c', 'cat /var/log/portal/caddy.log.old /var/log/portal/caddy.log 2>/dev/null'])).stdout;
-        return error.test(text) ? text : undefined;
-      });
-      expect(caddyLog).toMatch(/PORTAL_CONFIG/);
-      // Supervisor gives caddy up after its retries: by then every attempt has had its chance to write.
-      await eventually('caddy to stop retrying', async () => ((await supervisorStates(container.probe))?.get('caddy') === 'FATAL' ? true : undefined), 90_000);
+    [
+      'a non-numeric port',
+      'localhost:1111:11111:/:Instance Portal|localhost:8080:notaport:/:Jupyter',
+      /internal port "notaport" is not a whole number/,
+    ],
+    [
+      "a label containing '|'",
+      'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|Lab',
+      /entry 3 "Lab" has 1 of the 5 ':'-separated fields/,
+    ],
+  ])(
+    'a malformed PORTAL_CONFIG (%s): a clear error in the caddy log, no /etc/portal.yaml, the container stays up',
+    async (_, portalConfig, error) => {
+      await withContainer(
+        { image, portalConfig, token: 'e2e-malformed-token', provisioning: { kind: 'none' }, namePrefix: NAME_PREFIX },
+        async (container) => {
+          const caddyLog = await eventually('the portal-config error in the caddy log', async () => {
+            const text = (
+              await container.probe.exec(['bash', '-c', 'cat /var/log/portal/caddy.log.old /var/log/portal/caddy.log 2>/dev/null'])
+            ).stdout;
+            return error.test(text) ? text : undefined;
+          });
+          expect(caddyLog).toMatch(/PORTAL_CONFIG/);
+          // Supervisor gives caddy up after its retries: by then every attempt has had its chance to write.
+          await eventually(
+            'caddy to stop retrying',
+            async () => ((await supervisorStates(container.probe))?.get('caddy') === 'FATAL' ? true : undefined),
+            90_000,
+          );
 
-      const written = await container.probe.exec(['bash', '-c', 'ls -a /etc | grep -E "^(portal\\.yaml|Caddyfile)" || true']);
-      expect(written.stdout.trim()).toBe('');
-      expect(await inspectContainer(container.id, '{{.State.Running}}')).toBe('true');
-      const states = await supervisorStates(container.probe);
-      expect(states?.get('cron')).toBe('RUNNING');
-      expect(await containerLogs(container.id, 400)).toMatch(error);
-    });
-  });
+          const written = await container.probe.exec(['bash', '-c', 'ls -a /etc | grep -E "^(portal\\.yaml|Caddyfile)" || true']);
+          expect(written.stdout.trim()).toBe('');
+          expect(await inspectContainer(container.id, '{{.State.Running}}')).toBe('true');
+          const states = await supervisorStates(container.probe);
+          expect(states?.get('cron')).toBe('RUNNING');
+          expect(await containerLogs(container.id, 400)).toMatch(error);
+        },
+      );
+    },
+  );
 });
 
 describe('graft.sh', () => {
@@ -136,11 +185,15 @@ describe('graft.sh', () => {
       ].join('\n'),
     );
     // --no-cache: the point is to run graft.sh; a cached layer from an earlier run would print nothing of it.
-    const build = await run(dockerCommand(), ['build', '--no-cache', '--progress=plain', '--build-arg', `VAST_BASE=${image}`, '-t', graftImage, dir], {
-      env: { ...process.env, DOCKER_BUILDKIT: '1' },
-      reject: false,
-      timeoutMs: 15 * 60_000,
-    });
+    const build = await run(
+      dockerCommand(),
+      ['build', '--no-cache', '--progress=plain', '--build-arg', `VAST_BASE=${image}`, '-t', graftImage, dir],
+      {
+        env: { ...process.env, DOCKER_BUILDKIT: '1' },
+        reject: false,
+        timeoutMs: 15 * 60_000,
+      },
+    );
     expect(build.exitCode, build.stderr.split('\n').slice(-40).join('\n')).toBe(0);
     expect(build.stderr + build.stdout).toMatch(/graft: done/);
 
@@ -155,7 +208,10 @@ describe('graft.sh', () => {
       timeoutSeconds: 180,
       log: (line) => lines.push(line),
     });
-    expect(result.results.filter((r) => r.status === 'fail'), lines.join('\n')).toEqual([]);
+    expect(
+      result.results.filter((r) => r.status === 'fail'),
+      lines.join('\n'),
+    ).toEqual([]);
     expect(result.ok).toBe(true);
   });
 });

@@ -5,7 +5,20 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile, supervisorStates, startSmokeContainer, type SmokeContainer, BOOT_LOG, latestBootLines, startedStages, failedStages, containerLogs, dockerCommand, inspectContainer, run } from '@vast/plugin/testing';
+import {
+  readFile,
+  supervisorStates,
+  startSmokeContainer,
+  type SmokeContainer,
+  BOOT_LOG,
+  latestBootLines,
+  startedStages,
+  failedStages,
+  containerLogs,
+  dockerCommand,
+  inspectContainer,
+  run,
+} from '@vast/plugin/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 
 const FIXTURE_IMAGE = 'vast-e2e-boot-stages:latest';
@@ -112,7 +125,9 @@ describe('boot stages with their inputs present', () => {
   it('refuses an http BOOT_SCRIPT, says so without its query string, and boots with the default runner', async () => {
     const logs = await containerLogs(container!.id, 100_000);
     expect(logs).toContain('fetch-script: BOOT_SCRIPT is http://127.0.0.1:9/boot.sh?<redacted>: only https:// URLs are fetched');
-    expect(logs).toContain('entrypoint: could not fetch BOOT_SCRIPT (see above); booting with /opt/instance-tools/bin/boot_default.sh instead');
+    expect(logs).toContain(
+      'entrypoint: could not fetch BOOT_SCRIPT (see above); booting with /opt/instance-tools/bin/boot_default.sh instead',
+    );
     expect(logs).not.toContain(BOOT_SCRIPT_TOKEN);
     expect(await sh('test -e /opt/instance-tools/bin/boot_custom.sh && echo present || echo absent')).toBe('absent');
   });
@@ -147,7 +162,7 @@ describe('boot stages with their inputs present', () => {
     expect(await sh('bash -ic "pwd; echo \\$VIRTUAL_ENV" 2>/dev/null')).toBe('/workspace\n/venv/main');
   });
 
-  it('a restart boots again without redoing first-boot work or losing the user\'s edits', async () => {
+  it("a restart boots again without redoing first-boot work or losing the user's edits", async () => {
     await sh('echo "edited by the user" > /workspace/repo/README.md; echo "E2E_EDIT=\\"kept\\"" >> /etc/environment');
     const restart = await run(dockerCommand(), ['restart', '--time', '20', container!.id], { reject: false, timeoutMs: 120_000 });
     expect(restart.exitCode).toBe(0);

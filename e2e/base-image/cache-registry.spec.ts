@@ -53,7 +53,9 @@ describe('docker-build with a cache registry', () => {
     expect(result.stdout).toContain(`local: pulling ${cache().host}/${buildTag}`);
     expect(await imageId(buildTag)).toBe(id);
     expect(await imageId(versionTag)).toBe(id);
-    expect(await cache().tags('vastai/base-image')).toEqual(expect.arrayContaining([buildTag.split(':')[1], '1.0.0-local', 'latest-local']));
+    expect(await cache().tags('vastai/base-image')).toEqual(
+      expect.arrayContaining([buildTag.split(':')[1], '1.0.0-local', 'latest-local']),
+    );
   });
 
   it('with --pull, a fresh runner pulls it into the engine instead of building', async () => {

@@ -6,23 +6,45 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScratchWorkspace } from '../support/scratch-workspace';
-import { run, assertDockerEngine, containerLogs, dockerCommand, imageExists, startSmokeContainer, type ProvisioningSpec, type SmokeContainer, fileExists, httpStatus, supervisorStates } from '@vast/plugin/testing';
+import {
+  run,
+  assertDockerEngine,
+  containerLogs,
+  dockerCommand,
+  imageExists,
+  startSmokeContainer,
+  type ProvisioningSpec,
+  type SmokeContainer,
+  fileExists,
+  httpStatus,
+  supervisorStates,
+} from '@vast/plugin/testing';
 
 /** Everything this suite puts in the shared engine carries this prefix, and is removed at the end. */
 const PREFIX = 'generators-e2e';
 const LOCAL_ROOT = 'vast-local/bookworm:latest';
 const STAND_IN = `${PREFIX}/stand-in:1.0`;
-const BASE_PORTAL_CONFIG = 'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
+const BASE_PORTAL_CONFIG =
+  'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
 const TOKEN = randomBytes(16).toString('hex');
 
 let ws: ScratchWorkspace;
 const containers: SmokeContainer[] = [];
 const ownImages = new Set<string>([STAND_IN]);
 
-const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, seconds: number, probe: () => Promise<T | undefined>, describeLast: () => Promise<string>): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  seconds: number,
+  probe: () => Promise<T | undefined>,
+  describeLast: () => Promise<string>,
+): Promise<T> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const value = await probe();
@@ -38,7 +60,12 @@ async function describeContainer(container: SmokeContainer): Promise<string> {
   return `supervisorctl status:\n${status.stdout}${status.stderr}\ncontainer log (tail):\n${await containerLogs(container.id, 60)}`;
 }
 
-async function boot(image: string, portalConfig: string, name: string, provisioning: ProvisioningSpec = { kind: 'none' }): Promise<SmokeContainer> {
+async function boot(
+  image: string,
+  portalConfig: string,
+  name: string,
+  provisioning: ProvisioningSpec = { kind: 'none' },
+): Promise<SmokeContainer> {
   const container = await startSmokeContainer({ image, portalConfig, token: TOKEN, provisioning, namePrefix: `${PREFIX}-${name}` });
   containers.push(container);
   return container;
@@ -46,14 +73,24 @@ async function boot(image: string, portalConfig: string, name: string, provision
 
 /** The program reaches RUNNING (after provisioning: the launch script waits for /.provisioning to go). */
 async function expectRunning(container: SmokeContainer, program: string): Promise<void> {
-  await waitFor(`${program} RUNNING`, 240, async () => ((await supervisorStates(container.probe))?.get(program) === 'RUNNING' ? true : undefined), () => describeContainer(container));
+  await waitFor(
+    `${program} RUNNING`,
+    240,
+    async () => ((await supervisorStates(container.probe))?.get(program) === 'RUNNING' ? true : undefined),
+    () => describeContainer(container),
+  );
   expect(await fileExists(container.probe, '/.provisioning')).toBe(false);
 }
 
 /** Caddy serves the external port with auth: 200 with the bearer token, 401 without. */
 async function expectServedWithAuth(container: SmokeContainer, externalPort: number): Promise<void> {
   const url = `http://127.0.0.1:${externalPort}/`;
-  const authorized = await waitFor(`a 200 from ${url} with the token`, 120, async () => ((await httpStatus(container.probe, url, [`Authorization: Bearer ${TOKEN}`])) === 200 ? 200 : undefined), () => describeContainer(container));
+  const authorized = await waitFor(
+    `a 200 from ${url} with the token`,
+    120,
+    async () => ((await httpStatus(container.probe, url, [`Authorization: Bearer ${TOKEN}`])) === 200 ? 200 : undefined),
+    () => describeContainer(container),
+  );
   expect(authorized).toBe(200);
   expect(await httpStatus(container.probe, url)).toBe(401);
   expect(await httpStatus(container.probe, url, ['Authorization: Bearer not-the-token'])).toBe(401);
@@ -61,11 +98,21 @@ async function expectServedWithAuth(container: SmokeContainer, externalPort: num
 
 /** Booted without its label, the program records the skip and ends (EXITED), never RUNNING for good. */
 async function expectSkipped(container: SmokeContainer, program: string): Promise<void> {
-  await waitFor(`/tmp/supervisor-skip/${program}`, 240, async () => ((await fileExists(container.probe, `/tmp/supervisor-skip/${program}`)) ? true : undefined), () => describeContainer(container));
-  const state = await waitFor(`${program} to stop after skipping`, 60, async () => {
-    const s = (await supervisorStates(container.probe))?.get(program);
-    return s && s !== 'RUNNING' && s !== 'STARTING' ? s : undefined;
-  }, () => describeContainer(container));
+  await waitFor(
+    `/tmp/supervisor-skip/${program}`,
+    240,
+    async () => ((await fileExists(container.probe, `/tmp/supervisor-skip/${program}`)) ? true : undefined),
+    () => describeContainer(container),
+  );
+  const state = await waitFor(
+    `${program} to stop after skipping`,
+    60,
+    async () => {
+      const s = (await supervisorStates(container.probe))?.get(program);
+      return s && s !== 'RUNNING' && s !== 'STARTING' ? s : undefined;
+    },
+    () => describeContainer(container),
+  );
   expect(state).toBe('EXITED');
 }
 
@@ -108,12 +155,20 @@ afterAll(async () => {
 });
 
 describe('nx g @vast/plugin:derivative, to a booted container', () => {
-  const generate = ['g', '@vast/plugin:derivative', 'hello', '--parent=base-image', '--aptPackages=python3', `--repository=${PREFIX}/hello`];
+  const generate = [
+    'g',
+    '@vast/plugin:derivative',
+    'hello',
+    '--parent=base-image',
+    '--aptPackages=python3',
+    `--repository=${PREFIX}/hello`,
+  ];
 
   it('--dry-run shows every file and writes nothing', () => {
     const result = ws.nx(...generate, '--dry-run');
     expect(result.code, result.output).toBe(0);
-    for (const file of ['package.json', 'image.ts', 'README.md', 'CHANGELOG.md']) expect(result.stdout).toContain(`CREATE packages/images/hello/${file}`);
+    for (const file of ['package.json', 'image.ts', 'README.md', 'CHANGELOG.md'])
+      expect(result.stdout).toContain(`CREATE packages/images/hello/${file}`);
     expect(ws.git('status', '--porcelain')).toBe('');
   });
 
@@ -137,12 +192,18 @@ describe('nx g @vast/plugin:derivative, to a booted container', () => {
   it('lint fails on the two markers only, each leading back to image.ts', () => {
     const result = ws.nx('run', 'hello:lint');
     expect(result.code).not.toBe(0);
-    expect(findings(result.output)).toEqual(['VL040 dist/images/hello/Dockerfile', 'VL040 dist/images/hello/ROOT/opt/supervisor-scripts/hello.sh']);
+    expect(findings(result.output)).toEqual([
+      'VL040 dist/images/hello/Dockerfile',
+      'VL040 dist/images/hello/ROOT/opt/supervisor-scripts/hello.sh',
+    ]);
     expect(result.output.match(/Decide it in packages\/images\/hello\/image\.ts/g)).toHaveLength(2);
   });
 
   it('lint passes once the markers are filled', () => {
-    fill('packages/images/hello/image.ts', { description: 'A tiny HTTP server from Debian packages.', command: 'python3 -m http.server 17860 --bind 127.0.0.1' });
+    fill('packages/images/hello/image.ts', {
+      description: 'A tiny HTTP server from Debian packages.',
+      command: 'python3 -m http.server 17860 --bind 127.0.0.1',
+    });
     const result = ws.nx('run', 'hello:lint');
     expect(result.code, result.output).toBe(0);
   });
@@ -179,7 +240,15 @@ describe('nx g @vast/plugin:external, grafted onto a local stand-in upstream', (
 
   it('generates the project; affected lists it and nothing else', () => {
     ws.commit('scratch: hello');
-    const result = ws.nx('g', '@vast/plugin:external', 'stand-in', `--upstream=${STAND_IN}`, '--local', '--aptPackages=python3', `--repository=${PREFIX}/stand-in`);
+    const result = ws.nx(
+      'g',
+      '@vast/plugin:external',
+      'stand-in',
+      `--upstream=${STAND_IN}`,
+      '--local',
+      '--aptPackages=python3',
+      `--repository=${PREFIX}/stand-in`,
+    );
     expect(result.code, result.output).toBe(0);
     const affected = ws.nx('show', 'projects', '--affected', '--base=HEAD');
     expect(affected.code, affected.output).toBe(0);
@@ -189,11 +258,19 @@ describe('nx g @vast/plugin:external, grafted onto a local stand-in upstream', (
   it('lint fails on the two markers only; filled in, it passes', () => {
     const marked = ws.nx('run', 'stand-in:lint');
     expect(marked.code).not.toBe(0);
-    expect(findings(marked.output)).toEqual(['VL040 dist/images/stand-in/Dockerfile', 'VL040 dist/images/stand-in/ROOT/opt/supervisor-scripts/stand-in.sh']);
-    fill('packages/images/stand-in/image.ts', { description: 'A Debian stand-in upstream with the Vast runtime grafted on.', command: 'python3 -m http.server 17860 --bind 127.0.0.1' });
+    expect(findings(marked.output)).toEqual([
+      'VL040 dist/images/stand-in/Dockerfile',
+      'VL040 dist/images/stand-in/ROOT/opt/supervisor-scripts/stand-in.sh',
+    ]);
+    fill('packages/images/stand-in/image.ts', {
+      description: 'A Debian stand-in upstream with the Vast runtime grafted on.',
+      command: 'python3 -m http.server 17860 --bind 127.0.0.1',
+    });
     const lint = ws.nx('run', 'stand-in:lint');
     expect(lint.code, lint.output).toBe(0);
-    expect(ws.read('dist/images/stand-in/ROOT/etc/vast_boot.d/05-stand-in-env.sh')).toContain(`${BASE_PORTAL_CONFIG}|localhost:7860:17860:/:Stand In`);
+    expect(ws.read('dist/images/stand-in/ROOT/etc/vast_boot.d/05-stand-in-env.sh')).toContain(
+      `${BASE_PORTAL_CONFIG}|localhost:7860:17860:/:Stand In`,
+    );
   });
 
   it('docker-build -c local grafts it onto the stand-in', () => {
@@ -214,12 +291,24 @@ describe('nx g @vast/plugin:external, grafted onto a local stand-in upstream', (
 
 describe('nx g @vast/plugin:provisioning, run by PROVISIONING_SCRIPT on base-image', () => {
   it('provision.sh installs and starts the service, which answers through Caddy', async () => {
-    const result = ws.nx('g', '@vast/plugin:provisioning', 'greeter', '--from=base-image', '--port=7870', '--description=A greeting server, provisioned at boot.', '--command=python3 -m http.server 17870 --bind 127.0.0.1');
+    const result = ws.nx(
+      'g',
+      '@vast/plugin:provisioning',
+      'greeter',
+      '--from=base-image',
+      '--port=7870',
+      '--description=A greeting server, provisioned at boot.',
+      '--command=python3 -m http.server 17870 --bind 127.0.0.1',
+    );
     expect(result.code, result.output).toBe(0);
     const script = ws.read('packages/provisioning/greeter/provision.sh');
     const base = /vastai\/base-image:build-[0-9a-f]{12}/.exec(ws.nx('run', 'base-image:docker-build', '-c', 'local').output)?.[0];
     expect(base).toBeDefined();
-    const container = await boot(base!, `${BASE_PORTAL_CONFIG}|localhost:7870:17870:/:Greeter`, 'greeter', { kind: 'inline', script, expect: 'complete' });
+    const container = await boot(base!, `${BASE_PORTAL_CONFIG}|localhost:7870:17870:/:Greeter`, 'greeter', {
+      kind: 'inline',
+      script,
+      expect: 'complete',
+    });
     await expectRunning(container, 'greeter');
     expect(await fileExists(container.probe, '/.provisioning_complete')).toBe(true);
     await expectServedWithAuth(container, 7870);
@@ -233,7 +322,12 @@ describe('nx g @vast/plugin:provisioning, run by PROVISIONING_SCRIPT on base-ima
     const script = ws.read('packages/provisioning/greeter/provision.sh');
     const unsourced = (text: string) => text.replace(/Generated by @vast\/conventions from \S+/, '<header>');
     for (const file of ['opt/supervisor-scripts/greeter.sh', 'etc/supervisor/conf.d/greeter.conf']) {
-      expect(script).toContain(unsourced(ws.read(`dist/images/greeter/ROOT/${file}`)).replace('<header>', 'Generated by @vast/conventions from packages/provisioning/greeter/provisioning.ts'));
+      expect(script).toContain(
+        unsourced(ws.read(`dist/images/greeter/ROOT/${file}`)).replace(
+          '<header>',
+          'Generated by @vast/conventions from packages/provisioning/greeter/provisioning.ts',
+        ),
+      );
     }
   });
 });

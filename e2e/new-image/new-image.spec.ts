@@ -14,12 +14,24 @@ afterAll(() => ws?.dispose());
 
 /** The plugin's unit tests named, run in the scratch copy as `nx run plugin:test` runs them. */
 function pluginTests(files: string[], env: Record<string, string> = {}) {
-  return ws.run(join(ws.root, 'node_modules/.bin/vitest'), ['run', '--reporter=verbose', '--config', 'tools/plugin/vitest.config.mts', ...files], env);
+  return ws.run(
+    join(ws.root, 'node_modules/.bin/vitest'),
+    ['run', '--reporter=verbose', '--config', 'tools/plugin/vitest.config.mts', ...files],
+    env,
+  );
 }
 
 describe('nx g @vast/plugin:derivative x, then the workspace checks', () => {
   it('generates x with its own service name and portal path', () => {
-    const result = ws.nx('g', '@vast/plugin:derivative', 'x', '--parent=base-image', '--port=7861', '--service=x-server', '--portal-path=/ui');
+    const result = ws.nx(
+      'g',
+      '@vast/plugin:derivative',
+      'x',
+      '--parent=base-image',
+      '--port=7861',
+      '--service=x-server',
+      '--portal-path=/ui',
+    );
     expect(result.code, result.output).toBe(0);
     const image = ws.read('packages/images/x/image.ts');
     expect(image).toContain("name: 'x-server',");
@@ -27,7 +39,10 @@ describe('nx g @vast/plugin:derivative x, then the workspace checks', () => {
   });
 
   it('lints clean once its markers are filled, the whole family with it', () => {
-    ws.fillMarkers('packages/images/x/image.ts', { description: 'X: a small HTTP server.', command: 'python3 -m http.server 17861 --bind 127.0.0.1' });
+    ws.fillMarkers('packages/images/x/image.ts', {
+      description: 'X: a small HTTP server.',
+      command: 'python3 -m http.server 17861 --bind 127.0.0.1',
+    });
     const result = ws.nx('run-many', '-t', 'build', 'lint');
     expect(result.code, result.output).toBe(0);
     expect(ws.read('dist/images/x/ROOT/etc/vast_boot.d/05-x-env.sh')).toContain('localhost:7861:17861:/ui:X Server');
@@ -35,7 +50,9 @@ describe('nx g @vast/plugin:derivative x, then the workspace checks', () => {
   });
 
   it("build keeps the README's generated part on image.ts: a port changed there shows up in it", () => {
-    expect(ws.read('packages/images/x/README.md')).toContain("- `x-server` (supervisor program): Caddy serves it with auth on port 7861 as 'X Server' (the portal opens /ui)");
+    expect(ws.read('packages/images/x/README.md')).toContain(
+      "- `x-server` (supervisor program): Caddy serves it with auth on port 7861 as 'X Server' (the portal opens /ui)",
+    );
     ws.edit('packages/images/x/image.ts', (text) => text.replace('externalPort: 7861', 'externalPort: 7862'));
     const result = ws.nx('run', 'x:build');
     expect(result.code, result.output).toBe(0);

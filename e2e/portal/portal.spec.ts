@@ -41,21 +41,32 @@ interface PortalTarget {
   close(): Promise<void>;
 }
 
-const CONTAINER_PORTAL_CONFIG = 'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
+const CONTAINER_PORTAL_CONFIG =
+  'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
 
 /** The real thing: base-image's local variant (built by nx if needed), booted, reached through its published Caddy port. */
 async function containerTarget(): Promise<PortalTarget> {
   const image = await buildLocalBaseImage();
   const token = `e2e${randomBytes(8).toString('hex')}`;
-  const container = await startSmokeContainer({ image, portalConfig: CONTAINER_PORTAL_CONFIG, token, provisioning: { kind: 'none' }, namePrefix: 'vast-e2e-portal' });
+  const container = await startSmokeContainer({
+    image,
+    portalConfig: CONTAINER_PORTAL_CONFIG,
+    token,
+    provisioning: { kind: 'none' },
+    namePrefix: 'vast-e2e-portal',
+  });
   try {
     const port = (await run(dockerCommand(), ['port', container.id, '1111/tcp'])).stdout.trim().split('\n')[0].split(':').pop();
     const url = `http://127.0.0.1:${port}/`;
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const status = await fetch(`${url}api/applications`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status, () => 0);
+      const status = await fetch(`${url}api/applications`, { headers: { authorization: `Bearer ${token}` } }).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) break;
-      if (Date.now() > deadline) throw new Error(`the portal in ${container.name} did not answer 200 through Caddy within 120s (last status ${status})`);
+      if (Date.now() > deadline)
+        throw new Error(`the portal in ${container.name} did not answer 200 through Caddy within 120s (last status ${status})`);
       await new Promise((r) => setTimeout(r, 1000));
     }
     const marker = async (name: string, present: boolean) => {
@@ -87,7 +98,9 @@ async function containerTarget(): Promise<PortalTarget> {
 
 async function localTarget(): Promise<PortalTarget> {
   expect(hasCaddy(), 'caddy is not installed: apt-get install -y caddy').toBe(true);
-  const [portalPort, portalExternal, jupyterExternal, jupyterInternal, syncExternal, syncInternal] = await Promise.all(Array.from({ length: 6 }, freePort));
+  const [portalPort, portalExternal, jupyterExternal, jupyterInternal, syncExternal, syncInternal] = await Promise.all(
+    Array.from({ length: 6 }, freePort),
+  );
   const portalConfig = [
     `127.0.0.1:${portalExternal}:${portalPort}:/:Instance Portal`,
     `127.0.0.1:${jupyterExternal}:${jupyterInternal}:/:Jupyter`,
@@ -147,7 +160,9 @@ describe.each([
   const bearer = () => ({ authorization: `Bearer ${target.token}` });
   const badge = () => page.locator('main [data-testid="state"]').first();
   const waitForBadge = (states: string[], timeout = 30_000) =>
-    page.waitForFunction((wanted) => wanted.includes(document.querySelector('main [data-testid="state"]')?.textContent ?? ''), states, { timeout });
+    page.waitForFunction((wanted) => wanted.includes(document.querySelector('main [data-testid="state"]')?.textContent ?? ''), states, {
+      timeout,
+    });
 
   beforeAll(async () => {
     target = await makeTarget();
@@ -176,7 +191,10 @@ describe.each([
       return app!.process!;
     };
     const before = await serviceProcess();
-    const attempt = await fetch(`${target.url}api/processes/${before.name}/restart`, { method: 'POST', headers: { 'x-portal-request': '1' } });
+    const attempt = await fetch(`${target.url}api/processes/${before.name}/restart`, {
+      method: 'POST',
+      headers: { 'x-portal-request': '1' },
+    });
     expect(attempt.status).toBe(401);
     const after = await serviceProcess();
     expect(after.state).toBe(before.state);
@@ -213,7 +231,9 @@ describe.each([
     const linesSinceRestart = () =>
       page.evaluate(() => {
         const lines = [...document.querySelectorAll('[data-testid="log"] > div')];
-        const mark = lines.map((line) => line.classList.contains('note') && (line.textContent ?? '').includes('restarted')).lastIndexOf(true);
+        const mark = lines
+          .map((line) => line.classList.contains('note') && (line.textContent ?? '').includes('restarted'))
+          .lastIndexOf(true);
         return mark < 0 ? null : lines.slice(mark + 1).map((line) => line.textContent ?? '');
       });
     const deadline = Date.now() + 60_000;
@@ -244,7 +264,9 @@ describe.each([
   it('lists every supervisor program in the Services tab', async () => {
     await page.locator('[data-testid="tab"]', { hasText: /^Services$/ }).click();
     await page.locator('table.processes tr').first().waitFor();
-    const rows = await page.locator('table.processes tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-process'), tr.querySelector('[data-testid="state"]')?.textContent]));
+    const rows = await page
+      .locator('table.processes tr')
+      .evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-process'), tr.querySelector('[data-testid="state"]')?.textContent]));
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows).toEqual(target.processes);
     await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-services-1280x800.png`) });

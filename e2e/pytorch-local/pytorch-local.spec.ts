@@ -91,14 +91,22 @@ describe('pytorch local variant', () => {
 
   it("a local derivative sees pytorch's torch in its variant facts, build args and ENV, importing nothing of pytorch", async () => {
     // The step fails the build unless the parent's facts reached it as build args.
-    derivativeOfPytorch('torch-child', 7870, `[{ name: 'facts', run: 'test "\${PYTORCH_VERSION}/\${PYTORCH_BACKEND}/\${PYTHON_VERSION}" = 1.13.1/cpu/3.11' }]`);
+    derivativeOfPytorch(
+      'torch-child',
+      7870,
+      `[{ name: 'facts', run: 'test "\${PYTORCH_VERSION}/\${PYTORCH_BACKEND}/\${PYTHON_VERSION}" = 1.13.1/cpu/3.11' }]`,
+    );
     const source = ws.read('packages/images/torch-child/image.ts');
     expect(source).not.toMatch(/pytorch\/image|torch: /);
     expect(source).toContain("{ key: 'local', parent: 'local', local: true }");
     const built = buildLocal('torch-child');
     expect(built.code, built.output).toBe(0);
     const manifest = JSON.parse(ws.read('dist/images/torch-child/image.json'));
-    expect(manifest.variants.find((v: { key: string }) => v.key === 'local')).toMatchObject({ torch: '1.13.1', torchBackend: 'cpu', python: '3.11' });
+    expect(manifest.variants.find((v: { key: string }) => v.key === 'local')).toMatchObject({
+      torch: '1.13.1',
+      torchBackend: 'cpu',
+      python: '3.11',
+    });
     const tag = JSON.parse(ws.read('dist/builds/torch-child/build-result.json')).variants[0].buildTag as string;
     ownImages.add(tag);
     expect(await inImage(tag, ['printenv', 'PYTORCH_VERSION', 'PYTORCH_BACKEND', 'PYTHON_VERSION'])).toBe('1.13.1\ncpu\n3.11');
@@ -106,7 +114,11 @@ describe('pytorch local variant', () => {
   });
 
   it('the torch guard fails a step that changes torch, and shows what changed', () => {
-    derivativeOfPytorch('torch-breaker', 7880, `[{ name: 'breaks-torch', torchGuard: true, run: 'dpkg --remove --force-depends python3-torchaudio' }]`);
+    derivativeOfPytorch(
+      'torch-breaker',
+      7880,
+      `[{ name: 'breaks-torch', torchGuard: true, run: 'dpkg --remove --force-depends python3-torchaudio' }]`,
+    );
     const result = buildLocal('torch-breaker');
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('step breaks-torch changed the torch packages');

@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger } from '@nx/devkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { dockerPushExecutor as dockerPush, run, dockerCommand, imageExists, imageId as imageIdOf, fakeExecutorContext } from '@vast/plugin/testing';
+import {
+  dockerPushExecutor as dockerPush,
+  run,
+  dockerCommand,
+  imageExists,
+  imageId as imageIdOf,
+  fakeExecutorContext,
+} from '@vast/plugin/testing';
 import { freePort } from '@vast/portal/testing';
 import { startRegistry, type RegistryServer } from '../support/registry-server';
 import { startFaultyProxy, type FaultyProxy } from '../support/faulty-proxy';
@@ -60,11 +67,22 @@ function writeWorkspace(root: string, built = { buildTag, imageId }): void {
   writeFileSync(join(root, 'packages/images/base-image/package.json'), JSON.stringify({ name: '@vast/base-image', version: VERSION }));
   writeFileSync(
     join(root, 'dist/images/base-image/image.json'),
-    JSON.stringify({ name: 'base-image', class: 'base', repository: REPOSITORY, version: VERSION, variants: [{ key: 'local', local: true, args: {} }] }),
+    JSON.stringify({
+      name: 'base-image',
+      class: 'base',
+      repository: REPOSITORY,
+      version: VERSION,
+      variants: [{ key: 'local', local: true, args: {} }],
+    }),
   );
   writeFileSync(
     join(root, 'dist/builds/base-image/build-result.json'),
-    JSON.stringify({ name: 'base-image', repository: REPOSITORY, version: VERSION, variants: [{ key: 'local', buildTag: built.buildTag, imageId: built.imageId }] }),
+    JSON.stringify({
+      name: 'base-image',
+      repository: REPOSITORY,
+      version: VERSION,
+      variants: [{ key: 'local', buildTag: built.buildTag, imageId: built.imageId }],
+    }),
   );
 }
 

@@ -14,7 +14,8 @@ const REPOSITORY = 'vastai/base-image';
 const RELEASE_TAGS = ['1-local', '1.1-local', '1.1.0-local', 'latest-local'];
 /** The release tags and the staging tag docker-push carried the content in with, as the registry lists them. */
 const expectedTags = (imageId: string) => [...RELEASE_TAGS, `staging-${imageId.slice('sha256:'.length)}`].sort();
-const builtImageId = (root: string) => JSON.parse(readFileSync(join(root, 'dist/builds/base-image/build-result.json'), 'utf8')).variants[0].imageId as string;
+const builtImageId = (root: string) =>
+  JSON.parse(readFileSync(join(root, 'dist/builds/base-image/build-result.json'), 'utf8')).variants[0].imageId as string;
 
 async function imageTags(): Promise<Set<string>> {
   const out = (await run(dockerCommand(), ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', REPOSITORY])).stdout;
@@ -29,7 +30,12 @@ async function removeTagsCreatedSince(before: Set<string> | undefined): Promise<
 
 /** Runs one of the workspace's node_modules/.bin commands in it, as CI would (no Nx daemon, plain output). */
 const runIn = (ws: ScratchWorkspace, command: string, args: string[]) =>
-  run(join(ws.root, 'node_modules/.bin', command), args, { cwd: ws.root, env: { ...process.env, ...NX_ENV }, reject: false, timeoutMs: 25 * 60_000 });
+  run(join(ws.root, 'node_modules/.bin', command), args, {
+    cwd: ws.root,
+    env: { ...process.env, ...NX_ENV },
+    reject: false,
+    timeoutMs: 25 * 60_000,
+  });
 
 describe('npm run release -- -c local: base-image minor, built and pushed for real', () => {
   const registry = registryForTests('release-local-');
@@ -41,7 +47,10 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
 
   beforeAll(async () => {
     ws = ScratchWorkspace.create('release-local-ws-');
-    writeFileSync(join(ws.root, '.changeset/base-image-minor.md'), '---\n"@vast/base-image": minor\n---\n\nServe the portal over HTTP/2.\n');
+    writeFileSync(
+      join(ws.root, '.changeset/base-image-minor.md'),
+      '---\n"@vast/base-image": minor\n---\n\nServe the portal over HTTP/2.\n',
+    );
     ws.git('add', '--all');
     ws.git('commit', '--quiet', '-m', 'changeset');
     tagsBefore = await imageTags();
@@ -75,7 +84,9 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
     expect(release.stdout).toContain('$ node_modules/.bin/nx run-many -t docker-build -p base-image -c local');
     expect(release.stdout).toContain('$ node_modules/.bin/nx run-many -t docker-push -p base-image -c local --parallel=1 --nxBail');
     expect(release.stdout).toContain('release: pushed base-image@1.1.0');
-    expect(release.stdout).toContain('release: no git tag yet: commit the version changes, then npm run release -- --publish tags what is in the registry.');
+    expect(release.stdout).toContain(
+      'release: no git tag yet: commit the version changes, then npm run release -- --publish tags what is in the registry.',
+    );
     expect(ws.git('tag', '--list')).toBe('');
   });
 
@@ -92,62 +103,76 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
     expect(new Set(digests).size).toBe(1);
   });
 
-  it('a second push through Nx changes nothing and says so', async () => {
-    const before = registry().snapshot();
-    const again = await inWorkspace('nx', ['run', 'base-image:docker-push', '-c', 'local', `--registry=${registry().host}`]);
-    expect(again.exitCode, `${again.stdout}\n${again.stderr}`).toBe(0);
-    for (const tag of ['1.1.0-local', '1.1-local', '1-local', 'latest-local']) {
-      expect(again.stdout).toMatch(new RegExp(`  unchanged  ${registry().host}/${REPOSITORY}:${tag.replace(/\./g, '\\.')}  sha256:[0-9a-f]{64}`));
-    }
-    expect(again.stdout).toContain('docker-push base-image: 0 pushed, 4 unchanged.');
-    expect(await registry().tags(REPOSITORY)).toEqual(expectedTags(builtImageId(ws.root)));
-    expect(registry().snapshot()).toEqual(before);
-  }, 10 * 60_000);
+  it(
+    'a second push through Nx changes nothing and says so',
+    async () => {
+      const before = registry().snapshot();
+      const again = await inWorkspace('nx', ['run', 'base-image:docker-push', '-c', 'local', `--registry=${registry().host}`]);
+      expect(again.exitCode, `${again.stdout}\n${again.stderr}`).toBe(0);
+      for (const tag of ['1.1.0-local', '1.1-local', '1-local', 'latest-local']) {
+        expect(again.stdout).toMatch(
+          new RegExp(`  unchanged  ${registry().host}/${REPOSITORY}:${tag.replace(/\./g, '\\.')}  sha256:[0-9a-f]{64}`),
+        );
+      }
+      expect(again.stdout).toContain('docker-push base-image: 0 pushed, 4 unchanged.');
+      expect(await registry().tags(REPOSITORY)).toEqual(expectedTags(builtImageId(ws.root)));
+      expect(registry().snapshot()).toEqual(before);
+    },
+    10 * 60_000,
+  );
 
-  it('--publish -c local tags no version it did not push completely, and names each one', async () => {
-    ws.commit('Version images');
-    const before = registry().snapshot();
-    const publish = await inWorkspace('tsx', ['scripts/release.ts', '--publish', '-c', 'local', '--registry', registry().host]);
-    expect(publish.exitCode, `${publish.stdout}\n${publish.stderr}`).toBe(0);
-    expect(publish.stdout).toContain(
-      [
-        'release: images to release',
-        '  base-image       (untagged) -> 1.1.0',
-        '  ollama           (untagged) -> 1.0.1',
-        '  pytorch          (untagged) -> 1.0.1',
-        '  vllm             (untagged) -> 1.0.1',
-        '  comfyui          (untagged) -> 1.0.1',
-      ].join('\n'),
-    );
-    expect(publish.stdout).toContain('docker-push base-image: 0 pushed, 4 unchanged.');
-    expect(publish.stdout).toContain(
-      [
-        'release: git tags',
-        '  not tagged       @vast/base-image@1.1.0: pushed its local variant only; its production variants (stock-ubuntu24.04-py312, cuda-12.8.1-ubuntu24.04-py312, cuda-12.9.2-ubuntu24.04-py312, cuda-13.0.3-ubuntu24.04-py312) still need --publish -c production',
-        '  not tagged       @vast/ollama@1.0.1: not built or pushed: no local variant in packages/images/ollama/image.ts',
-        '  not tagged       @vast/pytorch@1.0.1: not built or pushed: no local variant in packages/images/pytorch/image.ts',
-        '  not tagged       @vast/vllm@1.0.1: not built or pushed: no local variant in packages/images/vllm/image.ts',
-        '  not tagged       @vast/comfyui@1.0.1: not built or pushed: no local variant in packages/images/comfyui/image.ts',
-        'release: the untagged versions stay unreleased; the next --publish picks them up.',
-      ].join('\n'),
-    );
-    // On ac20962 `changeset tag` tagged all five here, so the next --publish took them as released and never pushed them.
-    expect(ws.git('tag', '--list')).toBe('');
-    expect(registry().snapshot()).toEqual(before);
-  }, 15 * 60_000);
+  it(
+    '--publish -c local tags no version it did not push completely, and names each one',
+    async () => {
+      ws.commit('Version images');
+      const before = registry().snapshot();
+      const publish = await inWorkspace('tsx', ['scripts/release.ts', '--publish', '-c', 'local', '--registry', registry().host]);
+      expect(publish.exitCode, `${publish.stdout}\n${publish.stderr}`).toBe(0);
+      expect(publish.stdout).toContain(
+        [
+          'release: images to release',
+          '  base-image       (untagged) -> 1.1.0',
+          '  ollama           (untagged) -> 1.0.1',
+          '  pytorch          (untagged) -> 1.0.1',
+          '  vllm             (untagged) -> 1.0.1',
+          '  comfyui          (untagged) -> 1.0.1',
+        ].join('\n'),
+      );
+      expect(publish.stdout).toContain('docker-push base-image: 0 pushed, 4 unchanged.');
+      expect(publish.stdout).toContain(
+        [
+          'release: git tags',
+          '  not tagged       @vast/base-image@1.1.0: pushed its local variant only; its production variants (stock-ubuntu24.04-py312, cuda-12.8.1-ubuntu24.04-py312, cuda-12.9.2-ubuntu24.04-py312, cuda-13.0.3-ubuntu24.04-py312) still need --publish -c production',
+          '  not tagged       @vast/ollama@1.0.1: not built or pushed: no local variant in packages/images/ollama/image.ts',
+          '  not tagged       @vast/pytorch@1.0.1: not built or pushed: no local variant in packages/images/pytorch/image.ts',
+          '  not tagged       @vast/vllm@1.0.1: not built or pushed: no local variant in packages/images/vllm/image.ts',
+          '  not tagged       @vast/comfyui@1.0.1: not built or pushed: no local variant in packages/images/comfyui/image.ts',
+          'release: the untagged versions stay unreleased; the next --publish picks them up.',
+        ].join('\n'),
+      );
+      // On ac20962 `changeset tag` tagged all five here, so the next --publish took them as released and never pushed them.
+      expect(ws.git('tag', '--list')).toBe('');
+      expect(registry().snapshot()).toEqual(before);
+    },
+    15 * 60_000,
+  );
 
-  it('a later --publish picks up every version left untagged', async () => {
-    const later = await inWorkspace('tsx', ['scripts/release.ts', '--publish', '--dry-run']);
-    expect(later.exitCode, `${later.stdout}\n${later.stderr}`).toBe(0);
-    expect(later.stdout).toContain(
-      [
-        'release: would run',
-        '  nx run-many -t docker-build -p base-image,ollama,pytorch,vllm,comfyui -c production',
-        '  nx run-many -t docker-push -p base-image,ollama,pytorch,vllm,comfyui -c production --parallel=1 --nxBail',
-        '  git tag <package>@<version> for each image the push completes (base-image, ollama, pytorch, vllm, comfyui)',
-      ].join('\n'),
-    );
-  }, 5 * 60_000);
+  it(
+    'a later --publish picks up every version left untagged',
+    async () => {
+      const later = await inWorkspace('tsx', ['scripts/release.ts', '--publish', '--dry-run']);
+      expect(later.exitCode, `${later.stdout}\n${later.stderr}`).toBe(0);
+      expect(later.stdout).toContain(
+        [
+          'release: would run',
+          '  nx run-many -t docker-build -p base-image,ollama,pytorch,vllm,comfyui -c production',
+          '  nx run-many -t docker-push -p base-image,ollama,pytorch,vllm,comfyui -c production --parallel=1 --nxBail',
+          '  git tag <package>@<version> for each image the push completes (base-image, ollama, pytorch, vllm, comfyui)',
+        ].join('\n'),
+      );
+    },
+    5 * 60_000,
+  );
 });
 
 describe('npm run release -- --publish -c local: a version it pushed completely is tagged in git, once', () => {
@@ -160,7 +185,8 @@ describe('npm run release -- --publish -c local: a version it pushed completely 
   beforeAll(async () => {
     // A family of one local-only image: base-image without its production variants and without the images built on it.
     ws = ScratchWorkspace.create('release-publish-ws-');
-    for (const image of ['pytorch', 'comfyui', 'vllm', 'ollama']) rmSync(join(ws.root, 'packages/images', image), { recursive: true, force: true });
+    for (const image of ['pytorch', 'comfyui', 'vllm', 'ollama'])
+      rmSync(join(ws.root, 'packages/images', image), { recursive: true, force: true });
     ws.edit('packages/images/base-image/image.ts', (text) => text.replace(/^ {4}\{ key: '(stock|cuda)-[^\n]*\n/gm, ''));
     expect(ws.read('packages/images/base-image/image.ts')).not.toMatch(/key: '(stock|cuda)-/);
     ws.commit('a local-only family');
@@ -172,20 +198,32 @@ describe('npm run release -- --publish -c local: a version it pushed completely 
     ws?.dispose();
   });
 
-  it('pushes base-image and tags exactly its version', async () => {
-    const publish = await inWorkspace('tsx', ['scripts/release.ts', '--publish', '-c', 'local', '--registry', registry().host]);
-    expect(publish.exitCode, `${publish.stdout}\n${publish.stderr}`).toBe(0);
-    expect(publish.stdout).toContain('release: images to release\n  base-image       (untagged) -> 1.0.0\n');
-    expect(publish.stdout.slice(publish.stdout.indexOf('release: git tags'))).toBe('release: git tags\n  New tag:         @vast/base-image@1.0.0');
-    expect(publish.stdout).not.toContain('not tagged');
-    expect(ws.git('tag', '--list').trim().split('\n')).toEqual(['@vast/base-image@1.0.0']);
-    expect(await registry().tags(REPOSITORY)).toEqual(['1-local', '1.0-local', '1.0.0-local', 'latest-local', `staging-${builtImageId(ws.root).slice('sha256:'.length)}`].sort());
-  }, 25 * 60_000);
+  it(
+    'pushes base-image and tags exactly its version',
+    async () => {
+      const publish = await inWorkspace('tsx', ['scripts/release.ts', '--publish', '-c', 'local', '--registry', registry().host]);
+      expect(publish.exitCode, `${publish.stdout}\n${publish.stderr}`).toBe(0);
+      expect(publish.stdout).toContain('release: images to release\n  base-image       (untagged) -> 1.0.0\n');
+      expect(publish.stdout.slice(publish.stdout.indexOf('release: git tags'))).toBe(
+        'release: git tags\n  New tag:         @vast/base-image@1.0.0',
+      );
+      expect(publish.stdout).not.toContain('not tagged');
+      expect(ws.git('tag', '--list').trim().split('\n')).toEqual(['@vast/base-image@1.0.0']);
+      expect(await registry().tags(REPOSITORY)).toEqual(
+        ['1-local', '1.0-local', '1.0.0-local', 'latest-local', `staging-${builtImageId(ws.root).slice('sha256:'.length)}`].sort(),
+      );
+    },
+    25 * 60_000,
+  );
 
-  it('the next --publish finds nothing left to release', async () => {
-    const again = await inWorkspace('tsx', ['scripts/release.ts', '--publish', '-c', 'local', '--registry', registry().host]);
-    expect(again.exitCode, `${again.stdout}\n${again.stderr}`).toBe(0);
-    expect(again.stdout).toContain('release: no image to release');
-    expect(ws.git('tag', '--list').trim()).toBe('@vast/base-image@1.0.0');
-  }, 5 * 60_000);
+  it(
+    'the next --publish finds nothing left to release',
+    async () => {
+      const again = await inWorkspace('tsx', ['scripts/release.ts', '--publish', '-c', 'local', '--registry', registry().host]);
+      expect(again.exitCode, `${again.stdout}\n${again.stderr}`).toBe(0);
+      expect(again.stdout).toContain('release: no image to release');
+      expect(ws.git('tag', '--list').trim()).toBe('@vast/base-image@1.0.0');
+    },
+    5 * 60_000,
+  );
 });

@@ -15,15 +15,22 @@ describe('parseReleaseArgs', () => {
       configuration: 'local',
       registry: '127.0.0.1:5000',
     });
-    expect(parseReleaseArgs(['--publish', '--configuration=production', '--registry', 'docker.io'])).toMatchObject({ publish: true, registry: 'docker.io' });
+    expect(parseReleaseArgs(['--publish', '--configuration=production', '--registry', 'docker.io'])).toMatchObject({
+      publish: true,
+      registry: 'docker.io',
+    });
     expect(parseReleaseArgs(['-h'])).toEqual({ help: true });
   });
 
   it('rejects unknown flags, stray arguments, bad profiles and contradictory modes', () => {
     expect(parseReleaseArgs(['--push'])).toEqual({ error: "unknown option '--push'. See --help." });
     expect(parseReleaseArgs(['base-image'])).toEqual({ error: "unexpected argument 'base-image'. See --help." });
-    expect(parseReleaseArgs(['-c', 'staging'])).toEqual({ error: "--configuration: 'staging' is not a build profile. Use production or local." });
-    expect(parseReleaseArgs(['--version-only', '--publish'])).toEqual({ error: '--version-only and --publish are two halves of a release; pass one.' });
+    expect(parseReleaseArgs(['-c', 'staging'])).toEqual({
+      error: "--configuration: 'staging' is not a build profile. Use production or local.",
+    });
+    expect(parseReleaseArgs(['--version-only', '--publish'])).toEqual({
+      error: '--version-only and --publish are two halves of a release; pass one.',
+    });
     expect(parseReleaseArgs(['--registry'])).toEqual({ error: '--registry: needs a value such as 127.0.0.1:5000.' });
     expect(parseReleaseArgs(['--registry='])).toEqual({ error: '--registry: needs a value such as 127.0.0.1:5000.' });
   });
@@ -36,29 +43,50 @@ const family = fakeFamily(
   fakeDefinition('external'),
   fakeDefinition('derivative', { name: 'tiny', repository: 'vastai/tiny', variants: [{ key: 'local', parent: 'local', local: true }] }),
 );
-const at = (versions: Record<string, string>): ResolvedImage[] => [...family.values()].map((i) => ({ ...i, version: versions[i.definition.name] ?? '1.0.0' }));
+const at = (versions: Record<string, string>): ResolvedImage[] =>
+  [...family.values()].map((i) => ({ ...i, version: versions[i.definition.name] ?? '1.0.0' }));
 const images = at({});
 
 describe('planRelease', () => {
   it('covers the images whose version changes, parents first, and builds those with a variant in the profile', () => {
-    const plan = planRelease({ images, versionsAfter: new Map([['@vast/app', '1.0.1'], ['@vast/ext', '1.1.0'], ['@vast/tiny', '2.0.0']]), configuration: 'local' });
+    const plan = planRelease({
+      images,
+      versionsAfter: new Map([
+        ['@vast/app', '1.0.1'],
+        ['@vast/ext', '1.1.0'],
+        ['@vast/tiny', '2.0.0'],
+      ]),
+      configuration: 'local',
+    });
     expect(plan.releases).toEqual([
       { project: 'app', name: '@vast/app', from: '1.0.0', to: '1.0.1' },
       { project: 'ext', name: '@vast/ext', from: '1.0.0', to: '1.1.0' },
       { project: 'tiny', name: '@vast/tiny', from: '1.0.0', to: '2.0.0' },
     ]);
     expect(plan.build.map((r) => r.project)).toEqual(['app', 'tiny']);
-    expect(plan.skipped).toEqual([{ release: { project: 'ext', name: '@vast/ext', from: '1.0.0', to: '1.1.0' }, reason: 'no local variant in packages/images/ext/image.ts' }]);
+    expect(plan.skipped).toEqual([
+      {
+        release: { project: 'ext', name: '@vast/ext', from: '1.0.0', to: '1.1.0' },
+        reason: 'no local variant in packages/images/ext/image.ts',
+      },
+    ]);
     expect(plan.commands).toEqual(releaseCommands(['app', 'tiny'], 'local'));
   });
 
   it('orders the FROM chain with conventions: a parent before its children, then by name', () => {
     const all = new Map(images.map((i) => [`@vast/${i.definition.name}`, '9.0.0']));
-    expect(planRelease({ images: [...images].reverse(), versionsAfter: all, configuration: 'production' }).releases.map((r) => r.project)).toEqual(['base', 'app', 'ext', 'tiny']);
+    expect(
+      planRelease({ images: [...images].reverse(), versionsAfter: all, configuration: 'production' }).releases.map((r) => r.project),
+    ).toEqual(['base', 'app', 'ext', 'tiny']);
   });
 
   it('with --publish covers every image whose current version has no git tag', () => {
-    const plan = planRelease({ images: at({ base: '1.1.0' }), versionsAfter: new Map(), gitTags: new Set(['@vast/base@1.0.0', '@vast/app@1.0.0', '@vast/tiny@1.0.0']), configuration: 'production' });
+    const plan = planRelease({
+      images: at({ base: '1.1.0' }),
+      versionsAfter: new Map(),
+      gitTags: new Set(['@vast/base@1.0.0', '@vast/app@1.0.0', '@vast/tiny@1.0.0']),
+      configuration: 'production',
+    });
     expect(plan.releases).toEqual([
       { project: 'base', name: '@vast/base', from: '(untagged)', to: '1.1.0' },
       { project: 'ext', name: '@vast/ext', from: '(untagged)', to: '1.0.0' },
@@ -86,13 +114,22 @@ describe('releaseCommands', () => {
 describe('planGitTags', () => {
   const registry = '127.0.0.1:5000';
   const untaggedEverywhere = new Set<string>();
-  const publish = (configuration: 'production' | 'local') => planRelease({ images, versionsAfter: new Map(), gitTags: untaggedEverywhere, configuration });
+  const publish = (configuration: 'production' | 'local') =>
+    planRelease({ images, versionsAfter: new Map(), gitTags: untaggedEverywhere, configuration });
   const ok = (version = '1.0.0', profile = 'local'): PushOutcome => ({ version, registry, profile, failed: false });
 
   it('tags exactly the versions this run pushed; one the profile skipped stays untagged and is named', () => {
     // The bug this replaces: `changeset tag` tagged ext too, and a later --publish never pushed it.
     const plan = publish('local');
-    const tags = planGitTags(plan, { images, configuration: 'local', registry, pushed: new Map([['base', ok()], ['tiny', ok()]]) });
+    const tags = planGitTags(plan, {
+      images,
+      configuration: 'local',
+      registry,
+      pushed: new Map([
+        ['base', ok()],
+        ['tiny', ok()],
+      ]),
+    });
     expect(tags.create).toEqual(['@vast/tiny@1.0.0']);
     expect(tags.untagged.map((u) => [u.release.project, u.reason])).toEqual([
       ['base', 'pushed its local variant only; its production variants (stock) still need --publish -c production'],

@@ -80,7 +80,14 @@ describe('release --version-only: base-image minor', () => {
       vllm: '1.0.1',
     });
     expect(output).toContain(
-      ['release: images to release', '  base-image       1.0.0 -> 1.1.0', '  ollama           1.0.0 -> 1.0.1', '  pytorch          1.0.0 -> 1.0.1', '  vllm             1.0.0 -> 1.0.1', '  comfyui          1.0.0 -> 1.0.1'].join('\n'),
+      [
+        'release: images to release',
+        '  base-image       1.0.0 -> 1.1.0',
+        '  ollama           1.0.0 -> 1.0.1',
+        '  pytorch          1.0.0 -> 1.0.1',
+        '  vllm             1.0.0 -> 1.0.1',
+        '  comfyui          1.0.0 -> 1.0.1',
+      ].join('\n'),
     );
   });
 
@@ -102,12 +109,18 @@ describe('release --version-only: base-image minor', () => {
     // The changelog writer credits the commit that added the changeset.
     const sha = ws.git('log', '--format=%h', '--abbrev=7', '-1', '--', '.changeset/base-image-minor.md').trim();
     expect(sha).toMatch(/^[0-9a-f]{7}$/);
-    expect(changelog(ws.root, 'base-image')).toBe(`# @vast/base-image\n\n## 1.1.0\n\n### Minor Changes\n\n- ${sha}: Serve the portal over HTTP/2.\n`);
-    expect(changelog(ws.root, 'pytorch')).toBe(`# @vast/pytorch\n\n## 1.0.1\n\n### Patch Changes\n\n- Updated dependencies [${sha}]\n  - @vast/base-image@1.1.0\n`);
+    expect(changelog(ws.root, 'base-image')).toBe(
+      `# @vast/base-image\n\n## 1.1.0\n\n### Minor Changes\n\n- ${sha}: Serve the portal over HTTP/2.\n`,
+    );
+    expect(changelog(ws.root, 'pytorch')).toBe(
+      `# @vast/pytorch\n\n## 1.0.1\n\n### Patch Changes\n\n- Updated dependencies [${sha}]\n  - @vast/base-image@1.1.0\n`,
+    );
     // comfyui only follows pytorch (no changeset names it, no commit to credit): one line per dependency.
     expect(changelog(ws.root, 'comfyui')).toBe('# @vast/comfyui\n\n## 1.0.1\n\n### Patch Changes\n\n- @vast/pytorch@1.0.1\n');
     for (const image of ['vllm', 'ollama']) {
-      expect(changelog(ws.root, image)).toBe(`# @vast/${image}\n\n## 1.0.1\n\n### Patch Changes\n\n- Updated dependencies [${sha}]\n  - @vast/base-image@1.1.0\n`);
+      expect(changelog(ws.root, image)).toBe(
+        `# @vast/${image}\n\n## 1.0.1\n\n### Patch Changes\n\n- Updated dependencies [${sha}]\n  - @vast/base-image@1.1.0\n`,
+      );
     }
   });
 
@@ -171,7 +184,9 @@ describe('release --version-only: an unreleased image is not touched', () => {
     delete env.VAST_REGISTRY;
     const full = await run(join(ws.root, 'node_modules/.bin/tsx'), ['scripts/release.ts'], { cwd: ws.root, env, reject: false });
     expect(full.exitCode).toBe(1);
-    expect(full.stderr).toContain('release: no registry to push to. Pass --registry=<host[:port]> or set VAST_REGISTRY. Nothing was changed.');
+    expect(full.stderr).toContain(
+      'release: no registry to push to. Pass --registry=<host[:port]> or set VAST_REGISTRY. Nothing was changed.',
+    );
     expect(existsSync(join(ws.root, '.changeset/base-patch.md'))).toBe(true);
     expect(imagePkg(ws.root, 'base-image').version).toBe('1.0.0');
   });

@@ -43,7 +43,9 @@ http.server.ThreadingHTTPServer(('127.0.0.1', 17000), Echo).serve_forever()
 /** The whole response to raw request bytes: fetch would normalise the paths this suite sends on purpose. */
 function rawRequest(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`),
+    );
     let data = '';
     socket.on('data', (chunk) => (data += chunk));
     socket.on('end', () => resolve(data));
@@ -98,16 +100,33 @@ describe('base-image under attack (one booted container behind its real Caddy)',
   beforeAll(async () => {
     // SECURITY_E2E_IMAGE runs the attacks against another build (e.g. the one from before the fixes, to see them land).
     const image = process.env.SECURITY_E2E_IMAGE || (await buildLocalBaseImage());
-    container = await startSmokeContainer({ image, portalConfig: PORTAL_CONFIG, token: TOKEN, env: { WEB_PASSWORD: PASSWORD }, provisioning: { kind: 'none' }, namePrefix: 'wt-auth-e2e-security' });
+    container = await startSmokeContainer({
+      image,
+      portalConfig: PORTAL_CONFIG,
+      token: TOKEN,
+      env: { WEB_PASSWORD: PASSWORD },
+      provisioning: { kind: 'none' },
+      namePrefix: 'wt-auth-e2e-security',
+    });
     try {
       port = { portal: await hostPort(container, 1111), jupyter: await hostPort(container, 8080), echo: await hostPort(container, 7000) };
       await run(dockerCommand(), ['exec', '-d', container.id, 'python3', '-c', ECHO_SERVER]);
-      const ok = (url: string) => fetch(url, { headers: bearer }).then((r) => r.status === 200, () => false);
-      await until('the portal, Jupyter and the echo application through Caddy', async () =>
-        (await ok(`http://127.0.0.1:${port.portal}/api/applications`)) && (await ok(`http://127.0.0.1:${port.jupyter}/api`)) && (await ok(`http://127.0.0.1:${port.echo}/`)),
+      const ok = (url: string) =>
+        fetch(url, { headers: bearer }).then(
+          (r) => r.status === 200,
+          () => false,
+        );
+      await until(
+        'the portal, Jupyter and the echo application through Caddy',
+        async () =>
+          (await ok(`http://127.0.0.1:${port.portal}/api/applications`)) &&
+          (await ok(`http://127.0.0.1:${port.jupyter}/api`)) &&
+          (await ok(`http://127.0.0.1:${port.echo}/`)),
       );
       const attackerPort = await freePort();
-      attacker = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>another application on this host</title>'));
+      attacker = createServer((_req, res) =>
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>another application on this host</title>'),
+      );
       await new Promise<void>((resolve) => attacker.listen(attackerPort, '127.0.0.1', resolve));
       attackerUrl = `http://127.0.0.1:${attackerPort}/`;
       browser = await launchChromium('wt-auth-e2e-security');
@@ -134,7 +153,9 @@ describe('base-image under attack (one booted container behind its real Caddy)',
   it('sets a session cookie after a ?token= or password login that is neither the token nor the password', async () => {
     expect(session.value).not.toContain(TOKEN);
     expect(session.value).not.toContain(PASSWORD);
-    const basic = await fetch(`http://127.0.0.1:${port.portal}/`, { headers: { authorization: `Basic ${Buffer.from(`vastai:${PASSWORD}`).toString('base64')}` } });
+    const basic = await fetch(`http://127.0.0.1:${port.portal}/`, {
+      headers: { authorization: `Basic ${Buffer.from(`vastai:${PASSWORD}`).toString('base64')}` },
+    });
     expect(basic.status).toBe(200);
     const value = /^[^=]+=([^;]*)/.exec(basic.headers.get('set-cookie') ?? '')?.[1];
     expect(value).toBeDefined();
@@ -149,7 +170,11 @@ describe('base-image under attack (one booted container behind its real Caddy)',
       await own.goto(`http://127.0.0.1:${port.jupyter}/tree`);
       const name = await own.evaluate(async () => {
         const xsrf = /(?:^|; )_xsrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
-        const response = await fetch('/api/terminals', { method: 'POST', headers: { 'x-xsrftoken': decodeURIComponent(xsrf), 'content-type': 'application/json' }, body: '{}' });
+        const response = await fetch('/api/terminals', {
+          method: 'POST',
+          headers: { 'x-xsrftoken': decodeURIComponent(xsrf), 'content-type': 'application/json' },
+          body: '{}',
+        });
         return ((await response.json()) as { name: string }).name;
       });
       expect(name).toMatch(/^\w+$/);
@@ -164,16 +189,28 @@ describe('base-image under attack (one booted container behind its real Caddy)',
   it('refuses a portal action sent from a page on another port, at Caddy', async () => {
     const before = await cronPid();
     const action = `http://127.0.0.1:${port.portal}/api/processes/cron/restart`;
-    await fromAttackerPage((url) => fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include', body: 'x' }).then(() => 'sent', () => 'failed'), action);
+    await fromAttackerPage(
+      (url) =>
+        fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include', body: 'x' }).then(
+          () => 'sent',
+          () => 'failed',
+        ),
+      action,
+    );
     // What a page cannot read, a script can show: the same request, with the page header the portal itself checks.
-    const forged = await fetch(action, { method: 'POST', headers: { origin: attackerUrl.replace(/\/$/, ''), cookie: `${session.name}=${session.value}`, 'x-portal-request': '1' } });
+    const forged = await fetch(action, {
+      method: 'POST',
+      headers: { origin: attackerUrl.replace(/\/$/, ''), cookie: `${session.name}=${session.value}`, 'x-portal-request': '1' },
+    });
     expect(forged.status).toBe(403);
     expect(await forged.text()).toMatch(/^Cross-origin request refused/);
     expect(await cronPid()).toBe(before);
   });
 
   it('passes neither the session cookie nor Authorization to an application', async () => {
-    const response = await fetch(`http://127.0.0.1:${port.echo}/seen`, { headers: { ...bearer, cookie: `theme=dark; ${session.name}=${session.value}` } });
+    const response = await fetch(`http://127.0.0.1:${port.echo}/seen`, {
+      headers: { ...bearer, cookie: `theme=dark; ${session.name}=${session.value}` },
+    });
     const seen = (await response.json()) as { mark: string; headers: Record<string, string> };
     expect(seen.mark).toBe(ECHO_MARK);
     expect(seen.headers.authorization).toBeUndefined();
@@ -183,7 +220,16 @@ describe('base-image under attack (one booted container behind its real Caddy)',
   });
 
   it('gives /MANIFEST.JSON and friends no application content without auth', async () => {
-    for (const path of ['/manifest.json', '/MANIFEST.JSON', '//manifest.json', '/manifest.json%20', '/site.webmanifest', '/.well-known/acme-challenge/x', '/security.txt', '/.well-known/security.txt']) {
+    for (const path of [
+      '/manifest.json',
+      '/MANIFEST.JSON',
+      '//manifest.json',
+      '/manifest.json%20',
+      '/site.webmanifest',
+      '/.well-known/acme-challenge/x',
+      '/security.txt',
+      '/.well-known/security.txt',
+    ]) {
       const response = await rawRequest(port.echo, path);
       expect(response, path).toMatch(/^HTTP\/1\.1 (401|404) /);
       expect(response, path).not.toContain(ECHO_MARK);
@@ -192,7 +238,8 @@ describe('base-image under attack (one booted container behind its real Caddy)',
 
   it('rate-limits a wrong token sent 20 times', async () => {
     // From inside the instance: another client address than the host's, so the other tests are not locked out.
-    const loop = 'for i in $(seq 20); do curl -s -o /dev/null -w "%{http_code}\\n" -H "Authorization: Bearer wrong-$i" http://127.0.0.1:8080/; done';
+    const loop =
+      'for i in $(seq 20); do curl -s -o /dev/null -w "%{http_code}\\n" -H "Authorization: Bearer wrong-$i" http://127.0.0.1:8080/; done';
     const statuses = (await execInContainer(container.id, ['bash', '-c', loop])).stdout.trim().split('\n');
     expect(statuses).toHaveLength(20);
     expect(statuses[0]).toBe('401');
@@ -202,7 +249,14 @@ describe('base-image under attack (one booted container behind its real Caddy)',
   it('keeps every file that holds a secret root-only (0600), and the Caddyfile free of secrets', async () => {
     const modes = await execInContainer(container.id, ['stat', '-c', '%a %U %n', '/etc/environment', '/etc/portal-auth.json']);
     expect(modes.stdout.trim().split('\n')).toEqual(['600 root /etc/environment', '600 root /etc/portal-auth.json']);
-    const holders = await execInContainer(container.id, ['bash', '-c', 'grep -rlsF -e "$1" -e "$2" /etc /opt /root /var/log /workspace | xargs -r stat -c "%a %n"', 'find', TOKEN, PASSWORD]);
+    const holders = await execInContainer(container.id, [
+      'bash',
+      '-c',
+      'grep -rlsF -e "$1" -e "$2" /etc /opt /root /var/log /workspace | xargs -r stat -c "%a %n"',
+      'find',
+      TOKEN,
+      PASSWORD,
+    ]);
     const files = holders.stdout.trim().split('\n').filter(Boolean);
     expect(files.length).toBeGreaterThan(0); // /etc/environment at least
     for (const line of files) expect(line).toMatch(/^600 /);
@@ -216,10 +270,23 @@ describe('base-image under attack (one booted container behind its real Caddy)',
     expect(boot).not.toContain(TOKEN);
     expect(boot).not.toContain(PASSWORD);
     // Neither set (empty values in /etc/environment override the container's): caddy's restart generates a secret.
-    await execInContainer(container.id, ['bash', '-c', 'printf \'OPEN_BUTTON_TOKEN=""\\nWEB_PASSWORD=""\\n\' >> /etc/environment && supervisorctl restart caddy']);
-    await until('caddy to serve the generated credentials', () => fetch(`http://127.0.0.1:${port.portal}/`, { headers: bearer }).then((r) => r.status !== 200, () => false), 60_000);
+    await execInContainer(container.id, [
+      'bash',
+      '-c',
+      'printf \'OPEN_BUTTON_TOKEN=""\\nWEB_PASSWORD=""\\n\' >> /etc/environment && supervisorctl restart caddy',
+    ]);
+    await until(
+      'caddy to serve the generated credentials',
+      () =>
+        fetch(`http://127.0.0.1:${port.portal}/`, { headers: bearer }).then(
+          (r) => r.status !== 200,
+          () => false,
+        ),
+      60_000,
+    );
     // Where the generated secret is kept: /etc/portal-credentials now; the Caddyfile before the fix.
-    const find = 'sed -n "s/^password=//p" /etc/portal-credentials 2>/dev/null; grep -o "query token=[^ ]*" /etc/Caddyfile | head -1 | cut -d= -f2';
+    const find =
+      'sed -n "s/^password=//p" /etc/portal-credentials 2>/dev/null; grep -o "query token=[^ ]*" /etc/Caddyfile | head -1 | cut -d= -f2';
     const secret = (await execInContainer(container.id, ['bash', '-c', find])).stdout.trim().split('\n')[0];
     expect(secret.length).toBeGreaterThanOrEqual(32);
     const logs = await containerLogs(container.id, 100_000);

@@ -39,7 +39,7 @@ beforeAll(async () => {
   // The trailer's env-hash is a base-image tool; a stand-in is enough for a root that is not the base image.
   const envHash = join(root, 'packages/images/base/ROOT/usr/local/bin/env-hash');
   mkdirSync(dirname(envHash), { recursive: true });
-  writeFileSync(envHash, '#!/bin/bash\n# Stand-in for base-image\'s env-hash in the step corpus build.\necho corpus\n');
+  writeFileSync(envHash, "#!/bin/bash\n# Stand-in for base-image's env-hash in the step corpus build.\necho corpus\n");
   chmodSync(envHash, 0o755);
 });
 
@@ -56,16 +56,32 @@ async function buildCorpus(steps: ImageDefinition['steps'], name: string): Promi
   const dockerfile = readFileSync(join(contextDir, 'Dockerfile'), 'utf8');
   expect(dockerfile).toContain(BASE_SHELL);
   // What the build saved, and the image's /tmp (where each step's script was mounted), come out through a scratch stage.
-  writeFileSync(join(contextDir, 'Dockerfile'), `${dockerfile.replace(BASE_SHELL, CAPTURE_SHELL)}\nFROM scratch\nCOPY --from=0 ${OUT} /\nCOPY --from=0 /tmp /${TMP_COPY}\n`);
+  writeFileSync(
+    join(contextDir, 'Dockerfile'),
+    `${dockerfile.replace(BASE_SHELL, CAPTURE_SHELL)}\nFROM scratch\nCOPY --from=0 ${OUT} /\nCOPY --from=0 /tmp /${TMP_COPY}\n`,
+  );
   const out = join(root, name);
   const build: RunResult = await run(
     dockerCommand(),
-    ['build', '--progress=plain', '--build-arg', `BASE_IMAGE=${LOCAL_ROOT}`, '--build-arg', 'VAST_PROFILE=local', '--output', `type=local,dest=${out}`, contextDir],
+    [
+      'build',
+      '--progress=plain',
+      '--build-arg',
+      `BASE_IMAGE=${LOCAL_ROOT}`,
+      '--build-arg',
+      'VAST_PROFILE=local',
+      '--output',
+      `type=local,dest=${out}`,
+      contextDir,
+    ],
     { env: { ...process.env, DOCKER_BUILDKIT: '1' }, reject: false, timeoutMs: 10 * 60_000 },
   );
   const log = `${build.stdout}\n${build.stderr}`;
   if (build.exitCode !== 0) throw new Error(`the corpus build failed:\n${log.split('\n').slice(-60).join('\n')}`);
-  const outputs = readdirSync(out).filter((f) => /^\d{3}$/.test(f)).sort().map((f) => readFileSync(join(out, f), 'utf8'));
+  const outputs = readdirSync(out)
+    .filter((f) => /^\d{3}$/.test(f))
+    .sort()
+    .map((f) => readFileSync(join(out, f), 'utf8'));
   return { outputs, tmp: readdirSync(join(out, TMP_COPY)), log };
 }
 
@@ -73,7 +89,11 @@ async function buildCorpus(steps: ImageDefinition['steps'], name: string): Promi
 function bashPrints(script: string): string {
   const file = join(root, 'expected.sh');
   writeFileSync(file, script);
-  const result = spawnSync('bash', ['-c', 'bash -euo pipefail "$1" 2>&1', '-', file], { cwd: root, encoding: 'utf8', env: { ...process.env, ...STEP_CORPUS_ARGS } });
+  const result = spawnSync('bash', ['-c', 'bash -euo pipefail "$1" 2>&1', '-', file], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...STEP_CORPUS_ARGS },
+  });
   expect(result.status, `bash -euo pipefail exited ${result.status} on:\n${script}\n${result.stdout}`).toBe(0);
   return result.stdout;
 }
@@ -94,7 +114,10 @@ describe('install steps in a real docker build', () => {
   });
 
   it('runs a step of the building profile and skips one of the other profile', () => {
-    expect(first.outputs.slice(STEP_CORPUS.length, STEPS.length)).toEqual(['the local profile runs this\n', 'step production-only: production profile only, skipped\n']);
+    expect(first.outputs.slice(STEP_CORPUS.length, STEPS.length)).toEqual([
+      'the local profile runs this\n',
+      'step production-only: production profile only, skipped\n',
+    ]);
   });
 
   it('leaves no step script in the image', () => {
@@ -109,7 +132,8 @@ describe('install steps in a real docker build', () => {
 
     // BuildKit's plain log: `#N [k/M] RUN --mount=...source=steps/<file>,...` names a vertex, `#N CACHED` says it was not run.
     const vertexOf = new Map<string, string>();
-    for (const match of second.log.matchAll(/^(#\d+) \[[^\]]+\] RUN --mount=type=bind,source=(steps\/[^,]+),/gm)) vertexOf.set(match[2], match[1]);
+    for (const match of second.log.matchAll(/^(#\d+) \[[^\]]+\] RUN --mount=type=bind,source=(steps\/[^,]+),/gm))
+      vertexOf.set(match[2], match[1]);
     const cached = new Set([...second.log.matchAll(/^(#\d+) CACHED$/gm)].map((m) => m[1]));
     const reran = STEPS.map((step, i) => stepFilePath(i, step)).map((path) => {
       const vertex = vertexOf.get(path);

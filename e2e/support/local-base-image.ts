@@ -8,7 +8,12 @@ import { NX_ENV, repoRoot } from './scratch-workspace';
 export { repoRoot };
 
 export async function nx(args: string[], timeoutMs = 20 * 60_000): Promise<RunResult> {
-  return run('npx', ['nx', ...args, '--outputStyle=stream'], { cwd: repoRoot, env: { ...process.env, ...NX_ENV }, reject: false, timeoutMs });
+  return run('npx', ['nx', ...args, '--outputStyle=stream'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...NX_ENV },
+    reject: false,
+    timeoutMs,
+  });
 }
 
 async function nxOrThrow(args: string[]): Promise<RunResult> {
@@ -29,6 +34,7 @@ export async function buildLocalBaseImage(): Promise<string> {
   await nxOrThrow(['run', 'base-image:docker-build', '-c', 'local']);
   const result = JSON.parse(readFileSync(join(repoRoot, buildResultFileOf('base-image')), 'utf8')) as BuildResult;
   const local = result.variants.find((v) => v.key === 'local');
-  if (result.profile !== 'local' || !local) throw new Error(`${buildResultFileOf('base-image')} has no local variant: ${JSON.stringify(result)}`);
+  if (result.profile !== 'local' || !local)
+    throw new Error(`${buildResultFileOf('base-image')} has no local variant: ${JSON.stringify(result)}`);
   return local.buildTag;
 }

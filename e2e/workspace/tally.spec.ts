@@ -42,12 +42,16 @@ afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
 describe('scripts/tally.mjs', () => {
   it('counts a throwing beforeAll, an import error and a throwing afterAll as failed, not skipped or nothing', () => {
-    const vitest = spawnSync(join(repoRoot, 'node_modules/.bin/vitest'), ['run', '--reporter=json', '--outputFile=test-output/vitest.json'], {
-      cwd: dir,
-      encoding: 'utf8',
-      // Without this suite's own VITEST* variables, so the inner vitest runs as a fresh one.
-      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST'))), FORCE_COLOR: '0' },
-    });
+    const vitest = spawnSync(
+      join(repoRoot, 'node_modules/.bin/vitest'),
+      ['run', '--reporter=json', '--outputFile=test-output/vitest.json'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        // Without this suite's own VITEST* variables, so the inner vitest runs as a fresh one.
+        env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST'))), FORCE_COLOR: '0' },
+      },
+    );
     expect(vitest.status, vitest.stderr).toBe(1);
 
     const tally = spawnSync(process.execPath, [join(repoRoot, 'scripts/tally.mjs')], { cwd: dir, encoding: 'utf8' });

@@ -13,7 +13,11 @@ beforeAll(() => {
 });
 afterAll(() => ws?.dispose());
 
-const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 describe('the workspace', () => {
   it('lists the images and the tooling projects', () => {
@@ -79,7 +83,9 @@ describe('the workspace', () => {
       expect(affected(() => ws.edit('packages/images/pytorch/image.ts', (t) => t + '\n// scratch edit\n'))).toEqual(['comfyui', 'pytorch']);
     });
     it('a conventions renderer: all five', () => {
-      expect(affected(() => ws.edit('packages/conventions/src/dockerfile.ts', (t) => t + '\n// scratch edit\n'))).toEqual([...IMAGES].sort());
+      expect(affected(() => ws.edit('packages/conventions/src/dockerfile.ts', (t) => t + '\n// scratch edit\n'))).toEqual(
+        [...IMAGES].sort(),
+      );
     });
     it('README.md: none', () => {
       expect(affected(() => ws.write('README.md', ws.read('README.md') + '\nscratch\n'))).toEqual([]);
@@ -125,7 +131,9 @@ describe('the workspace', () => {
     it('fails on an import the layering does not allow, even through a public entry point', () => {
       const result = lintWith('bench/portal.ts', "import { freePort } from '@vast/portal/testing';\nvoid freePort;\n", 'bench');
       expect(result.code).not.toBe(0);
-      expect(result.output).toMatch(/A project tagged with "type:bench" can only depend on libs tagged with "type:plugin", "type:conventions"/);
+      expect(result.output).toMatch(
+        /A project tagged with "type:bench" can only depend on libs tagged with "type:plugin", "type:conventions"/,
+      );
     });
   });
 
@@ -141,22 +149,47 @@ describe('the workspace', () => {
     };
 
     it('an image.ts with a missing field', () => {
-      failsWith('ollama', () => ws.edit('packages/images/ollama/image.ts', (t) => t.replace(/\n\s*description: .*\n/, '\n')), /packages\/images\/ollama\/image\.ts: description: is required/);
+      failsWith(
+        'ollama',
+        () => ws.edit('packages/images/ollama/image.ts', (t) => t.replace(/\n\s*description: .*\n/, '\n')),
+        /packages\/images\/ollama\/image\.ts: description: is required/,
+      );
     });
     it('a parent that does not exist', () => {
-      failsWith('ollama', () => ws.edit('packages/images/ollama/image.ts', (t) => t.replace("parent: 'base-image'", "parent: 'nope'")), /ollama\/image\.ts: parent: 'nope' is not an image project\. Use one of: /);
+      failsWith(
+        'ollama',
+        () => ws.edit('packages/images/ollama/image.ts', (t) => t.replace("parent: 'base-image'", "parent: 'nope'")),
+        /ollama\/image\.ts: parent: 'nope' is not an image project\. Use one of: /,
+      );
     });
     it('a FROM cycle', () => {
-      failsWith('pytorch', () => ws.edit('packages/images/pytorch/image.ts', (t) => t.replace("parent: 'base-image'", "parent: 'comfyui'")), /FROM cycle: pytorch -> comfyui -> pytorch/);
+      failsWith(
+        'pytorch',
+        () => ws.edit('packages/images/pytorch/image.ts', (t) => t.replace("parent: 'base-image'", "parent: 'comfyui'")),
+        /FROM cycle: pytorch -> comfyui -> pytorch/,
+      );
     });
     it('two services on one port', () => {
-      failsWith('ollama', () => ws.edit('packages/images/ollama/image.ts', (t) => t.replace('externalPort: 21434', 'externalPort: 8080')), /ollama\/image\.ts: services: the PORTAL_CONFIG of base-image \+ ollama: .*external port 8080/);
+      failsWith(
+        'ollama',
+        () => ws.edit('packages/images/ollama/image.ts', (t) => t.replace('externalPort: 21434', 'externalPort: 8080')),
+        /ollama\/image\.ts: services: the PORTAL_CONFIG of base-image \+ ollama: .*external port 8080/,
+      );
     });
     it("a PORTAL_CONFIG label with '|'", () => {
-      failsWith('ollama', () => ws.edit('packages/images/ollama/image.ts', (t) => t.replace("label: 'Ollama API'", "label: 'Ollama|API'")), /ollama\/image\.ts: services: .*'\|'/);
+      failsWith(
+        'ollama',
+        () => ws.edit('packages/images/ollama/image.ts', (t) => t.replace("label: 'Ollama API'", "label: 'Ollama|API'")),
+        /ollama\/image\.ts: services: .*'\|'/,
+      );
     });
     it('a parent pin in package.json that drifted from image.ts', () => {
-      failsWith('ollama', () => ws.edit('packages/images/ollama/package.json', (t) => t.replace('"@vast/base-image": "1.0.0"', '"@vast/base-image": "0.9.0"')), /ollama\/package\.json: dependencies\.@vast\/base-image: is '0\.9\.0'; image\.ts builds FROM base-image, so pin it exactly/);
+      failsWith(
+        'ollama',
+        () =>
+          ws.edit('packages/images/ollama/package.json', (t) => t.replace('"@vast/base-image": "1.0.0"', '"@vast/base-image": "0.9.0"')),
+        /ollama\/package\.json: dependencies\.@vast\/base-image: is '0\.9\.0'; image\.ts builds FROM base-image, so pin it exactly/,
+      );
     });
   });
 });

@@ -114,7 +114,9 @@ function build(entry, cacheDir, base, manifestFile) {
   // a dozen small files to hash on every load instead of the hundreds a bundled dependency is made of.
   const packages = [...new Set(files.map(installedPackageJson).filter(Boolean))];
   const inputs = [
-    ...files.filter((file) => !installedPackageJson(file)).map((file) => (read.has(file) ? [file, crypto.createHash('sha256').update(read.get(file)).digest('hex')] : fingerprint(file))),
+    ...files
+      .filter((file) => !installedPackageJson(file))
+      .map((file) => (read.has(file) ? [file, crypto.createHash('sha256').update(read.get(file)).digest('hex')] : fingerprint(file))),
     ...packages.map(fingerprint),
   ];
   // Stack traces need only the mappings; the TS sources are on disk. Dropping them halves the map Node decodes on every load.
@@ -152,7 +154,10 @@ function pruneOldBundles(cacheDir, base, keep) {
 function compile(entry, options = {}) {
   entry = path.resolve(entry);
   const cacheDir = options.cacheDir ? path.resolve(options.cacheDir) : DEFAULT_CACHE_DIR;
-  const readable = path.relative(path.dirname(path.dirname(entry)), entry).replace(/\.[cm]?tsx?$/, '').replace(/[^A-Za-z0-9._-]+/g, '-');
+  const readable = path
+    .relative(path.dirname(path.dirname(entry)), entry)
+    .replace(/\.[cm]?tsx?$/, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-');
   const base = `${readable}-${crypto.createHash('sha256').update(entry).digest('hex').slice(0, 8)}`;
   const manifestFile = path.join(cacheDir, `${base}.json`);
   let manifest;

@@ -106,7 +106,8 @@ describe('loader', () => {
 describe("the package's entry points", () => {
   // Node's require again: these are the files Nx itself requires (package.json main, executors.json, generators.json).
   const requireHere = createRequire(__filename);
-  const names = (file: string, key: string) => Object.entries(requireHere(`./${file}`)[key] as Record<string, { implementation?: string; factory?: string }>);
+  const names = (file: string, key: string) =>
+    Object.entries(requireHere(`./${file}`)[key] as Record<string, { implementation?: string; factory?: string }>);
 
   it('index.js exports createNodesV2 and createNodes', () => {
     const main = requireHere(`./${requireHere('./package.json').main}`);

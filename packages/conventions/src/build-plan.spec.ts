@@ -13,15 +13,27 @@ describe('planDockerBuilds', () => {
     const plan = planDockerBuilds(manifests(), 'app', { profile: 'production', contextDir });
     expect(plan.map((b) => `${b.image}:${b.variant}`)).toEqual(['base:stock', 'app:stock']);
     expect(plan[1].buildArgs.PARENT_IMAGE).toBe(plan[0].buildTag);
-    expect(plan[1].argv.slice(0, 7)).toEqual(['build', '--file', 'dist/images/app/Dockerfile', '--tag', plan[1].buildTag, '--tag', 'vastai/app:1.0.0-stock']);
+    expect(plan[1].argv.slice(0, 7)).toEqual([
+      'build',
+      '--file',
+      'dist/images/app/Dockerfile',
+      '--tag',
+      plan[1].buildTag,
+      '--tag',
+      'vastai/app:1.0.0-stock',
+    ]);
     expect(plan[1].argv.at(-1)).toBe('dist/images/app');
   });
 
   it('selects variants by profile and by key, with clear errors', () => {
     expect(planDockerBuilds(manifests(), 'app', { profile: 'local', contextDir }).map((b) => b.variant)).toEqual(['local', 'local']);
     expect(() => planDockerBuilds(manifests(), 'ext', { profile: 'local', contextDir })).toThrow(/ext has no local variant/);
-    expect(() => planDockerBuilds(manifests(), 'app', { profile: 'production', variants: ['local'], contextDir })).toThrow(/is a local variant; run with -c local/);
-    expect(() => planDockerBuilds(manifests(), 'app', { profile: 'production', variants: ['nope'], contextDir })).toThrow(/'nope' is not a variant of app/);
+    expect(() => planDockerBuilds(manifests(), 'app', { profile: 'production', variants: ['local'], contextDir })).toThrow(
+      /is a local variant; run with -c local/,
+    );
+    expect(() => planDockerBuilds(manifests(), 'app', { profile: 'production', variants: ['nope'], contextDir })).toThrow(
+      /'nope' is not a variant of app/,
+    );
     expect(() => planDockerBuilds(new Map(), 'app', { profile: 'production', contextDir })).toThrow(/run nx run app:build first/);
   });
 
@@ -39,8 +51,16 @@ describe('planDockerBuilds', () => {
   });
 
   it('feeds the id of a mutable FROM image into the hash', () => {
-    const a = planDockerBuilds(manifests(), 'base', { profile: 'local', contextDir, fromImageIds: { 'vast-local/bookworm:latest': 'sha256:1' } });
-    const b = planDockerBuilds(manifests(), 'base', { profile: 'local', contextDir, fromImageIds: { 'vast-local/bookworm:latest': 'sha256:2' } });
+    const a = planDockerBuilds(manifests(), 'base', {
+      profile: 'local',
+      contextDir,
+      fromImageIds: { 'vast-local/bookworm:latest': 'sha256:1' },
+    });
+    const b = planDockerBuilds(manifests(), 'base', {
+      profile: 'local',
+      contextDir,
+      fromImageIds: { 'vast-local/bookworm:latest': 'sha256:2' },
+    });
     expect(a[0].buildHash).not.toBe(b[0].buildHash);
   });
 

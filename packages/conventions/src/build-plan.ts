@@ -119,9 +119,14 @@ function selectVariants(manifest: ImageManifest, options: PlanOptions): Manifest
   if (!options.variants?.length) return inProfile;
   return options.variants.map((key) => {
     const variant = manifest.variants.find((v) => v.key === key);
-    if (!variant) throw new PlanError(`${manifest.source}: variants: '${key}' is not a variant of ${manifest.name}. Use one of: ${manifest.variants.map((v) => v.key).join(', ')}.`);
+    if (!variant)
+      throw new PlanError(
+        `${manifest.source}: variants: '${key}' is not a variant of ${manifest.name}. Use one of: ${manifest.variants.map((v) => v.key).join(', ')}.`,
+      );
     if (!inProfile.includes(variant)) {
-      throw new PlanError(`${manifest.source}: variants: '${key}' is ${variant.local ? 'a local' : 'a production'} variant; run with -c ${variant.local ? 'local' : 'production'}.`);
+      throw new PlanError(
+        `${manifest.source}: variants: '${key}' is ${variant.local ? 'a local' : 'a production'} variant; run with -c ${variant.local ? 'local' : 'production'}.`,
+      );
     }
     return variant;
   });
@@ -155,7 +160,9 @@ export function planDockerBuilds(
       const parentManifest = manifestOf(manifest.parent);
       const parentVariant = parentManifest.variants.find((v) => v.key === variant.parent);
       if (!parentVariant) {
-        throw new PlanError(`${manifest.source}: variants: '${variant.key}' builds on ${manifest.parent}:${variant.parent ?? '(none)'}, which does not exist.`);
+        throw new PlanError(
+          `${manifest.source}: variants: '${variant.key}' builds on ${manifest.parent}:${variant.parent ?? '(none)'}, which does not exist.`,
+        );
       }
       parent = plan(parentManifest, parentVariant);
     }
@@ -215,7 +222,7 @@ export function planDockerBuilds(
   const selected = selectVariants(targetManifest, options);
   if (!selected.length) {
     throw new PlanError(
-      `${targetManifest.source}: variants: ${target} has no ${options.profile} variant. ${options.profile === 'local' ? "Add one with local: true (built offline from Debian packages) or build with -c production." : 'Build with -c local.'}`,
+      `${targetManifest.source}: variants: ${target} has no ${options.profile} variant. ${options.profile === 'local' ? 'Add one with local: true (built offline from Debian packages) or build with -c production.' : 'Build with -c local.'}`,
     );
   }
   for (const variant of selected) plan(targetManifest, variant);

@@ -24,9 +24,17 @@ describe('renderDockerfile', () => {
 
   it('external: base stage first, upstream second, graft, app overlay, entrypoint', () => {
     const text = renderDockerfile(family.get('ext')!);
-    const froms = parseDockerfile(text).filter((i) => i.keyword === 'FROM').map((i) => i.args);
+    const froms = parseDockerfile(text)
+      .filter((i) => i.keyword === 'FROM')
+      .map((i) => i.args);
     expect(froms).toEqual(['${VAST_BASE} AS vast_base_image', '${UPSTREAM_IMAGE}']);
-    const order = ['COPY --from=vast_base_image /opt/vast-base /opt/vast-base', '/opt/vast-base/graft.sh', 'COPY ./ROOT /', 'env-hash > /.env_hash', 'ENTRYPOINT'];
+    const order = [
+      'COPY --from=vast_base_image /opt/vast-base /opt/vast-base',
+      '/opt/vast-base/graft.sh',
+      'COPY ./ROOT /',
+      'env-hash > /.env_hash',
+      'ENTRYPOINT',
+    ];
     const positions = order.map((s) => text.indexOf(s));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -35,12 +43,19 @@ describe('renderDockerfile', () => {
   it('copies what a step needs just before it, so other overlay edits keep its layer', () => {
     const base = fakeDefinition('base', { steps: [{ name: 'tool', run: '/opt/x/setup.sh', needs: ['opt/x/setup.sh'] }] });
     const text = renderDockerfile(fakeFamily(base).get('base')!);
-    expect(text).toContain('COPY ./ROOT/opt/x/setup.sh /opt/x/setup.sh\nRUN --mount=type=bind,source=steps/00-tool.sh,target=/tmp/vast-step.sh bash /tmp/vast-step.sh');
+    expect(text).toContain(
+      'COPY ./ROOT/opt/x/setup.sh /opt/x/setup.sh\nRUN --mount=type=bind,source=steps/00-tool.sh,target=/tmp/vast-step.sh bash /tmp/vast-step.sh',
+    );
   });
 
   it('derives build args from variant facts, the variant overriding', () => {
     const def = fakeDefinition('derivative', { args: { A: '1' } });
-    expect(variantBuildArgs({ definition: def, ancestors: [] }, { ...def.variants[0], torch: '2.10.0', torchBackend: 'cu128', python: '3.12', args: { A: '2' } })).toEqual({
+    expect(
+      variantBuildArgs(
+        { definition: def, ancestors: [] },
+        { ...def.variants[0], torch: '2.10.0', torchBackend: 'cu128', python: '3.12', args: { A: '2' } },
+      ),
+    ).toEqual({
       A: '2',
       PYTHON_VERSION: '3.12',
       PYTORCH_VERSION: '2.10.0',

@@ -33,7 +33,10 @@ function renderArgs(image: ResolvedImage): string[] {
   const definition = image.definition;
   const names = new Set<string>(Object.keys(definition.args));
   for (const variant of definition.variants) for (const name of Object.keys(variantBuildArgs(image, variant))) names.add(name);
-  return [`ARG ${PROFILE_ARG}=production`, ...[...names].sort().map((n) => (n in definition.args ? `ARG ${n}=${dockerQuote(definition.args[n])}` : `ARG ${n}`))];
+  return [
+    `ARG ${PROFILE_ARG}=production`,
+    ...[...names].sort().map((n) => (n in definition.args ? `ARG ${n}=${dockerQuote(definition.args[n])}` : `ARG ${n}`)),
+  ];
 }
 
 /** ENV of the facts every variant has, so children (in this workspace or not) read them as upstream's do. */
@@ -103,37 +106,41 @@ function header(source: string): string[] {
 
 export function renderBaseDockerfile(image: ResolvedImage): string {
   const def = image.definition;
-  return [
-    ...header(image.file),
-    `ARG ${BASE_ARG}`,
-    `FROM \${${BASE_ARG}}`,
-    '',
-    ...renderLabels(def.description),
-    '',
-    '# umask 002 in every RUN: files stay group-writable for `user` (uid 1001, gid 0).',
-    'SHELL ["/bin/bash", "-c", "umask 002 && /bin/bash -c \\"$@\\"", "-"]',
-    '',
-    ...renderArgs(image),
-    ...renderEnv({ ...factEnv(image), ...def.env }),
-    ...renderSteps(def.steps),
-    ...renderTrailer(image),
-  ].join('\n') + '\n';
+  return (
+    [
+      ...header(image.file),
+      `ARG ${BASE_ARG}`,
+      `FROM \${${BASE_ARG}}`,
+      '',
+      ...renderLabels(def.description),
+      '',
+      '# umask 002 in every RUN: files stay group-writable for `user` (uid 1001, gid 0).',
+      'SHELL ["/bin/bash", "-c", "umask 002 && /bin/bash -c \\"$@\\"", "-"]',
+      '',
+      ...renderArgs(image),
+      ...renderEnv({ ...factEnv(image), ...def.env }),
+      ...renderSteps(def.steps),
+      ...renderTrailer(image),
+    ].join('\n') + '\n'
+  );
 }
 
 export function renderDerivativeDockerfile(image: ResolvedImage): string {
   const def = image.definition;
-  return [
-    ...header(image.file),
-    `ARG ${PARENT_ARG}`,
-    `FROM \${${PARENT_ARG}}`,
-    '',
-    ...renderLabels(def.description),
-    '',
-    ...renderArgs(image),
-    ...renderEnv({ ...factEnv(image), ...def.env }),
-    ...renderSteps(def.steps),
-    ...renderTrailer(image),
-  ].join('\n') + '\n';
+  return (
+    [
+      ...header(image.file),
+      `ARG ${PARENT_ARG}`,
+      `FROM \${${PARENT_ARG}}`,
+      '',
+      ...renderLabels(def.description),
+      '',
+      ...renderArgs(image),
+      ...renderEnv({ ...factEnv(image), ...def.env }),
+      ...renderSteps(def.steps),
+      ...renderTrailer(image),
+    ].join('\n') + '\n'
+  );
 }
 
 export function renderExternalDockerfile(image: ResolvedImage): string {
@@ -141,27 +148,29 @@ export function renderExternalDockerfile(image: ResolvedImage): string {
   const base = image.ancestors[image.ancestors.length - 1]?.definition;
   // The graft carries the base image's environment; IMAGE_TYPE marks a full base build, which this is not.
   const baseEnv = Object.fromEntries(Object.entries(base?.env ?? {}).filter(([k]) => k !== 'IMAGE_TYPE' && k !== 'PATH'));
-  return [
-    ...header(image.file),
-    `ARG ${VAST_BASE_ARG}`,
-    `ARG ${UPSTREAM_ARG}`,
-    '# The base image comes first: its stage carries the infrastructure this build grafts on.',
-    `FROM \${${VAST_BASE_ARG}} AS ${BASE_STAGE}`,
-    `FROM \${${UPSTREAM_ARG}}`,
-    '',
-    ...renderLabels(def.description),
-    '',
-    'SHELL ["/bin/bash", "-c"]',
-    ...renderArgs(image),
-    ...renderEnv({ ...baseEnv, ...factEnv(image), PATH: '/opt/instance-tools/bin:${PATH}' }),
-    '',
-    '# Graft: the base overlay, supervisor, caddy, python venv and user, installed into the upstream image.',
-    `COPY --from=${BASE_STAGE} ${GRAFT_DIR} ${GRAFT_DIR}`,
-    `RUN ${GRAFT_SCRIPT}`,
-    ...(Object.keys(def.env).length ? ['', ...renderEnv(def.env)] : []),
-    ...renderSteps(def.steps),
-    ...renderTrailer(image),
-  ].join('\n') + '\n';
+  return (
+    [
+      ...header(image.file),
+      `ARG ${VAST_BASE_ARG}`,
+      `ARG ${UPSTREAM_ARG}`,
+      '# The base image comes first: its stage carries the infrastructure this build grafts on.',
+      `FROM \${${VAST_BASE_ARG}} AS ${BASE_STAGE}`,
+      `FROM \${${UPSTREAM_ARG}}`,
+      '',
+      ...renderLabels(def.description),
+      '',
+      'SHELL ["/bin/bash", "-c"]',
+      ...renderArgs(image),
+      ...renderEnv({ ...baseEnv, ...factEnv(image), PATH: '/opt/instance-tools/bin:${PATH}' }),
+      '',
+      '# Graft: the base overlay, supervisor, caddy, python venv and user, installed into the upstream image.',
+      `COPY --from=${BASE_STAGE} ${GRAFT_DIR} ${GRAFT_DIR}`,
+      `RUN ${GRAFT_SCRIPT}`,
+      ...(Object.keys(def.env).length ? ['', ...renderEnv(def.env)] : []),
+      ...renderSteps(def.steps),
+      ...renderTrailer(image),
+    ].join('\n') + '\n'
+  );
 }
 
 export function renderDockerfile(image: ResolvedImage): string {
@@ -174,4 +183,3 @@ export function renderDockerfile(image: ResolvedImage): string {
       return renderExternalDockerfile(image);
   }
 }
-

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { resolveImageGraph, sortImagesByFrom } from './graph';
 import { fakeDefinition, fakeFamily } from './testing';
 
-const record = (definition: ReturnType<typeof fakeDefinition>) => ({ file: `packages/images/${definition.name}/image.ts`, version: '1.0.0', definition });
+const record = (definition: ReturnType<typeof fakeDefinition>) => ({
+  file: `packages/images/${definition.name}/image.ts`,
+  version: '1.0.0',
+  definition,
+});
 
 describe('resolveImageGraph', () => {
   it('resolves the chain parent first and the whole chain portal entries base first', () => {
@@ -14,7 +18,9 @@ describe('resolveImageGraph', () => {
 
   it('names an unknown parent and the images that exist', () => {
     const { errors } = resolveImageGraph([record(fakeDefinition('base')), record(fakeDefinition('derivative', { parent: 'nope' }))]);
-    expect(errors).toEqual([{ file: 'packages/images/app/image.ts', path: 'parent', message: "'nope' is not an image project. Use one of: app, base." }]);
+    expect(errors).toEqual([
+      { file: 'packages/images/app/image.ts', path: 'parent', message: "'nope' is not an image project. Use one of: app, base." },
+    ]);
   });
 
   it('reports a FROM cycle with the loop spelled out', () => {
@@ -22,17 +28,26 @@ describe('resolveImageGraph', () => {
     const b = fakeDefinition('derivative', { name: 'b', parent: 'a' });
     const { errors, images } = resolveImageGraph([record(a), record(b)]);
     expect(images.size).toBe(0);
-    expect(errors[0].message).toBe('FROM cycle: a -> b -> a. An image cannot be built FROM itself; point one of these parents at an image outside the loop.');
+    expect(errors[0].message).toBe(
+      'FROM cycle: a -> b -> a. An image cannot be built FROM itself; point one of these parents at an image outside the loop.',
+    );
   });
 
   it('requires an external parent to be a base image', () => {
     const ext = fakeDefinition('external', { parent: 'app' });
     const { errors } = resolveImageGraph([record(fakeDefinition('base')), record(fakeDefinition('derivative')), record(ext)]);
-    expect(errors.map((e) => e.message)).toContain("an external image grafts the base infrastructure, so its parent must be a base image; 'app' is a derivative image.");
+    expect(errors.map((e) => e.message)).toContain(
+      "an external image grafts the base infrastructure, so its parent must be a base image; 'app' is a derivative image.",
+    );
   });
 
   it('checks variant parents exist and local builds on local', () => {
-    const app = fakeDefinition('derivative', { variants: [{ key: 'x', parent: 'missing' }, { key: 'y', parent: 'stock', local: true }] });
+    const app = fakeDefinition('derivative', {
+      variants: [
+        { key: 'x', parent: 'missing' },
+        { key: 'y', parent: 'stock', local: true },
+      ],
+    });
     const { errors } = resolveImageGraph([record(fakeDefinition('base')), record(app)]);
     expect(errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
       "variants.0.parent: 'missing' is not a variant of base. Use one of: stock, local.",
@@ -41,7 +56,11 @@ describe('resolveImageGraph', () => {
   });
 
   it('sorts parents before children', () => {
-    const images = fakeFamily(fakeDefinition('derivative', { name: 'zz', parent: 'app', services: [] }), fakeDefinition('derivative'), fakeDefinition('base'));
+    const images = fakeFamily(
+      fakeDefinition('derivative', { name: 'zz', parent: 'app', services: [] }),
+      fakeDefinition('derivative'),
+      fakeDefinition('base'),
+    );
     expect(sortImagesByFrom(images.values()).map((i) => i.definition.name)).toEqual(['base', 'app', 'zz']);
   });
 });
@@ -49,7 +68,9 @@ describe('resolveImageGraph', () => {
 describe('resolveImageGraph: the chain PORTAL_CONFIG', () => {
   it('rejects two services on one port across the chain', () => {
     const app = fakeDefinition('derivative', {
-      services: [{ name: 'app', portalLabel: 'My App', portal: [{ label: 'My App', externalPort: 1111, internalPort: 17860 }], command: 'x' }],
+      services: [
+        { name: 'app', portalLabel: 'My App', portal: [{ label: 'My App', externalPort: 1111, internalPort: 17860 }], command: 'x' },
+      ],
     });
     const { errors } = resolveImageGraph([record(fakeDefinition('base')), record(app)]);
     expect(errors).toHaveLength(1);

@@ -45,7 +45,11 @@ export function resolveImageGraph(records: ImageRecord[], projects?: readonly st
 
   for (const record of records) {
     const { definition, file } = record;
-    const walk = walkFrom(definition.name, (name) => byName.get(name), (r) => parentOf(r.definition));
+    const walk = walkFrom(
+      definition.name,
+      (name) => byName.get(name),
+      (r) => parentOf(r.definition),
+    );
     const ancestors = walk.chain.slice(1);
     if (walk.cycle) {
       errors.push({
@@ -95,7 +99,11 @@ export function resolveImageGraph(records: ImageRecord[], projects?: readonly st
     const portalEntries = chain.flatMap((r) => ownPortalEntries(r.definition));
     // The chain's entries become one PORTAL_CONFIG: ports and labels must not collide across images either.
     for (const message of validatePortalEntries(portalEntries)) {
-      errors.push({ file, path: 'services', message: `the PORTAL_CONFIG of ${[...chain].map((r) => r.definition.name).join(' + ')}: ${message}` });
+      errors.push({
+        file,
+        path: 'services',
+        message: `the PORTAL_CONFIG of ${[...chain].map((r) => r.definition.name).join(' + ')}: ${message}`,
+      });
     }
     // exit_portal.sh gates each service on its label appearing in /etc/portal.yaml: labels must select their own entry.
     for (const problem of checkPortalLabels(chain.map((r) => r.definition))) errors.push({ file, ...problem });
@@ -117,10 +125,14 @@ export interface FromWalk<T> {
  * The one walk up a FROM chain: from `start` through each parent that `lookup` knows, stopping at the top, at an
  * unknown parent or at a loop. Works on anything that names its parent (records, manifests, packages).
  */
-export function walkFrom<T>(start: string, lookup: (name: string) => T | undefined, parentName: (item: T) => string | undefined): FromWalk<T> {
+export function walkFrom<T>(
+  start: string,
+  lookup: (name: string) => T | undefined,
+  parentName: (item: T) => string | undefined,
+): FromWalk<T> {
   const chain: T[] = [];
   const seen: string[] = [];
-  for (let name: string | undefined = start; name !== undefined; ) {
+  for (let name: string | undefined = start; name !== undefined;) {
     if (seen.includes(name)) return { chain, cycle: [...seen, name] };
     const item = lookup(name);
     if (item === undefined) return seen.length ? { chain, missing: name } : { chain };

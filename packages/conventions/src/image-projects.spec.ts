@@ -3,21 +3,36 @@ import { walkFrom } from './graph';
 import { errorsForChain, resolveImageProjects, type ImagePackageJson, type ImageProjectInput } from './image-projects';
 import { fakeDefinition } from './testing';
 
-const pkg = (name: string, version: string, dependencies: Record<string, string> = {}): ImagePackageJson => ({ name: `@vast/${name}`, version, nx: { name }, dependencies });
-const project = (name: string, definition: unknown, packageJson: ImagePackageJson): ImageProjectInput => ({ name, pkg: { value: packageJson }, definition: { value: definition } });
+const pkg = (name: string, version: string, dependencies: Record<string, string> = {}): ImagePackageJson => ({
+  name: `@vast/${name}`,
+  version,
+  nx: { name },
+  dependencies,
+});
+const project = (name: string, definition: unknown, packageJson: ImagePackageJson): ImageProjectInput => ({
+  name,
+  pkg: { value: packageJson },
+  definition: { value: definition },
+});
 
 describe('resolveImageProjects', () => {
   const base = project('base', fakeDefinition('base'), pkg('base', '1.2.0'));
 
   it('resolves projects whose package.json pins the parent of image.ts exactly', () => {
-    const family = resolveImageProjects([base, project('app', fakeDefinition('derivative'), pkg('app', '1.0.0', { '@vast/base': '1.2.0' }))], ['app', 'base']);
+    const family = resolveImageProjects(
+      [base, project('app', fakeDefinition('derivative'), pkg('app', '1.0.0', { '@vast/base': '1.2.0' }))],
+      ['app', 'base'],
+    );
     expect(family.errors).toEqual([]);
     expect(family.images.get('app')!.ancestors.map((a) => a.definition.name)).toEqual(['base']);
     expect(family.images.get('base')!.version).toBe('1.2.0');
   });
 
   it('fails on a parent pin that drifted, a stray image pin and a misnamed package, naming the fix', () => {
-    const app = project('app', fakeDefinition('derivative'), { ...pkg('app', '1.0.0', { '@vast/base': '1.1.0', '@vast/other': '1.0.0' }), name: 'app' });
+    const app = project('app', fakeDefinition('derivative'), {
+      ...pkg('app', '1.0.0', { '@vast/base': '1.1.0', '@vast/other': '1.0.0' }),
+      name: 'app',
+    });
     const other = project('other', fakeDefinition('base', { name: 'other' }), pkg('other', '1.0.0'));
     const { errors } = resolveImageProjects([base, app, other], ['app', 'base', 'other']);
     expect(errors).toEqual([
@@ -27,7 +42,11 @@ describe('resolveImageProjects', () => {
         path: 'dependencies.@vast/base',
         message: `is '1.1.0'; image.ts builds FROM base, so pin it exactly: "@vast/base": "1.2.0" (the Nx graph edge and the changesets cascade both come from this pin).`,
       },
-      { file: 'packages/images/app/package.json', path: 'dependencies.@vast/other', message: 'pins another image, but image.ts builds FROM base. Remove it.' },
+      {
+        file: 'packages/images/app/package.json',
+        path: 'dependencies.@vast/other',
+        message: 'pins another image, but image.ts builds FROM base. Remove it.',
+      },
     ]);
   });
 
@@ -36,7 +55,10 @@ describe('resolveImageProjects', () => {
     const misnamed = project('elsewhere', fakeDefinition('base'), pkg('elsewhere', '1.0.0'));
     const { errors, images } = resolveImageProjects([unreadable, misnamed], ['broken', 'elsewhere']);
     expect(images.size).toBe(0);
-    expect(errors.map((e) => `${e.file}: ${e.path}`)).toEqual(['packages/images/broken/package.json: (root)', 'packages/images/elsewhere/image.ts: name']);
+    expect(errors.map((e) => `${e.file}: ${e.path}`)).toEqual([
+      'packages/images/broken/package.json: (root)',
+      'packages/images/elsewhere/image.ts: name',
+    ]);
   });
 
   it("keeps a sibling's errors out of an image's chain", () => {
@@ -50,7 +72,12 @@ describe('resolveImageProjects', () => {
 
 describe('walkFrom', () => {
   const parents: Record<string, string | undefined> = { base: undefined, app: 'base', child: 'app', orphan: 'gone', a: 'b', b: 'a' };
-  const walk = (start: string) => walkFrom(start, (n) => (n in parents ? n : undefined), (n) => parents[n]);
+  const walk = (start: string) =>
+    walkFrom(
+      start,
+      (n) => (n in parents ? n : undefined),
+      (n) => parents[n],
+    );
 
   it('walks from an image to the top of its chain, nearest first', () => {
     expect(walk('child')).toEqual({ chain: ['child', 'app', 'base'] });

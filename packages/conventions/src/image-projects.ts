@@ -62,14 +62,23 @@ export function resolveImageProjects(inputs: ImageProjectInput[], projects: read
       continue;
     }
     if (parsed.definition.name !== input.name) {
-      errors.push({ file, path: 'name', message: `is '${parsed.definition.name}' but the project folder is '${input.name}'. They must match (the name is the Nx project and the dist folder).` });
+      errors.push({
+        file,
+        path: 'name',
+        message: `is '${parsed.definition.name}' but the project folder is '${input.name}'. They must match (the name is the Nx project and the dist folder).`,
+      });
       continue;
     }
     records.push({ file, version: input.pkg.value.version ?? '0.0.0', definition: parsed.definition });
     packages.set(input.name, input.pkg.value);
   }
   const resolved = resolveImageGraph(records, projects);
-  return { projects: [...projects], records, images: resolved.images, errors: [...errors, ...resolved.errors, ...checkPackagePins(records, packages, projects)] };
+  return {
+    projects: [...projects],
+    records,
+    images: resolved.images,
+    errors: [...errors, ...resolved.errors, ...checkPackagePins(records, packages, projects)],
+  };
 }
 
 /**
@@ -77,7 +86,11 @@ export function resolveImageProjects(inputs: ImageProjectInput[], projects: read
  * cascade both come from the pin). Each package.json must be named like its image and pin exactly its parent's
  * version, and no other image of the family.
  */
-export function checkPackagePins(records: ImageRecord[], packages: ReadonlyMap<string, ImagePackageJson>, projects: readonly string[]): GraphError[] {
+export function checkPackagePins(
+  records: ImageRecord[],
+  packages: ReadonlyMap<string, ImagePackageJson>,
+  projects: readonly string[],
+): GraphError[] {
   const errors: GraphError[] = [];
   for (const record of records) {
     const def = record.definition;
@@ -105,7 +118,11 @@ export function checkPackagePins(records: ImageRecord[], packages: ReadonlyMap<s
       (d) => d.startsWith(PACKAGE_SCOPE) && projects.includes(d.slice(PACKAGE_SCOPE.length)) && d !== packageNameOf(parent ?? ''),
     );
     for (const dep of stray) {
-      errors.push({ file: pkgFile, path: `dependencies.${dep}`, message: `pins another image, but image.ts builds FROM ${parent ?? 'no image of the family'}. Remove it.` });
+      errors.push({
+        file: pkgFile,
+        path: `dependencies.${dep}`,
+        message: `pins another image, but image.ts builds FROM ${parent ?? 'no image of the family'}. Remove it.`,
+      });
     }
   }
   return errors;

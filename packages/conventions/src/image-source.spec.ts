@@ -26,8 +26,16 @@ const hello: ImageDefinitionInput = {
   parent: 'base',
   description: 'placeholder',
   repository: 'vastai/hello',
-  steps: [{ name: 'apt-packages', comment: 'Debian packages hello needs.', run: 'apt-get update\napt-get install -y --no-install-recommends python3\nrm -rf /var/lib/apt/lists/*' }],
-  services: [{ name: 'hello', portalLabel: 'Hello', portal: [{ label: 'Hello', externalPort: 7860, internalPort: 17860 }], command: 'placeholder' }],
+  steps: [
+    {
+      name: 'apt-packages',
+      comment: 'Debian packages hello needs.',
+      run: 'apt-get update\napt-get install -y --no-install-recommends python3\nrm -rf /var/lib/apt/lists/*',
+    },
+  ],
+  services: [
+    { name: 'hello', portalLabel: 'Hello', portal: [{ label: 'Hello', externalPort: 7860, internalPort: 17860 }], command: 'placeholder' },
+  ],
   defaultPortalConfig: true,
   variants: [
     { key: 'stock', parent: 'stock' },
@@ -38,7 +46,8 @@ const markers = { description: 'what hello is, in one sentence', 'services.0.com
 
 describe('renderImageSource', () => {
   it('writes a readable image.ts with the markers in place', () => {
-    expect(renderImageSource(hello, { markers, summary: 'hello: a derivative of base (nx g @vast/plugin:derivative).' })).toMatchInlineSnapshot(`
+    expect(renderImageSource(hello, { markers, summary: 'hello: a derivative of base (nx g @vast/plugin:derivative).' }))
+      .toMatchInlineSnapshot(`
       "// hello: a derivative of base (nx g @vast/plugin:derivative).
       import { defineImage } from '@vast/conventions';
 
@@ -81,8 +90,12 @@ describe('renderImageSource', () => {
   });
 
   it('keeps awkward strings intact: quotes, backslashes, ${...}, tabs, unicode', () => {
-    const tricky = "it's \"quoted\" \\ back\\slash ${NOT_EXPANDED} `tick`\ttab é ✓";
-    const input = { ...hello, description: tricky, services: [{ ...hello.services![0], command: `echo '${tricky}'\nexec server --flag="a b"` }] };
+    const tricky = 'it\'s "quoted" \\ back\\slash ${NOT_EXPANDED} `tick`\ttab é ✓';
+    const input = {
+      ...hello,
+      description: tricky,
+      services: [{ ...hello.services![0], command: `echo '${tricky}'\nexec server --flag="a b"` }],
+    };
     const value = evaluate(renderImageSource(input)) as ImageDefinitionInput;
     expect(value.description).toBe(tricky);
     expect(value.services![0].command).toBe(input.services[0].command);
@@ -114,16 +127,32 @@ describe('renderImageSource', () => {
       ]);
       expect(errors).toEqual([]);
       const files = renderContextFiles(images.get('hello')!);
-      return { files, findings: lintContext({ image: 'hello', class: 'derivative', source: 'packages/images/hello/image.ts', files, torchInParent: false, inheritedEnv: [] }) };
+      return {
+        files,
+        findings: lintContext({
+          image: 'hello',
+          class: 'derivative',
+          source: 'packages/images/hello/image.ts',
+          files,
+          torchInParent: false,
+          inheritedEnv: [],
+        }),
+      };
     };
     const { files, findings: marked } = lintOf(applyMarkers(hello, markers));
-    const lineOf = (path: string, text: string) => files.find((f) => f.path === path)!.content.split('\n').findIndex((l) => l.includes(text)) + 1;
+    const lineOf = (path: string, text: string) =>
+      files
+        .find((f) => f.path === path)!
+        .content.split('\n')
+        .findIndex((l) => l.includes(text)) + 1;
     const script = 'ROOT/opt/supervisor-scripts/hello.sh';
     expect(marked.map((f) => `${f.code} ${f.file}:${f.line}`)).toEqual([
       `VL040 Dockerfile:${lineOf('Dockerfile', 'description="CHANGEME: what hello is')}`,
       `VL040 ${script}:${lineOf(script, 'pty CHANGEME: run hello in the foreground')}`,
     ]);
     expect(marked.every((f) => f.message.includes('packages/images/hello/image.ts'))).toBe(true);
-    expect(lintOf({ ...hello, description: 'Hello.', services: [{ ...hello.services![0], command: 'python3 -m http.server 17860' }] }).findings).toEqual([]);
+    expect(
+      lintOf({ ...hello, description: 'Hello.', services: [{ ...hello.services![0], command: 'python3 -m http.server 17860' }] }).findings,
+    ).toEqual([]);
   });
 });

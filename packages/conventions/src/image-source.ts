@@ -38,11 +38,13 @@ export function applyMarkers<T>(value: T, markers: UnfilledMarkers = {}): T {
     let node = copy as Record<string, unknown>;
     for (const key of keys.slice(0, -1)) {
       const next = node?.[key];
-      if (next === null || typeof next !== 'object') throw new Error(`marker path '${path}': '${key}' is not an object or array in the definition.`);
+      if (next === null || typeof next !== 'object')
+        throw new Error(`marker path '${path}': '${key}' is not an object or array in the definition.`);
       node = next as Record<string, unknown>;
     }
     const last = keys[keys.length - 1];
-    if (typeof node[last] !== 'string') throw new Error(`marker path '${path}' must lead to a string field (a marker in a number would not parse).`);
+    if (typeof node[last] !== 'string')
+      throw new Error(`marker path '${path}' must lead to a string field (a marker in a number would not parse).`);
     node[last] = unfilledValue(hint);
   }
   return copy as T;
@@ -51,9 +53,37 @@ export function applyMarkers<T>(value: T, markers: UnfilledMarkers = {}): T {
 /** The order fields are written in: identity first, then how it is built, then what it runs, then the matrix. */
 const KEY_ORDER: Record<string, readonly string[]> = {
   provisioning: ['name', 'from', 'description', 'aptPackages', 'pythonPackages', 'git', 'steps', 'services'],
-  image: ['name', 'class', 'parent', 'description', 'repository', 'args', 'env', 'artifacts', 'steps', 'services', 'links', 'bootEnv', 'defaultPortalConfig', 'variants'],
+  image: [
+    'name',
+    'class',
+    'parent',
+    'description',
+    'repository',
+    'args',
+    'env',
+    'artifacts',
+    'steps',
+    'services',
+    'links',
+    'bootEnv',
+    'defaultPortalConfig',
+    'variants',
+  ],
   step: ['name', 'comment', 'profile', 'needs', 'torchGuard', 'run'],
-  service: ['name', 'portalLabel', 'portal', 'workdir', 'user', 'environment', 'waitForProvisioning', 'skipOnServerless', 'startsecs', 'autorestart', 'pty', 'command'],
+  service: [
+    'name',
+    'portalLabel',
+    'portal',
+    'workdir',
+    'user',
+    'environment',
+    'waitForProvisioning',
+    'skipOnServerless',
+    'startsecs',
+    'autorestart',
+    'pty',
+    'command',
+  ],
   variant: ['key', 'parent', 'local', 'from', 'upstream', 'cuda', 'python', 'torch', 'torchBackend', 'args'],
   portal: ['label', 'externalPort', 'internalPort', 'path', 'hostname', 'public'],
 };
@@ -115,7 +145,9 @@ function renderValue(value: unknown, depth: number, column: number, path: string
     if (value.length === 0) return '[]';
     const inline = `[${value.map((v, i) => renderValue(v, 0, 0, [...path, String(i)], top)).join(', ')}]`;
     if (!inline.includes('\n') && column + inline.length <= WIDTH) return inline;
-    const items = value.map((v, i) => `${pad}${INDENT}${renderValue(v, depth + 1, pad.length + INDENT.length, [...path, String(i)], top)},`);
+    const items = value.map(
+      (v, i) => `${pad}${INDENT}${renderValue(v, depth + 1, pad.length + INDENT.length, [...path, String(i)], top)},`,
+    );
     return `[\n${items.join('\n')}\n${pad}]`;
   }
   if (typeof value === 'object') {
@@ -136,17 +168,33 @@ function renderValue(value: unknown, depth: number, column: number, path: string
 /** A definition module: a one-line summary, the import, and `export default <helper>({...})`. */
 function renderModule(value: unknown, helper: string, top: string, summary: string): string {
   const opening = `export default ${helper}(`;
-  return [`// ${summary.replace(/\n/g, ' ')}`, `import { ${helper} } from '@vast/conventions';`, '', `${opening}${renderValue(value, 0, opening.length, [], top)});`, ''].join('\n');
+  return [
+    `// ${summary.replace(/\n/g, ' ')}`,
+    `import { ${helper} } from '@vast/conventions';`,
+    '',
+    `${opening}${renderValue(value, 0, opening.length, [], top)});`,
+    '',
+  ].join('\n');
 }
 
 /** The whole image.ts: `export default defineImage({...})`, markers in place. */
 export function renderImageSource(input: ImageDefinitionInput, options: ImageSourceOptions = {}): string {
   const definition = applyMarkers(input, options.markers);
-  return renderModule(definition, 'defineImage', 'image', options.summary ?? `${definition.name}: ${definition.class} image of the Vast family.`);
+  return renderModule(
+    definition,
+    'defineImage',
+    'image',
+    options.summary ?? `${definition.name}: ${definition.class} image of the Vast family.`,
+  );
 }
 
 /** The whole provisioning.ts of a provisioning-only template: `export default defineProvisioning({...})`. */
 export function renderProvisioningSource(input: ProvisioningDefinitionInput, options: ImageSourceOptions = {}): string {
   const definition = applyMarkers(input, options.markers);
-  return renderModule(definition, 'defineProvisioning', 'provisioning', options.summary ?? `${definition.name}: provisioning template for ${definition.from}.`);
+  return renderModule(
+    definition,
+    'defineProvisioning',
+    'provisioning',
+    options.summary ?? `${definition.name}: provisioning template for ${definition.from}.`,
+  );
 }

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import {
-  formatPortalConfig,
-  parsePortalConfig,
-  parsePortalYaml,
-  renderPortalYaml,
-  validatePortalEntries,
-} from './portal-config';
+import { formatPortalConfig, parsePortalConfig, parsePortalYaml, renderPortalYaml, validatePortalEntries } from './portal-config';
 import type { PortalEntry } from './schema';
 
 const BASE = 'localhost:1111:11111:/:Instance Portal';
@@ -113,7 +107,7 @@ describe('validatePortalEntries', () => {
 
   it("rejects a label with '|', which would split the entry", () => {
     expect(validatePortalEntries([entry({ label: 'A|B' })])).toEqual([
-      'entry 1 ("A|B"): the label contains \'|\', which separates PORTAL_CONFIG entries. Remove it or use \'/\' instead.',
+      "entry 1 (\"A|B\"): the label contains '|', which separates PORTAL_CONFIG entries. Remove it or use '/' instead.",
     ]);
   });
 
@@ -131,33 +125,50 @@ describe('validatePortalEntries', () => {
   });
 
   it('rejects a hostname or path that breaks the format', () => {
-    expect(validatePortalEntries([entry({ hostname: '::1' }), entry({ label: 'B', path: 'docs', externalPort: 2, internalPort: 3 })])).toEqual([
+    expect(
+      validatePortalEntries([entry({ hostname: '::1' }), entry({ label: 'B', path: 'docs', externalPort: 2, internalPort: 3 })]),
+    ).toEqual([
       'entry 1 ("Instance Portal"): the hostname "::1" is not a host name, an IPv4 address or a bracketed IPv6 address ' +
         '(it goes unquoted into the Caddyfile, where other text breaks the file or names another backend). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.',
-      'entry 2 ("B"): the path "docs" must start with \'/\' and contain no whitespace, control characters, \':\' or \'|\' (they break the format). ' +
+      "entry 2 (\"B\"): the path \"docs\" must start with '/' and contain no whitespace, control characters, ':' or '|' (they break the format). " +
         'Use a path such as / or /terminals/1; percent-encode anything else.',
     ]);
   });
 
   // Issue 11 finding 7: these passed validation, then Caddy refused the Caddyfile (every port down).
-  it.each(['"localhost', '`localhost`', '#localhost', 'local{host', 'local}host', 'local\\host', 'my_host', '-host', '999.1.1.1', '[zz]', 'a..b', 'x'.repeat(64)])(
-    'rejects the hostname %s, which is not a host name or address',
-    (hostname) => {
-      expect(validatePortalEntries([entry({ hostname })])).toEqual([
-        `entry 1 ("Instance Portal"): the hostname ${JSON.stringify(hostname)} is not a host name, an IPv4 address or a bracketed IPv6 address ` +
-          '(it goes unquoted into the Caddyfile, where other text breaks the file or names another backend). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.',
-      ]);
-    },
-  );
+  it.each([
+    '"localhost',
+    '`localhost`',
+    '#localhost',
+    'local{host',
+    'local}host',
+    'local\\host',
+    'my_host',
+    '-host',
+    '999.1.1.1',
+    '[zz]',
+    'a..b',
+    'x'.repeat(64),
+  ])('rejects the hostname %s, which is not a host name or address', (hostname) => {
+    expect(validatePortalEntries([entry({ hostname })])).toEqual([
+      `entry 1 ("Instance Portal"): the hostname ${JSON.stringify(hostname)} is not a host name, an IPv4 address or a bracketed IPv6 address ` +
+        '(it goes unquoted into the Caddyfile, where other text breaks the file or names another backend). Use a name such as localhost or 127.0.0.1: letters, digits, dashes and dots.',
+    ]);
+  });
 
   it('rejects them in a PORTAL_CONFIG too', () => {
-    expect(validatePortalEntries(entriesOf('"evil:1111:11111:/:Instance Portal'))[0]).toContain('the hostname "\\"evil" is not a host name');
+    expect(validatePortalEntries(entriesOf('"evil:1111:11111:/:Instance Portal'))[0]).toContain(
+      'the hostname "\\"evil" is not a host name',
+    );
     expect(validatePortalEntries(entriesOf('#x:1111:11111:/:Instance Portal'))[0]).toContain('the hostname "#x" is not a host name');
   });
 
-  it.each(['localhost', '127.0.0.1', 'app-1.internal', 'my-backend', '[::1]', '[fd00::1:2]', '10.0.0.255'])('accepts the hostname %s', (hostname) => {
-    expect(validatePortalEntries([entry({ hostname })])).toEqual([]);
-  });
+  it.each(['localhost', '127.0.0.1', 'app-1.internal', 'my-backend', '[::1]', '[fd00::1:2]', '10.0.0.255'])(
+    'accepts the hostname %s',
+    (hostname) => {
+      expect(validatePortalEntries([entry({ hostname })])).toEqual([]);
+    },
+  );
 
   it('rejects a label with a control character other than a line break', () => {
     expect(validatePortalEntries([entry({ label: 'A\tB' })])).toEqual([
@@ -184,7 +195,9 @@ describe('validatePortalEntries', () => {
   });
 
   it('accepts a direct entry on a port Caddy serves: a link into that site (upstream Jupyter Terminal)', () => {
-    expect(validatePortalEntries(entriesOf('localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal'))).toEqual([]);
+    expect(validatePortalEntries(entriesOf('localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal'))).toEqual(
+      [],
+    );
   });
 
   it('rejects a proxied backend on a port where Caddy listens (a loop)', () => {
@@ -222,7 +235,11 @@ describe('renderPortalYaml', () => {
   });
 
   it('quotes labels that YAML would read as other types, keeping order', () => {
-    const entries = [entry({ label: 'yes' }), entry({ label: '123', externalPort: 2, internalPort: 3 }), entry({ label: 'a: #b', externalPort: 4, internalPort: 5 })];
+    const entries = [
+      entry({ label: 'yes' }),
+      entry({ label: '123', externalPort: 2, internalPort: 3 }),
+      entry({ label: 'a: #b', externalPort: 4, internalPort: 5 }),
+    ];
     const text = renderPortalYaml(entries);
     expect(Object.keys(parseYaml(text, { version: '1.1' }).applications)).toEqual(['123', 'yes', 'a: #b']); // JS object order
     expect(text).toContain('  "yes":\n');

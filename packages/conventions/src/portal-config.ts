@@ -14,9 +14,7 @@ export type PortalConfigParseResult = { ok: true; entries: PortalEntry[] } | { o
  * Why a portal.yaml could not be used. `hasApplications` tells the caller whether the file declares applications
  * (then it is authoritative and its errors are fatal) or is unusable as a whole (then PORTAL_CONFIG takes over).
  */
-export type PortalYamlParseResult =
-  | { ok: true; entries: PortalEntry[] }
-  | { ok: false; hasApplications: boolean; errors: string[] };
+export type PortalYamlParseResult = { ok: true; entries: PortalEntry[] } | { ok: false; hasApplications: boolean; errors: string[] };
 
 const EXAMPLE_ENTRY = 'localhost:1111:11111:/:Instance Portal';
 const PORT_FIX = 'Use a whole number between 1 and 65535.';
@@ -111,7 +109,7 @@ function checkEntry(entry: PortalEntry, index: number): string[] {
   if (!entry.path.startsWith('/') || /[\s:|\u0000-\u001f\u007f]/.test(entry.path)) {
     errors.push(
       `${who}: the path ${JSON.stringify(entry.path)} must start with '/' and contain no whitespace, control characters, ':' or '|' ` +
-        "(they break the format). Use a path such as / or /terminals/1; percent-encode anything else.",
+        '(they break the format). Use a path such as / or /terminals/1; percent-encode anything else.',
     );
   }
   return errors;
@@ -131,7 +129,8 @@ export function labelProblems(label: string): string[] {
   } else if (/[\u0000-\u001f\u007f-\u009f]/.test(label)) {
     problems.push('the label contains a control character (a tab, NUL or similar). Use printable text only.');
   }
-  if (label !== label.trim()) problems.push('the label starts or ends with whitespace, which parsing trims away. Remove the surrounding spaces.');
+  if (label !== label.trim())
+    problems.push('the label starts or ends with whitespace, which parsing trims away. Remove the surrounding spaces.');
   return problems;
 }
 

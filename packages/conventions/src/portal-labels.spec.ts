@@ -5,7 +5,13 @@ import { checkPortalLabels, type LabelledImage } from './portal-labels';
 import type { ImageDefinition, PortalEntry } from './schema';
 import { fakeDefinition } from './testing';
 
-const entry = (label: string, externalPort: number, internalPort: number, path = '/'): PortalEntry => ({ label, externalPort, internalPort, path, hostname: 'localhost' });
+const entry = (label: string, externalPort: number, internalPort: number, path = '/'): PortalEntry => ({
+  label,
+  externalPort,
+  internalPort,
+  path,
+  hostname: 'localhost',
+});
 
 /** The base of the family as base-image has it: the portal, Jupyter, and the Jupyter Terminal link into Jupyter's site. */
 const BASE: LabelledImage = {
@@ -52,14 +58,18 @@ describe('checkPortalLabels', () => {
   });
 
   it("refuses a label inside 'applications:', the line every portal.yaml has", () => {
-    expect(messages([BASE, child('App', [entry('App', 7860, 17860)])])[0]).toContain("'App' matches the line 'applications:' that every /etc/portal.yaml has");
+    expect(messages([BASE, child('App', [entry('App', 7860, 17860)])])[0]).toContain(
+      "'App' matches the line 'applications:' that every /etc/portal.yaml has",
+    );
   });
 
   it("refuses a label that also matches another application's entry", () => {
     expect(messages([BASE, child('Portal', [entry('Portal', 7860, 17860)])])).toEqual([
       "services.0.portalLabel: 'Portal' would not switch on and off on its own: it appears in the chain's /etc/portal.yaml line 'Instance Portal:' (base-image's entry 'Instance Portal'), and exit_portal.sh starts a service while its label appears on any line of /etc/portal.yaml. Choose a label that neither contains nor is part of another.",
     ]);
-    expect(messages([BASE, child('jupyter', [entry('jupyter', 7860, 17860)])]).at(-1)).toContain("'jupyter' is taken: the chain already has a 'Jupyter' entry (base-image)");
+    expect(messages([BASE, child('jupyter', [entry('jupyter', 7860, 17860)])]).at(-1)).toContain(
+      "'jupyter' is taken: the chain already has a 'Jupyter' entry (base-image)",
+    );
   });
 
   it("refuses a child entry that an ancestor's label matches, naming the child's field", () => {
@@ -69,13 +79,19 @@ describe('checkPortalLabels', () => {
   });
 
   it('lets a service without entries of its own be gated on another application (as the tunnel manager is on the portal)', () => {
-    const tunnel: LabelledImage = { name: 'my-app', services: [{ name: 'tunnels', portalLabel: 'Instance Portal', portal: [] }], links: [] };
+    const tunnel: LabelledImage = {
+      name: 'my-app',
+      services: [{ name: 'tunnels', portalLabel: 'Instance Portal', portal: [] }],
+      links: [],
+    };
     expect(messages([BASE, tunnel])).toEqual([]);
   });
 
   it('reports through resolveImageGraph with the file and the field path, for a hand-edited image.ts', () => {
     const app: ImageDefinition = fakeDefinition('derivative', {
-      services: [{ name: 'app', portalLabel: 'Name', portal: [{ label: 'My Name App', externalPort: 7860, internalPort: 17860 }], command: 'x' }],
+      services: [
+        { name: 'app', portalLabel: 'Name', portal: [{ label: 'My Name App', externalPort: 7860, internalPort: 17860 }], command: 'x' },
+      ],
     });
     const { errors } = resolveImageGraph([
       { file: 'packages/images/base/image.ts', version: '1.0.0', definition: fakeDefinition('base') },

@@ -38,10 +38,14 @@ function yamlLinesOf(entry: PortalEntry): { header: string[]; lines: string[] } 
 }
 
 function placeEntries(chain: readonly LabelledImage[]): PlacedEntry[] {
-  return chain.flatMap((image) => [
-    ...image.services.flatMap((service, i) => service.portal.map((entry, j) => ({ entry, image: image.name, path: `services.${i}.portal.${j}.label` }))),
-    ...image.links.map((entry, j) => ({ entry, image: image.name, path: `links.${j}.label` })),
-  ]).map((placed) => ({ ...placed, lines: yamlLinesOf(placed.entry).lines }));
+  return chain
+    .flatMap((image) => [
+      ...image.services.flatMap((service, i) =>
+        service.portal.map((entry, j) => ({ entry, image: image.name, path: `services.${i}.portal.${j}.label` })),
+      ),
+      ...image.links.map((entry, j) => ({ entry, image: image.name, path: `links.${j}.label` })),
+    ])
+    .map((placed) => ({ ...placed, lines: yamlLinesOf(placed.entry).lines }));
 }
 
 /** Whether a matching line is the entry's label itself (its key or `name:` line) rather than YAML structure or a value. */
@@ -85,7 +89,10 @@ export function checkPortalLabels(chain: readonly LabelledImage[]): PortalLabelP
 
       const always = header.find((line) => line.toLowerCase().includes(needle));
       if (always) {
-        report(undefined, `matches the line '${always.trim()}' that every /etc/portal.yaml has, so the service would always start (${WHY}). Choose a label that is not part of '${always.trim()}'.`);
+        report(
+          undefined,
+          `matches the line '${always.trim()}' that every /etc/portal.yaml has, so the service would always start (${WHY}). Choose a label that is not part of '${always.trim()}'.`,
+        );
         return;
       }
       const own = new Set(service.portal);
@@ -119,7 +126,10 @@ export function checkPortalLabels(chain: readonly LabelledImage[]): PortalLabelP
       }
       if (!matchesAnEntry) {
         const labels = entries.map((p) => `'${p.entry.label}'`).join(', ');
-        report(undefined, `matches no PORTAL_CONFIG entry of the chain (${labels}), so the service would never start. Use the label of the entry it serves.`);
+        report(
+          undefined,
+          `matches no PORTAL_CONFIG entry of the chain (${labels}), so the service would never start. Use the label of the entry it serves.`,
+        );
       }
     });
   });

@@ -48,15 +48,31 @@ describe('parseProvisioningDefinition', () => {
 
   it.each([
     ['a bad name', { name: 'My_App' }, 'name: must be kebab-case'],
-    ['a last line pty cannot prefix', { services: [{ name: 'x', command: 'if true; then\n  x\nfi' }] }, "services.0.command: its last line 'fi' ends a compound command"],
+    [
+      'a last line pty cannot prefix',
+      { services: [{ name: 'x', command: 'if true; then\n  x\nfi' }] },
+      "services.0.command: its last line 'fi' ends a compound command",
+    ],
     ['a bad Debian package', { aptPackages: ['libgl1; rm -rf /'] }, 'aptPackages.0: must be a Debian package name'],
     ['a pip option instead of a requirement', { pythonPackages: ['-r requirements.txt'] }, 'pythonPackages.0: must be one pip requirement'],
     ['a git source that is not a URL', { git: { url: 'org/app', ref: 'v1' } }, 'git.url: must be a git URL'],
     ['a step with a build profile', { steps: [{ name: 'x', run: 'true', profile: 'local' }] }, 'steps.0.profile: is a build profile'],
-    ['a step that needs overlay files', { steps: [{ name: 'x', run: 'true', needs: ['etc/x'] }] }, 'steps.0.needs: names ROOT/ overlay files'],
-    ['two services with one name', { services: [INPUT.services[0], INPUT.services[0]] }, "services.1.name: 'my-app' is already the name of services.0"],
+    [
+      'a step that needs overlay files',
+      { steps: [{ name: 'x', run: 'true', needs: ['etc/x'] }] },
+      'steps.0.needs: names ROOT/ overlay files',
+    ],
+    [
+      'two services with one name',
+      { services: [INPUT.services[0], INPUT.services[0]] },
+      "services.1.name: 'my-app' is already the name of services.0",
+    ],
     ['a line break in the description', { description: 'My app\nrm -rf /' }, 'description: contains a line break (\\n)'],
-    ['a line break in a service environment value', { services: [{ ...INPUT.services[0], environment: { MODE: 'a\nuser=root' } }] }, 'services.0.environment.MODE: contains a line break'],
+    [
+      'a line break in a service environment value',
+      { services: [{ ...INPUT.services[0], environment: { MODE: 'a\nuser=root' } }] },
+      'services.0.environment.MODE: contains a line break',
+    ],
   ])('rejects %s', (_what, override, message) => {
     const result = parseProvisioningDefinition({ ...INPUT, ...override });
     expect(result.success).toBe(false);
@@ -77,7 +93,10 @@ describe('a models-only template', () => {
   });
 
   it('renders a script that runs its steps and leaves supervisor alone', () => {
-    const script = renderProvisioningScript(parsed(MODELS), { source: 'packages/provisioning/sd-models/provisioning.ts', torchInChain: false });
+    const script = renderProvisioningScript(parsed(MODELS), {
+      source: 'packages/provisioning/sd-models/provisioning.ts',
+      torchInChain: false,
+    });
     expect(script).not.toContain('supervisorctl');
     expect(script).toContain('# Step models');
   });
@@ -105,17 +124,27 @@ describe('renderInstallSteps', () => {
       ['source', 'both', false],
       ['python-packages', 'both', false],
     ]);
-    expect(steps[1].run).toContain('if [[ -d "$dest/.git" ]]; then git -C "$dest" fetch --tags --quiet origin; else git clone https://github.com/org/my-app "$dest"; fi');
+    expect(steps[1].run).toContain(
+      'if [[ -d "$dest/.git" ]]; then git -C "$dest" fetch --tags --quiet origin; else git clone https://github.com/org/my-app "$dest"; fi',
+    );
     expect(steps[1].run).toContain('git -C "$dest" checkout v1.2.0');
   });
 
   it('quotes requirements with shell characters and checks what it installed', () => {
-    const [step] = renderInstallSteps(parsed({ ...INPUT, aptPackages: [], git: undefined }), { kind: 'provisioning' }, { torchInChain: false });
+    const [step] = renderInstallSteps(
+      parsed({ ...INPUT, aptPackages: [], git: undefined }),
+      { kind: 'provisioning' },
+      { torchInChain: false },
+    );
     expect(step.run).toBe("uv pip install --no-cache-dir gradio==4.44.1 'numpy<2'\nuv pip show gradio numpy");
   });
 
   it('wraps a long package list and sorts it', () => {
-    const [step] = renderInstallSteps(parsed({ ...INPUT, aptPackages: ['zlib1g', 'a1', 'b1', 'c1', 'd1'], pythonPackages: [], git: undefined }), { kind: 'image' }, { torchInChain: false });
+    const [step] = renderInstallSteps(
+      parsed({ ...INPUT, aptPackages: ['zlib1g', 'a1', 'b1', 'c1', 'd1'], pythonPackages: [], git: undefined }),
+      { kind: 'image' },
+      { torchInChain: false },
+    );
     expect(step.run).toMatchInlineSnapshot(`
       "apt-get update
       apt-get install -y --no-install-recommends \\
@@ -126,13 +155,20 @@ describe('renderInstallSteps', () => {
   });
 
   it('renders nothing for an app without installs', () => {
-    expect(renderInstallSteps(parsed({ ...INPUT, aptPackages: [], pythonPackages: [], git: undefined }), { kind: 'image' }, { torchInChain: true })).toEqual([]);
+    expect(
+      renderInstallSteps(
+        parsed({ ...INPUT, aptPackages: [], pythonPackages: [], git: undefined }),
+        { kind: 'image' },
+        { torchInChain: true },
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('renderProvisioningScript', () => {
   it('installs, writes the launch script and conf, then reloads supervisor', () => {
-    expect(renderProvisioningScript(parsed({ ...INPUT, pythonPackages: [] }), { source: SOURCE, torchInChain: false })).toMatchInlineSnapshot(`
+    expect(renderProvisioningScript(parsed({ ...INPUT, pythonPackages: [] }), { source: SOURCE, torchInChain: false }))
+      .toMatchInlineSnapshot(`
       "#!/bin/bash
       # Provisioning script for my-app on base (PROVISIONING_SCRIPT, run once at boot): installs it and starts its services.
       # Generated by @vast/conventions from packages/provisioning/my-app/provisioning.ts (nx g @vast/plugin:provisioning my-app --refresh); edit that, not this file.
@@ -232,7 +268,10 @@ describe('renderProvisioningScript', () => {
 
 describe('a provisioning template and the derivative converted from it', () => {
   it('start the same supervisor program with the same launch script', () => {
-    const template = parsed({ ...INPUT, services: [INPUT.services[0], { name: 'worker', command: 'python worker.py', pty: false, waitForProvisioning: false }] });
+    const template = parsed({
+      ...INPUT,
+      services: [INPUT.services[0], { name: 'worker', command: 'python worker.py', pty: false, waitForProvisioning: false }],
+    });
     const script = renderProvisioningScript(template, { source: SOURCE, torchInChain: false });
     const base = fakeDefinition('base');
     const image = parseImageDefinition(provisioningImageInput(template, base, { repository: 'vastai/my-app', torchInChain: false }));
@@ -251,7 +290,8 @@ describe('a provisioning template and the derivative converted from it', () => {
       '/opt/supervisor-scripts/worker.sh',
     ]);
     // The generated-file header names each file's own source; every other line is the same.
-    const withoutSource = (text: string) => text.replace(/Generated by @vast\/conventions from \S+/, 'Generated by @vast/conventions from <source>');
+    const withoutSource = (text: string) =>
+      text.replace(/Generated by @vast\/conventions from \S+/, 'Generated by @vast/conventions from <source>');
     for (const [path, content] of embedded) {
       expect(context.get(path), path).toBeDefined();
       expect(withoutSource(content)).toBe(withoutSource(context.get(path)!));
@@ -266,7 +306,10 @@ describe('a provisioning template and the derivative converted from it', () => {
     expect(input.steps!.map((s) => s.name)).toEqual(['apt-packages', 'source', 'python-packages']);
     // PyPI and the git host are out of the local profile's reach, so a local variant would build without the app.
     expect(input.variants).toEqual([{ key: 'stock', parent: 'stock' }]);
-    const offline = provisioningImageInput(parsed({ ...INPUT, pythonPackages: [], git: undefined }), fakeDefinition('base'), { repository: 'vastai/my-app', torchInChain: false });
+    const offline = provisioningImageInput(parsed({ ...INPUT, pythonPackages: [], git: undefined }), fakeDefinition('base'), {
+      repository: 'vastai/my-app',
+      torchInChain: false,
+    });
     expect(offline.variants).toEqual([
       { key: 'stock', parent: 'stock' },
       { key: 'local', parent: 'local', local: true },
@@ -283,7 +326,18 @@ describe('a provisioning template and the derivative converted from it', () => {
   });
 
   it('serviceInput leaves out exactly the defaults', () => {
-    const def = parsed({ ...INPUT, services: [{ name: 'x', command: 'x', startsecs: 0, pty: false, portal: [{ label: 'X', externalPort: 1, internalPort: 2, path: '/docs' }] }] });
-    expect(serviceInput(def.services[0])).toEqual({ name: 'x', command: 'x', startsecs: 0, pty: false, portal: [{ label: 'X', externalPort: 1, internalPort: 2, path: '/docs' }] });
+    const def = parsed({
+      ...INPUT,
+      services: [
+        { name: 'x', command: 'x', startsecs: 0, pty: false, portal: [{ label: 'X', externalPort: 1, internalPort: 2, path: '/docs' }] },
+      ],
+    });
+    expect(serviceInput(def.services[0])).toEqual({
+      name: 'x',
+      command: 'x',
+      startsecs: 0,
+      pty: false,
+      portal: [{ label: 'X', externalPort: 1, internalPort: 2, path: '/docs' }],
+    });
   });
 });

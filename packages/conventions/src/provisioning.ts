@@ -4,9 +4,28 @@
 import { z } from 'zod';
 import { renderStepScript } from './step-script';
 import { shellQuote } from './text';
-import { launchScriptPath, renderLaunchScript, renderSupervisorConf, SUPERVISOR_CONF_DIR, SUPERVISOR_SCRIPTS_DIR, supervisorConfPath } from './supervisor';
+import {
+  launchScriptPath,
+  renderLaunchScript,
+  renderSupervisorConf,
+  SUPERVISOR_CONF_DIR,
+  SUPERVISOR_SCRIPTS_DIR,
+  supervisorConfPath,
+} from './supervisor';
 import { controlCharacterProblems } from './safe-strings';
-import { checkServices, definitionErrorsOf, IMAGE_NAME, serviceSchema, stepSchema, type DefinitionError, type ImageDefinition, type ImageDefinitionInput, type Service, type Step, portalEntrySchema } from './schema';
+import {
+  checkServices,
+  definitionErrorsOf,
+  IMAGE_NAME,
+  serviceSchema,
+  stepSchema,
+  type DefinitionError,
+  type ImageDefinition,
+  type ImageDefinitionInput,
+  type Service,
+  type Step,
+  portalEntrySchema,
+} from './schema';
 
 type PortalEntryInput = z.input<typeof portalEntrySchema>;
 
@@ -63,14 +82,24 @@ export function parseProvisioningDefinition(value: unknown): ProvisioningParseRe
   const names = new Map<string, number>();
   result.data.services.forEach((service, i) => {
     const first = names.get(service.name);
-    if (first !== undefined) errors.push({ path: `services.${i}.name`, message: `'${service.name}' is already the name of services.${first}. Each supervisor program needs its own name.` });
+    if (first !== undefined)
+      errors.push({
+        path: `services.${i}.name`,
+        message: `'${service.name}' is already the name of services.${first}. Each supervisor program needs its own name.`,
+      });
     names.set(service.name, i);
   });
   errors.push(...checkServices(result.data.services));
   result.data.steps.forEach((step, i) => {
     // A provisioning script runs on a booted instance: there is no build profile and no ROOT/ overlay to copy from.
-    if (step.profile) errors.push({ path: `steps.${i}.profile`, message: 'is a build profile; a provisioning script always runs every step. Remove it.' });
-    if (step.needs.length) errors.push({ path: `steps.${i}.needs`, message: 'names ROOT/ overlay files, which a provisioning template does not have. Remove it (write the file from the step instead).' });
+    if (step.profile)
+      errors.push({ path: `steps.${i}.profile`, message: 'is a build profile; a provisioning script always runs every step. Remove it.' });
+    if (step.needs.length)
+      errors.push({
+        path: `steps.${i}.needs`,
+        message:
+          'names ROOT/ overlay files, which a provisioning template does not have. Remove it (write the file from the step instead).',
+      });
   });
   // Its steps and services are rendered into a shell script and supervisor confs, as an image's are.
   errors.push(...controlCharacterProblems(result.data));
@@ -162,7 +191,10 @@ export function renderInstallSteps(app: AppInstall, target: InstallTarget, optio
       ...offline,
       needs: [],
       torchGuard: options.torchInChain,
-      run: [...packageLines('uv pip install --no-cache-dir', quoted), `uv pip show ${[...new Set(app.pythonPackages.map(requirementName))].join(' ')}`].join('\n'),
+      run: [
+        ...packageLines('uv pip install --no-cache-dir', quoted),
+        `uv pip show ${[...new Set(app.pythonPackages.map(requirementName))].join(' ')}`,
+      ].join('\n'),
     });
   }
   return steps;
@@ -197,7 +229,10 @@ const withoutDefaults = (value: Record<string, unknown>, defaults: Record<string
 /** A parsed service as image.ts writes it: fields equal to the schema defaults are left out. */
 export function serviceInput(service: Service): ServiceInput {
   const trimmed = withoutDefaults(service as unknown as Record<string, unknown>, SERVICE_DEFAULTS) as ServiceInput;
-  if (service.portal.length) trimmed.portal = service.portal.map((p) => withoutDefaults(p as unknown as Record<string, unknown>, PORTAL_DEFAULTS) as PortalEntryInput);
+  if (service.portal.length)
+    trimmed.portal = service.portal.map(
+      (p) => withoutDefaults(p as unknown as Record<string, unknown>, PORTAL_DEFAULTS) as PortalEntryInput,
+    );
   return trimmed;
 }
 
@@ -206,7 +241,10 @@ export function serviceInput(service: Service): ServiceInput {
  * PyPI or a git host is production-only there (renderInstallSteps), so a local build would lack the app.
  */
 export function offlineInstallGap(app: Pick<AppInstall, 'pythonPackages' | 'git'>): string | undefined {
-  const online = [...(app.pythonPackages.length ? ['its Python packages come from PyPI'] : []), ...(app.git ? [`its source comes from ${app.git.url}`] : [])];
+  const online = [
+    ...(app.pythonPackages.length ? ['its Python packages come from PyPI'] : []),
+    ...(app.git ? [`its source comes from ${app.git.url}`] : []),
+  ];
   return online.length ? `${online.join(' and ')}, which the local profile cannot reach` : undefined;
 }
 
@@ -214,8 +252,13 @@ export function offlineInstallGap(app: Pick<AppInstall, 'pythonPackages' | 'git'
  * The variants of a derivative: one per parent variant, same key; a local one only where the parent's is and
  * `local` allows. Facts (python, cuda, torch) are inherited from the parent variant, so none is repeated here.
  */
-export function derivativeVariants(parent: ImageDefinition, options: { local: boolean } = { local: true }): NonNullable<ImageDefinitionInput['variants']> {
-  return parent.variants.filter((v) => !v.local || options.local).map((v) => ({ key: v.key, parent: v.key, ...(v.local ? { local: true } : {}) }));
+export function derivativeVariants(
+  parent: ImageDefinition,
+  options: { local: boolean } = { local: true },
+): NonNullable<ImageDefinitionInput['variants']> {
+  return parent.variants
+    .filter((v) => !v.local || options.local)
+    .map((v) => ({ key: v.key, parent: v.key, ...(v.local ? { local: true } : {}) }));
 }
 
 /** Whether an image or any ancestor pins torch (installs over it need the torch guard). */
@@ -297,7 +340,7 @@ export function renderProvisioningScript(template: ProvisioningDefinition, optio
   lines.push(
     '',
     '# supervisord is already running (boot stage 65): load the new programs. They wait for /.provisioning to go,',
-    '# and start only while their label is in /etc/portal.yaml: add it to the template\'s PORTAL_CONFIG.',
+    "# and start only while their label is in /etc/portal.yaml: add it to the template's PORTAL_CONFIG.",
     'supervisorctl reread && supervisorctl update',
     `supervisorctl status ${template.services.map((s) => s.name).join(' ')} || true`,
   );

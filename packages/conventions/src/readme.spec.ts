@@ -8,7 +8,9 @@ describe("a README's generated part", () => {
   it('follows image.ts: services, the PORTAL_CONFIG default, the offline build where there is a local variant', () => {
     const part = renderReadmeGeneratedPart(family().get('app')!);
     expect(part.startsWith(README_BEGIN) && part.endsWith(README_END)).toBe(true);
-    expect(part).toContain("- `app` (supervisor program): Caddy serves it with auth on port 7860 as 'My App', from 127.0.0.1:17860; it starts only while 'My App' is in the instance's PORTAL_CONFIG.");
+    expect(part).toContain(
+      "- `app` (supervisor program): Caddy serves it with auth on port 7860 as 'My App', from 127.0.0.1:17860; it starts only while 'My App' is in the instance's PORTAL_CONFIG.",
+    );
     expect(part).toContain('localhost:1111:11111:/:Instance Portal|localhost:7860:17860:/:My App');
     expect(part).toContain('npx nx run app:docker-build -c local');
   });

@@ -12,7 +12,10 @@ export function renderReadmeGeneratedPart(image: ResolvedImage): string {
   const name = def.name;
   const local = def.variants.some((v) => v.local);
   const services = def.services.map((s) => {
-    const where = s.portal.map((p) => `Caddy serves it with auth on port ${p.externalPort} as '${p.label}'${p.path !== '/' ? ` (the portal opens ${p.path})` : ''}, from 127.0.0.1:${p.internalPort}`);
+    const where = s.portal.map(
+      (p) =>
+        `Caddy serves it with auth on port ${p.externalPort} as '${p.label}'${p.path !== '/' ? ` (the portal opens ${p.path})` : ''}, from 127.0.0.1:${p.internalPort}`,
+    );
     const gate = s.portalLabel ? `; it starts only while '${s.portalLabel}' is in the instance's PORTAL_CONFIG` : '';
     return `- \`${s.name}\` (supervisor program): ${where.length ? where.join('; ') : 'not behind the portal'}${gate}.`;
   });
@@ -22,7 +25,9 @@ export function renderReadmeGeneratedPart(image: ResolvedImage): string {
     '',
     ...(services.length ? services : ['None: this image adds no supervisor program.']),
     '',
-    ...(def.defaultPortalConfig ? ['The PORTAL_CONFIG this image sets by default:', '', '```', formatPortalConfig(image.portalEntries), '```', ''] : []),
+    ...(def.defaultPortalConfig
+      ? ['The PORTAL_CONFIG this image sets by default:', '', '```', formatPortalConfig(image.portalEntries), '```', '']
+      : []),
     '## Check and build',
     '',
     '```bash',

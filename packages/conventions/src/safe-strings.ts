@@ -22,7 +22,12 @@ const CONTROL_IN_SCRIPT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]
 
 /** `U+000A (line feed)`-style name of the first control character, for messages. */
 function describeCharacter(char: string): string {
-  const names: Record<string, string> = { '\n': 'a line break (\\n)', '\r': 'a carriage return (\\r)', '\t': 'a tab (\\t)', '\0': 'a NUL byte (\\0)' };
+  const names: Record<string, string> = {
+    '\n': 'a line break (\\n)',
+    '\r': 'a carriage return (\\r)',
+    '\t': 'a tab (\\t)',
+    '\0': 'a NUL byte (\\0)',
+  };
   return names[char] ?? `the control character U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
@@ -69,10 +74,12 @@ export function controlCharacterProblems(definition: unknown): StringProblem[] {
 export function relativePathProblem(path: string, root: string): string | undefined {
   if (path.startsWith('/')) return `must be relative to ${root}, not absolute: drop the leading '/'.`;
   const segments = path.split('/');
-  if (segments.some((s) => s === '..' || s === '.')) return `must stay inside ${root}: remove the '.' and '..' segments and name the path from ${root}.`;
+  if (segments.some((s) => s === '..' || s === '.'))
+    return `must stay inside ${root}: remove the '.' and '..' segments and name the path from ${root}.`;
   if (segments.some((s) => s === '')) return `has an empty segment ('//' or a trailing '/'): write it as dir/file.`;
   const bad = /[^A-Za-z0-9._@+=,~-]/.exec(path.replace(/\//g, ''));
-  if (bad) return `contains ${JSON.stringify(bad[0])}, which a COPY line would not take literally: use letters, digits and . _ - @ + = , ~ only.`;
+  if (bad)
+    return `contains ${JSON.stringify(bad[0])}, which a COPY line would not take literally: use letters, digits and . _ - @ + = , ~ only.`;
   return undefined;
 }
 
@@ -88,7 +95,8 @@ export function bootEnvValueProblem(value: string): string | undefined {
       depth++;
       i++;
     } else if (value[i] === '}') {
-      if (depth === 0) return `has a '}' at character ${i + 1} that closes no '\${': it would end the default early in the boot script. Remove it, or set the variable in a boot script of ROOT/.`;
+      if (depth === 0)
+        return `has a '}' at character ${i + 1} that closes no '\${': it would end the default early in the boot script. Remove it, or set the variable in a boot script of ROOT/.`;
       depth--;
     }
   }

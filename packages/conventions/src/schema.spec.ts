@@ -8,7 +8,13 @@ describe('parseImageDefinition', () => {
   it('accepts each class and fills defaults', () => {
     for (const kind of ['base', 'derivative', 'external'] as const) expect(fakeDefinition(kind).class).toBe(kind);
     const service = fakeDefinition('derivative').services[0];
-    expect(service).toMatchObject({ waitForProvisioning: true, skipOnServerless: true, autorestart: 'unexpected', startsecs: 5, pty: true });
+    expect(service).toMatchObject({
+      waitForProvisioning: true,
+      skipOnServerless: true,
+      autorestart: 'unexpected',
+      startsecs: 5,
+      pty: true,
+    });
     expect(service.portal[0]).toEqual({ label: 'My App', externalPort: 7860, internalPort: 17860, path: '/', hostname: 'localhost' });
   });
 
@@ -34,7 +40,9 @@ describe('parseImageDefinition', () => {
     expect(result.success).toBe(false);
     if (result.success) return;
     expect(result.errors.map((e) => e.path).sort()).toEqual(['services.0.name', 'services.0.portal.0.externalPort', 'variants.0.key']);
-    expect(formatDefinitionErrors('packages/images/app/image.ts', result.errors)).toContain('packages/images/app/image.ts: services.0.portal.0.externalPort: must be between 1 and 65535');
+    expect(formatDefinitionErrors('packages/images/app/image.ts', result.errors)).toContain(
+      'packages/images/app/image.ts: services.0.portal.0.externalPort: must be between 1 and 65535',
+    );
   });
 
   it('rejects unknown fields (typos do not pass silently)', () => {
@@ -57,11 +65,14 @@ describe('parseImageDefinition', () => {
     delete ext.variants[0].upstream;
     const extResult = parseImageDefinition(ext);
     expect(extResult.success || extResult.errors[0].path).toBe('variants.0.upstream');
-    const badRef = parseImageDefinition({ ...JSON.parse(JSON.stringify(fakeDefinition('external'))), variants: [{ key: 'x', parent: 'stock', upstream: 'ollama/ollama' }] });
+    const badRef = parseImageDefinition({
+      ...JSON.parse(JSON.stringify(fakeDefinition('external'))),
+      variants: [{ key: 'x', parent: 'stock', upstream: 'ollama/ollama' }],
+    });
     expect(badRef.success || badRef.errors[0].message).toContain('tag or digest');
   });
 
-  it('takes public: true only on a direct entry (a proxied one has Caddy\'s authentication in front)', () => {
+  it("takes public: true only on a direct entry (a proxied one has Caddy's authentication in front)", () => {
     const direct = valid();
     direct.services[0].portal.push({ label: 'My App Metrics', externalPort: 9100, internalPort: 9100, public: true });
     expect(parseImageDefinition(direct).success).toBe(true);
@@ -72,7 +83,8 @@ describe('parseImageDefinition', () => {
       errors: [
         {
           path: 'services.0.portal.0.public',
-          message: 'is only for direct entries (externalPort == internalPort); port 7860 is proxied by Caddy, with authentication. Remove it.',
+          message:
+            'is only for direct entries (externalPort == internalPort); port 7860 is proxied by Caddy, with authentication. Remove it.',
         },
       ],
     });

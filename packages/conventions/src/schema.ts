@@ -31,7 +31,10 @@ export const portalEntrySchema = z.strictObject({
   hostname: z
     .string()
     .min(1)
-    .regex(/^[^:]*$/, { error: "must not contain ':', which separates PORTAL_CONFIG fields (an IPv6 backend can only be set in /etc/portal.yaml). Use localhost or 127.0.0.1" })
+    .regex(/^[^:]*$/, {
+      error:
+        "must not contain ':', which separates PORTAL_CONFIG fields (an IPv6 backend can only be set in /etc/portal.yaml). Use localhost or 127.0.0.1",
+    })
     .default('localhost'),
   /**
    * A direct entry (externalPort == internalPort) that no proxied entry shares its port with is served by the app
@@ -43,7 +46,9 @@ export type PortalEntry = z.output<typeof portalEntrySchema>;
 
 /** A supervisor program: rendered to /etc/supervisor/conf.d/<name>.conf and /opt/supervisor-scripts/<name>.sh. */
 export const serviceSchema = z.strictObject({
-  name: z.string().regex(PROGRAM_NAME, { error: 'must be lowercase letters, digits, - or _ (it names the supervisor program and its files)' }),
+  name: z
+    .string()
+    .regex(PROGRAM_NAME, { error: 'must be lowercase letters, digits, - or _ (it names the supervisor program and its files)' }),
   /**
    * What the service's launch script runs. Bash, several lines allowed. With `pty`, the last line runs under the
    * `pty` shell function, unless the command calls `pty` itself (inside `if`, `eval`, ...: every launch script has it).
@@ -59,7 +64,10 @@ export const serviceSchema = z.strictObject({
    */
   workdir: z
     .string()
-    .regex(WORKDIR, { error: "must be an absolute path or start with a variable, e.g. /workspace/app or ${DATA_DIRECTORY}/app, using only letters, digits, ./_-@+:=, spaces and ${NAME} (no quotes, backslashes, backticks or $(...))" })
+    .regex(WORKDIR, {
+      error:
+        'must be an absolute path or start with a variable, e.g. /workspace/app or ${DATA_DIRECTORY}/app, using only letters, digits, ./_-@+:=, spaces and ${NAME} (no quotes, backslashes, backticks or $(...))',
+    })
     .optional(),
   /** Bash run before the provisioning wait (after the portal and serverless gates), e.g. a check that must not wait. */
   preWait: z.string().min(1, { error: 'must not be empty: leave it out instead' }).optional(),
@@ -98,13 +106,22 @@ export const variantSchema = z.strictObject({
   /** derivative/external: the parent variant this one builds on. */
   parent: z.string().optional(),
   /** external: the upstream image to graft onto. */
-  upstream: z.string().regex(IMAGE_REFERENCE, { error: 'must be an image reference with a tag or digest, e.g. ollama/ollama:0.17.1' }).optional(),
+  upstream: z
+    .string()
+    .regex(IMAGE_REFERENCE, { error: 'must be an image reference with a tag or digest, e.g. ollama/ollama:0.17.1' })
+    .optional(),
   args: z.record(z.string().regex(ARG_NAME, { error: 'build arg names are UPPER_SNAKE_CASE' }), z.string()).default({}),
   /** Builds offline from Debian packages (the `local` configuration). */
   local: z.boolean().default(false),
   /** Facts carried into tags and metadata. */
-  cuda: z.string().regex(/^\d+\.\d+$/, { error: 'must be MAJOR.MINOR, e.g. 12.9' }).optional(),
-  python: z.string().regex(/^3\.\d+$/, { error: 'must be 3.N, e.g. 3.12' }).optional(),
+  cuda: z
+    .string()
+    .regex(/^\d+\.\d+$/, { error: 'must be MAJOR.MINOR, e.g. 12.9' })
+    .optional(),
+  python: z
+    .string()
+    .regex(/^3\.\d+$/, { error: 'must be 3.N, e.g. 3.12' })
+    .optional(),
   torch: z.string().optional(),
   torchBackend: z
     .string()
@@ -175,9 +192,7 @@ export interface DefinitionError {
   message: string;
 }
 
-export type ParseResult =
-  | { success: true; definition: ImageDefinition }
-  | { success: false; errors: DefinitionError[] };
+export type ParseResult = { success: true; definition: ImageDefinition } | { success: false; errors: DefinitionError[] };
 
 /** Identity helper that gives image.ts authors type checking and completion. */
 export function defineImage<const T extends ImageDefinitionInput>(definition: T): T {
@@ -207,27 +222,42 @@ function checkDefinition(def: ImageDefinition): DefinitionError[] {
   def.variants.forEach((variant, i) => {
     const first = seen.get(variant.key);
     if (first !== undefined) {
-      errors.push({ path: `variants.${i}.key`, message: `'${variant.key}' is already the key of variants.${first}. Give each variant its own key.` });
+      errors.push({
+        path: `variants.${i}.key`,
+        message: `'${variant.key}' is already the key of variants.${first}. Give each variant its own key.`,
+      });
     }
     seen.set(variant.key, i);
     if (def.class === 'base' && !variant.from) {
-      errors.push({ path: `variants.${i}.from`, message: 'is required for a base image: name the image to build FROM, e.g. ubuntu:24.04.' });
+      errors.push({
+        path: `variants.${i}.from`,
+        message: 'is required for a base image: name the image to build FROM, e.g. ubuntu:24.04.',
+      });
     }
     if (def.class !== 'base' && !variant.parent) {
       errors.push({ path: `variants.${i}.parent`, message: `is required: name the ${def.parent} variant this one builds on.` });
     }
     if (def.class === 'external' && !variant.upstream) {
-      errors.push({ path: `variants.${i}.upstream`, message: 'is required for an external image: the upstream image to graft onto, e.g. ollama/ollama:0.17.1.' });
+      errors.push({
+        path: `variants.${i}.upstream`,
+        message: 'is required for an external image: the upstream image to graft onto, e.g. ollama/ollama:0.17.1.',
+      });
     }
     if (def.class !== 'external' && variant.upstream) {
-      errors.push({ path: `variants.${i}.upstream`, message: `is only for external images; a ${def.class} image is built FROM its parent.` });
+      errors.push({
+        path: `variants.${i}.upstream`,
+        message: `is only for external images; a ${def.class} image is built FROM its parent.`,
+      });
     }
   });
   const services = new Map<string, number>();
   def.services.forEach((service, i) => {
     const first = services.get(service.name);
     if (first !== undefined) {
-      errors.push({ path: `services.${i}.name`, message: `'${service.name}' is already the name of services.${first}. Each supervisor program needs its own name.` });
+      errors.push({
+        path: `services.${i}.name`,
+        message: `'${service.name}' is already the name of services.${first}. Each supervisor program needs its own name.`,
+      });
     }
     services.set(service.name, i);
   });

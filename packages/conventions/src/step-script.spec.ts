@@ -22,7 +22,11 @@ let files = 0;
 function runBash(text: string, bashArgs: string[] = [], env: Record<string, string> = {}): { output: string; status: number | null } {
   const file = join(dir, `script-${files++}.sh`);
   writeFileSync(file, text);
-  const result = spawnSync('bash', ['-c', 'bash "$@" 2>&1', '-', ...bashArgs, file], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
+  const result = spawnSync('bash', ['-c', 'bash "$@" 2>&1', '-', ...bashArgs, file], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { output: result.stdout, status: result.status };
 }
 
@@ -30,11 +34,14 @@ function runBash(text: string, bashArgs: string[] = [], env: Record<string, stri
 describe('step files', { timeout: 60_000 }, () => {
   const image = imageWith(STEP_CORPUS);
 
-  it.each(STEP_CORPUS.map((step, index) => [step.name, index] as const))('%s prints what bash -euo pipefail prints for it', (_name, index) => {
-    const expected = runBash(STEP_CORPUS[index].run, ['-euo', 'pipefail'], STEP_CORPUS_ARGS);
-    expect(expected.status).toBe(0);
-    expect(runBash(renderStepFile(image, index), [], STEP_CORPUS_ARGS)).toEqual(expected);
-  });
+  it.each(STEP_CORPUS.map((step, index) => [step.name, index] as const))(
+    '%s prints what bash -euo pipefail prints for it',
+    (_name, index) => {
+      const expected = runBash(STEP_CORPUS[index].run, ['-euo', 'pipefail'], STEP_CORPUS_ARGS);
+      expect(expected.status).toBe(0);
+      expect(runBash(renderStepFile(image, index), [], STEP_CORPUS_ARGS)).toEqual(expected);
+    },
+  );
 
   it('carries the run text byte for byte between its markers', () => {
     const step = STEP_CORPUS.find((s) => s.name === 'heredocs')!;
@@ -59,7 +66,7 @@ describe('step files', { timeout: 60_000 }, () => {
     expect(runBash(text, [], { VAST_PROFILE: 'local' })).toEqual({ output: 'installing\n', status: 0 });
   });
 
-  it("activates /venv/main in an image built on the base, not in the base (which creates it)", () => {
+  it('activates /venv/main in an image built on the base, not in the base (which creates it)', () => {
     expect(renderStepFile(imageWith([{ name: 'x', run: 'true' }], 'derivative'), 0)).toContain('\n. /venv/main/bin/activate\n');
     expect(renderStepFile(imageWith([{ name: 'x', run: 'true' }]), 0)).not.toContain('activate');
   });

@@ -49,7 +49,9 @@ interface StepScriptParts {
 function stepScriptParts(step: Step, options: { activateVenv: boolean }): StepScriptParts {
   const prelude: string[] = [];
   if (step.profile) {
-    prelude.push(`if [[ "\${${PROFILE_ARG}}" != "${step.profile}" ]]; then echo "step ${step.name}: ${step.profile} profile only, skipped"; exit 0; fi`);
+    prelude.push(
+      `if [[ "\${${PROFILE_ARG}}" != "${step.profile}" ]]; then echo "step ${step.name}: ${step.profile} profile only, skipped"; exit 0; fi`,
+    );
   }
   prelude.push('set -euo pipefail');
   if (options.activateVenv) prelude.push(`. ${MAIN_VENV_ACTIVATE}`);
@@ -82,16 +84,18 @@ const END = /^# <<< steps\[(\d+)\]\.run$/;
 export function renderStepFile(image: ResolvedImage, index: number): string {
   const step = image.definition.steps[index];
   const { prelude, body, postlude } = stepScriptParts(step, { activateVenv: activatesMainVenv(image.definition.class) });
-  return [
-    '#!/bin/bash',
-    `# Install step ${step.name} of ${image.definition.name}: its Dockerfile RUN mounts this file at ${STEP_MOUNT} and runs it with bash.`,
-    generatedHeader('#', image.file),
-    ...prelude,
-    `# >>> steps[${index}].run (name "${step.name}") of ${image.file}, as written there:`,
-    ...body,
-    `# <<< steps[${index}].run`,
-    ...postlude,
-  ].join('\n') + '\n';
+  return (
+    [
+      '#!/bin/bash',
+      `# Install step ${step.name} of ${image.definition.name}: its Dockerfile RUN mounts this file at ${STEP_MOUNT} and runs it with bash.`,
+      generatedHeader('#', image.file),
+      ...prelude,
+      `# >>> steps[${index}].run (name "${step.name}") of ${image.file}, as written there:`,
+      ...body,
+      `# <<< steps[${index}].run`,
+      ...postlude,
+    ].join('\n') + '\n'
+  );
 }
 
 /** The RUN that executes a step file. Shell form, so the image's SHELL (umask 002 in the base) wraps it as before. */

@@ -63,7 +63,14 @@ describe('supervisor renderers', () => {
   });
 
   it('leaves out the gates a service does not ask for, keeping the order', () => {
-    const cron = { ...service, portalLabel: undefined, skipOnServerless: false, waitForProvisioning: false, pty: false, command: 'cron -f' };
+    const cron = {
+      ...service,
+      portalLabel: undefined,
+      skipOnServerless: false,
+      waitForProvisioning: false,
+      pty: false,
+      command: 'cron -f',
+    };
     expect(launchUtils(cron)).toEqual(['logging', 'cleanup_generic', 'environment']);
     const script = renderLaunchScript(cron, 'x');
     expect(script).not.toContain('/.provisioning');
@@ -91,7 +98,10 @@ function runLaunchScript(script: string, env: Record<string, string> = {}): { st
     for (const util of SUPERVISOR_UTILS) writeFileSync(join(dir, 'utils', `${util}.sh`), util === 'logging' ? `. ${ptySh}\n` : ':\n');
     const file = join(dir, 'launch.sh');
     writeFileSync(file, script.replaceAll('/opt/supervisor-scripts/utils/', `${dir}/utils/`));
-    const result = spawnSync('bash', [file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PROC_NAME: 'app', DISABLE_PTY: 'true', ...env } });
+    const result = spawnSync('bash', [file], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PROC_NAME: 'app', DISABLE_PTY: 'true', ...env },
+    });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -99,7 +109,10 @@ function runLaunchScript(script: string, env: Record<string, string> = {}): { st
 }
 
 const parseService = (fields: Record<string, unknown>) =>
-  parseImageDefinition({ ...fakeDefinition('derivative'), services: [{ name: 'app', command: 'true', waitForProvisioning: false, ...fields }] });
+  parseImageDefinition({
+    ...fakeDefinition('derivative'),
+    services: [{ name: 'app', command: 'true', waitForProvisioning: false, ...fields }],
+  });
 
 describe('launch commands with room', () => {
   it('pty is a shell function of the script: a command calls it inside if/eval, and is then not prefixed', () => {
@@ -115,7 +128,11 @@ describe('launch commands with room', () => {
   it('refuses pty on a last line that ends a compound command, saying where to call it', () => {
     const result = parseService({ command: 'if true; then\n  my-app\nfi' });
     expect(result.success).toBe(false);
-    if (!result.success) expect(result.errors[0]).toMatchObject({ path: 'services.0.command', message: expect.stringContaining("'fi' ends a compound command") });
+    if (!result.success)
+      expect(result.errors[0]).toMatchObject({
+        path: 'services.0.command',
+        message: expect.stringContaining("'fi' ends a compound command"),
+      });
     expect(parseService({ command: 'if true; then\n  my-app\nfi', pty: false }).success).toBe(true);
     expect(parseService({ command: 'if true; then\n  pty my-app\nfi' }).success).toBe(true);
   });
@@ -126,7 +143,9 @@ describe('launch commands with room', () => {
     expect(at('exit_portal.sh')).toBeLessThan(at('echo "checked before the wait"'));
     expect(at('echo "checked before the wait"')).toBeLessThan(at('while [[ -f /.provisioning ]]'));
     // No /.provisioning here, so the wait passes at once: the hook's output comes first, then the program's.
-    const run = runLaunchScript(renderLaunchScript({ ...service, preWait: 'echo "checked before the wait"', command: 'echo started' }, 'x'));
+    const run = runLaunchScript(
+      renderLaunchScript({ ...service, preWait: 'echo "checked before the wait"', command: 'echo started' }, 'x'),
+    );
     expect(run.stdout).toBe('checked before the wait\nstarted\n');
   });
 
@@ -134,13 +153,17 @@ describe('launch commands with room', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vast-workdir-'));
     try {
       mkdirSync(join(dir, 'my app'));
-      const script = renderLaunchScript({ ...service, waitForProvisioning: false, workdir: '${DATA_DIRECTORY}/my app', command: 'pwd', pty: false }, 'x');
+      const script = renderLaunchScript(
+        { ...service, waitForProvisioning: false, workdir: '${DATA_DIRECTORY}/my app', command: 'pwd', pty: false },
+        'x',
+      );
       expect(script).toContain('cd "${DATA_DIRECTORY}/my app"');
       expect(runLaunchScript(script, { DATA_DIRECTORY: dir }).stdout).toBe(`${dir}/my app\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    for (const workdir of ['/workspace/app', '${DATA_DIRECTORY}/app', '$WORKSPACE/app', '/opt/app-1.2']) expect(parseService({ workdir }).success, workdir).toBe(true);
+    for (const workdir of ['/workspace/app', '${DATA_DIRECTORY}/app', '$WORKSPACE/app', '/opt/app-1.2'])
+      expect(parseService({ workdir }).success, workdir).toBe(true);
     for (const workdir of ['relative/app', '/x"; touch /tmp/owned; "', '/x/$(id)', '/x/`id`', '${HOME:-/tmp}', '/x\\"']) {
       const result = parseService({ workdir });
       expect(result.success, workdir).toBe(false);

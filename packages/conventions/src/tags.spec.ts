@@ -44,14 +44,18 @@ describe('versionTags', () => {
   });
 
   it('rejects a variant with characters a tag cannot hold', () => {
-    expect(() => versionTags({ version: '1.0.0', variant: 'cuda/12.9' })).toThrow(/variant key 'cuda\/12.9'.*'\/' at position 5.*image\.ts/);
+    expect(() => versionTags({ version: '1.0.0', variant: 'cuda/12.9' })).toThrow(
+      /variant key 'cuda\/12.9'.*'\/' at position 5.*image\.ts/,
+    );
     expect(() => versionTags({ version: '1.0.0', variant: 'py 3.12' })).toThrow(/a space at position 3/);
   });
 
   it('rejects a long variant whose full tag exceeds 128 characters, and names the length', () => {
     // 'latest-' is the longest prefix of a stable release, so it sets the limit: 7 + 121 = 128.
     expect(versionTags({ version: '1.0.0', variant: 'v'.repeat(121) })[3]).toHaveLength(128);
-    expect(() => versionTags({ version: '1.0.0', variant: 'v'.repeat(122) })).toThrow(/tag 'latest-v+…' is 129 characters; Docker allows at most 128/);
+    expect(() => versionTags({ version: '1.0.0', variant: 'v'.repeat(122) })).toThrow(
+      /tag 'latest-v+…' is 129 characters; Docker allows at most 128/,
+    );
     // a prerelease makes the full tag longer than the aliases: the full tag is what overflows
     expect(() => versionTags({ version: '10.20.30-rc.1', variant: 'v'.repeat(115) })).toThrow(/tag '10.20.30-rc.1-v+…' is 129 characters/);
   });
@@ -70,11 +74,15 @@ describe('commitTag', () => {
   });
 
   it('sanitizes the ref (branch names with slashes)', () => {
-    expect(commitTag({ ref: 'feature/GPU support', sha, date: '2026-01-01', variant: 'x' })).toBe('feature-GPU-support-a1b2c3d-2026-01-01-x');
+    expect(commitTag({ ref: 'feature/GPU support', sha, date: '2026-01-01', variant: 'x' })).toBe(
+      'feature-GPU-support-a1b2c3d-2026-01-01-x',
+    );
   });
 
   it('rejects a bad sha, an unusable ref and a bad date', () => {
-    expect(() => commitTag({ ref: 'main', sha: 'a1b2c3', date: '2026-01-01', variant: '' })).toThrow(/sha 'a1b2c3' is not a git commit sha/);
+    expect(() => commitTag({ ref: 'main', sha: 'a1b2c3', date: '2026-01-01', variant: '' })).toThrow(
+      /sha 'a1b2c3' is not a git commit sha/,
+    );
     expect(() => commitTag({ ref: '///', sha, date: '2026-01-01', variant: '' })).toThrow(/ref '\/\/\/'/);
     expect(() => commitTag({ ref: 'main', sha, date: 'yesterday', variant: '' })).toThrow(/date 'yesterday' is not a date/);
   });
@@ -140,12 +148,18 @@ describe('releaseTags', () => {
   });
 
   it('leaves the registry out when none is given and accepts a namespace path', () => {
-    expect(releaseTags({ repository: 'vastai/pytorch', version: '2.0.0-rc.2', variant: 'cu128' })).toEqual(['vastai/pytorch:2.0.0-rc.2-cu128']);
-    expect(releaseTags({ registry: 'ghcr.io/vast-ai/', repository: 'comfy', version: '1.0.0', variant: '' })[0]).toBe('ghcr.io/vast-ai/comfy:1.0.0');
+    expect(releaseTags({ repository: 'vastai/pytorch', version: '2.0.0-rc.2', variant: 'cu128' })).toEqual([
+      'vastai/pytorch:2.0.0-rc.2-cu128',
+    ]);
+    expect(releaseTags({ registry: 'ghcr.io/vast-ai/', repository: 'comfy', version: '1.0.0', variant: '' })[0]).toBe(
+      'ghcr.io/vast-ai/comfy:1.0.0',
+    );
   });
 
   it('rejects a bad repository or registry, naming where to fix it', () => {
     expect(() => releaseTags({ repository: 'VastAI/Base', version: '1.0.0', variant: '' })).toThrow(/repository 'VastAI\/Base'.*image\.ts/);
-    expect(() => releaseTags({ registry: 'http://x:5000', repository: 'a/b', version: '1.0.0', variant: '' })).toThrow(/registry 'http:\/\/x:5000'.*VAST_REGISTRY/);
+    expect(() => releaseTags({ registry: 'http://x:5000', repository: 'a/b', version: '1.0.0', variant: '' })).toThrow(
+      /registry 'http:\/\/x:5000'.*VAST_REGISTRY/,
+    );
   });
 });

@@ -8,7 +8,8 @@ export const DOCKER_TAG = new RegExp(`^${DOCKER_TAG_PATTERN}$`);
 export const MAX_TAG_LENGTH = 128;
 
 /** A registry host with an optional port and namespace path: `127.0.0.1:5000`, `docker.io`, `ghcr.io/vast-ai`. */
-const REGISTRY = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const REGISTRY =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 /** The repository path Docker accepts: lowercase components joined by `/`. */
 const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG_CHAR = /[A-Za-z0-9_.-]/;
@@ -90,7 +91,9 @@ export interface VersionTagsInput {
 export function versionTags({ version, variant }: VersionTagsInput): string[] {
   const parsed = semver.parse(version);
   if (!parsed) {
-    throw new TagError(`version '${version}' is not a semver version (MAJOR.MINOR.PATCH[-prerelease][+build]). Fix "version" in the image's package.json.`);
+    throw new TagError(
+      `version '${version}' is not a semver version (MAJOR.MINOR.PATCH[-prerelease][+build]). Fix "version" in the image's package.json.`,
+    );
   }
   checkVariant(variant);
   const build = parsed.build.length ? `-${parsed.build.join('.')}` : '';
@@ -144,11 +147,15 @@ export interface ReleaseTagsInput extends VersionTagsInput {
 /** Full references `registry/repository:tag` for every version tag of one variant, full tag first. */
 export function releaseTags({ repository, registry, version, variant }: ReleaseTagsInput): string[] {
   if (!REPOSITORY.test(repository)) {
-    throw new TagError(`repository '${repository}' is not a Docker repository path (lowercase letters, digits, '.', '_', '-' in '/'-separated parts). Fix "repository" in image.ts.`);
+    throw new TagError(
+      `repository '${repository}' is not a Docker repository path (lowercase letters, digits, '.', '_', '-' in '/'-separated parts). Fix "repository" in image.ts.`,
+    );
   }
   const host = registry?.replace(/\/+$/, '');
   if (host !== undefined && host !== '' && !REGISTRY.test(host)) {
-    throw new TagError(`registry '${registry}' is not a registry host such as 127.0.0.1:5000 or docker.io. Fix --registry or VAST_REGISTRY.`);
+    throw new TagError(
+      `registry '${registry}' is not a registry host such as 127.0.0.1:5000 or docker.io. Fix --registry or VAST_REGISTRY.`,
+    );
   }
   const name = host ? `${host}/${repository}` : repository;
   return versionTags({ version, variant }).map((tag) => `${name}:${tag}`);

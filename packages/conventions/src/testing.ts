@@ -37,7 +37,14 @@ export function fakeDefinition(kind: 'base' | 'derivative' | 'external', overrid
             parent: 'base',
             description: 'App image suitable for Vast.ai.',
             repository: 'vastai/app',
-            services: [{ name: 'app', portalLabel: 'My App', portal: [{ label: 'My App', externalPort: 7860, internalPort: 17860 }], command: 'python -m http.server 17860' }],
+            services: [
+              {
+                name: 'app',
+                portalLabel: 'My App',
+                portal: [{ label: 'My App', externalPort: 7860, internalPort: 17860 }],
+                command: 'python -m http.server 17860',
+              },
+            ],
             defaultPortalConfig: true,
             variants: [
               { key: 'stock', parent: 'stock' },
@@ -50,7 +57,14 @@ export function fakeDefinition(kind: 'base' | 'derivative' | 'external', overrid
             parent: 'base',
             description: 'Ext image suitable for Vast.ai.',
             repository: 'vastai/ext',
-            services: [{ name: 'ext', portalLabel: 'Ext API', portal: [{ label: 'Ext API', externalPort: 21434, internalPort: 11434 }], command: 'ext serve' }],
+            services: [
+              {
+                name: 'ext',
+                portalLabel: 'Ext API',
+                portal: [{ label: 'Ext API', externalPort: 21434, internalPort: 11434 }],
+                command: 'ext serve',
+              },
+            ],
             defaultPortalConfig: true,
             variants: [{ key: '1.0', parent: 'stock', upstream: 'example/ext:1.0' }],
           };
@@ -61,7 +75,9 @@ export function fakeDefinition(kind: 'base' | 'derivative' | 'external', overrid
 
 /** Resolves a family; throws on graph errors so tests see them. */
 export function fakeFamily(...definitions: ImageDefinition[]): Map<string, ResolvedImage> {
-  const { images, errors } = resolveImageGraph(definitions.map((definition) => ({ file: `packages/images/${definition.name}/image.ts`, version: '1.0.0', definition })));
+  const { images, errors } = resolveImageGraph(
+    definitions.map((definition) => ({ file: `packages/images/${definition.name}/image.ts`, version: '1.0.0', definition })),
+  );
   if (errors.length) throw new Error(errors.map((e) => `${e.file}: ${e.path}: ${e.message}`).join('\n'));
   return images;
 }
@@ -89,11 +105,31 @@ export const STEP_CORPUS: Array<{ name: string; run: string }> = [
   },
   {
     name: 'command-substitution',
-    run: ['version=$(echo 1.2.3)', 'lines=$(', '  echo a', '  echo b', ')', 'echo "$version $(echo "$lines" | wc -l)"', 'nested="$(echo "$(echo inner)")"', 'echo "$nested `echo backticks`"'].join('\n'),
+    run: [
+      'version=$(echo 1.2.3)',
+      'lines=$(',
+      '  echo a',
+      '  echo b',
+      ')',
+      'echo "$version $(echo "$lines" | wc -l)"',
+      'nested="$(echo "$(echo inner)")"',
+      'echo "$nested `echo backticks`"',
+    ].join('\n'),
   },
   {
     name: 'case',
-    run: ['for v in a b zz; do', '  case "$v" in', '    a) echo "is a" ;;', '    b)', '      echo "is b"', '      ;;', '    (z*) echo "starts with z" ;;', '    *) echo other ;;', '  esac', 'done'].join('\n'),
+    run: [
+      'for v in a b zz; do',
+      '  case "$v" in',
+      '    a) echo "is a" ;;',
+      '    b)',
+      '      echo "is b"',
+      '      ;;',
+      '    (z*) echo "starts with z" ;;',
+      '    *) echo other ;;',
+      '  esac',
+      'done',
+    ].join('\n'),
   },
   {
     name: 'if-for-while',
@@ -121,7 +157,18 @@ export const STEP_CORPUS: Array<{ name: string; run: string }> = [
   },
   {
     name: 'functions',
-    run: ['greet() {', '  local who=$1', '  echo "hello $who"', '}', 'function twice {', '  greet "$1"; greet "$1"', '}', 'twice world', 'sub() ( echo "in a subshell function" )', 'sub'].join('\n'),
+    run: [
+      'greet() {',
+      '  local who=$1',
+      '  echo "hello $who"',
+      '}',
+      'function twice {',
+      '  greet "$1"; greet "$1"',
+      '}',
+      'twice world',
+      'sub() ( echo "in a subshell function" )',
+      'sub',
+    ].join('\n'),
   },
   { name: 'here-strings', run: ['read -r first second <<< "one two"', 'echo "$second $first"', "tr a-z A-Z <<<'shout'"].join('\n') },
   {
@@ -145,7 +192,17 @@ export const STEP_CORPUS: Array<{ name: string; run: string }> = [
   },
   {
     name: 'continuations',
-    run: ["printf '%s\\n' \\", '  one \\', '  two', 'echo a \\', '  | tr a b', 'true &&', '  echo "after &&"', 'echo piped |', '  tr p P'].join('\n'),
+    run: [
+      "printf '%s\\n' \\",
+      '  one \\',
+      '  two',
+      'echo a \\',
+      '  | tr a b',
+      'true &&',
+      '  echo "after &&"',
+      'echo piped |',
+      '  tr p P',
+    ].join('\n'),
   },
   {
     name: 'comments-and-quotes',
@@ -153,7 +210,7 @@ export const STEP_CORPUS: Array<{ name: string; run: string }> = [
       '# a comment line',
       'echo "# not a comment"  # a trailing comment',
       '  # an indented comment',
-      "echo 'single $quoted \"double\" inside'",
+      'echo \'single $quoted "double" inside\'',
       'echo "double \\"escaped\\" \\$dollar"',
       "echo $'ansi\\tC'",
       'echo "semicolon; in quotes" ; echo after-semicolon',

@@ -38,7 +38,12 @@ describe('variant facts down the FROM chain', () => {
   it('a child variant gets its parent variant facts, all the way up, unless it states its own', () => {
     const images = family();
     const child = images.get('app')!;
-    expect(resolveVariantFacts(child, child.definition.variants[0])).toEqual({ python: '3.12', cuda: '12.9', torch: '2.10.0', torchBackend: 'cu128' });
+    expect(resolveVariantFacts(child, child.definition.variants[0])).toEqual({
+      python: '3.12',
+      cuda: '12.9',
+      torch: '2.10.0',
+      torchBackend: 'cu128',
+    });
     expect(resolveVariantFacts(child, child.definition.variants[1])).toEqual({ python: '3.13', torch: '1.13.1', torchBackend: 'cpu' });
   });
 

@@ -38,7 +38,10 @@ export function resolveVariantFacts(image: Pick<ResolvedImage, 'definition' | 'a
   for (let depth = 0; current; depth++) {
     for (const [name, value] of Object.entries(ownFacts(current))) facts[name as FactName] ??= value;
     const parentKey: string | undefined = current.parent;
-    current = chain[depth].class === 'derivative' && parentKey !== undefined ? chain[depth + 1]?.variants.find((v) => v.key === parentKey) : undefined;
+    current =
+      chain[depth].class === 'derivative' && parentKey !== undefined
+        ? chain[depth + 1]?.variants.find((v) => v.key === parentKey)
+        : undefined;
   }
   return facts;
 }

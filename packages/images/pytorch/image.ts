@@ -30,7 +30,7 @@ export default defineImage({
         'uv pip install --no-cache-dir \\',
         '  "torch==${PYTORCH_VERSION}" "torchvision==${TORCHVISION_VERSION}" "torchaudio==${TORCHAUDIO_VERSION}" \\',
         '  --torch-backend "${PYTORCH_BACKEND}"',
-        'python -c "import torch; assert torch.__version__.startswith(\'${PYTORCH_VERSION}\'), torch.__version__; assert torch.version.cuda, \'not a CUDA build\'; print(torch.__version__, torch.version.cuda)"',
+        "python -c \"import torch; assert torch.__version__.startswith('${PYTORCH_VERSION}'), torch.__version__; assert torch.version.cuda, 'not a CUDA build'; print(torch.__version__, torch.version.cuda)\"",
         'python -c "import torch; a = torch.ones(2, 3); assert (a @ a.T).shape == (2, 2); print(torch.nn.Linear(3, 1)(a).shape)"',
       ].join('\n'),
     },
@@ -47,7 +47,7 @@ export default defineImage({
         'rm -rf /var/lib/apt/lists/*',
         'for pin in "python3-torch ${PYTORCH_VERSION}" "python3-torchvision ${TORCHVISION_VERSION}" "python3-torchaudio ${TORCHAUDIO_VERSION}"; do',
         '  read -r package version <<<"$pin"',
-        "  installed=\"$(dpkg-query -W -f='${Version}' \"$package\")\"",
+        '  installed="$(dpkg-query -W -f=\'${Version}\' "$package")"',
         '  [[ "$installed" == "$version"[+-]* ]] || { echo "$package is $installed, the variant states $version"; exit 1; }',
         'done',
         'python -c "import torch, torchvision, torchaudio; assert torch.version.cuda is None; print(torch.__version__, torchvision.__version__, torchaudio.__version__)"',
@@ -66,6 +66,13 @@ export default defineImage({
       args: { TORCHVISION_VERSION: COMPANIONS[b.torch].torchvision, TORCHAUDIO_VERSION: COMPANIONS[b.torch].torchaudio },
     })),
     // Debian bookworm's CPU builds; python (3.11) comes from base-image's local variant.
-    { key: 'local', parent: 'local', local: true, torch: '1.13.1', torchBackend: 'cpu', args: { TORCHVISION_VERSION: '0.14.1', TORCHAUDIO_VERSION: '0.13.1' } },
+    {
+      key: 'local',
+      parent: 'local',
+      local: true,
+      torch: '1.13.1',
+      torchBackend: 'cpu',
+      args: { TORCHVISION_VERSION: '0.14.1', TORCHAUDIO_VERSION: '0.13.1' },
+    },
   ],
 });

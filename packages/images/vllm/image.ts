@@ -50,5 +50,10 @@ export default defineImage({
     },
   ],
   defaultPortalConfig: true,
-  variants: VLLM.map((v) => ({ key: `${v.version}-cuda-${v.cuda}`, parent: 'stock-ubuntu24.04-py312', upstream: v.upstream, cuda: v.cuda })),
+  variants: VLLM.map((v) => ({
+    key: `${v.version}-cuda-${v.cuda}`,
+    parent: 'stock-ubuntu24.04-py312',
+    upstream: v.upstream,
+    cuda: v.cuda,
+  })),
 });

@@ -14,7 +14,10 @@ describe('the bundles', () => {
   beforeAll(() => {
     dir = makeTempDir('portal-bundle-');
     out = dir.file('opt-portal');
-    execFileSync(process.execPath, [join(__dirname, '..', 'scripts', 'build.mjs')], { env: { ...process.env, PORTAL_BUILD_OUTDIR: out }, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(__dirname, '..', 'scripts', 'build.mjs')], {
+      env: { ...process.env, PORTAL_BUILD_OUTDIR: out },
+      stdio: 'pipe',
+    });
   }, 60_000);
   afterAll(() => dir?.remove());
 
@@ -28,8 +31,19 @@ describe('the bundles', () => {
   });
 
   it('portal-config.cjs writes both files and exits 0, or explains and exits 1', () => {
-    const env = { PATH: process.env.PATH, PORTAL_YAML_PATH: dir.file('portal.yaml'), PORTAL_CADDYFILE_PATH: dir.file('Caddyfile'), PORTAL_AUTH_PATH: dir.file('portal-auth.json'), PORTAL_CREDENTIALS_PATH: dir.file('portal-credentials'), OPEN_BUTTON_TOKEN: 'abc0123456789def' };
-    const good = spawnSync(process.execPath, [join(out, 'portal-config.cjs')], { cwd: dir.path, env: { ...env, PORTAL_CONFIG: 'localhost:1111:11111:/:Instance Portal' }, encoding: 'utf8' });
+    const env = {
+      PATH: process.env.PATH,
+      PORTAL_YAML_PATH: dir.file('portal.yaml'),
+      PORTAL_CADDYFILE_PATH: dir.file('Caddyfile'),
+      PORTAL_AUTH_PATH: dir.file('portal-auth.json'),
+      PORTAL_CREDENTIALS_PATH: dir.file('portal-credentials'),
+      OPEN_BUTTON_TOKEN: 'abc0123456789def',
+    };
+    const good = spawnSync(process.execPath, [join(out, 'portal-config.cjs')], {
+      cwd: dir.path,
+      env: { ...env, PORTAL_CONFIG: 'localhost:1111:11111:/:Instance Portal' },
+      encoding: 'utf8',
+    });
     expect(good.stderr).toBe('');
     expect(good.status).toBe(0);
     expect(readFileSync(dir.file('Caddyfile'), 'utf8')).toContain(':1111 {');
@@ -46,7 +60,12 @@ describe('the bundles', () => {
     const port = await freePort();
     const child = spawn(process.execPath, [join(out, 'portal.cjs')], {
       cwd: dir.path,
-      env: { PATH: process.env.PATH, PORTAL_PORT: String(port), PORTAL_YAML_PATH: dir.file('portal.yaml'), PORTAL_SUPERVISOR_SOCKET: dir.file('none.sock') },
+      env: {
+        PATH: process.env.PATH,
+        PORTAL_PORT: String(port),
+        PORTAL_YAML_PATH: dir.file('portal.yaml'),
+        PORTAL_SUPERVISOR_SOCKET: dir.file('none.sock'),
+      },
       stdio: 'ignore',
     });
     try {

@@ -27,7 +27,9 @@ export function parseDockerfile(text: string): Instruction[] {
       // Flags (COPY --from=...) and arguments by their own text; between two on different lines (a continuation, maybe
       // with comment lines) one space.
       const flags = instruction instanceof ModifiableInstruction ? instruction.getFlags().map((f) => f.getRange()) : [];
-      const tokens = [...flags, ...instruction.getArguments().map((a) => a.getRange())].sort((a, b) => a.start.line - b.start.line || a.start.character - b.start.character);
+      const tokens = [...flags, ...instruction.getArguments().map((a) => a.getRange())].sort(
+        (a, b) => a.start.line - b.start.line || a.start.character - b.start.character,
+      );
       const args = tokens
         .map((token, k) => {
           const own = text.slice(offsetOf(token.start), offsetOf(token.end));
@@ -37,7 +39,9 @@ export function parseDockerfile(text: string): Instruction[] {
         })
         .join('');
       const properties =
-        instruction instanceof PropertyInstruction ? instruction.getProperties().map((p): [string, string | undefined] => [p.getName(), p.getValue() ?? undefined]) : undefined;
+        instruction instanceof PropertyInstruction
+          ? instruction.getProperties().map((p): [string, string | undefined] => [p.getName(), p.getValue() ?? undefined])
+          : undefined;
       return {
         keyword: instruction.getKeyword().toUpperCase(),
         args,

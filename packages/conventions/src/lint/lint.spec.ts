@@ -19,27 +19,43 @@ const HEADER = '#!/bin/bash\n# Does a thing at boot.\n';
 
 /** A clean assembled context of the fake family's derivative (or another class), plus a tiny hand-written overlay. */
 function cleanContext(kind: 'base' | 'derivative' | 'external' = 'derivative', overrides: Record<string, unknown> = {}): LintContext {
-  const family = fakeFamily(fakeDefinition('base'), fakeDefinition('derivative', kind === 'derivative' ? overrides : {}), fakeDefinition('external'));
+  const family = fakeFamily(
+    fakeDefinition('base'),
+    fakeDefinition('derivative', kind === 'derivative' ? overrides : {}),
+    fakeDefinition('external'),
+  );
   const name = { base: 'base', derivative: 'app', external: 'ext' }[kind];
   const image = family.get(name)!;
   const files: LintFile[] = [
     ...renderContextFiles(image),
     { path: 'ROOT/opt/instance-tools/bin/tool.sh', content: `${HEADER}set -euo pipefail\necho hi\n`, mode: 0o755 },
   ];
-  return { image: name, class: image.definition.class, source: image.file, files, torchInParent: false, inheritedEnv: [], portalEntries: image.portalEntries };
+  return {
+    image: name,
+    class: image.definition.class,
+    source: image.file,
+    files,
+    torchInParent: false,
+    inheritedEnv: [],
+    portalEntries: image.portalEntries,
+  };
 }
 
 function mutate(context: LintContext, path: string, edit: (file: LintFile) => LintFile): LintContext {
   return { ...context, files: context.files.map((f) => (f.path === path ? edit(f) : f)) };
 }
-const editDockerfile = (context: LintContext, edit: (text: string) => string) => mutate(context, 'Dockerfile', (f) => ({ ...f, content: edit(f.content) }));
+const editDockerfile = (context: LintContext, edit: (text: string) => string) =>
+  mutate(context, 'Dockerfile', (f) => ({ ...f, content: edit(f.content) }));
 const codes = (context: LintContext) => lintContext(context).map((f) => f.code);
 /** The derivative's default PORTAL_CONFIG with one more entry appended. */
 const withEntry = (context: LintContext, entry: string) =>
   mutate(context, 'ROOT/etc/vast_boot.d/05-app-env.sh', (f) => ({ ...f, content: f.content.replace(':My App', `:My App|${entry}`) }));
 const DIRECT: PortalEntry = { label: 'Direct', externalPort: 9000, internalPort: 9000, path: '/', hostname: 'localhost' };
 /** A context whose image.ts declares the direct entry public. */
-const declaring = (context: LintContext, entry: PortalEntry): LintContext => ({ ...context, portalEntries: [...(context.portalEntries ?? []), entry] });
+const declaring = (context: LintContext, entry: PortalEntry): LintContext => ({
+  ...context,
+  portalEntries: [...(context.portalEntries ?? []), entry],
+});
 
 describe('lint rules', () => {
   it('finds nothing in clean contexts of every class', () => {
@@ -59,19 +75,73 @@ describe('lint rules', () => {
     ['VL003', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'COPY ./ROOT /\nCOPY ./ROOT /\n'))],
     ['VL004', () => editDockerfile(cleanContext(), (t) => t.replace('FROM ${PARENT_IMAGE}', 'FROM ubuntu:24.04'))],
     ['VL005', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'ENV LEGACY value\nCOPY ./ROOT /\n'))],
-    ['VL010', () => mutate(cleanContext(), 'ROOT/etc/supervisor/conf.d/app.conf', (f) => ({ ...f, content: f.content.replace('[program:app]', '[program:other]') }))],
-    ['VL011', () => mutate(cleanContext(), 'ROOT/opt/supervisor-scripts/app.sh', (f) => ({ ...f, content: f.content.replace('. /opt/supervisor-scripts/utils/logging.sh\n', '').replace("exit_portal.sh 'My App'\n", "exit_portal.sh 'My App'\n. /opt/supervisor-scripts/utils/logging.sh\n") }))],
+    [
+      'VL010',
+      () =>
+        mutate(cleanContext(), 'ROOT/etc/supervisor/conf.d/app.conf', (f) => ({
+          ...f,
+          content: f.content.replace('[program:app]', '[program:other]'),
+        })),
+    ],
+    [
+      'VL011',
+      () =>
+        mutate(cleanContext(), 'ROOT/opt/supervisor-scripts/app.sh', (f) => ({
+          ...f,
+          content: f.content
+            .replace('. /opt/supervisor-scripts/utils/logging.sh\n', '')
+            .replace("exit_portal.sh 'My App'\n", "exit_portal.sh 'My App'\n. /opt/supervisor-scripts/utils/logging.sh\n"),
+        })),
+    ],
     ['VL012', () => mutate(cleanContext(), 'ROOT/opt/supervisor-scripts/app.sh', (f) => ({ ...f, mode: 0o644 }))],
-    ['VL020', () => ({ ...editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN uv pip install thing\nCOPY ./ROOT /\n')), torchInParent: true })],
-    ['VL021', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN uv pip install torch --torch-backend auto\nCOPY ./ROOT /\n'))],
+    [
+      'VL020',
+      () => ({
+        ...editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN uv pip install thing\nCOPY ./ROOT /\n')),
+        torchInParent: true,
+      }),
+    ],
+    [
+      'VL021',
+      () =>
+        editDockerfile(cleanContext(), (t) =>
+          t.replace('COPY ./ROOT /\n', 'RUN uv pip install torch --torch-backend auto\nCOPY ./ROOT /\n'),
+        ),
+    ],
     ['VL022', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN pip install thing\nCOPY ./ROOT /\n'))],
-    ['VL023', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN curl -LsSf https://example.invalid/install.sh | env PREFIX=/usr/local sh\nCOPY ./ROOT /\n'))],
-    ['VL024', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN apt-get install -y "cuda-nvcc-${CUDA_VERSION/./-}"\nCOPY ./ROOT /\n'))],
-    ['VL030', () => mutate(cleanContext(), 'ROOT/etc/vast_boot.d/05-app-env.sh', (f) => ({ ...f, content: f.content.replace(':My App', ':My App|Two') }))],
+    [
+      'VL023',
+      () =>
+        editDockerfile(cleanContext(), (t) =>
+          t.replace('COPY ./ROOT /\n', 'RUN curl -LsSf https://example.invalid/install.sh | env PREFIX=/usr/local sh\nCOPY ./ROOT /\n'),
+        ),
+    ],
+    [
+      'VL024',
+      () =>
+        editDockerfile(cleanContext(), (t) =>
+          t.replace('COPY ./ROOT /\n', 'RUN apt-get install -y "cuda-nvcc-${CUDA_VERSION/./-}"\nCOPY ./ROOT /\n'),
+        ),
+    ],
+    [
+      'VL030',
+      () =>
+        mutate(cleanContext(), 'ROOT/etc/vast_boot.d/05-app-env.sh', (f) => ({
+          ...f,
+          content: f.content.replace(':My App', ':My App|Two'),
+        })),
+    ],
     ['VL031', () => withEntry(cleanContext(), 'localhost:9000:9000:/:Direct')],
     ['VL032', () => declaring(withEntry(cleanContext(), 'localhost:9000:9000:/:Direct'), { ...DIRECT, public: true })],
-    ['VL040', () => mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({ ...f, content: f.content + 'echo CHANGEME\n' }))],
-    ['VL053', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN hf download org/model model.safetensors\nCOPY ./ROOT /\n'))],
+    [
+      'VL040',
+      () => mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({ ...f, content: f.content + 'echo CHANGEME\n' })),
+    ],
+    [
+      'VL053',
+      () =>
+        editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN hf download org/model model.safetensors\nCOPY ./ROOT /\n')),
+    ],
     ['VL060', () => mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({ ...f, content: '#!/bin/sh\necho hi\n' }))],
   ];
 
@@ -96,7 +166,11 @@ describe('lint rules', () => {
     it('VL032 still names the port as a warning when image.ts opts in', () => {
       const findings = lintContext(declaring(withEntry(cleanContext(), 'localhost:9000:9000:/:Direct'), { ...DIRECT, public: true }));
       expect(findings).toEqual([
-        expect.objectContaining({ code: 'VL032', severity: 'warning', message: 'PORTAL_CONFIG: port 9000 ("Direct") is served without authentication (public: true in packages/images/app/image.ts).' }),
+        expect.objectContaining({
+          code: 'VL032',
+          severity: 'warning',
+          message: 'PORTAL_CONFIG: port 9000 ("Direct") is served without authentication (public: true in packages/images/app/image.ts).',
+        }),
       ]);
     });
 
@@ -105,7 +179,9 @@ describe('lint rules', () => {
     });
 
     it("leaves a direct entry that links into a proxied site alone (base-image's Jupyter Terminal on Jupyter's 8080)", () => {
-      expect(codes(withEntry(cleanContext(), 'localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal'))).toEqual([]);
+      expect(codes(withEntry(cleanContext(), 'localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal'))).toEqual(
+        [],
+      );
     });
   });
 
@@ -133,8 +209,13 @@ describe('VL023: a download run as it arrives', () => {
   ])('leaves %s alone', (command) => expect(runsPipedDownload(command)).toBe(false));
 
   it('also looks at the shell scripts of the overlay, naming the file and line', () => {
-    const context = mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({ ...f, content: `${f.content}curl -s https://example.invalid/x | bash\n` }));
-    expect(lintContext(context)).toEqual([expect.objectContaining({ code: 'VL023', file: 'ROOT/opt/instance-tools/bin/tool.sh', line: 5 })]);
+    const context = mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({
+      ...f,
+      content: `${f.content}curl -s https://example.invalid/x | bash\n`,
+    }));
+    expect(lintContext(context)).toEqual([
+      expect.objectContaining({ code: 'VL023', file: 'ROOT/opt/instance-tools/bin/tool.sh', line: 5 }),
+    ]);
   });
 });
 
@@ -144,8 +225,14 @@ describe('findings in step scripts', () => {
 
   it('rules read the script a RUN mounts, and report the step and line in image.ts', () => {
     const [finding] = lintContext(context());
-    expect(finding).toMatchObject({ code: 'VL022', file: 'steps/00-deps.sh', at: 'packages/images/app/image.ts steps[0] (name "deps") line 2' });
-    const line = context().files.find((f) => f.path === 'steps/00-deps.sh')!.content.split('\n')[finding.line! - 1];
+    expect(finding).toMatchObject({
+      code: 'VL022',
+      file: 'steps/00-deps.sh',
+      at: 'packages/images/app/image.ts steps[0] (name "deps") line 2',
+    });
+    const line = context()
+      .files.find((f) => f.path === 'steps/00-deps.sh')!
+      .content.split('\n')[finding.line! - 1];
     expect(line).toBe('pip install thing');
     expect(formatFinding('dist/images/app', finding)).toBe(
       `packages/images/app/image.ts steps[0] (name "deps") line 2: VL022 warning: ${finding.message} (dist/images/app/steps/00-deps.sh:${finding.line})`,
@@ -160,9 +247,19 @@ describe('findings in step scripts', () => {
   });
 
   it('turns shellcheck comments into VL091, an undeclared upper-case name into VL092, and drops declared names', () => {
-    const comment = (line: number, code: number, message: string): ShellcheckComment => ({ file: 'steps/00-deps.sh', line, level: 'warning', code, message });
+    const comment = (line: number, code: number, message: string): ShellcheckComment => ({
+      file: 'steps/00-deps.sh',
+      line,
+      level: 'warning',
+      code,
+      message,
+    });
     const lint = context();
-    const bodyStart = lint.files.find((f) => f.path === 'steps/00-deps.sh')!.content.split('\n').indexOf('apt-get update') + 1;
+    const bodyStart =
+      lint.files
+        .find((f) => f.path === 'steps/00-deps.sh')!
+        .content.split('\n')
+        .indexOf('apt-get update') + 1;
     const findings = stepShellcheckFindings(lint, [
       comment(bodyStart, 2154, 'APP_HOME is referenced but not assigned.'),
       comment(bodyStart, 2154, 'MODEL_DIR is referenced but not assigned.'),

@@ -38,7 +38,12 @@ export function stepScripts(context: LintContext): string[] {
 }
 
 export function missingShellcheckFinding(code: string, file: string): LintFinding {
-  return { code, severity: 'error', file, message: 'shellcheck is not installed, so no script was checked. Install it: apt-get install -y shellcheck.' };
+  return {
+    code,
+    severity: 'error',
+    file,
+    message: 'shellcheck is not installed, so no script was checked. Install it: apt-get install -y shellcheck.',
+  };
 }
 
 function shellcheckFinding(code: string, comment: ShellcheckComment): LintFinding {

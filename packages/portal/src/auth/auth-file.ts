@@ -43,7 +43,10 @@ export function renderAuthFile(file: AuthFile): string {
 }
 
 export function parseAuthFile(text: string, path: string): { ok: true; file: AuthFile } | { ok: false; error: string } {
-  const bad = (what: string) => ({ ok: false as const, error: `${path}: ${what}. Restart the caddy service to rewrite it (supervisorctl restart caddy).` });
+  const bad = (what: string) => ({
+    ok: false as const,
+    error: `${path}: ${what}. Restart the caddy service to rewrite it (supervisorctl restart caddy).`,
+  });
   let data: Record<string, unknown>;
   try {
     data = JSON.parse(text) as Record<string, unknown>;
@@ -53,7 +56,8 @@ export function parseAuthFile(text: string, path: string): { ok: true; file: Aut
   if (data === null || typeof data !== 'object' || data.version !== 1) return bad('has no "version": 1');
   const { username, tokenSha256, passwordSha256, cookieName, sessionSecret } = data;
   if (typeof username !== 'string' || username === '') return bad('"username" is missing');
-  if (tokenSha256 !== null && !(typeof tokenSha256 === 'string' && HEX64.test(tokenSha256))) return bad('"tokenSha256" is neither null nor a SHA-256 hex digest');
+  if (tokenSha256 !== null && !(typeof tokenSha256 === 'string' && HEX64.test(tokenSha256)))
+    return bad('"tokenSha256" is neither null nor a SHA-256 hex digest');
   if (typeof passwordSha256 !== 'string' || !HEX64.test(passwordSha256)) return bad('"passwordSha256" is not a SHA-256 hex digest');
   if (typeof cookieName !== 'string' || !/^[A-Za-z0-9._-]+$/.test(cookieName)) return bad('"cookieName" is not a cookie name');
   if (typeof sessionSecret !== 'string' || !HEX64.test(sessionSecret)) return bad('"sessionSecret" is not 32 bytes of hex');

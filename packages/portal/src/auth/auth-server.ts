@@ -38,7 +38,9 @@ export function createAuthServer(settings: NormalizedAuthSettings, options: { li
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== CHECK_PATH) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`portal-auth answers only ${CHECK_PATH} (Caddy's forward_auth).\n`);
+      res
+        .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(`portal-auth answers only ${CHECK_PATH} (Caddy's forward_auth).\n`);
       return;
     }
     const auth = readAuth();

@@ -16,9 +16,16 @@ const AUTH: AuthFile = {
 };
 const NOW = 1_800_000_000_000;
 
-const request = (over: Partial<ForwardedRequest> = {}): ForwardedRequest => ({ method: 'GET', uri: '/', scheme: 'http', client: '203.0.113.9', ...over });
+const request = (over: Partial<ForwardedRequest> = {}): ForwardedRequest => ({
+  method: 'GET',
+  uri: '/',
+  scheme: 'http',
+  client: '203.0.113.9',
+  ...over,
+});
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-const check = (over: Partial<ForwardedRequest> = {}, limiter = createFailureLimiter(), now = NOW) => checkRequest(request(over), AUTH, limiter, now);
+const check = (over: Partial<ForwardedRequest> = {}, limiter = createFailureLimiter(), now = NOW) =>
+  checkRequest(request(over), AUTH, limiter, now);
 const sessionOf = (setCookie: string | undefined) => /^C\.7_auth_token=([^;]+);/.exec(setCookie ?? '')?.[1];
 
 describe('checkRequest', () => {
@@ -88,7 +95,12 @@ describe('checkRequest', () => {
   });
 
   it('keeps token logins off when the auth file says so', () => {
-    const decision = checkRequest(request({ authorization: `Bearer ${TOKEN}` }), { ...AUTH, tokenSha256: null }, createFailureLimiter(), NOW);
+    const decision = checkRequest(
+      request({ authorization: `Bearer ${TOKEN}` }),
+      { ...AUTH, tokenSha256: null },
+      createFailureLimiter(),
+      NOW,
+    );
     expect(decision.status).toBe(401);
   });
 });

@@ -91,7 +91,9 @@ export function checkRequest(request: ForwardedRequest, auth: AuthFile, limiter:
 
   if (hasSession && token === null) return text(200, 'ok');
   if (token === null && authorization === null) {
-    return text(401, 'Log in: open the link with ?token=, send "Authorization: Bearer <token>", or give the username and password.', { 'www-authenticate': REALM });
+    return text(401, 'Log in: open the link with ?token=, send "Authorization: Bearer <token>", or give the username and password.', {
+      'www-authenticate': REALM,
+    });
   }
   const wait = limiter.retryAfter(request.client, nowMs);
   if (wait > 0) return text(429, `Too many failed logins from ${request.client}; try again in ${wait} s.`, { 'retry-after': String(wait) });

@@ -20,7 +20,9 @@ export const SESSION_HEADER = 'X-Portal-Session';
 export function readAuthSettings(env: Readonly<Record<string, string | undefined>>): NormalizedAuthSettings {
   const port = Number(env.PORTAL_AUTH_PORT?.trim() || AUTH_PORT);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`PORTAL_AUTH_PORT: ${JSON.stringify(env.PORTAL_AUTH_PORT)} is not a port. Use a whole number between 1 and 65535, or unset it for ${AUTH_PORT}.`);
+    throw new Error(
+      `PORTAL_AUTH_PORT: ${JSON.stringify(env.PORTAL_AUTH_PORT)} is not a port. Use a whole number between 1 and 65535, or unset it for ${AUTH_PORT}.`,
+    );
   }
   return { host: '127.0.0.1', port, file: env.PORTAL_AUTH_PATH?.trim() || '/etc/portal-auth.json' };
 }

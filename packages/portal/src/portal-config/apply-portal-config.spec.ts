@@ -41,7 +41,8 @@ describe('applyPortalConfig', () => {
   });
 
   it('keeps an existing portal.yaml with applications and ignores PORTAL_CONFIG', () => {
-    const yaml = 'applications:\n  Edited:\n    hostname: localhost\n    external_port: 7000\n    internal_port: 17000\n    open_path: /\n    name: Edited\n';
+    const yaml =
+      'applications:\n  Edited:\n    hostname: localhost\n    external_port: 7000\n    internal_port: 17000\n    open_path: /\n    name: Edited\n';
     writeFileSync(dir.file('portal.yaml'), yaml);
     expect(run({ PORTAL_CONFIG: PORTAL })).toBe(0);
     expect(read('portal.yaml')).toBe(yaml);
@@ -62,7 +63,9 @@ describe('applyPortalConfig', () => {
     expect(run({ PORTAL_CONFIG: PORTAL })).toBe(0);
     expect(read('portal.yaml.invalid')).toBe('applications: [oops\n');
     expect(read('portal.yaml')).toContain('Instance Portal:');
-    expect(stderr).toMatch(/^portal-config: .*portal\.yaml: is not valid YAML .* Using PORTAL_CONFIG instead; the old file is kept as .*portal\.yaml\.invalid\.\n$/);
+    expect(stderr).toMatch(
+      /^portal-config: .*portal\.yaml: is not valid YAML .* Using PORTAL_CONFIG instead; the old file is kept as .*portal\.yaml\.invalid\.\n$/,
+    );
   });
 
   it('writes through a symlinked portal.yaml, keeping the link', () => {
@@ -101,7 +104,7 @@ describe('applyPortalConfig', () => {
   it('exits 1 on bad AUTH_EXCLUDE and WEB_USERNAME values', () => {
     expect(run({ PORTAL_CONFIG: PORTAL, AUTH_EXCLUDE: '8080,http', WEB_USERNAME: 'a b' })).toBe(1);
     expect(stderr).toBe(
-      'portal-config: WEB_USERNAME: "a b" has characters a login name cannot carry here. Use letters, digits, \'.\', \'_\', \'@\' or \'-\'.\n' +
+      "portal-config: WEB_USERNAME: \"a b\" has characters a login name cannot carry here. Use letters, digits, '.', '_', '@' or '-'.\n" +
         'portal-config: AUTH_EXCLUDE: "http" is not a port. List external ports separated by commas, e.g. 8080,8384.\n',
     );
   });
@@ -136,11 +139,16 @@ describe('applyPortalConfig', () => {
     }
   });
 
-  it('writes the gate\'s file 0600 with digests, and keeps its session secret across restarts unless it is unusable', () => {
+  it("writes the gate's file 0600 with digests, and keeps its session secret across restarts unless it is unusable", () => {
     expect(run({ PORTAL_CONFIG: PORTAL, VAST_CONTAINERLABEL: 'C.9' })).toBe(0);
     expect(statSync(dir.file('portal-auth.json')).mode & 0o777).toBe(0o600);
     const first = JSON.parse(read('portal-auth.json')) as Record<string, unknown>;
-    expect(first).toMatchObject({ version: 1, username: 'vastai', cookieName: 'C.9_auth_token', tokenSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(first).toMatchObject({
+      version: 1,
+      username: 'vastai',
+      cookieName: 'C.9_auth_token',
+      tokenSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(run({ PORTAL_CONFIG: PORTAL, VAST_CONTAINERLABEL: 'C.9' })).toBe(0);
     expect((JSON.parse(read('portal-auth.json')) as Record<string, unknown>).sessionSecret).toBe(first.sessionSecret);
     writeFileSync(dir.file('portal-auth.json'), 'garbage');
@@ -157,7 +165,9 @@ describe('applyPortalConfig', () => {
   it('lists every port served without authentication, and why', () => {
     const config = `${PORTAL}|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal|localhost:6006:6006:/:Board|localhost:7000:17000:/:Open`;
     expect(run({ PORTAL_CONFIG: config, AUTH_EXCLUDE: '7000' })).toBe(0);
-    expect(stdout).toContain('portal-config: port 6006 (Board) has no authentication: direct entry (external port = internal port): the application listens there itself and Caddy does not gate it\n');
+    expect(stdout).toContain(
+      'portal-config: port 6006 (Board) has no authentication: direct entry (external port = internal port): the application listens there itself and Caddy does not gate it\n',
+    );
     expect(stdout).toContain('portal-config: port 7000 (Open) has no authentication: listed in AUTH_EXCLUDE\n');
     expect(stdout).not.toMatch(/port (1111|8080) /);
     stdout = '';
@@ -179,10 +189,14 @@ describe('applyPortalConfig', () => {
   });
 
   it('exits 2 when the directory cannot be written', () => {
-    expect(applyPortalConfig(
-      { ...paths(), PORTAL_CONFIG: PORTAL, OPEN_BUTTON_TOKEN: 't'.repeat(16), PORTAL_YAML_PATH: dir.file('missing/portal.yaml') },
-      { stdout: { write: () => 0 }, stderr: { write: (t: string) => (stderr += t) } },
-    )).toBe(2);
-    expect(stderr).toMatch(/^portal-config: cannot write the configuration: .*ENOENT.*\. Check that the directory exists and is writable\.\n$/);
+    expect(
+      applyPortalConfig(
+        { ...paths(), PORTAL_CONFIG: PORTAL, OPEN_BUTTON_TOKEN: 't'.repeat(16), PORTAL_YAML_PATH: dir.file('missing/portal.yaml') },
+        { stdout: { write: () => 0 }, stderr: { write: (t: string) => (stderr += t) } },
+      ),
+    ).toBe(2);
+    expect(stderr).toMatch(
+      /^portal-config: cannot write the configuration: .*ENOENT.*\. Check that the directory exists and is writable\.\n$/,
+    );
   });
 });

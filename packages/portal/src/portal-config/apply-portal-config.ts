@@ -89,10 +89,18 @@ export function applyPortalConfig(env: Environment, out: Output): number {
   let tls: { cert: string; key: string } | null = null;
   if (settings.httpsRequested) {
     if (hasContent(paths.tlsCert) && hasContent(paths.tlsKey)) tls = { cert: paths.tlsCert, key: paths.tlsKey };
-    else complain(`ENABLE_HTTPS=true but ${paths.tlsCert} or ${paths.tlsKey} is missing or empty; serving plain HTTP. Check the TLS boot step's log.`);
+    else
+      complain(
+        `ENABLE_HTTPS=true but ${paths.tlsCert} or ${paths.tlsKey} is missing or empty; serving plain HTTP. Check the TLS boot step's log.`,
+      );
   }
 
-  const auth = { enabled: settings.authEnabled, excludedPorts: settings.authExcludedPorts, cookieName: settings.cookieName, gate: settings.authGate };
+  const auth = {
+    enabled: settings.authEnabled,
+    excludedPorts: settings.authExcludedPorts,
+    cookieName: settings.cookieName,
+    gate: settings.authGate,
+  };
   const caddyfile = renderCaddyfile(selection.entries, { auth, tls, compression: settings.compression });
 
   try {

@@ -220,7 +220,16 @@ describe('Caddy in front of an application, with the generated auth gate', () =>
   });
 
   it('answers the files browsers fetch on their own itself (404), in every spelling, without reaching the application', async () => {
-    for (const path of ['/manifest.json', '/MANIFEST.JSON', '//manifest.json', '/manifest.json%20', '/Manifest.Json/', '/.well-known/acme-challenge/x', '/security.txt', '/%6danifest.json']) {
+    for (const path of [
+      '/manifest.json',
+      '/MANIFEST.JSON',
+      '//manifest.json',
+      '/manifest.json%20',
+      '/Manifest.Json/',
+      '/.well-known/acme-challenge/x',
+      '/security.txt',
+      '/%6danifest.json',
+    ]) {
       const status = await rawStatusLine(port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
       expect(status, path).toMatch(/^HTTP\/1\.1 (404|401) /);
     }

@@ -11,7 +11,12 @@ import { hasCaddy, runCaddy, type RunningCaddy } from '../testing/caddy';
 import { freePort } from '../testing/free-port';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
 
-function get(secure: boolean, port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown> }> {
+function get(
+  secure: boolean,
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const options = { host: '127.0.0.1', port, path, headers, rejectUnauthorized: false };
     const req = (secure ? httpsRequest : httpRequest)(options, (res) => {
@@ -32,8 +37,25 @@ describe('Caddy with TLS', () => {
   beforeAll(async () => {
     expect(hasCaddy(), 'caddy is not installed: apt-get install -y caddy').toBe(true);
     dir = makeTempDir('portal-caddy-tls-');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-keyout', dir.file('instance.key'), '-out', dir.file('instance.crt')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        dir.file('instance.key'),
+        '-out',
+        dir.file('instance.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
     port = await freePort();
     gate = await startAuthGate(dir);
     const code = applyPortalConfig(

@@ -11,7 +11,9 @@ function entries(text: string): PortalEntry[] {
   return result.entries;
 }
 
-function options(over: { auth?: Partial<CaddyfileOptions['auth']>; tls?: CaddyfileOptions['tls']; compression?: boolean } = {}): CaddyfileOptions {
+function options(
+  over: { auth?: Partial<CaddyfileOptions['auth']>; tls?: CaddyfileOptions['tls']; compression?: boolean } = {},
+): CaddyfileOptions {
   return {
     auth: { enabled: true, excludedPorts: [], cookieName: 'C.42_auth_token', gate: '127.0.0.1:11110', ...over.auth },
     tls: over.tls ?? null,
@@ -19,7 +21,8 @@ function options(over: { auth?: Partial<CaddyfileOptions['auth']>; tls?: Caddyfi
   };
 }
 
-const DEFAULTS = 'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal|localhost:6006:6006:/:Direct';
+const DEFAULTS =
+  'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal|localhost:6006:6006:/:Direct';
 
 describe('renderCaddyfile', () => {
   it('renders one authenticated site per proxied external port', () => {
@@ -119,8 +122,12 @@ describe('renderCaddyfile', () => {
 
   it('serves excluded ports and everything when auth is off without a gate, but still refuses cross-origin writes', () => {
     const excluded = renderCaddyfile(entries(DEFAULTS), options({ auth: { excludedPorts: [8080] } }));
-    expect(excluded).toContain('# Jupyter, Jupyter Terminal (no authentication)\n:8080 {\n\t@compressible not header Accept *text/event-stream*\n\tencode @compressible zstd gzip\n\t@cross_origin expression');
-    expect(excluded).toContain('\troute {\n\t\trespond @cross_origin "Cross-origin request refused: open this application from its own address." 403\n\t\treverse_proxy localhost:18080 {');
+    expect(excluded).toContain(
+      '# Jupyter, Jupyter Terminal (no authentication)\n:8080 {\n\t@compressible not header Accept *text/event-stream*\n\tencode @compressible zstd gzip\n\t@cross_origin expression',
+    );
+    expect(excluded).toContain(
+      '\troute {\n\t\trespond @cross_origin "Cross-origin request refused: open this application from its own address." 403\n\t\treverse_proxy localhost:18080 {',
+    );
     expect(excluded).toContain('# Instance Portal\n:1111 {');
     expect(excluded.match(/forward_auth/g)).toHaveLength(1);
     const open = renderCaddyfile(entries(DEFAULTS), options({ auth: { enabled: false } }));
@@ -141,7 +148,9 @@ describe('renderCaddyfile', () => {
   });
 
   it('escapes the cookie name in the expression that strips it', () => {
-    expect(renderCaddyfile(entries('localhost:1111:11111:/:Instance Portal'), options())).toContain('header_up Cookie "(^|;)\\s*C\\.42_auth_token=[^;]*;?\\s*" "$1"');
+    expect(renderCaddyfile(entries('localhost:1111:11111:/:Instance Portal'), options())).toContain(
+      'header_up Cookie "(^|;)\\s*C\\.42_auth_token=[^;]*;?\\s*" "$1"',
+    );
   });
 
   it('leaves out compression when asked and renders only the global block for no proxied entries', () => {
@@ -157,8 +166,25 @@ describe('rendered Caddyfiles are accepted by Caddy 2.6', () => {
   beforeAll(() => {
     expect(hasCaddy(), 'caddy is not installed: apt-get install -y caddy (these specs run the real Caddy 2.6)').toBe(true);
     certs = makeTempDir('portal-certs-');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-keyout', certs.file('instance.key'), '-out', certs.file('instance.crt')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        certs.file('instance.key'),
+        '-out',
+        certs.file('instance.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
   });
   afterAll(() => certs?.remove());
 

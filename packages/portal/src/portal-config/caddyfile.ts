@@ -53,7 +53,12 @@ function collectSites(entries: readonly PortalEntry[]): Site[] {
     if (entry.externalPort === entry.internalPort) continue;
     const site = sites.get(entry.externalPort);
     if (site) site.labels.push(entry.label);
-    else sites.set(entry.externalPort, { externalPort: entry.externalPort, upstream: `${entry.hostname}:${entry.internalPort}`, labels: [entry.label] });
+    else
+      sites.set(entry.externalPort, {
+        externalPort: entry.externalPort,
+        upstream: `${entry.hostname}:${entry.internalPort}`,
+        labels: [entry.label],
+      });
   }
   for (const entry of entries) {
     if (entry.externalPort === entry.internalPort) sites.get(entry.externalPort)?.labels.push(entry.label);
@@ -73,7 +78,8 @@ export function listUnauthenticatedPorts(entries: readonly PortalEntry[], auth: 
   const served = new Set(sites.map((site) => site.externalPort));
   const direct = new Map<number, string[]>();
   for (const entry of entries) {
-    if (entry.externalPort === entry.internalPort && !served.has(entry.externalPort)) direct.set(entry.externalPort, [...(direct.get(entry.externalPort) ?? []), entry.label]);
+    if (entry.externalPort === entry.internalPort && !served.has(entry.externalPort))
+      direct.set(entry.externalPort, [...(direct.get(entry.externalPort) ?? []), entry.label]);
   }
   const open: UnauthenticatedPort[] = [...direct].map(([port, labels]) => ({
     port,
@@ -82,7 +88,8 @@ export function listUnauthenticatedPorts(entries: readonly PortalEntry[], auth: 
   }));
   for (const site of sites) {
     if (!auth.enabled) open.push({ port: site.externalPort, labels: site.labels, why: 'ENABLE_AUTH=false' });
-    else if (auth.excludedPorts.includes(site.externalPort)) open.push({ port: site.externalPort, labels: site.labels, why: 'listed in AUTH_EXCLUDE' });
+    else if (auth.excludedPorts.includes(site.externalPort))
+      open.push({ port: site.externalPort, labels: site.labels, why: 'listed in AUTH_EXCLUDE' });
   }
   return open.sort((a, b) => a.port - b.port);
 }

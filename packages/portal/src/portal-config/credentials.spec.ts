@@ -15,19 +15,33 @@ function ok(result: CredentialsResult) {
 describe('resolveCredentials', () => {
   it('uses OPEN_BUTTON_TOKEN as token and WEB_PASSWORD as password when both are set', () => {
     expect(ok(resolveCredentials({ username: 'u', openButtonToken: OBT, webPassword: PW }, never))).toEqual({
-      username: 'u', token: OBT, password: PW, generated: false, warnings: [],
+      username: 'u',
+      token: OBT,
+      password: PW,
+      generated: false,
+      warnings: [],
     });
   });
 
   it('lets each default to the other', () => {
-    expect(ok(resolveCredentials({ username: 'u', openButtonToken: OBT, webPassword: undefined }, never))).toMatchObject({ token: OBT, password: OBT });
-    expect(ok(resolveCredentials({ username: 'u', openButtonToken: undefined, webPassword: PW }, never))).toMatchObject({ token: PW, password: PW });
+    expect(ok(resolveCredentials({ username: 'u', openButtonToken: OBT, webPassword: undefined }, never))).toMatchObject({
+      token: OBT,
+      password: OBT,
+    });
+    expect(ok(resolveCredentials({ username: 'u', openButtonToken: undefined, webPassword: PW }, never))).toMatchObject({
+      token: PW,
+      password: PW,
+    });
   });
 
   it('generates one secret for both when neither is set', () => {
     const secret = 'f00d'.repeat(8);
     expect(ok(resolveCredentials({ username: 'u', openButtonToken: undefined, webPassword: undefined }, () => secret))).toEqual({
-      username: 'u', token: secret, password: secret, generated: true, warnings: [],
+      username: 'u',
+      token: secret,
+      password: secret,
+      generated: true,
+      warnings: [],
     });
   });
 
@@ -55,7 +69,9 @@ describe('resolveCredentials', () => {
 });
 
 describe('the generated credentials', () => {
-  const generated = ok(resolveCredentials({ username: 'vastai', openButtonToken: undefined, webPassword: undefined }, () => 'f00d'.repeat(8)));
+  const generated = ok(
+    resolveCredentials({ username: 'vastai', openButtonToken: undefined, webPassword: undefined }, () => 'f00d'.repeat(8)),
+  );
 
   it('are announced by where to read them, never by their value', () => {
     const banner = renderCredentialsBanner('/etc/portal-credentials');

@@ -29,7 +29,10 @@ export function resolveCredentials(
   generateSecret: () => string,
 ): CredentialsResult {
   const errors: string[] = [];
-  for (const [name, value] of [['OPEN_BUTTON_TOKEN', input.openButtonToken], ['WEB_PASSWORD', input.webPassword]] as const) {
+  for (const [name, value] of [
+    ['OPEN_BUTTON_TOKEN', input.openButtonToken],
+    ['WEB_PASSWORD', input.webPassword],
+  ] as const) {
     if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
       errors.push(
         `${name}: ${value.length} characters, and a login secret needs at least ${MIN_SECRET_LENGTH}. ` +
@@ -75,6 +78,7 @@ export function renderCredentialsFile(credentials: Credentials): string {
     `username=${credentials.username}`,
     `password=${credentials.password}`,
   ];
-  if (credentials.token !== null) lines.push(`token=${credentials.token}`, `# open a link with ?token=<token>, or send "Authorization: Bearer <token>"`);
+  if (credentials.token !== null)
+    lines.push(`token=${credentials.token}`, `# open a link with ?token=<token>, or send "Authorization: Bearer <token>"`);
   return `${lines.join('\n')}\n`;
 }

@@ -24,7 +24,8 @@ describe('selectApplications', () => {
   });
 
   it('validates the applications of the file too, naming the file', () => {
-    const yaml = 'applications:\n  A:\n    external_port: 7000\n    internal_port: 17000\n  B:\n    external_port: 7000\n    internal_port: 17001\n';
+    const yaml =
+      'applications:\n  A:\n    external_port: 7000\n    internal_port: 17000\n  B:\n    external_port: 7000\n    internal_port: 17001\n';
     expect(selectApplications({ yamlText: yaml, yamlPath: '/p.yaml', portalConfig: PORTAL })).toEqual({
       ok: false,
       errors: [

@@ -46,7 +46,9 @@ export function readPortalConfigSettings(env: Environment): SettingsResult {
 
   const username = nonEmpty(env.WEB_USERNAME) ?? 'vastai';
   if (!USERNAME.test(username)) {
-    errors.push(`WEB_USERNAME: ${JSON.stringify(username)} has characters a login name cannot carry here. Use letters, digits, '.', '_', '@' or '-'.`);
+    errors.push(
+      `WEB_USERNAME: ${JSON.stringify(username)} has characters a login name cannot carry here. Use letters, digits, '.', '_', '@' or '-'.`,
+    );
   }
 
   const authExcludedPorts: number[] = [];

@@ -68,7 +68,9 @@
    * @param {ApplicationView} app
    */
   function openUrl(app) {
-    const viaPublic = state.applications.some((a) => a.publicPort !== null && String(a.publicPort) === location.port && String(a.externalPort) !== location.port);
+    const viaPublic = state.applications.some(
+      (a) => a.publicPort !== null && String(a.publicPort) === location.port && String(a.externalPort) !== location.port,
+    );
     const port = viaPublic && app.publicPort !== null ? app.publicPort : app.externalPort;
     const url = new URL(`${location.protocol}//${location.hostname}:${port}${app.path}`);
     if (state.token) url.searchParams.set('token', state.token);
@@ -91,7 +93,18 @@
     tabs.replaceChildren(
       ...items.map((item) => {
         const dot = h('span', { class: `dot state-${item.badge || 'link'}`, 'aria-hidden': 'true' });
-        const tab = h('button', { class: 'tab', role: 'tab', type: 'button', 'data-testid': 'tab', 'data-key': item.key, 'aria-selected': String(item.key === state.selected) }, item.badge ? [dot, item.title] : [item.title]);
+        const tab = h(
+          'button',
+          {
+            class: 'tab',
+            role: 'tab',
+            type: 'button',
+            'data-testid': 'tab',
+            'data-key': item.key,
+            'aria-selected': String(item.key === state.selected),
+          },
+          item.badge ? [dot, item.title] : [item.title],
+        );
         tab.addEventListener('click', () => select(item.key));
         return tab;
       }),
@@ -107,7 +120,13 @@
   function actionButtons(process, compact) {
     return ['start', 'stop', 'restart'].map((action) => {
       const label = action[0].toUpperCase() + action.slice(1);
-      const button = /** @type {HTMLButtonElement} */ (h('button', { class: 'action', type: 'button', 'data-action': action, 'aria-label': compact ? `${label} ${process.name}` : label }, [label]));
+      const button = /** @type {HTMLButtonElement} */ (
+        h(
+          'button',
+          { class: 'action', type: 'button', 'data-action': action, 'aria-label': compact ? `${label} ${process.name}` : label },
+          [label],
+        )
+      );
       button.disabled = state.busy.has(process.name);
       button.addEventListener('click', () => act(process.name, action));
       return button;
@@ -120,12 +139,15 @@
     const process = app.process;
     const existing = panel.querySelector(`[data-app="${CSS.escape(app.label)}"]`);
     const head = h('div', { class: 'card-head' }, [h('h2', {}, [app.label]), badge(appState(app))]);
-    const portText = app.externalPort === app.internalPort ? `port ${app.externalPort}` : `port ${app.externalPort} → ${app.hostname}:${app.internalPort}`;
+    const portText =
+      app.externalPort === app.internalPort ? `port ${app.externalPort}` : `port ${app.externalPort} → ${app.hostname}:${app.internalPort}`;
     const meta = h('p', { class: 'meta' }, [
       `${portText}${app.path !== '/' ? `, path ${app.path}` : ''}`,
       process ? ` · service ${process.name}${process.description ? ` (${process.description})` : ''}` : ' · no service of its own',
     ]);
-    const open = h('a', { class: 'button primary', href: openUrl(app), target: '_blank', rel: 'noopener', 'data-testid': 'open' }, ['Open']);
+    const open = h('a', { class: 'button primary', href: openUrl(app), target: '_blank', rel: 'noopener', 'data-testid': 'open' }, [
+      'Open',
+    ]);
     const actions = h('div', { class: 'actions' }, [open, ...(process ? actionButtons(process, false) : [])]);
     if (existing) {
       // Keep the log pane (and its scroll position); replace the rest.
@@ -137,7 +159,10 @@
     const children = [head, meta, actions, h('p', { class: 'message', 'data-testid': 'message', 'aria-live': 'polite' })];
     if (process) {
       children.push(
-        h('div', { class: 'log-head' }, [h('span', {}, [`Log: /var/log/portal/${process.name}.log`]), h('span', { 'data-testid': 'log-status' }, ['connecting…'])]),
+        h('div', { class: 'log-head' }, [
+          h('span', {}, [`Log: /var/log/portal/${process.name}.log`]),
+          h('span', { 'data-testid': 'log-status' }, ['connecting…']),
+        ]),
         h('pre', { class: 'log', 'data-testid': 'log', tabindex: '0' }),
       );
     }
@@ -209,7 +234,10 @@
     render();
     say(`${action} ${name}…`);
     try {
-      const result = await api(`/api/processes/${encodeURIComponent(name)}/${action}`, { method: 'POST', headers: { 'x-portal-request': '1' } });
+      const result = await api(`/api/processes/${encodeURIComponent(name)}/${action}`, {
+        method: 'POST',
+        headers: { 'x-portal-request': '1' },
+      });
       say(`${action} ${name}: done${result.note ? ` (${result.note})` : ''}`);
     } catch (error) {
       say(`${action} ${name} failed: ${/** @type {Error} */ (error).message}`, true);
@@ -251,7 +279,8 @@
     const banner = byId('banner');
     banner.className = `banner ${status}`;
     if (status === 'in_progress') banner.textContent = 'Provisioning is running: services that wait for it start when it finishes.';
-    else if (status === 'failed') banner.textContent = 'Provisioning failed: see /var/log/portal/provisioning.log. Services may be missing.';
+    else if (status === 'failed')
+      banner.textContent = 'Provisioning failed: see /var/log/portal/provisioning.log. Services may be missing.';
     banner.hidden = status !== 'in_progress' && status !== 'failed';
   }
 

@@ -28,7 +28,11 @@ describe('describeProcess', () => {
 
   it('shows a program with a skip marker as skipped whatever supervisor says', () => {
     expect(describeProcess(info('syncthing', 'EXITED'), labels, new Set(['syncthing']))).toEqual({
-      name: 'syncthing', state: 'skipped', supervisorState: 'EXITED', description: '', label: 'Syncthing',
+      name: 'syncthing',
+      state: 'skipped',
+      supervisorState: 'EXITED',
+      description: '',
+      label: 'Syncthing',
     });
   });
 
@@ -62,7 +66,13 @@ describe('describeApplications', () => {
   });
 
   it('still lists applications when supervisor cannot be asked', () => {
-    const apps = describeApplications({ entries: entries.slice(0, 1), processes: null, labels, skipped: new Set(['jupyter']), publicPorts: {} });
+    const apps = describeApplications({
+      entries: entries.slice(0, 1),
+      processes: null,
+      labels,
+      skipped: new Set(['jupyter']),
+      publicPorts: {},
+    });
     expect(apps[0].process).toMatchObject({ name: 'jupyter', state: 'skipped' });
   });
 });

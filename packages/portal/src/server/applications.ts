@@ -69,7 +69,13 @@ export function describeApplications(input: {
     if (info) process = describeProcess(info, input.labels, input.skipped);
     else if (program !== null) {
       // Known from its conf but not (yet) reported by supervisor, or supervisor is unreachable.
-      process = { name: program, state: input.skipped.has(program) ? 'skipped' : 'unknown', supervisorState: 'UNKNOWN', description: '', label: input.labels.get(program) ?? null };
+      process = {
+        name: program,
+        state: input.skipped.has(program) ? 'skipped' : 'unknown',
+        supervisorState: 'UNKNOWN',
+        description: '',
+        label: input.labels.get(program) ?? null,
+      };
     }
     return {
       label: entry.label,

@@ -19,7 +19,11 @@ async function until<T>(read: () => Promise<T>, check: (value: T) => boolean, wh
 }
 
 /** Reads server-sent events until `enough` says stop; returns them as [event, data] pairs. */
-async function readEvents(url: string, enough: (events: Array<[string, string]>) => boolean, during?: () => void): Promise<Array<[string, string]>> {
+async function readEvents(
+  url: string,
+  enough: (events: Array<[string, string]>) => boolean,
+  during?: () => void,
+): Promise<Array<[string, string]>> {
   const controller = new AbortController();
   const response = await fetch(url, { signal: controller.signal });
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -78,8 +82,17 @@ describe('portal server', () => {
       const { status, body } = await get('/api/applications');
       expect(status).toBe(200);
       expect(body.errors).toEqual([]);
-      expect(body.applications.map((a: { label: string; externalPort: number; path: string; process: { name: string; state: string } | null }) =>
-        [a.label, a.externalPort, a.path, a.process?.name, a.process?.state])).toEqual([
+      expect(
+        body.applications.map(
+          (a: { label: string; externalPort: number; path: string; process: { name: string; state: string } | null }) => [
+            a.label,
+            a.externalPort,
+            a.path,
+            a.process?.name,
+            a.process?.state,
+          ],
+        ),
+      ).toEqual([
         ['Instance Portal', 1111, '/', 'instance_portal', 'running'],
         ['Jupyter', 8080, '/', 'jupyter', 'running'],
         ['Jupyter Terminal', 8080, '/terminals/1', 'jupyter', 'running'],
@@ -118,7 +131,11 @@ describe('portal server', () => {
         { method: 'supervisor.stopProcess', params: ['jupyter', true] },
         { method: 'supervisor.startProcess', params: ['jupyter', false] },
       ]);
-      await until(() => get('/api/processes'), (r) => r.body.processes.find((p: { name: string }) => p.name === 'jupyter').state === 'running', 'running');
+      await until(
+        () => get('/api/processes'),
+        (r) => r.body.processes.find((p: { name: string }) => p.name === 'jupyter').state === 'running',
+        'running',
+      );
     });
 
     it('stops and starts, noting when nothing had to change', async () => {
@@ -182,7 +199,11 @@ describe('portal server', () => {
     });
 
     it('waits for a log that does not exist yet', async () => {
-      const events = await readEvents(`${portal.url}/api/logs/later?follow`, (e) => e.length >= 2, () => portal.writeLog('later', 'hello'));
+      const events = await readEvents(
+        `${portal.url}/api/logs/later?follow`,
+        (e) => e.length >= 2,
+        () => portal.writeLog('later', 'hello'),
+      );
       expect(events[0][0]).toBe('waiting');
       expect(events[1]).toEqual(['line', 'hello']);
     });
@@ -238,7 +259,16 @@ function rawGet(port: number, path: string): Promise<{ status: number; body: str
 }
 
 describe('a path that climbs out of the public folder', () => {
-  const TRAVERSALS = ['/../secret.js', '/%2e%2e/secret.js', '/.%2e/secret.js', '/..%2fsecret.js', '/%2e%2e%2fsecret.js', '/..%5csecret.js', '//../secret.js', '/x/../../secret.js'];
+  const TRAVERSALS = [
+    '/../secret.js',
+    '/%2e%2e/secret.js',
+    '/.%2e/secret.js',
+    '/..%2fsecret.js',
+    '/%2e%2e%2fsecret.js',
+    '/..%5csecret.js',
+    '//../secret.js',
+    '/x/../../secret.js',
+  ];
   const SECRET = 'outside-the-public-folder';
 
   it('leaves this client as written (the request really is a traversal)', async () => {

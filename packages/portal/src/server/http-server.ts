@@ -42,7 +42,12 @@ class HttpError extends Error {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -60,7 +65,9 @@ function readEntries(settings: NormalizedPortalServerSettings): { entries: Porta
 function readLabels(settings: NormalizedPortalServerSettings): Map<string, string> {
   let files: string[];
   try {
-    files = readdirSync(settings.supervisorConfDir).filter((f) => f.endsWith('.conf')).sort();
+    files = readdirSync(settings.supervisorConfDir)
+      .filter((f) => f.endsWith('.conf'))
+      .sort();
   } catch {
     return new Map();
   }
@@ -96,7 +103,8 @@ function checkPageRequest(req: IncomingMessage): void {
 
 function supervisorErrorStatus(error: unknown): HttpError {
   if (error instanceof XmlRpcFault) {
-    if (error.code === SupervisorFaults.BAD_NAME) return new HttpError(404, `supervisor has no program of that name (${error.faultString}).`);
+    if (error.code === SupervisorFaults.BAD_NAME)
+      return new HttpError(404, `supervisor has no program of that name (${error.faultString}).`);
     return new HttpError(409, `supervisor refused: ${error.faultString}`);
   }
   if (error instanceof SupervisorUnreachable) return new HttpError(503, error.message);
@@ -126,7 +134,12 @@ async function runAction(supervisor: SupervisorClient, name: string, action: str
 }
 
 function streamLog(req: IncomingMessage, res: ServerResponse, path: string, lineCount: number): void {
-  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-accel-buffering': 'no',
+  });
   const send = (event: string, data: string) => res.write(`event: ${event}\ndata: ${data}\n\n`);
   const tail = readTail(path, lineCount);
   if (tail) tail.lines.forEach((line) => send('line', line));
@@ -153,7 +166,12 @@ function serveStatic(res: ServerResponse, settings: NormalizedPortalServerSettin
   }
   if (!names.includes(file) || !CONTENT_TYPES[extname(file)]) return false;
   const body = readFileSync(join(settings.publicDir, file));
-  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': CONTENT_TYPES[extname(file)], 'cache-control': 'no-cache', 'content-length': body.length });
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'content-type': CONTENT_TYPES[extname(file)],
+    'cache-control': 'no-cache',
+    'content-length': body.length,
+  });
   res.end(body);
   return true;
 }
@@ -189,7 +207,13 @@ async function getApplications({ res, settings, supervisor }: RouteContext): Pro
   } catch (e) {
     supervisorError = (e as Error).message;
   }
-  const applications = describeApplications({ entries, processes, labels: readLabels(settings), skipped: readSkipped(settings), publicPorts: settings.publicPorts });
+  const applications = describeApplications({
+    entries,
+    processes,
+    labels: readLabels(settings),
+    skipped: readSkipped(settings),
+    publicPorts: settings.publicPorts,
+  });
   sendJson(res, 200, { applications, errors: [error, supervisorError].filter(Boolean) });
 }
 
@@ -218,7 +242,8 @@ function getLog({ req, res, url, settings }: RouteContext, name: string): void {
 /** GET routes of the API by their path segments after /api. */
 function findReadRoute(segments: string[]): ((context: RouteContext) => void | Promise<void>) | null {
   const [resource, name] = segments;
-  if (segments.length === 1 && resource === 'status') return ({ res, settings }) => sendJson(res, 200, { provisioning: readProvisioningStatus(settings.markerDir) });
+  if (segments.length === 1 && resource === 'status')
+    return ({ res, settings }) => sendJson(res, 200, { provisioning: readProvisioningStatus(settings.markerDir) });
   if (segments.length === 1 && resource === 'applications') return getApplications;
   if (segments.length === 1 && resource === 'processes') return getProcesses;
   if (segments.length === 2 && resource === 'logs') return (context) => getLog(context, name);

@@ -8,7 +8,9 @@ function main(): void {
   // The bundle sits next to public/ (dist/packages/portal -> /opt/portal).
   const settings = readPortalServerSettings(process.env, { publicDir: join(__dirname, 'public') });
   if (!publicDirExists(settings.publicDir)) {
-    process.stderr.write(`portal: ${settings.publicDir}/index.html is missing; the page will answer 404. Rebuild with nx run portal:build.\n`);
+    process.stderr.write(
+      `portal: ${settings.publicDir}/index.html is missing; the page will answer 404. Rebuild with nx run portal:build.\n`,
+    );
   }
   const server = createPortalServer(settings, createSupervisorClient(settings.supervisorSocket));
   server.on('error', (error) => {

@@ -33,11 +33,19 @@ environment=IGNORED="1"
 
 describe('parseEnvironment', () => {
   it('reads quoted, single-quoted and bare values, %% and inline comments', () => {
-    expect(parseEnvironment(`A="x, y",B='z',C=bare,D=100%%,E=v ; comment`, 'p')).toEqual({ A: 'x, y', B: 'z', C: 'bare', D: '100%', E: 'v' });
+    expect(parseEnvironment(`A="x, y",B='z',C=bare,D=100%%,E=v ; comment`, 'p')).toEqual({
+      A: 'x, y',
+      B: 'z',
+      C: 'bare',
+      D: '100%',
+      E: 'v',
+    });
   });
 
   it('keeps the upstream quirk of a dot after PROC_NAME readable', () => {
-    expect(parseEnvironment('PROC_NAME="%(program_name)s".TUNNEL_MANAGER="http://localhost:11112"', 'instance_portal')).toMatchObject({ PROC_NAME: 'instance_portal' });
+    expect(parseEnvironment('PROC_NAME="%(program_name)s".TUNNEL_MANAGER="http://localhost:11112"', 'instance_portal')).toMatchObject({
+      PROC_NAME: 'instance_portal',
+    });
   });
 });
 

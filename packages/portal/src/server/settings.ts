@@ -21,7 +21,9 @@ export function readPortalServerSettings(
   const get = (key: string, fallback: string) => env[key]?.trim() || fallback;
   const port = Number(get('PORTAL_PORT', '11111'));
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`PORTAL_PORT: ${JSON.stringify(env.PORTAL_PORT)} is not a port. Use a whole number between 1 and 65535, or unset it for 11111.`);
+    throw new Error(
+      `PORTAL_PORT: ${JSON.stringify(env.PORTAL_PORT)} is not a port. Use a whole number between 1 and 65535, or unset it for 11111.`,
+    );
   }
   const publicPorts: Record<number, number> = {};
   for (const [key, value] of Object.entries(env)) {

@@ -59,9 +59,15 @@ export function createSupervisorClient(socketPath: string): SupervisorClient {
           res.on('error', reject);
         },
       );
-      req.on('timeout', () => req.destroy(new SupervisorUnreachable(`supervisor did not answer ${method} within ${CALL_TIMEOUT_MS / 1000} s`)));
+      req.on('timeout', () =>
+        req.destroy(new SupervisorUnreachable(`supervisor did not answer ${method} within ${CALL_TIMEOUT_MS / 1000} s`)),
+      );
       req.on('error', (error) =>
-        reject(error instanceof SupervisorUnreachable ? error : new SupervisorUnreachable(`supervisor is not reachable at ${socketPath}: ${error.message}`)),
+        reject(
+          error instanceof SupervisorUnreachable
+            ? error
+            : new SupervisorUnreachable(`supervisor is not reachable at ${socketPath}: ${error.message}`),
+        ),
       );
       req.end(body);
     });

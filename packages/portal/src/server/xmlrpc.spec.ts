@@ -70,7 +70,8 @@ describe('xmlrpc', () => {
   });
 
   it('decodes booleans, doubles, nil, i4 and character references', () => {
-    const text = '<methodResponse><params><param><value><array><data><value><boolean>1</boolean></value><value><boolean>0</boolean></value>' +
+    const text =
+      '<methodResponse><params><param><value><array><data><value><boolean>1</boolean></value><value><boolean>0</boolean></value>' +
       '<value><double>1.5</double></value><value><nil/></value><value><i4>-7</i4></value><value><string>&#233;&#x263A;</string></value></data></array></value></param></params></methodResponse>';
     expect(decodeMethodResponse(text)).toEqual([true, false, 1.5, null, -7, 'é☺']);
   });

@@ -140,7 +140,9 @@ function decodeValueElement(value: XmlElement): XmlRpcValue {
     case 'base64':
       return text.trim();
     case 'array':
-      return elements(child(typed, 'data')).filter((e) => e.name === 'value').map(decodeValueElement);
+      return elements(child(typed, 'data'))
+        .filter((e) => e.name === 'value')
+        .map(decodeValueElement);
     case 'struct': {
       const result: Record<string, XmlRpcValue> = {};
       for (const member of elements(typed).filter((e) => e.name === 'member')) {
@@ -172,6 +174,10 @@ export function decodeMethodCall(text: string): { method: string; params: XmlRpc
   const params = elements(call).find((e) => e.name === 'params');
   return {
     method,
-    params: params ? elements(params).filter((e) => e.name === 'param').map((p) => decodeValueElement(child(p, 'value'))) : [],
+    params: params
+      ? elements(params)
+          .filter((e) => e.name === 'param')
+          .map((p) => decodeValueElement(child(p, 'value')))
+      : [],
   };
 }

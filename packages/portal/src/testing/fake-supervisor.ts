@@ -58,7 +58,8 @@ export async function startFakeSupervisor(options: {
     'supervisor.startProcess': async ([name, wait]) => {
       const p = programs.get(String(name));
       if (!p) throw { code: FAULTS.BAD_NAME, message: `BAD_NAME: ${name}` };
-      if (p.statename === 'RUNNING' || p.statename === 'STARTING') throw { code: FAULTS.ALREADY_STARTED, message: `ALREADY_STARTED: ${name}` };
+      if (p.statename === 'RUNNING' || p.statename === 'STARTING')
+        throw { code: FAULTS.ALREADY_STARTED, message: `ALREADY_STARTED: ${name}` };
       p.statename = 'STARTING';
       p.starts += 1;
       p.pid = 1000 + p.starts;

@@ -61,7 +61,10 @@ async function startIn(dir: TempDir, options: PortalFixtureOptions): Promise<Por
   writeFileSync(dir.file('portal.yaml'), renderPortalYaml(parsed.entries));
   for (const program of PROGRAMS) {
     const env = [`PROC_NAME="%(program_name)s"`, ...(program.label ? [`VAST_PORTAL_LABEL="${program.label}"`] : [])].join(',');
-    writeFileSync(dir.file(`conf.d/${program.name}.conf`), `[program:${program.name}]\ncommand=/opt/supervisor-scripts/${program.name}.sh\nenvironment=${env}\n`);
+    writeFileSync(
+      dir.file(`conf.d/${program.name}.conf`),
+      `[program:${program.name}]\ncommand=/opt/supervisor-scripts/${program.name}.sh\nenvironment=${env}\n`,
+    );
   }
   writeFileSync(dir.file('skip/syncthing'), 'syncthing\n');
   writeFileSync(dir.file('log/jupyter.log'), 'Jupyter Server 2.14 is running at:\nhttp://127.0.0.1:18080/tree\n');
@@ -101,7 +104,8 @@ async function startIn(dir: TempDir, options: PortalFixtureOptions): Promise<Por
     port,
     url: `http://127.0.0.1:${port}`,
     writeLog: (name, line) => appendFileSync(dir.file(`log/${name}.log`), `${line}\n`),
-    setMarker: (name, present) => (present ? writeFileSync(dir.file(`markers/${name}`), '') : rmSync(dir.file(`markers/${name}`), { force: true })),
+    setMarker: (name, present) =>
+      present ? writeFileSync(dir.file(`markers/${name}`), '') : rmSync(dir.file(`markers/${name}`), { force: true }),
     stop: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

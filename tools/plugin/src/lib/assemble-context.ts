@@ -1,7 +1,14 @@
 // Writes an image's build context: generated files, the project's ROOT/ overlay and artifacts, then image.json.
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { hashContext, renderContextFiles, renderImageManifest, type HashedFile, type ImageManifest, type ResolvedImage } from '@vast/conventions';
+import {
+  hashContext,
+  renderContextFiles,
+  renderImageManifest,
+  type HashedFile,
+  type ImageManifest,
+  type ResolvedImage,
+} from '@vast/conventions';
 
 export const DIST_IMAGES = 'dist/images';
 export const contextDirOf = (workspaceRoot: string, image: string) => join(workspaceRoot, DIST_IMAGES, image);
@@ -43,7 +50,9 @@ export function assembleContext(workspaceRoot: string, image: ResolvedImage, opt
   // A hand-written file where a generated one goes would be silently lost: make the author choose.
   for (const file of generated) {
     if (file.path.startsWith('ROOT/') && existsSync(join(projectDir, file.path))) {
-      throw new Error(`${dirname(image.file)}/${file.path}: is generated from ${image.file}; delete the hand-written copy or rename the service.`);
+      throw new Error(
+        `${dirname(image.file)}/${file.path}: is generated from ${image.file}; delete the hand-written copy or rename the service.`,
+      );
     }
   }
 
@@ -53,7 +62,9 @@ export function assembleContext(workspaceRoot: string, image: ResolvedImage, opt
   for (const artifact of options.skipArtifacts ? [] : image.definition.artifacts) {
     const from = join(workspaceRoot, artifact.from);
     if (!existsSync(from)) {
-      throw new Error(`${image.file}: artifacts: ${artifact.from} does not exist. It is the output of a dependency's build target; run nx run ${image.definition.name}:build (which builds dependencies first).`);
+      throw new Error(
+        `${image.file}: artifacts: ${artifact.from} does not exist. It is the output of a dependency's build target; run nx run ${image.definition.name}:build (which builds dependencies first).`,
+      );
     }
     cpSync(from, join(contextDir, 'ROOT', artifact.to), { recursive: true });
   }
@@ -65,7 +76,11 @@ export function assembleContext(workspaceRoot: string, image: ResolvedImage, opt
   }
 
   const files = listFiles(contextDir);
-  const hashed: HashedFile[] = files.map((path) => ({ path, mode: statSync(join(contextDir, path)).mode, content: readFileSync(join(contextDir, path)) }));
+  const hashed: HashedFile[] = files.map((path) => ({
+    path,
+    mode: statSync(join(contextDir, path)).mode,
+    content: readFileSync(join(contextDir, path)),
+  }));
   const manifest = renderImageManifest(image, hashContext(hashed));
   writeFileSync(join(contextDir, 'image.json'), JSON.stringify(manifest, null, 2) + '\n');
   return { contextDir, manifest, files };

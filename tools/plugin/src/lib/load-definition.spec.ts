@@ -15,7 +15,10 @@ const file = (name: string, text: string) => {
 
 describe('loadDefinitionModule', () => {
   it('returns the default export, with @vast/conventions bound', async () => {
-    const image = file('image.ts', "import { defineImage } from '@vast/conventions';\nconst n: number = 2;\nexport default defineImage({ name: 'x', n } as never);\n");
+    const image = file(
+      'image.ts',
+      "import { defineImage } from '@vast/conventions';\nconst n: number = 2;\nexport default defineImage({ name: 'x', n } as never);\n",
+    );
     expect(await loadDefinitionModule(image)).toEqual({ name: 'x', n: 2 });
   });
 
@@ -33,7 +36,7 @@ describe('loadDefinitionModule', () => {
   });
 
   it('names the line and column of a syntax error', async () => {
-    const image = file('bad.ts', "const a = 1;\nexport default {{;\n");
+    const image = file('bad.ts', 'const a = 1;\nexport default {{;\n');
     await expect(loadDefinitionModule(image)).rejects.toThrow(/^is not valid TypeScript \(line 2, column \d+\): /);
   });
 });

@@ -11,7 +11,13 @@ export function runDefinitionCode(code: string, absolute: string): unknown {
   const realRequire = createRequire(absolute);
   const require = (id: string) => (id === '@vast/conventions' ? conventions : realRequire(id));
   const module = { exports: {} as Record<string, unknown> };
-  new Function('require', 'module', 'exports', '__filename', '__dirname', code)(require, module, module.exports, absolute, dirname(absolute));
+  new Function('require', 'module', 'exports', '__filename', '__dirname', code)(
+    require,
+    module,
+    module.exports,
+    absolute,
+    dirname(absolute),
+  );
   return module.exports.default ?? module.exports;
 }
 
@@ -51,7 +57,10 @@ export async function loadDefinitionModule(file: string, read?: ReadSource): Pro
   try {
     const result = await build({
       ...(read
-        ? { stdin: { contents: read(file) ?? '', sourcefile: file, resolveDir: dirname(file), loader: 'ts' as const }, plugins: [readerPlugin(read)] }
+        ? {
+            stdin: { contents: read(file) ?? '', sourcefile: file, resolveDir: dirname(file), loader: 'ts' as const },
+            plugins: [readerPlugin(read)],
+          }
         : { entryPoints: [file] }),
       bundle: true,
       packages: 'external',
@@ -65,7 +74,9 @@ export async function loadDefinitionModule(file: string, read?: ReadSource): Pro
   } catch (e) {
     const first = (e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors?.[0];
     if (!first) throw e;
-    const where = first.location ? ` (${first.location.file === file || resolve(first.location.file) === file ? '' : `${first.location.file}, `}line ${first.location.line}, column ${first.location.column + 1})` : '';
+    const where = first.location
+      ? ` (${first.location.file === file || resolve(first.location.file) === file ? '' : `${first.location.file}, `}line ${first.location.line}, column ${first.location.column + 1})`
+      : '';
     throw new Error(`is not valid TypeScript${where}: ${first.text}`);
   }
   return runDefinitionCode(code, file);

@@ -13,7 +13,11 @@ function addImage(name: string, parent?: string, withPackageJson = true) {
   mkdirSync(join(root, 'packages/images', name), { recursive: true });
   writeFileSync(join(root, 'packages/images', name, 'image.ts'), `export default { name: '${name}' };\n`);
   const dependencies = { '@vast/conventions': '1.0.0', ...(parent ? { [`@vast/${parent}`]: '1.0.0' } : {}) };
-  if (withPackageJson) writeFileSync(join(root, 'packages/images', name, 'package.json'), JSON.stringify({ name: `@vast/${name}`, version: '1.0.0', dependencies }));
+  if (withPackageJson)
+    writeFileSync(
+      join(root, 'packages/images', name, 'package.json'),
+      JSON.stringify({ name: `@vast/${name}`, version: '1.0.0', dependencies }),
+    );
 }
 
 beforeEach(() => {

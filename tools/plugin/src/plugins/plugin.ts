@@ -66,7 +66,11 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
       // The build executor itself renders the context, so its code is an input too.
       inputs: ['production', '^production', ...PLUGIN_SOURCE_INPUTS, { externalDependencies: ['zod', 'yaml'] }],
       outputs: [contextDir],
-      metadata: { ...group, description: `Assemble ${name}'s build context: Dockerfile, ROOT overlay and image.json`, help: { command: 'nx run <project>:build', example: {} } },
+      metadata: {
+        ...group,
+        description: `Assemble ${name}'s build context: Dockerfile, ROOT overlay and image.json`,
+        help: { command: 'nx run <project>:build', example: {} },
+      },
     },
     [options.lintTargetName]: {
       executor: executor('lint'),
@@ -86,7 +90,10 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
       options: { profile: 'production' },
       configurations: DOCKER_CONFIGURATIONS,
       defaultConfiguration: 'production',
-      metadata: { ...group, description: 'Build the selected variants with the Docker engine (content-addressed: unchanged builds are skipped)' },
+      metadata: {
+        ...group,
+        description: 'Build the selected variants with the Docker engine (content-addressed: unchanged builds are skipped)',
+      },
     },
     [options.smokeTargetName]: {
       executor: executor('smoke'),
@@ -115,9 +122,13 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
  * which the build checks against image.ts). An image that pins none is a base image.
  */
 function buildsOnAnotherImage(workspaceRoot: string, projectRoot: string): boolean {
-  const pkg = JSON.parse(readFileSync(join(workspaceRoot, projectRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(workspaceRoot, projectRoot, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
   const imagesDir = dirname(projectRoot);
-  return Object.keys(pkg.dependencies ?? {}).some((dep) => dep.startsWith('@vast/') && existsSync(join(workspaceRoot, imagesDir, dep.slice('@vast/'.length), 'image.ts')));
+  return Object.keys(pkg.dependencies ?? {}).some(
+    (dep) => dep.startsWith('@vast/') && existsSync(join(workspaceRoot, imagesDir, dep.slice('@vast/'.length), 'image.ts')),
+  );
 }
 
 export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [

@@ -4,10 +4,18 @@ import { digestFor, isManifestMissing, manifestDigests, parseRemoteManifest, rem
 // Captured from `docker manifest inspect --insecure --verbose` (docker 20.10) against docker-registry 2.8.
 const verbose = JSON.stringify({
   Ref: '127.0.0.1:5799/vastai/tiny:1.0.0-x',
-  Descriptor: { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: 'sha256:4f4724b8f8efa7d2c975558bffadbc8d73e41f26f2a6464cbee226c3148ae25c', size: 523 },
+  Descriptor: {
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    digest: 'sha256:4f4724b8f8efa7d2c975558bffadbc8d73e41f26f2a6464cbee226c3148ae25c',
+    size: 523,
+  },
   SchemaV2Manifest: {
     schemaVersion: 2,
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 905, digest: 'sha256:ee332e53dda992f4b51e58e0a38c7d5debce607a7591ecd191708cf47ebefe55' },
+    config: {
+      mediaType: 'application/vnd.docker.container.image.v1+json',
+      size: 905,
+      digest: 'sha256:ee332e53dda992f4b51e58e0a38c7d5debce607a7591ecd191708cf47ebefe55',
+    },
   },
 });
 
@@ -44,7 +52,10 @@ describe('docker command helpers', () => {
 });
 
 describe('manifestDigests', () => {
-  const entry = (digest: string, architecture: string) => ({ Ref: `x@${digest}`, Descriptor: { digest, platform: { architecture, os: 'linux' } } });
+  const entry = (digest: string, architecture: string) => ({
+    Ref: `x@${digest}`,
+    Descriptor: { digest, platform: { architecture, os: 'linux' } },
+  });
   it('gives the one digest of a single-platform image', () => {
     expect(manifestDigests(JSON.stringify({ Descriptor: { digest: 'sha256:aa' } }))).toEqual(['sha256:aa']);
   });

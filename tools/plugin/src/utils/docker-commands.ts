@@ -6,7 +6,13 @@ export const inspectIdsArgv = (refs: readonly string[]) => ['image', 'inspect', 
 export const pullArgv = (ref: string) => ['pull', '--quiet', ref];
 export const repoDigestsArgv = (ref: string) => ['image', 'inspect', '--format', '{{json .RepoDigests}}', ref];
 /** `--verbose` gives the manifest's own digest and the config digest (= the image id) in one JSON object. */
-export const remoteManifestArgv = (ref: string, insecure: boolean) => ['manifest', 'inspect', ...(insecure ? ['--insecure'] : []), '--verbose', ref];
+export const remoteManifestArgv = (ref: string, insecure: boolean) => [
+  'manifest',
+  'inspect',
+  ...(insecure ? ['--insecure'] : []),
+  '--verbose',
+  ref,
+];
 export const tagArgv = (source: string, target: string) => ['tag', source, target];
 export const pushArgv = (target: string) => ['push', target];
 export const untagArgv = (ref: string) => ['image', 'rm', '--no-prune', ref];
@@ -30,7 +36,11 @@ export function parseRemoteManifest(stdout: string): RemoteManifest | undefined 
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const v = value as { Descriptor?: { digest?: unknown }; SchemaV2Manifest?: { config?: { digest?: unknown } }; OCIManifest?: { config?: { digest?: unknown } } };
+  const v = value as {
+    Descriptor?: { digest?: unknown };
+    SchemaV2Manifest?: { config?: { digest?: unknown } };
+    OCIManifest?: { config?: { digest?: unknown } };
+  };
   const digest = v.Descriptor?.digest;
   if (typeof digest !== 'string') return undefined;
   const config = v.SchemaV2Manifest?.config?.digest ?? v.OCIManifest?.config?.digest;

@@ -2,7 +2,17 @@
 // utils/exec (argv arrays only); the argv builders are pure and exported so specs can pin them.
 import { existsSync } from 'node:fs';
 import { run, type RunResult } from './exec';
-import { inspectIdsArgv, inspectImageArgv, manifestDigests, parseRemoteManifest, pullArgv, remoteManifestArgv, tagArgv, untagArgv, type RemoteManifest } from './docker-commands';
+import {
+  inspectIdsArgv,
+  inspectImageArgv,
+  manifestDigests,
+  parseRemoteManifest,
+  pullArgv,
+  remoteManifestArgv,
+  tagArgv,
+  untagArgv,
+  type RemoteManifest,
+} from './docker-commands';
 
 /**
  * The docker CLI to call: VAST_DOCKER if set, else Debian's /usr/bin/docker when present. Its 20.10 client has BuildKit
@@ -54,10 +64,13 @@ export async function imageIds(...refs: string[]): Promise<Array<string | undefi
     await assertDockerEngine();
     throw new DockerError(`docker image inspect failed: ${result.stderr.trim()}`);
   }
-  const found = result.stdout.split('\n').filter(Boolean).map((line) => {
-    const space = line.indexOf(' ');
-    return { id: line.slice(0, space), tags: JSON.parse(line.slice(space + 1) || '[]') as string[] };
-  });
+  const found = result.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const space = line.indexOf(' ');
+      return { id: line.slice(0, space), tags: JSON.parse(line.slice(space + 1) || '[]') as string[] };
+    });
   return refs.map((ref) => found.find((f) => f.tags.includes(ref) || f.id === ref || f.tags.includes(`${ref}:latest`))?.id);
 }
 
@@ -159,4 +172,3 @@ export async function containerLogs(container: string, tail = 200): Promise<stri
 export async function removeContainer(container: string): Promise<void> {
   await run(dockerCommand(), ['rm', '--force', '--volumes', container], { reject: false });
 }
-

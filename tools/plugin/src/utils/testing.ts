@@ -14,7 +14,8 @@ export function fakeExecModule(handle: (command: string, args: readonly string[]
   return {
     run: vi.fn(async (command: string, args: readonly string[], options: RunOptions = {}) => {
       const result = handle(command, args);
-      if (result.exitCode !== 0 && options.reject !== false) throw new Error(`${command} ${args.join(' ')} exited with ${result.exitCode}:\n${result.stderr}`);
+      if (result.exitCode !== 0 && options.reject !== false)
+        throw new Error(`${command} ${args.join(' ')} exited with ${result.exitCode}:\n${result.stderr}`);
       return result;
     }),
     hasCommand: vi.fn(async () => true),
@@ -74,7 +75,12 @@ export class FakeDocker {
       if (!id) return err(`no such manifest: ${ref}`);
       // `docker manifest inspect --verbose` of a single-platform image: the config digest is the image id, and the
       // manifest digest changes with it.
-      return ok(JSON.stringify({ Descriptor: { digest: `sha256:${id.slice(-8).padStart(64, 'd')}` }, SchemaV2Manifest: { config: { digest: id } } }));
+      return ok(
+        JSON.stringify({
+          Descriptor: { digest: `sha256:${id.slice(-8).padStart(64, 'd')}` },
+          SchemaV2Manifest: { config: { digest: id } },
+        }),
+      );
     }
     if (a === 'image' && b === 'rm') {
       this.images.delete(ref);
@@ -85,7 +91,8 @@ export class FakeDocker {
 
   private inspectLine(format: string, ref: string): string {
     const id = this.images.get(ref) as string;
-    if (format === '{{.Id}} {{json .RepoTags}}') return `${id} ${JSON.stringify([...this.images].filter(([, other]) => other === id).map(([tag]) => tag))}`;
+    if (format === '{{.Id}} {{json .RepoTags}}')
+      return `${id} ${JSON.stringify([...this.images].filter(([, other]) => other === id).map(([tag]) => tag))}`;
     if (format === '{{json .RepoDigests}}') return JSON.stringify([`${ref.slice(0, ref.lastIndexOf(':'))}@sha256:${'d'.repeat(64)}`]);
     return id;
   }

@@ -72,7 +72,9 @@ export interface PortalConfigLine {
 export function portalConfigLines(context: LintContext): PortalConfigLine[] {
   return filesUnder(context, `ROOT${BOOT_DIR}/`).flatMap((file) =>
     file.content.split('\n').flatMap((line, i) => {
-      const m = /^\s*(?:export\s+)?PORTAL_CONFIG="\$\{PORTAL_CONFIG:-(.*)\}"\s*$/.exec(line) ?? /^\s*(?:export\s+)?PORTAL_CONFIG="(.*)"\s*$/.exec(line);
+      const m =
+        /^\s*(?:export\s+)?PORTAL_CONFIG="\$\{PORTAL_CONFIG:-(.*)\}"\s*$/.exec(line) ??
+        /^\s*(?:export\s+)?PORTAL_CONFIG="(.*)"\s*$/.exec(line);
       return m ? [{ file, line: i + 1, text: m[1].replace(/\\(.)/g, '$1') }] : [];
     }),
   );

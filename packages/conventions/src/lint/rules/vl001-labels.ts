@@ -14,10 +14,19 @@ export const labelsRule: LintRule = {
       .flatMap((i) => (i.properties ?? []).map(([k]) => ({ key: k, line: i.line })));
     const keys = labels.map((l) => l.key);
     for (const key of REQUIRED) {
-      if (!keys.includes(key)) report({ file: DOCKERFILE, message: `LABEL ${key} is missing. The renderer sets it from image.ts 'description'; rebuild with nx run ${context.image}:build.` });
+      if (!keys.includes(key))
+        report({
+          file: DOCKERFILE,
+          message: `LABEL ${key} is missing. The renderer sets it from image.ts 'description'; rebuild with nx run ${context.image}:build.`,
+        });
     }
     for (const label of labels) {
-      if (!REQUIRED.includes(label.key)) report({ file: DOCKERFILE, line: label.line, message: `LABEL ${label.key} is one too many: images carry exactly ${REQUIRED.join(', ')}. Remove it.` });
+      if (!REQUIRED.includes(label.key))
+        report({
+          file: DOCKERFILE,
+          line: label.line,
+          message: `LABEL ${label.key} is one too many: images carry exactly ${REQUIRED.join(', ')}. Remove it.`,
+        });
     }
   },
 };

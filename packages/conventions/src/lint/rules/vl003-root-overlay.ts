@@ -8,7 +8,11 @@ export const rootOverlayRule: LintRule = {
   check(context, report) {
     const copies = dockerfileInstructions(context).filter((i) => i.keyword === 'COPY' && /^\.?\/?ROOT\/?\s+\/$/.test(i.args.trim()));
     if (copies.length !== 1) {
-      report({ file: DOCKERFILE, line: copies[1]?.line, message: `found ${copies.length} 'COPY ./ROOT /' instructions; there must be exactly one, after the install steps.` });
+      report({
+        file: DOCKERFILE,
+        line: copies[1]?.line,
+        message: `found ${copies.length} 'COPY ./ROOT /' instructions; there must be exactly one, after the install steps.`,
+      });
     }
   },
 };

@@ -5,7 +5,8 @@ import type { LintRule } from '../types';
 export const fromClassRule: LintRule = {
   code: 'VL004',
   severity: 'error',
-  description: 'FROM matches the class: base from ${BASE_IMAGE}; derivative from ${PARENT_IMAGE}; external from ${VAST_BASE} AS vast_base_image, then ${UPSTREAM_IMAGE}, grafted.',
+  description:
+    'FROM matches the class: base from ${BASE_IMAGE}; derivative from ${PARENT_IMAGE}; external from ${VAST_BASE} AS vast_base_image, then ${UPSTREAM_IMAGE}, grafted.',
   check(context, report) {
     const instructions = dockerfileInstructions(context);
     const froms = instructions.filter((i) => i.keyword === 'FROM').map((i) => ({ ...i, args: i.args.trim() }));
@@ -17,11 +18,21 @@ export const fromClassRule: LintRule = {
           : [`\${${VAST_BASE_ARG}} AS ${BASE_STAGE}`, `\${${UPSTREAM_ARG}}`];
     const actual = froms.map((f) => f.args);
     if (actual.join('\n') !== expected.join('\n')) {
-      report({ file: DOCKERFILE, line: froms[0]?.line, message: `a ${context.class} image is built 'FROM ${expected.join("' then 'FROM ")}', not 'FROM ${actual.join("' then 'FROM ") || '(nothing)'}'. The class is set in image.ts.` });
+      report({
+        file: DOCKERFILE,
+        line: froms[0]?.line,
+        message: `a ${context.class} image is built 'FROM ${expected.join("' then 'FROM ")}', not 'FROM ${actual.join("' then 'FROM ") || '(nothing)'}'. The class is set in image.ts.`,
+      });
     }
     if (context.class === 'external') {
-      const grafted = instructions.some((i) => i.keyword === 'COPY' && i.args.includes(`--from=${BASE_STAGE}`)) && instructions.some((i) => i.keyword === 'RUN' && i.args.includes(GRAFT_SCRIPT));
-      if (!grafted) report({ file: DOCKERFILE, message: `an external image must copy the base stage's graft kit (--from=${BASE_STAGE}) and run ${GRAFT_SCRIPT}.` });
+      const grafted =
+        instructions.some((i) => i.keyword === 'COPY' && i.args.includes(`--from=${BASE_STAGE}`)) &&
+        instructions.some((i) => i.keyword === 'RUN' && i.args.includes(GRAFT_SCRIPT));
+      if (!grafted)
+        report({
+          file: DOCKERFILE,
+          message: `an external image must copy the base stage's graft kit (--from=${BASE_STAGE}) and run ${GRAFT_SCRIPT}.`,
+        });
     }
   },
 };

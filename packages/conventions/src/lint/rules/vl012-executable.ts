@@ -11,7 +11,8 @@ export const executableRule: LintRule = {
   check(context, report) {
     for (const file of context.files) {
       if (!EXECUTABLE_DIRS.some((d) => file.path.startsWith(d)) || file.path.endsWith('.md')) continue;
-      if (!(file.mode & 0o100)) report({ file: file.path, message: `is not executable. Run chmod +x on it in the project's ROOT/ (git keeps the bit).` });
+      if (!(file.mode & 0o100))
+        report({ file: file.path, message: `is not executable. Run chmod +x on it in the project's ROOT/ (git keeps the bit).` });
     }
   },
 };

@@ -13,8 +13,16 @@ export const torchGuardRule: LintRule = {
     for (const script of runScripts(context)) {
       const line = lineOfMatch(script, PIP_INSTALL);
       if (line === undefined) continue;
-      const guarded = script.text.includes(`${TORCH_GUARD.pre}=`) && script.text.includes(`${TORCH_GUARD.post}=`) && script.text.includes(TORCH_GUARD.test);
-      if (!guarded) report({ file: script.file, line, message: `installs Python packages over the parent's torch without the torch-version guard. Set torchGuard: true on this step in image.ts.` });
+      const guarded =
+        script.text.includes(`${TORCH_GUARD.pre}=`) &&
+        script.text.includes(`${TORCH_GUARD.post}=`) &&
+        script.text.includes(TORCH_GUARD.test);
+      if (!guarded)
+        report({
+          file: script.file,
+          line,
+          message: `installs Python packages over the parent's torch without the torch-version guard. Set torchGuard: true on this step in image.ts.`,
+        });
     }
   },
 };

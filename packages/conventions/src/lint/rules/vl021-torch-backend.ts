@@ -11,7 +11,11 @@ export const torchBackendRule: LintRule = {
     for (const script of runScripts(context)) {
       const line = lineOfMatch(script, AUTO_BACKEND);
       if (line !== undefined) {
-        report({ file: script.file, line, message: `--torch-backend auto picks a backend from the build machine's driver, so the image depends on where it was built. Use the variant's torchBackend (\${PYTORCH_BACKEND}).` });
+        report({
+          file: script.file,
+          line,
+          message: `--torch-backend auto picks a backend from the build machine's driver, so the image depends on where it was built. Use the variant's torchBackend (\${PYTORCH_BACKEND}).`,
+        });
       }
     }
   },

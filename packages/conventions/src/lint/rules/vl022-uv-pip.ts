@@ -12,7 +12,12 @@ export const uvPipRule: LintRule = {
     if (context.class === 'base') return;
     for (const script of runScripts(context)) {
       const line = lineOfMatch(script, BARE_PIP);
-      if (line !== undefined) report({ file: script.file, line, message: `uses bare pip install; use uv pip install (faster, and it respects the venv's torch pins).` });
+      if (line !== undefined)
+        report({
+          file: script.file,
+          line,
+          message: `uses bare pip install; use uv pip install (faster, and it respects the venv's torch pins).`,
+        });
     }
   },
 };

@@ -12,7 +12,11 @@ export const portalConfigRule: LintRule = {
       const errors = parsed.ok ? validatePortalEntries(parsed.entries) : parsed.errors;
       for (const error of errors) report({ file: file.path, line, message: `PORTAL_CONFIG: ${error}` });
       if (parsed.ok && parsed.entries[0]?.label !== 'Instance Portal') {
-        report({ file: file.path, line, message: `PORTAL_CONFIG should start with the Instance Portal entry (localhost:1111:11111:/:Instance Portal), the page users land on.` });
+        report({
+          file: file.path,
+          line,
+          message: `PORTAL_CONFIG should start with the Instance Portal entry (localhost:1111:11111:/:Instance Portal), the page users land on.`,
+        });
       }
     }
   },

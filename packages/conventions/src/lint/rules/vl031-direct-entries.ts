@@ -23,7 +23,11 @@ export function directEntryFindings(
 
 function isDeclaredPublic(context: LintContext, entry: PortalEntry): boolean {
   return !!context.portalEntries?.some(
-    (e) => e.public === true && e.label.toLowerCase() === entry.label.toLowerCase() && e.externalPort === entry.externalPort && e.internalPort === entry.internalPort,
+    (e) =>
+      e.public === true &&
+      e.label.toLowerCase() === entry.label.toLowerCase() &&
+      e.externalPort === entry.externalPort &&
+      e.internalPort === entry.internalPort,
   );
 }
 

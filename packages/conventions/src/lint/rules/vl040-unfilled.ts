@@ -12,7 +12,11 @@ export const unfilledRule: LintRule = {
     for (const file of context.files) {
       for (const line of matchingLines(file.content, new RegExp(`\\b${UNFILLED_MARKER}\\b`))) {
         const text = file.content.split('\n')[line - 1].trim();
-        report({ file: file.path, line, message: `still says ${UNFILLED_MARKER} ('${text.length > 100 ? text.slice(0, 97) + '...' : text}'). Decide it in ${context.source} (or the ROOT/ file), then rebuild.` });
+        report({
+          file: file.path,
+          line,
+          message: `still says ${UNFILLED_MARKER} ('${text.length > 100 ? text.slice(0, 97) + '...' : text}'). Decide it in ${context.source} (or the ROOT/ file), then rebuild.`,
+        });
       }
     }
   },

@@ -9,7 +9,11 @@ export const shellHeaderRule: LintRule = {
     for (const file of context.files.filter((f) => f.path.startsWith('ROOT/') && isShellScript(f))) {
       const [first = '', second = ''] = file.content.split('\n');
       if (!/^#!\s*(\/bin\/bash|\/usr\/bin\/env bash)\b/.test(first)) {
-        report({ file: file.path, line: 1, message: `starts with '${first.slice(0, 40)}'; start it with #!/bin/bash (the scripts use bash features).` });
+        report({
+          file: file.path,
+          line: 1,
+          message: `starts with '${first.slice(0, 40)}'; start it with #!/bin/bash (the scripts use bash features).`,
+        });
       } else if (!/^#\s*\S/.test(second) || /^#\s*shellcheck/.test(second)) {
         report({ file: file.path, line: 2, message: `line 2 must be a comment saying what the script does and when it runs.` });
       }

@@ -35,8 +35,11 @@ export default async function buildExecutor(_options: BuildExecutorOptions, cont
   }
   try {
     const result = assembleContext(context.root, image);
-    logger.log(`${name}: wrote ${result.files.length} files to dist/images/${name} (context ${result.manifest.contextHash.slice(0, 12)}, ${result.manifest.variants.length} variants)`);
-    if (refreshReadme(context.root, image)) logger.log(`${name}: refreshed the generated part of ${dirname(image.file)}/README.md from image.ts`);
+    logger.log(
+      `${name}: wrote ${result.files.length} files to dist/images/${name} (context ${result.manifest.contextHash.slice(0, 12)}, ${result.manifest.variants.length} variants)`,
+    );
+    if (refreshReadme(context.root, image))
+      logger.log(`${name}: refreshed the generated part of ${dirname(image.file)}/README.md from image.ts`);
     return { success: true };
   } catch (e) {
     logger.error((e as Error).message);

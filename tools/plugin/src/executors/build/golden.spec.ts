@@ -38,7 +38,10 @@ function snapshot(dir: string, overlayDir: string): Map<string, string> {
     modes.push(`${mode} ${overlay.has(path) ? 'overlay  ' : 'generated'} ${path}`);
     if (overlay.has(path)) continue;
     const content = readFileSync(join(dir, path), 'utf8');
-    files.set(path, path === 'image.json' ? content.replace(/"contextHash": "[0-9a-f]+"/, '"contextHash": "(varies with the overlay)"') : content);
+    files.set(
+      path,
+      path === 'image.json' ? content.replace(/"contextHash": "[0-9a-f]+"/, '"contextHash": "(varies with the overlay)"') : content,
+    );
   }
   files.set('MODES', modes.join('\n') + '\n');
   return files;
@@ -65,7 +68,8 @@ describe('assembled contexts', () => {
     expect(existsSync(golden), `no golden files for ${name}: run UPDATE_GOLDEN=1 npx nx run plugin:test`).toBe(true);
     const expected = new Map(listFiles(golden).map((p) => [p, readFileSync(join(golden, p), 'utf8')]));
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [path, content] of actual) expect(content, `${name}/${path} differs from golden (UPDATE_GOLDEN=1 to accept)`).toBe(expected.get(path));
+    for (const [path, content] of actual)
+      expect(content, `${name}/${path} differs from golden (UPDATE_GOLDEN=1 to accept)`).toBe(expected.get(path));
   });
 
   it.each(IMAGES)('%s lints clean, shellcheck and the step checks included', async (name) => {

@@ -63,7 +63,9 @@ describe('docker-build executor', () => {
     expect(calls).toEqual([]);
     expect(output).toHaveLength(2);
     expect(output[0]).toMatch(/^# dry run: no registry is asked/);
-    expect(output[1]).toMatch(/^# app:stock \(production\) -> vastai\/app:build-[0-9a-f]{12}\ndocker build --file dist\/images\/app\/Dockerfile --tag vastai\/app:build-[0-9a-f]{12} --tag vastai\/app:1\.0\.0-stock --build-arg PARENT_IMAGE=vastai\/base-image:build-[0-9a-f]{12} --build-arg VAST_PROFILE=production dist\/images\/app$/);
+    expect(output[1]).toMatch(
+      /^# app:stock \(production\) -> vastai\/app:build-[0-9a-f]{12}\ndocker build --file dist\/images\/app\/Dockerfile --tag vastai\/app:build-[0-9a-f]{12} --tag vastai\/app:1\.0\.0-stock --build-arg PARENT_IMAGE=vastai\/base-image:build-[0-9a-f]{12} --build-arg VAST_PROFILE=production dist\/images\/app$/,
+    );
   });
 
   it('builds with the exact argv, tags the version, and records the build', async () => {
@@ -71,8 +73,29 @@ describe('docker-build executor', () => {
     expect(result, output.join('\n')).toEqual({ success: true });
     const build = calls.find((c) => c[1] === 'build')!;
     const tag = build[6];
-    expect(build).toEqual(['docker', 'build', '--progress=plain', '--file', 'dist/images/base/Dockerfile', '--tag', tag, '--tag', 'vastai/base-image:1.0.0-stock', '--build-arg', 'BASE_IMAGE=ubuntu:24.04', '--build-arg', 'VAST_PROFILE=production', 'dist/images/base']);
-    expect(buildResult('base')).toEqual({ name: 'base', repository: 'vastai/base-image', version: '1.0.0', profile: 'production', variants: [{ key: 'stock', buildTag: tag, versionTag: 'vastai/base-image:1.0.0-stock', imageId: engine.images.get(tag) }] });
+    expect(build).toEqual([
+      'docker',
+      'build',
+      '--progress=plain',
+      '--file',
+      'dist/images/base/Dockerfile',
+      '--tag',
+      tag,
+      '--tag',
+      'vastai/base-image:1.0.0-stock',
+      '--build-arg',
+      'BASE_IMAGE=ubuntu:24.04',
+      '--build-arg',
+      'VAST_PROFILE=production',
+      'dist/images/base',
+    ]);
+    expect(buildResult('base')).toEqual({
+      name: 'base',
+      repository: 'vastai/base-image',
+      version: '1.0.0',
+      profile: 'production',
+      variants: [{ key: 'stock', buildTag: tag, versionTag: 'vastai/base-image:1.0.0-stock', imageId: engine.images.get(tag) }],
+    });
   });
 
   it('skips an unchanged build with one lookup of its FROM in the registry and one of its tags in the engine', async () => {
@@ -100,18 +123,24 @@ describe('docker-build executor', () => {
   it('hashes an upstream its registry cannot be asked about by the engine copy, else by name, and says so', async () => {
     engine.registry.delete('ubuntu:24.04');
     expect(await dockerBuild({}, context('base'))).toEqual({ success: true });
-    expect(output[0]).toBe('base: warning: ubuntu:24.04: neither its registry nor the engine knows it, so only its name is in the content hash (an update to the tag will not rebuild)');
+    expect(output[0]).toBe(
+      'base: warning: ubuntu:24.04: neither its registry nor the engine knows it, so only its name is in the content hash (an update to the tag will not rebuild)',
+    );
     engine.images.set('ubuntu:24.04', `sha256:${'3'.repeat(64)}`);
     output.length = 0;
     expect(await dockerBuild({}, context('base'))).toEqual({ success: true });
-    expect(output[0]).toBe('base: warning: ubuntu:24.04: its registry did not answer, so the engine\'s copy (sha256:333333333333) stands for it in the content hash');
+    expect(output[0]).toBe(
+      "base: warning: ubuntu:24.04: its registry did not answer, so the engine's copy (sha256:333333333333) stands for it in the content hash",
+    );
     expect(output.join('\n')).toContain(': building ');
   });
 
   it('refuses to build a child whose parent is not built, naming the command that builds it', async () => {
     expect(await dockerBuild({}, context('app'))).toEqual({ success: false });
     expect(calls.some((c) => c[1] === 'build')).toBe(false);
-    expect(output.join('\n')).toMatch(/app:stock builds FROM vastai\/base-image:build-[0-9a-f]{12} \(base:stock\), which is not built\. Run nx run base:docker-build/);
+    expect(output.join('\n')).toMatch(
+      /app:stock builds FROM vastai\/base-image:build-[0-9a-f]{12} \(base:stock\), which is not built\. Run nx run base:docker-build/,
+    );
     expect(existsSync(join(root, 'dist/builds/app/build-result.json'))).toBe(false);
   });
 
@@ -128,9 +157,13 @@ describe('docker-build executor', () => {
     expect(await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'))).toEqual({ success: true });
     expect(engine.builds).toBe(0);
     expect(calls.map((c) => c[1])).toEqual(['manifest', 'image', 'manifest']);
-    expect(output).toEqual([`[1/1] base:stock: up to date in the cache registry (cache.example:5000/${tag}), skipped; not pulled (smoke and docker-push pull it when they need it, --pull pulls it now)`]);
+    expect(output).toEqual([
+      `[1/1] base:stock: up to date in the cache registry (cache.example:5000/${tag}), skipped; not pulled (smoke and docker-push pull it when they need it, --pull pulls it now)`,
+    ]);
     expect(engine.images.has(tag)).toBe(false);
-    expect(buildResult('base').variants).toEqual([{ key: 'stock', buildTag: tag, versionTag: 'vastai/base-image:1.0.0-stock', imageId: id, cacheRef: `cache.example:5000/${tag}` }]);
+    expect(buildResult('base').variants).toEqual([
+      { key: 'stock', buildTag: tag, versionTag: 'vastai/base-image:1.0.0-stock', imageId: id, cacheRef: `cache.example:5000/${tag}` },
+    ]);
   });
 
   it('with --pull, pulls a shared build under its build and version tags instead of building', async () => {

@@ -7,7 +7,14 @@ import { DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
 import { buildResultFileOf, type BuildResult } from '../../lib/build-result';
 import { assertDockerEngine, DockerError, imageId, imageIds, pullAs, remoteManifest, tagImage } from '../../utils/docker';
-import { cacheRefOf, planVariant, type ParentRef, type VariantAction, type VariantFacts, type VariantPlanOptions } from './lib/plan-variant';
+import {
+  cacheRefOf,
+  planVariant,
+  type ParentRef,
+  type VariantAction,
+  type VariantFacts,
+  type VariantPlanOptions,
+} from './lib/plan-variant';
 import { dockerBuild, pushAs } from './lib/engine';
 import { materialize } from '../../lib/materialize';
 import { localFromIds, registryFromDigests } from './lib/from-images';
@@ -23,7 +30,10 @@ export function readManifests(workspaceRoot: string): Map<string, ImageManifest>
   return manifests;
 }
 
-export default async function dockerBuildExecutor(options: DockerBuildExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function dockerBuildExecutor(
+  options: DockerBuildExecutorOptions,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   const name = context.projectName as string;
   const profile = options.profile ?? 'production';
   const dryRun = options.dryRun === true || process.env.NX_DRY_RUN === 'true';
@@ -41,23 +51,41 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
   try {
     // FROM images enter the hash by content (image id here, registry digests in production): tags move.
     const chain = chainOf(manifests, name);
-    const fromImageIds = dryRun ? {} : profile === 'local' ? await localFromIds(chain) : await registryFromDigests(chain, (line) => logger.log(`${name}: warning: ${line}`));
+    const fromImageIds = dryRun
+      ? {}
+      : profile === 'local'
+        ? await localFromIds(chain)
+        : await registryFromDigests(chain, (line) => logger.log(`${name}: warning: ${line}`));
     const plan = planDockerBuilds(manifests, name, { profile, variants: options.variants, contextDir, fromImageIds, onlyTarget: true });
 
     if (dryRun) {
       if (profile === 'production' && chain.some((m) => m.variants.some((v) => !v.local && (v.from || v.upstream)))) {
-        logger.log('# dry run: no registry is asked, so these build tags hash the FROM images by name; a real run hashes them by the digests their registries serve, and its tags differ');
+        logger.log(
+          '# dry run: no registry is asked, so these build tags hash the FROM images by name; a real run hashes them by the digests their registries serve, and its tags differ',
+        );
       }
-      for (const build of plan) logger.log(`# ${build.image}:${build.variant} (${profile}) -> ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
+      for (const build of plan)
+        logger.log(`# ${build.image}:${build.variant} (${profile}) -> ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
       return { success: true };
     }
 
-    const result: Required<BuildResult> = { name, repository: manifests.get(name)!.repository, version: manifests.get(name)!.version, profile, variants: [] };
+    const result: Required<BuildResult> = {
+      name,
+      repository: manifests.get(name)!.repository,
+      version: manifests.get(name)!.version,
+      profile,
+      variants: [],
+    };
     const planOptions = { cacheRegistry, force: options.force === true, pull: options.pull === true };
     for (const [i, build] of plan.entries()) {
       const label = `[${i + 1}/${plan.length}] ${build.image}:${build.variant}`;
       const actions = planVariant(build, await gatherFacts(build, planOptions), planOptions);
-      result.variants.push({ key: build.variant, buildTag: build.buildTag, versionTag: build.versionTag, ...(await applyActions(label, build, actions)) });
+      result.variants.push({
+        key: build.variant,
+        buildTag: build.buildTag,
+        versionTag: build.versionTag,
+        ...(await applyActions(label, build, actions)),
+      });
     }
     // Written only when every selected variant built: docker-push reads it and refuses anything partial.
     const resultFile = join(context.root, buildResultFileOf(name));
@@ -74,12 +102,19 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorOp
 }
 
 /** The target's manifest and its ancestors' (the only images whose FROM matters to this build). */
-const chainOf = (manifests: Map<string, ImageManifest>, name: string) => walkFrom(name, (n) => manifests.get(n), (m) => m.parent).chain;
+const chainOf = (manifests: Map<string, ImageManifest>, name: string) =>
+  walkFrom(
+    name,
+    (n) => manifests.get(n),
+    (m) => m.parent,
+  ).chain;
 
 /** Pushes a build to the cache registry. A cache that cannot take it costs a warning, never the build. */
 async function shareBuild(label: string, buildTag: string, cacheRef: string): Promise<void> {
   const failure = await pushAs(buildTag, cacheRef);
-  logger.log(failure ? `${label}: warning: could not push ${cacheRef} to the cache registry (${failure})` : `${label}: shared as ${cacheRef}`);
+  logger.log(
+    failure ? `${label}: warning: could not push ${cacheRef} to the cache registry (${failure})` : `${label}: shared as ${cacheRef}`,
+  );
 }
 
 /** What the engine and the cache registry hold for this variant: the facts planVariant decides on. */
@@ -100,7 +135,9 @@ async function applyActions(label: string, build: PlannedBuild, actions: Variant
         id = action.imageId;
         break;
       case 'use-cached':
-        logger.log(`${label}: up to date in the cache registry (${action.cacheRef}), skipped; not pulled (smoke and docker-push pull it when they need it, --pull pulls it now)`);
+        logger.log(
+          `${label}: up to date in the cache registry (${action.cacheRef}), skipped; not pulled (smoke and docker-push pull it when they need it, --pull pulls it now)`,
+        );
         return { imageId: action.imageId, cacheRef: action.cacheRef };
       case 'pull-cached':
         if ((await pullAs(action.cacheRef, action.buildTag)) && (id = await imageId(action.buildTag))) {

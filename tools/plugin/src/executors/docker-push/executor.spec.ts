@@ -20,7 +20,12 @@ let engineDown = false;
 vi.mock('../../utils/exec', async () =>
   (await import('../../utils/testing')).fakeExecModule((command, args) => {
     calls.push([command, ...args]);
-    if (engineDown) return { exitCode: 1, stdout: '', stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' };
+    if (engineDown)
+      return {
+        exitCode: 1,
+        stdout: '',
+        stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+      };
     return docker.run(args);
   }),
 );
@@ -46,7 +51,12 @@ beforeEach(() => {
     join(root, 'dist/images/base-image/image.json'),
     JSON.stringify({ name: 'base-image', repository: 'vastai/base-image', version: '1.1.0', variants: [{ key: 'local', local: true }] }),
   );
-  writeBuildResult({ name: 'base-image', repository: 'vastai/base-image', version: '1.1.0', variants: [{ key: 'local', buildTag, imageId }] });
+  writeBuildResult({
+    name: 'base-image',
+    repository: 'vastai/base-image',
+    version: '1.1.0',
+    variants: [{ key: 'local', buildTag, imageId }],
+  });
   calls.length = 0;
   engineDown = false;
   docker.images = new Map([[buildTag, imageId]]);
@@ -219,7 +229,12 @@ describe('docker-push executor', () => {
 
   it('first pulls a variant docker-build left in the cache registry, then checks and pushes it', async () => {
     const cacheRef = `cache.example:5000/${buildTag}`;
-    writeBuildResult({ name: 'base-image', repository: 'vastai/base-image', version: '1.1.0', variants: [{ key: 'local', buildTag, versionTag: 'vastai/base-image:1.1.0-local', imageId, cacheRef }] });
+    writeBuildResult({
+      name: 'base-image',
+      repository: 'vastai/base-image',
+      version: '1.1.0',
+      variants: [{ key: 'local', buildTag, versionTag: 'vastai/base-image:1.1.0-local', imageId, cacheRef }],
+    });
     docker.images = new Map();
     docker.registry = new Map([[cacheRef, imageId]]);
     const result = await dockerPush({ registry: HOST, profile: 'local' }, context());
@@ -239,7 +254,9 @@ describe('docker-push executor', () => {
 
   it('needs a registry, from the option or VAST_REGISTRY', async () => {
     expect((await dockerPush({}, context())).success).toBe(false);
-    expect(lines).toEqual(['error: docker-push base-image: no registry to push to. Pass --registry=<host[:port]> (e.g. 127.0.0.1:5000 or docker.io) or set VAST_REGISTRY.']);
+    expect(lines).toEqual([
+      'error: docker-push base-image: no registry to push to. Pass --registry=<host[:port]> (e.g. 127.0.0.1:5000 or docker.io) or set VAST_REGISTRY.',
+    ]);
     process.env.VAST_REGISTRY = 'registry.example';
     process.env.NX_DRY_RUN = 'true';
     expect((await dockerPush({}, context())).success).toBe(true);

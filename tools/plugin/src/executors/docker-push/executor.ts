@@ -54,7 +54,8 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
 
   const version = inputs.ok === 'manifest-only' ? inputs.manifest.version : inputs.result.version;
   if (o.dryRun) {
-    for (const line of formatDryRun(o.projectName, version, o.registry, steps, inputs.ok === 'manifest-only' ? inputs.note : undefined)) log(line);
+    for (const line of formatDryRun(o.projectName, version, o.registry, steps, inputs.ok === 'manifest-only' ? inputs.note : undefined))
+      log(line);
     return { success: true };
   }
   if (inputs.ok !== true) return fail([`docker-push ${o.projectName}: nothing built to push.`]);

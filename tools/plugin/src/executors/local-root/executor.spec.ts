@@ -8,7 +8,13 @@ import { normalizeLocalRootOptions, planLocalRoot } from './lib/plan-local-root'
 describe('planLocalRoot', () => {
   it('bootstraps, packs and imports with plain argv', () => {
     const options = normalizeLocalRootOptions({});
-    expect(options).toEqual({ suite: 'bookworm', image: 'vast-local/bookworm:latest', mirror: 'http://deb.debian.org/debian', force: false, dryRun: false });
+    expect(options).toEqual({
+      suite: 'bookworm',
+      image: 'vast-local/bookworm:latest',
+      mirror: 'http://deb.debian.org/debian',
+      force: false,
+      dryRun: false,
+    });
     expect(planLocalRoot(options, '/tmp/w', '/usr/bin/docker').map((s) => [s.command, ...s.args])).toEqual([
       ['debootstrap', '--variant=minbase', 'bookworm', '/tmp/w/rootfs', 'http://deb.debian.org/debian'],
       ['tar', '--numeric-owner', '-C', '/tmp/w/rootfs', '-cf', '/tmp/w/rootfs.tar', '.'],
@@ -69,7 +75,9 @@ describe('local-root executor with fake tools', () => {
     fake('debootstrap', 'exit 0');
     fake('docker', 'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1');
     expect(await runExecutor()).toEqual({ success: false });
-    expect(errors[0]).toMatch(/^local-root: docker: no Docker engine answers \(Cannot connect to the Docker daemon.*\)\. Start dockerd: dockerd /);
+    expect(errors[0]).toMatch(
+      /^local-root: docker: no Docker engine answers \(Cannot connect to the Docker daemon.*\)\. Start dockerd: dockerd /,
+    );
   });
 
   it('skips when the image exists, unless forced', async () => {
@@ -79,12 +87,16 @@ describe('local-root executor with fake tools', () => {
     expect(logs).toEqual(['local-root: vast-local/bookworm:latest already exists, skipped (force: true rebuilds it)']);
     // Forced: debootstrap runs and its failure names the step.
     expect(await runExecutor({ force: true })).toEqual({ success: false });
-    expect(errors).toEqual(['local-root: step 1/3 (debootstrap bookworm (minbase) from http://deb.debian.org/debian) failed: debootstrap exited with 9; its output is above.']);
+    expect(errors).toEqual([
+      'local-root: step 1/3 (debootstrap bookworm (minbase) from http://deb.debian.org/debian) failed: debootstrap exited with 9; its output is above.',
+    ]);
   });
 
   it('prints the plan and runs nothing in a dry run', async () => {
     expect(await runExecutor({ dryRun: true })).toEqual({ success: true });
-    expect(logs[0]).toBe('local-root: debootstrap bookworm (minbase) from http://deb.debian.org/debian\n  debootstrap --variant=minbase bookworm <tmp>/rootfs http://deb.debian.org/debian');
+    expect(logs[0]).toBe(
+      'local-root: debootstrap bookworm (minbase) from http://deb.debian.org/debian\n  debootstrap --variant=minbase bookworm <tmp>/rootfs http://deb.debian.org/debian',
+    );
     expect(logs).toHaveLength(3);
   });
 });

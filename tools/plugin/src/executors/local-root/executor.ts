@@ -43,7 +43,9 @@ export default async function localRootExecutor(options: LocalRootExecutorOption
         await run(step.command, step.args, { stdio: 'inherit' });
       } catch (e) {
         if (e instanceof CommandError) {
-          throw new LocalRootError(`step ${i + 1}/${steps.length} (${step.label}) failed: ${step.command} exited with ${e.result.exitCode}; its output is above.`);
+          throw new LocalRootError(
+            `step ${i + 1}/${steps.length} (${step.label}) failed: ${step.command} exited with ${e.result.exitCode}; its output is above.`,
+          );
         }
         throw e;
       }

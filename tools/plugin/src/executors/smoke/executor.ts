@@ -44,7 +44,9 @@ export default async function smokeExecutor(options: SmokeExecutorOptions, conte
   try {
     await assertDockerEngine();
     if (opts.built && !(await materialize(opts.built, (line) => logger.log(`${projectName}:smoke: ${line}`)))) {
-      logger.error(`${projectName}:smoke: ${opts.image} is neither in the engine nor pullable from ${opts.built.cacheRef}. Build it: nx run ${projectName}:docker-build${opts.profile === 'local' ? ' -c local' : ''}`);
+      logger.error(
+        `${projectName}:smoke: ${opts.image} is neither in the engine nor pullable from ${opts.built.cacheRef}. Build it: nx run ${projectName}:docker-build${opts.profile === 'local' ? ' -c local' : ''}`,
+      );
       return { success: false };
     }
     const result = await runSmoke({

@@ -8,7 +8,14 @@ import { localVariantOf, type NormalizedApp } from '../lib/app-options';
 import { GeneratorInputError, throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
-import { readProvisioningTemplate, renderTemplateScript, scriptFileOf, templateFileOf, torchInChainOf, type ProvisioningTemplate } from '../lib/provisioning-template';
+import {
+  readProvisioningTemplate,
+  renderTemplateScript,
+  scriptFileOf,
+  templateFileOf,
+  torchInChainOf,
+  type ProvisioningTemplate,
+} from '../lib/provisioning-template';
 import { renderImageReadme } from '../lib/readme';
 import { IMAGES_DIR } from '@vast/conventions';
 import { readTreeImages, type TreeImages } from '../lib/tree-images';
@@ -38,11 +45,14 @@ export async function normalizeConvertOptions(tree: Tree, options: ConvertGenera
   const images = await readTreeImages(tree);
   const template = await readProvisioningTemplate(tree, images, name);
   const file = templateFileOf(name);
-  for (const path of unfilledPaths(template.definition)) problems.push(`${file}: ${path} still says CHANGEME. Decide it first (and run --refresh so provision.sh matches).`);
+  for (const path of unfilledPaths(template.definition))
+    problems.push(`${file}: ${path} still says CHANGEME. Decide it first (and run --refresh so provision.sh matches).`);
   // What is deployed is what gets converted: a provision.sh edited by hand (or not refreshed) would be lost silently.
   const script = scriptFileOf(name);
   if (tree.read(script, 'utf8') !== renderTemplateScript(template)) {
-    problems.push(`${script} is not what ${file} renders. Run nx g @vast/plugin:provisioning ${name} --refresh (move any hand edits into provisioning.ts first).`);
+    problems.push(
+      `${script} is not what ${file} renders. Run nx g @vast/plugin:provisioning ${name} --refresh (move any hand edits into provisioning.ts first).`,
+    );
   }
   throwIfAny(problems, `nx g @vast/plugin:convert ${name}`);
   return { template, repository, images };
@@ -66,7 +76,8 @@ function appOf(definition: ProvisioningDefinition): NormalizedApp {
 export function generateConvert(tree: Tree, options: NormalizedConvertOptions): NormalizedApp {
   const { definition, from } = options.template;
   const input = provisioningImageInput(definition, from.definition, { repository: options.repository, torchInChain: torchInChainOf(from) });
-  if (!input.services?.length) throw new GeneratorInputError(`${templateFileOf(definition.name)}: services: the template has none to convert.`);
+  if (!input.services?.length)
+    throw new GeneratorInputError(`${templateFileOf(definition.name)}: services: the template has none to convert.`);
   const app = appOf(definition);
   const generatedBy = `nx g @vast/plugin:convert ${definition.name}`;
   writeImageProject(tree, options.images, {
@@ -75,14 +86,14 @@ export function generateConvert(tree: Tree, options: NormalizedConvertOptions): 
     summary: `${definition.name}: ${definition.description.replace(/\.$/, '')}. Converted from ${templateFileOf(definition.name)} by ${generatedBy}; edit freely.`,
     readme: (image) =>
       renderImageReadme({
-      app,
-      kind: 'derivative',
-      parent: from.definition.name,
-      generatedBy,
-      image,
-      gitRefArg: definition.git ? gitRefArg(definition.name) : undefined,
-      local: localVariantOf(from, definition),
-    }),
+        app,
+        kind: 'derivative',
+        parent: from.definition.name,
+        generatedBy,
+        image,
+        gitRefArg: definition.git ? gitRefArg(definition.name) : undefined,
+        local: localVariantOf(from, definition),
+      }),
   });
   return app;
 }

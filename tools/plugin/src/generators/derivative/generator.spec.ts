@@ -13,7 +13,11 @@ async function generate(options: Partial<DerivativeGeneratorSchema> = {}, tree =
 }
 
 /** The image.ts lines of one field, for per-option assertions. */
-const field = (text: string, key: string) => text.split('\n').filter((l) => l.trimStart().startsWith(`${key}:`)).map((l) => l.trim());
+const field = (text: string, key: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.trimStart().startsWith(`${key}:`))
+    .map((l) => l.trim());
 
 describe('derivative generator', () => {
   it('writes a project of base-image with markers for what it could not decide', async () => {
@@ -110,7 +114,10 @@ describe('derivative generator', () => {
     expect(text).toContain("{ key: '2.10.0-cu128-cuda-12.9-py312', parent: '2.10.0-cu128-cuda-12.9-py312' }");
     // pytorch has a local variant, but gradio comes from PyPI, which the local profile cannot reach.
     expect(text).not.toContain('local: true');
-    expect(JSON.parse(read(tree, 'packages/images/hello/package.json')).dependencies).toEqual({ '@vast/conventions': '1.0.0', '@vast/pytorch': '1.0.0' });
+    expect(JSON.parse(read(tree, 'packages/images/hello/package.json')).dependencies).toEqual({
+      '@vast/conventions': '1.0.0',
+      '@vast/pytorch': '1.0.0',
+    });
     expect((await assembleFromTree(tree, 'hello')).findings).toEqual([]);
   });
 
@@ -140,7 +147,9 @@ describe('derivative generator', () => {
     expect(offline).toContain("{ key: 'local', parent: 'local', local: true }");
     const online = await generate({ pythonPackages: 'gradio==4.44.1' });
     expect(image(online)).not.toContain('local: true');
-    expect(read(online, 'packages/images/hello/README.md')).toContain('No local variant (offline build): its Python packages come from PyPI, which the local profile cannot reach.');
+    expect(read(online, 'packages/images/hello/README.md')).toContain(
+      'No local variant (offline build): its Python packages come from PyPI, which the local profile cannot reach.',
+    );
     const onComfy = await generate({ parent: 'comfyui' });
     expect(image(onComfy)).not.toContain('local: true');
     expect(read(onComfy, 'packages/images/hello/README.md')).toContain('No local variant (offline build): comfyui has none to build on.');
@@ -162,7 +171,9 @@ describe('derivative generator', () => {
   });
 
   it('--port: the external port; the internal one follows it when free', async () => {
-    expect(field(image(await generate({ port: 9000 })), 'portal')).toEqual(["portal: [{ label: 'Hello', externalPort: 9000, internalPort: 19000 }],"]);
+    expect(field(image(await generate({ port: 9000 })), 'portal')).toEqual([
+      "portal: [{ label: 'Hello', externalPort: 9000, internalPort: 19000 }],",
+    ]);
   });
 
   it('--internalPort: where the app listens', async () => {
@@ -204,14 +215,22 @@ describe('derivative generator', () => {
   it('--gitSource: a clone at a build-arg ref, the ref left to decide, the workspace copy as workdir', async () => {
     const tree = await generate({ gitSource: 'https://github.com/org/hello' });
     const text = image(tree);
-    expect(field(text, 'HELLO_REF')).toEqual(["HELLO_REF: 'CHANGEME: the tag or commit of https://github.com/org/hello to build (a tag or commit keeps builds reproducible)',"]);
+    expect(field(text, 'HELLO_REF')).toEqual([
+      "HELLO_REF: 'CHANGEME: the tag or commit of https://github.com/org/hello to build (a tag or commit keeps builds reproducible)',",
+    ]);
     expect(text).toContain("'git clone https://github.com/org/hello /opt/workspace-internal/hello',");
     expect(field(text, 'workdir')).toEqual(["workdir: '/workspace/hello',"]);
-    expect((await assembleFromTree(tree, 'hello')).findings.map((f) => f.file)).toEqual(['Dockerfile', 'Dockerfile', 'ROOT/opt/supervisor-scripts/hello.sh']);
+    expect((await assembleFromTree(tree, 'hello')).findings.map((f) => f.file)).toEqual([
+      'Dockerfile',
+      'Dockerfile',
+      'ROOT/opt/supervisor-scripts/hello.sh',
+    ]);
   });
 
   it('--gitRef: the ref, no marker', async () => {
-    expect(field(image(await generate({ gitSource: 'https://github.com/org/hello', gitRef: 'v1.0.0' })), 'args')).toEqual(["args: { HELLO_REF: 'v1.0.0' },"]);
+    expect(field(image(await generate({ gitSource: 'https://github.com/org/hello', gitRef: 'v1.0.0' })), 'args')).toEqual([
+      "args: { HELLO_REF: 'v1.0.0' },",
+    ]);
   });
 
   it('registers the package in package-lock.json in npm order', async () => {
@@ -227,43 +246,85 @@ describe('derivative generator', () => {
       'packages/images/hello',
       'packages/images/pytorch',
     ]);
-    expect(lock.packages['packages/images/hello']).toEqual({ name: '@vast/hello', version: '1.0.0', dependencies: { '@vast/base-image': '1.0.0', '@vast/conventions': '1.0.0' } });
+    expect(lock.packages['packages/images/hello']).toEqual({
+      name: '@vast/hello',
+      version: '1.0.0',
+      dependencies: { '@vast/base-image': '1.0.0', '@vast/conventions': '1.0.0' },
+    });
     expect(lock.packages['node_modules/@vast/hello']).toEqual({ resolved: 'packages/images/hello', link: true });
   });
 
   it('does not overwrite an existing project', async () => {
     const tree = createImageTree();
     const before = read(tree, 'packages/images/comfyui/image.ts');
-    await expect(derivativeGenerator(tree, { name: 'comfyui' })).rejects.toThrow('packages/images/comfyui already exists; the generator never overwrites a project');
+    await expect(derivativeGenerator(tree, { name: 'comfyui' })).rejects.toThrow(
+      'packages/images/comfyui already exists; the generator never overwrites a project',
+    );
     expect(read(tree, 'packages/images/comfyui/image.ts')).toBe(before);
     expect(changedPaths(tree)).toEqual([]);
   });
 
   describe('rejects bad input and writes nothing', () => {
     it.each<[string, Partial<DerivativeGeneratorSchema>, string]>([
-      ['a name that is not an image name', { name: 'Hello_World' }, "'Hello_World' is not a valid image name: use kebab-case, lowercase letters and digits joined by single dashes (e.g. hello-world)"],
+      [
+        'a name that is not an image name',
+        { name: 'Hello_World' },
+        "'Hello_World' is not a valid image name: use kebab-case, lowercase letters and digits joined by single dashes (e.g. hello-world)",
+      ],
       ['a name another project has', { name: 'conventions' }, "'conventions' is already an Nx project"],
       ['a name a parent service has', { name: 'cron' }, "the name 'cron' is also the name of a supervisor program of base-image"],
-      ['an unknown parent', { parent: 'nope' }, `--parent: 'nope' is not an image project. Use one of: ${imageProjectDirs(repoRoot).join(', ')}.`],
+      [
+        'an unknown parent',
+        { parent: 'nope' },
+        `--parent: 'nope' is not an image project. Use one of: ${imageProjectDirs(repoRoot).join(', ')}.`,
+      ],
       ['a port out of range', { port: 70000 }, '--port=70000 is not a port: use a whole number from 1 to 65535'],
       ['a port of zero', { port: 0 }, '--port=0 is not a port'],
       ['a fractional port', { internalPort: 1.5 }, '--internalPort=1.5 is not a port'],
-      ['a port a parent service uses', { port: 1111 }, "--port=1111 is taken: base-image's 'Instance Portal' entry uses it (1111 -> 11111)"],
-      ['an internal port a parent service uses', { internalPort: 18080 }, "--internalPort=18080 is taken: base-image's 'Jupyter' entry uses it"],
+      [
+        'a port a parent service uses',
+        { port: 1111 },
+        "--port=1111 is taken: base-image's 'Instance Portal' entry uses it (1111 -> 11111)",
+      ],
+      [
+        'an internal port a parent service uses',
+        { internalPort: 18080 },
+        "--internalPort=18080 is taken: base-image's 'Jupyter' entry uses it",
+      ],
       ['a port used further up the chain', { parent: 'comfyui', port: 8080 }, "--port=8080 is taken: base-image's 'Jupyter' entry uses it"],
       ['the same external and internal port', { port: 9000, internalPort: 9000 }, '--port and --internalPort are both 9000'],
       ['a label the chain has', { label: 'jupyter' }, "--label='jupyter' is taken: the chain already has a 'Jupyter' entry (base-image)"],
-      ['a label inside another label', { label: 'Portal' }, "--label='Portal' would not switch on and off on its own: it appears in the chain's /etc/portal.yaml line 'Instance Portal:'"],
+      [
+        'a label inside another label',
+        { label: 'Portal' },
+        "--label='Portal' would not switch on and off on its own: it appears in the chain's /etc/portal.yaml line 'Instance Portal:'",
+      ],
       ['a label with a separator', { label: 'a|b' }, "--label='a|b' cannot be a PORTAL_CONFIG label"],
-      ['a label that matches a YAML key of portal.yaml', { label: 'Name' }, "--label='Name' matches the chain's /etc/portal.yaml line 'hostname: localhost'"],
-      ['a label that contains a label of the chain', { label: 'Jupyter Lab' }, "--label='Jupyter Lab' contains 'Jupyter', the portalLabel of base-image's service jupyter"],
+      [
+        'a label that matches a YAML key of portal.yaml',
+        { label: 'Name' },
+        "--label='Name' matches the chain's /etc/portal.yaml line 'hostname: localhost'",
+      ],
+      [
+        'a label that contains a label of the chain',
+        { label: 'Jupyter Lab' },
+        "--label='Jupyter Lab' contains 'Jupyter', the portalLabel of base-image's service jupyter",
+      ],
       ['a bad Debian package', { aptPackages: 'python3,rm -rf' }, "--aptPackages: '-rf' must be a Debian package name"],
       ['a pip option', { pythonPackages: '--index-url=x' }, "--pythonPackages: '--index-url=x' must be one pip requirement"],
       ['a git source that is not a URL', { gitSource: 'org/hello' }, "--gitSource='org/hello' must be a git URL"],
       ['a git ref without a source', { gitRef: 'v1' }, '--gitRef needs --gitSource'],
       ['a relative workdir', { workdir: 'hello' }, "--workdir='hello' must be an absolute path or start with a variable"],
-      ['a workdir that would run a command', { workdir: '/x/$(id)' }, "--workdir='/x/$(id)' must be an absolute path or start with a variable"],
-      ['a service name supervisor cannot take', { service: 'Hello Server' }, "--service='Hello Server' must be lowercase letters, digits, - or _"],
+      [
+        'a workdir that would run a command',
+        { workdir: '/x/$(id)' },
+        "--workdir='/x/$(id)' must be an absolute path or start with a variable",
+      ],
+      [
+        'a service name supervisor cannot take',
+        { service: 'Hello Server' },
+        "--service='Hello Server' must be lowercase letters, digits, - or _",
+      ],
       ['a service name a parent has', { service: 'jupyter' }, "--service 'jupyter' is also the name of a supervisor program of base-image"],
       ['a portal path that is not a path', { portalPath: 'ui' }, "--portal-path='ui' must start with '/'"],
       ['a bad repository', { repository: 'Vast/Hello' }, "--repository='Vast/Hello' must be a lowercase repository path"],
@@ -275,7 +336,9 @@ describe('derivative generator', () => {
 
     it('reports every bad option at once', async () => {
       const tree = createImageTree();
-      const error = await derivativeGenerator(tree, { name: 'hello', port: 1111, internalPort: 70000, workdir: 'x' }).catch((e: Error) => e);
+      const error = await derivativeGenerator(tree, { name: 'hello', port: 1111, internalPort: 70000, workdir: 'x' }).catch(
+        (e: Error) => e,
+      );
       expect((error as Error).message.split('\n')).toEqual([
         'nx g @vast/plugin:derivative hello:',
         "  - --port=1111 is taken: base-image's 'Instance Portal' entry uses it (1111 -> 11111). Choose another port, or leave --port out to get a free one.",

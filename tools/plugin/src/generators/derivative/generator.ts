@@ -42,7 +42,10 @@ export async function normalizeDerivativeOptions(tree: Tree, options: Derivative
 }
 
 /** The image.ts input of a derivative app and the paths of its undecided fields. */
-export function derivativeDefinition(options: NormalizedDerivativeOptions): { definition: ImageDefinitionInput; markers: Record<string, string> } {
+export function derivativeDefinition(options: NormalizedDerivativeOptions): {
+  definition: ImageDefinitionInput;
+  markers: Record<string, string>;
+} {
   const { app, parent } = options;
   const chain = [...parent.ancestors.map((a) => a.definition), parent.definition];
   const { fields, markers } = appImageFields(app, options.repository, chainHasTorch(chain));
@@ -66,14 +69,14 @@ export function generateDerivative(tree: Tree, options: NormalizedDerivativeOpti
     summary: `${app.name}: '${app.service.portalLabel}' on ${parent.definition.name}. Made by ${generatedBy}; edit freely, \`nx run ${app.name}:lint\` checks it.`,
     readme: (image) =>
       renderImageReadme({
-      app,
-      kind: 'derivative',
-      parent: parent.definition.name,
-      generatedBy,
-      image,
-      gitRefArg: app.install.git ? gitRefArg(app.name) : undefined,
-      local: localVariantOf(parent, app.install),
-    }),
+        app,
+        kind: 'derivative',
+        parent: parent.definition.name,
+        generatedBy,
+        image,
+        gitRefArg: app.install.git ? gitRefArg(app.name) : undefined,
+        local: localVariantOf(parent, app.install),
+      }),
   });
 }
 

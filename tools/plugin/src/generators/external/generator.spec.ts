@@ -4,7 +4,6 @@ import externalGenerator, { upstreamVariantKey } from './generator';
 import { assembleFromTree, changedPaths, createImageTree, readText as read } from '../lib/testing';
 import type { ExternalGeneratorSchema } from './schema';
 
-
 async function generate(options: Partial<ExternalGeneratorSchema> = {}, tree = createImageTree()): Promise<Tree> {
   await externalGenerator(tree, { name: 'stand-in', upstream: 'example/stand-in:1.0', ...options });
   return tree;
@@ -12,7 +11,12 @@ async function generate(options: Partial<ExternalGeneratorSchema> = {}, tree = c
 
 describe('external generator', () => {
   it('grafts the upstream onto base-image stock, with --local an offline variant too', async () => {
-    const tree = await generate({ local: true, aptPackages: 'python3', description: 'A Debian stand-in.', command: 'python3 -m http.server 17860 --bind 127.0.0.1' });
+    const tree = await generate({
+      local: true,
+      aptPackages: 'python3',
+      description: 'A Debian stand-in.',
+      command: 'python3 -m http.server 17860 --bind 127.0.0.1',
+    });
     expect(read(tree, 'packages/images/stand-in/image.ts')).toMatchInlineSnapshot(`
       "// stand-in: example/stand-in:1.0 with the Vast runtime grafted on, serving 'Stand In'. Made by nx g @vast/plugin:external stand-in --upstream=example/stand-in:1.0; edit freely.
       import { defineImage } from '@vast/conventions';
@@ -88,7 +92,9 @@ describe('external generator', () => {
 
   it('does not overwrite an existing project', async () => {
     const tree = createImageTree();
-    await expect(externalGenerator(tree, { name: 'ollama', upstream: 'ollama/ollama:0.18.0' })).rejects.toThrow('packages/images/ollama already exists');
+    await expect(externalGenerator(tree, { name: 'ollama', upstream: 'ollama/ollama:0.18.0' })).rejects.toThrow(
+      'packages/images/ollama already exists',
+    );
     expect(changedPaths(tree)).toEqual([]);
   });
 
@@ -102,7 +108,9 @@ describe('external generator', () => {
       ['a taken port', { port: 8080 }, "--port=8080 is taken: base-image's 'Jupyter' entry uses it"],
     ])('%s', async (_what, options, message) => {
       const tree = createImageTree();
-      await expect(externalGenerator(tree, { name: 'stand-in', upstream: 'example/stand-in:1.0', ...options } as ExternalGeneratorSchema)).rejects.toThrow(message);
+      await expect(
+        externalGenerator(tree, { name: 'stand-in', upstream: 'example/stand-in:1.0', ...options } as ExternalGeneratorSchema),
+      ).rejects.toThrow(message);
       expect(changedPaths(tree)).toEqual([]);
     });
   });

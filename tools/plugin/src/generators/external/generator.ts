@@ -27,7 +27,10 @@ export interface NormalizedExternalOptions {
 export function upstreamVariantKey(upstream: string): string {
   const digest = /@sha256:([a-f0-9]{12})/.exec(upstream);
   const raw = digest ? `sha256-${digest[1]}` : upstream.slice(upstream.lastIndexOf(':') + 1);
-  const key = raw.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+  const key = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '');
   return key === '' || key === 'local' ? `upstream-${key || 'latest'}` : key;
 }
 
@@ -38,7 +41,9 @@ export async function normalizeExternalOptions(tree: Tree, options: ExternalGene
   checkNewProjectName(tree, name, `${IMAGES_DIR}/${name}`, problems);
   const upstream = String(options.upstream ?? '').trim();
   if (!IMAGE_REFERENCE.test(upstream)) {
-    problems.push(`--upstream='${upstream}' is not an image reference with a tag or a digest: write org/image:tag (e.g. ollama/ollama:0.17.1) or org/image@sha256:<64 hex>.`);
+    problems.push(
+      `--upstream='${upstream}' is not an image reference with a tag or a digest: write org/image:tag (e.g. ollama/ollama:0.17.1) or org/image@sha256:<64 hex>.`,
+    );
   }
   const images = await readTreeImages(tree);
   let base: ResolvedImage;
@@ -48,7 +53,8 @@ export async function normalizeExternalOptions(tree: Tree, options: ExternalGene
     throwIfAny([...problems, (e as Error).message], command);
     throw e;
   }
-  if (base.definition.class !== 'base') problems.push(`${DEFAULT_PARENT} is a ${base.definition.class} image; an external image grafts a base image's runtime.`);
+  if (base.definition.class !== 'base')
+    problems.push(`${DEFAULT_PARENT} is a ${base.definition.class} image; an external image grafts a base image's runtime.`);
   const production = base.definition.variants.filter((v) => !v.local);
   const productionParent = production.find((v) => v.key.startsWith('stock')) ?? production[0];
   if (!productionParent) problems.push(`${DEFAULT_PARENT} has no production variant to graft from.`);
@@ -59,12 +65,16 @@ export async function normalizeExternalOptions(tree: Tree, options: ExternalGene
   if (options.repository !== undefined || IMAGE_NAME.test(name)) checkRepository(repository, problems);
   const app = normalizeAppOptions(name, options, base, problems);
   const gap = offlineInstallGap(app.install);
-  if (options.local && gap) problems.push(`--local: a local build would lack ${name}: ${gap}. Leave --local out (the production build installs it).`);
+  if (options.local && gap)
+    problems.push(`--local: a local build would lack ${name}: ${gap}. Leave --local out (the production build installs it).`);
   throwIfAny(problems, command);
   return { app, base, upstream, productionParent, localParent: options.local ? localParent : undefined, repository, images };
 }
 
-export function externalDefinition(options: NormalizedExternalOptions): { definition: ImageDefinitionInput; markers: Record<string, string> } {
+export function externalDefinition(options: NormalizedExternalOptions): {
+  definition: ImageDefinitionInput;
+  markers: Record<string, string>;
+} {
   const { app, base, upstream } = options;
   // The upstream's own Python is unknown here, so installs are not torch-guarded; add torchGuard by hand if it ships torch.
   const { fields, markers } = appImageFields(app, options.repository, false);
@@ -91,15 +101,15 @@ export function generateExternal(tree: Tree, options: NormalizedExternalOptions,
     summary: `${app.name}: ${options.upstream} with the Vast runtime grafted on, serving '${app.service.portalLabel}'. Made by ${generatedBy}; edit freely.`,
     readme: (image) =>
       renderImageReadme({
-      app,
-      kind: 'external',
-      parent: base.definition.name,
-      upstream: options.upstream,
-      generatedBy,
-      image,
-      gitRefArg: app.install.git ? gitRefArg(app.name) : undefined,
-      local: options.localParent ? { local: true } : { local: false, why: 'made without --local' },
-    }),
+        app,
+        kind: 'external',
+        parent: base.definition.name,
+        upstream: options.upstream,
+        generatedBy,
+        image,
+        gitRefArg: app.install.git ? gitRefArg(app.name) : undefined,
+        local: options.localParent ? { local: true } : { local: false, why: 'made without --local' },
+      }),
   });
 }
 
@@ -111,6 +121,8 @@ export default async function externalGenerator(tree: Tree, options: ExternalGen
   return nextSteps(
     normalized.app,
     `${IMAGES_DIR}/${name}/image.ts`,
-    local ? `\`npx nx run ${name}:lint\` (it names any marker left), and \`npx nx run ${name}:docker-build -c local\` builds it offline (with ${normalized.upstream} in the engine)` : `\`npx nx run ${name}:lint\` (it names any marker left), and \`npx nx run ${name}:docker-build --dry-run\` prints its build plan`,
+    local
+      ? `\`npx nx run ${name}:lint\` (it names any marker left), and \`npx nx run ${name}:docker-build -c local\` builds it offline (with ${normalized.upstream} in the engine)`
+      : `\`npx nx run ${name}:lint\` (it names any marker left), and \`npx nx run ${name}:docker-build --dry-run\` prints its build plan`,
   );
 }

@@ -1,7 +1,28 @@
 // The options every app generator shares (service, ports, packages, git source), normalised once: checked against the
 // parent chain and turned into a service, an install plan and the decisions left to the author.
-import { checkPortalLabels, formatPortalConfig, labelProblems, ownPortalEntries, portalEntrySchema, serviceSchema, UNFILLED_MARKER, type LabelledImage, type PortalEntry, type ResolvedImage } from '@vast/conventions';
-import { appInstallSchema, appWorkdir, gitRefArg, gitSourceSchema, offlineInstallGap, renderInstallSteps, stepInput, type AppInstall, type ServiceInput } from '@vast/conventions';
+import {
+  checkPortalLabels,
+  formatPortalConfig,
+  labelProblems,
+  ownPortalEntries,
+  portalEntrySchema,
+  serviceSchema,
+  UNFILLED_MARKER,
+  type LabelledImage,
+  type PortalEntry,
+  type ResolvedImage,
+} from '@vast/conventions';
+import {
+  appInstallSchema,
+  appWorkdir,
+  gitRefArg,
+  gitSourceSchema,
+  offlineInstallGap,
+  renderInstallSteps,
+  stepInput,
+  type AppInstall,
+  type ServiceInput,
+} from '@vast/conventions';
 import { pickPortPair, portOwner, type PortOwner } from './ports';
 
 export interface AppOptions {
@@ -91,7 +112,10 @@ function checkLabel(name: string, label: string, entry: PortalEntry, parent: Res
     problems.push(`--label='${label}' cannot be a PORTAL_CONFIG label: ${form.join(' ')} E.g. --label='My App'.`);
     return;
   }
-  const chain = [...parent.ancestors].reverse().concat(parent).map((r) => r.definition);
+  const chain = [...parent.ancestors]
+    .reverse()
+    .concat(parent)
+    .map((r) => r.definition);
   const candidate: LabelledImage = { name, services: [{ name, portalLabel: label, portal: [entry] }], links: [] };
   // Every message starts with the quoted label it is about, which here is always --label's.
   for (const problem of checkPortalLabels([...chain, candidate])) problems.push(`--label=${problem.message}`);
@@ -105,7 +129,9 @@ export function normalizeAppOptions(name: string, options: AppOptions, parent: R
   checkPort('--port', options.port, owners, problems);
   checkPort('--internalPort', options.internalPort, owners, problems);
   if (options.port !== undefined && options.port === options.internalPort) {
-    problems.push(`--port and --internalPort are both ${options.port}: Caddy listens on the external port and proxies to the app on the internal one, so they must differ.`);
+    problems.push(
+      `--port and --internalPort are both ${options.port}: Caddy listens on the external port and proxies to the app on the internal one, so they must differ.`,
+    );
   }
   const { external, internal } = pickPortPair(owners, { external: options.port, internal: options.internalPort });
 
@@ -114,7 +140,13 @@ export function normalizeAppOptions(name: string, options: AppOptions, parent: R
   if (!path.success) problems.push(`--portal-path='${portalPath}' ${path.error.issues[0].message}, e.g. --portal-path=/ui.`);
   // The program name is checked by the schema that will parse it, so the option and image.ts cannot disagree.
   const serviceName = options.service ?? name;
-  const entryFor = (label: string): PortalEntry => ({ label, externalPort: external, internalPort: internal, path: portalPath, hostname: 'localhost' });
+  const entryFor = (label: string): PortalEntry => ({
+    label,
+    externalPort: external,
+    internalPort: internal,
+    path: portalPath,
+    hostname: 'localhost',
+  });
   const labelCheck = (label: string) => {
     const found: string[] = [];
     checkLabel(serviceName, label, entryFor(label), parent, found);
@@ -126,7 +158,10 @@ export function normalizeAppOptions(name: string, options: AppOptions, parent: R
   problems.push(...labelCheck(label));
 
   const program = serviceSchema.shape.name.safeParse(serviceName);
-  if (!program.success) problems.push(`--service='${serviceName}' ${program.error.issues[0].message}, e.g. --service=${name.replace(/[^a-z0-9_-]/g, '') || 'my-app'}-server.`);
+  if (!program.success)
+    problems.push(
+      `--service='${serviceName}' ${program.error.issues[0].message}, e.g. --service=${name.replace(/[^a-z0-9_-]/g, '') || 'my-app'}-server.`,
+    );
   const chain = [...parent.ancestors].reverse().concat(parent);
   const sibling = chain.find((r) => r.definition.services.some((s) => s.name === serviceName));
   if (sibling) {
@@ -177,7 +212,12 @@ export function normalizeAppOptions(name: string, options: AppOptions, parent: R
     name,
     description: description || UNDECIDED,
     service,
-    install: { name, aptPackages: apt.success ? aptPackages : [], pythonPackages: pip.success ? pythonPackages : [], ...(git ? { git } : {}) },
+    install: {
+      name,
+      aptPackages: apt.success ? aptPackages : [],
+      pythonPackages: pip.success ? pythonPackages : [],
+      ...(git ? { git } : {}),
+    },
     decisions,
     external,
     internal,
@@ -195,7 +235,12 @@ export function chainPortalConfig(parent: ResolvedImage, app: NormalizedApp): st
  * build arg of an image and in `git.ref` of a provisioning template.
  */
 export function decisionMarkers(app: Pick<NormalizedApp, 'decisions'>, gitRefPath: string): Record<string, string> {
-  const paths: Record<Decision, string> = { description: 'description', command: 'services.0.command', gitRef: gitRefPath, steps: 'steps.0.run' };
+  const paths: Record<Decision, string> = {
+    description: 'description',
+    command: 'services.0.command',
+    gitRef: gitRefPath,
+    steps: 'steps.0.run',
+  };
   return Object.fromEntries(Object.entries(app.decisions).map(([decision, hint]) => [paths[decision as Decision], hint as string]));
 }
 
@@ -218,7 +263,10 @@ export function appImageFields(app: NormalizedApp, repository: string, torchInCh
 }
 
 /** Whether a new image of `install` on `parent` gets a local variant, and if not, why (said in the output and README). */
-export function localVariantOf(parent: ResolvedImage, install: Pick<AppInstall, 'pythonPackages' | 'git'>): { local: boolean; why?: string } {
+export function localVariantOf(
+  parent: ResolvedImage,
+  install: Pick<AppInstall, 'pythonPackages' | 'git'>,
+): { local: boolean; why?: string } {
   if (!parent.definition.variants.some((v) => v.local)) return { local: false, why: `${parent.definition.name} has none to build on` };
   const gap = offlineInstallGap(install);
   return gap ? { local: false, why: gap } : { local: true };

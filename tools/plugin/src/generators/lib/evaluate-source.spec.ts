@@ -6,7 +6,10 @@ describe('evaluateDefinitionFile', () => {
   const tree = createTreeWithEmptyWorkspace();
 
   it('runs a definition held only in the tree, with @vast/conventions bound', async () => {
-    tree.write('x/image.ts', "import { defineImage } from '@vast/conventions';\nconst n: number = 2;\nexport default defineImage({ name: 'x', n } as never);\n");
+    tree.write(
+      'x/image.ts',
+      "import { defineImage } from '@vast/conventions';\nconst n: number = 2;\nexport default defineImage({ name: 'x', n } as never);\n",
+    );
     expect(await evaluateDefinitionFile(tree, 'x/image.ts')).toEqual({ name: 'x', n: 2 });
   });
 
@@ -23,13 +26,18 @@ describe('evaluateDefinitionFile', () => {
   it('bundles relative imports from the tree, as a build bundles them from disk (another image, a helper)', async () => {
     tree.write('packages/images/parent/image.ts', "export default { torch: '2.10.0' as string };\n");
     tree.write('packages/images/child/facts.ts', "export const python = '3.12';\n");
-    tree.write('packages/images/child/image.ts', "import parent from '../parent/image';\nimport { python } from './facts';\nexport default { torch: parent.torch, python };\n");
+    tree.write(
+      'packages/images/child/image.ts',
+      "import parent from '../parent/image';\nimport { python } from './facts';\nexport default { torch: parent.torch, python };\n",
+    );
     expect(await evaluateDefinitionFile(tree, 'packages/images/child/image.ts')).toEqual({ torch: '2.10.0', python: '3.12' });
   });
 
   it('names the file and the import it cannot resolve', async () => {
     tree.write('x/lost.ts', "import p from '../nowhere/image';\nexport default p;\n");
-    await expect(evaluateDefinitionFile(tree, 'x/lost.ts')).rejects.toThrow(/^x\/lost\.ts: is not valid TypeScript.*Could not resolve "\.\.\/nowhere\/image"/);
+    await expect(evaluateDefinitionFile(tree, 'x/lost.ts')).rejects.toThrow(
+      /^x\/lost\.ts: is not valid TypeScript.*Could not resolve "\.\.\/nowhere\/image"/,
+    );
   });
 
   it('names a missing file', async () => {

@@ -1,7 +1,14 @@
 // Writes a new image project into the Tree, after checking its definition exactly as the build target will:
 // parseImageDefinition, then resolveImageGraph with the rest of the family. Nothing is written if either fails.
 import { getProjects, readJson, type Tree } from '@nx/devkit';
-import { IMAGE_NAME, imageDefinitionSchema, parseImageDefinition, resolveImageGraph, type ImageDefinitionInput, type ResolvedImage } from '@vast/conventions';
+import {
+  IMAGE_NAME,
+  imageDefinitionSchema,
+  parseImageDefinition,
+  resolveImageGraph,
+  type ImageDefinitionInput,
+  type ResolvedImage,
+} from '@vast/conventions';
 import { applyMarkers, renderImageSource, type UnfilledMarkers } from '@vast/conventions';
 import { GeneratorInputError } from './errors';
 import { addWorkspacePackageToLock } from './package-lock';
@@ -24,14 +31,22 @@ export const NEW_IMAGE_VERSION = '1.0.0';
 /** Problems with the name of a new project: its form, and whether anything already has it. */
 export function checkNewProjectName(tree: Tree, name: string, folder: string, problems: string[]): void {
   if (!IMAGE_NAME.test(name)) {
-    problems.push(`'${name}' is not a valid image name: use kebab-case, lowercase letters and digits joined by single dashes (e.g. ${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'my-app'}).`);
+    problems.push(
+      `'${name}' is not a valid image name: use kebab-case, lowercase letters and digits joined by single dashes (e.g. ${
+        name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-+|-+$/g, '') || 'my-app'
+      }).`,
+    );
     return;
   }
   if (tree.exists(folder)) {
     problems.push(`${folder} already exists; the generator never overwrites a project. Choose another name, or delete the folder first.`);
     return;
   }
-  if (getProjects(tree).has(name)) problems.push(`'${name}' is already an Nx project (${getProjects(tree).get(name)!.root}). Choose another name.`);
+  if (getProjects(tree).has(name))
+    problems.push(`'${name}' is already an Nx project (${getProjects(tree).get(name)!.root}). Choose another name.`);
 }
 
 export interface ImageProjectPlan {
@@ -51,11 +66,16 @@ export function writeImageProject(tree: Tree, images: TreeImages, plan: ImagePro
   if (!parsed.success) {
     throw new GeneratorInputError([`${file} would be invalid:`, ...parsed.errors.map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
   }
-  const resolved = resolveImageGraph([...images.records, { file, version: NEW_IMAGE_VERSION, definition: parsed.definition }], images.projects);
+  const resolved = resolveImageGraph(
+    [...images.records, { file, version: NEW_IMAGE_VERSION, definition: parsed.definition }],
+    images.projects,
+  );
   const own = resolved.errors.filter((e) => e.file === file);
-  if (own.length) throw new GeneratorInputError([`${file} would not fit the image family:`, ...own.map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
+  if (own.length)
+    throw new GeneratorInputError([`${file} would not fit the image family:`, ...own.map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
 
-  if (!tree.exists(CONVENTIONS_PACKAGE)) throw new GeneratorInputError(`${CONVENTIONS_PACKAGE} is missing: generators pin the conventions version the new image is built with.`);
+  if (!tree.exists(CONVENTIONS_PACKAGE))
+    throw new GeneratorInputError(`${CONVENTIONS_PACKAGE} is missing: generators pin the conventions version the new image is built with.`);
   const conventionsVersion = readJson<{ version: string }>(tree, CONVENTIONS_PACKAGE).version;
   const parent = parsed.definition.class === 'base' ? undefined : parsed.definition.parent;
   const parentVersion = parent ? images.records.find((r) => r.definition.name === parent)?.version : undefined;

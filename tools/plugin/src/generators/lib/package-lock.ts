@@ -8,7 +8,11 @@ interface LockFile {
   packages?: Record<string, unknown>;
 }
 
-export function addWorkspacePackageToLock(tree: Tree, dir: string, pkg: { name: string; version: string; dependencies?: Record<string, string> }): void {
+export function addWorkspacePackageToLock(
+  tree: Tree,
+  dir: string,
+  pkg: { name: string; version: string; dependencies?: Record<string, string> },
+): void {
   if (!tree.exists(LOCK)) return;
   const lock = readJson<LockFile>(tree, LOCK);
   if (!lock.packages) return;

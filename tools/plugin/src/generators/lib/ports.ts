@@ -26,7 +26,10 @@ function firstFree(owners: readonly PortOwner[], from: number, taken: ReadonlySe
  * The external/internal pair for a new service: given ports are kept (the caller has checked them), missing ones are
  * the first free ones from 7860 (external) and external + 10000 (internal), never equal to each other.
  */
-export function pickPortPair(owners: readonly PortOwner[], requested: { external?: number; internal?: number }): { external: number; internal: number } {
+export function pickPortPair(
+  owners: readonly PortOwner[],
+  requested: { external?: number; internal?: number },
+): { external: number; internal: number } {
   const external = requested.external ?? firstFree(owners, FIRST_EXTERNAL_PORT, new Set(requested.internal ? [requested.internal] : []));
   const preferred = external + INTERNAL_OFFSET <= 65535 ? external + INTERNAL_OFFSET : 1024;
   const internal = requested.internal ?? firstFree(owners, preferred, new Set([external]));

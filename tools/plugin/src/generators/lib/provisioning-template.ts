@@ -23,14 +23,19 @@ export function torchInChainOf(image: ResolvedImage): boolean {
 
 /** provision.sh as provisioning.ts renders it. */
 export function renderTemplateScript(template: ProvisioningTemplate): string {
-  return renderProvisioningScript(template.definition, { source: templateFileOf(template.definition.name), torchInChain: torchInChainOf(template.from) });
+  return renderProvisioningScript(template.definition, {
+    source: templateFileOf(template.definition.name),
+    torchInChain: torchInChainOf(template.from),
+  });
 }
 
 /** Reads and validates packages/provisioning/<name>/provisioning.ts; every error names the file and the field. */
 export async function readProvisioningTemplate(tree: Tree, images: TreeImages, name: string): Promise<ProvisioningTemplate> {
   const file = templateFileOf(name);
   if (!tree.exists(file)) {
-    throw new GeneratorInputError(`${file} does not exist. Create the template with: nx g @vast/plugin:provisioning ${name} --from=<image>.`);
+    throw new GeneratorInputError(
+      `${file} does not exist. Create the template with: nx g @vast/plugin:provisioning ${name} --from=<image>.`,
+    );
   }
   let value: unknown;
   try {
@@ -39,7 +44,8 @@ export async function readProvisioningTemplate(tree: Tree, images: TreeImages, n
     throw new GeneratorInputError((e as Error).message);
   }
   const parsed = parseProvisioningDefinition(value);
-  if (!parsed.success) throw new GeneratorInputError([`${file} is invalid:`, ...parsed.errors.map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
+  if (!parsed.success)
+    throw new GeneratorInputError([`${file} is invalid:`, ...parsed.errors.map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
   if (parsed.definition.name !== name) {
     throw new GeneratorInputError(`${file}: name is '${parsed.definition.name}' but the folder is '${name}'. They must match.`);
   }

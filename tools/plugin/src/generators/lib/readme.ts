@@ -2,7 +2,12 @@
 import { renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
 import type { NormalizedApp } from './app-options';
 
-const DECISION_FIELDS = { description: 'description', command: 'services[0].command', gitRef: 'the git ref', steps: 'steps[0].run' } as const;
+const DECISION_FIELDS = {
+  description: 'description',
+  command: 'services[0].command',
+  gitRef: 'the git ref',
+  steps: 'steps[0].run',
+} as const;
 
 function decisionList(app: NormalizedApp, fields: Partial<Record<keyof NormalizedApp['decisions'], string>>): string[] {
   const entries = Object.entries(app.decisions) as [keyof NormalizedApp['decisions'], string][];

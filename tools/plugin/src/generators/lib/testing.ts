@@ -23,7 +23,8 @@ export function createImageTree(options: { lockFile?: boolean } = {}): Tree {
   const copy = (path: string) => tree.write(path, readFileSync(join(repoRoot, path)));
   copy('packages/conventions/package.json');
   for (const name of imageProjectDirs(repoRoot)) {
-    for (const file of readdirSync(join(repoRoot, IMAGES_DIR, name))) if (file === 'package.json' || file.endsWith('.ts')) copy(`${IMAGES_DIR}/${name}/${file}`);
+    for (const file of readdirSync(join(repoRoot, IMAGES_DIR, name)))
+      if (file === 'package.json' || file.endsWith('.ts')) copy(`${IMAGES_DIR}/${name}/${file}`);
   }
   if (options.lockFile) {
     const lock = {

@@ -69,7 +69,10 @@ describe('provisioning generator', () => {
     expect(shellcheck(script)).toBe('');
     expect(script).toContain('[[ "$torch_versions_pre" == "$torch_versions_post" ]]');
     expect(script).toContain('git -C "$dest" checkout v1.2.0');
-    expect(script.trimEnd().split('\n').slice(-2)).toEqual(['supervisorctl reread && supervisorctl update', 'supervisorctl status my-app || true']);
+    expect(script.trimEnd().split('\n').slice(-2)).toEqual([
+      'supervisorctl reread && supervisorctl update',
+      'supervisorctl status my-app || true',
+    ]);
   });
 
   it('leaves markers where it could not decide, in provisioning.ts and so in provision.sh', async () => {
@@ -84,7 +87,9 @@ describe('provisioning generator', () => {
 
   it('tells how to use it: PROVISIONING_SCRIPT, the PORTAL_CONFIG with its label, --refresh, convert', async () => {
     const readme = read(await generate(FULL), `${DIR}/README.md`);
-    expect(readme).toContain('PORTAL_CONFIG="localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal|localhost:7860:17860:/:My App"');
+    expect(readme).toContain(
+      'PORTAL_CONFIG="localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal|localhost:7860:17860:/:My App"',
+    );
     expect(readme).toContain('nx g @vast/plugin:provisioning my-app --refresh');
     expect(readme).toContain('nx g @vast/plugin:convert my-app');
   });
@@ -101,7 +106,9 @@ describe('provisioning generator', () => {
   it('--refresh names the file and field of an invalid edit', async () => {
     const tree = await generate(FULL);
     tree.write(`${DIR}/provisioning.ts`, read(tree, `${DIR}/provisioning.ts`).replace("'ffmpeg'", "'Not A Package'"));
-    await expect(provisioningGenerator(tree, { name: 'my-app', refresh: true })).rejects.toThrow(`${DIR}/provisioning.ts is invalid:\n  aptPackages.0: must be a Debian package name`);
+    await expect(provisioningGenerator(tree, { name: 'my-app', refresh: true })).rejects.toThrow(
+      `${DIR}/provisioning.ts is invalid:\n  aptPackages.0: must be a Debian package name`,
+    );
   });
 
   it('--modelsOnly: a template with no service, whose steps are left to decide; --refresh renders what was decided', async () => {
@@ -121,7 +128,9 @@ describe('provisioning generator', () => {
   it('does not overwrite an existing template', async () => {
     const tree = await generate(FULL);
     const before = changedPaths(tree);
-    await expect(provisioningGenerator(tree, { name: 'my-app', from: 'base-image' })).rejects.toThrow(`${DIR} already exists; the generator never overwrites a project`);
+    await expect(provisioningGenerator(tree, { name: 'my-app', from: 'base-image' })).rejects.toThrow(
+      `${DIR} already exists; the generator never overwrites a project`,
+    );
     expect(changedPaths(tree)).toEqual(before);
   });
 
@@ -131,7 +140,11 @@ describe('provisioning generator', () => {
       ['a bad name', { name: 'My App' }, "'My App' is not a valid image name"],
       ['a port the image uses', { port: 8080 }, "--port=8080 is taken: base-image's 'Jupyter' entry uses it"],
       ['a pip option', { pythonPackages: '-e .' }, "--pythonPackages: '-e' must be one pip requirement"],
-      ['service options with --modelsOnly', { modelsOnly: true, port: 7000, command: 'x' }, '--port, --command describe a service, and --modelsOnly makes a template without one'],
+      [
+        'service options with --modelsOnly',
+        { modelsOnly: true, port: 7000, command: 'x' },
+        '--port, --command describe a service, and --modelsOnly makes a template without one',
+      ],
     ])('%s', async (_what, options, message) => {
       const tree = createImageTree();
       await expect(provisioningGenerator(tree, { name: 'my-app', from: 'pytorch', ...options })).rejects.toThrow(message);

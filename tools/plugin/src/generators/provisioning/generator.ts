@@ -23,7 +23,10 @@ export interface NormalizedProvisioningOptions {
 /** The options that shape a service, which a models-only template does not have. */
 const SERVICE_OPTIONS = ['service', 'label', 'portalPath', 'port', 'internalPort', 'command', 'workdir'] as const;
 
-export async function normalizeProvisioningOptions(tree: Tree, options: ProvisioningGeneratorSchema): Promise<NormalizedProvisioningOptions> {
+export async function normalizeProvisioningOptions(
+  tree: Tree,
+  options: ProvisioningGeneratorSchema,
+): Promise<NormalizedProvisioningOptions> {
   const name = String(options.name ?? '').trim();
   const command = `nx g @vast/plugin:provisioning ${name}`;
   const problems: string[] = [];
@@ -38,7 +41,10 @@ export async function normalizeProvisioningOptions(tree: Tree, options: Provisio
   }
   const modelsOnly = options.modelsOnly === true;
   const given = modelsOnly ? SERVICE_OPTIONS.filter((o) => options[o] !== undefined) : [];
-  if (given.length) problems.push(`${given.map((o) => `--${o}`).join(', ')} describe a service, and --modelsOnly makes a template without one. Drop one or the other.`);
+  if (given.length)
+    problems.push(
+      `${given.map((o) => `--${o}`).join(', ')} describe a service, and --modelsOnly makes a template without one. Drop one or the other.`,
+    );
   const app = normalizeAppOptions(name, options, from, problems);
   if (modelsOnly) {
     delete app.decisions.command;
@@ -48,7 +54,10 @@ export async function normalizeProvisioningOptions(tree: Tree, options: Provisio
   return { app, from, modelsOnly };
 }
 
-export function provisioningDefinition(options: NormalizedProvisioningOptions): { definition: ProvisioningDefinitionInput; markers: Record<string, string> } {
+export function provisioningDefinition(options: NormalizedProvisioningOptions): {
+  definition: ProvisioningDefinitionInput;
+  markers: Record<string, string>;
+} {
   const { app, from } = options;
   const definition: ProvisioningDefinitionInput = {
     name: app.name,
@@ -119,8 +128,15 @@ export function generateProvisioning(tree: Tree, options: NormalizedProvisioning
   const { definition, markers } = provisioningDefinition(options);
   const file = templateFileOf(definition.name);
   const parsed = parseProvisioningDefinition(applyMarkers(definition, markers));
-  if (!parsed.success) throw new GeneratorInputError([`${file} would be invalid:`, ...parsed.errors.map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
-  tree.write(file, renderProvisioningSource(definition, { markers, summary: `${definition.name}: provisioning-only template for ${options.from.definition.name}. Made by nx g @vast/plugin:provisioning; edit freely, then --refresh.` }));
+  if (!parsed.success)
+    throw new GeneratorInputError([`${file} would be invalid:`, ...parsed.errors.map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
+  tree.write(
+    file,
+    renderProvisioningSource(definition, {
+      markers,
+      summary: `${definition.name}: provisioning-only template for ${options.from.definition.name}. Made by nx g @vast/plugin:provisioning; edit freely, then --refresh.`,
+    }),
+  );
   tree.write(scriptFileOf(definition.name), renderTemplateScript({ definition: parsed.definition, from: options.from }), { mode: '755' });
   tree.write(`${templateDirOf(definition.name)}/README.md`, renderReadme(options));
 }
@@ -139,5 +155,9 @@ export default async function provisioningGenerator(tree: Tree, options: Provisi
   const normalized = await normalizeProvisioningOptions(tree, options);
   generateProvisioning(tree, normalized);
   const name = normalized.app.name;
-  return nextSteps(normalized.app, templateFileOf(name), `\`npx nx g @vast/plugin:provisioning ${name} --refresh\` renders provision.sh again`);
+  return nextSteps(
+    normalized.app,
+    templateFileOf(name),
+    `\`npx nx g @vast/plugin:provisioning ${name} --refresh\` renders provision.sh again`,
+  );
 }

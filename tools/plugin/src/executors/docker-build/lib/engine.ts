@@ -6,9 +6,13 @@ import { dockerCommand, DockerError, tagImage } from '../../../utils/docker';
 export async function dockerBuild(argv: string[]): Promise<void> {
   try {
     // Plain progress: every step and its output, readable in CI logs and where a step fails.
-    await run(dockerCommand(), [argv[0], '--progress=plain', ...argv.slice(1)], { stdio: 'inherit', env: { ...process.env, DOCKER_BUILDKIT: '1' } });
+    await run(dockerCommand(), [argv[0], '--progress=plain', ...argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, DOCKER_BUILDKIT: '1' },
+    });
   } catch (e) {
-    if (e instanceof CommandError) throw new DockerError(`docker build failed (exit ${e.result.exitCode}); the failing step and its output are above.`);
+    if (e instanceof CommandError)
+      throw new DockerError(`docker build failed (exit ${e.result.exitCode}); the failing step and its output are above.`);
     throw e;
   }
 }

@@ -11,7 +11,11 @@ function graph(edges: Record<string, string[]>): TaskGraph {
       return [id, { id, target: { project, target }, overrides: {}, outputs: [], parallelism: true }];
     }),
   );
-  return { roots: [...ids].filter((id) => !(edges[id] ?? []).length), tasks, dependencies: Object.fromEntries([...ids].map((id) => [id, edges[id] ?? []])) } as unknown as TaskGraph;
+  return {
+    roots: [...ids].filter((id) => !(edges[id] ?? []).length),
+    tasks,
+    dependencies: Object.fromEntries([...ids].map((id) => [id, edges[id] ?? []])),
+  } as unknown as TaskGraph;
 }
 
 const run = (projectName: string, taskGraph?: TaskGraph) => namedOnItsOwn({ projectName, targetName: 'docker-build', taskGraph });

@@ -19,13 +19,19 @@ export async function localFromIds(chain: ImageManifest[]): Promise<Record<strin
         logger.log(`${manifest.name}:${v.key} builds FROM ${v.from}, which the engine does not have yet: making it (local-root)`);
         const made = await localRootExecutor({ image: v.from as string });
         id = made.success ? await imageId(v.from as string) : undefined;
-        if (!id) throw new DockerError(`${manifest.source}: variants: ${v.key} builds FROM ${v.from}, which could not be made; see the local-root output above (nx run ${manifest.name}:local-root).`);
+        if (!id)
+          throw new DockerError(
+            `${manifest.source}: variants: ${v.key} builds FROM ${v.from}, which could not be made; see the local-root output above (nx run ${manifest.name}:local-root).`,
+          );
       }
       ids[v.from as string] = id;
     }
     for (const v of manifest.variants.filter((v) => v.local && v.upstream)) {
       const id = await imageId(v.upstream as string);
-      if (!id) throw new DockerError(`${manifest.source}: variants: ${v.key} grafts onto ${v.upstream}, which the engine does not have. Build or load it first (offline builds cannot pull).`);
+      if (!id)
+        throw new DockerError(
+          `${manifest.source}: variants: ${v.key} grafts onto ${v.upstream}, which the engine does not have. Build or load it first (offline builds cannot pull).`,
+        );
       ids[v.upstream as string] = id;
     }
   }
@@ -51,7 +57,10 @@ export async function registryFromDigests(chain: ImageManifest[], warn: (line: s
       if (digests) return [ref, digests.join(',')];
       const id = await imageId(ref);
       if (id) warn(`${ref}: its registry did not answer, so the engine's copy (${id.slice(0, 19)}) stands for it in the content hash`);
-      else warn(`${ref}: neither its registry nor the engine knows it, so only its name is in the content hash (an update to the tag will not rebuild)`);
+      else
+        warn(
+          `${ref}: neither its registry nor the engine knows it, so only its name is in the content hash (an update to the tag will not rebuild)`,
+        );
       return [ref, id];
     }),
   );

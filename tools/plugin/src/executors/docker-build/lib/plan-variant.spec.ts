@@ -29,7 +29,9 @@ const kinds = (actions: Array<{ kind: string }>) => actions.map((a) => a.kind);
 
 describe('planVariant', () => {
   it('skips a build whose content tag the engine has, and only re-points a moved version tag', () => {
-    expect(planVariant(base, { engine: { buildTagId: ID, versionTagId: ID } }, plain)).toEqual([{ kind: 'skip', buildTag: base.buildTag, imageId: ID }]);
+    expect(planVariant(base, { engine: { buildTagId: ID, versionTagId: ID } }, plain)).toEqual([
+      { kind: 'skip', buildTag: base.buildTag, imageId: ID },
+    ]);
     expect(planVariant(base, { engine: { buildTagId: ID } }, plain)).toEqual([
       { kind: 'skip', buildTag: base.buildTag, imageId: ID },
       { kind: 'tag', source: base.buildTag, target: base.versionTag },
@@ -45,7 +47,9 @@ describe('planVariant', () => {
       { kind: 'skip', buildTag: base.buildTag, imageId: ID },
       { kind: 'share', buildTag: base.buildTag, cacheRef: `cache.example:5000/${base.buildTag}` },
     ]);
-    expect(kinds(planVariant(base, { engine: { buildTagId: ID, versionTagId: ID }, cached: { configDigest: ID } }, shared))).toEqual(['skip']);
+    expect(kinds(planVariant(base, { engine: { buildTagId: ID, versionTagId: ID }, cached: { configDigest: ID } }, shared))).toEqual([
+      'skip',
+    ]);
     expect(planVariant(base, { engine: {} }, shared)).toEqual([
       { kind: 'build', buildTag: base.buildTag, argv: base.argv },
       { kind: 'tag', source: base.buildTag, target: base.versionTag },
@@ -55,15 +59,31 @@ describe('planVariant', () => {
 
   it('uses a build found in the cache registry without pulling it; with --pull, pulls it before falling back to a build', () => {
     const cached = { engine: {}, cached: { configDigest: ID } };
-    expect(planVariant(base, cached, shared)).toEqual([{ kind: 'use-cached', cacheRef: `cache.example:5000/${base.buildTag}`, imageId: ID }]);
+    expect(planVariant(base, cached, shared)).toEqual([
+      { kind: 'use-cached', cacheRef: `cache.example:5000/${base.buildTag}`, imageId: ID },
+    ]);
     const pulled = planVariant(base, cached, { ...shared, pull: true });
-    expect(pulled[0]).toEqual({ kind: 'pull-cached', cacheRef: `cache.example:5000/${base.buildTag}`, buildTag: base.buildTag, versionTag: base.versionTag });
+    expect(pulled[0]).toEqual({
+      kind: 'pull-cached',
+      cacheRef: `cache.example:5000/${base.buildTag}`,
+      buildTag: base.buildTag,
+      versionTag: base.versionTag,
+    });
     expect(kinds(pulled)).toEqual(['pull-cached', 'build', 'tag', 'share']);
   });
 
   it('has the parent in the engine before building a child FROM it, from the cache registry when shared', () => {
     expect(planVariant(child, { engine: {} }, shared)).toEqual([
-      { kind: 'pull-parent', parent: { key: 'base:stock', image: 'base', variant: 'stock', buildTag: base.buildTag, cacheRef: `cache.example:5000/${base.buildTag}` } },
+      {
+        kind: 'pull-parent',
+        parent: {
+          key: 'base:stock',
+          image: 'base',
+          variant: 'stock',
+          buildTag: base.buildTag,
+          cacheRef: `cache.example:5000/${base.buildTag}`,
+        },
+      },
       { kind: 'build', buildTag: child.buildTag, argv: child.argv },
       { kind: 'tag', source: child.buildTag, target: child.versionTag },
       { kind: 'share', buildTag: child.buildTag, cacheRef: `cache.example:5000/${child.buildTag}` },

@@ -43,7 +43,8 @@ export type VariantAction =
   /** Push the content tag to the cache registry for other runners. */
   | { kind: 'share'; buildTag: string; cacheRef: string };
 
-export const cacheRefOf = (cacheRegistry: string | undefined, buildTag: string) => (cacheRegistry ? `${cacheRegistry}/${buildTag}` : undefined);
+export const cacheRefOf = (cacheRegistry: string | undefined, buildTag: string) =>
+  cacheRegistry ? `${cacheRegistry}/${buildTag}` : undefined;
 
 export function planVariant(build: PlannedBuild, facts: VariantFacts, options: VariantPlanOptions): VariantAction[] {
   const cacheRef = cacheRefOf(options.cacheRegistry, build.buildTag);
@@ -64,12 +65,17 @@ export function planVariant(build: PlannedBuild, facts: VariantFacts, options: V
   // (a child building FROM it, smoke, docker-push, or --pull), so an unchanged image costs no download.
   if (cacheRef && cached?.configDigest && !options.pull) return [{ kind: 'use-cached', cacheRef, imageId: cached.configDigest }];
 
-  const pullCached: VariantAction[] = cacheRef && cached ? [{ kind: 'pull-cached', cacheRef, buildTag: build.buildTag, versionTag: build.versionTag }] : [];
+  const pullCached: VariantAction[] =
+    cacheRef && cached ? [{ kind: 'pull-cached', cacheRef, buildTag: build.buildTag, versionTag: build.versionTag }] : [];
   const parent: VariantAction[] = build.parent
     ? [
         {
           kind: 'pull-parent',
-          parent: { ...build.parent, key: `${build.parent.image}:${build.parent.variant}`, cacheRef: cacheRefOf(options.cacheRegistry, build.parent.buildTag) },
+          parent: {
+            ...build.parent,
+            key: `${build.parent.image}:${build.parent.variant}`,
+            cacheRef: cacheRefOf(options.cacheRegistry, build.parent.buildTag),
+          },
         },
       ]
     : [];

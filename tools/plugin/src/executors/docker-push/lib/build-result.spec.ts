@@ -56,18 +56,27 @@ describe('checkBuildResult', () => {
   });
 
   it('rejects non-objects, empty variant lists, duplicates, bad ids, foreign names and unknown variants', () => {
-    expect(checkBuildResult([], facts)).toEqual({ ok: false, errors: ['dist/builds/base-image/build-result.json: is not a JSON object. Run nx run base-image:docker-build first.'] });
+    expect(checkBuildResult([], facts)).toEqual({
+      ok: false,
+      errors: ['dist/builds/base-image/build-result.json: is not a JSON object. Run nx run base-image:docker-build first.'],
+    });
     const errors = (value: unknown) => {
       const check = checkBuildResult(value, facts);
       return check.ok ? [] : check.errors;
     };
     expect(errors({ ...good, variants: [] })).toEqual([expect.stringMatching(/variants: no built variant is listed/)]);
-    expect(errors({ ...good, variants: [good.variants[0], good.variants[0]] })).toEqual([expect.stringMatching(/variants.1.key: 'local' is listed twice/)]);
-    expect(errors({ ...good, variants: [{ ...good.variants[0], imageId: 'abc' }] })).toEqual([expect.stringMatching(/imageId: 'abc' is not a sha256 image id/)]);
+    expect(errors({ ...good, variants: [good.variants[0], good.variants[0]] })).toEqual([
+      expect.stringMatching(/variants.1.key: 'local' is listed twice/),
+    ]);
+    expect(errors({ ...good, variants: [{ ...good.variants[0], imageId: 'abc' }] })).toEqual([
+      expect.stringMatching(/imageId: 'abc' is not a sha256 image id/),
+    ]);
     expect(errors({ ...good, name: 'pytorch' })).toEqual([expect.stringMatching(/name: is 'pytorch', but this is project 'base-image'/)]);
     expect(errors({ ...good, variants: [{ ...good.variants[0], key: 'gone' }] })).toEqual([
       expect.stringMatching(/variants: 'gone' is not a variant in dist\/images\/base-image\/image.json/),
     ]);
-    expect(errors({ ...good, repository: 'vastai/other' })).toEqual([expect.stringMatching(/repository: is 'vastai\/other', but .*image.json says 'vastai\/base-image'/)]);
+    expect(errors({ ...good, repository: 'vastai/other' })).toEqual([
+      expect.stringMatching(/repository: is 'vastai\/other', but .*image.json says 'vastai\/base-image'/),
+    ]);
   });
 });

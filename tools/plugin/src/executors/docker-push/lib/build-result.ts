@@ -45,7 +45,9 @@ export function checkBuildResult(value: unknown, facts: BuildResultFacts): Build
     if (!isText(value[field])) errors.push(`${file}: ${field}: is missing. ${rebuild}`);
   }
   if (isText(value.name) && value.name !== facts.projectName) {
-    errors.push(`${file}: name: is '${value.name}', but this is project '${facts.projectName}'. Delete the file and ${rebuild.toLowerCase()}`);
+    errors.push(
+      `${file}: name: is '${value.name}', but this is project '${facts.projectName}'. Delete the file and ${rebuild.toLowerCase()}`,
+    );
   }
   if (isText(value.version) && value.version !== facts.packageVersion) {
     errors.push(
@@ -72,7 +74,8 @@ export function checkBuildResult(value: unknown, facts: BuildResultFacts): Build
       if (bad.length) return;
       const variant: BuiltVariant = { key: entry.key as string, buildTag: entry.buildTag as string, imageId: entry.imageId as string };
       // Left in the cache registry by docker-build: the push pulls it from there first.
-      if (isText(entry.cacheRef)) Object.assign(variant, { cacheRef: entry.cacheRef, ...(isText(entry.versionTag) ? { versionTag: entry.versionTag } : {}) });
+      if (isText(entry.cacheRef))
+        Object.assign(variant, { cacheRef: entry.cacheRef, ...(isText(entry.versionTag) ? { versionTag: entry.versionTag } : {}) });
       if (!IMAGE_ID.test(variant.imageId)) errors.push(`${at}.imageId: '${variant.imageId}' is not a sha256 image id. ${rebuild}`);
       if (seen.has(variant.key)) errors.push(`${at}.key: '${variant.key}' is listed twice. ${rebuild}`);
       seen.add(variant.key);

@@ -7,7 +7,8 @@ const isReleaseTag = (entry: { role: PushStep['role'] }) => entry.role !== 'cont
 
 export function formatPushReport(image: string, version: string, registry: string, report: PushReport, rerun: string): string[] {
   const lines = [`docker-push ${image} ${version} -> ${registry}`];
-  for (const p of report.pushed) lines.push(`  ${p.role === 'content' ? 'staged    ' : 'pushed    '} ${p.target}${p.digest ? `  ${p.digest}` : ''}`);
+  for (const p of report.pushed)
+    lines.push(`  ${p.role === 'content' ? 'staged    ' : 'pushed    '} ${p.target}${p.digest ? `  ${p.digest}` : ''}`);
   for (const u of report.unchanged) lines.push(`  unchanged  ${u.target}  ${u.digest}`);
   const tagsPushed = report.pushed.filter(isReleaseTag).length;
   const tagsUnchanged = report.unchanged.filter(isReleaseTag).length;

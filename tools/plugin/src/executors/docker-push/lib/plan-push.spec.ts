@@ -13,7 +13,7 @@ const result = {
 };
 
 describe('planPush', () => {
-  it('stages every variant\'s content, then pushes every exact tag, then the moving aliases', () => {
+  it("stages every variant's content, then pushes every exact tag, then the moving aliases", () => {
     expect(planPush(result, 'registry.example:5000').map((s) => [s.target, s.source, s.role])).toEqual([
       [`registry.example:5000/vastai/pytorch:staging-${'a'.repeat(64)}`, 'vastai/pytorch:build-aaaaaaaaaaaa', 'content'],
       [`registry.example:5000/vastai/pytorch:staging-${'b'.repeat(64)}`, 'vastai/pytorch:build-bbbbbbbbbbbb', 'content'],
@@ -38,7 +38,9 @@ describe('planPush', () => {
   });
 
   it('throws before anything is planned when a tag would be invalid', () => {
-    expect(() => planPush({ ...result, variants: [{ ...result.variants[0], key: 'x'.repeat(125) }] }, 'docker.io')).toThrow(/Docker allows at most 128/);
+    expect(() => planPush({ ...result, variants: [{ ...result.variants[0], key: 'x'.repeat(125) }] }, 'docker.io')).toThrow(
+      /Docker allows at most 128/,
+    );
   });
 });
 
@@ -47,7 +49,8 @@ describe('decidePush', () => {
   const R = 'r:5000/vastai/pytorch';
   const manifest = (c: string) => `sha256:${c.repeat(64)}`;
   const rerun = 'run nx run pytorch:docker-push --registry=r:5000 again';
-  const states = (entries: Record<string, RemoteState>) => new Map(steps.map((s) => [s.target, entries[s.target.slice(R.length + 1)] ?? { kind: 'absent' as const }]));
+  const states = (entries: Record<string, RemoteState>) =>
+    new Map(steps.map((s) => [s.target, entries[s.target.slice(R.length + 1)] ?? { kind: 'absent' as const }]));
   const actions = (entries: Record<string, RemoteState>) => {
     const decision = decidePush(steps, states(entries), rerun);
     if (!decision.ok) throw new Error(decision.errors.join('\n'));
@@ -60,7 +63,9 @@ describe('decidePush', () => {
 
   it('keeps what is already there and stages only variants that still need a tag (a re-run after a cut)', () => {
     const cu128Tags = ['2.1.0-cu128', '2.1-cu128', '2-cu128', 'latest-cu128'];
-    const there = Object.fromEntries([...cu128Tags, `staging-${'b'.repeat(64)}`, '2.1.0-cu130'].map((t) => [t, { kind: 'same' as const, digest: manifest('d') }]));
+    const there = Object.fromEntries(
+      [...cu128Tags, `staging-${'b'.repeat(64)}`, '2.1.0-cu130'].map((t) => [t, { kind: 'same' as const, digest: manifest('d') }]),
+    );
     expect(actions(there)).toEqual([
       `unchanged staging-${'b'.repeat(64)}`,
       'unchanged 2.1.0-cu128',
@@ -75,11 +80,17 @@ describe('decidePush', () => {
   });
 
   it('moves an alias that names another image', () => {
-    expect(actions({ 'latest-cu128': { kind: 'different', digest: manifest('e'), configDigest: manifest('f') } })).toContain('push latest-cu128');
+    expect(actions({ 'latest-cu128': { kind: 'different', digest: manifest('e'), configDigest: manifest('f') } })).toContain(
+      'push latest-cu128',
+    );
   });
 
   it('refuses the whole push when an exact tag names another image, naming the tag, both digests and the fix', () => {
-    const decision = decidePush(steps, states({ '2.1.0-cu130': { kind: 'different', digest: manifest('e'), configDigest: manifest('f') } }), rerun);
+    const decision = decidePush(
+      steps,
+      states({ '2.1.0-cu130': { kind: 'different', digest: manifest('e'), configDigest: manifest('f') } }),
+      rerun,
+    );
     expect(decision).toEqual({
       ok: false,
       errors: [
@@ -89,9 +100,18 @@ describe('decidePush', () => {
   });
 
   it('refuses an exact tag that holds a manifest list, and any reference the registry gave no clear answer for', () => {
-    const decision = decidePush(steps, states({ '2.1.0-cu128': { kind: 'different', digest: manifest('e') }, 'latest-cu130': { kind: 'unknown', reason: 'connection refused' } }), rerun);
+    const decision = decidePush(
+      steps,
+      states({
+        '2.1.0-cu128': { kind: 'different', digest: manifest('e') },
+        'latest-cu130': { kind: 'unknown', reason: 'connection refused' },
+      }),
+      rerun,
+    );
     expect(!decision.ok && decision.errors).toEqual([
-      expect.stringContaining(`${R}:2.1.0-cu128: the exact version tag already names manifest list ${manifest('e')} (several platforms, not this image)`),
+      expect.stringContaining(
+        `${R}:2.1.0-cu128: the exact version tag already names manifest list ${manifest('e')} (several platforms, not this image)`,
+      ),
       `${R}:latest-cu130: cannot tell what the registry holds there (connection refused). Check that the registry is up and reachable (docker login if it needs credentials), then ${rerun}.`,
     ]);
   });

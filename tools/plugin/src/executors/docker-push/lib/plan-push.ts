@@ -75,9 +75,13 @@ export function decidePush(steps: PushStep[], states: ReadonlyMap<string, Remote
   for (const step of steps) {
     const state = stateOf(step);
     if (state.kind === 'unknown') {
-      errors.push(`${step.target}: cannot tell what the registry holds there (${state.reason}). Check that the registry is up and reachable (docker login if it needs credentials), then ${rerun}.`);
+      errors.push(
+        `${step.target}: cannot tell what the registry holds there (${state.reason}). Check that the registry is up and reachable (docker login if it needs credentials), then ${rerun}.`,
+      );
     } else if (state.kind === 'different' && step.role === 'exact') {
-      const there = state.configDigest ? `manifest ${state.digest} of image ${state.configDigest}` : `manifest list ${state.digest} (several platforms, not this image)`;
+      const there = state.configDigest
+        ? `manifest ${state.digest} of image ${state.configDigest}`
+        : `manifest list ${state.digest} (several platforms, not this image)`;
       errors.push(
         `${step.target}: the exact version tag already names ${there}; this build is image ${step.imageId}. An exact version tag names one image forever, so it is not overwritten. Release this build under a new version (npx changeset, then npm run release), or, if the registry's image is the wrong one, delete that tag in the registry first.`,
       );

@@ -33,14 +33,24 @@ const firstLine = (text: string) => text.trim().split('\n').filter(Boolean).slic
  * recorded (one it left in the cache registry is pulled first). Returns the problems; nothing is tagged or pushed
  * unless this list is empty.
  */
-export async function checkLocalImages(variants: BuiltVariant[], buildResultFile: string, rebuildHint: string, log: (line: string) => void = () => {}): Promise<string[]> {
+export async function checkLocalImages(
+  variants: BuiltVariant[],
+  buildResultFile: string,
+  rebuildHint: string,
+  log: (line: string) => void = () => {},
+): Promise<string[]> {
   const problems: string[] = [];
   for (const variant of variants) {
     if (variant.cacheRef) await materialize(variant, log);
     const result = await run(dockerCommand(), inspectImageArgv(variant.buildTag), { reject: false });
     if (result.exitCode !== 0) {
-      const why = result.exitCode === 127 ? 'the docker CLI is not installed or not on PATH' : firstLine(result.stderr) || `docker exited with ${result.exitCode}`;
-      problems.push(`${buildResultFile}: variants '${variant.key}': image ${variant.buildTag} is not in the Docker engine (${why}). ${rebuildHint}`);
+      const why =
+        result.exitCode === 127
+          ? 'the docker CLI is not installed or not on PATH'
+          : firstLine(result.stderr) || `docker exited with ${result.exitCode}`;
+      problems.push(
+        `${buildResultFile}: variants '${variant.key}': image ${variant.buildTag} is not in the Docker engine (${why}). ${rebuildHint}`,
+      );
     } else if (result.stdout.trim() !== variant.imageId) {
       problems.push(
         `${buildResultFile}: variants '${variant.key}': ${variant.buildTag} is now ${result.stdout.trim()}, not the built ${variant.imageId}. ${rebuildHint}`,
@@ -54,7 +64,9 @@ export async function checkLocalImages(variants: BuiltVariant[], buildResultFile
 async function remoteState(target: string, imageId: string, insecure: boolean): Promise<RemoteState> {
   const result = await run(dockerCommand(), remoteManifestArgv(target, insecure), { reject: false });
   if (result.exitCode !== 0) {
-    return isManifestMissing(result.stderr) ? { kind: 'absent' } : { kind: 'unknown', reason: firstLine(result.stderr) || `docker exited with ${result.exitCode}` };
+    return isManifestMissing(result.stderr)
+      ? { kind: 'absent' }
+      : { kind: 'unknown', reason: firstLine(result.stderr) || `docker exited with ${result.exitCode}` };
   }
   const manifest = parseRemoteManifest(result.stdout);
   if (!manifest) return { kind: 'unknown', reason: 'docker manifest inspect printed no manifest it could read' };
@@ -63,7 +75,11 @@ async function remoteState(target: string, imageId: string, insecure: boolean): 
 }
 
 /** The registry's state of every planned reference, one lookup each, in plan order (the facts decidePush needs). */
-export async function readRemoteStates(steps: PushStep[], insecure: boolean, log: (line: string) => void): Promise<Map<string, RemoteState>> {
+export async function readRemoteStates(
+  steps: PushStep[],
+  insecure: boolean,
+  log: (line: string) => void,
+): Promise<Map<string, RemoteState>> {
   const states = new Map<string, RemoteState>();
   for (const [i, step] of steps.entries()) {
     log(`[check ${i + 1}/${steps.length}] ${step.target}`);

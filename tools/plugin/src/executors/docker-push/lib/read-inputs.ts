@@ -29,7 +29,8 @@ export function readPushInputs(o: NormalizedDockerPushOptions): PushInputs {
 
   const pkg = readJson(abs(packageFile));
   const version = (pkg.value as { version?: unknown } | undefined)?.version;
-  if (typeof version !== 'string') return { ok: false, errors: [`${packageFile}: version: ${pkg.error ?? 'is missing'}. Give the image a semver version.`] };
+  if (typeof version !== 'string')
+    return { ok: false, errors: [`${packageFile}: version: ${pkg.error ?? 'is missing'}. Give the image a semver version.`] };
 
   let manifest: (ManifestFacts & { name: string }) | undefined;
   if (existsSync(abs(manifestFile))) {
@@ -57,7 +58,9 @@ export function readPushInputs(o: NormalizedDockerPushOptions): PushInputs {
     }
     return {
       ok: false,
-      errors: [`${buildResultFile}: not found. docker-push only pushes images docker-build finished building (it writes this file after the last variant). ${rebuild}`],
+      errors: [
+        `${buildResultFile}: not found. docker-push only pushes images docker-build finished building (it writes this file after the last variant). ${rebuild}`,
+      ],
     };
   }
   const raw = readJson(abs(buildResultFile));

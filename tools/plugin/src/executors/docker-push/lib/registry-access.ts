@@ -69,7 +69,9 @@ export async function checkRegistryAccess(registry: string, env: NodeJS.ProcessE
   if (status === 401) {
     const file = dockerConfigFile(env);
     if (!hasDockerCredentials(host, readDockerConfig(file))) {
-      return [`registry ${host}: asks for credentials (GET ${url} answered 401) and the docker CLI has none for ${host} in ${file}. Run docker login ${host}, then run again.`];
+      return [
+        `registry ${host}: asks for credentials (GET ${url} answered 401) and the docker CLI has none for ${host} in ${file}. Run docker login ${host}, then run again.`,
+      ];
     }
   }
   return [];

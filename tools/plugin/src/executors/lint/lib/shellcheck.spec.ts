@@ -16,19 +16,35 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 let contexts = 0;
 /** Assembles a derivative (ENV APP_HOME; its parent sets WORKSPACE) whose one step runs `run`, and lints it. */
 async function lintStep(run: string): Promise<{ rules: LintFinding[]; overlay: LintFinding[]; steps: LintFinding[] }> {
-  const family = fakeFamily(fakeDefinition('base'), fakeDefinition('derivative', { env: { APP_HOME: '/opt/app' }, steps: [{ name: 'setup', run: 'true' }, { name: 'probe', run }] }));
+  const family = fakeFamily(
+    fakeDefinition('base'),
+    fakeDefinition('derivative', {
+      env: { APP_HOME: '/opt/app' },
+      steps: [
+        { name: 'setup', run: 'true' },
+        { name: 'probe', run },
+      ],
+    }),
+  );
   const image = family.get('app')!;
   const contextDir = join(root, `context-${contexts++}`);
   const { manifest } = assembleContext(root, image, { contextDir, skipArtifacts: true });
   const context = readLintContext(contextDir, manifest, image);
-  return { rules: lintContext(context), overlay: await runShellcheck(contextDir, context), steps: await runStepChecks(contextDir, context) };
+  return {
+    rules: lintContext(context),
+    overlay: await runShellcheck(contextDir, context),
+    steps: await runStepChecks(contextDir, context),
+  };
 }
 
-const shown = (findings: LintFinding[]) => findings.map((f) => formatFinding('dist/images/app', f).replace(/ \(dist\/images\/app\/steps\/.*\)$/, ''));
+const shown = (findings: LintFinding[]) =>
+  findings.map((f) => formatFinding('dist/images/app', f).replace(/ \(dist\/images\/app\/steps\/.*\)$/, ''));
 
 describe('step shell checks', () => {
   it('pass a clean step that reads declared names: own ENV, the parent ENV, build args, what the build provides', async () => {
-    const { rules, overlay, steps } = await lintStep('echo "${APP_HOME} ${WORKSPACE} ${VAST_PROFILE} ${VIRTUAL_ENV} ${HOME}"\necho "${OPTIONAL_THING:-}"');
+    const { rules, overlay, steps } = await lintStep(
+      'echo "${APP_HOME} ${WORKSPACE} ${VAST_PROFILE} ${VIRTUAL_ENV} ${HOME}"\necho "${OPTIONAL_THING:-}"',
+    );
     expect([...rules, ...overlay, ...steps]).toEqual([]);
   });
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { failedStages, GLOBAL_CHECKS, labelListed, latestBootLines, parsePortalLabels, startedStages, type SmokeExpectations } from './checks';
+import {
+  failedStages,
+  GLOBAL_CHECKS,
+  labelListed,
+  latestBootLines,
+  parsePortalLabels,
+  startedStages,
+  type SmokeExpectations,
+} from './checks';
 import type { ContainerProbe, ProbeResult } from './probe';
 
 const BOOT_LOG = [
@@ -85,7 +93,10 @@ describe('parsePortalLabels', () => {
 
 describe('checks against a scripted container', () => {
   it('boot-stages-in-order fails when a stage is missing from the log', async () => {
-    const probe = fakeProbe({ '/var/log/vast-boot.log': BOOT_LOG }, { 'bash:cd "$1"': { stdout: '05-base-image-env\n65-supervisor-launch\n75-provisioning\n95-supervisor-wait\n' } });
+    const probe = fakeProbe(
+      { '/var/log/vast-boot.log': BOOT_LOG },
+      { 'bash:cd "$1"': { stdout: '05-base-image-env\n65-supervisor-launch\n75-provisioning\n95-supervisor-wait\n' } },
+    );
     const outcome = await check('boot-stages-in-order').run({ probe, expect: expectations() });
     expect(outcome.status).toBe('fail');
     expect(outcome.detail).toContain('expected [05-base-image-env, 65-supervisor-launch');
@@ -94,15 +105,24 @@ describe('checks against a scripted container', () => {
   it('boot-stages-succeeded tolerates only the failures the scenario allows', async () => {
     const probe = fakeProbe({ '/var/log/vast-boot.log': BOOT_LOG });
     expect((await check('boot-stages-succeeded').run({ probe, expect: expectations() })).status).toBe('fail');
-    expect((await check('boot-stages-succeeded').run({ probe, expect: expectations({ allowedStageFailures: ['75-provisioning'] }) })).status).toBe('pass');
+    expect(
+      (await check('boot-stages-succeeded').run({ probe, expect: expectations({ allowedStageFailures: ['75-provisioning'] }) })).status,
+    ).toBe('pass');
   });
 
   it('provisioning-finished wants the failure marker and a reason in the log when the script fails', async () => {
-    const run = (files: Record<string, string>) => check('provisioning-finished').run({ probe: fakeProbe(files), expect: expectations({ provisioning: 'failed' }) });
+    const run = (files: Record<string, string>) =>
+      check('provisioning-finished').run({ probe: fakeProbe(files), expect: expectations({ provisioning: 'failed' }) });
     expect((await run({ '/.provisioning': '' })).detail).toBe('/.provisioning still exists');
     expect((await run({ '/.provisioning_failed': '' })).status).toBe('fail');
-    const outcome = await run({ '/.provisioning_failed': '', '/var/log/portal/provisioning.log': '[provisioning] FAILED: /provisioning.sh exited with status 7\n' });
-    expect(outcome).toEqual({ status: 'pass', detail: '/.provisioning_failed present; log: [provisioning] FAILED: /provisioning.sh exited with status 7' });
+    const outcome = await run({
+      '/.provisioning_failed': '',
+      '/var/log/portal/provisioning.log': '[provisioning] FAILED: /provisioning.sh exited with status 7\n',
+    });
+    expect(outcome).toEqual({
+      status: 'pass',
+      detail: '/.provisioning_failed present; log: [provisioning] FAILED: /provisioning.sh exited with status 7',
+    });
   });
 
   it('unlisted-services-skipped fails when a left-out service is running anyway', async () => {
@@ -110,17 +130,33 @@ describe('checks against a scripted container', () => {
       {},
       {
         'supervisorctl status': { exitCode: 0, stdout: 'instance_portal   RUNNING   pid 1, uptime 0:01:00\njupyter   RUNNING   pid 2' },
-        'bash:grep -H': { stdout: "/opt/supervisor-scripts/instance_portal.sh:. /opt/supervisor-scripts/utils/exit_portal.sh 'Instance Portal'\n" },
+        'bash:grep -H': {
+          stdout: "/opt/supervisor-scripts/instance_portal.sh:. /opt/supervisor-scripts/utils/exit_portal.sh 'Instance Portal'\n",
+        },
       },
     );
     const outcome = await check('unlisted-services-skipped').run({ probe, expect: expectations() });
     expect(outcome.status).toBe('fail');
-    expect(outcome.detail).toBe("/tmp/supervisor-skip/instance_portal missing ('Instance Portal' is not listed); instance_portal is RUNNING");
+    expect(outcome.detail).toBe(
+      "/tmp/supervisor-skip/instance_portal missing ('Instance Portal' is not listed); instance_portal is RUNNING",
+    );
   });
 
   it('portal-yaml-matches-config compares every field of every entry', async () => {
-    const yaml = ['applications:', '  Jupyter:', '    hostname: localhost', '    external_port: 8080', '    internal_port: 18081', '    open_path: /', '    name: Jupyter', ''].join('\n');
-    const outcome = await check('portal-yaml-matches-config').run({ probe: fakeProbe({ '/etc/portal.yaml': yaml }), expect: expectations() });
+    const yaml = [
+      'applications:',
+      '  Jupyter:',
+      '    hostname: localhost',
+      '    external_port: 8080',
+      '    internal_port: 18081',
+      '    open_path: /',
+      '    name: Jupyter',
+      '',
+    ].join('\n');
+    const outcome = await check('portal-yaml-matches-config').run({
+      probe: fakeProbe({ '/etc/portal.yaml': yaml }),
+      expect: expectations(),
+    });
     expect(outcome.status).toBe('fail');
     expect(outcome.detail).toContain('localhost:8080:18081:/:Jupyter');
   });
@@ -136,12 +172,19 @@ describe('unauthenticated-ports', () => {
       'portal-config: port 6006 (Board) has no authentication: direct entry (external port = internal port): the application listens there itself and Caddy does not gate it',
       '',
     ].join('\n');
-    const outcome = await check('unauthenticated-ports').run({ probe: fakeProbe({ '/var/log/portal/caddy.log': log }), expect: expectations() });
+    const outcome = await check('unauthenticated-ports').run({
+      probe: fakeProbe({ '/var/log/portal/caddy.log': log }),
+      expect: expectations(),
+    });
     expect(outcome).toEqual({
       status: 'pass',
-      detail: 'UNAUTHENTICATED port 6006 (Board) has no authentication: direct entry (external port = internal port): the application listens there itself and Caddy does not gate it',
+      detail:
+        'UNAUTHENTICATED port 6006 (Board) has no authentication: direct entry (external port = internal port): the application listens there itself and Caddy does not gate it',
     });
-    const none = await check('unauthenticated-ports').run({ probe: fakeProbe({ '/var/log/portal/caddy.log': 'portal-config: wrote /etc/Caddyfile\n' }), expect: expectations() });
+    const none = await check('unauthenticated-ports').run({
+      probe: fakeProbe({ '/var/log/portal/caddy.log': 'portal-config: wrote /etc/Caddyfile\n' }),
+      expect: expectations(),
+    });
     expect(none).toEqual({ status: 'pass', detail: 'none: every served port asks for a login' });
     expect((await check('unauthenticated-ports').run({ probe: fakeProbe({}), expect: expectations() })).status).toBe('fail');
   });

@@ -52,7 +52,9 @@ const wrongAnswer = (detail: string): CheckOutcome => ({ status: 'fail', detail,
 export function judgeRefusal(url: string, code: number, expected: number): CheckOutcome {
   if (code === expected) return pass(`${url} -> ${code}`);
   const detail = `${url} -> ${code || 'no answer'}, expected ${expected}`;
-  return code === 0 || code >= 500 ? fail(`${detail} (not serving yet?)`) : wrongAnswer(`${detail}; not retried: a port that lets a request in once is open`);
+  return code === 0 || code >= 500
+    ? fail(`${detail} (not serving yet?)`)
+    : wrongAnswer(`${detail}; not retried: a port that lets a request in once is open`);
 }
 
 export const BOOT_LOG = '/var/log/vast-boot.log';
@@ -153,7 +155,9 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
       if (log === undefined) return fail(`${BOOT_LOG} is missing`);
       const started = startedStages(latestBootLines(log));
       const same = started.length === expected.length && started.every((s, i) => s === expected[i]);
-      return same ? pass(`${started.length} stages: ${started[0]} .. ${started[started.length - 1]}`) : fail(`ran [${started.join(', ')}], expected [${expected.join(', ')}]`);
+      return same
+        ? pass(`${started.length} stages: ${started[0]} .. ${started[started.length - 1]}`)
+        : fail(`ran [${started.join(', ')}], expected [${expected.join(', ')}]`);
     },
   },
   {
@@ -210,18 +214,27 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
     id: 'provisioning-finished',
     description: '/.provisioning is gone and provisioning left the marker it should',
     async run({ probe, expect }) {
-      const [busy, complete, failed] = await Promise.all(['/.provisioning', '/.provisioning_complete', '/.provisioning_failed'].map((p) => fileExists(probe, p)));
+      const [busy, complete, failed] = await Promise.all(
+        ['/.provisioning', '/.provisioning_complete', '/.provisioning_failed'].map((p) => fileExists(probe, p)),
+      );
       if (busy) return fail('/.provisioning still exists');
       if (expect.provisioning === 'none') return pass('no PROVISIONING_SCRIPT; /.provisioning removed');
       if (expect.provisioning === 'complete') {
-        if (!complete || failed) return fail(`/.provisioning_complete ${complete ? 'present' : 'missing'}, /.provisioning_failed ${failed ? 'present' : 'absent'}`);
-        if (expect.provisioningProof && !(await fileExists(probe, expect.provisioningProof))) return fail(`the script did not run: ${expect.provisioningProof} is missing`);
+        if (!complete || failed)
+          return fail(
+            `/.provisioning_complete ${complete ? 'present' : 'missing'}, /.provisioning_failed ${failed ? 'present' : 'absent'}`,
+          );
+        if (expect.provisioningProof && !(await fileExists(probe, expect.provisioningProof)))
+          return fail(`the script did not run: ${expect.provisioningProof} is missing`);
         return pass('/.provisioning_complete present');
       }
-      if (!failed || complete) return fail(`/.provisioning_failed ${failed ? 'present' : 'missing'}, /.provisioning_complete ${complete ? 'present' : 'absent'}`);
+      if (!failed || complete)
+        return fail(`/.provisioning_failed ${failed ? 'present' : 'missing'}, /.provisioning_complete ${complete ? 'present' : 'absent'}`);
       const log = (await readFile(probe, PROVISIONING_LOG)) ?? '';
       const why = log.split('\n').find((l) => l.includes('FAILED'));
-      return why ? pass(`/.provisioning_failed present; log: ${why.trim()}`) : fail(`${PROVISIONING_LOG} does not say why provisioning failed`);
+      return why
+        ? pass(`/.provisioning_failed present; log: ${why.trim()}`)
+        : fail(`${PROVISIONING_LOG} does not say why provisioning failed`);
     },
   },
   {
@@ -233,7 +246,8 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
       if (!unlisted.length) return skip('every labelled service is in PORTAL_CONFIG; leave one out to check skipping');
       const problems: string[] = [];
       for (const [program, label] of unlisted) {
-        if (!(await fileExists(probe, `${SKIP_DIR}/${program}`))) problems.push(`${SKIP_DIR}/${program} missing ('${label}' is not listed)`);
+        if (!(await fileExists(probe, `${SKIP_DIR}/${program}`)))
+          problems.push(`${SKIP_DIR}/${program} missing ('${label}' is not listed)`);
         if (states?.get(program) === 'RUNNING') problems.push(`${program} is RUNNING`);
       }
       return problems.length ? fail(problems.join('; ')) : pass(unlisted.map(([p, l]) => `${p} ('${l}')`).join(', '));
@@ -267,7 +281,10 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
       // The log gains a block per start of caddy; the latest one is what is served now.
       const lines = log.split('\n');
       const start = lines.map((l) => l.includes('portal-config: wrote ')).lastIndexOf(true);
-      const open = lines.slice(Math.max(0, start)).filter((l) => l.includes(' has no authentication: ')).map((l) => l.replace(/^.*?portal-config: /, ''));
+      const open = lines
+        .slice(Math.max(0, start))
+        .filter((l) => l.includes(' has no authentication: '))
+        .map((l) => l.replace(/^.*?portal-config: /, ''));
       return pass(open.length ? `UNAUTHENTICATED ${open.join('; ')}` : 'none: every served port asks for a login');
     },
   },
@@ -306,7 +323,9 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
     async run({ probe }) {
       const result = await bash(probe, 'echo "$(id -u user):$(id -g user)" && sudo -u user -- sudo -n true && echo sudo-ok');
       const [ids, sudo] = result.stdout.trim().split('\n');
-      return ids === '1001:0' && sudo === 'sudo-ok' ? pass('1001:0, sudo ok') : fail(`id ${ids ?? '?'}, sudo ${sudo ?? 'failed'} ${result.stderr.trim()}`);
+      return ids === '1001:0' && sudo === 'sudo-ok'
+        ? pass('1001:0, sudo ok')
+        : fail(`id ${ids ?? '?'}, sudo ${sudo ?? 'failed'} ${result.stderr.trim()}`);
     },
   },
   {
@@ -314,7 +333,9 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
     description: '/venv/main is a working Python environment',
     async run({ probe }) {
       const result = await probe.exec(['/venv/main/bin/python', '-c', 'import sys; print(sys.prefix)']);
-      return result.stdout.trim() === '/venv/main' ? pass('sys.prefix /venv/main') : fail(`exit ${result.exitCode}: ${result.stdout.trim()} ${result.stderr.trim()}`);
+      return result.stdout.trim() === '/venv/main'
+        ? pass('sys.prefix /venv/main')
+        : fail(`exit ${result.exitCode}: ${result.stdout.trim()} ${result.stderr.trim()}`);
     },
   },
   {
@@ -352,7 +373,9 @@ export const IMAGE_CHECKS: Record<string, SmokeCheck[]> = {
       description: 'Jupyter offers /venv/main as a kernel',
       async run({ probe }) {
         const text = await readFile(probe, '/usr/local/share/jupyter/kernels/main/kernel.json');
-        return text?.includes('/venv/main/bin/python') ? pass('kernel main -> /venv/main/bin/python') : fail('no kernel "main" for /venv/main');
+        return text?.includes('/venv/main/bin/python')
+          ? pass('kernel main -> /venv/main/bin/python')
+          : fail('no kernel "main" for /venv/main');
       },
     },
   ],
@@ -361,9 +384,15 @@ export const IMAGE_CHECKS: Record<string, SmokeCheck[]> = {
       id: 'torch-in-main-venv',
       description: '`import torch` works in /venv/main, and torch computes',
       async run({ probe }) {
-        const result = await probe.exec(['/venv/main/bin/python', '-c', 'import torch; x = torch.ones(2, 3); print(torch.__version__, (x @ x.T).sum().item())']);
+        const result = await probe.exec([
+          '/venv/main/bin/python',
+          '-c',
+          'import torch; x = torch.ones(2, 3); print(torch.__version__, (x @ x.T).sum().item())',
+        ]);
         const out = result.stdout.trim();
-        return result.exitCode === 0 && out.endsWith(' 12.0') ? pass(`torch ${out.split(' ')[0]}`) : fail(`exit ${result.exitCode}: ${(result.stderr || out).trim().split('\n').pop()}`);
+        return result.exitCode === 0 && out.endsWith(' 12.0')
+          ? pass(`torch ${out.split(' ')[0]}`)
+          : fail(`exit ${result.exitCode}: ${(result.stderr || out).trim().split('\n').pop()}`);
       },
     },
     {
@@ -372,7 +401,9 @@ export const IMAGE_CHECKS: Record<string, SmokeCheck[]> = {
       async run({ probe }) {
         const result = await bash(probe, 'echo "${PYTORCH_VERSION:-}|${PYTORCH_BACKEND:-}"');
         const [version, backend] = result.stdout.trim().split('|');
-        return version && backend ? pass(`PYTORCH_VERSION=${version} PYTORCH_BACKEND=${backend}`) : fail(`PYTORCH_VERSION='${version ?? ''}' PYTORCH_BACKEND='${backend ?? ''}'`);
+        return version && backend
+          ? pass(`PYTORCH_VERSION=${version} PYTORCH_BACKEND=${backend}`)
+          : fail(`PYTORCH_VERSION='${version ?? ''}' PYTORCH_BACKEND='${backend ?? ''}'`);
       },
     },
   ],

@@ -38,7 +38,8 @@ describe('normalizeSmokeOptions', () => {
   it('says how to build when there is no build result', () => {
     expect(normalizeSmokeOptions({ profile: 'local' }, facts({ buildResult: undefined }))).toEqual({
       ok: false,
-      error: 'dist/builds/base-image/build-result.json is missing, so there is no image to boot. Build it first: nx run base-image:docker-build -c local',
+      error:
+        'dist/builds/base-image/build-result.json is missing, so there is no image to boot. Build it first: nx run base-image:docker-build -c local',
     });
   });
 
@@ -48,14 +49,22 @@ describe('normalizeSmokeOptions', () => {
       "dist/builds/base-image/build-result.json: profile: is 'local', but this smoke runs the 'production' profile. Build it first: nx run base-image:docker-build",
     );
     const unknown = normalizeSmokeOptions({ profile: 'local', variant: 'cuda' }, facts());
-    expect(unknown.ok || unknown.error).toBe("dist/builds/base-image/build-result.json: variants: has no 'cuda' (built: local). Pick one of those or build it.");
+    expect(unknown.ok || unknown.error).toBe(
+      "dist/builds/base-image/build-result.json: variants: has no 'cuda' (built: local). Pick one of those or build it.",
+    );
   });
 
   it('takes a URL, a workspace file or none as the provisioning script', () => {
-    const url = normalizeSmokeOptions({ image: 'x:1', provisioningScript: 'https://example.invalid/p.sh', expectProvisioning: 'failed' }, facts());
+    const url = normalizeSmokeOptions(
+      { image: 'x:1', provisioningScript: 'https://example.invalid/p.sh', expectProvisioning: 'failed' },
+      facts(),
+    );
     expect(url.ok && url.options.provisioning).toEqual({ kind: 'url', url: 'https://example.invalid/p.sh', expect: 'failed' });
     const plain = normalizeSmokeOptions({ image: 'x:1', provisioningScript: 'http://example.invalid/p.sh?token=t' }, facts());
-    expect(plain).toEqual({ ok: false, error: expect.stringContaining("provisioningScript: 'http://example.invalid/p.sh' is not an https URL") });
+    expect(plain).toEqual({
+      ok: false,
+      error: expect.stringContaining("provisioningScript: 'http://example.invalid/p.sh' is not an https URL"),
+    });
     const file = normalizeSmokeOptions({ image: 'x:1', provisioningScript: 'scripts/provision.sh' }, facts());
     expect(file.ok && file.options.provisioning).toEqual({ kind: 'inline', script: 'echo hi\n', expect: 'complete' });
     const none = normalizeSmokeOptions({ image: 'x:1', provisioningScript: 'none' }, facts());

@@ -50,14 +50,22 @@ export function normalizeSmokeOptions(options: SmokeExecutorOptions, facts: Smok
   let selected: BuiltVariant | undefined;
   if (!image) {
     const built = builtVariants(facts.buildResult);
-    if (facts.buildResult === undefined) return { ok: false, error: `${facts.buildResultFile} is missing, so there is no image to boot. ${rebuild}` };
-    if (!built || !built.variants.length) return { ok: false, error: `${facts.buildResultFile}: variants: lists no built variant. ${rebuild}` };
+    if (facts.buildResult === undefined)
+      return { ok: false, error: `${facts.buildResultFile} is missing, so there is no image to boot. ${rebuild}` };
+    if (!built || !built.variants.length)
+      return { ok: false, error: `${facts.buildResultFile}: variants: lists no built variant. ${rebuild}` };
     if (built.profile && built.profile !== profile) {
-      return { ok: false, error: `${facts.buildResultFile}: profile: is '${built.profile}', but this smoke runs the '${profile}' profile. ${rebuild}` };
+      return {
+        ok: false,
+        error: `${facts.buildResultFile}: profile: is '${built.profile}', but this smoke runs the '${profile}' profile. ${rebuild}`,
+      };
     }
     const variant = options.variant ? built.variants.find((v) => v.key === options.variant) : built.variants[0];
     if (!variant) {
-      return { ok: false, error: `${facts.buildResultFile}: variants: has no '${options.variant}' (built: ${built.variants.map((v) => v.key).join(', ')}). Pick one of those or build it.` };
+      return {
+        ok: false,
+        error: `${facts.buildResultFile}: variants: has no '${options.variant}' (built: ${built.variants.map((v) => v.key).join(', ')}). Pick one of those or build it.`,
+      };
     }
     image = variant.buildTag;
     selected = variant;
@@ -70,10 +78,17 @@ export function normalizeSmokeOptions(options: SmokeExecutorOptions, facts: Smok
   else if (source && /^https:\/\//i.test(source)) provisioning = { kind: 'url', url: source, expect };
   else if (source && /^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
     // fetch-script in the image refuses it too: a script that runs as root is fetched over https only.
-    return { ok: false, error: `provisioningScript: '${source.split('?')[0]}' is not an https URL; the container fetches https:// only. Serve it over https or give a workspace-relative path.` };
+    return {
+      ok: false,
+      error: `provisioningScript: '${source.split('?')[0]}' is not an https URL; the container fetches https:// only. Serve it over https or give a workspace-relative path.`,
+    };
   } else if (source) {
     const script = facts.readScript(source);
-    if (script === undefined) return { ok: false, error: `provisioningScript: '${source}' is neither an https URL nor a file in the workspace. Give an https URL or a workspace-relative path.` };
+    if (script === undefined)
+      return {
+        ok: false,
+        error: `provisioningScript: '${source}' is neither an https URL nor a file in the workspace. Give an https URL or a workspace-relative path.`,
+      };
     provisioning = { kind: 'inline', script, expect };
   }
 

@@ -27,7 +27,11 @@ const ctx = { probe: { exec: async () => ({ exitCode: 0, stdout: '', stderr: '' 
 
 describe('runChecks', () => {
   it('retries a failing check until it passes, in declared order', async () => {
-    const slow = scripted('slow', [{ status: 'fail', detail: 'not yet' }, { status: 'fail', detail: 'not yet' }, { status: 'pass', detail: 'up' }]);
+    const slow = scripted('slow', [
+      { status: 'fail', detail: 'not yet' },
+      { status: 'fail', detail: 'not yet' },
+      { status: 'pass', detail: 'up' },
+    ]);
     const quick = scripted('quick', [{ status: 'pass', detail: 'ok' }]);
     const seen: string[] = [];
     const results = await runChecks([slow, quick], ctx, { timeoutMs: 10_000, ...fakeClock(), onResult: (r) => seen.push(r.id) });

@@ -60,5 +60,10 @@ export function summarize(results: CheckResult[]): { passed: number; failed: num
   const failed = count('fail');
   const skipped = count('skip');
   // Worded unlike a test runner's closing line on purpose: CI reads those, and this is one step inside a test.
-  return { passed, failed, skipped, line: `smoke: ${passed}/${results.length} checks passed (${failed} failing, ${skipped} not applicable)` };
+  return {
+    passed,
+    failed,
+    skipped,
+    line: `smoke: ${passed}/${results.length} checks passed (${failed} failing, ${skipped} not applicable)`,
+  };
 }

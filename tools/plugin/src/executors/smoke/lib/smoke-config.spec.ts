@@ -15,7 +15,11 @@ describe('smoke check config', () => {
     const base = selectChecks('base-image').checks.map((c) => c.id);
     expect(base.slice(0, GLOBAL_CHECKS.length)).toEqual(GLOBAL_CHECKS.map((c) => c.id));
     expect(base).toContain('jupyter-answers-internally');
-    expect(selectChecks('pytorch').checks.map((c) => c.id)).toEqual([...GLOBAL_CHECKS.map((c) => c.id), 'torch-in-main-venv', 'torch-facts-in-env']);
+    expect(selectChecks('pytorch').checks.map((c) => c.id)).toEqual([
+      ...GLOBAL_CHECKS.map((c) => c.id),
+      'torch-in-main-venv',
+      'torch-facts-in-env',
+    ]);
     expect(selectChecks('ollama').checks.map((c) => c.id)).toEqual(GLOBAL_CHECKS.map((c) => c.id));
   });
 
@@ -26,7 +30,14 @@ describe('smoke check config', () => {
   });
 
   it('rejects exclusions of unknown checks and exclusions without a reason', () => {
-    const errors = validateSmokeConfig(config({ vllm: [{ check: 'no-such-check', reason: 'x' }, { check: 'caddy-running', reason: ' ' }] }));
+    const errors = validateSmokeConfig(
+      config({
+        vllm: [
+          { check: 'no-such-check', reason: 'x' },
+          { check: 'caddy-running', reason: ' ' },
+        ],
+      }),
+    );
     expect(errors).toHaveLength(2);
     expect(errors[0]).toMatch(/^exclusions\.vllm\.0\.check: 'no-such-check' is not a check vllm runs\. Use one of: boot-stages-in-order, /);
     expect(errors[1]).toBe("exclusions.vllm.1.reason: is empty. Say why vllm may skip 'caddy-running'.");

@@ -33,15 +33,20 @@ export function validateSmokeConfig(config: SmokeConfig): string[] {
   for (const [image, checks] of [['(global)', []] as const, ...Object.entries(config.images)]) {
     const seen = new Set<string>();
     for (const check of [...config.global, ...checks]) {
-      if (seen.has(check.id)) errors.push(`${image}: check id '${check.id}' is used twice. Give each check its own id (exclusions name checks by id).`);
+      if (seen.has(check.id))
+        errors.push(`${image}: check id '${check.id}' is used twice. Give each check its own id (exclusions name checks by id).`);
       seen.add(check.id);
     }
   }
   for (const [image, exclusions] of Object.entries(config.exclusions)) {
     const known = new Set([...config.global, ...(config.images[image] ?? [])].map((c) => c.id));
     exclusions.forEach((exclusion, i) => {
-      if (!known.has(exclusion.check)) errors.push(`exclusions.${image}.${i}.check: '${exclusion.check}' is not a check ${image} runs. Use one of: ${[...known].join(', ')}`);
-      if (!exclusion.reason.trim()) errors.push(`exclusions.${image}.${i}.reason: is empty. Say why ${image} may skip '${exclusion.check}'.`);
+      if (!known.has(exclusion.check))
+        errors.push(
+          `exclusions.${image}.${i}.check: '${exclusion.check}' is not a check ${image} runs. Use one of: ${[...known].join(', ')}`,
+        );
+      if (!exclusion.reason.trim())
+        errors.push(`exclusions.${image}.${i}.reason: is empty. Say why ${image} may skip '${exclusion.check}'.`);
     });
   }
   return errors;

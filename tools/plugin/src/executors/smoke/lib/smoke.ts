@@ -5,7 +5,14 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parsePortalConfig, type PortalEntry } from '@vast/conventions';
-import { containerLogs, copyIntoContainer, createContainer, inspectContainer, removeContainer, startContainer } from '../../../utils/docker';
+import {
+  containerLogs,
+  copyIntoContainer,
+  createContainer,
+  inspectContainer,
+  removeContainer,
+  startContainer,
+} from '../../../utils/docker';
 import type { SmokeExpectations } from './checks';
 import { dockerProbe, type ContainerProbe } from './probe';
 import { formatResult, runChecks, summarize, type CheckResult } from './run-checks';
@@ -98,7 +105,14 @@ export async function startSmokeContainer(options: SmokeContainerOptions): Promi
   const staging = mkdtempSync(join(tmpdir(), 'vast-smoke-'));
   let id: string | undefined;
   try {
-    id = await createContainer({ image: options.image, name, env, publish: externalPorts, labels: { 'vast.smoke': 'true' }, args: options.args });
+    id = await createContainer({
+      image: options.image,
+      name,
+      env,
+      publish: externalPorts,
+      labels: { 'vast.smoke': 'true' },
+      args: options.args,
+    });
 
     const smokeDir = join(staging, basename(SMOKE_DIR));
     mkdirSync(smokeDir);
@@ -163,11 +177,16 @@ export async function runSmoke(options: SmokeRunOptions): Promise<SmokeRunResult
 
   const container = await startSmokeContainer(options);
   try {
-    if (container.portalConfigErrors.length) log(`smoke: PORTAL_CONFIG is malformed (${container.portalConfigErrors.join('; ')}); checks expect no entries`);
-    const results = await runChecks(checks, { probe: container.probe, expect: container.expectations }, {
-      timeoutMs: options.timeoutSeconds * 1000,
-      onResult: (r) => log(formatResult(r)),
-    });
+    if (container.portalConfigErrors.length)
+      log(`smoke: PORTAL_CONFIG is malformed (${container.portalConfigErrors.join('; ')}); checks expect no entries`);
+    const results = await runChecks(
+      checks,
+      { probe: container.probe, expect: container.expectations },
+      {
+        timeoutMs: options.timeoutSeconds * 1000,
+        onResult: (r) => log(formatResult(r)),
+      },
+    );
     const summary = summarize(results);
     log(summary.line);
     if (summary.failed) {
