@@ -18,6 +18,7 @@ import {
   run,
 } from '@vast/plugin/testing';
 import { buildLocalBaseImage, nx } from '../support/local-base-image';
+import { CADDY_LOG, PROVISIONING_LOG, PROVISIONING_MARKERS, provisioningMarkerPath } from '@vast/conventions';
 
 const FULL_PORTAL_CONFIG =
   'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
@@ -103,10 +104,10 @@ describe('base-image local variant', () => {
         // The Instance Portal is in this config, so it must have started too (the real portal server).
         const states = await supervisorStates(container.probe);
         expect(states?.get('instance_portal')).toBe('RUNNING');
-        const log = await readFile(container.probe, '/var/log/portal/provisioning.log');
+        const log = await readFile(container.probe, PROVISIONING_LOG);
         expect(log).toContain('e2e: provisioning is about to fail');
         expect(log).toMatch(/FAILED: \/provisioning\.sh \(from \/opt\/vast-smoke\/provision\.sh\) exited with status 7/);
-        expect((await container.probe.exec(['test', '-e', '/.provisioning_complete'])).exitCode).toBe(1);
+        expect((await container.probe.exec(['test', '-e', provisioningMarkerPath(PROVISIONING_MARKERS.complete)])).exitCode).toBe(1);
       },
     );
   });
@@ -129,9 +130,7 @@ describe('base-image local variant', () => {
         { image, portalConfig, token: 'e2e-malformed-token', provisioning: { kind: 'none' }, namePrefix: NAME_PREFIX },
         async (container) => {
           const caddyLog = await eventually('the portal-config error in the caddy log', async () => {
-            const text = (
-              await container.probe.exec(['bash', '-c', 'cat /var/log/portal/caddy.log.old /var/log/portal/caddy.log 2>/dev/null'])
-            ).stdout;
+            const text = (await container.probe.exec(['bash', '-c', `cat ${CADDY_LOG}.old ${CADDY_LOG} 2>/dev/null`])).stdout;
             return error.test(text) ? text : undefined;
           });
           expect(caddyLog).toMatch(/PORTAL_CONFIG/);

@@ -5,12 +5,12 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BOOT_LOG } from '@vast/conventions';
 import {
   readFile,
   supervisorStates,
   startSmokeContainer,
   type SmokeContainer,
-  BOOT_LOG,
   latestBootLines,
   startedStages,
   failedStages,

@@ -5,6 +5,7 @@
 // its label is missing from PORTAL_CONFIG. A provisioning template is booted the same way, via PROVISIONING_SCRIPT.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROVISIONING_MARKERS, provisioningMarkerPath } from '@vast/conventions';
 import { ScratchWorkspace } from '../support/scratch-workspace';
 import {
   run,
@@ -79,7 +80,7 @@ async function expectRunning(container: SmokeContainer, program: string): Promis
     async () => ((await supervisorStates(container.probe))?.get(program) === 'RUNNING' ? true : undefined),
     () => describeContainer(container),
   );
-  expect(await fileExists(container.probe, '/.provisioning')).toBe(false);
+  expect(await fileExists(container.probe, provisioningMarkerPath(PROVISIONING_MARKERS.inProgress))).toBe(false);
 }
 
 /** Caddy serves the external port with auth: 200 with the bearer token, 401 without. */
@@ -310,7 +311,7 @@ describe('nx g @vast/plugin:provisioning, run by PROVISIONING_SCRIPT on base-ima
       expect: 'complete',
     });
     await expectRunning(container, 'greeter');
-    expect(await fileExists(container.probe, '/.provisioning_complete')).toBe(true);
+    expect(await fileExists(container.probe, provisioningMarkerPath(PROVISIONING_MARKERS.complete))).toBe(true);
     await expectServedWithAuth(container, 7870);
   });
 

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROVISIONING_MARKERS, provisioningMarkerPath, type ProvisioningMarker } from '@vast/conventions';
 import { run, dockerCommand, execInContainer, startSmokeContainer } from '@vast/plugin/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { launchChromium, type ChromiumSession } from '../support/chromium';
@@ -37,7 +38,7 @@ interface PortalTarget {
   /** A line the service writes to its log when it starts. */
   logLine: RegExp;
   /** Local only: toggles the provisioning markers. */
-  setMarker: (name: '.provisioning' | '.provisioning_failed', present: boolean) => void | Promise<void>;
+  setMarker: (name: ProvisioningMarker, present: boolean) => void | Promise<void>;
   close(): Promise<void>;
 }
 
@@ -69,8 +70,9 @@ async function containerTarget(): Promise<PortalTarget> {
         throw new Error(`the portal in ${container.name} did not answer 200 through Caddy within 120s (last status ${status})`);
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const marker = async (name: string, present: boolean) => {
-      await execInContainer(container.id, present ? ['touch', `/${name}`] : ['rm', '-f', `/${name}`]);
+    const marker = async (name: ProvisioningMarker, present: boolean) => {
+      const path = provisioningMarkerPath(name);
+      await execInContainer(container.id, present ? ['touch', path] : ['rm', '-f', path]);
     };
     return {
       shotPrefix: '',
@@ -250,14 +252,14 @@ describe.each([
 
   it('shows a banner while provisioning runs and when it failed', async () => {
     const banner = page.locator('[data-testid="banner"]');
-    await target.setMarker('.provisioning', true);
+    await target.setMarker(PROVISIONING_MARKERS.inProgress, true);
     await banner.waitFor({ state: 'visible' });
     expect(await banner.textContent()).toMatch(/^Provisioning is running/);
-    await target.setMarker('.provisioning', false);
-    await target.setMarker('.provisioning_failed', true);
+    await target.setMarker(PROVISIONING_MARKERS.inProgress, false);
+    await target.setMarker(PROVISIONING_MARKERS.failed, true);
     await page.waitForFunction(() => document.querySelector('[data-testid="banner"]')?.textContent?.startsWith('Provisioning failed'));
     await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-provisioning-failed-1280x800.png`) });
-    await target.setMarker('.provisioning_failed', false);
+    await target.setMarker(PROVISIONING_MARKERS.failed, false);
     await banner.waitFor({ state: 'hidden' });
   });
 

@@ -2,8 +2,8 @@
 import { formatPortalConfig } from './portal-config';
 import { generatedHeader, shellDoubleQuote } from './text';
 import type { PortalEntry } from './schema';
+import { BOOT_DIR } from './runtime-contract';
 
-export const BOOT_DIR = '/etc/vast_boot.d';
 export const bootEnvScriptName = (image: string) => `05-${image}-env.sh`;
 export const bootEnvScriptPath = (image: string) => `${BOOT_DIR}/${bootEnvScriptName(image)}`;
 

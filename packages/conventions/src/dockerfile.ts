@@ -1,6 +1,7 @@
 // Renders the Dockerfile of an image, one function per class, from its resolved definition.
 // Layer plan: slow, rarely-changing steps first; the ROOT overlay (which changes often) last, then env-hash.
 import { bootEnvScriptPath } from './boot-env';
+import { INSTANCE_TOOLS_BIN } from './runtime-contract';
 import { PROFILE_ARG, renderStepRun, stepFilePath } from './step-script';
 import { generatedHeader } from './text';
 import type { ResolvedImage } from './graph';
@@ -11,7 +12,7 @@ export const LABEL_SOURCE = 'https://github.com/vastai/';
 export const LABEL_MAINTAINER = 'Vast.ai Inc <contact@vast.ai>';
 /** The three LABELs every image carries; lint rule VL001 holds the final stage to exactly these. */
 export const LABEL_KEYS = ['org.opencontainers.image.source', 'org.opencontainers.image.description', 'maintainer'] as const;
-export const ENTRYPOINT = '/opt/instance-tools/bin/entrypoint.sh';
+export const ENTRYPOINT = `${INSTANCE_TOOLS_BIN}/entrypoint.sh`;
 export const ENV_HASH_STEP = 'env-hash > /.env_hash';
 /** Where a base image keeps a copy of its own overlay, for external images to graft from. */
 export const GRAFT_DIR = '/opt/vast-base';
@@ -161,7 +162,7 @@ export function renderExternalDockerfile(image: ResolvedImage): string {
       '',
       'SHELL ["/bin/bash", "-c"]',
       ...renderArgs(image),
-      ...renderEnv({ ...baseEnv, ...factEnv(image), PATH: '/opt/instance-tools/bin:${PATH}' }),
+      ...renderEnv({ ...baseEnv, ...factEnv(image), PATH: `${INSTANCE_TOOLS_BIN}:\${PATH}` }),
       '',
       '# Graft: the base overlay, supervisor, caddy, python venv and user, installed into the upstream image.',
       `COPY --from=${BASE_STAGE} ${GRAFT_DIR} ${GRAFT_DIR}`,

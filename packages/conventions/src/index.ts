@@ -1,5 +1,6 @@
 // @vast/conventions: the rules of the image family as pure functions. No fs, env, clock or docker here.
 export * from './schema';
+export * from './runtime-contract';
 export * from './graph';
 export * from './text';
 export * from './supervisor';

@@ -4,14 +4,8 @@
 import { z } from 'zod';
 import { renderStepScript } from './step-script';
 import { shellQuote } from './text';
-import {
-  launchScriptPath,
-  renderLaunchScript,
-  renderSupervisorConf,
-  SUPERVISOR_CONF_DIR,
-  SUPERVISOR_SCRIPTS_DIR,
-  supervisorConfPath,
-} from './supervisor';
+import { launchScriptPath, renderLaunchScript, renderSupervisorConf, supervisorConfPath } from './supervisor';
+import { PROVISIONING_MARKERS, provisioningMarkerPath, SUPERVISOR_CONF_DIR, SUPERVISOR_SCRIPTS_DIR } from './runtime-contract';
 import { controlCharacterProblems } from './safe-strings';
 import {
   checkServices,
@@ -339,7 +333,7 @@ export function renderProvisioningScript(template: ProvisioningDefinition, optio
   }
   lines.push(
     '',
-    '# supervisord is already running (boot stage 65): load the new programs. They wait for /.provisioning to go,',
+    `# supervisord is already running (boot stage 65): load the new programs. They wait for ${provisioningMarkerPath(PROVISIONING_MARKERS.inProgress)} to go,`,
     "# and start only while their label is in /etc/portal.yaml: add it to the template's PORTAL_CONFIG.",
     'supervisorctl reread && supervisorctl update',
     `supervisorctl status ${template.services.map((s) => s.name).join(' ')} || true`,

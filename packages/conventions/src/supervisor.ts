@@ -2,9 +2,9 @@
 import { generatedHeader, shellSingleQuote } from './text';
 import { PORTAL_LABEL_ENV } from './portal-config';
 import { CALLS_PTY, type Service } from './schema';
+import { PROVISIONING_MARKERS, provisioningMarkerPath, SUPERVISOR_CONF_DIR, SUPERVISOR_SCRIPTS_DIR } from './runtime-contract';
 
-export const SUPERVISOR_SCRIPTS_DIR = '/opt/supervisor-scripts';
-export const SUPERVISOR_CONF_DIR = '/etc/supervisor/conf.d';
+const PROVISIONING_IN_PROGRESS = provisioningMarkerPath(PROVISIONING_MARKERS.inProgress);
 
 /**
  * The utils a launch script may source, in the only order that works: logging first so every later line is
@@ -78,8 +78,8 @@ export function renderLaunchScript(service: Service, source: string): string {
   if (service.waitForProvisioning) {
     lines.push(
       '',
-      '# Provisioning may install what this service needs; /.provisioning exists until it has finished.',
-      'while [[ -f /.provisioning ]]; do',
+      `# Provisioning may install what this service needs; ${PROVISIONING_IN_PROGRESS} exists until it has finished.`,
+      `while [[ -f ${PROVISIONING_IN_PROGRESS} ]]; do`,
       '  echo "Waiting for provisioning to finish before starting ${PROC_NAME}..."',
       '  sleep 2',
       'done',

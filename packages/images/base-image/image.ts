@@ -1,5 +1,5 @@
 // The base image: runtime infrastructure every template inherits (boot chain, supervisor, Caddy, Jupyter, portal).
-import { defineImage } from '@vast/conventions';
+import { defineImage, INSTANCE_TOOLS_BIN, LOG_DIR } from '@vast/conventions';
 
 export default defineImage({
   name: 'base-image',
@@ -26,7 +26,7 @@ export default defineImage({
     UV_CACHE_DIR: '/.uv/cache',
     UV_NO_CACHE: '1',
     UV_LINK_MODE: 'copy',
-    PATH: '/opt/instance-tools/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    PATH: `${INSTANCE_TOOLS_BIN}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
   },
   artifacts: [{ from: 'dist/packages/portal', to: 'opt/portal' }],
   steps: [
@@ -101,7 +101,7 @@ export default defineImage({
         'useradd -ms /bin/bash user -u 1001 -g 0',
         "echo 'user ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/user",
         'chmod 0440 /etc/sudoers.d/user',
-        'mkdir -p /run/user/1001 /opt/workspace-internal /var/log/portal /var/log/supervisor',
+        `mkdir -p /run/user/1001 /opt/workspace-internal ${LOG_DIR} /var/log/supervisor`,
         'chown 1001:0 /run/user/1001 && chmod 700 /run/user/1001',
         'id user',
       ].join('\n'),

@@ -17,7 +17,7 @@ export { runSmoke, startSmokeContainer, type ProvisioningSpec, type SmokeContain
 export { selectChecks } from './executors/smoke/lib/smoke-config';
 export { runChecks } from './executors/smoke/lib/run-checks';
 export { fileExists, httpStatus, readFile, supervisorStates } from './executors/smoke/lib/probe';
-export { BOOT_LOG, failedStages, latestBootLines, startedStages } from './executors/smoke/lib/checks';
+export { failedStages, latestBootLines, startedStages } from './executors/smoke/lib/checks';
 export { default as dockerPushExecutor } from './executors/docker-push/executor';
 export { fakeExecutorContext } from './utils/fake-executor-context';
 export { assembleContext } from './lib/assemble-context';

@@ -1,4 +1,6 @@
 // The portal server's settings, read once from the environment. Every path can be moved so specs never touch /etc.
+import { LOG_DIR, MARKER_DIR, SKIP_DIR, SUPERVISOR_CONF_DIR } from '@vast/conventions/runtime-contract';
+
 export interface NormalizedPortalServerSettings {
   host: string;
   port: number;
@@ -7,7 +9,7 @@ export interface NormalizedPortalServerSettings {
   supervisorConfDir: string;
   skipDir: string;
   logDir: string;
-  /** Where /.provisioning, /.provisioning_failed and /.provisioning_complete live. */
+  /** Where the provisioning markers (PROVISIONING_MARKERS) live. */
   markerDir: string;
   publicDir: string;
   /** VAST_TCP_PORT_<n>: the public port Vast maps to container port n, for the open links. */
@@ -35,10 +37,10 @@ export function readPortalServerSettings(
     port,
     portalYaml: get('PORTAL_YAML_PATH', '/etc/portal.yaml'),
     supervisorSocket: get('PORTAL_SUPERVISOR_SOCKET', '/var/run/supervisor.sock'),
-    supervisorConfDir: get('PORTAL_SUPERVISOR_CONF_DIR', '/etc/supervisor/conf.d'),
-    skipDir: get('PORTAL_SKIP_DIR', '/tmp/supervisor-skip'),
-    logDir: get('PORTAL_LOG_DIR', '/var/log/portal'),
-    markerDir: get('PORTAL_MARKER_DIR', '/'),
+    supervisorConfDir: get('PORTAL_SUPERVISOR_CONF_DIR', SUPERVISOR_CONF_DIR),
+    skipDir: get('PORTAL_SKIP_DIR', SKIP_DIR),
+    logDir: get('PORTAL_LOG_DIR', LOG_DIR),
+    markerDir: get('PORTAL_MARKER_DIR', MARKER_DIR),
     publicDir: get('PORTAL_PUBLIC_DIR', defaults.publicDir),
     publicPorts,
   };

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { parsePortalConfig, renderPortalYaml } from '@vast/conventions/portal-config';
+import { SUPERVISOR_SCRIPTS_DIR, type ProvisioningMarker } from '@vast/conventions/runtime-contract';
 import { createPortalServer } from '../server/http-server';
 import { readPortalServerSettings, type NormalizedPortalServerSettings } from '../server/settings';
 import { createSupervisorClient } from '../server/supervisor-client';
@@ -31,7 +32,7 @@ export interface PortalFixture {
   url: string;
   port: number;
   writeLog(name: string, line: string): void;
-  setMarker(name: '.provisioning' | '.provisioning_failed' | '.provisioning_complete', present: boolean): void;
+  setMarker(name: ProvisioningMarker, present: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -63,7 +64,7 @@ async function startIn(dir: TempDir, options: PortalFixtureOptions): Promise<Por
     const env = [`PROC_NAME="%(program_name)s"`, ...(program.label ? [`VAST_PORTAL_LABEL="${program.label}"`] : [])].join(',');
     writeFileSync(
       dir.file(`conf.d/${program.name}.conf`),
-      `[program:${program.name}]\ncommand=/opt/supervisor-scripts/${program.name}.sh\nenvironment=${env}\n`,
+      `[program:${program.name}]\ncommand=${SUPERVISOR_SCRIPTS_DIR}/${program.name}.sh\nenvironment=${env}\n`,
     );
   }
   writeFileSync(dir.file('skip/syncthing'), 'syncthing\n');

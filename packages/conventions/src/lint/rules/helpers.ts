@@ -1,6 +1,6 @@
 // Shared lookups for lint rules: the Dockerfile's instructions and the overlay's files.
 import { parseDockerfile, type Instruction } from '../dockerfile-parser';
-import { BOOT_DIR } from '../../boot-env';
+import { BOOT_DIR } from '../../runtime-contract';
 import { mountedStepFile } from '../../step-script';
 import type { LintContext, LintFile } from '../types';
 

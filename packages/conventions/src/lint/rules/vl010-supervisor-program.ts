@@ -1,12 +1,12 @@
-import { launchScriptPath, SUPERVISOR_CONF_DIR } from '../../supervisor';
+import { launchScriptPath } from '../../supervisor';
+import { SUPERVISOR_CONF_DIR, SUPERVISOR_SCRIPTS_DIR } from '../../runtime-contract';
 import { filesUnder } from './helpers';
 import type { LintRule } from '../types';
 
 export const supervisorProgramRule: LintRule = {
   code: 'VL010',
   severity: 'error',
-  description:
-    'Each supervisor conf declares [program:<file stem>] with PROC_NAME in its environment and command=/opt/supervisor-scripts/<stem>.sh.',
+  description: `Each supervisor conf declares [program:<file stem>] with PROC_NAME in its environment and command=${SUPERVISOR_SCRIPTS_DIR}/<stem>.sh.`,
   check(context, report) {
     for (const conf of filesUnder(context, `ROOT${SUPERVISOR_CONF_DIR}/`).filter((f) => f.path.endsWith('.conf'))) {
       const stem = conf.path.slice(conf.path.lastIndexOf('/') + 1, -'.conf'.length);

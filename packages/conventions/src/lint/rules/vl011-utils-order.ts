@@ -1,4 +1,5 @@
-import { SUPERVISOR_SCRIPTS_DIR, SUPERVISOR_UTILS } from '../../supervisor';
+import { SUPERVISOR_UTILS } from '../../supervisor';
+import { SUPERVISOR_SCRIPTS_DIR } from '../../runtime-contract';
 import { filesUnder } from './helpers';
 import type { LintRule } from '../types';
 

@@ -1,8 +1,7 @@
-import { SUPERVISOR_SCRIPTS_DIR } from '../../supervisor';
-import { BOOT_DIR } from '../../boot-env';
+import { BOOT_DIR, INSTANCE_TOOLS_BIN, SUPERVISOR_SCRIPTS_DIR } from '../../runtime-contract';
 import type { LintRule } from '../types';
 
-const EXECUTABLE_DIRS = [`ROOT${SUPERVISOR_SCRIPTS_DIR}/`, `ROOT${BOOT_DIR}/`, 'ROOT/opt/instance-tools/bin/'];
+const EXECUTABLE_DIRS = [`ROOT${SUPERVISOR_SCRIPTS_DIR}/`, `ROOT${BOOT_DIR}/`, `ROOT${INSTANCE_TOOLS_BIN}/`];
 
 export const executableRule: LintRule = {
   code: 'VL012',

@@ -1,5 +1,5 @@
 // README.md of generated projects: what the project is, where to change it, and the commands that check, build and boot it.
-import { renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
+import { bootEnvScriptPath, renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
 import type { NormalizedApp } from './app-options';
 
 const DECISION_FIELDS = {
@@ -54,7 +54,7 @@ export function renderImageReadme(input: ImageReadmeInput): string {
     '## Where things are',
     '',
     '- `image.ts`: the whole definition: build steps, the service, variants. The build renders the Dockerfile, the',
-    `  supervisor program and launch script of \`${app.service.name}\`, and \`/etc/vast_boot.d/05-${app.name}-env.sh\` (default PORTAL_CONFIG) from it.`,
+    `  supervisor program and launch script of \`${app.service.name}\`, and \`${bootEnvScriptPath(app.name)}\` (default PORTAL_CONFIG) from it.`,
     '- `ROOT/` (create it when needed): hand-written files copied into the image as they are.',
     '- `package.json`: the exact pin of the parent image (the Nx graph edge and the changesets cascade).',
     '',

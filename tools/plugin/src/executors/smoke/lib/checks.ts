@@ -1,6 +1,17 @@
 // The runtime contract as checks: each one named, described, and judged from what a booted container shows.
 // Which checks run for which image (and which are excluded, with why) is data in smoke-config.ts.
-import { parsePortalYaml, type PortalEntry } from '@vast/conventions';
+import {
+  BOOT_DIR,
+  BOOT_LOG,
+  CADDY_LOG,
+  parsePortalYaml,
+  PROVISIONING_LOG,
+  PROVISIONING_MARKERS,
+  provisioningMarkerPath,
+  SKIP_DIR,
+  SUPERVISOR_SCRIPTS_DIR,
+  type PortalEntry,
+} from '@vast/conventions';
 import { bash, fileExists, httpStatus, readFile, supervisorStates, type ContainerProbe } from './probe';
 
 export interface SmokeExpectations {
@@ -57,13 +68,11 @@ export function judgeRefusal(url: string, code: number, expected: number): Check
     : wrongAnswer(`${detail}; not retried: a port that lets a request in once is open`);
 }
 
-export const BOOT_LOG = '/var/log/vast-boot.log';
-export const BOOT_DIR = '/etc/vast_boot.d';
-export const SKIP_DIR = '/tmp/supervisor-skip';
-export const PROVISIONING_LOG = '/var/log/portal/provisioning.log';
-export const CADDY_LOG = '/var/log/portal/caddy.log';
+const IN_PROGRESS = provisioningMarkerPath(PROVISIONING_MARKERS.inProgress);
+const COMPLETE = provisioningMarkerPath(PROVISIONING_MARKERS.complete);
+const FAILED = provisioningMarkerPath(PROVISIONING_MARKERS.failed);
 
-/** The stage lines of the latest boot in /var/log/vast-boot.log: `<timestamp> <stage>[ failed ...]`. */
+/** The stage lines of the latest boot in BOOT_LOG: `<timestamp> <stage>[ failed ...]`. */
 export function latestBootLines(log: string): string[] {
   const lines = log.split('\n').filter((l) => l.trim() !== '');
   let start = -1;
@@ -86,7 +95,7 @@ export function failedStages(lines: string[]): Array<{ stage: string; reason: st
   });
 }
 
-/** The stage files in /etc/vast_boot.d, as boot_default.sh orders them (bytewise). */
+/** The stage files in BOOT_DIR, as boot_default.sh orders them (bytewise). */
 async function stageFiles(probe: ContainerProbe): Promise<string[]> {
   const result = await bash(probe, 'cd "$1" && for f in [0-9][0-9]-*.sh; do [[ -f "$f" ]] && echo "${f%.sh}"; done', BOOT_DIR);
   return result.stdout
@@ -99,7 +108,10 @@ async function stageFiles(probe: ContainerProbe): Promise<string[]> {
 export function parsePortalLabels(grepOutput: string): Map<string, string> {
   const labels = new Map<string, string>();
   for (const line of grepOutput.split('\n')) {
-    const match = /^\/opt\/supervisor-scripts\/([^/:]+)\.sh:.*exit_portal\.sh\s+(?:'((?:[^']|'\\'')*)'|"([^"]*)"|(\S+))/.exec(line);
+    if (!line.startsWith(`${SUPERVISOR_SCRIPTS_DIR}/`)) continue;
+    const match = /^([^/:]+)\.sh:.*exit_portal\.sh\s+(?:'((?:[^']|'\\'')*)'|"([^"]*)"|(\S+))/.exec(
+      line.slice(SUPERVISOR_SCRIPTS_DIR.length + 1),
+    );
     if (!match) continue;
     const label = match[2] !== undefined ? match[2].replace(/'\\''/g, "'") : (match[3] ?? match[4]);
     labels.set(match[1], label);
@@ -108,7 +120,7 @@ export function parsePortalLabels(grepOutput: string): Map<string, string> {
 }
 
 async function portalLabels(probe: ContainerProbe): Promise<Map<string, string>> {
-  const result = await bash(probe, 'grep -H "^[^#]*exit_portal\\.sh" /opt/supervisor-scripts/*.sh || true');
+  const result = await bash(probe, `grep -H "^[^#]*exit_portal\\.sh" ${SUPERVISOR_SCRIPTS_DIR}/*.sh || true`);
   return parsePortalLabels(result.stdout);
 }
 
@@ -212,29 +224,21 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
   },
   {
     id: 'provisioning-finished',
-    description: '/.provisioning is gone and provisioning left the marker it should',
+    description: `${IN_PROGRESS} is gone and provisioning left the marker it should`,
     async run({ probe, expect }) {
-      const [busy, complete, failed] = await Promise.all(
-        ['/.provisioning', '/.provisioning_complete', '/.provisioning_failed'].map((p) => fileExists(probe, p)),
-      );
-      if (busy) return fail('/.provisioning still exists');
-      if (expect.provisioning === 'none') return pass('no PROVISIONING_SCRIPT; /.provisioning removed');
+      const [busy, complete, failed] = await Promise.all([IN_PROGRESS, COMPLETE, FAILED].map((p) => fileExists(probe, p)));
+      if (busy) return fail(`${IN_PROGRESS} still exists`);
+      if (expect.provisioning === 'none') return pass(`no PROVISIONING_SCRIPT; ${IN_PROGRESS} removed`);
       if (expect.provisioning === 'complete') {
-        if (!complete || failed)
-          return fail(
-            `/.provisioning_complete ${complete ? 'present' : 'missing'}, /.provisioning_failed ${failed ? 'present' : 'absent'}`,
-          );
+        if (!complete || failed) return fail(`${COMPLETE} ${complete ? 'present' : 'missing'}, ${FAILED} ${failed ? 'present' : 'absent'}`);
         if (expect.provisioningProof && !(await fileExists(probe, expect.provisioningProof)))
           return fail(`the script did not run: ${expect.provisioningProof} is missing`);
-        return pass('/.provisioning_complete present');
+        return pass(`${COMPLETE} present`);
       }
-      if (!failed || complete)
-        return fail(`/.provisioning_failed ${failed ? 'present' : 'missing'}, /.provisioning_complete ${complete ? 'present' : 'absent'}`);
+      if (!failed || complete) return fail(`${FAILED} ${failed ? 'present' : 'missing'}, ${COMPLETE} ${complete ? 'present' : 'absent'}`);
       const log = (await readFile(probe, PROVISIONING_LOG)) ?? '';
       const why = log.split('\n').find((l) => l.includes('FAILED'));
-      return why
-        ? pass(`/.provisioning_failed present; log: ${why.trim()}`)
-        : fail(`${PROVISIONING_LOG} does not say why provisioning failed`);
+      return why ? pass(`${FAILED} present; log: ${why.trim()}`) : fail(`${PROVISIONING_LOG} does not say why provisioning failed`);
     },
   },
   {

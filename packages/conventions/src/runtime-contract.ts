@@ -1,0 +1,34 @@
+// The runtime contract's paths and file names: where a booted container keeps its boot stages, launch scripts,
+// tools, logs and provisioning markers. Renderers, lint rules, the smoke checks and the portal import them from here.
+//
+// The shell that runs in the container is the other side of the contract and keeps its own literals, in base-image's
+// ROOT/: boot_default.sh (BOOT_DIR, BOOT_LOG), vast_boot.d/75-provisioning.sh (the markers, PROVISIONING_LOG),
+// 12-log-dirs.sh and utils/logging.sh (LOG_DIR), utils/exit_portal.sh (SKIP_DIR, CADDY_LOG), supervisord.conf.
+// The shell that is rendered (boot env scripts, launch scripts, provision.sh, the Dockerfile's ENTRYPOINT and PATH)
+// takes its values from here; runtime-contract.spec.ts reads them back out of the rendered text, and the smoke
+// checks, which import the same values, hold a booted container to them.
+export const BOOT_DIR = '/etc/vast_boot.d';
+export const BOOT_LOG = '/var/log/vast-boot.log';
+export const SUPERVISOR_SCRIPTS_DIR = '/opt/supervisor-scripts';
+export const SUPERVISOR_CONF_DIR = '/etc/supervisor/conf.d';
+export const INSTANCE_TOOLS_BIN = '/opt/instance-tools/bin';
+/** Where exit_portal.sh and exit_serverless.sh leave `<program>` when they skip a service. */
+export const SKIP_DIR = '/tmp/supervisor-skip';
+
+/** Where logging.sh tees each service's output (`<program>.log`), and where the portal reads it. */
+export const LOG_DIR = '/var/log/portal';
+export const PROVISIONING_LOG = `${LOG_DIR}/provisioning.log`;
+export const CADDY_LOG = `${LOG_DIR}/caddy.log`;
+
+/**
+ * The provisioning markers, as file names in MARKER_DIR: the first exists while provisioning runs (launch scripts wait
+ * for it to go), then the provisioner leaves one of the other two. The portal reads them relative to its marker dir.
+ */
+export const MARKER_DIR = '/';
+export const PROVISIONING_MARKERS = {
+  inProgress: '.provisioning',
+  failed: '.provisioning_failed',
+  complete: '.provisioning_complete',
+} as const;
+export type ProvisioningMarker = (typeof PROVISIONING_MARKERS)[keyof typeof PROVISIONING_MARKERS];
+export const provisioningMarkerPath = (marker: ProvisioningMarker) => `${MARKER_DIR}${marker}`;
