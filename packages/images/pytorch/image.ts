@@ -15,6 +15,10 @@ const BUILDS = [
   { torch: '2.10.0', backend: 'cu130', cuda: '13.0', base: 'cuda-13.0.3-ubuntu24.04-py312' },
 ];
 
+/** The last line of both torch steps: the installed torch really multiplies and runs a layer, whichever build it is. */
+const TORCH_COMPUTES =
+  'python -c "import torch; a = torch.ones(2, 3); assert (a @ a.T).shape == (2, 2); print(torch.nn.Linear(3, 1)(a).shape)"';
+
 export default defineImage({
   name: 'pytorch',
   class: 'derivative',
@@ -31,7 +35,7 @@ export default defineImage({
         '  "torch==${PYTORCH_VERSION}" "torchvision==${TORCHVISION_VERSION}" "torchaudio==${TORCHAUDIO_VERSION}" \\',
         '  --torch-backend "${PYTORCH_BACKEND}"',
         "python -c \"import torch; assert torch.__version__.startswith('${PYTORCH_VERSION}'), torch.__version__; assert torch.version.cuda, 'not a CUDA build'; print(torch.__version__, torch.version.cuda)\"",
-        'python -c "import torch; a = torch.ones(2, 3); assert (a @ a.T).shape == (2, 2); print(torch.nn.Linear(3, 1)(a).shape)"',
+        TORCH_COMPUTES,
       ].join('\n'),
     },
     {
@@ -51,7 +55,7 @@ export default defineImage({
         '  [[ "$installed" == "$version"[+-]* ]] || { echo "$package is $installed, the variant states $version"; exit 1; }',
         'done',
         'python -c "import torch, torchvision, torchaudio; assert torch.version.cuda is None; print(torch.__version__, torchvision.__version__, torchaudio.__version__)"',
-        'python -c "import torch; a = torch.ones(2, 3); assert (a @ a.T).shape == (2, 2); print(torch.nn.Linear(3, 1)(a).shape)"',
+        TORCH_COMPUTES,
       ].join('\n'),
     },
   ],

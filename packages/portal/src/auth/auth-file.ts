@@ -1,5 +1,5 @@
 // /etc/portal-auth.json: what the auth gate checks, written by portal-config (0600) and read by portal-auth.
-// Pure: rendering and parsing only. The secrets themselves are not in it, only their SHA-256 digests.
+// Pure: building, rendering and parsing only. The secrets themselves are not in it, only their SHA-256 digests.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface AuthFile {
@@ -10,14 +10,21 @@ export interface AuthFile {
   /** SHA-256 (hex) of the basic-auth password. */
   passwordSha256: string;
   cookieName: string;
-  /** Random, 32 bytes hex, kept across restarts so a restart of caddy does not log everyone out. */
+  /** Random, SESSION_SECRET_BYTES as hex, kept across restarts so a restart of caddy does not log everyone out. */
   sessionSecret: string;
 }
 
+export const SESSION_SECRET_BYTES = 32;
+
 const HEX64 = /^[0-9a-f]{64}$/;
 
+/** The one digest of a secret: what the writer stores and what the gate compares a candidate against. */
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return sha256(text).toString('hex');
 }
 
 /**
@@ -25,7 +32,26 @@ export function sha256Hex(text: string): string {
  * 32-byte digests, so timingSafeEqual also hides the candidate's length.
  */
 export function matchesDigest(candidate: string, digestHex: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(candidate, 'utf8').digest(), Buffer.from(digestHex, 'hex'));
+  return timingSafeEqual(sha256(candidate), Buffer.from(digestHex, 'hex'));
+}
+
+/**
+ * The file for these credentials: their digests, never the secrets. `sessionSecret` is the previous file's when it
+ * had one, so a restart of caddy keeps every session whose credentials did not change (sessionKey mixes them in).
+ */
+export function createAuthFile(
+  credentials: { username: string; token: string | null; password: string },
+  cookieName: string,
+  sessionSecret: string,
+): AuthFile {
+  return {
+    version: 1,
+    username: credentials.username,
+    tokenSha256: credentials.token === null ? null : sha256Hex(credentials.token),
+    passwordSha256: sha256Hex(credentials.password),
+    cookieName,
+    sessionSecret,
+  };
 }
 
 /**
@@ -60,6 +86,7 @@ export function parseAuthFile(text: string, path: string): { ok: true; file: Aut
     return bad('"tokenSha256" is neither null nor a SHA-256 hex digest');
   if (typeof passwordSha256 !== 'string' || !HEX64.test(passwordSha256)) return bad('"passwordSha256" is not a SHA-256 hex digest');
   if (typeof cookieName !== 'string' || !/^[A-Za-z0-9._-]+$/.test(cookieName)) return bad('"cookieName" is not a cookie name');
-  if (typeof sessionSecret !== 'string' || !HEX64.test(sessionSecret)) return bad('"sessionSecret" is not 32 bytes of hex');
+  if (typeof sessionSecret !== 'string' || !HEX64.test(sessionSecret))
+    return bad(`"sessionSecret" is not ${SESSION_SECRET_BYTES} bytes of hex`);
   return { ok: true, file: { version: 1, username, tokenSha256, passwordSha256, cookieName, sessionSecret } };
 }

@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { renderPortalYaml } from '@vast/conventions/portal-config';
-import { parseAuthFile, renderAuthFile, sha256Hex, type AuthFile } from '../auth/auth-file';
+import { createAuthFile, parseAuthFile, renderAuthFile, SESSION_SECRET_BYTES } from '../auth/auth-file';
 import { readPortalConfigSettings, type Environment } from './settings';
 import { selectApplications } from './select-applications';
 import { GENERATED_SECRET_LENGTH, renderCredentialsBanner, renderCredentialsFile, resolveCredentials } from './credentials';
@@ -77,14 +77,11 @@ export function applyPortalConfig(env: Environment, out: Output): number {
     previousAuth = null; // unreadable: replaced below, which only logs everyone out
   }
   const previous = previousAuth === null ? null : parseAuthFile(previousAuth, paths.authFile);
-  const authFile: AuthFile = {
-    version: 1,
-    username: credentials.username,
-    tokenSha256: credentials.token === null ? null : sha256Hex(credentials.token),
-    passwordSha256: sha256Hex(credentials.password),
-    cookieName: settings.cookieName,
-    sessionSecret: previous?.ok ? previous.file.sessionSecret : randomBytes(32).toString('hex'),
-  };
+  const authFile = createAuthFile(
+    credentials,
+    settings.cookieName,
+    previous?.ok ? previous.file.sessionSecret : randomBytes(SESSION_SECRET_BYTES).toString('hex'),
+  );
 
   let tls: { cert: string; key: string } | null = null;
   if (settings.httpsRequested) {

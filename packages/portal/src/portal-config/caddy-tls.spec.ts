@@ -1,6 +1,5 @@
 // With ENABLE_HTTPS=true and a certificate, the real Caddy serves HTTPS on the external port and redirects plain
 // HTTP on that same port to HTTPS (the http_redirect listener wrapper), auth gate unchanged.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -10,6 +9,7 @@ import { startAuthGate, type RunningAuthGate } from '../testing/auth-gate';
 import { hasCaddy, runCaddy, type RunningCaddy } from '../testing/caddy';
 import { freePort } from '../testing/free-port';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
+import { writeSelfSignedCert } from '../testing/self-signed-cert';
 
 function get(
   secure: boolean,
@@ -37,25 +37,7 @@ describe('Caddy with TLS', () => {
   beforeAll(async () => {
     expect(hasCaddy(), 'caddy is not installed: apt-get install -y caddy').toBe(true);
     dir = makeTempDir('portal-caddy-tls-');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        dir.file('instance.key'),
-        '-out',
-        dir.file('instance.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
+    const tls = writeSelfSignedCert(dir);
     port = await freePort();
     gate = await startAuthGate(dir);
     const code = applyPortalConfig(
@@ -66,8 +48,8 @@ describe('Caddy with TLS', () => {
         ENABLE_HTTPS: 'true',
         PORTAL_YAML_PATH: dir.file('portal.yaml'),
         PORTAL_CADDYFILE_PATH: dir.file('Caddyfile'),
-        PORTAL_TLS_CERT_PATH: dir.file('instance.crt'),
-        PORTAL_TLS_KEY_PATH: dir.file('instance.key'),
+        PORTAL_TLS_CERT_PATH: tls.cert,
+        PORTAL_TLS_KEY_PATH: tls.key,
       },
       { stdout: { write: () => 0 }, stderr: { write: () => 0 } },
     );

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePortalConfig, type PortalEntry } from '@vast/conventions/portal-config';
 import { renderCaddyfile, type CaddyfileOptions } from './caddyfile';
 import { formatCaddyfile, hasCaddy, validateCaddyfile } from '../testing/caddy';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
+import { writeSelfSignedCert } from '../testing/self-signed-cert';
 
 function entries(text: string): PortalEntry[] {
   const result = parsePortalConfig(text);
@@ -163,28 +163,11 @@ describe('renderCaddyfile', () => {
 
 describe('rendered Caddyfiles are accepted by Caddy 2.6', () => {
   let certs: TempDir;
+  let tls: { cert: string; key: string };
   beforeAll(() => {
     expect(hasCaddy(), 'caddy is not installed: apt-get install -y caddy (these specs run the real Caddy 2.6)').toBe(true);
     certs = makeTempDir('portal-certs-');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        certs.file('instance.key'),
-        '-out',
-        certs.file('instance.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
+    tls = writeSelfSignedCert(certs);
   });
   afterAll(() => certs?.remove());
 
@@ -192,7 +175,7 @@ describe('rendered Caddyfiles are accepted by Caddy 2.6', () => {
     ['auth', () => options()],
     ['auth off, no compression', () => options({ auth: { enabled: false }, compression: false })],
     ['an excluded port', () => options({ auth: { excludedPorts: [1111] } })],
-    ['TLS', () => options({ tls: { cert: certs.file('instance.crt'), key: certs.file('instance.key') } })],
+    ['TLS', () => options({ tls })],
   ];
   it.each(cases)('%s: caddy validate passes and caddy fmt changes nothing', (_name, make) => {
     const text = renderCaddyfile(entries(DEFAULTS), make());

@@ -87,11 +87,17 @@ export function listUnauthenticatedPorts(entries: readonly PortalEntry[], auth: 
     why: 'direct entry (external port = internal port): the application listens there itself and Caddy does not gate it',
   }));
   for (const site of sites) {
-    if (!auth.enabled) open.push({ port: site.externalPort, labels: site.labels, why: 'ENABLE_AUTH=false' });
-    else if (auth.excludedPorts.includes(site.externalPort))
-      open.push({ port: site.externalPort, labels: site.labels, why: 'listed in AUTH_EXCLUDE' });
+    const why = whyUngated(site.externalPort, auth);
+    if (why !== null) open.push({ port: site.externalPort, labels: site.labels, why });
   }
   return open.sort((a, b) => a.port - b.port);
+}
+
+/** Why Caddy serves this external port without the gate, or null when the gate guards it. */
+function whyUngated(port: number, auth: CaddyfileOptions['auth']): string | null {
+  if (!auth.enabled) return 'ENABLE_AUTH=false';
+  if (auth.excludedPorts.includes(port)) return 'listed in AUTH_EXCLUDE';
+  return null;
 }
 
 function indent(lines: string[], depth = 1): string[] {
@@ -219,7 +225,8 @@ function renderGatedRoute(site: Site, options: CaddyfileOptions): string[] {
 }
 
 function renderSite(site: Site, options: CaddyfileOptions): string[] {
-  const authenticated = options.auth.enabled && !options.auth.excludedPorts.includes(site.externalPort);
+  // The same decision portal-config logs for each open port, so the log and the file cannot disagree.
+  const authenticated = whyUngated(site.externalPort, options.auth) === null;
   const body: string[] = [];
   if (options.tls) body.push(`tls ${options.tls.cert} ${options.tls.key}`);
   // Event streams (live logs) skip compression: an encoder holds small writes back until its buffer fills, and

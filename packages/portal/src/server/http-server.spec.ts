@@ -1,8 +1,8 @@
 // The portal server over temp files and a fake supervisord speaking real XML-RPC on a temp unix socket.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../testing/free-port';
 import { startPortalFixture, type PortalFixture } from '../testing/portal-fixture';
 import { makeTempDir } from '../testing/temp-dir';
 
@@ -273,9 +273,8 @@ describe('a path that climbs out of the public folder', () => {
 
   it('leaves this client as written (the request really is a traversal)', async () => {
     const echo = createServer((req, res) => res.end(req.url));
-    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const port = await listenOnLoopback(echo);
     try {
-      const port = (echo.address() as AddressInfo).port;
       for (const path of TRAVERSALS) expect((await rawGet(port, path)).body).toBe(path);
     } finally {
       echo.close();

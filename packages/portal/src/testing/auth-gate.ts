@@ -1,7 +1,7 @@
 // portal-auth (the auth gate) on a free loopback port, for specs and the local e2e that put the real Caddy in front.
-import type { AddressInfo } from 'node:net';
 import { createAuthServer } from '../auth/auth-server';
 import type { FailureLimiter } from '../auth/failure-limiter';
+import { closeServer, listenOnLoopback } from './free-port';
 import type { TempDir } from './temp-dir';
 
 export interface RunningAuthGate {
@@ -14,17 +14,10 @@ export interface RunningAuthGate {
 export async function startAuthGate(dir: TempDir, options: { limiter?: FailureLimiter } = {}): Promise<RunningAuthGate> {
   const file = dir.file('portal-auth.json');
   const server = createAuthServer({ host: '127.0.0.1', port: 0, file }, options);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
   return {
     port,
     env: { PORTAL_AUTH_PATH: file, PORTAL_AUTH_PORT: String(port), PORTAL_CREDENTIALS_PATH: dir.file('portal-credentials') },
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    stop: () => closeServer(server),
   };
 }

@@ -1,6 +1,5 @@
 // A portal server over temp files and the fake supervisor: what the server specs and the local e2e run against.
 import { mkdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { parsePortalConfig, renderPortalYaml } from '@vast/conventions/portal-config';
@@ -9,6 +8,7 @@ import { createPortalServer } from '../server/http-server';
 import { readPortalServerSettings, type NormalizedPortalServerSettings } from '../server/settings';
 import { createSupervisorClient } from '../server/supervisor-client';
 import { startFakeSupervisor, type FakeSupervisor } from './fake-supervisor';
+import { closeServer, listenOnLoopback } from './free-port';
 import { makeTempDir, type TempDir } from './temp-dir';
 
 export const FIXTURE_PORTAL_CONFIG =
@@ -88,16 +88,13 @@ async function startIn(dir: TempDir, options: PortalFixtureOptions): Promise<Por
     { publicDir: PUBLIC_DIR },
   );
   const server: Server = createPortalServer(settings, createSupervisorClient(settings.supervisorSocket));
+  let port: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', resolve);
-    });
+    port = await listenOnLoopback(server, options.port);
   } catch (error) {
     await supervisor.close();
     throw error;
   }
-  const port = (server.address() as AddressInfo).port;
   return {
     dir,
     settings,
@@ -108,8 +105,7 @@ async function startIn(dir: TempDir, options: PortalFixtureOptions): Promise<Por
     setMarker: (name, present) =>
       present ? writeFileSync(dir.file(`markers/${name}`), '') : rmSync(dir.file(`markers/${name}`), { force: true }),
     stop: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await closeServer(server);
       await supervisor.close();
       dir.remove();
     },

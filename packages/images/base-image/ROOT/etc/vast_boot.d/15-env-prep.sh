@@ -34,7 +34,7 @@ env_prep_write_environment() {
             value=${value//\`/\\\`}
             printf '%s="%s"\n' "$name" "$value"
         done < <(compgen -e | LC_ALL=C sort)
-    } >"$tmp" && chmod 0600 "$tmp" && mv -f "$tmp" /etc/environment
+    } >"$tmp" && mv -f "$tmp" /etc/environment
 }
 
 stage_env_prep() {
@@ -45,7 +45,8 @@ stage_env_prep() {
     export HF_HOME=${HF_HOME:-${workspace}/.hf_home}
 
     env_prep_write_environment || return 1
-    # Also when the file was kept from an earlier boot (or an older image wrote it world-readable).
+    # The one place its mode is set: a new file (mktemp already made it 0600) and one kept from an earlier boot, which
+    # an older image may have written world-readable.
     chmod 0600 /etc/environment || return 1
 
     if [[ "${export_env:-true}" == true ]]; then
