@@ -2,4 +2,4 @@
 // argv, the image family as builds read it, and where builds record what they did.
 export { run } from './utils/exec';
 export { readWorkspaceImages } from './lib/workspace-images';
-export { recordsDirOf } from './lib/build-result';
+export { pushResultFileOf } from './lib/build-result';
