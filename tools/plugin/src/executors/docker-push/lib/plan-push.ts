@@ -24,7 +24,7 @@ export interface PushStep {
  * The staging tag of an image: named after its image id (the config digest), so it only ever names that image and a
  * re-run finds it again. It is not a release tag; nothing resolves it but this push.
  */
-export const stagingTag = (imageId: string) => `staging-${imageId.replace(/^sha256:/, '')}`;
+const stagingTag = (imageId: string) => `staging-${imageId.replace(/^sha256:/, '')}`;
 
 /**
  * Every variant's content first (its staging tag), then every exact version tag, then the moving aliases. If a push
