@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ResolvedImage } from '@vast/conventions';
-import { readWorkspaceImages, recordsDirOf, run } from '@vast/plugin/scripting';
+import { pushResultFileOf, readWorkspaceImages, run } from '@vast/plugin/scripting';
 import { planGitTags, planRelease, parseReleaseArgs, packageNameOf, type PushOutcome, type ReleasePlan } from './release-plan';
 
 const USAGE = `Usage: npm run release -- [options]
@@ -55,7 +55,7 @@ async function pendingVersions(root: string): Promise<Map<string, string>> {
 
 const currentVersions = (images: ResolvedImage[]) => new Map(images.map((i) => [packageNameOf(i), i.version]));
 
-const pushResultFile = (root: string, project: string) => join(root, recordsDirOf(project), 'push-result.json');
+const pushResultFile = (root: string, project: string) => join(root, pushResultFileOf(project));
 
 /** What docker-push recorded for `project` in this run (the command removes older records before pushing). */
 function readPushOutcome(root: string, project: string): PushOutcome | undefined {

@@ -1,18 +1,17 @@
 // @vast/plugin/testing: what the end-to-end suites and the bench drive the plugin with (the Docker helpers, smoke's
 // container and probes, the build records, fakes), so nothing outside the plugin imports its src/ by path.
-export { run, CommandError, type RunOptions, type RunResult } from './utils/exec';
+export { run, type RunResult } from './utils/exec';
 export {
   assertDockerEngine,
   containerLogs,
   dockerCommand,
-  DockerError,
   execInContainer,
   imageExists,
   imageId,
   inspectContainer,
   registryDigests,
 } from './utils/docker';
-export { buildResultFileOf, type BuildResult, type BuiltVariant } from './lib/build-result';
+export { buildResultFileOf, type BuildResult } from './lib/build-result';
 export { runSmoke, startSmokeContainer, type ProvisioningSpec, type SmokeContainer } from './executors/smoke/lib/smoke';
 export { selectChecks } from './executors/smoke/lib/smoke-config';
 export { runChecks } from './executors/smoke/lib/run-checks';

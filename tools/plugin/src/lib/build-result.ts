@@ -1,17 +1,22 @@
 // dist/builds/<name>/build-result.json: what docker-build writes once every selected variant is built, and what
-// smoke, docker-push (and the release command) read. One shape and one place for the writer and the readers.
+// smoke, docker-push (and the release command) read. One shape and one place for the writer and the readers. Next to
+// it, push-result.json: what docker-push writes and the release command reads to decide which versions to tag.
 
 const BUILD_RESULT = 'build-result.json';
+const PUSH_RESULT = 'push-result.json';
 
 /**
  * Workspace-relative folder of docker-build's and docker-push's records for an image. Not dist/images/<name>: that
  * is the build target's output, which Nx empties whenever it restores the context from its cache (any lint or build
  * run between docker-build and docker-push would take the record with it).
  */
-export const recordsDirOf = (image: string) => `dist/builds/${image}`;
+const recordsDirOf = (image: string) => `dist/builds/${image}`;
 
 /** Workspace-relative path of an image's build-result.json. */
 export const buildResultFileOf = (image: string) => `${recordsDirOf(image)}/${BUILD_RESULT}`;
+
+/** Workspace-relative path of an image's push-result.json. */
+export const pushResultFileOf = (image: string) => `${recordsDirOf(image)}/${PUSH_RESULT}`;
 
 export interface BuiltVariant {
   key: string;

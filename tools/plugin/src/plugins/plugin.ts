@@ -44,7 +44,7 @@ const executor = (name: string) => `@vast/executors:${name}`;
  * by hand goes stale the day one more import is added, replaying a cached, now wrong, result. Conventions is already
  * an input through `^production` (every image depends on it).
  */
-export const PLUGIN_SOURCE_INPUTS = [
+const PLUGIN_SOURCE_INPUTS = [
   '{workspaceRoot}/tools/plugin/**/*',
   '!{workspaceRoot}/tools/plugin/**/*.spec.ts',
   '!{workspaceRoot}/tools/plugin/golden/**/*',

@@ -5,6 +5,7 @@ import { run, type RunResult } from './exec';
 import {
   inspectIdsArgv,
   inspectImageArgv,
+  isManifestMissing,
   manifestDigests,
   parseRemoteManifest,
   pullArgv,
@@ -95,25 +96,31 @@ export async function pullAs(remote: string, local: string): Promise<boolean> {
   return true;
 }
 
+/** A registry's answer for one reference: what it holds, that it holds nothing there, or docker's failure to tell. */
+export type RemoteLookup = { kind: 'found'; stdout: string } | { kind: 'absent' } | { kind: 'failed'; result: RunResult };
+
 /**
- * `docker manifest inspect --verbose` of `ref` (no layers move): its output, or undefined when the registry has nothing
- * there or cannot be reached. Plain HTTP is allowed: cache registries are often on loopback or a private network.
+ * `docker manifest inspect --verbose` of `ref` (no layers move): its output, `absent` when the registry has nothing
+ * there, or `failed` with docker's result when it cannot tell (unreachable, refused). Every registry lookup of the
+ * plugin goes through here. Plain HTTP is allowed by default: cache registries are often on loopback or a private
+ * network; docker-push allows it for loopback registries only.
  */
-async function inspectRemote(ref: string): Promise<string | undefined> {
-  const result = await run(dockerCommand(), remoteManifestArgv(ref, true), { reject: false });
-  return result.exitCode === 0 ? result.stdout : undefined;
+export async function lookupRemote(ref: string, insecure = true): Promise<RemoteLookup> {
+  const result = await run(dockerCommand(), remoteManifestArgv(ref, insecure), { reject: false });
+  if (result.exitCode === 0) return { kind: 'found', stdout: result.stdout };
+  return isManifestMissing(result.stderr) ? { kind: 'absent' } : { kind: 'failed', result };
 }
 
 /** What a registry holds under `ref`; undefined when it has nothing there or cannot be reached. */
 export async function remoteManifest(ref: string): Promise<RemoteManifest | undefined> {
-  const stdout = await inspectRemote(ref);
-  return stdout === undefined ? undefined : (parseRemoteManifest(stdout) ?? { digest: 'unknown' });
+  const lookup = await lookupRemote(ref);
+  return lookup.kind === 'found' ? (parseRemoteManifest(lookup.stdout) ?? { digest: 'unknown' }) : undefined;
 }
 
 /** The manifest digests a registry serves for `ref` now (see manifestDigests); undefined when it cannot say. */
 export async function registryDigests(ref: string): Promise<string[] | undefined> {
-  const stdout = await inspectRemote(ref);
-  return stdout === undefined ? undefined : manifestDigests(stdout);
+  const lookup = await lookupRemote(ref);
+  return lookup.kind === 'found' ? manifestDigests(lookup.stdout) : undefined;
 }
 
 export interface ContainerSpec {

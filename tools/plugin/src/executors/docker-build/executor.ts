@@ -44,7 +44,7 @@ export default async function dockerBuildExecutor(
   // A family run (run-many, affected) builds what the profile can and names the rest; an image named alone still fails.
   const own = manifests.get(name);
   if (own && !own.variants.some((v) => v.local === (profile === 'local')) && !namedOnItsOwn(context)) {
-    console.log(`skipped: ${name} has no ${profile} variant`);
+    logger.log(`skipped: ${name} has no ${profile} variant`);
     return { success: true };
   }
 

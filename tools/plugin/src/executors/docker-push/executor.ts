@@ -3,7 +3,7 @@
 // no exact version tag naming another image), decides the whole push from those facts, then performs it: content
 // under a staging tag before any release tag, exact tags before moving aliases.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import type { DockerPushExecutorOptions } from './schema';
 import { formatDryRun, formatPushReport } from './lib/format-report';
@@ -13,6 +13,7 @@ import { applyPush, checkLocalImages, readRemoteStates, type PushReport } from '
 import { checkRegistryAccess } from './lib/registry-access';
 import { assertDockerEngine } from '../../utils/docker';
 import { readPushInputs } from './lib/read-inputs';
+import { pushResultFileOf } from '../../lib/build-result';
 
 export interface DockerPushResult {
   success: boolean;
@@ -80,9 +81,10 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
   const report = await applyPush(decision.actions, { log });
   const lines = formatPushReport(o.projectName, version, o.registry, report, rerun);
   // Kept next to build-result.json so CI can collect the pushed tags (and the digests) of every image.
-  mkdirSync(join(o.workspaceRoot, o.recordsDir), { recursive: true });
+  const recordFile = join(o.workspaceRoot, pushResultFileOf(o.projectName));
+  mkdirSync(dirname(recordFile), { recursive: true });
   writeFileSync(
-    join(o.workspaceRoot, o.recordsDir, 'push-result.json'),
+    recordFile,
     `${JSON.stringify({ name: o.projectName, version, registry: o.registry, ...(o.profile ? { profile: o.profile } : {}), ...report }, null, 2)}\n`,
   );
   if (report.failed) {

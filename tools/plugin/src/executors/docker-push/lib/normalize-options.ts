@@ -1,7 +1,6 @@
 // Turns the executor options, the Nx context and the environment into one fully-resolved options object.
 import type { ExecutorContext } from '@nx/devkit';
 import { DIST_IMAGES } from '../../../lib/assemble-context';
-import { recordsDirOf } from '../../../lib/build-result';
 import type { DockerPushExecutorOptions } from '../schema';
 
 export interface NormalizedDockerPushOptions {
@@ -11,8 +10,6 @@ export interface NormalizedDockerPushOptions {
   projectRoot: string;
   /** Workspace-relative dist/images/<name>, the assembled context (image.json) build writes. */
   distDir: string;
-  /** Workspace-relative dist/builds/<name>, where docker-build and docker-push keep their records. */
-  recordsDir: string;
   registry: string;
   dryRun: boolean;
   profile?: 'production' | 'local';
@@ -43,7 +40,6 @@ export function normalizeOptions(
       projectName,
       projectRoot,
       distDir: `${DIST_IMAGES}/${projectName}`,
-      recordsDir: recordsDirOf(projectName),
       registry,
       dryRun,
       ...(options.profile ? { profile: options.profile } : {}),

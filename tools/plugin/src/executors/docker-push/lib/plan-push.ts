@@ -24,7 +24,7 @@ export interface PushStep {
  * The staging tag of an image: named after its image id (the config digest), so it only ever names that image and a
  * re-run finds it again. It is not a release tag; nothing resolves it but this push.
  */
-export const stagingTag = (imageId: string) => `staging-${imageId.replace(/^sha256:/, '')}`;
+const stagingTag = (imageId: string) => `staging-${imageId.replace(/^sha256:/, '')}`;
 
 /**
  * Every variant's content first (its staging tag), then every exact version tag, then the moving aliases. If a push
@@ -100,8 +100,11 @@ export function decidePush(steps: PushStep[], states: ReadonlyMap<string, Remote
   return { ok: true, actions };
 }
 
+/** The host part of `host[:port][/namespace]`. */
+export const registryHost = (registry: string) => registry.split('/')[0];
+
 /** Loopback registries speak plain HTTP; docker only allows that for them (and for configured insecure registries). */
 export function isLoopbackRegistry(registry: string): boolean {
-  const host = registry.split('/')[0].replace(/:\d+$/, '');
+  const host = registryHost(registry).replace(/:\d+$/, '');
   return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
 }

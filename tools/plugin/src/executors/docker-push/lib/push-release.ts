@@ -1,16 +1,14 @@
 // The I/O of a push: check the built images are still there, read what the registry holds under every planned
 // reference, then perform the decided actions in order. Stops at the first failure.
-import { dockerCommand } from '../../../utils/docker';
+import { dockerCommand, lookupRemote } from '../../../utils/docker';
 import { materialize } from '../../../lib/materialize';
 import { run } from '../../../utils/exec';
 import type { BuiltVariant } from '../../../lib/build-result';
 import {
   digestFor,
   inspectImageArgv,
-  isManifestMissing,
   parseRemoteManifest,
   pushArgv,
-  remoteManifestArgv,
   repoDigestsArgv,
   tagArgv,
   untagArgv,
@@ -62,13 +60,13 @@ export async function checkLocalImages(
 
 /** What the registry holds under `target` now, read without moving any content (`docker manifest inspect`). */
 async function remoteState(target: string, imageId: string, insecure: boolean): Promise<RemoteState> {
-  const result = await run(dockerCommand(), remoteManifestArgv(target, insecure), { reject: false });
-  if (result.exitCode !== 0) {
-    return isManifestMissing(result.stderr)
-      ? { kind: 'absent' }
-      : { kind: 'unknown', reason: firstLine(result.stderr) || `docker exited with ${result.exitCode}` };
+  const lookup = await lookupRemote(target, insecure);
+  if (lookup.kind === 'absent') return lookup;
+  if (lookup.kind === 'failed') {
+    const { stderr, exitCode } = lookup.result;
+    return { kind: 'unknown', reason: firstLine(stderr) || `docker exited with ${exitCode}` };
   }
-  const manifest = parseRemoteManifest(result.stdout);
+  const manifest = parseRemoteManifest(lookup.stdout);
   if (!manifest) return { kind: 'unknown', reason: 'docker manifest inspect printed no manifest it could read' };
   if (manifest.configDigest === imageId) return { kind: 'same', digest: manifest.digest };
   return { kind: 'different', digest: manifest.digest, ...(manifest.configDigest ? { configDigest: manifest.configDigest } : {}) };

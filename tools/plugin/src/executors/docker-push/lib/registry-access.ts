@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { isLoopbackRegistry } from './plan-push';
+import { isLoopbackRegistry, registryHost } from './plan-push';
 
 /** The part of the docker CLI's config.json that says where credentials come from. */
 export interface DockerConfig {
@@ -11,9 +11,6 @@ export interface DockerConfig {
   credHelpers?: Record<string, string>;
   credsStore?: string;
 }
-
-/** The host part of `host[:port][/namespace]`. */
-export const registryHost = (registry: string) => registry.split('/')[0];
 
 /** Docker Hub's credentials live under this key in config.json, whatever name the push uses for the registry. */
 const DOCKER_HUB_KEYS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
@@ -29,7 +26,7 @@ export function hasDockerCredentials(host: string, config: DockerConfig): boolea
 }
 
 /** Where the docker CLI reads its config: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
-export function dockerConfigFile(env: NodeJS.ProcessEnv): string {
+function dockerConfigFile(env: NodeJS.ProcessEnv): string {
   return join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
 }
 

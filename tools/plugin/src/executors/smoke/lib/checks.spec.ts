@@ -58,6 +58,10 @@ const check = (id: string) => {
   return found;
 };
 
+/** Runs check `id` against a container that holds `files`. */
+const runCheck = (id: string, files: Record<string, string>, over: Partial<SmokeExpectations> = {}) =>
+  check(id).run({ probe: fakeProbe(files), expect: expectations(over) });
+
 describe('boot log parsing', () => {
   it('keeps only the latest boot and separates started from failed stages', () => {
     const lines = latestBootLines(BOOT_LOG);
@@ -111,8 +115,7 @@ describe('checks against a scripted container', () => {
   });
 
   it('provisioning-finished wants the failure marker and a reason in the log when the script fails', async () => {
-    const run = (files: Record<string, string>) =>
-      check('provisioning-finished').run({ probe: fakeProbe(files), expect: expectations({ provisioning: 'failed' }) });
+    const run = (files: Record<string, string>) => runCheck('provisioning-finished', files, { provisioning: 'failed' });
     expect((await run({ '/.provisioning': '' })).detail).toBe('/.provisioning still exists');
     expect((await run({ '/.provisioning_failed': '' })).status).toBe('fail');
     const outcome = await run({
@@ -153,10 +156,7 @@ describe('checks against a scripted container', () => {
       '    name: Jupyter',
       '',
     ].join('\n');
-    const outcome = await check('portal-yaml-matches-config').run({
-      probe: fakeProbe({ '/etc/portal.yaml': yaml }),
-      expect: expectations(),
-    });
+    const outcome = await runCheck('portal-yaml-matches-config', { '/etc/portal.yaml': yaml });
     expect(outcome.status).toBe('fail');
     expect(outcome.detail).toContain('localhost:8080:18081:/:Jupyter');
   });
@@ -172,20 +172,14 @@ describe('unauthenticated-ports', () => {
       'portal-config: port 6006 (Board) has no authentication: direct entry (external port = internal port): the application listens there itself and Caddy does not gate it',
       '',
     ].join('\n');
-    const outcome = await check('unauthenticated-ports').run({
-      probe: fakeProbe({ '/var/log/portal/caddy.log': log }),
-      expect: expectations(),
-    });
+    const outcome = await runCheck('unauthenticated-ports', { '/var/log/portal/caddy.log': log });
     expect(outcome).toEqual({
       status: 'pass',
       detail:
         'UNAUTHENTICATED port 6006 (Board) has no authentication: direct entry (external port = internal port): the application listens there itself and Caddy does not gate it',
     });
-    const none = await check('unauthenticated-ports').run({
-      probe: fakeProbe({ '/var/log/portal/caddy.log': 'portal-config: wrote /etc/Caddyfile\n' }),
-      expect: expectations(),
-    });
+    const none = await runCheck('unauthenticated-ports', { '/var/log/portal/caddy.log': 'portal-config: wrote /etc/Caddyfile\n' });
     expect(none).toEqual({ status: 'pass', detail: 'none: every served port asks for a login' });
-    expect((await check('unauthenticated-ports').run({ probe: fakeProbe({}), expect: expectations() })).status).toBe('fail');
+    expect((await runCheck('unauthenticated-ports', {})).status).toBe('fail');
   });
 });

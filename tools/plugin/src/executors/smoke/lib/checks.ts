@@ -60,7 +60,7 @@ const wrongAnswer = (detail: string): CheckOutcome => ({ status: 'fail', detail,
  * Judges an HTTP status where a refusal is expected. No answer or a 5xx means the port is not serving yet (worth
  * another try); any other answer than the refusal is final.
  */
-export function judgeRefusal(url: string, code: number, expected: number): CheckOutcome {
+function judgeRefusal(url: string, code: number, expected: number): CheckOutcome {
   if (code === expected) return pass(`${url} -> ${code}`);
   const detail = `${url} -> ${code || 'no answer'}, expected ${expected}`;
   return code === 0 || code >= 500
