@@ -101,23 +101,28 @@ function renderTrailer(image: ResolvedImage): string[] {
   return out;
 }
 
-function header(source: string): string[] {
-  return [generatedHeader('#', source)];
-}
+/** The SHELL of the base image, which every RUN of it and of the derivatives built on it inherits. */
+const BASE_SHELL = [
+  '# umask 002 in every RUN: files stay group-writable for `user` (uid 1001, gid 0).',
+  'SHELL ["/bin/bash", "-c", "umask 002 && /bin/bash -c \\"$@\\"", "-"]',
+  '',
+];
 
-export function renderBaseDockerfile(image: ResolvedImage): string {
+/**
+ * base and derivative: one stage, FROM the image a build arg names (the base's root image, or the parent's build).
+ * They differ only in that arg and in the base setting the SHELL its children inherit.
+ */
+function renderSingleStageDockerfile(image: ResolvedImage, fromArg: string, shell: string[]): string {
   const def = image.definition;
   return (
     [
-      ...header(image.file),
-      `ARG ${BASE_ARG}`,
-      `FROM \${${BASE_ARG}}`,
+      generatedHeader('#', image.file),
+      `ARG ${fromArg}`,
+      `FROM \${${fromArg}}`,
       '',
       ...renderLabels(def.description),
       '',
-      '# umask 002 in every RUN: files stay group-writable for `user` (uid 1001, gid 0).',
-      'SHELL ["/bin/bash", "-c", "umask 002 && /bin/bash -c \\"$@\\"", "-"]',
-      '',
+      ...shell,
       ...renderArgs(image),
       ...renderEnv({ ...factEnv(image), ...def.env }),
       ...renderSteps(def.steps),
@@ -126,32 +131,14 @@ export function renderBaseDockerfile(image: ResolvedImage): string {
   );
 }
 
-export function renderDerivativeDockerfile(image: ResolvedImage): string {
-  const def = image.definition;
-  return (
-    [
-      ...header(image.file),
-      `ARG ${PARENT_ARG}`,
-      `FROM \${${PARENT_ARG}}`,
-      '',
-      ...renderLabels(def.description),
-      '',
-      ...renderArgs(image),
-      ...renderEnv({ ...factEnv(image), ...def.env }),
-      ...renderSteps(def.steps),
-      ...renderTrailer(image),
-    ].join('\n') + '\n'
-  );
-}
-
-export function renderExternalDockerfile(image: ResolvedImage): string {
+function renderExternalDockerfile(image: ResolvedImage): string {
   const def = image.definition;
   const base = image.ancestors[image.ancestors.length - 1]?.definition;
   // The graft carries the base image's environment; IMAGE_TYPE marks a full base build, which this is not.
   const baseEnv = Object.fromEntries(Object.entries(base?.env ?? {}).filter(([k]) => k !== 'IMAGE_TYPE' && k !== 'PATH'));
   return (
     [
-      ...header(image.file),
+      generatedHeader('#', image.file),
       `ARG ${VAST_BASE_ARG}`,
       `ARG ${UPSTREAM_ARG}`,
       '# The base image comes first: its stage carries the infrastructure this build grafts on.',
@@ -177,9 +164,9 @@ export function renderExternalDockerfile(image: ResolvedImage): string {
 export function renderDockerfile(image: ResolvedImage): string {
   switch (image.definition.class) {
     case 'base':
-      return renderBaseDockerfile(image);
+      return renderSingleStageDockerfile(image, BASE_ARG, BASE_SHELL);
     case 'derivative':
-      return renderDerivativeDockerfile(image);
+      return renderSingleStageDockerfile(image, PARENT_ARG, []);
     case 'external':
       return renderExternalDockerfile(image);
   }
