@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { renderStepScript } from './step-script';
 import { generatedHeader, shellQuote } from './text';
+import type { ResolvedImage } from './graph';
 import { launchScriptPath, renderLaunchScript, renderSupervisorConf, supervisorConfPath } from './supervisor';
 import { PROVISIONING_MARKERS, provisioningMarkerPath, SUPERVISOR_CONF_DIR, SUPERVISOR_SCRIPTS_DIR } from './runtime-contract';
 import { controlCharacterProblems } from './safe-strings';
@@ -256,8 +257,8 @@ export function derivativeVariants(
 }
 
 /** Whether an image or any ancestor pins torch (installs over it need the torch guard). */
-export function chainHasTorch(chain: readonly ImageDefinition[]): boolean {
-  return chain.some((d) => d.variants.some((v) => v.torch !== undefined));
+export function chainHasTorch(image: Pick<ResolvedImage, 'definition' | 'ancestors'>): boolean {
+  return [image, ...image.ancestors].some((r) => r.definition.variants.some((v) => v.torch !== undefined));
 }
 
 /**

@@ -3,7 +3,7 @@
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
 import { isUnfilled } from '@vast/conventions';
-import { gitRefArg, provisioningImageInput, serviceInput, type ProvisioningDefinition } from '@vast/conventions';
+import { chainHasTorch, gitRefArg, provisioningImageInput, serviceInput, type ProvisioningDefinition } from '@vast/conventions';
 import { localVariantOf, type NormalizedApp } from '../lib/app-options';
 import { GeneratorInputError, throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, repositoryOf, writeImageProject } from '../lib/image-project';
@@ -13,7 +13,6 @@ import {
   renderTemplateScript,
   scriptFileOf,
   templateFileOf,
-  torchInChainOf,
   type ProvisioningTemplate,
 } from '../lib/provisioning-template';
 import { renderImageReadme } from '../lib/readme';
@@ -75,7 +74,7 @@ function appOf(definition: ProvisioningDefinition): NormalizedApp {
 
 export function generateConvert(tree: Tree, options: NormalizedConvertOptions): NormalizedApp {
   const { definition, from } = options.template;
-  const input = provisioningImageInput(definition, from.definition, { repository: options.repository, torchInChain: torchInChainOf(from) });
+  const input = provisioningImageInput(definition, from.definition, { repository: options.repository, torchInChain: chainHasTorch(from) });
   if (!input.services?.length)
     throw new GeneratorInputError(`${templateFileOf(definition.name)}: services: the template has none to convert.`);
   const app = appOf(definition);

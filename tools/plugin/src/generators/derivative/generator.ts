@@ -47,8 +47,7 @@ export function derivativeDefinition(options: NormalizedDerivativeOptions): {
   markers: Record<string, string>;
 } {
   const { app, parent } = options;
-  const chain = [...parent.ancestors.map((a) => a.definition), parent.definition];
-  const { fields, markers } = appImageFields(app, options.repository, chainHasTorch(chain));
+  const { fields, markers } = appImageFields(app, options.repository, chainHasTorch(parent));
   const definition: ImageDefinitionInput = {
     name: app.name,
     class: 'derivative',
