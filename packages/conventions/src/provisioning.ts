@@ -11,6 +11,7 @@ import { controlCharacterProblems } from './safe-strings';
 import {
   checkServices,
   definitionErrorsOf,
+  duplicateServiceNames,
   IMAGE_NAME,
   serviceSchema,
   stepSchema,
@@ -73,18 +74,7 @@ export function defineProvisioning<const T extends ProvisioningDefinitionInput>(
 export function parseProvisioningDefinition(value: unknown): ProvisioningParseResult {
   const result = provisioningDefinitionSchema.safeParse(value);
   if (!result.success) return { success: false, errors: definitionErrorsOf(result.error) };
-  const errors: DefinitionError[] = [];
-  const names = new Map<string, number>();
-  result.data.services.forEach((service, i) => {
-    const first = names.get(service.name);
-    if (first !== undefined)
-      errors.push({
-        path: `services.${i}.name`,
-        message: `'${service.name}' is already the name of services.${first}. Each supervisor program needs its own name.`,
-      });
-    names.set(service.name, i);
-  });
-  errors.push(...checkServices(result.data.services));
+  const errors = [...duplicateServiceNames(result.data.services), ...checkServices(result.data.services)];
   result.data.steps.forEach((step, i) => {
     // A provisioning script runs on a booted instance: there is no build profile and no ROOT/ overlay to copy from.
     if (step.profile)
