@@ -15,8 +15,11 @@ export interface StringProblem {
  */
 const MULTI_LINE_FIELDS = [/^steps\.\d+\.run$/, /^steps\.\d+\.comment$/, /^services\.\d+\.command$/];
 
-/** C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators (line breaks for YAML 1.1 readers). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/**
+ * C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators (line breaks for YAML 1.1 readers):
+ * what no one-line value may hold, here and in a PORTAL_CONFIG label (portal-config.ts labelProblems).
+ */
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 /** The same, minus the newline and tab a script needs. */
 const CONTROL_IN_SCRIPT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
 
@@ -33,7 +36,7 @@ function describeCharacter(char: string): string {
 
 /** The problem with a string's characters, or undefined. Multi-line text may hold `\n` and `\t`, nothing else. */
 export function controlCharacterProblem(text: string, options: { multiLine: boolean }): string | undefined {
-  const found = (options.multiLine ? CONTROL_IN_SCRIPT : CONTROL).exec(text);
+  const found = (options.multiLine ? CONTROL_IN_SCRIPT : CONTROL_CHARACTER).exec(text);
   if (!found) return undefined;
   const where = `at character ${found.index + 1}`;
   return options.multiLine
