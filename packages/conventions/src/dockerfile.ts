@@ -41,8 +41,16 @@ function renderArgs(image: ResolvedImage): string[] {
 }
 
 /** ENV of the facts every variant has, so children (in this workspace or not) read them as upstream's do. */
-function factEnv(image: ResolvedImage): Record<string, string> {
+function factEnv(image: Pick<ResolvedImage, 'definition' | 'ancestors'>): Record<string, string> {
   return Object.fromEntries(exportedFacts(image).map((f) => [FACT_ARGS[f], `\${${FACT_ARGS[f]}}`]));
+}
+
+/**
+ * The ENV an image states for its own steps and for every image built FROM it: its exported facts, then its env.
+ * (An external image also carries the grafted base's env, which is the base's own to state.)
+ */
+export function imageEnv(image: Pick<ResolvedImage, 'definition' | 'ancestors'>): Record<string, string> {
+  return { ...factEnv(image), ...image.definition.env };
 }
 
 /** Double-quoted Dockerfile value; `$` stays live so ENV can extend inherited values such as ${PATH}. */
@@ -124,7 +132,7 @@ function renderSingleStageDockerfile(image: ResolvedImage, fromArg: string, shel
       '',
       ...shell,
       ...renderArgs(image),
-      ...renderEnv({ ...factEnv(image), ...def.env }),
+      ...renderEnv(imageEnv(image)),
       ...renderSteps(def.steps),
       ...renderTrailer(image),
     ].join('\n') + '\n'
