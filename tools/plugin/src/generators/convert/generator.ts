@@ -3,7 +3,7 @@
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
 import { isUnfilled } from '@vast/conventions';
-import { chainHasTorch, gitRefArg, provisioningImageInput, serviceInput, type ProvisioningDefinition } from '@vast/conventions';
+import { chainHasTorch, provisioningImageInput, serviceInput, type ProvisioningDefinition } from '@vast/conventions';
 import { localVariantOf, type NormalizedApp } from '../lib/app-options';
 import { GeneratorInputError, throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, repositoryOf, writeImageProject } from '../lib/image-project';
@@ -90,7 +90,6 @@ export function generateConvert(tree: Tree, options: NormalizedConvertOptions): 
         parent: from.definition.name,
         generatedBy,
         image,
-        gitRefArg: definition.git ? gitRefArg(definition.name) : undefined,
         local: localVariantOf(from, definition),
       }),
   });

@@ -3,7 +3,7 @@
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
 import type { ImageDefinitionInput, ResolvedImage } from '@vast/conventions';
-import { chainHasTorch, derivativeVariants, gitRefArg } from '@vast/conventions';
+import { chainHasTorch, derivativeVariants } from '@vast/conventions';
 import { appImageFields, localVariantOf, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
 import { throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, DEFAULT_PARENT, repositoryOf, writeImageProject } from '../lib/image-project';
@@ -73,7 +73,6 @@ export function generateDerivative(tree: Tree, options: NormalizedDerivativeOpti
         parent: parent.definition.name,
         generatedBy,
         image,
-        gitRefArg: app.install.git ? gitRefArg(app.name) : undefined,
         local: localVariantOf(parent, app.install),
       }),
   });

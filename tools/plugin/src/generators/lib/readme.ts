@@ -1,5 +1,5 @@
 // README.md of generated projects: what the project is, where to change it, and the commands that check, build and boot it.
-import { bootEnvScriptPath, renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
+import { bootEnvScriptPath, gitRefArg, renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
 import type { NormalizedApp } from './app-options';
 
 const DECISION_FIELDS = {
@@ -30,7 +30,6 @@ export interface ImageReadmeInput {
   upstream?: string;
   /** How the project was made, e.g. `nx g @vast/plugin:derivative hello`. */
   generatedBy: string;
-  gitRefArg?: string;
   /** Whether it has a local variant (built offline from Debian packages), and if not, why. */
   local: { local: boolean; why?: string };
   /** The new image, resolved in its family: the README's generated part is rendered from it (and kept so by build). */
@@ -58,7 +57,8 @@ export function renderImageReadme(input: ImageReadmeInput): string {
     '- `ROOT/` (create it when needed): hand-written files copied into the image as they are.',
     '- `package.json`: the exact pin of the parent image (the Nx graph edge and the changesets cascade).',
     '',
-    ...decisionList(app, input.gitRefArg ? { gitRef: `args.${input.gitRefArg}` } : {}),
+    // An image pins the git ref in a build arg (appImageFields), so that is where the decision is made.
+    ...decisionList(app, app.install.git ? { gitRef: `args.${gitRefArg(app.name)}` } : {}),
     ...(input.local.local ? [] : [`No local variant (offline build): ${input.local.why}.`, '']),
     renderReadmeGeneratedPart(input.image),
     '',
