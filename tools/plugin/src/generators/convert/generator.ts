@@ -4,7 +4,7 @@ import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
 import { isUnfilled } from '@vast/conventions';
 import { chainHasTorch, provisioningImageInput, serviceInput, type ProvisioningDefinition } from '@vast/conventions';
-import { localVariantOf, type NormalizedApp } from '../lib/app-options';
+import { localVariantOf, type LocalVariant, type NormalizedApp } from '../lib/app-options';
 import { GeneratorInputError, throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -24,6 +24,7 @@ export interface NormalizedConvertOptions {
   template: ProvisioningTemplate;
   repository: string;
   images: TreeImages;
+  local: LocalVariant;
 }
 
 /** Dotted paths of every string in `value` that still holds a CHANGEME marker. */
@@ -54,7 +55,7 @@ export async function normalizeConvertOptions(tree: Tree, options: ConvertGenera
     );
   }
   throwIfAny(problems, `nx g @vast/plugin:convert ${name}`);
-  return { template, repository, images };
+  return { template, repository, images, local: localVariantOf(template.from, template.definition) };
 }
 
 /** The README's view of the template's first service with a portal entry. */
@@ -90,7 +91,7 @@ export function generateConvert(tree: Tree, options: NormalizedConvertOptions): 
         parent: from.definition.name,
         generatedBy,
         image,
-        local: localVariantOf(from, definition),
+        local: options.local,
       }),
   });
   return app;
@@ -100,7 +101,7 @@ export default async function convertGenerator(tree: Tree, options: ConvertGener
   const normalized = await normalizeConvertOptions(tree, options);
   const app = generateConvert(tree, normalized);
   const name = app.name;
-  const local = localVariantOf(normalized.template.from, normalized.template.definition);
+  const { local } = normalized;
   return nextSteps(
     app,
     `${IMAGES_DIR}/${name}/image.ts`,

@@ -258,11 +258,14 @@ export function appImageFields(app: NormalizedApp, repository: string, torchInCh
   return { fields, markers: decisionMarkers(app, `args.${refArg}`) };
 }
 
+/** Whether a new image gets a local variant (built offline from Debian packages), and if not, why. */
+export interface LocalVariant {
+  local: boolean;
+  why?: string;
+}
+
 /** Whether a new image of `install` on `parent` gets a local variant, and if not, why (said in the output and README). */
-export function localVariantOf(
-  parent: ResolvedImage,
-  install: Pick<AppInstall, 'pythonPackages' | 'git'>,
-): { local: boolean; why?: string } {
+export function localVariantOf(parent: ResolvedImage, install: Pick<AppInstall, 'pythonPackages' | 'git'>): LocalVariant {
   if (!parent.definition.variants.some((v) => v.local)) return { local: false, why: `${parent.definition.name} has none to build on` };
   const gap = offlineInstallGap(install);
   return gap ? { local: false, why: gap } : { local: true };

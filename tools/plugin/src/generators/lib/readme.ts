@@ -1,6 +1,6 @@
 // README.md of generated projects: what the project is, where to change it, and the commands that check, build and boot it.
 import { bootEnvScriptPath, gitRefArg, renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
-import type { NormalizedApp } from './app-options';
+import type { LocalVariant, NormalizedApp } from './app-options';
 
 const DECISION_FIELDS = {
   description: 'description',
@@ -31,7 +31,7 @@ export interface ImageReadmeInput {
   /** How the project was made, e.g. `nx g @vast/plugin:derivative hello`. */
   generatedBy: string;
   /** Whether it has a local variant (built offline from Debian packages), and if not, why. */
-  local: { local: boolean; why?: string };
+  local: LocalVariant;
   /** The new image, resolved in its family: the README's generated part is rendered from it (and kept so by build). */
   image: ResolvedImage;
 }
