@@ -45,15 +45,15 @@ export function controlCharacterProblem(text: string, options: { multiLine: bool
 }
 
 /** Every string of a (parsed) definition, keys of records included, with its dotted path. */
-function* strings(value: unknown, path: string[] = []): Generator<{ path: string; text: string; isKey: boolean }> {
+export function* definitionStrings(value: unknown, path: string[] = []): Generator<{ path: string; text: string; isKey: boolean }> {
   if (typeof value === 'string') {
     yield { path: path.join('.'), text: value, isKey: false };
   } else if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) yield* strings(item, [...path, String(i)]);
+    for (const [i, item] of value.entries()) yield* definitionStrings(item, [...path, String(i)]);
   } else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       yield { path: [...path, key].join('.'), text: key, isKey: true };
-      yield* strings(item, [...path, key]);
+      yield* definitionStrings(item, [...path, key]);
     }
   }
 }
@@ -61,7 +61,7 @@ function* strings(value: unknown, path: string[] = []): Generator<{ path: string
 /** Control characters anywhere in the definition: one problem per field. */
 export function controlCharacterProblems(definition: unknown): StringProblem[] {
   const problems: StringProblem[] = [];
-  for (const { path, text, isKey } of strings(definition)) {
+  for (const { path, text, isKey } of definitionStrings(definition)) {
     const multiLine = !isKey && MULTI_LINE_FIELDS.some((field) => field.test(path));
     const problem = controlCharacterProblem(text, { multiLine });
     if (problem) problems.push({ path, message: isKey ? `the key ${JSON.stringify(text)} ${problem}` : problem });

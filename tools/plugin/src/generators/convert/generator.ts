@@ -2,7 +2,7 @@
 // are copied as they are, so the image's supervisor program and launch script equal the ones provision.sh writes.
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
-import { isUnfilled } from '@vast/conventions';
+import { unfilledPaths } from '@vast/conventions';
 import { chainHasTorch, provisioningImageInput, serviceInput, type ProvisioningDefinition } from '@vast/conventions';
 import { localVariantOf, type LocalVariant, type NormalizedApp } from '../lib/app-options';
 import { GeneratorInputError, throwIfAny } from '../lib/errors';
@@ -25,14 +25,6 @@ export interface NormalizedConvertOptions {
   repository: string;
   images: TreeImages;
   local: LocalVariant;
-}
-
-/** Dotted paths of every string in `value` that still holds a CHANGEME marker. */
-export function unfilledPaths(value: unknown, path: string[] = []): string[] {
-  if (typeof value === 'string') return isUnfilled(value) ? [path.join('.')] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => unfilledPaths(v, [...path, String(i)]));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => unfilledPaths(v, [...path, k]));
-  return [];
 }
 
 export async function normalizeConvertOptions(tree: Tree, options: ConvertGeneratorSchema): Promise<NormalizedConvertOptions> {
