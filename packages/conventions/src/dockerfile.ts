@@ -41,8 +41,16 @@ function renderArgs(image: ResolvedImage): string[] {
 }
 
 /** ENV of the facts every variant has, so children (in this workspace or not) read them as upstream's do. */
-function factEnv(image: ResolvedImage): Record<string, string> {
+function factEnv(image: Pick<ResolvedImage, 'definition' | 'ancestors'>): Record<string, string> {
   return Object.fromEntries(exportedFacts(image).map((f) => [FACT_ARGS[f], `\${${FACT_ARGS[f]}}`]));
+}
+
+/**
+ * The ENV an image states for its own steps and for every image built FROM it: its exported facts, then its env.
+ * (An external image also carries the grafted base's env, which is the base's own to state.)
+ */
+export function imageEnv(image: Pick<ResolvedImage, 'definition' | 'ancestors'>): Record<string, string> {
+  return { ...factEnv(image), ...image.definition.env };
 }
 
 /** Double-quoted Dockerfile value; `$` stays live so ENV can extend inherited values such as ${PATH}. */
@@ -101,57 +109,44 @@ function renderTrailer(image: ResolvedImage): string[] {
   return out;
 }
 
-function header(source: string): string[] {
-  return [generatedHeader('#', source)];
-}
+/** The SHELL of the base image, which every RUN of it and of the derivatives built on it inherits. */
+const BASE_SHELL = [
+  '# umask 002 in every RUN: files stay group-writable for `user` (uid 1001, gid 0).',
+  'SHELL ["/bin/bash", "-c", "umask 002 && /bin/bash -c \\"$@\\"", "-"]',
+  '',
+];
 
-export function renderBaseDockerfile(image: ResolvedImage): string {
+/**
+ * base and derivative: one stage, FROM the image a build arg names (the base's root image, or the parent's build).
+ * They differ only in that arg and in the base setting the SHELL its children inherit.
+ */
+function renderSingleStageDockerfile(image: ResolvedImage, fromArg: string, shell: string[]): string {
   const def = image.definition;
   return (
     [
-      ...header(image.file),
-      `ARG ${BASE_ARG}`,
-      `FROM \${${BASE_ARG}}`,
+      generatedHeader('#', image.file),
+      `ARG ${fromArg}`,
+      `FROM \${${fromArg}}`,
       '',
       ...renderLabels(def.description),
       '',
-      '# umask 002 in every RUN: files stay group-writable for `user` (uid 1001, gid 0).',
-      'SHELL ["/bin/bash", "-c", "umask 002 && /bin/bash -c \\"$@\\"", "-"]',
-      '',
+      ...shell,
       ...renderArgs(image),
-      ...renderEnv({ ...factEnv(image), ...def.env }),
+      ...renderEnv(imageEnv(image)),
       ...renderSteps(def.steps),
       ...renderTrailer(image),
     ].join('\n') + '\n'
   );
 }
 
-export function renderDerivativeDockerfile(image: ResolvedImage): string {
-  const def = image.definition;
-  return (
-    [
-      ...header(image.file),
-      `ARG ${PARENT_ARG}`,
-      `FROM \${${PARENT_ARG}}`,
-      '',
-      ...renderLabels(def.description),
-      '',
-      ...renderArgs(image),
-      ...renderEnv({ ...factEnv(image), ...def.env }),
-      ...renderSteps(def.steps),
-      ...renderTrailer(image),
-    ].join('\n') + '\n'
-  );
-}
-
-export function renderExternalDockerfile(image: ResolvedImage): string {
+function renderExternalDockerfile(image: ResolvedImage): string {
   const def = image.definition;
   const base = image.ancestors[image.ancestors.length - 1]?.definition;
   // The graft carries the base image's environment; IMAGE_TYPE marks a full base build, which this is not.
   const baseEnv = Object.fromEntries(Object.entries(base?.env ?? {}).filter(([k]) => k !== 'IMAGE_TYPE' && k !== 'PATH'));
   return (
     [
-      ...header(image.file),
+      generatedHeader('#', image.file),
       `ARG ${VAST_BASE_ARG}`,
       `ARG ${UPSTREAM_ARG}`,
       '# The base image comes first: its stage carries the infrastructure this build grafts on.',
@@ -177,9 +172,9 @@ export function renderExternalDockerfile(image: ResolvedImage): string {
 export function renderDockerfile(image: ResolvedImage): string {
   switch (image.definition.class) {
     case 'base':
-      return renderBaseDockerfile(image);
+      return renderSingleStageDockerfile(image, BASE_ARG, BASE_SHELL);
     case 'derivative':
-      return renderDerivativeDockerfile(image);
+      return renderSingleStageDockerfile(image, PARENT_ARG, []);
     case 'external':
       return renderExternalDockerfile(image);
   }

@@ -29,6 +29,11 @@ export function parentOf(definition: ImageDefinition): string | undefined {
   return definition.class === 'base' ? undefined : definition.parent;
 }
 
+/** An image and its FROM ancestors, base first: the order its chain's PORTAL_CONFIG entries and labels are read in. */
+export function imageChain(image: ImageRecord & { ancestors: readonly ImageRecord[] }): ImageRecord[] {
+  return [...image.ancestors].reverse().concat(image);
+}
+
 /** The entries an image itself contributes to PORTAL_CONFIG. */
 export function ownPortalEntries(definition: ImageDefinition): PortalEntry[] {
   return [...definition.services.flatMap((s) => s.portal), ...definition.links];
@@ -95,7 +100,7 @@ export function resolveImageGraph(records: ImageRecord[], projects?: readonly st
         }
       });
     }
-    const chain = [...ancestors].reverse().concat(record);
+    const chain = imageChain({ ...record, ancestors });
     const portalEntries = chain.flatMap((r) => ownPortalEntries(r.definition));
     // The chain's entries become one PORTAL_CONFIG: ports and labels must not collide across images either.
     for (const message of validatePortalEntries(portalEntries)) {

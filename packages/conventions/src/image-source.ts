@@ -1,6 +1,7 @@
 // Renders an image definition as the TypeScript source of a packages/images/<name>/image.ts, so generators write
 // image.ts from the same data they validate (no template text that could drift from the schema).
-import { UNFILLED_MARKER } from './lint/rules/vl040-unfilled';
+import { UNFILLED_MARKER, UNFILLED_PATTERN } from './lint/rules/vl040-unfilled';
+import { definitionStrings } from './safe-strings';
 import type { ProvisioningDefinitionInput } from './provisioning';
 import type { ImageDefinitionInput } from './schema';
 
@@ -24,7 +25,12 @@ export function unfilledValue(hint: string): string {
 
 /** Whether a string still holds a generator's marker. */
 export function isUnfilled(value: string): boolean {
-  return new RegExp(`\\b${UNFILLED_MARKER}\\b`).test(value);
+  return UNFILLED_PATTERN.test(value);
+}
+
+/** Dotted paths of every string in `value` that still holds a marker, e.g. `services.0.command`. */
+export function unfilledPaths(value: unknown): string[] {
+  return [...definitionStrings(value)].filter((s) => !s.isKey && isUnfilled(s.text)).map((s) => s.path);
 }
 
 /**

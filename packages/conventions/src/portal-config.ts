@@ -1,6 +1,7 @@
 // PORTAL_CONFIG (`hostname:external:internal:path:Label|...`) and /etc/portal.yaml: parse, validate, format, render.
 // Pure: the caddy service's portal-config CLI and the image renderers both call these, so both agree on the grammar.
 import { Document, isMap, isScalar, parseDocument } from 'yaml';
+import { CONTROL_CHARACTER } from './safe-strings';
 import type { PortalEntry } from './schema';
 
 export type { PortalEntry };
@@ -126,7 +127,7 @@ export function labelProblems(label: string): string[] {
   if (label.includes('|')) problems.push("the label contains '|', which separates PORTAL_CONFIG entries. Remove it or use '/' instead.");
   if (/[\r\n\u2028\u2029]/.test(label)) {
     problems.push('the label contains a line break, which ends the PORTAL_CONFIG value. Keep the label on one line.');
-  } else if (/[\u0000-\u001f\u007f-\u009f]/.test(label)) {
+  } else if (CONTROL_CHARACTER.test(label)) {
     problems.push('the label contains a control character (a tab, NUL or similar). Use printable text only.');
   }
   if (label !== label.trim())

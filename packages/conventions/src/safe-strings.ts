@@ -15,8 +15,11 @@ export interface StringProblem {
  */
 const MULTI_LINE_FIELDS = [/^steps\.\d+\.run$/, /^steps\.\d+\.comment$/, /^services\.\d+\.command$/];
 
-/** C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators (line breaks for YAML 1.1 readers). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/**
+ * C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators (line breaks for YAML 1.1 readers):
+ * what no one-line value may hold, here and in a PORTAL_CONFIG label (portal-config.ts labelProblems).
+ */
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 /** The same, minus the newline and tab a script needs. */
 const CONTROL_IN_SCRIPT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
 
@@ -33,7 +36,7 @@ function describeCharacter(char: string): string {
 
 /** The problem with a string's characters, or undefined. Multi-line text may hold `\n` and `\t`, nothing else. */
 export function controlCharacterProblem(text: string, options: { multiLine: boolean }): string | undefined {
-  const found = (options.multiLine ? CONTROL_IN_SCRIPT : CONTROL).exec(text);
+  const found = (options.multiLine ? CONTROL_IN_SCRIPT : CONTROL_CHARACTER).exec(text);
   if (!found) return undefined;
   const where = `at character ${found.index + 1}`;
   return options.multiLine
@@ -42,15 +45,15 @@ export function controlCharacterProblem(text: string, options: { multiLine: bool
 }
 
 /** Every string of a (parsed) definition, keys of records included, with its dotted path. */
-function* strings(value: unknown, path: string[] = []): Generator<{ path: string; text: string; isKey: boolean }> {
+export function* definitionStrings(value: unknown, path: string[] = []): Generator<{ path: string; text: string; isKey: boolean }> {
   if (typeof value === 'string') {
     yield { path: path.join('.'), text: value, isKey: false };
   } else if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) yield* strings(item, [...path, String(i)]);
+    for (const [i, item] of value.entries()) yield* definitionStrings(item, [...path, String(i)]);
   } else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       yield { path: [...path, key].join('.'), text: key, isKey: true };
-      yield* strings(item, [...path, key]);
+      yield* definitionStrings(item, [...path, key]);
     }
   }
 }
@@ -58,7 +61,7 @@ function* strings(value: unknown, path: string[] = []): Generator<{ path: string
 /** Control characters anywhere in the definition: one problem per field. */
 export function controlCharacterProblems(definition: unknown): StringProblem[] {
   const problems: StringProblem[] = [];
-  for (const { path, text, isKey } of strings(definition)) {
+  for (const { path, text, isKey } of definitionStrings(definition)) {
     const multiLine = !isKey && MULTI_LINE_FIELDS.some((field) => field.test(path));
     const problem = controlCharacterProblem(text, { multiLine });
     if (problem) problems.push({ path, message: isKey ? `the key ${JSON.stringify(text)} ${problem}` : problem });

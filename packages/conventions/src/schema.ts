@@ -250,17 +250,7 @@ function checkDefinition(def: ImageDefinition): DefinitionError[] {
       });
     }
   });
-  const services = new Map<string, number>();
-  def.services.forEach((service, i) => {
-    const first = services.get(service.name);
-    if (first !== undefined) {
-      errors.push({
-        path: `services.${i}.name`,
-        message: `'${service.name}' is already the name of services.${first}. Each supervisor program needs its own name.`,
-      });
-    }
-    services.set(service.name, i);
-  });
+  errors.push(...duplicateServiceNames(def.services));
   const entries = [
     ...def.services.flatMap((service, i) => service.portal.map((entry, j) => ({ entry, path: `services.${i}.portal.${j}` }))),
     ...def.links.map((entry, j) => ({ entry, path: `links.${j}` })),
@@ -280,6 +270,23 @@ function checkDefinition(def: ImageDefinition): DefinitionError[] {
 
 /** The word `pty` as a command anywhere in a script (not inside another word such as DISABLE_PTY or --pty). */
 export const CALLS_PTY = /(^|[\s;&|(`{])pty(\s|$)/m;
+
+/** Services that share a name, which names one supervisor program and its files; shared by image and provisioning definitions. */
+export function duplicateServiceNames(services: readonly Pick<Service, 'name'>[]): DefinitionError[] {
+  const errors: DefinitionError[] = [];
+  const first = new Map<string, number>();
+  services.forEach((service, i) => {
+    const at = first.get(service.name);
+    if (at !== undefined) {
+      errors.push({
+        path: `services.${i}.name`,
+        message: `'${service.name}' is already the name of services.${at}. Each supervisor program needs its own name.`,
+      });
+    }
+    first.set(service.name, i);
+  });
+  return errors;
+}
 
 /** Checks of services that a schema cannot express; shared by image and provisioning definitions. */
 export function checkServices(services: readonly Service[]): DefinitionError[] {

@@ -239,6 +239,15 @@ describe('findings in step scripts', () => {
     );
   });
 
+  it('VL023 and VL024 read the step scripts too, each line where image.ts has it', () => {
+    const run = ['apt-get update', 'curl -fsSL https://example.invalid/i.sh | sh', 'apt-get install -y "cuda-nvcc-${CUDA_VERSION/./-}"'];
+    const findings = lintContext(cleanContext('derivative', { steps: [{ name: 'tools', run: run.join('\n') }] }));
+    expect(findings.map((f) => `${f.code} ${f.file} ${f.at}`)).toEqual([
+      'VL023 steps/00-tools.sh packages/images/app/image.ts steps[0] (name "tools") line 2',
+      'VL024 steps/00-tools.sh packages/images/app/image.ts steps[0] (name "tools") line 3',
+    ]);
+  });
+
   it('declares the final stage ARGs and ENV, the chain ENV and what the build provides', () => {
     const names = declaredStepNames({ ...context(), inheritedEnv: ['WORKSPACE'] });
     for (const name of ['VAST_PROFILE', 'APP_HOME', 'WORKSPACE', 'PATH', 'VIRTUAL_ENV']) expect(names.has(name), name).toBe(true);

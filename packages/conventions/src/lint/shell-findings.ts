@@ -1,7 +1,7 @@
 // What bash -n and shellcheck say about the context's scripts, as lint findings. The plugin runs the two programs;
 // which files they read, with which arguments, and what their output means is decided here.
 import { buildProvidedNames, STEPS_DIR } from '../step-script';
-import { dockerfileInstructions, finalStage, isShellScript } from './rules/helpers';
+import { dockerfileInstructions, finalStage, overlayShellScripts } from './rules/helpers';
 import { locateFinding } from './step-location';
 import type { LintContext, LintFinding } from './types';
 
@@ -28,9 +28,9 @@ export interface ShellcheckComment {
   message: string;
 }
 
-/** The overlay's shell scripts: the same test rule VL060 uses, so the scripts that carry a header are the ones checked. */
+/** The overlay's shell scripts: the ones rule VL060 holds to a header are the ones checked. */
 export function overlayScripts(context: LintContext): string[] {
-  return context.files.filter((f) => f.path.startsWith('ROOT/') && isShellScript(f)).map((f) => f.path);
+  return overlayShellScripts(context).map((f) => f.path);
 }
 
 export function stepScripts(context: LintContext): string[] {

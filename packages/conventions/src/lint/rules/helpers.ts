@@ -55,6 +55,11 @@ export function isShellScript(file: LintFile): boolean {
   return file.path.endsWith('.sh') || /^#!\s*\/(usr\/)?bin\/(env\s+)?(ba)?sh\b/.test(file.content);
 }
 
+/** The overlay's shell scripts: the ones VL060 holds to a header, shellcheck reads and VL023 searches. */
+export function overlayShellScripts(context: LintContext): LintFile[] {
+  return context.files.filter((f) => f.path.startsWith('ROOT/') && isShellScript(f));
+}
+
 /** 1-based line numbers where `pattern` matches. */
 export function matchingLines(content: string, pattern: RegExp): number[] {
   return content.split('\n').flatMap((line, i) => (pattern.test(line) ? [i + 1] : []));

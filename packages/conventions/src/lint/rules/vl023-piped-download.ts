@@ -1,4 +1,4 @@
-import { dockerfileInstructions, DOCKERFILE, isShellScript } from './helpers';
+import { overlayShellScripts, runScripts } from './helpers';
 import type { LintRule } from '../types';
 
 // `curl … | sh`, `wget -qO- … | env X=1 bash`, `bash <(curl …)`, `sh -c "$(curl …)"`: a download run as it arrives.
@@ -21,12 +21,12 @@ export const pipedDownloadRule: LintRule = {
     const message =
       'runs a downloaded script as it arrives (curl | sh), so nothing pins what runs as root. Download a pinned release file ' +
       `and check it (echo "<sha256>  file" | sha256sum --check), or COPY --from an image pinned by @sha256 digest; decide it in ${context.source}.`;
-    for (const ins of dockerfileInstructions(context)) {
-      if (ins.keyword === 'RUN' && runsPipedDownload(ins.args)) report({ file: DOCKERFILE, line: ins.line, message });
-    }
-    for (const file of context.files.filter((f) => f.path.startsWith('ROOT/') && isShellScript(f))) {
-      file.content.split('\n').forEach((text, i) => {
-        if (runsPipedDownload(text)) report({ file: file.path, line: i + 1, message });
+    // What runs at build time (an inline RUN, or the step script a RUN mounts) and at boot (the overlay's scripts), a
+    // line at a time: the patterns' `[^|;&]*` would otherwise reach from a curl on one line to a pipe on another.
+    const scripts = [...runScripts(context), ...overlayShellScripts(context).map((f) => ({ file: f.path, line: 1, text: f.content }))];
+    for (const script of scripts) {
+      script.text.split('\n').forEach((text, i) => {
+        if (runsPipedDownload(text)) report({ file: script.file, line: script.line + i, message });
       });
     }
   },

@@ -3,6 +3,8 @@ import type { LintRule } from '../types';
 
 /** What generators write where the author must still decide; lint fails until each is replaced. */
 export const UNFILLED_MARKER = 'CHANGEME';
+/** The marker as a word of its own. */
+export const UNFILLED_PATTERN = new RegExp(`\\b${UNFILLED_MARKER}\\b`);
 
 export const unfilledRule: LintRule = {
   code: 'VL040',
@@ -10,7 +12,7 @@ export const unfilledRule: LintRule = {
   description: `No ${UNFILLED_MARKER} markers are left: every decision a generator left to the author is made.`,
   check(context, report) {
     for (const file of context.files) {
-      for (const line of matchingLines(file.content, new RegExp(`\\b${UNFILLED_MARKER}\\b`))) {
+      for (const line of matchingLines(file.content, UNFILLED_PATTERN)) {
         const text = file.content.split('\n')[line - 1].trim();
         report({
           file: file.path,

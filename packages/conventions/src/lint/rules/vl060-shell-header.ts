@@ -1,4 +1,4 @@
-import { isShellScript } from './helpers';
+import { overlayShellScripts } from './helpers';
 import type { LintRule } from '../types';
 
 export const shellHeaderRule: LintRule = {
@@ -6,7 +6,7 @@ export const shellHeaderRule: LintRule = {
   severity: 'error',
   description: 'Every shell script in ROOT starts with a bash shebang and a one-line comment saying what it does and when it runs.',
   check(context, report) {
-    for (const file of context.files.filter((f) => f.path.startsWith('ROOT/') && isShellScript(f))) {
+    for (const file of overlayShellScripts(context)) {
       const [first = '', second = ''] = file.content.split('\n');
       if (!/^#!\s*(\/bin\/bash|\/usr\/bin\/env bash)\b/.test(first)) {
         report({

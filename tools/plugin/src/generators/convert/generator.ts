@@ -2,9 +2,9 @@
 // are copied as they are, so the image's supervisor program and launch script equal the ones provision.sh writes.
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
-import { isUnfilled } from '@vast/conventions';
-import { gitRefArg, provisioningImageInput, serviceInput, type ProvisioningDefinition } from '@vast/conventions';
-import { localVariantOf, type NormalizedApp } from '../lib/app-options';
+import { unfilledPaths } from '@vast/conventions';
+import { chainHasTorch, provisioningImageInput, serviceInput, type ProvisioningDefinition } from '@vast/conventions';
+import { localVariantOf, type LocalVariant, type NormalizedApp } from '../lib/app-options';
 import { GeneratorInputError, throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -13,7 +13,6 @@ import {
   renderTemplateScript,
   scriptFileOf,
   templateFileOf,
-  torchInChainOf,
   type ProvisioningTemplate,
 } from '../lib/provisioning-template';
 import { renderImageReadme } from '../lib/readme';
@@ -25,14 +24,7 @@ export interface NormalizedConvertOptions {
   template: ProvisioningTemplate;
   repository: string;
   images: TreeImages;
-}
-
-/** Dotted paths of every string in `value` that still holds a CHANGEME marker. */
-export function unfilledPaths(value: unknown, path: string[] = []): string[] {
-  if (typeof value === 'string') return isUnfilled(value) ? [path.join('.')] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => unfilledPaths(v, [...path, String(i)]));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => unfilledPaths(v, [...path, k]));
-  return [];
+  local: LocalVariant;
 }
 
 export async function normalizeConvertOptions(tree: Tree, options: ConvertGeneratorSchema): Promise<NormalizedConvertOptions> {
@@ -55,7 +47,7 @@ export async function normalizeConvertOptions(tree: Tree, options: ConvertGenera
     );
   }
   throwIfAny(problems, `nx g @vast/plugin:convert ${name}`);
-  return { template, repository, images };
+  return { template, repository, images, local: localVariantOf(template.from, template.definition) };
 }
 
 /** The README's view of the template's first service with a portal entry. */
@@ -75,7 +67,7 @@ function appOf(definition: ProvisioningDefinition): NormalizedApp {
 
 export function generateConvert(tree: Tree, options: NormalizedConvertOptions): NormalizedApp {
   const { definition, from } = options.template;
-  const input = provisioningImageInput(definition, from.definition, { repository: options.repository, torchInChain: torchInChainOf(from) });
+  const input = provisioningImageInput(definition, from.definition, { repository: options.repository, torchInChain: chainHasTorch(from) });
   if (!input.services?.length)
     throw new GeneratorInputError(`${templateFileOf(definition.name)}: services: the template has none to convert.`);
   const app = appOf(definition);
@@ -91,8 +83,7 @@ export function generateConvert(tree: Tree, options: NormalizedConvertOptions): 
         parent: from.definition.name,
         generatedBy,
         image,
-        gitRefArg: definition.git ? gitRefArg(definition.name) : undefined,
-        local: localVariantOf(from, definition),
+        local: options.local,
       }),
   });
   return app;
@@ -102,7 +93,7 @@ export default async function convertGenerator(tree: Tree, options: ConvertGener
   const normalized = await normalizeConvertOptions(tree, options);
   const app = generateConvert(tree, normalized);
   const name = app.name;
-  const local = localVariantOf(normalized.template.from, normalized.template.definition);
+  const { local } = normalized;
   return nextSteps(
     app,
     `${IMAGES_DIR}/${name}/image.ts`,

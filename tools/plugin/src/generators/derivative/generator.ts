@@ -3,8 +3,8 @@
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
 import type { ImageDefinitionInput, ResolvedImage } from '@vast/conventions';
-import { chainHasTorch, derivativeVariants, gitRefArg } from '@vast/conventions';
-import { appImageFields, localVariantOf, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
+import { chainHasTorch, derivativeVariants } from '@vast/conventions';
+import { appImageFields, localVariantOf, normalizeAppOptions, type LocalVariant, type NormalizedApp } from '../lib/app-options';
 import { throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, DEFAULT_PARENT, repositoryOf, writeImageProject } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
@@ -18,6 +18,7 @@ export interface NormalizedDerivativeOptions {
   parent: ResolvedImage;
   repository: string;
   images: TreeImages;
+  local: LocalVariant;
 }
 
 /** Every option checked (all problems reported together), defaults filled; nothing is written here. */
@@ -38,7 +39,7 @@ export async function normalizeDerivativeOptions(tree: Tree, options: Derivative
   if (options.repository !== undefined || IMAGE_NAME.test(name)) checkRepository(repository, problems);
   const app = normalizeAppOptions(name, options, parent, problems);
   throwIfAny(problems, `nx g @vast/plugin:derivative ${name}`);
-  return { app, parent, repository, images };
+  return { app, parent, repository, images, local: localVariantOf(parent, app.install) };
 }
 
 /** The image.ts input of a derivative app and the paths of its undecided fields. */
@@ -47,14 +48,13 @@ export function derivativeDefinition(options: NormalizedDerivativeOptions): {
   markers: Record<string, string>;
 } {
   const { app, parent } = options;
-  const chain = [...parent.ancestors.map((a) => a.definition), parent.definition];
-  const { fields, markers } = appImageFields(app, options.repository, chainHasTorch(chain));
+  const { fields, markers } = appImageFields(app, options.repository, chainHasTorch(parent));
   const definition: ImageDefinitionInput = {
     name: app.name,
     class: 'derivative',
     parent: parent.definition.name,
     ...fields,
-    variants: derivativeVariants(parent.definition, { local: localVariantOf(parent, app.install).local }),
+    variants: derivativeVariants(parent.definition, { local: options.local.local }),
   };
   return { definition, markers };
 }
@@ -74,8 +74,7 @@ export function generateDerivative(tree: Tree, options: NormalizedDerivativeOpti
         parent: parent.definition.name,
         generatedBy,
         image,
-        gitRefArg: app.install.git ? gitRefArg(app.name) : undefined,
-        local: localVariantOf(parent, app.install),
+        local: options.local,
       }),
   });
 }
@@ -83,7 +82,7 @@ export function generateDerivative(tree: Tree, options: NormalizedDerivativeOpti
 export default async function derivativeGenerator(tree: Tree, options: DerivativeGeneratorSchema): Promise<GeneratorCallback> {
   const normalized = await normalizeDerivativeOptions(tree, options);
   generateDerivative(tree, normalized, `nx g @vast/plugin:derivative ${normalized.app.name}`);
-  const local = localVariantOf(normalized.parent, normalized.app.install);
+  const { local } = normalized;
   const name = normalized.app.name;
   return nextSteps(
     normalized.app,

@@ -2,7 +2,7 @@
 // one production variant (and with --local an offline one), its service behind Caddy, PORTAL_CONFIG set at boot.
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME, offlineInstallGap } from '@vast/conventions';
-import { gitRefArg, IMAGE_REFERENCE, type ImageDefinitionInput, type ResolvedImage, type Variant } from '@vast/conventions';
+import { IMAGE_REFERENCE, type ImageDefinitionInput, type ResolvedImage, type Variant } from '@vast/conventions';
 import { appImageFields, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
 import { throwIfAny } from '../lib/errors';
 import { checkNewProjectName, checkRepository, DEFAULT_PARENT, repositoryOf, writeImageProject } from '../lib/image-project';
@@ -107,7 +107,6 @@ export function generateExternal(tree: Tree, options: NormalizedExternalOptions,
         upstream: options.upstream,
         generatedBy,
         image,
-        gitRefArg: app.install.git ? gitRefArg(app.name) : undefined,
         local: options.localParent ? { local: true } : { local: false, why: 'made without --local' },
       }),
   });

@@ -3,6 +3,7 @@
 import {
   checkPortalLabels,
   formatPortalConfig,
+  imageChain,
   labelProblems,
   ownPortalEntries,
   portalEntrySchema,
@@ -84,8 +85,7 @@ export function splitList(value: string | string[] | undefined): string[] {
 
 /** Every PORTAL_CONFIG entry of the image and its ancestors, with the image that declares it. */
 export function chainPortOwners(image: ResolvedImage): PortOwner[] {
-  const chain = [...image.ancestors].reverse().concat(image);
-  return chain.flatMap((r) => ownPortalEntries(r.definition).map((entry) => ({ image: r.definition.name, entry })));
+  return imageChain(image).flatMap((r) => ownPortalEntries(r.definition).map((entry) => ({ image: r.definition.name, entry })));
 }
 
 function checkPort(option: string, value: number | undefined, owners: PortOwner[], problems: string[]): void {
@@ -112,10 +112,7 @@ function checkLabel(name: string, label: string, entry: PortalEntry, parent: Res
     problems.push(`--label='${label}' cannot be a PORTAL_CONFIG label: ${form.join(' ')} E.g. --label='My App'.`);
     return;
   }
-  const chain = [...parent.ancestors]
-    .reverse()
-    .concat(parent)
-    .map((r) => r.definition);
+  const chain = imageChain(parent).map((r) => r.definition);
   const candidate: LabelledImage = { name, services: [{ name, portalLabel: label, portal: [entry] }], links: [] };
   // Every message starts with the quoted label it is about, which here is always --label's.
   for (const problem of checkPortalLabels([...chain, candidate])) problems.push(`--label=${problem.message}`);
@@ -162,8 +159,7 @@ export function normalizeAppOptions(name: string, options: AppOptions, parent: R
     problems.push(
       `--service='${serviceName}' ${program.error.issues[0].message}, e.g. --service=${name.replace(/[^a-z0-9_-]/g, '') || 'my-app'}-server.`,
     );
-  const chain = [...parent.ancestors].reverse().concat(parent);
-  const sibling = chain.find((r) => r.definition.services.some((s) => s.name === serviceName));
+  const sibling = imageChain(parent).find((r) => r.definition.services.some((s) => s.name === serviceName));
   if (sibling) {
     problems.push(
       `${options.service === undefined ? 'the name' : '--service'} '${serviceName}' is also the name of a supervisor program of ${sibling.definition.name}; the new service would replace its conf. Choose another${options.service === undefined ? ' name, or set --service' : ''}.`,
@@ -262,11 +258,14 @@ export function appImageFields(app: NormalizedApp, repository: string, torchInCh
   return { fields, markers: decisionMarkers(app, `args.${refArg}`) };
 }
 
+/** Whether a new image gets a local variant (built offline from Debian packages), and if not, why. */
+export interface LocalVariant {
+  local: boolean;
+  why?: string;
+}
+
 /** Whether a new image of `install` on `parent` gets a local variant, and if not, why (said in the output and README). */
-export function localVariantOf(
-  parent: ResolvedImage,
-  install: Pick<AppInstall, 'pythonPackages' | 'git'>,
-): { local: boolean; why?: string } {
+export function localVariantOf(parent: ResolvedImage, install: Pick<AppInstall, 'pythonPackages' | 'git'>): LocalVariant {
   if (!parent.definition.variants.some((v) => v.local)) return { local: false, why: `${parent.definition.name} has none to build on` };
   const gap = offlineInstallGap(install);
   return gap ? { local: false, why: gap } : { local: true };

@@ -17,15 +17,11 @@ export interface ProvisioningTemplate {
   from: ResolvedImage;
 }
 
-export function torchInChainOf(image: ResolvedImage): boolean {
-  return chainHasTorch([...image.ancestors.map((a) => a.definition), image.definition]);
-}
-
 /** provision.sh as provisioning.ts renders it. */
 export function renderTemplateScript(template: ProvisioningTemplate): string {
   return renderProvisioningScript(template.definition, {
     source: templateFileOf(template.definition.name),
-    torchInChain: torchInChainOf(template.from),
+    torchInChain: chainHasTorch(template.from),
   });
 }
 

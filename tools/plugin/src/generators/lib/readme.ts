@@ -1,23 +1,18 @@
 // README.md of generated projects: what the project is, where to change it, and the commands that check, build and boot it.
-import { bootEnvScriptPath, renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
-import type { NormalizedApp } from './app-options';
+import { bootEnvScriptPath, gitRefArg, renderReadmeGeneratedPart, type ResolvedImage } from '@vast/conventions';
+import { decisionMarkers, type LocalVariant, type NormalizedApp } from './app-options';
 
-const DECISION_FIELDS = {
-  description: 'description',
-  command: 'services[0].command',
-  gitRef: 'the git ref',
-  steps: 'steps[0].run',
-} as const;
-
-function decisionList(app: NormalizedApp, fields: Partial<Record<keyof NormalizedApp['decisions'], string>>): string[] {
-  const entries = Object.entries(app.decisions) as [keyof NormalizedApp['decisions'], string][];
-  if (!entries.length) return [];
+/** The open decisions, each by the image.ts field that holds its marker (the paths appImageFields marks). */
+function decisionList(app: NormalizedApp): string[] {
+  const markers = Object.entries(decisionMarkers(app, `args.${gitRefArg(app.name)}`));
+  if (!markers.length) return [];
   return [
     '## Still to decide',
     '',
     'The generator could not decide these; each holds a `CHANGEME` marker, and lint fails (VL040) until it is replaced:',
     '',
-    ...entries.map(([key, hint]) => `- \`${fields[key] ?? DECISION_FIELDS[key]}\`: ${hint}.`),
+    // `services.0.command` is written `services[0].command`, as a reader finds it in image.ts.
+    ...markers.map(([path, hint]) => `- \`${path.replace(/\.(\d+)/g, '[$1]')}\`: ${hint}.`),
     '',
   ];
 }
@@ -30,9 +25,8 @@ export interface ImageReadmeInput {
   upstream?: string;
   /** How the project was made, e.g. `nx g @vast/plugin:derivative hello`. */
   generatedBy: string;
-  gitRefArg?: string;
   /** Whether it has a local variant (built offline from Debian packages), and if not, why. */
-  local: { local: boolean; why?: string };
+  local: LocalVariant;
   /** The new image, resolved in its family: the README's generated part is rendered from it (and kept so by build). */
   image: ResolvedImage;
 }
@@ -58,7 +52,7 @@ export function renderImageReadme(input: ImageReadmeInput): string {
     '- `ROOT/` (create it when needed): hand-written files copied into the image as they are.',
     '- `package.json`: the exact pin of the parent image (the Nx graph edge and the changesets cascade).',
     '',
-    ...decisionList(app, input.gitRefArg ? { gitRef: `args.${input.gitRefArg}` } : {}),
+    ...decisionList(app),
     ...(input.local.local ? [] : [`No local variant (offline build): ${input.local.why}.`, '']),
     renderReadmeGeneratedPart(input.image),
     '',
