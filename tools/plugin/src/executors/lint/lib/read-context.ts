@@ -20,6 +20,5 @@ export function readLintContext(contextDir: string, manifest: ImageManifest, ima
     source: manifest.source,
     files,
     ...chainLintFacts(image),
-    portalEntries: image?.portalEntries ?? [],
   };
 }
