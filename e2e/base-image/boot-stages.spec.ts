@@ -20,6 +20,7 @@ import {
   run,
 } from '@vast/plugin/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
+import { eventually } from '../support/eventually';
 
 const FIXTURE_IMAGE = 'vast-e2e-boot-stages:latest';
 const BOOT_SCRIPT_TOKEN = 'e2e-boot-script-token';
@@ -173,14 +174,14 @@ describe('boot stages with their inputs present', () => {
     expect(await sh('grep E2E_EDIT /etc/environment')).toBe('E2E_EDIT="kept"');
     expect(await sh('grep -c "### vast boot setup ###" /root/.bashrc')).toBe('1');
     expect(await inspectContainer(container!.id, '{{.State.Running}}')).toBe('true');
-    const states = await (async () => {
-      for (let i = 0; i < 60; i++) {
+    const states = await eventually(
+      'caddy RUNNING after the restart',
+      async () => {
         const s = await supervisorStates(container!.probe);
-        if (s?.get('caddy') === 'RUNNING') return s;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      return supervisorStates(container!.probe);
-    })();
-    expect(states?.get('caddy')).toBe('RUNNING');
+        return s?.get('caddy') === 'RUNNING' ? s : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(states.get('caddy')).toBe('RUNNING');
   });
 });

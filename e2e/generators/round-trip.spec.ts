@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVISIONING_MARKERS, provisioningMarkerPath } from '@vast/conventions';
 import { ScratchWorkspace } from '../support/scratch-workspace';
+import { eventually } from '../support/eventually';
 import {
   run,
   assertDockerEngine,
@@ -38,27 +39,16 @@ const lines = (text: string) =>
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(
-  what: string,
-  seconds: number,
-  probe: () => Promise<T | undefined>,
-  describeLast: () => Promise<string>,
-): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${what}. Last state:\n${await describeLast()}`);
-    await sleep(2000);
-  }
-}
-
-/** What a failing wait shows: supervisor's table and the container's recent log. */
-async function describeContainer(container: SmokeContainer): Promise<string> {
-  const status = await container.probe.exec(['supervisorctl', 'status']);
-  return `supervisorctl status:\n${status.stdout}${status.stderr}\ncontainer log (tail):\n${await containerLogs(container.id, 60)}`;
+/** Waits on a booted container, trying every two seconds; a timeout shows supervisor's table and the container's recent log. */
+function waitFor<T>(container: SmokeContainer, what: string, seconds: number, probe: () => Promise<T | undefined | false>): Promise<T> {
+  return eventually(what, probe, {
+    timeoutMs: seconds * 1000,
+    intervalMs: 2000,
+    describeLast: async () => {
+      const status = await container.probe.exec(['supervisorctl', 'status']);
+      return `supervisorctl status:\n${status.stdout}${status.stderr}\ncontainer log (tail):\n${await containerLogs(container.id, 60)}`;
+    },
+  });
 }
 
 async function boot(
@@ -74,23 +64,15 @@ async function boot(
 
 /** The program reaches RUNNING (after provisioning: the launch script waits for /.provisioning to go). */
 async function expectRunning(container: SmokeContainer, program: string): Promise<void> {
-  await waitFor(
-    `${program} RUNNING`,
-    240,
-    async () => ((await supervisorStates(container.probe))?.get(program) === 'RUNNING' ? true : undefined),
-    () => describeContainer(container),
-  );
+  await waitFor(container, `${program} RUNNING`, 240, async () => (await supervisorStates(container.probe))?.get(program) === 'RUNNING');
   expect(await fileExists(container.probe, provisioningMarkerPath(PROVISIONING_MARKERS.inProgress))).toBe(false);
 }
 
 /** Caddy serves the external port with auth: 200 with the bearer token, 401 without. */
 async function expectServedWithAuth(container: SmokeContainer, externalPort: number): Promise<void> {
   const url = `http://127.0.0.1:${externalPort}/`;
-  const authorized = await waitFor(
-    `a 200 from ${url} with the token`,
-    120,
-    async () => ((await httpStatus(container.probe, url, [`Authorization: Bearer ${TOKEN}`])) === 200 ? 200 : undefined),
-    () => describeContainer(container),
+  const authorized = await waitFor(container, `a 200 from ${url} with the token`, 120, async () =>
+    (await httpStatus(container.probe, url, [`Authorization: Bearer ${TOKEN}`])) === 200 ? 200 : undefined,
   );
   expect(authorized).toBe(200);
   expect(await httpStatus(container.probe, url)).toBe(401);
@@ -99,21 +81,12 @@ async function expectServedWithAuth(container: SmokeContainer, externalPort: num
 
 /** Booted without its label, the program records the skip and ends (EXITED), never RUNNING for good. */
 async function expectSkipped(container: SmokeContainer, program: string): Promise<void> {
-  await waitFor(
-    `/tmp/supervisor-skip/${program}`,
-    240,
-    async () => ((await fileExists(container.probe, `/tmp/supervisor-skip/${program}`)) ? true : undefined),
-    () => describeContainer(container),
-  );
-  const state = await waitFor(
-    `${program} to stop after skipping`,
-    60,
-    async () => {
-      const s = (await supervisorStates(container.probe))?.get(program);
-      return s && s !== 'RUNNING' && s !== 'STARTING' ? s : undefined;
-    },
-    () => describeContainer(container),
-  );
+  const skipped = `/tmp/supervisor-skip/${program}`;
+  await waitFor(container, skipped, 240, () => fileExists(container.probe, skipped));
+  const state = await waitFor(container, `${program} to stop after skipping`, 60, async () => {
+    const s = (await supervisorStates(container.probe))?.get(program);
+    return s && s !== 'RUNNING' && s !== 'STARTING' ? s : undefined;
+  });
   expect(state).toBe('EXITED');
 }
 
