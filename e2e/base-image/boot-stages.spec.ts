@@ -168,7 +168,7 @@ describe('boot stages with their inputs present', () => {
     const restart = await run(dockerCommand(), ['restart', '--time', '20', container!.id], { reject: false, timeoutMs: 120_000 });
     expect(restart.exitCode).toBe(0);
     const lines = await waitForBoot();
-    expect(await sh('grep -c boot-start /var/log/vast-boot.log')).toBe('2');
+    expect(await sh(`grep -c boot-start ${BOOT_LOG}`)).toBe('2');
     expect(failedStages(lines)).toEqual([]);
     expect(await sh('cat /workspace/repo/README.md')).toBe('edited by the user');
     expect(await sh('grep E2E_EDIT /etc/environment')).toBe('E2E_EDIT="kept"');

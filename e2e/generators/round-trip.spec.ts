@@ -5,7 +5,7 @@
 // its label is missing from PORTAL_CONFIG. A provisioning template is booted the same way, via PROVISIONING_SCRIPT.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVISIONING_MARKERS, provisioningMarkerPath } from '@vast/conventions';
+import { PROVISIONING_MARKERS, provisioningMarkerPath, SKIP_DIR } from '@vast/conventions';
 import { ScratchWorkspace } from '../support/scratch-workspace';
 import { eventually } from '../support/eventually';
 import {
@@ -81,7 +81,7 @@ async function expectServedWithAuth(container: SmokeContainer, externalPort: num
 
 /** Booted without its label, the program records the skip and ends (EXITED), never RUNNING for good. */
 async function expectSkipped(container: SmokeContainer, program: string): Promise<void> {
-  const skipped = `/tmp/supervisor-skip/${program}`;
+  const skipped = `${SKIP_DIR}/${program}`;
   await waitFor(container, skipped, 240, () => fileExists(container.probe, skipped));
   const state = await waitFor(container, `${program} to stop after skipping`, 60, async () => {
     const s = (await supervisorStates(container.probe))?.get(program);
