@@ -100,11 +100,6 @@ function buildLocal(project: string): void {
   ownImages.add(tag!);
 }
 
-/** Replaces each `CHANGEME: ...` string of a field in image.ts, as the author would. */
-function fill(path: string, values: Record<'description' | 'command', string>): void {
-  ws.fillMarkers(path, values);
-}
-
 /** The VL0xx/VL090 findings of a failed lint, as `CODE file` pairs. */
 function findings(output: string): string[] {
   return [...output.matchAll(/^(\S+?)(?::\d+)?: (VL\d{3}) error:/gm)].map((m) => `${m[2]} ${m[1]}`);
@@ -174,7 +169,7 @@ describe('nx g @vast/plugin:derivative, to a booted container', () => {
   });
 
   it('lint passes once the markers are filled', () => {
-    fill('packages/images/hello/image.ts', {
+    ws.fillMarkers('packages/images/hello/image.ts', {
       description: 'A tiny HTTP server from Debian packages.',
       command: 'python3 -m http.server 17860 --bind 127.0.0.1',
     });
@@ -236,7 +231,7 @@ describe('nx g @vast/plugin:external, grafted onto a local stand-in upstream', (
       'VL040 dist/images/stand-in/Dockerfile',
       'VL040 dist/images/stand-in/ROOT/opt/supervisor-scripts/stand-in.sh',
     ]);
-    fill('packages/images/stand-in/image.ts', {
+    ws.fillMarkers('packages/images/stand-in/image.ts', {
       description: 'A Debian stand-in upstream with the Vast runtime grafted on.',
       command: 'python3 -m http.server 17860 --bind 127.0.0.1',
     });
