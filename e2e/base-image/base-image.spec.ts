@@ -16,6 +16,7 @@ import {
   dockerCommand,
   inspectContainer,
   run,
+  LOCAL_ROOT_DEFAULTS,
 } from '@vast/plugin/testing';
 import { buildLocalBaseImage, nx } from '../support/local-base-image';
 import { eventually } from '../support/eventually';
@@ -161,7 +162,7 @@ describe('graft.sh', () => {
       [
         'ARG VAST_BASE',
         'FROM ${VAST_BASE} AS vast_base_image',
-        'FROM vast-local/bookworm:latest',
+        `FROM ${LOCAL_ROOT_DEFAULTS.image}`,
         'SHELL ["/bin/bash", "-c"]',
         'ENV WORKSPACE=/workspace DATA_DIRECTORY=/workspace DEBIAN_FRONTEND=noninteractive PATH=/opt/instance-tools/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
         'COPY --from=vast_base_image /opt/vast-base /opt/vast-base',

@@ -20,11 +20,12 @@ import {
   fileExists,
   httpStatus,
   supervisorStates,
+  LOCAL_ROOT_DEFAULTS,
 } from '@vast/plugin/testing';
 
 /** Everything this suite puts in the shared engine carries this prefix, and is removed at the end. */
 const PREFIX = 'generators-e2e';
-const LOCAL_ROOT = 'vast-local/bookworm:latest';
+const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
 const STAND_IN = `${PREFIX}/stand-in:1.0`;
 const BASE_PORTAL_CONFIG =
   'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';

@@ -6,12 +6,12 @@
 // build FROM: a scratch's portal bundle embeds other module paths than the checkout's, so the checkout's base-image
 // build tags would not match anyway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerCommand, imageExists, run } from '@vast/plugin/testing';
+import { dockerCommand, imageExists, LOCAL_ROOT_DEFAULTS, run } from '@vast/plugin/testing';
 import { ScratchWorkspace } from '../support/scratch-workspace';
 
 /** Everything this suite adds to the shared engine is tagged under this repository prefix, and removed at the end. */
 const PREFIX = 'pytorch-local-e2e';
-const LOCAL_ROOT = 'vast-local/bookworm:latest';
+const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
 const ownImages = new Set<string>();
 let ws: ScratchWorkspace;
 

@@ -15,12 +15,13 @@ import {
   imageExists,
   imageId as imageIdOf,
   fakeExecutorContext,
+  LOCAL_ROOT_DEFAULTS,
 } from '@vast/plugin/testing';
 import { freePort } from '@vast/portal/testing';
 import { startRegistry, type RegistryServer } from '../support/registry-server';
 import { startFaultyProxy, type FaultyProxy } from '../support/faulty-proxy';
 
-const LOCAL_BASE = 'vast-local/bookworm:latest';
+const LOCAL_BASE = LOCAL_ROOT_DEFAULTS.image;
 const REPOSITORY = 'vastai/base-image';
 const VERSION = '1.1.0';
 const RELEASE_TAGS = ['1-local', '1.1-local', '1.1.0-local', 'latest-local'];
