@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVISIONING_MARKERS, provisioningMarkerPath, SKIP_DIR } from '@vast/conventions';
 import { ScratchWorkspace } from '../support/scratch-workspace';
 import { eventually } from '../support/eventually';
+import { ensureLocalRoot } from '../support/local-base-image';
 import {
   run,
   assertDockerEngine,
   containerLogs,
   dockerCommand,
-  imageExists,
   startSmokeContainer,
   type ProvisioningSpec,
   type SmokeContainer,
@@ -110,10 +110,7 @@ beforeAll(async () => {
   await assertDockerEngine();
   ws = ScratchWorkspace.create(`${PREFIX}-`);
   // The local profile builds FROM the locally made Debian root; make it if this engine has none yet.
-  if (!(await imageExists(LOCAL_ROOT))) {
-    const made = ws.nx('run', 'base-image:local-root');
-    expect(made.code, made.output).toBe(0);
-  }
+  await ensureLocalRoot();
   // The stand-in upstream: a plain Debian image made locally (what an external grafts onto, offline).
   await run(dockerCommand(), ['tag', LOCAL_ROOT, STAND_IN]);
 });
