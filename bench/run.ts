@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
 import { startRegistry } from '../e2e/support/registry-server';
-import { dockerCommand } from '@vast/plugin/testing';
+import { dockerCommand, LOCAL_ROOT_DEFAULTS } from '@vast/plugin/testing';
+
+const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
 
 const only = new Set(process.argv.slice(2));
 const want = (section: string) => only.size === 0 || only.has(section);
@@ -73,7 +75,7 @@ function rebuilds(ws: ScratchWorkspace): { cold: number; peerBuild: () => number
     options: {
       buildTarget: {
         name: 'docker:build',
-        args: ['--build-arg', 'BASE_IMAGE=vast-local/bookworm:latest', '--build-arg', 'VAST_PROFILE=local'],
+        args: ['--build-arg', `BASE_IMAGE=${LOCAL_ROOT}`, '--build-arg', 'VAST_PROFILE=local'],
       },
     },
   });
@@ -108,7 +110,7 @@ function rebuilds(ws: ScratchWorkspace): { cold: number; peerBuild: () => number
     'build',
     '-q',
     '--build-arg',
-    'BASE_IMAGE=vast-local/bookworm:latest',
+    `BASE_IMAGE=${LOCAL_ROOT}`,
     '--build-arg',
     'VAST_PROFILE=local',
     '--build-arg',
@@ -121,7 +123,7 @@ function rebuilds(ws: ScratchWorkspace): { cold: number; peerBuild: () => number
     return Number(process.hrtime.bigint() - started) / 1e6;
   };
   const cachedBuild = engine(buildArgs);
-  const lookup = engine(['image', 'inspect', '--format', '{{.Id}}', 'vast-local/bookworm:latest']);
+  const lookup = engine(['image', 'inspect', '--format', '{{.Id}}', LOCAL_ROOT]);
   // A developer machine runs the Nx daemon (CI does not): the same no-ops with it, warmed once.
   const daemon = { NX_DAEMON: 'true', CI: '' };
   timed(ws, 'daemon warm-up', ['show', 'projects'], daemon);

@@ -16,8 +16,10 @@ import {
   dockerCommand,
   inspectContainer,
   run,
+  LOCAL_ROOT_DEFAULTS,
 } from '@vast/plugin/testing';
 import { buildLocalBaseImage, nx } from '../support/local-base-image';
+import { eventually } from '../support/eventually';
 import { CADDY_LOG, PROVISIONING_LOG, PROVISIONING_MARKERS, provisioningMarkerPath } from '@vast/conventions';
 
 const FULL_PORTAL_CONFIG =
@@ -29,17 +31,6 @@ let image: string;
 beforeAll(async () => {
   image = await buildLocalBaseImage();
 });
-
-/** Polls fn until it returns a value (not undefined) or the time is up; then fails with the last reason. */
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 async function withContainer(
   options: Parameters<typeof startSmokeContainer>[0],
@@ -136,11 +127,9 @@ describe('base-image local variant', () => {
           });
           expect(caddyLog).toMatch(/PORTAL_CONFIG/);
           // Supervisor gives caddy up after its retries: by then every attempt has had its chance to write.
-          await eventually(
-            'caddy to stop retrying',
-            async () => ((await supervisorStates(container.probe))?.get('caddy') === 'FATAL' ? true : undefined),
-            90_000,
-          );
+          await eventually('caddy to stop retrying', async () => (await supervisorStates(container.probe))?.get('caddy') === 'FATAL', {
+            timeoutMs: 90_000,
+          });
 
           const written = await container.probe.exec(['bash', '-c', 'ls -a /etc | grep -E "^(portal\\.yaml|Caddyfile)" || true']);
           expect(written.stdout.trim()).toBe('');
@@ -173,7 +162,7 @@ describe('graft.sh', () => {
       [
         'ARG VAST_BASE',
         'FROM ${VAST_BASE} AS vast_base_image',
-        'FROM vast-local/bookworm:latest',
+        `FROM ${LOCAL_ROOT_DEFAULTS.image}`,
         'SHELL ["/bin/bash", "-c"]',
         'ENV WORKSPACE=/workspace DATA_DIRECTORY=/workspace DEBIAN_FRONTEND=noninteractive PATH=/opt/instance-tools/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
         'COPY --from=vast_base_image /opt/vast-base /opt/vast-base',

@@ -20,6 +20,7 @@ import {
   run,
 } from '@vast/plugin/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
+import { eventually } from '../support/eventually';
 
 const FIXTURE_IMAGE = 'vast-e2e-boot-stages:latest';
 const BOOT_SCRIPT_TOKEN = 'e2e-boot-script-token';
@@ -167,20 +168,20 @@ describe('boot stages with their inputs present', () => {
     const restart = await run(dockerCommand(), ['restart', '--time', '20', container!.id], { reject: false, timeoutMs: 120_000 });
     expect(restart.exitCode).toBe(0);
     const lines = await waitForBoot();
-    expect(await sh('grep -c boot-start /var/log/vast-boot.log')).toBe('2');
+    expect(await sh(`grep -c boot-start ${BOOT_LOG}`)).toBe('2');
     expect(failedStages(lines)).toEqual([]);
     expect(await sh('cat /workspace/repo/README.md')).toBe('edited by the user');
     expect(await sh('grep E2E_EDIT /etc/environment')).toBe('E2E_EDIT="kept"');
     expect(await sh('grep -c "### vast boot setup ###" /root/.bashrc')).toBe('1');
     expect(await inspectContainer(container!.id, '{{.State.Running}}')).toBe('true');
-    const states = await (async () => {
-      for (let i = 0; i < 60; i++) {
+    const states = await eventually(
+      'caddy RUNNING after the restart',
+      async () => {
         const s = await supervisorStates(container!.probe);
-        if (s?.get('caddy') === 'RUNNING') return s;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      return supervisorStates(container!.probe);
-    })();
-    expect(states?.get('caddy')).toBe('RUNNING');
+        return s?.get('caddy') === 'RUNNING' ? s : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(states.get('caddy')).toBe('RUNNING');
   });
 });

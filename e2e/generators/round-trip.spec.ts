@@ -5,25 +5,27 @@
 // its label is missing from PORTAL_CONFIG. A provisioning template is booted the same way, via PROVISIONING_SCRIPT.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVISIONING_MARKERS, provisioningMarkerPath } from '@vast/conventions';
+import { PROVISIONING_MARKERS, provisioningMarkerPath, SKIP_DIR } from '@vast/conventions';
 import { ScratchWorkspace } from '../support/scratch-workspace';
+import { eventually } from '../support/eventually';
+import { ensureLocalRoot } from '../support/local-base-image';
 import {
   run,
   assertDockerEngine,
   containerLogs,
   dockerCommand,
-  imageExists,
   startSmokeContainer,
   type ProvisioningSpec,
   type SmokeContainer,
   fileExists,
   httpStatus,
   supervisorStates,
+  LOCAL_ROOT_DEFAULTS,
 } from '@vast/plugin/testing';
 
 /** Everything this suite puts in the shared engine carries this prefix, and is removed at the end. */
 const PREFIX = 'generators-e2e';
-const LOCAL_ROOT = 'vast-local/bookworm:latest';
+const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
 const STAND_IN = `${PREFIX}/stand-in:1.0`;
 const BASE_PORTAL_CONFIG =
   'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
@@ -38,27 +40,16 @@ const lines = (text: string) =>
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(
-  what: string,
-  seconds: number,
-  probe: () => Promise<T | undefined>,
-  describeLast: () => Promise<string>,
-): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${what}. Last state:\n${await describeLast()}`);
-    await sleep(2000);
-  }
-}
-
-/** What a failing wait shows: supervisor's table and the container's recent log. */
-async function describeContainer(container: SmokeContainer): Promise<string> {
-  const status = await container.probe.exec(['supervisorctl', 'status']);
-  return `supervisorctl status:\n${status.stdout}${status.stderr}\ncontainer log (tail):\n${await containerLogs(container.id, 60)}`;
+/** Waits on a booted container, trying every two seconds; a timeout shows supervisor's table and the container's recent log. */
+function waitFor<T>(container: SmokeContainer, what: string, seconds: number, probe: () => Promise<T | undefined | false>): Promise<T> {
+  return eventually(what, probe, {
+    timeoutMs: seconds * 1000,
+    intervalMs: 2000,
+    describeLast: async () => {
+      const status = await container.probe.exec(['supervisorctl', 'status']);
+      return `supervisorctl status:\n${status.stdout}${status.stderr}\ncontainer log (tail):\n${await containerLogs(container.id, 60)}`;
+    },
+  });
 }
 
 async function boot(
@@ -74,23 +65,15 @@ async function boot(
 
 /** The program reaches RUNNING (after provisioning: the launch script waits for /.provisioning to go). */
 async function expectRunning(container: SmokeContainer, program: string): Promise<void> {
-  await waitFor(
-    `${program} RUNNING`,
-    240,
-    async () => ((await supervisorStates(container.probe))?.get(program) === 'RUNNING' ? true : undefined),
-    () => describeContainer(container),
-  );
+  await waitFor(container, `${program} RUNNING`, 240, async () => (await supervisorStates(container.probe))?.get(program) === 'RUNNING');
   expect(await fileExists(container.probe, provisioningMarkerPath(PROVISIONING_MARKERS.inProgress))).toBe(false);
 }
 
 /** Caddy serves the external port with auth: 200 with the bearer token, 401 without. */
 async function expectServedWithAuth(container: SmokeContainer, externalPort: number): Promise<void> {
   const url = `http://127.0.0.1:${externalPort}/`;
-  const authorized = await waitFor(
-    `a 200 from ${url} with the token`,
-    120,
-    async () => ((await httpStatus(container.probe, url, [`Authorization: Bearer ${TOKEN}`])) === 200 ? 200 : undefined),
-    () => describeContainer(container),
+  const authorized = await waitFor(container, `a 200 from ${url} with the token`, 120, async () =>
+    (await httpStatus(container.probe, url, [`Authorization: Bearer ${TOKEN}`])) === 200 ? 200 : undefined,
   );
   expect(authorized).toBe(200);
   expect(await httpStatus(container.probe, url)).toBe(401);
@@ -99,21 +82,12 @@ async function expectServedWithAuth(container: SmokeContainer, externalPort: num
 
 /** Booted without its label, the program records the skip and ends (EXITED), never RUNNING for good. */
 async function expectSkipped(container: SmokeContainer, program: string): Promise<void> {
-  await waitFor(
-    `/tmp/supervisor-skip/${program}`,
-    240,
-    async () => ((await fileExists(container.probe, `/tmp/supervisor-skip/${program}`)) ? true : undefined),
-    () => describeContainer(container),
-  );
-  const state = await waitFor(
-    `${program} to stop after skipping`,
-    60,
-    async () => {
-      const s = (await supervisorStates(container.probe))?.get(program);
-      return s && s !== 'RUNNING' && s !== 'STARTING' ? s : undefined;
-    },
-    () => describeContainer(container),
-  );
+  const skipped = `${SKIP_DIR}/${program}`;
+  await waitFor(container, skipped, 240, () => fileExists(container.probe, skipped));
+  const state = await waitFor(container, `${program} to stop after skipping`, 60, async () => {
+    const s = (await supervisorStates(container.probe))?.get(program);
+    return s && s !== 'RUNNING' && s !== 'STARTING' ? s : undefined;
+  });
   expect(state).toBe('EXITED');
 }
 
@@ -127,11 +101,6 @@ function buildLocal(project: string): void {
   ownImages.add(tag!);
 }
 
-/** Replaces each `CHANGEME: ...` string of a field in image.ts, as the author would. */
-function fill(path: string, values: Record<'description' | 'command', string>): void {
-  ws.fillMarkers(path, values);
-}
-
 /** The VL0xx/VL090 findings of a failed lint, as `CODE file` pairs. */
 function findings(output: string): string[] {
   return [...output.matchAll(/^(\S+?)(?::\d+)?: (VL\d{3}) error:/gm)].map((m) => `${m[2]} ${m[1]}`);
@@ -141,10 +110,7 @@ beforeAll(async () => {
   await assertDockerEngine();
   ws = ScratchWorkspace.create(`${PREFIX}-`);
   // The local profile builds FROM the locally made Debian root; make it if this engine has none yet.
-  if (!(await imageExists(LOCAL_ROOT))) {
-    const made = ws.nx('run', 'base-image:local-root');
-    expect(made.code, made.output).toBe(0);
-  }
+  await ensureLocalRoot();
   // The stand-in upstream: a plain Debian image made locally (what an external grafts onto, offline).
   await run(dockerCommand(), ['tag', LOCAL_ROOT, STAND_IN]);
 });
@@ -201,7 +167,7 @@ describe('nx g @vast/plugin:derivative, to a booted container', () => {
   });
 
   it('lint passes once the markers are filled', () => {
-    fill('packages/images/hello/image.ts', {
+    ws.fillMarkers('packages/images/hello/image.ts', {
       description: 'A tiny HTTP server from Debian packages.',
       command: 'python3 -m http.server 17860 --bind 127.0.0.1',
     });
@@ -263,7 +229,7 @@ describe('nx g @vast/plugin:external, grafted onto a local stand-in upstream', (
       'VL040 dist/images/stand-in/Dockerfile',
       'VL040 dist/images/stand-in/ROOT/opt/supervisor-scripts/stand-in.sh',
     ]);
-    fill('packages/images/stand-in/image.ts', {
+    ws.fillMarkers('packages/images/stand-in/image.ts', {
       description: 'A Debian stand-in upstream with the Vast runtime grafted on.',
       command: 'python3 -m http.server 17860 --bind 127.0.0.1',
     });

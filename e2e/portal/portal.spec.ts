@@ -18,6 +18,7 @@ import { PROVISIONING_MARKERS, provisioningMarkerPath, type ProvisioningMarker }
 import { run, dockerCommand, execInContainer, startSmokeContainer } from '@vast/plugin/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { launchChromium, type ChromiumSession } from '../support/chromium';
+import { eventually } from '../support/eventually';
 import { applyPortalConfig } from '@vast/portal/apply-portal-config';
 import { freePort, hasCaddy, runCaddy, startAuthGate, startPortalFixture } from '@vast/portal/testing';
 
@@ -59,17 +60,18 @@ async function containerTarget(): Promise<PortalTarget> {
   try {
     const port = (await run(dockerCommand(), ['port', container.id, '1111/tcp'])).stdout.trim().split('\n')[0].split(':').pop();
     const url = `http://127.0.0.1:${port}/`;
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const status = await fetch(`${url}api/applications`, { headers: { authorization: `Bearer ${token}` } }).then(
-        (r) => r.status,
-        () => 0,
-      );
-      if (status === 200) break;
-      if (Date.now() > deadline)
-        throw new Error(`the portal in ${container.name} did not answer 200 through Caddy within 120s (last status ${status})`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    let status = 0;
+    await eventually(
+      `the portal in ${container.name} to answer 200 through Caddy`,
+      async () => {
+        status = await fetch(`${url}api/applications`, { headers: { authorization: `Bearer ${token}` } }).then(
+          (r) => r.status,
+          () => 0,
+        );
+        return status === 200;
+      },
+      { describeLast: async () => `the last answer was ${status}` },
+    );
     const marker = async (name: ProvisioningMarker, present: boolean) => {
       const path = provisioningMarkerPath(name);
       await execInContainer(container.id, present ? ['touch', path] : ['rm', '-f', path]);

@@ -6,12 +6,12 @@
 // build FROM: a scratch's portal bundle embeds other module paths than the checkout's, so the checkout's base-image
 // build tags would not match anyway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerCommand, imageExists, run } from '@vast/plugin/testing';
+import { dockerCommand, run } from '@vast/plugin/testing';
 import { ScratchWorkspace } from '../support/scratch-workspace';
+import { ensureLocalRoot } from '../support/local-base-image';
 
 /** Everything this suite adds to the shared engine is tagged under this repository prefix, and removed at the end. */
 const PREFIX = 'pytorch-local-e2e';
-const LOCAL_ROOT = 'vast-local/bookworm:latest';
 const ownImages = new Set<string>();
 let ws: ScratchWorkspace;
 
@@ -20,10 +20,7 @@ beforeAll(() => {
 }, 60_000);
 
 beforeAll(async () => {
-  if (!(await imageExists(LOCAL_ROOT))) {
-    const made = ws.nx('run', 'base-image:local-root');
-    expect(made.code, made.output).toBe(0);
-  }
+  await ensureLocalRoot();
   const started = Date.now();
   const result = ws.nx('run', 'pytorch:docker-build', '-c', 'local');
   expect(result.code, result.output.split('\n').slice(-60).join('\n')).toBe(0);

@@ -15,12 +15,14 @@ import {
   imageExists,
   imageId as imageIdOf,
   fakeExecutorContext,
+  LOCAL_ROOT_DEFAULTS,
 } from '@vast/plugin/testing';
 import { freePort } from '@vast/portal/testing';
 import { startRegistry, type RegistryServer } from '../support/registry-server';
 import { startFaultyProxy, type FaultyProxy } from '../support/faulty-proxy';
+import { registryForTests } from '../support/registry-for-tests';
 
-const LOCAL_BASE = 'vast-local/bookworm:latest';
+const LOCAL_BASE = LOCAL_ROOT_DEFAULTS.image;
 const REPOSITORY = 'vastai/base-image';
 const VERSION = '1.1.0';
 const RELEASE_TAGS = ['1-local', '1.1-local', '1.1.0-local', 'latest-local'];
@@ -211,8 +213,7 @@ describe('docker-push to a real registry', () => {
 });
 
 describe('docker-push cut mid-way by a fault-injecting proxy, then run again', () => {
-  let dir: string;
-  let backend: RegistryServer;
+  const backend = registryForTests('release-cut-');
   let proxy: FaultyProxy;
   let workspace: string;
   let cutTag: string;
@@ -221,20 +222,16 @@ describe('docker-push cut mid-way by a fault-injecting proxy, then run again', (
   const isManifestPut = (method: string, path: string) => method === 'PUT' && path.includes('/manifests/');
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'release-cut-'));
-    backend = await startRegistry(dir);
-    proxy = await startFaultyProxy(backend.host);
+    proxy = await startFaultyProxy(backend().host);
     cutTag = `release-e2e/base-image:build-${id}-cut`;
     cutId = await makeImage(cutTag, `${id} cut`);
-    workspace = join(dir, 'workspace');
+    workspace = join(backend().dir, 'workspace');
     writeWorkspace(workspace, { buildTag: cutTag, imageId: cutId });
   }, 180_000);
 
   afterAll(async () => {
     await proxy?.stop();
-    backend?.stop();
     await run(dockerCommand(), ['image', 'rm', '--force', cutTag], { reject: false });
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('a cut while the content moves leaves no tag at all in the registry', async () => {
@@ -248,7 +245,7 @@ describe('docker-push cut mid-way by a fault-injecting proxy, then run again', (
     expect(result.lines.at(-1)).toBe(
       `docker-push base-image: stopped before any release tag was written: the registry has no tag of ${VERSION} (4 not published). Fix the error and run nx run base-image:docker-push --registry=${proxy.host} -c local again.`,
     );
-    expect(await imagesByTag(backend)).toEqual({});
+    expect(await imagesByTag(backend())).toEqual({});
   }, 600_000);
 
   it('a cut while tags are written leaves only exact tags, each naming this build, and names what is missing', async () => {
@@ -265,7 +262,7 @@ describe('docker-push cut mid-way by a fault-injecting proxy, then run again', (
       `docker-push base-image: stopped after 1 release tags were published (1 pushed, 0 unchanged); 3 not published, listed above. Every published tag names this build. Fix the error and run nx run base-image:docker-push --registry=${proxy.host} -c local again: it keeps what is there and writes the rest.`,
     );
     // What reached the registry: the content and the exact tag, both this build; no moving alias.
-    expect(await imagesByTag(backend)).toEqual({ '1.1.0-local': cutId, [`staging-${cutId.slice('sha256:'.length)}`]: cutId });
+    expect(await imagesByTag(backend())).toEqual({ '1.1.0-local': cutId, [`staging-${cutId.slice('sha256:'.length)}`]: cutId });
   }, 600_000);
 
   it('the re-run finishes it: what is there is kept, the rest is written, every tag names this build', async () => {
@@ -275,7 +272,7 @@ describe('docker-push cut mid-way by a fault-injecting proxy, then run again', (
     expect(result.report?.unchanged.map((u) => u.target)).toEqual([ref(`staging-${cutId.slice('sha256:'.length)}`), ref('1.1.0-local')]);
     expect(result.report?.pushed.map((p) => p.target)).toEqual([ref('1.1-local'), ref('1-local'), ref('latest-local')]);
     expect(result.lines.at(-1)).toBe('docker-push base-image: 3 pushed, 1 unchanged.');
-    const tags = await imagesByTag(backend);
+    const tags = await imagesByTag(backend());
     expect(Object.keys(tags).sort()).toEqual(expectedTags(cutId));
     expect(new Set(Object.values(tags))).toEqual(new Set([cutId]));
   }, 600_000);

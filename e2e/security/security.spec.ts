@@ -11,6 +11,7 @@ import { containerLogs, dockerCommand, execInContainer, run, startSmokeContainer
 import { freePort } from '@vast/portal/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { launchChromium, type ChromiumSession } from '../support/chromium';
+import { eventually } from '../support/eventually';
 
 const TOKEN = randomBytes(16).toString('hex');
 const PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
@@ -56,14 +57,6 @@ function rawRequest(port: number, path: string): Promise<string> {
 async function hostPort(container: SmokeContainer, port: number): Promise<number> {
   const out = (await run(dockerCommand(), ['port', container.id, `${port}/tcp`])).stdout.trim().split('\n')[0];
   return Number(out.split(':').pop());
-}
-
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
 }
 
 describe('base-image under attack (one booted container behind its real Caddy)', () => {
@@ -116,12 +109,13 @@ describe('base-image under attack (one booted container behind its real Caddy)',
           (r) => r.status === 200,
           () => false,
         );
-      await until(
+      await eventually(
         'the portal, Jupyter and the echo application through Caddy',
         async () =>
           (await ok(`http://127.0.0.1:${port.portal}/api/applications`)) &&
           (await ok(`http://127.0.0.1:${port.jupyter}/api`)) &&
           (await ok(`http://127.0.0.1:${port.echo}/`)),
+        { timeoutMs: 180_000 },
       );
       const attackerPort = await freePort();
       attacker = createServer((_req, res) =>
@@ -275,14 +269,14 @@ describe('base-image under attack (one booted container behind its real Caddy)',
       '-c',
       'printf \'OPEN_BUTTON_TOKEN=""\\nWEB_PASSWORD=""\\n\' >> /etc/environment && supervisorctl restart caddy',
     ]);
-    await until(
+    await eventually(
       'caddy to serve the generated credentials',
       () =>
         fetch(`http://127.0.0.1:${port.portal}/`, { headers: bearer }).then(
           (r) => r.status !== 200,
           () => false,
         ),
-      60_000,
+      { timeoutMs: 60_000 },
     );
     // Where the generated secret is kept: /etc/portal-credentials now; the Caddyfile before the fix.
     const find =

@@ -10,8 +10,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepFilePath, type ImageDefinition } from '@vast/conventions';
 import { fakeDefinition, fakeFamily, STEP_CORPUS, STEP_CORPUS_ARGS } from '@vast/conventions/testing';
-import { assembleContext, dockerCommand, imageExists, LOCAL_ROOT_DEFAULTS, run, type RunResult } from '@vast/plugin/testing';
-import { nx } from '../support/local-base-image';
+import { assembleContext, dockerCommand, LOCAL_ROOT_DEFAULTS, run, type RunResult } from '@vast/plugin/testing';
+import { ensureLocalRoot } from '../support/local-base-image';
 
 const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
 const OUT = '/vast-corpus-out';
@@ -31,10 +31,7 @@ const EDITED = STEP_CORPUS.findIndex((s) => s.name === 'heredocs');
 let root: string;
 
 beforeAll(async () => {
-  if (!(await imageExists(LOCAL_ROOT))) {
-    const made = await nx(['run', 'base-image:local-root']);
-    if (made.exitCode !== 0) throw new Error(`nx run base-image:local-root failed:\n${made.stdout}\n${made.stderr}`);
-  }
+  await ensureLocalRoot();
   root = mkdtempSync(join(tmpdir(), 'vast-e2e-steps-'));
   // The trailer's env-hash is a base-image tool; a stand-in is enough for a root that is not the base image.
   const envHash = join(root, 'packages/images/base/ROOT/usr/local/bin/env-hash');

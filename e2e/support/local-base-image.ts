@@ -2,7 +2,7 @@
 // Returns the build tag from build-result.json. Output is captured and shown only when a step fails.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, type RunResult, buildResultFileOf, type BuildResult } from '@vast/plugin/testing';
+import { run, type RunResult, buildResultFileOf, type BuildResult, imageExists, LOCAL_ROOT_DEFAULTS } from '@vast/plugin/testing';
 import { NX_ENV, repoRoot } from './scratch-workspace';
 
 export { repoRoot };
@@ -28,9 +28,17 @@ async function nxOrThrow(args: string[]): Promise<RunResult> {
   return result;
 }
 
-/** Makes vast-local/bookworm if missing and builds base-image -c local; returns the local variant's build tag. */
+/**
+ * Makes the local Debian root (nx run base-image:local-root) unless the engine has it. The engine is shared, so this
+ * serves the suites that build in a scratch copy too.
+ */
+export async function ensureLocalRoot(): Promise<void> {
+  if (!(await imageExists(LOCAL_ROOT_DEFAULTS.image))) await nxOrThrow(['run', 'base-image:local-root']);
+}
+
+/** Makes the local Debian root if missing and builds base-image -c local; returns the local variant's build tag. */
 export async function buildLocalBaseImage(): Promise<string> {
-  await nxOrThrow(['run', 'base-image:local-root']);
+  await ensureLocalRoot();
   await nxOrThrow(['run', 'base-image:docker-build', '-c', 'local']);
   const result = JSON.parse(readFileSync(join(repoRoot, buildResultFileOf('base-image')), 'utf8')) as BuildResult;
   const local = result.variants.find((v) => v.key === 'local');
