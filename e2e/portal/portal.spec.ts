@@ -15,7 +15,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVISIONING_MARKERS, provisioningMarkerPath, type ProvisioningMarker } from '@vast/conventions';
-import { run, dockerCommand, execInContainer, startSmokeContainer } from '@vast/plugin/testing';
+import { execInContainer, publishedPort, startSmokeContainer } from '@vast/plugin/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { launchChromium, type ChromiumSession } from '../support/chromium';
 import { eventually } from '../support/eventually';
@@ -58,7 +58,7 @@ async function containerTarget(): Promise<PortalTarget> {
     namePrefix: 'vast-e2e-portal',
   });
   try {
-    const port = (await run(dockerCommand(), ['port', container.id, '1111/tcp'])).stdout.trim().split('\n')[0].split(':').pop();
+    const port = await publishedPort(container.id, 1111);
     const url = `http://127.0.0.1:${port}/`;
     let status = 0;
     await eventually(

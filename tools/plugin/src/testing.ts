@@ -8,6 +8,7 @@ export {
   execInContainer,
   imageExists,
   imageId,
+  publishedPort,
   inspectContainer,
   registryDigests,
 } from './utils/docker';
