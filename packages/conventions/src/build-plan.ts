@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { BASE_ARG, PARENT_ARG, UPSTREAM_ARG, VAST_BASE_ARG, variantBuildArgs } from './dockerfile';
 import { PROFILE_ARG } from './step-script';
 import { versionTags } from './tags';
-import { resolveVariantFacts } from './variant-facts';
+import { resolveVariantFacts, rootFromOf } from './variant-facts';
+import type { UpstreamTagScheme } from './upstream-tags';
 import { shellQuote } from './text';
 import type { ResolvedImage } from './graph';
 import type { ImageClass } from './schema';
@@ -17,6 +18,8 @@ export interface ManifestVariant {
   local: boolean;
   from?: string;
   upstream?: string;
+  /** A derivative's: the FROM at the top of its chain (upstream's pytorch tags name its CUDA and Ubuntu). */
+  root?: string;
   /** Build args, resolved: image defaults, facts and the variant's own. */
   args: Record<string, string>;
   cuda?: string;
@@ -36,7 +39,14 @@ export interface ImageManifest {
   source: string;
   /** sha256 over every file of the assembled context (path, mode, content). */
   contextHash: string;
+  /** Which of upstream's tag names its releases get (image.ts `upstreamTags`, or its class's default). */
+  upstreamTags: UpstreamTagScheme;
   variants: ManifestVariant[];
+}
+
+/** image.ts `upstreamTags`, or the default of the class: a base's dated tags, an external image's upstream version. */
+export function upstreamTagSchemeOf(def: Pick<ResolvedImage['definition'], 'class' | 'upstreamTags'>): UpstreamTagScheme {
+  return def.upstreamTags ?? { scheme: def.class === 'base' ? 'base' : def.class === 'external' ? 'upstream-version' : 'none' };
 }
 
 export interface HashedFile {
@@ -65,15 +75,18 @@ export function renderImageManifest(image: ResolvedImage, contextHash: string): 
     ...(def.class === 'base' ? {} : { parent: def.parent }),
     source: image.file,
     contextHash,
+    upstreamTags: upstreamTagSchemeOf(def),
     variants: def.variants.map((v) => {
       // Facts as resolved down the chain: a child of pytorch reads its torch here without importing pytorch's image.ts.
       const facts = resolveVariantFacts(image, v);
+      const root = def.class === 'derivative' ? rootFromOf(image, v) : undefined;
       return {
         key: v.key,
         ...(v.parent ? { parent: v.parent } : {}),
         local: v.local,
         ...(v.from ? { from: v.from } : {}),
         ...(v.upstream ? { upstream: v.upstream } : {}),
+        ...(root ? { root } : {}),
         args: variantBuildArgs(image, v),
         ...(facts.cuda ? { cuda: facts.cuda } : {}),
         ...(facts.python ? { python: facts.python } : {}),

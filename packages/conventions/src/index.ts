@@ -15,6 +15,8 @@ export * from './portal-config';
 export * from './portal-labels';
 export * from './safe-strings';
 export * from './tags';
+export * from './upstream-tag-grammar';
+export * from './upstream-tags';
 export * from './image-source';
 export * from './provisioning';
 export * from './readme';

@@ -149,6 +149,23 @@ const common = {
   /** Whether this image sets a default PORTAL_CONFIG for its whole chain in 05-<name>-env.sh. */
   defaultPortalConfig: z.boolean().default(false),
   variants: z.array(variantSchema).min(1, { error: 'needs at least one variant' }),
+  /**
+   * Which of upstream's tag names the releases get next to the semver tags (upstream-tags.ts). Default: `base` for a
+   * base image, `upstream-version` for an external one, `none` for a derivative.
+   */
+  upstreamTags: z
+    .discriminatedUnion(
+      'scheme',
+      [
+        z.strictObject({ scheme: z.literal('base') }),
+        z.strictObject({ scheme: z.literal('pytorch') }),
+        z.strictObject({ scheme: z.literal('release'), arg: z.string().regex(ARG_NAME, { error: 'names a build arg, UPPER_SNAKE_CASE' }) }),
+        z.strictObject({ scheme: z.literal('upstream-version') }),
+        z.strictObject({ scheme: z.literal('none') }),
+      ],
+      { error: "scheme must be one of 'base', 'pytorch', 'release', 'upstream-version' or 'none'" },
+    )
+    .optional(),
   /** Build outputs of other workspace projects copied into the context's ROOT (e.g. the portal bundle). */
   artifacts: z
     .array(
@@ -250,6 +267,13 @@ function checkDefinition(def: ImageDefinition): DefinitionError[] {
       });
     }
   });
+  const tagged = def.upstreamTags;
+  if (tagged?.scheme === 'release' && !(tagged.arg in def.args) && !def.variants.every((v) => tagged.arg in v.args)) {
+    errors.push({
+      path: 'upstreamTags.arg',
+      message: `'${tagged.arg}' is not a build arg of every variant. Name one of: ${Object.keys(def.args).join(', ') || '(none)'}, or add it to args.`,
+    });
+  }
   errors.push(...duplicateServiceNames(def.services));
   const entries = [
     ...def.services.flatMap((service, i) => service.portal.map((entry, j) => ({ entry, path: `services.${i}.portal.${j}` }))),

@@ -7,6 +7,7 @@ export default defineImage({
   parent: 'pytorch',
   description: 'ComfyUI image suitable for Vast.ai.',
   repository: 'vastai/comfy',
+  upstreamTags: { scheme: 'release', arg: 'COMFYUI_REF' },
   args: { COMFYUI_REF: 'v0.3.75' },
   env: { COMFYUI_ARGS: '--disable-auto-launch --enable-cors-header --listen 127.0.0.1 --port 18188' },
   steps: [

@@ -28,6 +28,19 @@ describe('planPush', () => {
     ]);
   });
 
+  it("pushes each variant's extra tags (upstream's names) last, as moving tags", () => {
+    const extra = new Map([['cu128', ['2.10.0-cuda-12.8.1-py312-24.04-2026-08-21', '2.10.0-cuda-12.8.1-24.04-2026-08-21']]]);
+    expect(
+      planPush(result, 'r:5000', extra)
+        .slice(-3)
+        .map((s) => [s.target, s.source, s.role]),
+    ).toEqual([
+      ['r:5000/vastai/pytorch:latest-cu130', 'vastai/pytorch:build-bbbbbbbbbbbb', 'alias'],
+      ['r:5000/vastai/pytorch:2.10.0-cuda-12.8.1-py312-24.04-2026-08-21', 'vastai/pytorch:build-aaaaaaaaaaaa', 'alias'],
+      ['r:5000/vastai/pytorch:2.10.0-cuda-12.8.1-24.04-2026-08-21', 'vastai/pytorch:build-aaaaaaaaaaaa', 'alias'],
+    ]);
+  });
+
   it('gives a prerelease only its exact tags', () => {
     expect(planPush({ ...result, version: '2.1.0-rc.1' }, 'docker.io').map((s) => s.target)).toEqual([
       `docker.io/vastai/pytorch:staging-${'a'.repeat(64)}`,
