@@ -56,6 +56,11 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
     return fail([`docker-push ${o.projectName}: refusing to push anything: ${error instanceof Error ? error.message : String(error)}`]);
   }
 
+  if (!steps.some((step) => step.role !== 'content')) {
+    return fail([
+      `docker-push ${o.projectName}: refusing to push anything: this build has --arg overrides, so it is not the release of its version and has no semver tag, and nothing else names it. Build it with --tag <name>, or push with --upstreamTags.`,
+    ]);
+  }
   const version = inputs.ok === 'manifest-only' ? inputs.manifest.version : inputs.result.version;
   if (o.dryRun) {
     for (const line of formatDryRun(o.projectName, version, o.registry, steps, inputs.ok === 'manifest-only' ? inputs.note : undefined))
