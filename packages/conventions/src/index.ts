@@ -17,6 +17,7 @@ export * from './safe-strings';
 export * from './tags';
 export * from './upstream-tag-grammar';
 export * from './upstream-tags';
+export * from './release-tracking';
 export * from './image-source';
 export * from './provisioning';
 export * from './readme';

@@ -2,6 +2,7 @@
 // Parsing never throws: callers get the definition or a list of `path: what. fix.` errors as data.
 import { z } from 'zod';
 import { DOCKER_TAG_PATTERN } from './tags';
+import { trackingSchema } from './release-tracking';
 import { unsafeStringProblems, USER_NAME } from './safe-strings';
 
 export const IMAGE_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -166,6 +167,8 @@ const common = {
       { error: "scheme must be one of 'base', 'pytorch', 'release', 'upstream-version' or 'none'" },
     )
     .optional(),
+  /** Upstream releases this image follows (release-tracking.ts): each moves one build arg. */
+  track: z.array(trackingSchema).default([]),
   /** Build outputs of other workspace projects copied into the context's ROOT (e.g. the portal bundle). */
   artifacts: z
     .array(
@@ -264,6 +267,14 @@ function checkDefinition(def: ImageDefinition): DefinitionError[] {
       errors.push({
         path: `variants.${i}.upstream`,
         message: `is only for external images; a ${def.class} image is built FROM its parent.`,
+      });
+    }
+  });
+  def.track.forEach((tracking, i) => {
+    if (!(tracking.arg in def.args)) {
+      errors.push({
+        path: `track.${i}.arg`,
+        message: `'${tracking.arg}' is not in args (the image-wide build args, where tracking moves it). Track one of: ${Object.keys(def.args).join(', ') || '(none)'}, or add it to args.`,
       });
     }
   });
