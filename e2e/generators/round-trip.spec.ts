@@ -100,14 +100,15 @@ async function expectSkipped(container: SmokeContainer, program: string): Promis
   expect(state).toBe('EXITED');
 }
 
-/** docker-build -c local of a generated project; its version and build tags join the images removed at the end. */
-function buildLocal(project: string): void {
+/** docker-build -c local of a generated project (extra options after); its tags join the images removed at the end. */
+function buildLocal(project: string, ...options: string[]): string {
   ownImages.add(`${PREFIX}/${project}:1.0.0-local`);
-  const result = ws.nx('run', `${project}:docker-build`, '-c', 'local');
+  const result = ws.nx('run', `${project}:docker-build`, '-c', 'local', ...options);
   expect(result.code, result.output).toBe(0);
   const tag = new RegExp(`(${PREFIX}/${project}:build-[0-9a-f]{12})`).exec(result.output)?.[1];
   expect(tag, result.output).toBeDefined();
   ownImages.add(tag!);
+  return tag!;
 }
 
 /** The VL0xx/VL090 findings of a failed lint, as `CODE file` pairs. */
@@ -197,8 +198,25 @@ describe('nx g @vast/plugin:derivative, to a booted container', () => {
     expect(result.code, result.output).toBe(0);
   });
 
+  let helloBuild: string;
   it('docker-build -c local builds it (base-image local first)', () => {
-    buildLocal('hello');
+    helloBuild = buildLocal('hello');
+  });
+
+  it('a manual build: --arg gives a new content tag, recorded; --tag names it; the version tag stays on the release build', async () => {
+    ownImages.add(`${PREFIX}/hello:manual-local`);
+    const manual = buildLocal('hello', '--excludeTaskDependencies', '--arg', 'PYTHON_VERSION=3.11-manual', '--tag', 'manual');
+    expect(manual).not.toBe(helloBuild);
+    const id = (ref: string) => run(dockerCommand(), ['image', 'inspect', '--format', '{{.Id}}', ref]).then((r) => r.stdout.trim());
+    expect(await id(`${PREFIX}/hello:manual-local`)).toBe(await id(manual));
+    expect(await id(`${PREFIX}/hello:1.0.0-local`)).toBe(await id(helloBuild));
+    const record = JSON.parse(ws.read('dist/builds/hello/build-result.json'));
+    expect(record.overrides).toEqual({ PYTHON_VERSION: '3.11-manual' });
+    expect(record.variants).toEqual([
+      { key: 'local', buildTag: manual, extraTags: [`${PREFIX}/hello:manual-local`], imageId: await id(manual) },
+    ]);
+    // The release build again: its record is the release's, so smoke and docker-push see the real thing.
+    expect(buildLocal('hello', '--excludeTaskDependencies')).toBe(helloBuild);
   });
 
   it('boots: RUNNING after provisioning, served through Caddy with the token, 401 without', async () => {
