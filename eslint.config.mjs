@@ -10,6 +10,7 @@ const depConstraints = [
   { sourceTag: 'type:conventions', onlyDependOnLibsWithTags: ['type:conventions'] },
   { sourceTag: 'type:plugin', onlyDependOnLibsWithTags: ['type:conventions'] },
   { sourceTag: 'type:portal', onlyDependOnLibsWithTags: ['type:conventions'] },
+  { sourceTag: 'type:provisioner', onlyDependOnLibsWithTags: ['type:conventions'] },
   // An image is data on top of conventions; its package.json pins its parent image.
   { sourceTag: 'type:image', onlyDependOnLibsWithTags: ['type:conventions', 'type:image'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:plugin', 'type:conventions', 'type:portal'] },
