@@ -1,5 +1,5 @@
 // What every phase gets: the manifest of this attempt, the log, the environment, dry-run, progress.
-import type { ProvisioningManifest } from '@vast/conventions';
+import type { ProvisioningManifest } from '@vast/conventions/provisioning-manifest';
 import type { Logger } from './log';
 import type { Progress } from './progress';
 

@@ -19,7 +19,13 @@ import {
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { isCivitaiHost, isHuggingFaceHost, parseHuggingFaceUrl, type ManifestDownload, type ProvisioningManifest } from '@vast/conventions';
+import {
+  isCivitaiHost,
+  isHuggingFaceHost,
+  parseHuggingFaceUrl,
+  type ManifestDownload,
+  type ProvisioningManifest,
+} from '@vast/conventions/provisioning-manifest';
 import { contentDispositionName, httpRequest, httpText, redactUrl } from './http';
 import { errorMessage, pool, sleep, type RunContext } from './context';
 

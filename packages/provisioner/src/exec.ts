@@ -3,7 +3,15 @@
 import { spawn } from 'node:child_process';
 import type { Logger } from './log';
 
-export class CommandError extends Error {}
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    /** The exit status, when the command ran and exited. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
 
 export interface RunOptions {
   cwd?: string;
@@ -45,7 +53,13 @@ export function runCommand(log: Logger, argv: string[], options: RunOptions = {}
     child.on('close', (code, signal) => {
       const status = code ?? 128;
       if ((options.okCodes ?? [0]).includes(status)) resolve({ code: status, output });
-      else reject(new CommandError(`'${argv.join(' ')}' failed with ${signal ? `signal ${signal}` : `exit status ${status}`}`));
+      else
+        reject(
+          new CommandError(
+            `'${argv.join(' ')}' failed with ${signal ? `signal ${signal}` : `exit status ${status}`}`,
+            signal ? undefined : status,
+          ),
+        );
     });
   });
 }

@@ -2,18 +2,11 @@
 // conda, services, post_commands and PROVISIONING_SCRIPT (§1.6). Each throws on failure; the run stops there.
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  launchScriptPath,
-  renderLaunchScript,
-  renderSupervisorConf,
-  shellDoubleQuote,
-  supervisorConfPath,
-  type ManifestGitRepo,
-  type ManifestService,
-  type ManifestWriteFile,
-  type Service,
-} from '@vast/conventions';
-import { bashCommand, onPath, runCommand } from './exec';
+import type { ManifestGitRepo, ManifestService, ManifestWriteFile } from '@vast/conventions/provisioning-manifest';
+import type { Service } from '@vast/conventions';
+import { launchScriptPath, renderLaunchScript, renderSupervisorConf, supervisorConfPath } from '@vast/conventions/supervisor';
+import { shellDoubleQuote } from '@vast/conventions/text';
+import { bashCommand, CommandError, onPath, runCommand } from './exec';
 import { errorMessage, pool, sleep, type RunContext } from './context';
 
 const GENERATED_BY = 'the provisioning manifest (provisioner services phase)';
@@ -257,5 +250,11 @@ export async function runProvisioningScript(context: RunContext, scriptPath = '/
   if (context.dryRun) return;
   const hasShebang = readFileSync(scriptPath, 'utf8').startsWith('#!');
   const cwd = context.env.WORKSPACE && existsSync(context.env.WORKSPACE) ? context.env.WORKSPACE : '/';
-  await runCommand(context.log, hasShebang ? [scriptPath] : ['bash', scriptPath], { cwd, env: context.env });
+  try {
+    await runCommand(context.log, hasShebang ? [scriptPath] : ['bash', scriptPath], { cwd, env: context.env });
+  } catch (error) {
+    // The variable is named, never its value (a URL may carry a token in its query string).
+    const how = error instanceof CommandError && error.status !== undefined ? `exited with status ${error.status}` : errorMessage(error);
+    throw new Error(`${scriptPath} (from PROVISIONING_SCRIPT) ${how}`);
+  }
 }

@@ -155,7 +155,7 @@ describe('downloads against stand-in servers', () => {
     expect(standIn.webhooks).toHaveLength(1);
     expect(standIn.webhooks[0]).toMatchObject({ action: 'continue', container_id: '4242', manifest: join(dir, 'provisioning.yaml') });
     expect((standIn.webhooks[0] as { error: string }).error).toMatch(
-      /^provisioning failed after all retries: stage downloads: .*SHA-256 is [0-9a-f]{64}, the manifest expects 0{64}/,
+      /^provisioning failed after all retries: .*SHA-256 is [0-9a-f]{64}, the manifest expects 0{64}.* \(stage downloads\)$/,
     );
     expect((standIn.webhooks[0] as { timestamp: string }).timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
@@ -380,6 +380,18 @@ describe('phases, idempotence and the CLI contract', () => {
     } finally {
       process.kill(Number(readFileSync(join(dir, 'supervisord.pid'), 'utf8')), 'SIGTERM');
     }
+  });
+
+  it('reports a failing PROVISIONING_SCRIPT by the variable and its status, in script-only mode', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'provisioner-'));
+    writeFileSync(join(dir, 'fail.sh'), 'echo "about to fail"\nexit 7\n');
+    const { code, log } = await run(undefined, { PROVISIONING_SCRIPT: join(dir, 'fail.sh'), PROVISIONER_RETRY_MAX: '1' });
+    expect(code).toBe(EXIT_FAILED);
+    expect(log).toContain('Manifest: (script-only)');
+    expect(log).toContain('about to fail');
+    expect(log).toContain(
+      `FAILED: ${join(dir, 'provisioning.sh')} (from PROVISIONING_SCRIPT) exited with status 7 (stage provisioning_script)`,
+    );
   });
 
   it('with neither a manifest nor a script does nothing, and exits 0', async () => {

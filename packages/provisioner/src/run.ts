@@ -11,7 +11,7 @@ import {
   parseProvisioningManifestText,
   resolveConditionals,
   type ProvisioningManifest,
-} from '@vast/conventions';
+} from '@vast/conventions/provisioning-manifest';
 import { PROVISIONER_STOPPED_MARKER, PROVISIONING_MANIFEST_PATH, PROVISIONING_PROGRESS_FILE } from '@vast/conventions/runtime-contract';
 import { errorMessage, sleep, type RunContext } from './context';
 import { removeStaleLocks, runDownloads, tokenValid } from './downloads';
@@ -208,7 +208,7 @@ async function runPipeline(
     try {
       await runPhase(phase, context, options);
     } catch (error) {
-      throw new Error(`stage ${phase}: ${errorMessage(error)}`);
+      throw new Error(`${errorMessage(error)} (stage ${phase})`);
     }
     state?.record(phase, hash);
   }
@@ -316,7 +316,7 @@ export async function provision(options: ProvisionerOptions): Promise<number> {
       log.info('Provisioning complete!');
       return EXIT_OK;
     } catch (error) {
-      log.error(errorMessage(error));
+      log.error(`FAILED: ${errorMessage(error)}`);
       const m = loaded ?? defaults.manifest;
       // A manifest that is invalid (or a path that is missing) stays so: retrying it only delays the boot.
       const total = dryRun || error instanceof ManifestError ? 1 : Math.max(1, m.on_failure.max_retries);
