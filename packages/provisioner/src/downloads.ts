@@ -117,15 +117,17 @@ async function sha256Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** One file to fetch: from where, to where, under which name in the log, with which credential and checksum. */
+interface FileRequest {
+  source: string;
+  target: string;
+  label: string;
+  authorization: string | undefined;
+  sha256?: string;
+}
+
 /** Fetches `source` to `target` through `<target>.part` (resumed with a Range request when a part exists). */
-async function fetchFile(
-  context: RunContext,
-  source: string,
-  target: string,
-  label: string,
-  authorization: string | undefined,
-  sha256?: string,
-) {
+async function fetchFile(context: RunContext, { source, target, label, authorization, sha256 }: FileRequest) {
   const part = `${target}.part`;
   mkdirSync(dirname(target), { recursive: true });
   const have = existsSync(part) ? statSync(part).size : 0;
@@ -204,27 +206,20 @@ async function downloadOnce(context: RunContext, item: ManifestDownload): Promis
         : item.dest.endsWith('/')
           ? join(item.dest, basename(hf.path))
           : item.dest;
-      return placeFile(
-        context,
-        `${base}/${hf.repo}/resolve/${encodeURIComponent(hf.revision)}/${hf.path}`,
-        target,
-        shown,
-        authorization,
-        item.sha256,
-      );
+      const source = `${base}/${hf.repo}/resolve/${encodeURIComponent(hf.revision)}/${hf.path}`;
+      return placeFile(context, { source, target, label: shown, authorization, sha256: item.sha256 });
     }
     const listing = JSON.parse(await httpText(`${base}/api/models/${hf.repo}`, { authorization })) as {
       siblings?: { rfilename: string }[];
     };
     const dir = item.dest || join(hfCacheDir(env), 'hub', `models--${hf.repo.replace('/', '--')}`, 'snapshots', 'main');
     for (const file of listing.siblings ?? [])
-      await placeFile(
-        context,
-        `${base}/${hf.repo}/resolve/main/${file.rfilename}`,
-        join(dir, file.rfilename),
-        `${shown} ${file.rfilename}`,
+      await placeFile(context, {
+        source: `${base}/${hf.repo}/resolve/main/${file.rfilename}`,
+        target: join(dir, file.rfilename),
+        label: `${shown} ${file.rfilename}`,
         authorization,
-      );
+      });
     return;
   }
   if (!item.dest)
@@ -233,23 +228,17 @@ async function downloadOnce(context: RunContext, item: ManifestDownload): Promis
     );
   const target = item.dest.endsWith('/') ? join(item.dest, await resolveName(item.url, authorization)) : item.dest;
   log.info(`Downloading ${shown} -> ${target}`);
-  return placeFile(context, item.url, target, shown, authorization, item.sha256);
+  return placeFile(context, { source: item.url, target, label: shown, authorization, sha256: item.sha256 });
 }
 
-async function placeFile(
-  context: RunContext,
-  source: string,
-  target: string,
-  label: string,
-  authorization: string | undefined,
-  sha256?: string,
-) {
+async function placeFile(context: RunContext, request: FileRequest) {
+  const { target, label } = request;
   await withLock(target, async () => {
     if (existsSync(target) && statSync(target).size > 0) {
       context.log.info(`${label}: ${target} already present, skipping`);
       return;
     }
-    await fetchFile(context, source, target, label, authorization, sha256);
+    await fetchFile(context, request);
     context.log.info(`${label}: saved ${target}`);
   });
 }

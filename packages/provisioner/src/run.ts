@@ -78,93 +78,49 @@ async function loadManifest(source: string, env: NodeJS.ProcessEnv, copy: string
   return parsed.manifest;
 }
 
-const PHASES = [
-  'write_files',
-  'apt',
-  'git',
-  'pip',
-  'conda',
-  'downloads',
-  'services',
-  'write_files_late',
-  'post_commands',
-  'provisioning_script',
-] as const;
-type Phase = (typeof PHASES)[number];
+/**
+ * The phases in upstream's order (§1.6): what each works on (its stage hash covers exactly that, so an unchanged
+ * phase is skipped; an empty list means nothing to do) and how it runs.
+ */
+interface PhaseSpec {
+  name: string;
+  inputs(manifest: ProvisioningManifest, env: NodeJS.ProcessEnv): unknown[];
+  run(context: RunContext, options: ProvisionerOptions): Promise<void>;
+}
 
-/** What each phase's hash covers: the inputs that, when unchanged, make a re-run a no-op. */
-function phaseInputs(manifest: ProvisioningManifest, env: NodeJS.ProcessEnv): Record<Phase, unknown> {
-  const sortBy = <T>(items: T[], key: (t: T) => string) => [...items].sort((a, b) => key(a).localeCompare(key(b)));
-  return {
-    write_files: manifest.write_files,
-    apt: [...manifest.apt_packages].sort(),
-    git: sortBy(manifest.git_repos, (r) => r.url),
-    pip: manifest.pip_packages.map((b) => ({
-      ...b,
-      packages: [...b.packages].sort(),
-      requirements: [...b.requirements].sort(),
-      venv: b.venv || manifest.settings.venv,
-    })),
-    conda: manifest.conda_packages,
-    downloads: sortBy(manifest.downloads, (d) => `${d.url}\n${d.dest}`),
-    services: sortBy(manifest.services, (s) => s.name),
-    write_files_late: manifest.write_files_late,
-    post_commands: manifest.post_commands,
+const sortBy = <T>(items: T[], key: (t: T) => string) => [...items].sort((a, b) => key(a).localeCompare(key(b)));
+
+const PHASES: readonly PhaseSpec[] = [
+  { name: 'write_files', inputs: (m) => m.write_files, run: (c) => writeFiles(c, c.manifest.write_files) },
+  { name: 'apt', inputs: (m) => [...m.apt_packages].sort(), run: (c) => installApt(c, c.manifest.apt_packages) },
+  { name: 'git', inputs: (m) => sortBy(m.git_repos, (r) => r.url), run: (c) => cloneRepos(c, c.manifest.git_repos) },
+  {
+    name: 'pip',
+    inputs: (m) =>
+      m.pip_packages.map((b) => ({
+        ...b,
+        packages: [...b.packages].sort(),
+        requirements: [...b.requirements].sort(),
+        venv: b.venv || m.settings.venv,
+      })),
+    run: (c) => installPip(c),
+  },
+  { name: 'conda', inputs: (m) => m.conda_packages, run: (c) => installConda(c) },
+  {
+    name: 'downloads',
+    inputs: (m) => sortBy(m.downloads, (d) => `${d.url}\n${d.dest}`),
+    run: (c) => runDownloads(c, c.manifest.downloads),
+  },
+  { name: 'services', inputs: (m) => sortBy(m.services, (s) => s.name), run: (c, o) => installServices(c, o.serviceDirs) },
+  { name: 'write_files_late', inputs: (m) => m.write_files_late, run: (c) => writeFiles(c, c.manifest.write_files_late) },
+  { name: 'post_commands', inputs: (m) => m.post_commands, run: (c) => runPostCommands(c, c.manifest.post_commands) },
+  {
+    name: 'provisioning_script',
     // The script's source and its pinned hash: a new pin means new content.
-    provisioning_script: [env.PROVISIONING_SCRIPT ?? '', env.PROVISIONING_SCRIPT_SHA256 ?? ''],
-  };
-}
-
-function hasWork(phase: Phase, manifest: ProvisioningManifest, env: NodeJS.ProcessEnv): boolean {
-  switch (phase) {
-    case 'write_files':
-      return manifest.write_files.length > 0;
-    case 'apt':
-      return manifest.apt_packages.length > 0;
-    case 'git':
-      return manifest.git_repos.length > 0;
-    case 'pip':
-      return manifest.pip_packages.length > 0;
-    case 'conda':
-      return manifest.conda_packages.length > 0;
-    case 'downloads':
-      return manifest.downloads.length > 0;
-    case 'services':
-      return manifest.services.length > 0;
-    case 'write_files_late':
-      return manifest.write_files_late.length > 0;
-    case 'post_commands':
-      return manifest.post_commands.length > 0;
-    case 'provisioning_script':
-      return !!env.PROVISIONING_SCRIPT;
-  }
-}
-
-async function runPhase(phase: Phase, context: RunContext, options: ProvisionerOptions): Promise<void> {
-  const m = context.manifest;
-  switch (phase) {
-    case 'write_files':
-      return writeFiles(context, m.write_files);
-    case 'apt':
-      return installApt(context, m.apt_packages);
-    case 'git':
-      return cloneRepos(context, m.git_repos);
-    case 'pip':
-      return installPip(context);
-    case 'conda':
-      return installConda(context);
-    case 'downloads':
-      return runDownloads(context, m.downloads);
-    case 'services':
-      return installServices(context, options.serviceDirs);
-    case 'write_files_late':
-      return writeFiles(context, m.write_files_late);
-    case 'post_commands':
-      return runPostCommands(context, m.post_commands);
-    case 'provisioning_script':
-      return runProvisioningScript(context, options.scriptPath);
-  }
-}
+    inputs: (_m, env) => (env.PROVISIONING_SCRIPT ? [env.PROVISIONING_SCRIPT, env.PROVISIONING_SCRIPT_SHA256 ?? ''] : []),
+    run: (c, o) => runProvisioningScript(c, o.scriptPath),
+  },
+];
 
 /** The phases of one attempt, on a manifest the environment's additions were applied to afresh. */
 async function runPipeline(
@@ -195,22 +151,21 @@ async function runPipeline(
   applied.warnings.forEach((w) => log.warn(w));
   manifest = applied.manifest;
   const context: RunContext = { ...base, manifest };
-  const inputs = phaseInputs(manifest, env);
-  const phases = PHASES.filter((p) => hasWork(p, manifest, env));
-  for (const [index, phase] of phases.entries()) {
-    const hash = stageHash(phase, inputs[phase]);
-    if (state?.matches(phase, hash)) {
-      log.info(`Stage ${phase}: unchanged since it last succeeded, skipping`);
+  const phases = PHASES.map((phase) => ({ phase, inputs: phase.inputs(manifest, env) })).filter((p) => p.inputs.length > 0);
+  for (const [index, { phase, inputs }] of phases.entries()) {
+    const hash = stageHash(phase.name, inputs);
+    if (state?.matches(phase.name, hash)) {
+      log.info(`Stage ${phase.name}: unchanged since it last succeeded, skipping`);
       continue;
     }
-    base.progress.update({ phase, phaseIndex: index + 1, phaseCount: phases.length, attempt, attempts, downloads: [] });
-    log.info(`Stage ${phase}: running (${index + 1}/${phases.length})`);
+    base.progress.update({ phase: phase.name, phaseIndex: index + 1, phaseCount: phases.length, attempt, attempts, downloads: [] });
+    log.info(`Stage ${phase.name}: running (${index + 1}/${phases.length})`);
     try {
-      await runPhase(phase, context, options);
+      await phase.run(context, options);
     } catch (error) {
-      throw new Error(`${errorMessage(error)} (stage ${phase})`);
+      throw new Error(`${errorMessage(error)} (stage ${phase.name})`);
     }
-    state?.record(phase, hash);
+    state?.record(phase.name, hash);
   }
   if (!base.dryRun) removeStaleLocks(manifest.downloads);
 }
