@@ -2,7 +2,7 @@
 // Bearer check, a redirect to a CDN on another origin), a plain host (Content-Disposition, Range, flaky and slow
 // responses), a PEP 503 simple index for wheels the test builds, and a webhook receiver.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -39,9 +39,20 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-const listen = (server: http.Server) =>
+export interface StandInOptions {
+  /** Where to listen: loopback (unit tests) unless a test runs it in a sidecar container. */
+  host?: string;
+  /** The port of the main origin; the CDN origin takes the next one. 0 (default) picks free ports. */
+  port?: number;
+  /** The name clients reach it by, for the URLs it hands out (the CDN redirect). */
+  publicHost?: string;
+  /** Served as is under /static/ (a bare git repository after `git update-server-info`, for git's dumb http). */
+  staticDir?: string;
+}
+
+const listen = (server: http.Server, host: string, port: number, publicHost: string) =>
   new Promise<string>((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+    server.listen(port, host, () => resolve(`http://${publicHost}:${(server.address() as AddressInfo).port}`)),
   );
 
 function serveRange(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, headers: http.OutgoingHttpHeaders = {}) {
@@ -60,7 +71,9 @@ function serveRange(req: http.IncomingMessage, res: http.ServerResponse, body: B
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-export async function startStandIn(): Promise<StandIn> {
+export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
+  const host = options.host ?? '127.0.0.1';
+  const publicHost = options.publicHost ?? host;
   const hits: Hit[] = [];
   const files = new Map<string, Buffer>([
     ['plain.bin', Buffer.from('plain file\n')],
@@ -86,7 +99,7 @@ export async function startStandIn(): Promise<StandIn> {
     if (!body) return void res.writeHead(404).end();
     serveRange(req, res, body);
   });
-  const cdnUrl = await listen(cdn);
+  const cdnUrl = await listen(cdn, host, options.port ? options.port + 1 : 0, publicHost);
 
   const main = http.createServer((req, res) => {
     record(req);
@@ -138,6 +151,12 @@ export async function startStandIn(): Promise<StandIn> {
     }
     const wheel = /^\/wheels\/(.+)$/.exec(path);
     if (wheel && wheels.has(wheel[1])) return serveRange(req, res, readFileSync(wheels.get(wheel[1])!.file));
+    const inStatic = /^\/static\/(.+)$/.exec(path);
+    if (inStatic && options.staticDir && !inStatic[1].split('/').includes('..')) {
+      const target = join(options.staticDir, inStatic[1]);
+      if (!existsSync(target) || !statSync(target).isFile()) return void res.writeHead(404).end();
+      return serveRange(req, res, readFileSync(target));
+    }
     const file = /^\/files\/(.+)$/.exec(path);
     if (file) {
       const name = file[1];
@@ -160,7 +179,7 @@ export async function startStandIn(): Promise<StandIn> {
     }
     res.writeHead(404).end();
   });
-  const url = await listen(main);
+  const url = await listen(main, host, options.port ?? 0, publicHost);
   return {
     url,
     cdnUrl,
@@ -220,6 +239,9 @@ export function makeBareRepo(parent: string, name = 'app'): string {
   }
   const bare = join(parent, `${name}.git`);
   execFileSync('git', ['clone', '-q', '--bare', work, bare]);
+  // So the same repository can be served as static files (git's dumb http protocol).
+  execFileSync('git', ['update-server-info'], { cwd: bare });
+  rmSync(work, { recursive: true, force: true });
   return `file://${bare}`;
 }
 
