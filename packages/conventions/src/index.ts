@@ -22,3 +22,4 @@ export * from './image-source';
 export * from './provisioning';
 export * from './readme';
 export * from './image-projects';
+export * from './provisioning-manifest';

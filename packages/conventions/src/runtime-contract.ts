@@ -32,3 +32,18 @@ export const PROVISIONING_MARKERS = {
 } as const;
 export type ProvisioningMarker = (typeof PROVISIONING_MARKERS)[keyof typeof PROVISIONING_MARKERS];
 export const provisioningMarkerPath = (marker: ProvisioningMarker) => `${MARKER_DIR}${marker}`;
+
+/** The provisioner (packages/provisioner): its wrapper in INSTANCE_TOOLS_BIN runs the bundle in this dir. */
+export const PROVISIONER_LIB_DIR = '/opt/instance-tools/lib/provisioner';
+export const PROVISIONER_BUNDLE = 'provisioner.cjs';
+/** The manifest a derivative bakes in, and where a fetched PROVISIONING_MANIFEST is written. */
+export const PROVISIONING_MANIFEST_PATH = '/provisioning.yaml';
+/** The stage hashes (PROVISIONER_STATE_DIR overrides it). */
+export const PROVISIONER_STATE_DIR = '/.provisioner_state';
+/** Left by on_failure `stop` so a restart does not stop the instance again. */
+export const PROVISIONER_STOPPED_MARKER = '/.provisioner_stopped';
+/**
+ * What the provisioner is doing now, as JSON, rewritten as it goes (the portal's provisioning banner reads it):
+ * `{ state, phase, phaseIndex, phaseCount, attempt, attempts, updatedAt, downloads: [{ name, dest, received, total, done }] }`.
+ */
+export const PROVISIONING_PROGRESS_FILE = '/run/provisioning-progress.json';
