@@ -32,3 +32,10 @@ export const PROVISIONING_MARKERS = {
 } as const;
 export type ProvisioningMarker = (typeof PROVISIONING_MARKERS)[keyof typeof PROVISIONING_MARKERS];
 export const provisioningMarkerPath = (marker: ProvisioningMarker) => `${MARKER_DIR}${marker}`;
+
+/** The Tools & Help links file (upstream's format: a YAML list); PORTAL_LINKS adds more at run time. */
+export const PORTAL_LINKS_FILE = '/etc/portal-links.yaml';
+/** Capability fragments (`NN-<name>.yaml`), merged in file-name order into the /capabilities manifest. */
+export const CAPABILITIES_FRAGMENTS_DIR = '/etc/vast_capabilities.d';
+/** Present when Vast launched the instance in Jupyter mode (it then manages Jupyter; the portal hides the program). */
+export const LAUNCH_MARKER = '.launch';

@@ -3,7 +3,7 @@ import { describeApplications, describeProcess } from './applications';
 import type { ProcessInfo } from './supervisor-client';
 
 function info(name: string, statename: string, group = name): ProcessInfo {
-  return { name, group, statename, description: '', pid: 0, exitstatus: 0, spawnerr: '' };
+  return { name, group, statename, description: '', pid: 0, exitstatus: 0, spawnerr: '', start: 0, now: 0 };
 }
 
 const labels = new Map([
