@@ -4,7 +4,7 @@ import { ansiLineToHtml } from './ansi-html';
 describe('ansiLineToHtml', () => {
   it('renders SGR colours as spans and resets them', () => {
     expect(ansiLineToHtml('\x1b[31merror\x1b[0m: disk \x1b[1;92mok\x1b[m')).toBe(
-      '<span style="color:#ff6b6b">error</span>: disk <span style="color:#8ce99a;font-weight:bold">ok</span>',
+      '<span class="ansi-fg-1">error</span>: disk <span class="ansi-fg-10 ansi-bold">ok</span>',
     );
   });
 
@@ -13,6 +13,6 @@ describe('ansiLineToHtml', () => {
   });
 
   it('maps dim and backgrounds', () => {
-    expect(ansiLineToHtml('\x1b[2;44mx')).toBe('<span style="background-color:#74c0fc;opacity:0.7">x</span>');
+    expect(ansiLineToHtml('\x1b[2;44mx')).toBe('<span class="ansi-bg-4 ansi-dim">x</span>');
   });
 });

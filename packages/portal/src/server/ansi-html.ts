@@ -1,24 +1,14 @@
 // One log line with ANSI escapes -> safe HTML: text escaped, C0 controls other than TAB dropped, SGR colours turned
-// into <span style>, every other escape sequence dropped. Upstream's mapping (§2.5): 0 reset, 1 bold, 2 dim,
-// 30-37/90-97 foreground, 40-47/100-107 background, from one dark-theme palette. Pure.
+// into <span class>, every other escape sequence dropped. Upstream's mapping (§2.5): 0 reset, 1 bold, 2 dim,
+// 30-37/90-97 foreground, 40-47/100-107 background, from one dark-theme palette. Classes, where upstream writes
+// style attributes, because the page's Content-Security-Policy allows no inline style. Pure.
 
-const PALETTE = [
-  '#3b3b3b', // black
-  '#ff6b6b', // red
-  '#69db7c', // green
-  '#ffd43b', // yellow
-  '#74c0fc', // blue
-  '#e599f7', // magenta
-  '#66d9e8', // cyan
-  '#dee2e6', // white
-];
-const BRIGHT = ['#868e96', '#ff8787', '#8ce99a', '#ffe066', '#a5d8ff', '#eebefa', '#99e9f2', '#ffffff'];
-
+/** Colour n (0-7, black..white) and its bright twin (8-15) as classes; style.css holds the dark-theme palette. */
 interface Style {
   bold: boolean;
   dim: boolean;
-  fg: string | null;
-  bg: string | null;
+  fg: number | null;
+  bg: number | null;
 }
 
 const PLAIN: Style = { bold: false, dim: false, fg: null, bg: null };
@@ -31,23 +21,23 @@ function applySgr(style: Style, params: string): Style {
     else if (code === 1) next.bold = true;
     else if (code === 2) next.dim = true;
     else if (code === 22) next = { ...next, bold: false, dim: false };
-    else if (code >= 30 && code <= 37) next.fg = PALETTE[code - 30];
-    else if (code >= 90 && code <= 97) next.fg = BRIGHT[code - 90];
+    else if (code >= 30 && code <= 37) next.fg = code - 30;
+    else if (code >= 90 && code <= 97) next.fg = code - 90 + 8;
     else if (code === 39) next.fg = null;
-    else if (code >= 40 && code <= 47) next.bg = PALETTE[code - 40];
-    else if (code >= 100 && code <= 107) next.bg = BRIGHT[code - 100];
+    else if (code >= 40 && code <= 47) next.bg = code - 40;
+    else if (code >= 100 && code <= 107) next.bg = code - 100 + 8;
     else if (code === 49) next.bg = null;
   }
   return next;
 }
 
-function css(style: Style): string {
+function classes(style: Style): string {
   const parts: string[] = [];
-  if (style.fg) parts.push(`color:${style.fg}`);
-  if (style.bg) parts.push(`background-color:${style.bg}`);
-  if (style.bold) parts.push('font-weight:bold');
-  if (style.dim) parts.push('opacity:0.7');
-  return parts.join(';');
+  if (style.fg !== null) parts.push(`ansi-fg-${style.fg}`);
+  if (style.bg !== null) parts.push(`ansi-bg-${style.bg}`);
+  if (style.bold) parts.push('ansi-bold');
+  if (style.dim) parts.push('ansi-dim');
+  return parts.join(' ');
 }
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -64,8 +54,8 @@ export function ansiLineToHtml(line: string): string {
     // eslint-disable-next-line no-control-regex
     const clean = text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '');
     if (clean === '') return;
-    const styled = css(style);
-    html += styled ? `<span style="${styled}">${escapeHtml(clean)}</span>` : escapeHtml(clean);
+    const styled = classes(style);
+    html += styled ? `<span class="${styled}">${escapeHtml(clean)}</span>` : escapeHtml(clean);
   };
   for (const match of line.matchAll(ESCAPE)) {
     emit(line.slice(at, match.index));

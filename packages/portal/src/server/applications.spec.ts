@@ -33,7 +33,9 @@ describe('describeProcess', () => {
       supervisorState: 'EXITED',
       description: '',
       label: 'Syncthing',
+      unstoppable: false,
     });
+    expect(describeProcess(info('caddy', 'RUNNING'), labels, new Set(), new Set(['caddy'])).unstoppable).toBe(true);
   });
 
   it('names grouped processes group:name', () => {

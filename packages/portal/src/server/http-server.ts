@@ -95,6 +95,9 @@ async function postProcessAction({ req, res, settings, supervisor }: RouteContex
   if (req.method !== 'POST') throw new HttpError(405, `${action} changes state: use POST.`);
   checkPageRequest(req);
   if (!PROCESS_NAME.test(name)) throw new HttpError(400, `${JSON.stringify(name)} is not a supervisor program name.`);
+  if (action === 'stop' && settings.unstoppable.has(name)) {
+    throw new HttpError(403, `${name} cannot be stopped from the portal: the portal needs it. Restart it instead.`);
+  }
   let note: string | null;
   try {
     note = await runAction(supervisor, name, action);
@@ -102,7 +105,12 @@ async function postProcessAction({ req, res, settings, supervisor }: RouteContex
     throw supervisorErrorStatus(error);
   }
   const info = (await supervisor.getAllProcessInfo()).find((p) => p.name === name || `${p.group}:${p.name}` === name);
-  sendJson(res, 200, { ok: true, action, note, process: info ? describeProcess(info, readLabels(settings), readSkipped(settings)) : null });
+  sendJson(res, 200, {
+    ok: true,
+    action,
+    note,
+    process: info ? describeProcess(info, readLabels(settings), readSkipped(settings), settings.unstoppable) : null,
+  });
 }
 
 async function getApplications({ res, settings, supervisor }: RouteContext): Promise<void> {
@@ -120,6 +128,7 @@ async function getApplications({ res, settings, supervisor }: RouteContext): Pro
     labels: readLabels(settings),
     skipped: readSkipped(settings),
     publicPorts: settings.publicPorts,
+    unstoppable: settings.unstoppable,
   });
   sendJson(res, 200, { applications, errors: [error, supervisorError].filter(Boolean) });
 }
@@ -133,7 +142,7 @@ async function getProcesses({ res, settings, supervisor }: RouteContext): Promis
   }
   const labels = readLabels(settings);
   const skipped = readSkipped(settings);
-  sendJson(res, 200, { processes: processes.map((p) => describeProcess(p, labels, skipped)) });
+  sendJson(res, 200, { processes: processes.map((p) => describeProcess(p, labels, skipped, settings.unstoppable)) });
 }
 
 function getLog({ req, res, url, settings }: RouteContext, name: string): void {

@@ -117,6 +117,14 @@ describe("upstream's API on the portal server", () => {
     expect(crossSite.status).toBe(403);
   });
 
+  it('our /api refuses to stop the same programs', async () => {
+    const refused = await get(fixture, '/api/processes/caddy/stop', { method: 'POST', headers: { 'x-portal-request': '1' } });
+    expect(refused.status).toBe(403);
+    expect(fixture.supervisor.state('caddy')).toBe('RUNNING');
+    const processes = (await get(fixture, '/api/processes')).json as { processes: Array<{ name: string; unstoppable: boolean }> };
+    expect(processes.processes.filter((p) => p.unstoppable).map((p) => p.name)).toEqual(['caddy', 'instance_portal']);
+  });
+
   it('POST .../restart answers at once and the program comes back', async () => {
     const restart = await post(fixture, '/supervisor/process/cron/restart');
     expect(processActionSchema.parse(restart.json)).toEqual({ status: 'ok', name: 'cron', action: 'restart' });
@@ -184,7 +192,7 @@ describe("upstream's API on the portal server", () => {
     messages.forEach((m) => logMessageSchema.parse(m));
     expect(messages[0]).toEqual({ type: 'system', html: 'Connected to log stream' });
     expect(messages).toContainEqual({ type: 'append', html: 'caddy: serving', file: 'caddy.log' });
-    expect(messages).toContainEqual({ type: 'append', html: '<span style="color:#69db7c">fresh line</span>', file: 'jupyter.log' });
+    expect(messages).toContainEqual({ type: 'append', html: '<span class="ansi-fg-2">fresh line</span>', file: 'jupyter.log' });
   });
 
   it('GET /capabilities and friends: the manifest from the fragments, portal.yaml and supervisor', async () => {
