@@ -51,7 +51,6 @@ export function ansiLineToHtml(line: string): string {
   let style: Style = { ...PLAIN };
   let at = 0;
   const emit = (text: string) => {
-    // eslint-disable-next-line no-control-regex
     const clean = text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '');
     if (clean === '') return;
     const styled = classes(style);
