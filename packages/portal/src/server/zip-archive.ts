@@ -33,6 +33,23 @@ function dosTime(date: Date): { time: number; date: number } {
   };
 }
 
+/** version needed, flags, method, time, date, CRC, sizes and name length: the same in both headers. */
+function writeSharedFields(
+  buffer: Buffer,
+  at: number,
+  f: { time: number; date: number; crc: number; compressedSize: number; size: number; nameLength: number },
+): void {
+  buffer.writeUInt16LE(20, at); // version needed: 2.0 (deflate)
+  buffer.writeUInt16LE(0x0800, at + 2); // names are UTF-8
+  buffer.writeUInt16LE(8, at + 4); // deflate
+  buffer.writeUInt16LE(f.time, at + 6);
+  buffer.writeUInt16LE(f.date, at + 8);
+  buffer.writeUInt32LE(f.crc, at + 10);
+  buffer.writeUInt32LE(f.compressedSize, at + 14);
+  buffer.writeUInt32LE(f.size, at + 18);
+  buffer.writeUInt16LE(f.nameLength, at + 22);
+}
+
 export function renderZip(entries: readonly ZipEntry[]): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
@@ -42,29 +59,15 @@ export function renderZip(entries: readonly ZipEntry[]): Buffer {
     const compressed = deflateRawSync(entry.data);
     const crc = crc32(entry.data);
     const { time, date } = dosTime(entry.mtime);
+    // The local header and the central directory entry share one run of fields, 4 and 6 bytes into each.
+    const fields = { time, date, crc, compressedSize: compressed.length, size: entry.data.length, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0x0800, 6); // names are UTF-8
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
+    writeSharedFields(local, 4, fields);
     const header = Buffer.alloc(46);
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE(0x0314, 4); // made by: Unix, 2.0
-    header.writeUInt16LE(20, 6);
-    header.writeUInt16LE(0x0800, 8);
-    header.writeUInt16LE(8, 10);
-    header.writeUInt16LE(time, 12);
-    header.writeUInt16LE(date, 14);
-    header.writeUInt32LE(crc, 16);
-    header.writeUInt32LE(compressed.length, 20);
-    header.writeUInt32LE(entry.data.length, 24);
-    header.writeUInt16LE(name.length, 28);
+    writeSharedFields(header, 6, fields);
     header.writeUInt32LE((0o100644 << 16) >>> 0, 38); // a regular file, rw-r--r--
     header.writeUInt32LE(offset, 42);
     parts.push(local, name, compressed);
