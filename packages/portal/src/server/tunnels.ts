@@ -133,7 +133,8 @@ export function createTunnelManager(settings: TunnelSettings): TunnelManager {
         clearTimeout(timer);
         reject(new Error(`cloudflared could not start: ${error.message}`));
       });
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': by then cloudflared's last lines (its error) have been read.
+      child.once('close', (code, signal) => {
         clearTimeout(timer);
         if (quick.get(target) === tunnel) quick.delete(target); // a dead tunnel is dropped
         reject(new Error(`cloudflared exited (${signal ?? `code ${code}`}) before printing an address: ${lastError}`));
