@@ -320,6 +320,12 @@ describe.each([
     await page.locator('[data-testid="open"]').focus();
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-action'))).toBe('stop');
+    // Advanced connection options: the direct address with Copy, and why there is no tunnel (no cloudflared here).
+    await page.locator('[data-testid="advanced"] summary').click();
+    const row = page.locator('[data-testid="connection-row"]').first();
+    await row.waitFor();
+    expect(await row.locator('a').getAttribute('href')).toBe(await page.locator('[data-testid="open"]').getAttribute('href'));
+    expect(await page.locator('[data-testid="advanced"]').textContent()).toMatch(/tunnels unavailable: cloudflared is not on PATH/);
   });
 
   it('updates the metrics: charts grow, and a missing GPU reads "not available", not 0', async () => {

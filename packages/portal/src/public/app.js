@@ -230,7 +230,13 @@
       existing.querySelector('.actions')?.replaceWith(actions);
       return;
     }
-    const children = [head, meta, actions, h('p', { class: 'message', 'data-testid': 'message', 'aria-live': 'polite' })];
+    const children = [
+      head,
+      meta,
+      actions,
+      advancedOptions(app),
+      h('p', { class: 'message', 'data-testid': 'message', 'aria-live': 'polite' }),
+    ];
     if (process) {
       children.push(
         h('div', { class: 'log-head' }, [
@@ -242,6 +248,58 @@
     }
     panel.replaceChildren(h('section', { class: 'card', 'data-app': app.label }, children));
     followLog(process ? process.name : null);
+  }
+
+  /** @param {string} label @param {string} url */
+  function connectionRow(label, url) {
+    const copy = h('button', { type: 'button', class: 'action', 'aria-label': `Copy ${label}` }, ['Copy']);
+    copy.addEventListener('click', () => navigator.clipboard?.writeText(url).catch(() => undefined));
+    return h('li', { 'data-testid': 'connection-row' }, [
+      h('span', { class: 'connection-label' }, [label]),
+      h('a', { href: url, target: '_blank', rel: 'noopener' }, [url]),
+      copy,
+    ]);
+  }
+
+  /**
+   * Upstream's "Advanced Connection Options": the direct address (and the public port it maps to), the application's
+   * quick tunnel and its named tunnel, each with Copy. Asked for only when opened.
+   * @param {ApplicationView} app
+   */
+  function advancedOptions(app) {
+    const list = h('ul', { class: 'connections' }, [h('li', {}, ['Loading…'])]);
+    const details = h('details', { class: 'advanced', 'data-testid': 'advanced' }, [
+      h('summary', {}, ['Advanced connection options']),
+      list,
+    ]);
+    details.addEventListener('toggle', async () => {
+      if (!(/** @type {HTMLDetailsElement} */ (details).open)) return;
+      const port = app.publicPort !== null ? `port ${app.externalPort} → public port ${app.publicPort}` : `port ${app.externalPort}`;
+      /** @type {HTMLElement[]} */
+      const rows = [connectionRow(`Direct (${port})`, openUrl(app))];
+      const reason = state.instance?.tunnels_unavailable;
+      if (reason) rows.push(h('li', { class: 'meta' }, [reason]));
+      else {
+        /** @type {Record<string, { target_url: string }>} */
+        const upstreamApps = await api('/get-applications').catch(() => ({}));
+        const target = upstreamApps[app.label]?.target_url;
+        /** @param {string} path */
+        const text = (path) =>
+          fetch(path, { cache: 'no-store' }).then(
+            (r) => (r.ok ? r.text() : null),
+            () => null,
+          );
+        const [named, quick] = await Promise.all([
+          text(`/get-existing-named-tunnel/${app.internalPort}`),
+          target ? text(`/get-existing-quick-tunnel/${target}`) : Promise.resolve(null),
+        ]);
+        if (named) rows.push(connectionRow('Named tunnel', named));
+        if (quick) rows.push(connectionRow('Quick tunnel', quick));
+        if (!named && !quick) rows.push(h('li', { class: 'meta' }, ['No tunnel to this application yet: create one on the Tunnels page.']));
+      }
+      list.replaceChildren(...rows);
+    });
+    return details;
   }
 
   /** A card that keeps its message line across re-renders. @param {string} key @param {string} title @param {Node[]} body */
