@@ -10,7 +10,7 @@
 //   (the application whose service is restarted, default Jupyter) and PORTAL_E2E_LOG_LINE (a regex for a line that
 //   service writes when it starts).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
@@ -50,8 +50,8 @@ interface PortalTarget {
   logLine: RegExp;
   /** Local only: toggles the provisioning markers. */
   setMarker: (name: ProvisioningMarker, present: boolean) => void | Promise<void>;
-  /** Appends a line to <log dir>/<name>.log, as a service's logging.sh would. */
-  writeLog: (name: string, line: string) => void | Promise<void>;
+  /** Appends a line to <log dir>/<name>.log, as a service's logging.sh would; `partial` leaves the line unfinished. */
+  writeLog: (name: string, line: string, partial?: boolean) => void | Promise<void>;
   /** Where the log directory's files sit inside the /download-logs archive. */
   archiveLogDir: string;
   close(): Promise<void>;
@@ -110,8 +110,9 @@ async function containerTarget(): Promise<PortalTarget> {
       // What Debian's notebook server (or a newer jupyter_server) prints once it listens.
       logLine: /(Serving notebooks from|is running at|Jupyter Server .* is running)/,
       setMarker: marker,
-      writeLog: async (name, line) => {
-        await execInContainer(container.id, ['sh', '-c', 'printf "%s\n" "$1" >> "/var/log/portal/$2.log"', 'sh', line, name]);
+      writeLog: async (name, line, partial = false) => {
+        const format = partial ? '%s' : '%s\n';
+        await execInContainer(container.id, ['sh', '-c', 'printf "$3" "$1" >> "/var/log/portal/$2.log"', 'sh', line, name, format]);
       },
       archiveLogDir: 'log/portal/',
       close: () => container.remove(),
@@ -166,7 +167,8 @@ async function localTarget(): Promise<PortalTarget> {
     service: 'Jupyter',
     logLine: /^fake-supervisor: jupyter started \(start 1\)$/,
     setMarker: fixture.setMarker,
-    writeLog: fixture.writeLog,
+    writeLog: (name, line, partial = false) =>
+      partial ? appendFileSync(fixture.dir.file(`log/${name}.log`), line) : fixture.writeLog(name, line),
     archiveLogDir: 'log/',
     close: async () => {
       await caddy.stop();
@@ -357,7 +359,12 @@ describe.each([
     await page.waitForFunction(() => document.querySelector('[data-testid="log-connection"]')?.getAttribute('title') === 'connected');
     const marker = `e2e-red-${Date.now()}`;
     await target.writeLog('e2e-colours', `\x1b[31m${marker}\x1b[0m plain`);
-    await target.writeLog('e2e-colours', `progress 10%\rprogress 55%\rprogress 100% ${marker}-done`);
+    // A progress bar still rewriting its line shows its current state, pinned at the bottom, then its final one.
+    await target.writeLog('e2e-colours', `progress 10%\rprogress 55% ${marker}-running\r`, true);
+    const running = page.locator('[data-testid="all-logs"] .log-line.pending', { hasText: `${marker}-running` });
+    await running.waitFor({ timeout: 20_000 });
+    expect(await running.locator('.log-text').textContent()).toBe(`progress 55% ${marker}-running`);
+    await target.writeLog('e2e-colours', `progress 100% ${marker}-done`);
     const line = page.locator('[data-testid="all-logs"] .log-line', { hasText: marker }).first();
     await line.waitFor({ timeout: 20_000 });
     const red = await line.locator('span.ansi-fg-1').evaluate((el) => [el.textContent, getComputedStyle(el).color]);

@@ -416,17 +416,31 @@
       if (!file || [...select.options].some((o) => o.value === file)) return;
       select.append(h('option', { value: file }, [file.replace(/\.log$/, '')]));
     };
+    /** Per log, the line a progress bar is still rewriting (upstream's `overwrite`), pinned below the others. */
+    /** @type {Map<string, HTMLElement>} */
+    const pending = new Map();
     /** @param {{ type: string, html?: string, file?: string }} message */
     const append = (message) => {
       const file = message.file ?? '';
       addFile(file);
-      const line = h('div', { class: message.type === 'system' ? 'note' : 'log-line', 'data-file': file });
-      if (file) line.append(h('span', { class: 'log-file' }, [file.replace(/\.log$/, '')]));
-      const body = h('span', { class: 'log-text' });
-      body.innerHTML = message.html ?? ''; // escaped by the server (ansi-html.ts); only its spans remain
-      line.append(body);
-      line.hidden = select.value !== '' && file !== select.value && message.type !== 'system';
+      let line = message.type === 'overwrite' ? pending.get(file) : undefined;
+      if (!line) {
+        line = h('div', { class: message.type === 'system' ? 'note' : 'log-line', 'data-file': file });
+        if (file) line.append(h('span', { class: 'log-file' }, [file.replace(/\.log$/, '')]));
+        line.append(h('span', { class: 'log-text' }));
+        line.hidden = select.value !== '' && file !== select.value && message.type !== 'system';
+      }
+      // Escaped by the server (ansi-html.ts): only its spans remain.
+      /** @type {HTMLElement} */ (line.querySelector('.log-text')).innerHTML = message.html ?? '';
+      if (message.type === 'overwrite') {
+        line.classList.add('pending');
+        pending.set(file, line);
+      } else {
+        pending.get(file)?.remove(); // the finished line replaces it
+        pending.delete(file);
+      }
       lines.append(line);
+      for (const still of pending.values()) if (still !== line) lines.append(still);
       while (lines.childElementCount > MAX_ALL_LOG_LINES) lines.firstElementChild?.remove();
       if (follow.checked) lines.scrollTop = lines.scrollHeight;
     };
@@ -446,6 +460,7 @@
         dot.className = 'dot state-running';
         dot.title = 'connected';
         lines.replaceChildren();
+        pending.clear();
       });
       socket.addEventListener('message', (event) => {
         heard = Date.now();

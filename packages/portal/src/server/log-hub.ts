@@ -1,6 +1,7 @@
 // Every `*.log` in the log directory, followed once for all viewers of /ws-logs: new lines become upstream's
 // `{"type":"append","html","file"}` messages, and the last REPLAY_LINES lines are kept for viewers that connect later.
-// Carriage-return progress lines arrive collapsed to their last state (LineAssembler).
+// Carriage-return progress lines are committed in their last state (LineAssembler); while one is still being
+// rewritten, its current state goes out as `{"type":"overwrite","html","file"}`.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ansiLineToHtml } from './ansi-html';
@@ -16,9 +17,18 @@ export interface AppendMessage {
   file: string;
 }
 
+/** The current state of a line still being rewritten (upstream's `overwrite`); never replayed. */
+export interface OverwriteMessage {
+  type: 'overwrite';
+  html: string;
+  file: string;
+}
+
+export type LogMessage = AppendMessage | OverwriteMessage;
+
 export interface LogHub {
   /** Subscribes; returns the replay (oldest first) and a function that unsubscribes. */
-  subscribe(listener: (message: AppendMessage) => void): { replay: AppendMessage[]; unsubscribe: () => void };
+  subscribe(listener: (message: LogMessage) => void): { replay: AppendMessage[]; unsubscribe: () => void };
   /** The `<name>.log` files followed now, oldest-modified first. */
   files(): string[];
 }
@@ -45,7 +55,7 @@ function listLogs(dir: string): Array<{ file: string; mtime: number }> {
 
 /** Follows the directory while anyone listens, and stops (no timers, no open files) when the last one leaves. */
 export function createLogHub(dir: string): LogHub {
-  const listeners = new Set<(message: AppendMessage) => void>();
+  const listeners = new Set<(message: LogMessage) => void>();
   const followers = new Map<string, LogFollower>();
   let buffer: AppendMessage[] = [];
   let scanner: NodeJS.Timeout | null = null;
@@ -78,6 +88,10 @@ export function createLogHub(dir: string): LogHub {
         followLog(path, tail?.size ?? 0, {
           lines: (lines) => publish(file, lines),
           reset: () => undefined,
+          partial: (text) => {
+            const message: OverwriteMessage = { type: 'overwrite', html: ansiLineToHtml(text), file };
+            listeners.forEach((listener) => listener(message));
+          },
         }),
       );
     }

@@ -1,7 +1,7 @@
 // Upstream's API paths against the real server (fixture files, the fake supervisor speaking XML-RPC), each answer
 // parsed with the schema in upstream-schemas.ts.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPortalFixture, type PortalFixture } from '../testing/portal-fixture';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
@@ -174,7 +174,7 @@ describe("upstream's API on the portal server", () => {
          const seen = []; let pong = false;
          ws.onopen = () => { console.log('open'); ws.send('ping'); };
          ws.onmessage = (e) => { if (e.data === 'pong') pong = true; else if (e.data !== 'heartbeat') seen.push(JSON.parse(e.data));
-           if (pong && seen.some((m) => m.html && m.html.includes('fresh'))) { console.log(JSON.stringify(seen)); ws.close(); process.exit(0); } };
+           if (pong && seen.some((m) => m.type === 'append' && m.html.includes('fresh')) && seen.some((m) => m.type === 'overwrite')) { console.log(JSON.stringify(seen)); ws.close(); process.exit(0); } };
          setTimeout(() => { console.log(JSON.stringify(seen)); process.exit(2); }, 15000);`,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
@@ -182,8 +182,13 @@ describe("upstream's API on the portal server", () => {
     let output = '';
     client.stdout.setEncoding('utf8');
     client.stdout.on('data', (chunk: string) => {
-      if (!output.includes('open') && (output + chunk).includes('open'))
-        setTimeout(() => fixture.writeLog('jupyter', '\x1b[32mfresh line\x1b[0m'), 300);
+      if (!output.includes('open') && (output + chunk).includes('open')) {
+        setTimeout(() => {
+          fixture.writeLog('jupyter', '\x1b[32mfresh line\x1b[0m');
+          // A progress bar that has not finished its line: its current state is sent as an overwrite.
+          appendFileSync(fixture.dir.file('log/jupyter.log'), 'download 10%\rdownload 60%\r');
+        }, 300);
+      }
       output += chunk;
     });
     const code = await new Promise((resolve) => client.on('exit', resolve));
@@ -193,6 +198,10 @@ describe("upstream's API on the portal server", () => {
     expect(messages[0]).toEqual({ type: 'system', html: 'Connected to log stream' });
     expect(messages).toContainEqual({ type: 'append', html: 'caddy: serving', file: 'caddy.log' });
     expect(messages).toContainEqual({ type: 'append', html: '<span class="ansi-fg-2">fresh line</span>', file: 'jupyter.log' });
+    expect(messages).toContainEqual({ type: 'overwrite', html: 'download 60%', file: 'jupyter.log' });
+    expect(messages.filter((m) => (m as { html?: string }).html?.includes('download'))).toEqual([
+      { type: 'overwrite', html: 'download 60%', file: 'jupyter.log' },
+    ]);
   });
 
   it('GET /capabilities and friends: the manifest from the fragments, portal.yaml and supervisor', async () => {
