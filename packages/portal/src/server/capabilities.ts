@@ -231,7 +231,8 @@ export function assembleManifest(facts: CapabilityFacts): Record<string, unknown
     discovery: {
       capabilities_url: '/capabilities',
       well_known_url: '/.well-known/vast-capabilities',
-      openapi_url: '/openapi.json',
+      // No OpenAPI document is served (upstream's comes from FastAPI); the shapes are upstream-schemas.ts.
+      openapi_url: null,
       snapshot_file: '/etc/vast_capabilities.json',
       agents_guide: {
         combined: '/etc/vast-agents-guide.md',

@@ -240,6 +240,7 @@ describe("upstream's API on the portal server", () => {
       'auth',
       'discovery',
     ]);
+    expect(manifest.discovery.openapi_url).toBeNull();
     const withMetrics = capabilitiesSchema.parse((await get(fixture, '/.well-known/vast-capabilities?include=metrics')).json);
     expect(Object.keys(withMetrics.hardware).sort()).toEqual(['cpu', 'disk', 'gpu', 'ram']);
     const services = (await get(fixture, '/capabilities/services')).json as unknown[];

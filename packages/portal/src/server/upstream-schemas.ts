@@ -140,7 +140,7 @@ export const capabilitiesSchema = z.strictObject({
   discovery: z.strictObject({
     capabilities_url: z.literal('/capabilities'),
     well_known_url: z.literal('/.well-known/vast-capabilities'),
-    openapi_url: z.string(),
+    openapi_url: z.string().nullable(),
     snapshot_file: z.string(),
     agents_guide: z.strictObject({ combined: z.string(), dir: z.string(), files: z.array(z.string()), instruction: z.string() }),
   }),
