@@ -428,6 +428,23 @@ describe.each([
     capabilitiesSchema.parse(await json('capabilities'));
   });
 
+  it("restarts the portal's own program through upstream's route, and it comes back", async () => {
+    const portal = async () => {
+      const response = await fetch(`${target.url}supervisor/processes`, { headers: bearer() }).catch(() => null);
+      if (!response?.ok) return null;
+      return processesSchema.parse(await response.json()).find((p) => p.name === 'instance_portal') ?? null;
+    };
+    const before = await portal();
+    expect(before?.state).toBe('RUNNING');
+    const restart = await fetch(`${target.url}supervisor/process/instance_portal/restart`, { method: 'POST', headers: bearer() });
+    expect(await restart.json()).toEqual({ status: 'ok', name: 'instance_portal', action: 'restart' });
+    // Stopping itself must not strand it stopped: the start comes from outside the process being stopped.
+    await eventually('instance_portal to run again under a new pid', async () => {
+      const after = await portal();
+      return after?.state === 'RUNNING' && after.pid !== before!.pid;
+    });
+  });
+
   it('is usable at phone width (390x844)', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(300);
