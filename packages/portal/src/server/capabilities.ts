@@ -2,6 +2,7 @@
 // manifest of §5.2, assembled from the fragments in /etc/vast_capabilities.d, portal.yaml, supervisor's processes,
 // the provisioning markers and the environment. mergeFragments and describe* are pure; the read* functions and
 // assembleManifest (rclone config, the agents guide folder) read files.
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -78,6 +79,8 @@ export interface CapabilityFacts {
   listeningPorts: ReadonlySet<number>;
   /** Python environment kinds found on disk, by path. */
   environmentKinds: Readonly<Record<string, 'conda' | 'venv'>>;
+  /** `include=packages`: per environment path, the installed version of each package of interest (null: absent). */
+  packageVersions?: Readonly<Record<string, Record<string, string | null>>>;
   /** `include=metrics`: the /system-metrics reading. */
   metrics?: { cpu: unknown; ram: unknown; disk: unknown; volume?: unknown; gpu: Record<string, unknown> };
   now: Date;
@@ -195,7 +198,12 @@ export function assembleManifest(facts: CapabilityFacts): Record<string, unknown
       open_ports: openPorts,
     },
     hardware,
-    python_environments: facts.fragments.python_environments.map((e) => ({ ...e, kind: facts.environmentKinds[e.path] ?? e.kind })),
+    python_environments: facts.fragments.python_environments.map((e) => {
+      const env: Record<string, unknown> = { ...e, kind: facts.environmentKinds[e.path] ?? e.kind };
+      if (env.kind === undefined) delete env.kind;
+      if (facts.packageVersions) env.package_versions = facts.packageVersions[e.path] ?? null;
+      return env;
+    }),
     tools: facts.fragments.tools,
     services,
     endpoints_openai: describeEndpoints(facts),
@@ -269,6 +277,46 @@ export function readListeningPorts(): Set<number> {
     }
   }
   return ports;
+}
+
+const VERSIONS_SCRIPT = [
+  'import json, sys',
+  'from importlib import metadata',
+  'out = {}',
+  'for name in sys.argv[1:]:',
+  '    try:',
+  '        out[name] = metadata.version(name)',
+  '    except Exception:',
+  '        out[name] = None',
+  'print(json.dumps(out))',
+].join('\n');
+
+/** `<path>/bin/python` asked for each package of interest (20 s at most, as upstream); an environment that fails gives null. */
+export async function readPackageVersions(fragments: CapabilityFragments): Promise<Record<string, Record<string, string | null>>> {
+  const result: Record<string, Record<string, string | null>> = {};
+  await Promise.all(
+    fragments.python_environments
+      .filter((env) => env.path && env.packages_of_interest.length > 0)
+      .map(
+        (env) =>
+          new Promise<void>((resolve) => {
+            execFile(
+              join(env.path, 'bin/python'),
+              ['-c', VERSIONS_SCRIPT, ...env.packages_of_interest],
+              { timeout: 20_000 },
+              (error, stdout) => {
+                try {
+                  if (!error) result[env.path] = JSON.parse(stdout) as Record<string, string | null>;
+                } catch {
+                  // not JSON: no versions for this environment
+                }
+                resolve();
+              },
+            );
+          }),
+      ),
+  );
+  return result;
 }
 
 export function readEnvironmentKinds(fragments: CapabilityFragments): Record<string, 'conda' | 'venv'> {

@@ -257,6 +257,32 @@ describe("upstream's API on the portal server", () => {
     ]);
   });
 
+  it('GET /capabilities?include=packages asks each environment’s python for its packages of interest', async () => {
+    // A stand-in environment: its bin/python answers as the importlib.metadata script does, for the names it is given.
+    const envDir = fixture.dir.file('venv-e2e');
+    mkdirSync(`${envDir}/bin`, { recursive: true });
+    writeFileSync(`${envDir}/pyvenv.cfg`, 'home = /usr/bin\n');
+    writeFileSync(
+      `${envDir}/bin/python`,
+      '#!/bin/sh\nshift 2\n[ "$*" = "torch missing-pkg" ] && echo \'{"torch": "2.4.0", "missing-pkg": null}\'\n',
+    );
+    chmodSync(`${envDir}/bin/python`, 0o755);
+    writeFileSync(
+      fixture.dir.file('capabilities.d/40-env.yaml'),
+      `python_environments:\n  - name: e2e\n    path: ${envDir}\n    packages_of_interest: [torch, missing-pkg]\n`,
+    );
+    const manifest = capabilitiesSchema.parse((await get(fixture, '/capabilities?include=packages')).json);
+    expect(manifest.python_environments.find((e) => e.name === 'e2e')).toEqual({
+      name: 'e2e',
+      path: envDir,
+      kind: 'venv',
+      packages_of_interest: ['torch', 'missing-pkg'],
+      package_versions: { torch: '2.4.0', 'missing-pkg': null },
+    });
+    const plain = capabilitiesSchema.parse((await get(fixture, '/capabilities')).json);
+    expect(plain.python_environments.find((e) => e.name === 'e2e')).not.toHaveProperty('package_versions');
+  });
+
   it('direct URLs: from VAST_TCP_PORT_<n> and the public IP, 404 without a mapping', async () => {
     expect(directUrlSchema.parse((await get(fixture, '/get-direct-url/1111')).json)).toEqual({ result: 'http://203.0.113.7:41111' });
     const none = await get(fixture, '/get-direct-url/8080');

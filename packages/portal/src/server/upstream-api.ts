@@ -14,6 +14,7 @@ import {
   readEnvironmentKinds,
   readFragments,
   readListeningPorts,
+  readPackageVersions,
   type CapabilityFacts,
 } from './capabilities';
 import { checkSameSite, sendJson, sendText, SECURITY_HEADERS, UpstreamHttpError, type RouteContext } from './http-kit';
@@ -128,7 +129,7 @@ async function processAction(context: RouteContext, name: string, action: string
   sendJson(context.res, 200, { status: 'ok', name, action });
 }
 
-async function capabilityFacts(context: RouteContext, includeMetrics: boolean): Promise<CapabilityFacts> {
+async function capabilityFacts(context: RouteContext, include: { metrics?: boolean; packages?: boolean } = {}): Promise<CapabilityFacts> {
   const { settings, services } = context;
   const fragments = mergeFragments(readFragments(settings.capabilitiesDir));
   const processes = await visibleProcesses(context).catch(() => []);
@@ -144,7 +145,8 @@ async function capabilityFacts(context: RouteContext, includeMetrics: boolean): 
     workspaceIsVolume: isSeparateVolume(settings.workspace),
     listeningPorts: readListeningPorts(),
     environmentKinds: readEnvironmentKinds(fragments),
-    metrics: includeMetrics
+    packageVersions: include.packages ? await readPackageVersions(fragments) : undefined,
+    metrics: include.metrics
       ? { cpu: metrics.cpu, ram: metrics.ram, disk: metrics.disk, volume: metrics.volume, gpu: metrics.gpu }
       : undefined,
     now: new Date(),
@@ -153,7 +155,11 @@ async function capabilityFacts(context: RouteContext, includeMetrics: boolean): 
 
 async function capabilities(context: RouteContext): Promise<void> {
   const include = new Set((context.url.searchParams.get('include') ?? '').split(',').map((s) => s.trim()));
-  sendJson(context.res, 200, assembleManifest(await capabilityFacts(context, include.has('metrics'))));
+  sendJson(
+    context.res,
+    200,
+    assembleManifest(await capabilityFacts(context, { metrics: include.has('metrics'), packages: include.has('packages') })),
+  );
 }
 
 function downloadLogs({ res, url, settings }: RouteContext): void {
@@ -210,8 +216,8 @@ const GET: Record<string, Handler> = {
   'download-logs': downloadLogs,
   capabilities,
   '.well-known/vast-capabilities': capabilities,
-  'capabilities/services': async (context) => sendJson(context.res, 200, describeServices(await capabilityFacts(context, false))),
-  'capabilities/endpoints': async (context) => sendJson(context.res, 200, describeEndpoints(await capabilityFacts(context, false))),
+  'capabilities/services': async (context) => sendJson(context.res, 200, describeServices(await capabilityFacts(context))),
+  'capabilities/endpoints': async (context) => sendJson(context.res, 200, describeEndpoints(await capabilityFacts(context))),
   'get-direct-url/': directUrl,
   'get-existing-quick-tunnel/': (context, target) => {
     const url = context.services.tunnels.existingQuick(target);
