@@ -17,7 +17,7 @@ import { arrangeLinks, parseLinksYaml, parsePortalLinksEnv } from './links';
 import { createLogHub } from './log-hub';
 import { followLog, LOG_NAME, readTail } from './log-follow';
 import { readEntries, readLabels, readSkipped } from './portal-state';
-import { runAction, supervisorErrorStatus } from './process-actions';
+import { isOwnProgram, restartOwnProgram, runAction, supervisorErrorStatus } from './process-actions';
 import { readProvisioningStatus } from './provisioning-status';
 import type { NormalizedPortalServerSettings } from './settings';
 import type { SupervisorClient } from './supervisor-client';
@@ -97,6 +97,11 @@ async function postProcessAction({ req, res, settings, supervisor }: RouteContex
   if (!PROCESS_NAME.test(name)) throw new HttpError(400, `${JSON.stringify(name)} is not a supervisor program name.`);
   if (action === 'stop' && settings.unstoppable.has(name)) {
     throw new HttpError(403, `${name} cannot be stopped from the portal: the portal needs it. Restart it instead.`);
+  }
+  if (action === 'restart' && isOwnProgram(settings, name)) {
+    restartOwnProgram(settings, name);
+    sendJson(res, 200, { ok: true, action, note: 'the portal restarts itself; the page reconnects when it is back', process: null });
+    return;
   }
   let note: string | null;
   try {

@@ -1,6 +1,8 @@
 // Start, stop and restart through supervisor, and how supervisor's answers become HTTP statuses. Shared by
 // POST /api/processes/<name>/<action> and upstream's POST /supervisor/process/<name>/<action>.
+import { spawn } from 'node:child_process';
 import { HttpError } from './http-kit';
+import type { NormalizedPortalServerSettings } from './settings';
 import { SupervisorFaults, SupervisorUnreachable, XmlRpcFault, type SupervisorClient } from './supervisor-client';
 
 export function supervisorErrorStatus(error: unknown): HttpError {
@@ -33,4 +35,23 @@ export async function runAction(supervisor: SupervisorClient, name: string, acti
   await ignoring(SupervisorFaults.NOT_RUNNING, () => supervisor.stopProcess(name, true));
   await supervisor.startProcess(name, false);
   return null;
+}
+
+/**
+ * Whether `name` is the program this portal runs as. supervisord puts SUPERVISOR_PROCESS_NAME in the environment of
+ * what it starts; the pid it reports is the launch script's, not node's, so the pid cannot tell.
+ */
+export function isOwnProgram(settings: NormalizedPortalServerSettings, name: string): boolean {
+  return settings.env.SUPERVISOR_PROCESS_NAME === name;
+}
+
+/**
+ * Restarting the portal's own program from inside it would stop the caller before it could start itself again, so
+ * the restart is handed to a supervisorctl in a session of its own (supervisor's stop does not reach it), as upstream
+ * does for every restart.
+ */
+export function restartOwnProgram(settings: NormalizedPortalServerSettings, name: string): void {
+  const child = spawn('supervisorctl', ['-s', `unix://${settings.supervisorSocket}`, 'restart', name], { detached: true, stdio: 'ignore' });
+  child.on('error', () => undefined);
+  child.unref();
 }

@@ -299,6 +299,29 @@ describe("upstream's API on the portal server", () => {
   });
 });
 
+describe("restarting the portal's own program", () => {
+  let fixture: PortalFixture;
+
+  beforeAll(async () => {
+    // As supervisord starts it: SUPERVISOR_PROCESS_NAME names the program the portal runs as.
+    fixture = await startPortalFixture({ env: { SUPERVISOR_PROCESS_NAME: 'instance_portal' }, transitionMs: 100 });
+  });
+  afterAll(() => fixture?.stop());
+
+  const startsOfPortal = () =>
+    fixture.supervisor.calls.filter((c) => c.method === 'supervisor.startProcess' && c.params[0] === 'instance_portal').length;
+
+  it('hands the restart to a supervisorctl outside the portal (upstream route and /api)', async () => {
+    expect(processActionSchema.parse((await post(fixture, '/supervisor/process/instance_portal/restart')).json).action).toBe('restart');
+    await expect.poll(startsOfPortal, { timeout: 15_000 }).toBe(1);
+    const api = await get(fixture, '/api/processes/instance_portal/restart', { method: 'POST', headers: { 'x-portal-request': '1' } });
+    expect((api.json as { note: string }).note).toMatch(/restarts itself/);
+    await expect.poll(startsOfPortal, { timeout: 15_000 }).toBe(2);
+    // Both went through supervisorctl: it asks the API version first; the portal never does.
+    expect(fixture.supervisor.calls.filter((c) => c.method === 'supervisor.getVersion').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe('quick tunnels through a stand-in cloudflared', () => {
   let fixture: PortalFixture;
 

@@ -1,7 +1,6 @@
 // Upstream's HTTP API (§2.3, §2.8, §5.2), path for path, over the same code as our /api/*: the routes only reshape.
 // Errors are FastAPI's `{"detail": ...}` with upstream's wording; POSTs refuse a browser's cross-site request but,
 // unlike /api/*, need no page header, because scripts and Vast's UI call them as they are.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PortalEntry } from '@vast/conventions/portal-config';
@@ -19,7 +18,7 @@ import {
 } from './capabilities';
 import { checkSameSite, sendJson, sendText, SECURITY_HEADERS, UpstreamHttpError, type RouteContext } from './http-kit';
 import { downloadFileName, renderLogArchive } from './log-download';
-import { runAction, supervisorErrorStatus } from './process-actions';
+import { isOwnProgram, restartOwnProgram, runAction, supervisorErrorStatus } from './process-actions';
 import { readProvisioningStatus } from './provisioning-status';
 import { readEntries, readSkipped } from './portal-state';
 import type { ProcessInfo } from './supervisor-client';
@@ -95,19 +94,6 @@ async function listProcesses(context: RouteContext): Promise<void> {
   );
 }
 
-/**
- * Restarting the portal's own program from inside it would stop the caller before it could start itself again, so
- * that one restart is handed to a detached supervisorctl, as upstream does for every restart.
- */
-function restartSelf(context: RouteContext, name: string): void {
-  const child = spawn('supervisorctl', ['-s', `unix://${context.settings.supervisorSocket}`, 'restart', name], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  child.on('error', () => undefined);
-  child.unref();
-}
-
 async function processAction(context: RouteContext, name: string, action: string): Promise<void> {
   checkSameSite(context.req);
   if (action === 'stop' && context.settings.unstoppable.has(name)) throw new UpstreamHttpError(403, `Process '${name}' cannot be stopped`);
@@ -115,7 +101,7 @@ async function processAction(context: RouteContext, name: string, action: string
     const processes = await visibleProcesses(context);
     const target = processes.find((p) => p.name === name);
     if (!target) throw new UpstreamHttpError(404, `Process '${name}' not found`);
-    if (target.pid === process.pid) restartSelf(context, name);
+    if (isOwnProgram(context.settings, name)) restartOwnProgram(context.settings, name);
     else void runAction(context.supervisor, name, 'restart').catch(() => undefined); // upstream answers at once
   } else {
     try {
