@@ -47,3 +47,10 @@ export const PROVISIONER_STOPPED_MARKER = '/.provisioner_stopped';
  * `{ state, phase, phaseIndex, phaseCount, attempt, attempts, updatedAt, downloads: [{ name, dest, received, total, done }] }`.
  */
 export const PROVISIONING_PROGRESS_FILE = '/run/provisioning-progress.json';
+
+/** The Tools & Help links file (upstream's format: a YAML list); PORTAL_LINKS adds more at run time. */
+export const PORTAL_LINKS_FILE = '/etc/portal-links.yaml';
+/** Capability fragments (`NN-<name>.yaml`), merged in file-name order into the /capabilities manifest. */
+export const CAPABILITIES_FRAGMENTS_DIR = '/etc/vast_capabilities.d';
+/** Present when Vast launched the instance in Jupyter mode (it then manages Jupyter; the portal hides the program). */
+export const LAUNCH_MARKER = '.launch';
