@@ -133,7 +133,14 @@ describe('downloads against stand-in servers', () => {
     const { code } = await run({ version: 1, ...fast, downloads: [{ url: `${standIn.url}/files/cut.bin`, dest: `${dir}/cut.bin` }] });
     expect(code).toBe(EXIT_OK);
     expect(readFileSync(join(dir, 'cut.bin')).equals(standIn.files.get('big.bin')!)).toBe(true);
-    expect(standIn.hits.filter((h) => h.path === '/files/cut.bin').map((h) => h.range)).toEqual([undefined, `bytes=${128 * 1024}-`]);
+    // The second request resumes from what the first left in the .part: how much that is depends on how much of the
+    // first half reached the disk before the cut, so only its form and bounds are fixed.
+    const ranges = standIn.hits.filter((h) => h.path === '/files/cut.bin').map((h) => h.range);
+    expect(ranges).toHaveLength(2);
+    expect(ranges[0]).toBeUndefined();
+    const from = Number(/^bytes=(\d+)-$/.exec(ranges[1] ?? '')?.[1]);
+    expect(from).toBeGreaterThan(0);
+    expect(from).toBeLessThanOrEqual(128 * 1024);
   });
 
   it('fails the run on a checksum mismatch, removes the file and posts the failure to the webhook', async () => {

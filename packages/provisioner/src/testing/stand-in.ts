@@ -169,8 +169,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         // Sends half, then drops the connection: the next attempt resumes with a Range request.
         const body = files.get('big.bin')!;
         res.writeHead(200, { 'Content-Length': body.length });
-        res.write(body.subarray(0, body.length / 2));
-        setTimeout(() => res.destroy(), 50);
+        res.write(body.subarray(0, body.length / 2), () => setTimeout(() => res.destroy(), 50));
         return;
       }
       const body = files.get(name === 'cut.bin' ? 'big.bin' : name);
