@@ -56,7 +56,13 @@ export const serviceSchema = z.strictObject({
    */
   command: z.string().min(1, { error: 'must not be empty: say what the service runs' }),
   /** The service starts only while this label is in /etc/portal.yaml (exit_portal). Omit for always-on services. */
-  portalLabel: z.string().min(1).optional(),
+  portalLabel: z
+    .string()
+    .min(1)
+    .refine((label) => !label.includes('"'), {
+      error: "must not contain a double quote: supervisord cannot read one in the program's environment= line",
+    })
+    .optional(),
   /** The PORTAL_CONFIG entries this service exposes (most have one; Jupyter has two). */
   portal: z.array(portalEntrySchema).default([]),
   /**
