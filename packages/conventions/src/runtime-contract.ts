@@ -3,7 +3,7 @@
 //
 // The shell that runs in the container is the other side of the contract and keeps its own literals, in base-image's
 // ROOT/: boot_default.sh (BOOT_DIR, BOOT_LOG), vast_boot.d/75-provisioning.sh (the markers, PROVISIONING_LOG),
-// 12-log-dirs.sh and utils/logging.sh (LOG_DIR), utils/exit_portal.sh (SKIP_DIR, CADDY_LOG), supervisord.conf.
+// 11-log-dirs.sh and utils/logging.sh (LOG_DIR), utils/exit_portal.sh (SKIP_DIR, CADDY_LOG), supervisord.conf.
 // The shell that is rendered (boot env scripts, launch scripts, provision.sh, the Dockerfile's ENTRYPOINT and PATH)
 // takes its values from here; runtime-contract.spec.ts reads them back out of the rendered text, and the smoke
 // checks, which import the same values, hold a booted container to them.

@@ -82,7 +82,7 @@ export function latestBootLines(log: string): string[] {
   return lines.slice(start + 1).map((line) => line.replace(/^\S+ /, ''));
 }
 
-/** Stage names (`10-cuda-setup`) from the boot log lines, in the order they started. */
+/** Stage names (`05-configure-cuda`) from the boot log lines, in the order they started. */
 export function startedStages(lines: string[]): string[] {
   return lines.filter((l) => /^\d\d-\S+$/.test(l));
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Boot stage 10 (sourced by boot_default.sh): points /usr/local/cuda at the toolkit the host driver can run.
+# Boot stage 05 (sourced by boot_default.sh): points /usr/local/cuda at the toolkit the host driver can run.
 #
 # No-op without nvidia-smi (CPU hosts, local builds). With several /usr/local/cuda-X.Y toolkits:
 # the newest one if the driver supports it, or if its forward-compat libraries are present (and
