@@ -32,3 +32,21 @@ export const PROVISIONING_MARKERS = {
 } as const;
 export type ProvisioningMarker = (typeof PROVISIONING_MARKERS)[keyof typeof PROVISIONING_MARKERS];
 export const provisioningMarkerPath = (marker: ProvisioningMarker) => `${MARKER_DIR}${marker}`;
+
+/** Where the base image ships the portal bundles, and the path upstream's templates and scripts look for it at. */
+export const PORTAL_DIR = '/opt/portal';
+export const PORTAL_AIO_DIR = '/opt/portal-aio';
+
+/**
+ * The tools of upstream's INSTANCE_TOOLS_BIN that the base ships here, as a booted container shows them (the smoke
+ * checks run each). Upstream's others are in docs/compatibility.md ("Layout, capabilities, CUDA, variants") with why.
+ */
+export const INSTANCE_TOOLS = [
+  'entrypoint.sh',
+  'boot_default.sh',
+  'cert-usable',
+  'env-hash',
+  'jupyter',
+  'propagate_ssh_keys.sh',
+  'caddy',
+] as const;

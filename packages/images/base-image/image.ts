@@ -1,5 +1,5 @@
 // The base image: runtime infrastructure every template inherits (boot chain, supervisor, Caddy, Jupyter, portal).
-import { defineImage, INSTANCE_TOOLS_BIN, LOG_DIR } from '@vast/conventions';
+import { defineImage, INSTANCE_TOOLS_BIN, LOG_DIR, PORTAL_AIO_DIR, PORTAL_DIR } from '@vast/conventions';
 
 export default defineImage({
   name: 'base-image',
@@ -115,6 +115,16 @@ export default defineImage({
         '# Registered as a Jupyter kernel, as production does; the Debian kernel stays available as "python3".',
         "/venv/main/bin/python -Xfrozen_modules=off -m ipykernel install --name main --display-name 'Python3 (main venv)'",
         '/venv/main/bin/python --version && test -f /usr/local/share/jupyter/kernels/main/kernel.json',
+      ].join('\n'),
+    },
+    {
+      name: 'upstream-layout',
+      comment: "Upstream's paths for what this image keeps elsewhere: the portal at /opt/portal-aio, caddy among the instance tools.",
+      run: [
+        `mkdir -p ${INSTANCE_TOOLS_BIN}`,
+        `ln -sfn ${PORTAL_DIR} ${PORTAL_AIO_DIR}`,
+        `ln -sfn "$(command -v caddy)" ${INSTANCE_TOOLS_BIN}/caddy`,
+        `readlink ${PORTAL_AIO_DIR} && ${INSTANCE_TOOLS_BIN}/caddy version`,
       ].join('\n'),
     },
   ],

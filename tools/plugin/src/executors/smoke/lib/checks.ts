@@ -13,6 +13,7 @@ import {
   type PortalEntry,
 } from '@vast/conventions';
 import { bash, fileExists, httpStatus, readFile, supervisorStates, type ContainerProbe } from './probe';
+import { LAYOUT_CHECKS } from './layout-checks';
 
 export interface SmokeExpectations {
   portalEntries: PortalEntry[];
@@ -357,6 +358,7 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
       return (await fileExists(probe, '/.first_boot_complete')) ? pass('present') : fail('missing');
     },
   },
+  ...LAYOUT_CHECKS,
 ];
 
 /** Checks only some images need: keyed by Nx project name. */

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { judgeTool, LAYOUT_CHECKS } from './layout-checks';
+import type { ContainerProbe, ProbeResult } from './probe';
+
+const check = (id: string) => LAYOUT_CHECKS.find((c) => c.id === id)!;
+const noExpectations = {} as never;
+
+/** A container that answers bash scripts by their first argument after the script name. */
+function probeAnswering(answers: (argv: string[]) => ProbeResult): ContainerProbe {
+  return { exec: async (argv) => answers(argv) };
+}
+
+describe('layout smoke checks', () => {
+  it('judgeTool: a tool must be executable, exit as expected and print what a working tool prints', () => {
+    expect(judgeTool('env-hash', true, { exitCode: 0, output: '0123456789ab\n' })).toBeUndefined();
+    expect(judgeTool('env-hash', false)).toBe('env-hash: not an executable file in /opt/instance-tools/bin');
+    expect(judgeTool('env-hash', true, { exitCode: 0, output: 'Traceback' })).toContain("printed 'Traceback'");
+    expect(judgeTool('cert-usable', true, { exitCode: 0, output: '' })).toContain('exit 0, expected 1');
+    expect(judgeTool('cert-usable', true, { exitCode: 1, output: 'cert-usable: /nonexistent.crt is missing' })).toBeUndefined();
+    expect(judgeTool('entrypoint.sh', true)).toBeUndefined();
+  });
+
+  it('instance-tools fails when PATH finds another copy of a tool first', async () => {
+    const probe = probeAnswering((argv) => {
+      if (argv[0] === 'test') return { exitCode: 0, stdout: '', stderr: '' };
+      if (argv[2] === 'command -v "$1"')
+        return { exitCode: 0, stdout: argv[4] === 'jupyter' ? '/usr/bin/jupyter\n' : `/opt/instance-tools/bin/${argv[4]}\n`, stderr: '' };
+      const tool = argv[4];
+      const out: Record<string, string> = { 'cert-usable': 'cert-usable: missing', 'env-hash': 'abcdefabcdef', caddy: 'v2.6.2' };
+      return { exitCode: tool === 'cert-usable' ? 1 : 0, stdout: out[tool] ?? '', stderr: '' };
+    });
+    const outcome = await check('instance-tools').run({ probe, expect: noExpectations });
+    expect(outcome).toEqual({ status: 'fail', detail: "jupyter: PATH finds '/usr/bin/jupyter', not /opt/instance-tools/bin/jupyter" });
+  });
+
+  it('portal-aio passes only when the link resolves to the portal and the portal is there', async () => {
+    const answer = (stdout: string, exitCode: number) => probeAnswering(() => ({ exitCode, stdout, stderr: '' }));
+    expect((await check('portal-aio').run({ probe: answer('/opt/portal\n', 0), expect: noExpectations })).status).toBe('pass');
+    expect((await check('portal-aio').run({ probe: answer('/opt/portal-aio\n', 1), expect: noExpectations })).detail).toBe(
+      "/opt/portal-aio resolves to '/opt/portal-aio', expected /opt/portal",
+    );
+    expect((await check('portal-aio').run({ probe: answer('/opt/portal\n', 1), expect: noExpectations })).detail).toBe(
+      '/opt/portal-aio/portal.cjs is missing',
+    );
+  });
+});
