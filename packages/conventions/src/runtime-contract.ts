@@ -48,5 +48,14 @@ export const INSTANCE_TOOLS = [
   'env-hash',
   'jupyter',
   'propagate_ssh_keys.sh',
+  'vast-capabilities',
   'caddy',
 ] as const;
+
+/** Capabilities (upstream §5): the fragments each image ships, the snapshot stage 80 writes, the agent guide. */
+export const CAPABILITIES_DIR = '/etc/vast_capabilities.d';
+export const CAPABILITIES_SNAPSHOT = '/etc/vast_capabilities.json';
+export const AGENTS_DIR = '/etc/vast_agents';
+export const AGENTS_GUIDE = '/etc/vast-agents-guide.md';
+/** The login banner the platform installs; stage 80 keeps one `AI agents:` line in it. */
+export const BANNER_FILE = '/etc/banner';

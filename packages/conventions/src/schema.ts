@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DOCKER_TAG_PATTERN } from './tags';
 import { unsafeStringProblems, USER_NAME } from './safe-strings';
+import { capabilitiesDefinitionSchema } from './capabilities/definition';
 
 export const IMAGE_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const PROGRAM_NAME = /^[a-z][a-z0-9_-]*$/;
@@ -149,6 +150,8 @@ const common = {
   /** Whether this image sets a default PORTAL_CONFIG for its whole chain in 05-<name>-env.sh. */
   defaultPortalConfig: z.boolean().default(false),
   variants: z.array(variantSchema).min(1, { error: 'needs at least one variant' }),
+  /** What agents are told about the image beyond its services (/etc/vast_capabilities.d): tools, venvs, endpoints. */
+  capabilities: capabilitiesDefinitionSchema.optional(),
   /** Build outputs of other workspace projects copied into the context's ROOT (e.g. the portal bundle). */
   artifacts: z
     .array(

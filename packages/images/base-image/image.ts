@@ -162,6 +162,27 @@ export default defineImage({
   ],
   links: [{ label: 'Jupyter Terminal', externalPort: 8080, internalPort: 8080, path: '/terminals/1' }],
   defaultPortalConfig: true,
+  capabilities: {
+    image: { note: 'Vast.ai base image: supervisor, Caddy with auth, the Instance Portal, Jupyter and /venv/main.' },
+    tools: [
+      { name: 'git', description: 'version control' },
+      { name: 'curl', description: 'HTTP client' },
+      { name: 'rsync', description: 'file sync' },
+      { name: 'jq', description: 'JSON on the command line' },
+      { name: 'jupyter', path: `${INSTANCE_TOOLS_BIN}/jupyter`, description: "Jupyter, with upstream's defaults for notebook and lab" },
+      { name: 'supervisorctl', description: 'start, stop and inspect the services' },
+      { name: 'vast-capabilities', path: `${INSTANCE_TOOLS_BIN}/vast-capabilities`, description: "this instance's live state as JSON" },
+    ],
+    pythonEnvironments: [
+      {
+        name: 'main',
+        path: '/venv/main',
+        activate: 'source /venv/main/bin/activate',
+        description: 'the environment for everything you install; Jupyter\'s "main" kernel',
+        packagesOfInterest: ['ipykernel'],
+      },
+    ],
+  },
   variants: [
     { key: 'stock-ubuntu24.04-py312', from: 'ubuntu:24.04', python: '3.12' },
     { key: 'cuda-12.8.1-ubuntu24.04-py312', from: 'nvidia/cuda:12.8.1-cudnn-devel-ubuntu24.04', cuda: '12.8', python: '3.12' },

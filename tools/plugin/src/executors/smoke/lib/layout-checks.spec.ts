@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { judgeTool, LAYOUT_CHECKS } from './layout-checks';
+import type { PortalEntry } from '@vast/conventions';
+import { judgeManifest, judgeTool, LAYOUT_CHECKS } from './layout-checks';
 import type { ContainerProbe, ProbeResult } from './probe';
 
 const check = (id: string) => LAYOUT_CHECKS.find((c) => c.id === id)!;
@@ -11,6 +12,19 @@ function probeAnswering(answers: (argv: string[]) => ProbeResult): ContainerProb
 }
 
 describe('layout smoke checks', () => {
+  it('judgeManifest wants JSON, schema_version 1 and every portal entry as a service, in order', () => {
+    const entries = [{ label: 'Jupyter' }, { label: 'Instance Portal' }] as PortalEntry[];
+    const manifest = (services: string[]) =>
+      JSON.stringify({ schema_version: 1, services: services.map((name) => ({ name, supervisor_process: 'p' })) });
+    expect(judgeManifest(manifest(['Jupyter', 'Instance Portal']), entries)).toEqual({
+      status: 'pass',
+      detail: 'Jupyter=p, Instance Portal=p',
+    });
+    expect(judgeManifest(manifest(['Jupyter']), entries).detail).toBe('services [Jupyter], expected [Jupyter, Instance Portal]');
+    expect(judgeManifest('{', entries).status).toBe('fail');
+    expect(judgeManifest(undefined, entries).detail).toBe('/etc/vast_capabilities.json is missing');
+  });
+
   it('judgeTool: a tool must be executable, exit as expected and print what a working tool prints', () => {
     expect(judgeTool('env-hash', true, { exitCode: 0, output: '0123456789ab\n' })).toBeUndefined();
     expect(judgeTool('env-hash', false)).toBe('env-hash: not an executable file in /opt/instance-tools/bin');
@@ -18,6 +32,9 @@ describe('layout smoke checks', () => {
     expect(judgeTool('cert-usable', true, { exitCode: 0, output: '' })).toContain('exit 0, expected 1');
     expect(judgeTool('cert-usable', true, { exitCode: 1, output: 'cert-usable: /nonexistent.crt is missing' })).toBeUndefined();
     expect(judgeTool('entrypoint.sh', true)).toBeUndefined();
+    expect(judgeTool('vast-capabilities', true, { exitCode: 1, output: 'ERROR: could not reach the portal' })).toBe(
+      'vast-capabilities: exit 1, expected 0 (ERROR: could not reach the portal)',
+    );
   });
 
   it('instance-tools fails when PATH finds another copy of a tool first', async () => {
@@ -26,7 +43,12 @@ describe('layout smoke checks', () => {
       if (argv[2] === 'command -v "$1"')
         return { exitCode: 0, stdout: argv[4] === 'jupyter' ? '/usr/bin/jupyter\n' : `/opt/instance-tools/bin/${argv[4]}\n`, stderr: '' };
       const tool = argv[4];
-      const out: Record<string, string> = { 'cert-usable': 'cert-usable: missing', 'env-hash': 'abcdefabcdef', caddy: 'v2.6.2' };
+      const out: Record<string, string> = {
+        'cert-usable': 'cert-usable: missing',
+        'env-hash': 'abcdefabcdef',
+        caddy: 'v2.6.2',
+        'vast-capabilities': '{\n  "schema_version": 1\n}\n>>> The output above is this instance\'s LIVE STATE, not the operating guide.',
+      };
       return { exitCode: tool === 'cert-usable' ? 1 : 0, stdout: out[tool] ?? '', stderr: '' };
     });
     const outcome = await check('instance-tools').run({ probe, expect: noExpectations });

@@ -1,7 +1,15 @@
 // The filesystem layout upstream's templates rely on, as smoke checks: the tools of /opt/instance-tools/bin (each one
 // run, not only listed) and the portal at /opt/portal-aio. Added to every image's checks by smoke-config.ts.
-import { INSTANCE_TOOLS, INSTANCE_TOOLS_BIN, PORTAL_AIO_DIR, PORTAL_DIR } from '@vast/conventions';
-import { bash, type ContainerProbe } from './probe';
+import {
+  AGENTS_GUIDE,
+  CAPABILITIES_SNAPSHOT,
+  INSTANCE_TOOLS,
+  INSTANCE_TOOLS_BIN,
+  PORTAL_AIO_DIR,
+  PORTAL_DIR,
+  type PortalEntry,
+} from '@vast/conventions';
+import { bash, readFile, type ContainerProbe } from './probe';
 import type { CheckOutcome, SmokeCheck } from './checks';
 
 type Tool = (typeof INSTANCE_TOOLS)[number];
@@ -15,6 +23,8 @@ export const TOOL_PROBES: Record<Tool, { args: string[]; exitCode: number; outpu
   'env-hash': { args: [], exitCode: 0, output: /^[0-9a-f]{12}$/ },
   jupyter: { args: ['--version'], exitCode: 0, output: /notebook|jupyter/i },
   'propagate_ssh_keys.sh': { args: [], exitCode: 0, output: /^(\[ssh-keys\] .*)?$/s },
+  // Live from the portal's /capabilities, or the static fallback: JSON either way, then the pointer on stderr.
+  'vast-capabilities': { args: [], exitCode: 0, output: /"schema_version": 1[\s\S]*LIVE STATE/ },
   caddy: { args: ['version'], exitCode: 0, output: /^v?2\./ },
 };
 
@@ -24,9 +34,9 @@ export function judgeTool(tool: Tool, executable: boolean, run?: { exitCode: num
   const probe = TOOL_PROBES[tool];
   if (probe === 'booted' || !run) return undefined;
   const output = run.output.trim();
-  if (run.exitCode !== probe.exitCode)
-    return `${tool} ${probe.args.join(' ')}: exit ${run.exitCode}, expected ${probe.exitCode} (${output.split('\n').pop()})`;
-  if (!probe.output.test(output)) return `${tool} ${probe.args.join(' ')}: printed '${output.split('\n')[0]}', expected ${probe.output}`;
+  const command = [tool, ...probe.args].join(' ');
+  if (run.exitCode !== probe.exitCode) return `${command}: exit ${run.exitCode}, expected ${probe.exitCode} (${output.split('\n').pop()})`;
+  if (!probe.output.test(output)) return `${command}: printed '${output.split('\n')[0]}', expected ${probe.output}`;
   return undefined;
 }
 
@@ -70,4 +80,46 @@ export const LAYOUT_CHECKS: SmokeCheck[] = [
         : { status: 'fail', detail: `${PORTAL_AIO_DIR}/portal.cjs is missing` };
     },
   },
+  {
+    id: 'capabilities-manifest',
+    description: `${CAPABILITIES_SNAPSHOT} parses, is schema_version 1 and lists every PORTAL_CONFIG entry as a service`,
+    async run({ probe, expect }) {
+      return judgeManifest(await readFile(probe, CAPABILITIES_SNAPSHOT), expect.portalEntries);
+    },
+  },
+  {
+    id: 'agent-guide',
+    description: `the agent guide is written and linked as AGENTS.md and CLAUDE.md in the workspace`,
+    async run({ probe, expect }) {
+      const result = await bash(
+        probe,
+        'head -n 1 "$1" && readlink "$2/AGENTS.md" && readlink "$2/CLAUDE.md"',
+        AGENTS_GUIDE,
+        expect.workspace,
+      );
+      const [title, agents, claude] = result.stdout.split('\n');
+      if (title !== '# Agent guide for this instance') return { status: 'fail', detail: `${AGENTS_GUIDE} starts '${title ?? ''}'` };
+      return agents === AGENTS_GUIDE && claude === AGENTS_GUIDE
+        ? { status: 'pass', detail: `${expect.workspace}/{AGENTS,CLAUDE}.md -> ${AGENTS_GUIDE}` }
+        : { status: 'fail', detail: `AGENTS.md -> '${agents ?? ''}', CLAUDE.md -> '${claude ?? ''}'` };
+    },
+  },
 ];
+
+/** The snapshot must parse, say schema_version 1, and name each portal entry as a service, in order. */
+export function judgeManifest(text: string | undefined, entries: readonly PortalEntry[]): CheckOutcome {
+  if (text === undefined) return { status: 'fail', detail: `${CAPABILITIES_SNAPSHOT} is missing` };
+  let manifest: { schema_version?: unknown; services?: Array<{ name?: unknown; supervisor_process?: unknown }> };
+  try {
+    manifest = JSON.parse(text);
+  } catch (error) {
+    return { status: 'fail', detail: `${CAPABILITIES_SNAPSHOT} is not JSON: ${(error as Error).message}` };
+  }
+  if (manifest.schema_version !== 1) return { status: 'fail', detail: `schema_version is ${JSON.stringify(manifest.schema_version)}` };
+  const names = (manifest.services ?? []).map((s) => s.name);
+  const wanted = entries.map((e) => e.label);
+  if (names.length !== wanted.length || names.some((n, i) => n !== wanted[i]))
+    return { status: 'fail', detail: `services [${names.join(', ')}], expected [${wanted.join(', ')}]` };
+  const programs = (manifest.services ?? []).map((s) => `${String(s.name)}=${String(s.supervisor_process)}`);
+  return { status: 'pass', detail: programs.join(', ') };
+}
