@@ -45,6 +45,7 @@ export const INSTANCE_TOOLS = [
   'entrypoint.sh',
   'boot_default.sh',
   'cert-usable',
+  'cuda-driver-version',
   'env-hash',
   'jupyter',
   'propagate_ssh_keys.sh',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PortalEntry } from '@vast/conventions';
-import { judgeManifest, judgeTool, LAYOUT_CHECKS } from './layout-checks';
+import { judgeCudaSkip, judgeManifest, judgeTool, LAYOUT_CHECKS } from './layout-checks';
 import type { ContainerProbe, ProbeResult } from './probe';
 
 const check = (id: string) => LAYOUT_CHECKS.find((c) => c.id === id)!;
@@ -12,6 +12,18 @@ function probeAnswering(answers: (argv: string[]) => ProbeResult): ContainerProb
 }
 
 describe('layout smoke checks', () => {
+  it('judgeCudaSkip wants the skip line of the latest boot', () => {
+    const boot = (...lines: string[]) => ['t0 boot-start pid=1', ...lines.map((l) => `t1 ${l}`)].join('\n');
+    expect(judgeCudaSkip(boot('05-configure-cuda', '05-configure-cuda skipped: no NVIDIA driver'))).toEqual({
+      status: 'pass',
+      detail: '05-configure-cuda skipped: no NVIDIA driver',
+    });
+    expect(judgeCudaSkip(boot('05-configure-cuda', '10-prep-env')).status).toBe('fail');
+    expect(judgeCudaSkip(`${boot('05-configure-cuda', '05-configure-cuda skipped: x')}\nt2 boot-start pid=1\nt3 10-prep-env`).detail).toBe(
+      'stage 05-configure-cuda did not run',
+    );
+  });
+
   it('judgeManifest wants JSON, schema_version 1 and every portal entry as a service, in order', () => {
     const entries = [{ label: 'Jupyter' }, { label: 'Instance Portal' }] as PortalEntry[];
     const manifest = (services: string[]) =>
@@ -46,10 +58,11 @@ describe('layout smoke checks', () => {
       const out: Record<string, string> = {
         'cert-usable': 'cert-usable: missing',
         'env-hash': 'abcdefabcdef',
+        'cuda-driver-version': 'cuda-driver-version: no native libcuda.so.1 (no NVIDIA driver in this container)',
         caddy: 'v2.6.2',
         'vast-capabilities': '{\n  "schema_version": 1\n}\n>>> The output above is this instance\'s LIVE STATE, not the operating guide.',
       };
-      return { exitCode: tool === 'cert-usable' ? 1 : 0, stdout: out[tool] ?? '', stderr: '' };
+      return { exitCode: ['cert-usable', 'cuda-driver-version'].includes(tool) ? 1 : 0, stdout: out[tool] ?? '', stderr: '' };
     });
     const outcome = await check('instance-tools').run({ probe, expect: noExpectations });
     expect(outcome).toEqual({ status: 'fail', detail: "jupyter: PATH finds '/usr/bin/jupyter', not /opt/instance-tools/bin/jupyter" });

@@ -2,6 +2,7 @@
 // run, not only listed) and the portal at /opt/portal-aio. Added to every image's checks by smoke-config.ts.
 import {
   AGENTS_GUIDE,
+  BOOT_LOG,
   CAPABILITIES_SNAPSHOT,
   INSTANCE_TOOLS,
   INSTANCE_TOOLS_BIN,
@@ -9,7 +10,8 @@ import {
   PORTAL_DIR,
   type PortalEntry,
 } from '@vast/conventions';
-import { bash, readFile, type ContainerProbe } from './probe';
+import { bash, fileExists, readFile, type ContainerProbe } from './probe';
+import { latestBootLines } from './checks';
 import type { CheckOutcome, SmokeCheck } from './checks';
 
 type Tool = (typeof INSTANCE_TOOLS)[number];
@@ -20,6 +22,8 @@ export const TOOL_PROBES: Record<Tool, { args: string[]; exitCode: number; outpu
   'entrypoint.sh': 'booted',
   'boot_default.sh': 'booted',
   'cert-usable': { args: ['/nonexistent.crt', '/nonexistent.key'], exitCode: 1, output: /^cert-usable: / },
+  // The smoke containers have no NVIDIA driver: working means saying so, with nothing on stdout for a caller to misread.
+  'cuda-driver-version': { args: ['--native'], exitCode: 1, output: /^cuda-driver-version: no native libcuda\.so\.1/ },
   'env-hash': { args: [], exitCode: 0, output: /^[0-9a-f]{12}$/ },
   jupyter: { args: ['--version'], exitCode: 0, output: /notebook|jupyter/i },
   'propagate_ssh_keys.sh': { args: [], exitCode: 0, output: /^(\[ssh-keys\] .*)?$/s },
@@ -81,6 +85,15 @@ export const LAYOUT_CHECKS: SmokeCheck[] = [
     },
   },
   {
+    id: 'cuda-setup-skipped',
+    description: `without an NVIDIA driver, boot stage 05-configure-cuda says in ${BOOT_LOG} that it skipped (and why)`,
+    async run({ probe }) {
+      if ((await bash(probe, 'command -v nvidia-smi')).exitCode === 0)
+        return { status: 'skip', detail: 'this container has an NVIDIA driver' };
+      return judgeCudaSkip(await readFile(probe, BOOT_LOG));
+    },
+  },
+  {
     id: 'capabilities-manifest',
     description: `${CAPABILITIES_SNAPSHOT} parses, is schema_version 1 and lists every PORTAL_CONFIG entry as a service`,
     async run({ probe, expect }) {
@@ -95,6 +108,7 @@ export const LAYOUT_CHECKS: SmokeCheck[] = [
         probe,
         'head -n 1 "$1" && readlink "$2/AGENTS.md" && readlink "$2/CLAUDE.md"',
         AGENTS_GUIDE,
+        BOOT_LOG,
         expect.workspace,
       );
       const [title, agents, claude] = result.stdout.split('\n');
@@ -122,4 +136,15 @@ export function judgeManifest(text: string | undefined, entries: readonly Portal
     return { status: 'fail', detail: `services [${names.join(', ')}], expected [${wanted.join(', ')}]` };
   const programs = (manifest.services ?? []).map((s) => `${String(s.name)}=${String(s.supervisor_process)}`);
   return { status: 'pass', detail: programs.join(', ') };
+}
+
+/** The latest boot logged 05-configure-cuda, then its skip line. */
+export function judgeCudaSkip(log: string | undefined): CheckOutcome {
+  if (log === undefined) return { status: 'fail', detail: `${BOOT_LOG} is missing` };
+  const lines = latestBootLines(log);
+  const skipped = lines.find((l) => l.startsWith('05-configure-cuda skipped: '));
+  if (!lines.includes('05-configure-cuda')) return { status: 'fail', detail: 'stage 05-configure-cuda did not run' };
+  return skipped
+    ? { status: 'pass', detail: skipped }
+    : { status: 'fail', detail: 'stage 05-configure-cuda ran without a driver and logged no skip' };
 }
