@@ -11,7 +11,7 @@ import {
   type PortalEntry,
 } from '@vast/conventions';
 import { bash, fileExists, readFile, type ContainerProbe } from './probe';
-import { latestBootLines } from './checks';
+import { latestBootLines } from './boot-log';
 import type { CheckOutcome, SmokeCheck } from './checks';
 
 type Tool = (typeof INSTANCE_TOOLS)[number];
