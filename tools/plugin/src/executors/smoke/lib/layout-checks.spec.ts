@@ -68,6 +68,26 @@ describe('layout smoke checks', () => {
     expect(outcome).toEqual({ status: 'fail', detail: "jupyter: PATH finds '/usr/bin/jupyter', not /opt/instance-tools/bin/jupyter" });
   });
 
+  it('agent-guide reads the guide and both links of the workspace the container was started with', async () => {
+    const links: Record<string, string> = { '/ws/AGENTS.md': '/etc/vast-agents-guide.md', '/ws/CLAUDE.md': '/etc/vast-agents-guide.md' };
+    // Runs the check's script the way bash would, on a table of files: $1 the guide, $2 the workspace.
+    const probe = probeAnswering(([, , , , guide, workspace]) => ({
+      exitCode: 0,
+      stdout: [
+        guide === '/etc/vast-agents-guide.md' ? '# Agent guide for this instance' : '',
+        links[`${workspace}/AGENTS.md`],
+        links[`${workspace}/CLAUDE.md`],
+      ].join('\n'),
+      stderr: '',
+    }));
+    const expectations = { workspace: '/ws' } as never;
+    expect(await check('agent-guide').run({ probe, expect: expectations })).toEqual({
+      status: 'pass',
+      detail: '/ws/{AGENTS,CLAUDE}.md -> /etc/vast-agents-guide.md',
+    });
+    expect((await check('agent-guide').run({ probe, expect: { workspace: '/other' } as never })).status).toBe('fail');
+  });
+
   it('portal-aio passes only when the link resolves to the portal and the portal is there', async () => {
     const answer = (stdout: string, exitCode: number) => probeAnswering(() => ({ exitCode, stdout, stderr: '' }));
     expect((await check('portal-aio').run({ probe: answer('/opt/portal\n', 0), expect: noExpectations })).status).toBe('pass');

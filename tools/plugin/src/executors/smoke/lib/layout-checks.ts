@@ -108,7 +108,6 @@ export const LAYOUT_CHECKS: SmokeCheck[] = [
         probe,
         'head -n 1 "$1" && readlink "$2/AGENTS.md" && readlink "$2/CLAUDE.md"',
         AGENTS_GUIDE,
-        BOOT_LOG,
         expect.workspace,
       );
       const [title, agents, claude] = result.stdout.split('\n');
