@@ -23,6 +23,7 @@ export interface ManifestVariant {
   python?: string;
   torch?: string;
   torchBackend?: string;
+  platforms?: string[];
 }
 
 /** dist/images/<name>/image.json */
@@ -79,6 +80,7 @@ export function renderImageManifest(image: ResolvedImage, contextHash: string): 
         ...(facts.python ? { python: facts.python } : {}),
         ...(facts.torch ? { torch: facts.torch } : {}),
         ...(facts.torchBackend ? { torchBackend: facts.torchBackend } : {}),
+        ...(v.platforms ? { platforms: v.platforms } : {}),
       };
     }),
   };
@@ -183,6 +185,8 @@ export function planDockerBuilds(
           args: Object.entries(buildArgs).sort(),
           parent: parent?.buildHash ?? null,
           fromImageId: fromRef ? (options.fromImageIds?.[fromRef] ?? null) : null,
+          // Only when set, so that variants without platforms keep the hashes they had.
+          ...(variant.platforms ? { platforms: variant.platforms } : {}),
         }),
       )
       .digest('hex');
@@ -197,6 +201,7 @@ export function planDockerBuilds(
       buildTag,
       '--tag',
       versionTag,
+      ...(variant.platforms ? ['--platform', variant.platforms.join(',')] : []),
       ...Object.entries(buildArgs)
         .sort(([a], [b]) => a.localeCompare(b))
         .flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),

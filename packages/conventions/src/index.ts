@@ -20,3 +20,5 @@ export * from './provisioning';
 export * from './readme';
 export * from './image-projects';
 export * from './capabilities';
+export * from './base-matrix';
+export * from './capabilities/definition';

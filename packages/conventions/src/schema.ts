@@ -112,6 +112,11 @@ export const variantSchema = z.strictObject({
     .regex(IMAGE_REFERENCE, { error: 'must be an image reference with a tag or digest, e.g. ollama/ollama:0.17.1' })
     .optional(),
   args: z.record(z.string().regex(ARG_NAME, { error: 'build arg names are UPPER_SNAKE_CASE' }), z.string()).default({}),
+  /** The architectures one build makes (`docker build --platform`), e.g. both of upstream's. Omitted: the engine's own. */
+  platforms: z
+    .array(z.enum(['linux/amd64', 'linux/arm64']))
+    .min(1)
+    .optional(),
   /** Builds offline from Debian packages (the `local` configuration). */
   local: z.boolean().default(false),
   /** Facts carried into tags and metadata. */

@@ -1,5 +1,5 @@
 // The base image: runtime infrastructure every template inherits (boot chain, supervisor, Caddy, Jupyter, portal).
-import { defineImage, INSTANCE_TOOLS_BIN, LOG_DIR, PORTAL_AIO_DIR, PORTAL_DIR } from '@vast/conventions';
+import { defineImage, INSTANCE_TOOLS_BIN, LOG_DIR, PORTAL_AIO_DIR, PORTAL_DIR, upstreamBaseVariants } from '@vast/conventions';
 
 export default defineImage({
   name: 'base-image',
@@ -183,11 +183,7 @@ export default defineImage({
       },
     ],
   },
-  variants: [
-    { key: 'stock-ubuntu24.04-py312', from: 'ubuntu:24.04', python: '3.12' },
-    { key: 'cuda-12.8.1-ubuntu24.04-py312', from: 'nvidia/cuda:12.8.1-cudnn-devel-ubuntu24.04', cuda: '12.8', python: '3.12' },
-    { key: 'cuda-12.9.2-ubuntu24.04-py312', from: 'nvidia/cuda:12.9.2-cudnn-devel-ubuntu24.04', cuda: '12.9', python: '3.12' },
-    { key: 'cuda-13.0.3-ubuntu24.04-py312', from: 'nvidia/cuda:13.0.3-cudnn-devel-ubuntu24.04', cuda: '13.0', python: '3.12' },
-    { key: 'local', from: 'vast-local/bookworm:latest', python: '3.11', local: true },
-  ],
+  // Upstream's production matrix (configs/base-image.json): its 12 FROM images x Python 3.10-3.14, amd64 and arm64,
+  // under upstream's names (lint VL006). The local variant builds offline from Debian.
+  variants: [...upstreamBaseVariants(), { key: 'local', from: 'vast-local/bookworm:latest', python: '3.11', local: true }],
 });

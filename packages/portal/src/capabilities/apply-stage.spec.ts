@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AGENT_BANNER_LINE } from '@vast/conventions';
+import { AGENT_BANNER_LINE } from '@vast/conventions/capabilities';
 import { applyCapabilitiesStage } from './apply-stage';
 import { parseListeningPorts, parseNvidiaDriverVersion } from './read-facts';
 

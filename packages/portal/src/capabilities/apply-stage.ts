@@ -14,16 +14,13 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  AGENTS_DIR,
-  AGENTS_GUIDE,
   agentBannerEnabled,
   assembleCapabilities,
-  BANNER_FILE,
   bannerWithAgentLine,
-  CAPABILITIES_SNAPSHOT,
   orderAgentGuides,
   renderAgentGuide,
-} from '@vast/conventions';
+} from '@vast/conventions/capabilities';
+import { AGENTS_DIR, AGENTS_GUIDE, BANNER_FILE, CAPABILITIES_SNAPSHOT } from '@vast/conventions/runtime-contract';
 import { readCapabilitiesFacts, type ReadFactsOptions } from './read-facts';
 
 export interface StageOptions extends ReadFactsOptions {

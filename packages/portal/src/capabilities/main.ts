@@ -1,6 +1,6 @@
 // Entry point of /opt/portal/capabilities.cjs. `boot`: boot stage 80 (snapshot, agent guide, links, banner).
 // `print [include]`: the static manifest on stdout, vast-capabilities' fallback when the portal does not answer.
-import { assembleCapabilities } from '@vast/conventions';
+import { assembleCapabilities } from '@vast/conventions/capabilities';
 import { applyCapabilitiesStage } from './apply-stage';
 import { readCapabilitiesFacts } from './read-facts';
 

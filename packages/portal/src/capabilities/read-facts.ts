@@ -4,19 +4,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { mergeCapabilityFragments, type CapabilitiesFacts } from '@vast/conventions/capabilities';
+import { parsePortalConfig, parsePortalYaml, type PortalEntry } from '@vast/conventions/portal-config';
 import {
   AGENTS_DIR,
   CAPABILITIES_DIR,
   INSTANCE_TOOLS_BIN,
-  mergeCapabilityFragments,
-  parsePortalConfig,
-  parsePortalYaml,
   PROVISIONING_MARKERS,
   provisioningMarkerPath,
-  type CapabilitiesFacts,
-  type PortalEntry,
   type ProvisioningMarker,
-} from '@vast/conventions';
+} from '@vast/conventions/runtime-contract';
 
 export interface ReadFactsOptions {
   env: Record<string, string | undefined>;
