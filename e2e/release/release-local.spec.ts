@@ -199,7 +199,7 @@ describe('npm run release -- --publish -c local: a version it pushed completely 
       rmSync(join(ws.root, 'packages/images', image), { recursive: true, force: true });
     ws.edit('packages/images/base-image/image.ts', (text) => {
       // The production matrix is one spread of upstreamBaseVariants(); without it only the local variant is left.
-      const edited = text.replace(/^ {4}\.\.\.upstreamBaseVariants\(\),\n/m, '');
+      const edited = text.replace(/\.\.\.upstreamBaseVariants\(\),\s*/, '');
       if (edited === text) throw new Error('base-image/image.ts no longer spreads upstreamBaseVariants(): update this edit');
       return edited;
     });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { baseTagTemplate, baseVariantKey, cudaOfFrom, isDefaultPythonVariant, upstreamBaseVariants } from './base-matrix';
+import {
+  baseTagTemplate,
+  baseVariantKey,
+  cudaOfFrom,
+  DEFAULT_STOCK_VARIANT,
+  isDefaultPythonVariant,
+  upstreamBaseVariants,
+} from './base-matrix';
 import { lintContext } from './lint';
 import { fakeDefinition, fakeFamily } from './testing';
 import { renderContextFiles } from './context';
@@ -12,6 +19,7 @@ describe("upstream's base matrix", () => {
     expect(baseVariantKey('debian:bookworm', '3.11')).toBeUndefined();
     expect(cudaOfFrom('nvidia/cuda:13.10.1-cudnn-devel-ubuntu24.04')).toBe('13.10');
     expect(cudaOfFrom('ubuntu:24.04')).toBeUndefined();
+    expect(baseVariantKey('ubuntu:24.04', '3.12')).toBe(DEFAULT_STOCK_VARIANT);
   });
 
   it('is 12 FROM images x 5 Pythons, each on both architectures', () => {

@@ -1,3 +1,4 @@
+import { baseTemplateOf, UPSTREAM_DEFAULT_PYTHON } from './upstream-tags';
 // Upstream's base-image matrix (configs/base-image.json): every FROM image, each on Python 3.10-3.14, both
 // architectures; and its naming rule, `<tag_template>-py<XY>`, where tag_template is the FROM tag with `nvidia/cuda:`
 // turned into `cuda-` and `ubuntu:` into `stock-ubuntu`. A template names the variant it runs on by these keys.
@@ -21,12 +22,9 @@ export const UPSTREAM_BASE_FROMS = [
   'nvidia/cuda:13.3.1-cudnn-devel-ubuntu24.04',
 ] as const;
 
-/** `ubuntu:24.04` -> `stock-ubuntu24.04`; `nvidia/cuda:12.9.2-cudnn-devel-ubuntu24.04` -> `cuda-12.9.2-cudnn-devel-ubuntu24.04`. */
+/** upstream-tags.ts's tag template of a FROM image upstream names, else undefined (no key to fall back on here). */
 export function baseTagTemplate(from: string): string | undefined {
-  const ubuntu = /^ubuntu:(\d+\.\d+)$/.exec(from);
-  if (ubuntu) return `stock-ubuntu${ubuntu[1]}`;
-  const cuda = /^nvidia\/cuda:(\d+\.\d+\.\d+-.+)$/.exec(from);
-  return cuda ? `cuda-${cuda[1]}` : undefined;
+  return baseTemplateOf({ key: '', from }) || undefined;
 }
 
 /** The CUDA line (MAJOR.MINOR) an nvidia/cuda FROM image carries. */
@@ -55,9 +53,6 @@ export function upstreamBaseVariants(
   );
 }
 
-/** Upstream's default Python per Ubuntu release (default_python in its configs): 22.04 -> 3.10, 24.04 -> 3.12. */
-export const UPSTREAM_DEFAULT_PYTHON: Record<string, string> = { '22.04': '3.10', '24.04': '3.12' };
-
 /** Whether a base variant is on its FROM image's default Python: the variants a new child starts from. */
 export function isDefaultPythonVariant(variant: { from?: string; python?: string }): boolean {
   const release = variant.from && /ubuntu:?(\d+\.\d+)$/.exec(variant.from)?.[1];
@@ -66,4 +61,4 @@ export function isDefaultPythonVariant(variant: { from?: string; python?: string
 }
 
 /** The stock variant an external image grafts from by default (upstream's externals use it). */
-export const DEFAULT_STOCK_VARIANT = baseVariantKey('ubuntu:24.04', '3.12')!;
+export const DEFAULT_STOCK_VARIANT = 'stock-ubuntu24.04-py312';

@@ -1,5 +1,13 @@
 // The base image: runtime infrastructure every template inherits (boot chain, supervisor, Caddy, Jupyter, portal).
-import { defineImage, INSTANCE_TOOLS_BIN, LOG_DIR, PORTAL_AIO_DIR, PORTAL_DIR, upstreamBaseVariants } from '@vast/conventions';
+import {
+  defineImage,
+  INSTANCE_TOOLS_BIN,
+  LOG_DIR,
+  PORTAL_AIO_DIR,
+  PORTAL_DIR,
+  PROVISIONER_LIB_DIR,
+  upstreamBaseVariants,
+} from '@vast/conventions';
 
 export default defineImage({
   name: 'base-image',
@@ -28,7 +36,11 @@ export default defineImage({
     UV_LINK_MODE: 'copy',
     PATH: `${INSTANCE_TOOLS_BIN}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
   },
-  artifacts: [{ from: 'dist/packages/portal', to: 'opt/portal' }],
+  artifacts: [
+    { from: 'dist/packages/portal', to: 'opt/portal' },
+    // Run by ROOT/opt/instance-tools/bin/provisioner (boot stage 75) with the image's node.
+    { from: 'dist/packages/provisioner', to: PROVISIONER_LIB_DIR.slice(1) },
+  ],
   steps: [
     {
       name: 'debian-packages',

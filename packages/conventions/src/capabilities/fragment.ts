@@ -3,7 +3,7 @@
 // the image. Stage 80 merges the fragments of the chain into /etc/vast_capabilities.json.
 import { stringify } from 'yaml';
 import type { ResolvedImage } from '../graph';
-import { CAPABILITIES_DIR } from '../runtime-contract';
+import { CAPABILITIES_FRAGMENTS_DIR } from '../runtime-contract';
 import { generatedHeader } from '../text';
 
 /** Upstream's numbering by depth in the FROM chain: base 10-, a direct child 30-, anything deeper 50-. */
@@ -14,7 +14,7 @@ export function capabilitiesFragmentName(image: Pick<ResolvedImage, 'ancestors' 
 }
 
 export const capabilitiesFragmentPath = (image: Pick<ResolvedImage, 'ancestors' | 'definition'>) =>
-  `${CAPABILITIES_DIR}/${capabilitiesFragmentName(image)}`;
+  `${CAPABILITIES_FRAGMENTS_DIR}/${capabilitiesFragmentName(image)}`;
 
 /** The fragment as plain data, in upstream's key names (snake_case). */
 export function capabilitiesFragment(image: ResolvedImage): Record<string, unknown> {

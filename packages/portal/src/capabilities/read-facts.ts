@@ -8,7 +8,7 @@ import { mergeCapabilityFragments, type CapabilitiesFacts } from '@vast/conventi
 import { parsePortalConfig, parsePortalYaml, type PortalEntry } from '@vast/conventions/portal-config';
 import {
   AGENTS_DIR,
-  CAPABILITIES_DIR,
+  CAPABILITIES_FRAGMENTS_DIR,
   INSTANCE_TOOLS_BIN,
   PROVISIONING_MARKERS,
   provisioningMarkerPath,
@@ -89,11 +89,11 @@ function gpuFacts(root: string, env: ReadFactsOptions['env']): CapabilitiesFacts
 
 export function readCapabilitiesFacts({ env, root = '/', now = new Date() }: ReadFactsOptions): CapabilitiesFacts {
   const at = (path: string) => join(root, path);
-  const fragments = list(at(CAPABILITIES_DIR))
+  const fragments = list(at(CAPABILITIES_FRAGMENTS_DIR))
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => {
       try {
-        return parse(readText(at(`${CAPABILITIES_DIR}/${f}`)) ?? '') as unknown;
+        return parse(readText(at(`${CAPABILITIES_FRAGMENTS_DIR}/${f}`)) ?? '') as unknown;
       } catch {
         return undefined;
       }
