@@ -28,8 +28,11 @@ const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eE2eE2eE2eE2eE2eE2eE2eE2
 
 /** Files the fixture image adds over the base image: path -> [content, mode]. */
 const FIXTURE_FILES: Record<string, [string, number]> = {
-  // A driver that supports CUDA 12.4, and two toolkits: 12.8 (with forward-compat libraries) and 12.4.
-  'usr/local/bin/nvidia-smi': ['#!/bin/bash\necho "| NVIDIA-SMI 550.54.15   Driver Version: 550.54.15   CUDA Version: 12.4 |"\n', 0o755],
+  // A driver that supports CUDA 12.4, and two toolkits: 12.8 (with forward-compat libraries) and 12.4. The stage asks
+  // the driver through cuda-driver-version (tested on its own in cuda-driver-version.spec.ts), stood in for here;
+  // nvidia-smi's text claims 99.9, so a stage that read it would pick 12.8 without forward compatibility.
+  'usr/local/bin/nvidia-smi': ['#!/bin/bash\necho "| NVIDIA-SMI 550.54.15   Driver Version: 550.54.15   CUDA Version: 99.9 |"\n', 0o755],
+  'opt/instance-tools/bin/cuda-driver-version': ['#!/bin/bash\n[[ "$*" == --native ]] && echo 12.4\n', 0o755],
   'usr/local/cuda-12.4/lib64/.keep': ['', 0o644],
   'usr/local/cuda-12.8/lib64/.keep': ['', 0o644],
   'usr/local/cuda-12.8/compat/libcuda.so.1': ['not a real library\n', 0o644],
@@ -110,14 +113,14 @@ describe('boot stages with their inputs present', () => {
     expect(await containerLogs(container!.id)).toContain("boot: ignoring unknown flag '--bogus-flag'");
   });
 
-  it('10: picks the newest toolkit with forward compatibility when the driver is older', async () => {
+  it('05: picks the newest toolkit with forward compatibility when the driver (asked, not nvidia-smi) is older', async () => {
     expect(await sh('readlink /usr/local/cuda')).toBe('/usr/local/cuda-12.8');
     expect(await sh('cat /etc/ld.so.conf.d/0-compat-cuda.conf')).toBe('/usr/local/cuda-12.8/compat');
     expect(await sh('cat /etc/ld.so.conf.d/10-cuda.conf')).toBe('/usr/local/cuda/lib64');
     expect(await sh('test -e /etc/vast-cuda-compat-established && echo yes')).toBe('yes');
   });
 
-  it('15: writes /etc/environment once for the container, quoting values so they read back exactly', async () => {
+  it('10: writes /etc/environment once for the container, quoting values so they read back exactly', async () => {
     expect(await sh('head -n 1 /etc/environment')).toBe('# Template controlled environment for C.4242');
     expect(await sh('set -a; . /etc/environment; printf %s "$E2E_QUOTED"')).toBe('say "hi" to $HOME `now` \\o/');
     expect(await sh('grep -c "^HOME=" /etc/environment || true')).toBe('0');
@@ -133,7 +136,7 @@ describe('boot stages with their inputs present', () => {
     expect(await sh('test -e /opt/instance-tools/bin/boot_custom.sh && echo present || echo absent')).toBe('absent');
   });
 
-  it('20: runs HOTFIX_SCRIPT and logs it', async () => {
+  it('15: runs HOTFIX_SCRIPT and logs it', async () => {
     expect(await sh('test -e /tmp/e2e-hotfix-ran && echo yes')).toBe('yes');
     const log = await readFile(container!.probe, '/var/log/hotfix.log');
     expect(log).toContain('fetch-script: copying HOTFIX_SCRIPT from /opt/e2e/hotfix.sh');

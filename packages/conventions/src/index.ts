@@ -23,3 +23,6 @@ export * from './provisioning';
 export * from './readme';
 export * from './image-projects';
 export * from './provisioning-manifest';
+export * from './capabilities';
+export * from './base-matrix';
+export * from './capabilities/definition';

@@ -3,7 +3,7 @@
 //
 // The shell that runs in the container is the other side of the contract and keeps its own literals, in base-image's
 // ROOT/: boot_default.sh (BOOT_DIR, BOOT_LOG), vast_boot.d/75-provisioning.sh (the markers, PROVISIONING_LOG),
-// 12-log-dirs.sh and utils/logging.sh (LOG_DIR), utils/exit_portal.sh (SKIP_DIR, CADDY_LOG), supervisord.conf.
+// 11-log-dirs.sh and utils/logging.sh (LOG_DIR), utils/exit_portal.sh (SKIP_DIR, CADDY_LOG), supervisord.conf.
 // The shell that is rendered (boot env scripts, launch scripts, provision.sh, the Dockerfile's ENTRYPOINT and PATH)
 // takes its values from here; runtime-contract.spec.ts reads them back out of the rendered text, and the smoke
 // checks, which import the same values, hold a booted container to them.
@@ -32,6 +32,33 @@ export const PROVISIONING_MARKERS = {
 } as const;
 export type ProvisioningMarker = (typeof PROVISIONING_MARKERS)[keyof typeof PROVISIONING_MARKERS];
 export const provisioningMarkerPath = (marker: ProvisioningMarker) => `${MARKER_DIR}${marker}`;
+
+/** Where the base image ships the portal bundles, and the path upstream's templates and scripts look for it at. */
+export const PORTAL_DIR = '/opt/portal';
+export const PORTAL_AIO_DIR = '/opt/portal-aio';
+
+/**
+ * The tools of upstream's INSTANCE_TOOLS_BIN that the base ships here, as a booted container shows them (the smoke
+ * checks run each). Upstream's others are in docs/compatibility.md ("Layout, capabilities, CUDA, variants") with why.
+ */
+export const INSTANCE_TOOLS = [
+  'entrypoint.sh',
+  'boot_default.sh',
+  'cert-usable',
+  'cuda-driver-version',
+  'env-hash',
+  'jupyter',
+  'propagate_ssh_keys.sh',
+  'vast-capabilities',
+  'caddy',
+] as const;
+
+/** Capabilities (upstream §5): the fragments each image ships, the snapshot stage 80 writes, the agent guide. */
+export const CAPABILITIES_SNAPSHOT = '/etc/vast_capabilities.json';
+export const AGENTS_DIR = '/etc/vast_agents';
+export const AGENTS_GUIDE = '/etc/vast-agents-guide.md';
+/** The login banner the platform installs; stage 80 keeps one `AI agents:` line in it. */
+export const BANNER_FILE = '/etc/banner';
 
 /** The provisioner (packages/provisioner): its wrapper in INSTANCE_TOOLS_BIN runs the bundle in this dir. */
 export const PROVISIONER_LIB_DIR = '/opt/instance-tools/lib/provisioner';

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Boot stage 15 (sourced by boot_default.sh): prepares $WORKSPACE, writes /etc/environment, loads $WORKSPACE/.env.
+# Boot stage 10 (sourced by boot_default.sh): prepares $WORKSPACE, writes /etc/environment, loads $WORKSPACE/.env.
 #
 # /etc/environment carries the container's environment to SSH logins and to services restarted
 # later (environment.sh reads it). It is rewritten once per container: a restarted container keeps
