@@ -11,6 +11,11 @@ const OPTIONS: CaddyfileOptions = {
   auth: { enabled: true, excludedPorts: [], cookieName: 'C.42_auth_token', gate: '127.0.0.1:11110' },
   tls: null,
   compression: true,
+  mappedPorts: null,
+  headerUpLocalhost: [],
+  flushInterval: '-1',
+  cors: null,
+  notReadyDir: '/opt/portal/not-ready',
 };
 const PORTAL = 'localhost:1111:11111:/:Instance Portal';
 
