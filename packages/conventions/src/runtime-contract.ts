@@ -93,10 +93,9 @@ export const NOT_READY_HEADER = 'X-Portal-Placeholder';
 /** Answered 200 by Caddy itself on every site, without auth: the portal page proves a tunnel reaches this Caddy with it. */
 export const PORTAL_RESOLVER_PATH = '/portal-resolver';
 
-/** TLS (boot stage 55): the pair Caddy serves, the CSR sent for signing, and the self-signed attempt counter. */
+/** TLS (boot stage 55 writes them, 55-tls-cert-gen.sh): the pair Caddy serves, and the self-signed attempt count. */
 export const TLS_CERT = '/etc/instance.crt';
 export const TLS_KEY = '/etc/instance.key';
-export const TLS_CSR = '/etc/instance.csr';
 export const TLS_SELF_SIGNED_MARKER = '/etc/.instance-cert-selfsigned';
 /** Where the vastai CLI lives (production profile), and its wrapper in INSTANCE_TOOLS_BIN. */
 export const VAST_CLI_DIR = '/opt/vast-cli';

@@ -1,6 +1,6 @@
 // Reads the portal-config environment into normalised settings once, so later code never sees raw strings or undefined.
 // Pure: takes the environment as an argument.
-import { NOT_READY_DIR } from '@vast/conventions/runtime-contract';
+import { NOT_READY_DIR, TLS_CERT, TLS_KEY } from '@vast/conventions/runtime-contract';
 import { readAuthSettings, type NormalizedAuthSettings } from '../auth/settings';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -107,8 +107,8 @@ export function readPortalConfigSettings(env: Environment): SettingsResult {
       paths: {
         portalYaml: nonEmpty(env.PORTAL_YAML_PATH) ?? '/etc/portal.yaml',
         caddyfile: nonEmpty(env.PORTAL_CADDYFILE_PATH) ?? '/etc/Caddyfile',
-        tlsCert: nonEmpty(env.PORTAL_TLS_CERT_PATH) ?? '/etc/instance.crt',
-        tlsKey: nonEmpty(env.PORTAL_TLS_KEY_PATH) ?? '/etc/instance.key',
+        tlsCert: nonEmpty(env.PORTAL_TLS_CERT_PATH) ?? TLS_CERT,
+        tlsKey: nonEmpty(env.PORTAL_TLS_KEY_PATH) ?? TLS_KEY,
         authFile: auth.file,
         credentialsFile: nonEmpty(env.PORTAL_CREDENTIALS_PATH) ?? '/etc/portal-credentials',
         notReadyDir: nonEmpty(env.PORTAL_NOT_READY_DIR) ?? NOT_READY_DIR,
