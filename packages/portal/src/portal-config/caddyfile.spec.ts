@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePortalConfig, type PortalEntry } from '@vast/conventions/portal-config';
 import { listUnauthenticatedPorts, listUnmappedPorts, renderCaddyfile, type CaddyfileOptions } from './caddyfile';
 import { formatCaddyfile, hasCaddy, validateCaddyfile } from '../testing/caddy';
+import { caddyfileOptions } from '../testing/caddyfile-options';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
 import { writeSelfSignedCert } from '../testing/self-signed-cert';
 
@@ -11,19 +12,7 @@ function entries(text: string): PortalEntry[] {
   return result.entries;
 }
 
-function options(over: Partial<Omit<CaddyfileOptions, 'auth'>> & { auth?: Partial<CaddyfileOptions['auth']> } = {}): CaddyfileOptions {
-  return {
-    tls: null,
-    compression: true,
-    mappedPorts: null,
-    headerUpLocalhost: [],
-    flushInterval: '-1',
-    cors: null,
-    notReadyDir: '/opt/portal/not-ready',
-    ...over,
-    auth: { enabled: true, excludedPorts: [], cookieName: 'C.42_auth_token', gate: '127.0.0.1:11110', ...over.auth },
-  };
-}
+const options = caddyfileOptions;
 
 const DEFAULTS =
   'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal|localhost:6006:6006:/:Direct';
