@@ -113,34 +113,12 @@ describe('releaseCommands', () => {
 
 describe('releaseCommands through staging', () => {
   it('stages without upstream names, smoke tests, then promotes by digest: a failing smoke stops the release before the promotion', () => {
+    const push = ['run-many', '-t', 'docker-push', '-p', 'base-image,pytorch', '-c', 'local', '--parallel=1', '--nxBail'];
     expect(releaseCommands(['base-image', 'pytorch'], 'local', '127.0.0.1:5000/staging')).toEqual([
       ['run-many', '-t', 'docker-build', '-p', 'base-image,pytorch', '-c', 'local'],
-      [
-        'run-many',
-        '-t',
-        'docker-push',
-        '-p',
-        'base-image,pytorch',
-        '-c',
-        'local',
-        '--parallel=1',
-        '--nxBail',
-        '--registry=127.0.0.1:5000/staging',
-        '--upstreamTags=false',
-      ],
+      [...push, '--registry=127.0.0.1:5000/staging', '--upstreamTags=false'],
       ['run-many', '-t', 'smoke', '-p', 'base-image,pytorch', '-c', 'local', '--parallel=1', '--nxBail'],
-      [
-        'run-many',
-        '-t',
-        'docker-push',
-        '-p',
-        'base-image,pytorch',
-        '-c',
-        'local',
-        '--parallel=1',
-        '--nxBail',
-        '--promoteFrom=127.0.0.1:5000/staging',
-      ],
+      [...push, '--promoteFrom=127.0.0.1:5000/staging'],
     ]);
   });
 
