@@ -1042,7 +1042,7 @@ import { isTunnelLive, POLL_MS as LIVENESS_POLL_MS, RECHECK_MS, waitForTunnel } 
     });
   }
 
-  /** The loader stands in front until the instance, the applications and their tunnels are known, or Skip, or 8 s. */
+  /** The loader stands in front until the instance, the applications and their tunnels are known, or Skip, or 10 s. */
   async function startUp() {
     const loader = byId('loader');
     const skip = new Promise((resolve) =>

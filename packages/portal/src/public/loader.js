@@ -4,7 +4,7 @@
 // Pure: the page gives it the steps, a way to show text and a skip signal.
 
 /** How long the loader may stand in front of the page, whatever its sources do. */
-export const LOADER_TIMEOUT_MS = 8000;
+export const LOADER_TIMEOUT_MS = 10_000;
 
 export const LOADER_STEPS = ['Loading Instance Portal...', 'Gathering applications...', 'Loading secure tunnels...'];
 
