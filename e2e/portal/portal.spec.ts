@@ -291,6 +291,9 @@ describe.each([
     expect(href.hostname).toBe(new URL(target.url).hostname);
     expect(href.port).not.toBe(new URL(target.url).port);
     await page.getByRole('button', { name: 'Restart', exact: true }).click();
+    // While the action is pending (the restart waits for the stop), none of the service's buttons can be pressed.
+    const actions = await page.locator('main .actions [data-action]').evaluateAll((bs) => bs.map((b) => (b as HTMLButtonElement).disabled));
+    expect(actions).toEqual([true, true, true]);
     await waitForBadge(['stopping', 'starting']);
     expect(['stopping', 'starting']).toContain(await badge().textContent());
     await waitForBadge(['running'], 60_000);
