@@ -33,7 +33,8 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
 });
-cpSync(join(packageRoot, 'src/public'), join(outdir, 'public'), { recursive: true });
+// The page's specs sit beside its modules; they are not part of it.
+cpSync(join(packageRoot, 'src/public'), join(outdir, 'public'), { recursive: true, filter: (path) => !path.endsWith('.spec.ts') });
 // The page Caddy shows while an application starts (NOT_READY_DIR in the image).
 cpSync(join(packageRoot, 'src/not-ready'), join(outdir, 'not-ready'), { recursive: true });
 console.log(`portal: bundled into ${outdir}`);
