@@ -75,6 +75,8 @@ beforeAll(async () => {
       // Plain http: refused by fetch-script, so the container boots with the default runner; the token must not show.
       BOOT_SCRIPT: `http://127.0.0.1:9/boot.sh?token=${BOOT_SCRIPT_TOKEN}`,
       CONTAINER_ID: '4242',
+      // With an instance id, stage 55 asks the Vast console to sign: keep that request on loopback (refused; self-signed).
+      VAST_CERT_SIGN_URL: 'https://127.0.0.1:9/sign_cert/',
       E2E_QUOTED: 'say "hi" to $HOME `now` \\o/',
     },
   });

@@ -8,7 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerLogs, run } from '@vast/plugin/testing';
-import { PROVISIONING_LOG, PROVISIONING_MARKERS, provisioningMarkerPath } from '@vast/conventions';
+import {
+  BOOT_DIR,
+  BOOT_LOG,
+  PROVISIONING_LOG,
+  PROVISIONING_MARKERS,
+  provisioningMarkerPath,
+  TLS_SELF_SIGNED_MARKER,
+} from '@vast/conventions';
 import { buildWheel, HF_TOKEN, makeBareRepo } from '@vast/provisioner/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { eventually } from '../support/eventually';
@@ -19,6 +26,7 @@ const NETWORK = `wt-provisioner-e2e-net-${suffix}`;
 const SIDECAR = `wt-provisioner-e2e-standin-${suffix}`;
 const INSTANCE = `wt-provisioner-e2e-instance-${suffix}`;
 const COMPLETE = provisioningMarkerPath(PROVISIONING_MARKERS.complete);
+const SIGN_INSTANCE_ID = '4711';
 
 const MANIFEST = `version: 1
 on_failure: {max_retries: 1}
@@ -62,6 +70,8 @@ beforeAll(async () => {
   writeFileSync(join(standin, 'manifest.yaml'), MANIFEST);
   writeFileSync(join(standin, 'server.key'), ca.key);
   writeFileSync(join(standin, 'server.crt'), ca.cert);
+  cpSync(ca.caFile, join(standin, 'ca.crt'));
+  cpSync(ca.caKeyFile, join(standin, 'ca.key'));
   await build({
     entryPoints: [join(__dirname, 'stand-in-main.ts')],
     outfile: join(standin, 'stand-in.cjs'),
@@ -105,6 +115,13 @@ beforeAll(async () => {
     NETWORK,
     '-e',
     'PROVISIONING_MANIFEST=https://standin:8443/manifest.yaml',
+    // Boot stage 55 asks the stand-in to sign the instance certificate (as the Vast console would), trusting the test CA.
+    '-e',
+    `CONTAINER_ID=${SIGN_INSTANCE_ID}`,
+    '-e',
+    'VAST_CERT_SIGN_URL=https://standin:8443/api/v0/sign_cert/',
+    '-e',
+    'CURL_CA_BUNDLE=/opt/e2e-ca/ca.crt',
     '-e',
     'NODE_EXTRA_CA_CERTS=/opt/e2e-ca/ca.crt',
     '-e',
@@ -166,5 +183,41 @@ describe('PROVISIONING_MANIFEST on the local base', () => {
     expect(await sh(`stat -c %Y ${COMPLETE}`)).toBe(before);
     expect((await sh(`grep -c "Provisioner starting" ${PROVISIONING_LOG}`)).trim()).toBe('1');
     expect(await containerLogs(INSTANCE, 400)).toContain('already complete (/.provisioning_complete); not provisioning again');
+  });
+});
+
+// Boot stage 55 (upstream-runtime.md §3.5) in the same instance: the CSR goes to the signer (the stand-in plays the
+// Vast console), and a refusing or absent signer leaves a self-signed pair and an attempt count, up to 3.
+describe('TLS signing at boot (stage 55) against a stand-in signer', () => {
+  const TLS_STAGE = `${BOOT_DIR}/55-tls-cert-gen.sh`;
+  /** Runs stage 55 again in the instance with another signing URL; returns what it printed. */
+  const runStage = async (signUrl: string) =>
+    (await docker(['exec', '-e', `VAST_CERT_SIGN_URL=${signUrl}`, INSTANCE, 'bash', '-c', `source ${TLS_STAGE} 2>&1`])).stdout;
+
+  it('installs the certificate the signer returns for the instance key, with the instance id, and no marker', async () => {
+    await eventually('stage 55 done', async () => (await sh(`grep -c " 65-supervisor-launch" ${BOOT_LOG} || true`)) !== '0');
+    expect(await sh('openssl x509 -in /etc/instance.crt -noout -issuer')).toContain('vast e2e test CA');
+    expect((await docker(['exec', INSTANCE, 'cert-usable'])).exitCode).toBe(0);
+    expect(await sh('stat -c %a /etc/instance.crt /etc/instance.key')).toBe('644\n600');
+    expect((await docker(['exec', INSTANCE, 'test', '-e', TLS_SELF_SIGNED_MARKER])).exitCode).toBe(1);
+    expect(await containerLogs(INSTANCE, 1000)).toContain('Instance certificate signed by the Vast console');
+    expect(await containerLogs(SIDECAR, 200)).toContain(`sign_cert instance_id=${SIGN_INSTANCE_ID} content-type=application/octet-stream`);
+  });
+
+  it('self-signs when the signer refuses or is absent, retries on the next boots, and gives up after 3', async () => {
+    await sh('rm -f /etc/instance.crt');
+    expect(await runStage('https://standin:8443/refuse/')).toContain('attempt 1/3; will retry next boot');
+    const subject = await sh('openssl x509 -in /etc/instance.crt -noout -subject -issuer');
+    expect(subject).toMatch(/^subject=C = US, ST = CA, CN = jupyter\.vast\.ai\nissuer=C = US, ST = CA, CN = jupyter\.vast\.ai$/);
+    expect(await sh('openssl x509 -in /etc/instance.crt -noout -ext subjectAltName')).toContain('IP Address:0.0.0.0');
+    expect(await sh(`cat ${TLS_SELF_SIGNED_MARKER}`)).toBe('1');
+    // Absent: nothing listens there (connection refused, retried as upstream's curl does).
+    expect(await runStage('https://standin:9/')).toContain('attempt 2/3; will retry next boot');
+    expect(await runStage('https://standin:8443/refuse/')).toContain('attempt 3/3; giving up — keeping the self-signed cert');
+    const kept = await sh('sha256sum /etc/instance.crt');
+    expect(await runStage('https://standin:8443/api/v0/sign_cert/')).not.toContain('[tls]');
+    expect(await sh('sha256sum /etc/instance.crt')).toBe(kept);
+    expect(await sh(`cat ${TLS_SELF_SIGNED_MARKER}`)).toBe('3');
+    expect((await docker(['exec', INSTANCE, 'cert-usable'])).exitCode).toBe(0);
   });
 });

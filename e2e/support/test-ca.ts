@@ -8,6 +8,8 @@ import { join } from 'node:path';
 export interface TestCa {
   /** Path of the CA certificate (PEM), to trust. */
   caFile: string;
+  /** Path of the CA's private key (PEM), for a stand-in that signs certificates with this CA. */
+  caKeyFile: string;
   /** The server's key and certificate (PEM), valid for IP 127.0.0.1 and DNS localhost. */
   key: string;
   cert: string;
@@ -58,6 +60,7 @@ export function makeTestCa(prefix = 'vast-e2e-ca-', dnsNames: readonly string[] 
   );
   return {
     caFile: at('ca.crt'),
+    caKeyFile: at('ca.key'),
     key: readFileSync(at('server.key'), 'utf8'),
     cert: readFileSync(at('server.crt'), 'utf8'),
     remove: () => rmSync(dir, { recursive: true, force: true }),

@@ -81,3 +81,21 @@ export const PORTAL_LINKS_FILE = '/etc/portal-links.yaml';
 export const CAPABILITIES_FRAGMENTS_DIR = '/etc/vast_capabilities.d';
 /** Present when Vast launched the instance in Jupyter mode (it then manages Jupyter; the portal hides the program). */
 export const LAUNCH_MARKER = '.launch';
+
+/**
+ * The page Caddy serves in place of a 502/503/504 while an application starts (upstream's 502.html): the base ships it
+ * in this dir (the portal bundle's `not-ready/`), the Caddyfile serves it, the smoke checks look for its marker header.
+ */
+export const NOT_READY_DIR = `${PORTAL_DIR}/not-ready`;
+export const NOT_READY_PAGE = '502.html';
+/** Response header of the not-ready page (and only of it: Caddy strips it from what applications send). */
+export const NOT_READY_HEADER = 'X-Portal-Placeholder';
+/** Answered 200 by Caddy itself on every site, without auth: the portal page proves a tunnel reaches this Caddy with it. */
+export const PORTAL_RESOLVER_PATH = '/portal-resolver';
+
+/** TLS (boot stage 55 writes them, 55-tls-cert-gen.sh): the pair Caddy serves, and the self-signed attempt count. */
+export const TLS_CERT = '/etc/instance.crt';
+export const TLS_KEY = '/etc/instance.key';
+export const TLS_SELF_SIGNED_MARKER = '/etc/.instance-cert-selfsigned';
+/** Where the vastai CLI lives (production profile), and its wrapper in INSTANCE_TOOLS_BIN. */
+export const VAST_CLI_DIR = '/opt/vast-cli';

@@ -7,6 +7,7 @@ import {
   PORTAL_DIR,
   PROVISIONER_LIB_DIR,
   upstreamBaseVariants,
+  VAST_CLI_DIR,
 } from '@vast/conventions';
 
 export default defineImage({
@@ -22,6 +23,9 @@ export default defineImage({
     UV_VERSION: '0.8.0',
     UV_SHA256_AMD64: 'unconfirmed',
     UV_SHA256_ARM64: 'unconfirmed',
+    // The vastai CLI's git ref (a branch or tag). Upstream clones the default branch at every build; naming it here
+    // makes the ref part of the build's inputs, so a different CLI is a reviewed change.
+    VAST_CLI_REF: 'master',
   },
   env: {
     IMAGE_TYPE: 'vast',
@@ -137,6 +141,27 @@ export default defineImage({
         `ln -sfn ${PORTAL_DIR} ${PORTAL_AIO_DIR}`,
         `ln -sfn "$(command -v caddy)" ${INSTANCE_TOOLS_BIN}/caddy`,
         `readlink ${PORTAL_AIO_DIR} && ${INSTANCE_TOOLS_BIN}/caddy version`,
+      ].join('\n'),
+    },
+    {
+      name: 'vast-cli',
+      profile: 'production',
+      comment: [
+        "Upstream's vastai CLI (upstream-runtime.md §3.10): vast-ai/vast-cli cloned into /opt/vast-cli, run by the system",
+        'Python through a wrapper in the instance tools. Not pre-authenticated: use --api-key "$CONTAINER_API_KEY".',
+        'Its requirements are installed (upstream relies on what the other system installs happen to bring).',
+      ].join('\n'),
+      run: [
+        `git clone --depth 1 --branch "\${VAST_CLI_REF}" https://github.com/vast-ai/vast-cli ${VAST_CLI_DIR}`,
+        `if [[ -f ${VAST_CLI_DIR}/requirements.txt ]]; then pip install --no-cache-dir -r ${VAST_CLI_DIR}/requirements.txt; fi`,
+        // No `cd` into the clone as upstream's wrapper does, so relative paths the user passes still mean what they say.
+        `cat > ${INSTANCE_TOOLS_BIN}/vastai <<'WRAPPER'`,
+        '#!/bin/bash',
+        `# vastai: the Vast.ai CLI (${VAST_CLI_DIR}, cloned at build) with the system Python.`,
+        `exec /usr/bin/python3 ${VAST_CLI_DIR}/vast.py "$@"`,
+        'WRAPPER',
+        `chmod 0755 ${INSTANCE_TOOLS_BIN}/vastai`,
+        `vastai --help >/dev/null && git -C ${VAST_CLI_DIR} log -1 --format='vastai %h %cs'`,
       ].join('\n'),
     },
   ],

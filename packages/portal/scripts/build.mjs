@@ -1,7 +1,7 @@
 // Bundles the portal for the Node.js that base-image runs (Debian bookworm's nodejs 18.19) into dist/packages/portal:
 // portal-config.cjs (caddy's pre-start step), portal-auth.cjs (the auth gate Caddy asks), portal.cjs (the server),
-// capabilities.cjs (boot stage 80 and vast-capabilities' fallback) and
-// public/ (the page). Run by `nx run portal:build`.
+// capabilities.cjs (boot stage 80 and vast-capabilities' fallback),
+// public/ (the page) and not-ready/ (Caddy's page while an application starts). Run by `nx run portal:build`.
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -35,4 +35,6 @@ await build({
 });
 // The page's specs sit beside its modules; they are not part of it.
 cpSync(join(packageRoot, 'src/public'), join(outdir, 'public'), { recursive: true, filter: (path) => !path.endsWith('.spec.ts') });
+// The page Caddy shows while an application starts (NOT_READY_DIR in the image).
+cpSync(join(packageRoot, 'src/not-ready'), join(outdir, 'not-ready'), { recursive: true });
 console.log(`portal: bundled into ${outdir}`);

@@ -8,7 +8,7 @@ import { createAuthFile, parseAuthFile, renderAuthFile, SESSION_SECRET_BYTES } f
 import { readPortalConfigSettings, type Environment } from './settings';
 import { selectApplications } from './select-applications';
 import { GENERATED_SECRET_LENGTH, renderCredentialsBanner, renderCredentialsFile, resolveCredentials } from './credentials';
-import { listUnauthenticatedPorts, renderCaddyfile } from './caddyfile';
+import { listUnauthenticatedPorts, listUnmappedPorts, renderCaddyfile } from './caddyfile';
 import { writeFileAtomic } from './write-file-atomic';
 
 export interface Output {
@@ -98,7 +98,16 @@ export function applyPortalConfig(env: Environment, out: Output): number {
     cookieName: settings.cookieName,
     gate: settings.authGate,
   };
-  const caddyfile = renderCaddyfile(selection.entries, { auth, tls, compression: settings.compression });
+  const caddyfile = renderCaddyfile(selection.entries, {
+    auth,
+    tls,
+    compression: settings.compression,
+    mappedPorts: settings.mappedPorts,
+    headerUpLocalhost: settings.headerUpLocalhost,
+    flushInterval: settings.flushInterval,
+    cors: settings.cors,
+    notReadyDir: paths.notReadyDir,
+  });
 
   try {
     if (selection.source === 'PORTAL_CONFIG') {
@@ -119,7 +128,12 @@ export function applyPortalConfig(env: Environment, out: Output): number {
     complain(`cannot write the configuration: ${(error as Error).message}. Check that the directory exists and is writable.`);
     return 2;
   }
-  for (const open of listUnauthenticatedPorts(selection.entries, auth)) {
+  for (const unmapped of listUnmappedPorts(selection.entries, settings.mappedPorts)) {
+    say(
+      `port ${unmapped.port} (${unmapped.labels.join(', ')}) gets no site: VAST_TCP_PORT_${unmapped.port} is not set (the instance does not map it)`,
+    );
+  }
+  for (const open of listUnauthenticatedPorts(selection.entries, auth, settings.mappedPorts)) {
     say(`port ${open.port} (${open.labels.join(', ')}) has no authentication: ${open.why}`);
   }
   if (credentials.generated) out.stdout.write(renderCredentialsBanner(paths.credentialsFile));

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePortalConfig, type PortalEntry } from '@vast/conventions/portal-config';
-import { renderCaddyfile, type CaddyfileOptions } from './caddyfile';
+import { listUnauthenticatedPorts, listUnmappedPorts, renderCaddyfile, type CaddyfileOptions } from './caddyfile';
 import { formatCaddyfile, hasCaddy, validateCaddyfile } from '../testing/caddy';
+import { caddyfileOptions } from '../testing/caddyfile-options';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
 import { writeSelfSignedCert } from '../testing/self-signed-cert';
 
@@ -11,15 +12,7 @@ function entries(text: string): PortalEntry[] {
   return result.entries;
 }
 
-function options(
-  over: { auth?: Partial<CaddyfileOptions['auth']>; tls?: CaddyfileOptions['tls']; compression?: boolean } = {},
-): CaddyfileOptions {
-  return {
-    auth: { enabled: true, excludedPorts: [], cookieName: 'C.42_auth_token', gate: '127.0.0.1:11110', ...over.auth },
-    tls: over.tls ?? null,
-    compression: over.compression ?? true,
-  };
-}
+const options = caddyfileOptions;
 
 const DEFAULTS =
   'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal|localhost:6006:6006:/:Direct';
@@ -49,11 +42,20 @@ describe('renderCaddyfile', () => {
       :1111 {
       	@compressible not header Accept *text/event-stream*
       	encode @compressible zstd gzip
+      	root * /opt/portal/not-ready
+      	@cf_tunnel header Cf-Ray *
+      	vars not_ready_status 502
+      	vars @cf_tunnel not_ready_status 200
       	@cross_origin expression \`{http.request.header.Origin} != "" && {http.request.header.Origin} != "http://" + {http.request.hostport} && {http.request.header.Origin} != "https://" + {http.request.hostport} && ({http.request.header.Upgrade} != "" || !({http.request.method} in ["GET", "HEAD", "OPTIONS"]))\`
+      	@resolver path /portal-resolver
       	@public path /.well-known/acme-challenge/* /.well-known/change-password /.well-known/security.txt /security.txt /manifest.json /manifest.webmanifest /site.webmanifest
       	@new_session header_regexp X-Portal-Session .
       	@token_query query token=*
       	route {
+      		header @resolver Access-Control-Allow-Origin "*"
+      		header @resolver Access-Control-Allow-Methods "GET, OPTIONS"
+      		header @resolver Access-Control-Allow-Headers "*"
+      		respond @resolver 200
       		respond @cross_origin "Cross-origin request refused: open this application from its own address." 403
       		respond @public 404
       		request_header -X-Portal-Session
@@ -74,9 +76,21 @@ describe('renderCaddyfile', () => {
       			header_up Host {upstream_hostport}
       			header_up X-Real-IP {remote_host}
       			header_up Origin ".+" "http://localhost:11111"
+      			header_down -X-Portal-Placeholder
       			header_up -Authorization
       			header_up Cookie "(^|;)\\s*C\\.42_auth_token=[^;]*;?\\s*" "$1"
       			flush_interval -1
+      		}
+      	}
+      	handle_errors {
+      		@not_ready expression \`{err.status_code} in [502, 503, 504]\`
+      		handle @not_ready {
+      			rewrite * /502.html
+      			header X-Portal-Placeholder true
+      			header Cache-Control "no-store"
+      			file_server {
+      				status {vars.not_ready_status}
+      			}
       		}
       	}
       }
@@ -85,11 +99,20 @@ describe('renderCaddyfile', () => {
       :8080 {
       	@compressible not header Accept *text/event-stream*
       	encode @compressible zstd gzip
+      	root * /opt/portal/not-ready
+      	@cf_tunnel header Cf-Ray *
+      	vars not_ready_status 502
+      	vars @cf_tunnel not_ready_status 200
       	@cross_origin expression \`{http.request.header.Origin} != "" && {http.request.header.Origin} != "http://" + {http.request.hostport} && {http.request.header.Origin} != "https://" + {http.request.hostport} && ({http.request.header.Upgrade} != "" || !({http.request.method} in ["GET", "HEAD", "OPTIONS"]))\`
+      	@resolver path /portal-resolver
       	@public path /.well-known/acme-challenge/* /.well-known/change-password /.well-known/security.txt /security.txt /manifest.json /manifest.webmanifest /site.webmanifest
       	@new_session header_regexp X-Portal-Session .
       	@token_query query token=*
       	route {
+      		header @resolver Access-Control-Allow-Origin "*"
+      		header @resolver Access-Control-Allow-Methods "GET, OPTIONS"
+      		header @resolver Access-Control-Allow-Headers "*"
+      		respond @resolver 200
       		respond @cross_origin "Cross-origin request refused: open this application from its own address." 403
       		respond @public 404
       		request_header -X-Portal-Session
@@ -110,9 +133,21 @@ describe('renderCaddyfile', () => {
       			header_up Host {upstream_hostport}
       			header_up X-Real-IP {remote_host}
       			header_up Origin ".+" "http://localhost:18080"
+      			header_down -X-Portal-Placeholder
       			header_up -Authorization
       			header_up Cookie "(^|;)\\s*C\\.42_auth_token=[^;]*;?\\s*" "$1"
       			flush_interval -1
+      		}
+      	}
+      	handle_errors {
+      		@not_ready expression \`{err.status_code} in [502, 503, 504]\`
+      		handle @not_ready {
+      			rewrite * /502.html
+      			header X-Portal-Placeholder true
+      			header Cache-Control "no-store"
+      			file_server {
+      				status {vars.not_ready_status}
+      			}
       		}
       	}
       }
@@ -123,10 +158,10 @@ describe('renderCaddyfile', () => {
   it('serves excluded ports and everything when auth is off without a gate, but still refuses cross-origin writes', () => {
     const excluded = renderCaddyfile(entries(DEFAULTS), options({ auth: { excludedPorts: [8080] } }));
     expect(excluded).toContain(
-      '# Jupyter, Jupyter Terminal (no authentication)\n:8080 {\n\t@compressible not header Accept *text/event-stream*\n\tencode @compressible zstd gzip\n\t@cross_origin expression',
+      '# Jupyter, Jupyter Terminal (no authentication)\n:8080 {\n\t@compressible not header Accept *text/event-stream*\n\tencode @compressible zstd gzip\n\troot * /opt/portal/not-ready\n',
     );
     expect(excluded).toContain(
-      '\troute {\n\t\trespond @cross_origin "Cross-origin request refused: open this application from its own address." 403\n\t\treverse_proxy localhost:18080 {',
+      '\troute {\n\t\theader @resolver Access-Control-Allow-Origin "*"\n\t\theader @resolver Access-Control-Allow-Methods "GET, OPTIONS"\n\t\theader @resolver Access-Control-Allow-Headers "*"\n\t\trespond @resolver 200\n\t\trespond @cross_origin "Cross-origin request refused: open this application from its own address." 403\n\t\treverse_proxy localhost:18080 {',
     );
     expect(excluded).toContain('# Instance Portal\n:1111 {');
     expect(excluded.match(/forward_auth/g)).toHaveLength(1);
@@ -161,6 +196,62 @@ describe('renderCaddyfile', () => {
   });
 });
 
+describe("renderCaddyfile: upstream's Caddy behaviours (§3.6)", () => {
+  it('gives a site only to external ports the platform maps, and to every port without a port map', () => {
+    const gated = renderCaddyfile(entries(DEFAULTS), options({ mappedPorts: [8080, 22] }));
+    expect(gated).toMatch(/^:8080 \{$/m);
+    expect(gated).not.toMatch(/^:1111 /m);
+    expect(renderCaddyfile(entries(DEFAULTS), options({ mappedPorts: [22] }))).not.toMatch(/^:/m);
+    expect(renderCaddyfile(entries(DEFAULTS), options({ mappedPorts: null }))).toMatch(/^:1111 \{$[^]*^:8080 \{$/m);
+    expect(listUnmappedPorts(entries(DEFAULTS), [8080])).toEqual([{ port: 1111, labels: ['Instance Portal'] }]);
+    expect(listUnmappedPorts(entries(DEFAULTS), null)).toEqual([]);
+  });
+
+  it('does not list an unmapped port as unauthenticated: nothing serves it', () => {
+    const auth = options({ auth: { enabled: false } }).auth;
+    expect(listUnauthenticatedPorts(entries(DEFAULTS), auth, [8080]).map((p) => p.port)).toEqual([6006, 8080]);
+  });
+
+  it('sends Host and Origin localhost:<internal> for CADDY_HEADER_UP_LOCALHOST (all, or the listed internal ports)', () => {
+    const some = renderCaddyfile(entries(DEFAULTS), options({ headerUpLocalhost: [18080] }));
+    expect(some).toContain('reverse_proxy localhost:18080 {\n\t\t\theader_up Host localhost:18080\n');
+    expect(some).toContain('\t\t\theader_up Origin ".+" "http://localhost:18080"\n');
+    expect(some).toContain('reverse_proxy localhost:11111 {\n\t\t\theader_up Host {upstream_hostport}\n');
+    const all = renderCaddyfile(entries('127.0.0.1:1111:11111:/:Instance Portal'), options({ headerUpLocalhost: 'all' }));
+    expect(all).toContain('reverse_proxy 127.0.0.1:11111 {\n\t\t\theader_up Host localhost:11111\n');
+    expect(all).toContain('header_up Origin ".+" "http://localhost:11111"');
+  });
+
+  it('writes CADDY_FLUSH_INTERVAL into every reverse_proxy', () => {
+    const text = renderCaddyfile(entries(DEFAULTS), options({ flushInterval: '250ms' }));
+    expect(text.match(/\tflush_interval 250ms\n/g)).toHaveLength(2);
+    expect(text).not.toContain('flush_interval -1');
+  });
+
+  it('adds CORS headers (backend wins) on authenticated sites only, and trusts the named origins for writes', () => {
+    const cors = { origins: 'https://a.example, https://b.example', methods: 'GET, POST', headers: 'Authorization' };
+    const text = renderCaddyfile(entries(DEFAULTS), options({ cors, auth: { excludedPorts: [8080] } }));
+    const [portal, jupyter] = text.split(/^# /m).slice(3);
+    expect(portal).toContain(
+      '\t\theader ?Access-Control-Allow-Origin "https://a.example, https://b.example"\n\t\theader ?Access-Control-Allow-Methods "GET, POST"\n\t\theader ?Access-Control-Allow-Headers "Authorization"\n\t\trequest_header -X-Portal-Session\n',
+    );
+    expect(portal).toContain(' && !({http.request.header.Origin} in ["https://a.example", "https://b.example"])');
+    expect(jupyter).not.toContain('Access-Control-Allow-Origin "https');
+    expect(jupyter).not.toContain('!({http.request.header.Origin} in');
+    const star = renderCaddyfile(entries(DEFAULTS), options({ cors: { ...cors, origins: '*' } }));
+    expect(star).toContain('header ?Access-Control-Allow-Origin "*"');
+    expect(star).not.toContain('!({http.request.header.Origin} in');
+  });
+
+  it('answers /portal-resolver and serves the not-ready page on 502/503/504 on every site, authenticated or not', () => {
+    const text = renderCaddyfile(entries(DEFAULTS), options({ auth: { excludedPorts: [8080] }, notReadyDir: '/x/not-ready' }));
+    expect(text.match(/\trespond @resolver 200\n/g)).toHaveLength(2);
+    expect(text.match(/\troot \* \/x\/not-ready\n/g)).toHaveLength(2);
+    expect(text.match(/@not_ready expression `\{err.status_code\} in \[502, 503, 504\]`/g)).toHaveLength(2);
+    expect(text.match(/header_down -X-Portal-Placeholder/g)).toHaveLength(2);
+  });
+});
+
 describe('rendered Caddyfiles are accepted by Caddy 2.6', () => {
   let certs: TempDir;
   let tls: { cert: string; key: string };
@@ -176,6 +267,15 @@ describe('rendered Caddyfiles are accepted by Caddy 2.6', () => {
     ['auth off, no compression', () => options({ auth: { enabled: false }, compression: false })],
     ['an excluded port', () => options({ auth: { excludedPorts: [1111] } })],
     ['TLS', () => options({ tls })],
+    [
+      'upstream variables',
+      () =>
+        options({
+          headerUpLocalhost: 'all',
+          flushInterval: '1s',
+          cors: { origins: 'https://a.example', methods: 'GET, POST', headers: 'Authorization, Content-Type' },
+        }),
+    ],
   ];
   it.each(cases)('%s: caddy validate passes and caddy fmt changes nothing', (_name, make) => {
     const text = renderCaddyfile(entries(DEFAULTS), make());

@@ -4,6 +4,7 @@
 // cookie or token only as a plain string, cannot count failed attempts, and must hold the secret to compare it;
 // portal-auth does all three properly, and this file holds no secret.
 import type { PortalEntry } from '@vast/conventions/portal-config';
+import { NOT_READY_HEADER, NOT_READY_PAGE, PORTAL_RESOLVER_PATH } from '@vast/conventions/runtime-contract';
 import { CHECK_PATH, SESSION_HEADER } from '../auth/settings';
 
 export interface CaddyfileOptions {
@@ -18,6 +19,16 @@ export interface CaddyfileOptions {
   /** Certificate and key paths, or null for plain HTTP. */
   tls: { cert: string; key: string } | null;
   compression: boolean;
+  /** External ports the platform maps; only those get a site. null: no port map (not on Vast), every entry gets one. */
+  mappedPorts: readonly number[] | null;
+  /** CADDY_HEADER_UP_LOCALHOST: every site (`all`) or the sites of these internal ports tell the backend it is localhost. */
+  headerUpLocalhost: 'all' | readonly number[];
+  /** CADDY_FLUSH_INTERVAL, for every reverse_proxy. */
+  flushInterval: string;
+  /** CADDY_CORS_ALLOWED_*: headers added (unless the backend set them) on authenticated sites; null for none. */
+  cors: { origins: string; methods: string; headers: string } | null;
+  /** The dir that holds the not-ready page (NOT_READY_PAGE). */
+  notReadyDir: string;
 }
 
 /**
@@ -38,6 +49,7 @@ const ANSWERED_BY_CADDY = [
 
 interface Site {
   externalPort: number;
+  internalPort: number;
   upstream: string;
   labels: string[];
 }
@@ -47,15 +59,17 @@ interface Site {
  * A direct entry (external == internal) gets no site: either the application binds the port itself, or Caddy serves
  * that port for another entry and the direct one is a link into it (upstream's Jupyter Terminal) and is named there.
  */
-function collectSites(entries: readonly PortalEntry[]): Site[] {
+function collectSites(entries: readonly PortalEntry[], mappedPorts: readonly number[] | null): Site[] {
   const sites = new Map<number, Site>();
   for (const entry of entries) {
     if (entry.externalPort === entry.internalPort) continue;
+    if (!isMapped(entry.externalPort, mappedPorts)) continue;
     const site = sites.get(entry.externalPort);
     if (site) site.labels.push(entry.label);
     else
       sites.set(entry.externalPort, {
         externalPort: entry.externalPort,
+        internalPort: entry.internalPort,
         upstream: `${entry.hostname}:${entry.internalPort}`,
         labels: [entry.label],
       });
@@ -66,6 +80,26 @@ function collectSites(entries: readonly PortalEntry[]): Site[] {
   return [...sites.values()];
 }
 
+function isMapped(port: number, mappedPorts: readonly number[] | null): boolean {
+  return mappedPorts === null || mappedPorts.includes(port);
+}
+
+/**
+ * Proxied entries that get no site because the platform does not map their external port (upstream's gating: a site
+ * nobody can reach would only hold a port inside the container). What portal-config logs at each start.
+ */
+export function listUnmappedPorts(
+  entries: readonly PortalEntry[],
+  mappedPorts: readonly number[] | null,
+): Array<{ port: number; labels: string[] }> {
+  const unmapped = new Map<number, string[]>();
+  for (const entry of entries) {
+    if (entry.externalPort === entry.internalPort || isMapped(entry.externalPort, mappedPorts)) continue;
+    unmapped.set(entry.externalPort, [...(unmapped.get(entry.externalPort) ?? []), entry.label]);
+  }
+  return [...unmapped].map(([port, labels]) => ({ port, labels })).sort((a, b) => a.port - b.port);
+}
+
 export interface UnauthenticatedPort {
   port: number;
   labels: string[];
@@ -73,8 +107,12 @@ export interface UnauthenticatedPort {
 }
 
 /** Every external port reachable without logging in, and why: what portal-config logs at each start and smoke reports. */
-export function listUnauthenticatedPorts(entries: readonly PortalEntry[], auth: CaddyfileOptions['auth']): UnauthenticatedPort[] {
-  const sites = collectSites(entries);
+export function listUnauthenticatedPorts(
+  entries: readonly PortalEntry[],
+  auth: CaddyfileOptions['auth'],
+  mappedPorts: readonly number[] | null,
+): UnauthenticatedPort[] {
+  const sites = collectSites(entries, mappedPorts);
   const served = new Set(sites.map((site) => site.externalPort));
   const direct = new Map<number, string[]>();
   for (const entry of entries) {
@@ -145,16 +183,21 @@ function regexpEscape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function renderProxy(upstream: string, authenticated: boolean, options: CaddyfileOptions): string[] {
+function renderProxy(site: Site, authenticated: boolean, options: CaddyfileOptions): string[] {
+  // CADDY_HEADER_UP_LOCALHOST: for applications that only accept requests addressed to localhost (upstream's rule).
+  const localhost = options.headerUpLocalhost === 'all' || options.headerUpLocalhost.includes(site.internalPort);
+  const own = localhost ? `localhost:${site.internalPort}` : site.upstream;
   return [
-    `reverse_proxy ${upstream} {`,
+    `reverse_proxy ${site.upstream} {`,
     // Applications such as Jupyter check Host against where they listen.
-    '\theader_up Host {upstream_hostport}',
+    `\theader_up Host ${localhost ? own : '{upstream_hostport}'}`,
     '\theader_up X-Real-IP {remote_host}',
     // Cross-origin writes and upgrades were refused before (see @cross_origin). What passes is told it comes from the
     // application's own origin, as Host already is, so Jupyter and the like need no allow_origin=* (they compare the
     // two). A cross-origin read then looks same-origin to the application: it grants no CORS, the other page reads nothing.
-    `\theader_up Origin ".+" "http://${upstream}"`,
+    `\theader_up Origin ".+" "http://${own}"`,
+    // Only Caddy's own not-ready page carries the marker the page polls for; an application's would stop its reload.
+    `\theader_down -${NOT_READY_HEADER}`,
     ...(authenticated
       ? [
           // The credentials are the gate's business: an application never sees the token, the password or the session.
@@ -163,8 +206,8 @@ function renderProxy(upstream: string, authenticated: boolean, options: Caddyfil
           `\theader_up Cookie "(^|;)\\s*${regexpEscape(options.auth.cookieName)}=[^;]*;?\\s*" "$1"`,
         ]
       : []),
-    // Stream at once: log followers and notebooks use server-sent events and long polls.
-    '\tflush_interval -1',
+    // -1 (the default) streams at once: log followers and notebooks use server-sent events and long polls.
+    `\tflush_interval ${options.flushInterval}`,
     '}',
   ];
 }
@@ -176,11 +219,78 @@ function renderProxy(upstream: string, authenticated: boolean, options: Caddyfil
  * Origin is compared with Host (both carry the port as the browser saw it, NAT or not); the scheme is left out
  * because a tunnel (https outside, http here) changes it without changing who sent the request.
  */
-const CROSS_ORIGIN_MATCHER =
-  '@cross_origin expression `{http.request.header.Origin} != ""' +
-  ' && {http.request.header.Origin} != "http://" + {http.request.hostport}' +
-  ' && {http.request.header.Origin} != "https://" + {http.request.hostport}' +
-  ' && ({http.request.header.Upgrade} != "" || !({http.request.method} in ["GET", "HEAD", "OPTIONS"]))`';
+function crossOriginMatcher(trusted: readonly string[]): string {
+  return (
+    '@cross_origin expression `{http.request.header.Origin} != ""' +
+    ' && {http.request.header.Origin} != "http://" + {http.request.hostport}' +
+    ' && {http.request.header.Origin} != "https://" + {http.request.hostport}' +
+    (trusted.length ? ` && !({http.request.header.Origin} in [${trusted.map((o) => `"${o}"`).join(', ')}])` : '') +
+    ' && ({http.request.header.Upgrade} != "" || !({http.request.method} in ["GET", "HEAD", "OPTIONS"]))`'
+  );
+}
+
+/**
+ * The origins CADDY_CORS_ALLOWED_ORIGINS names one by one: the operator trusts them, so their writes are not refused as
+ * cross-origin (else CORS would only ever serve reads). `*` trusts no one in particular: a browser sends no credentials
+ * to a `*` grant, so writes from other origins stay refused.
+ */
+function trustedOrigins(cors: CaddyfileOptions['cors']): string[] {
+  if (!cors) return [];
+  return cors.origins
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '' && origin !== '*');
+}
+
+/** `/portal-resolver`: 200 with an empty body, on every site, before any gate (upstream's answer, headers included). */
+const RESOLVER_MATCHER = `@resolver path ${PORTAL_RESOLVER_PATH}`;
+const RESOLVER = [
+  'header @resolver Access-Control-Allow-Origin "*"',
+  'header @resolver Access-Control-Allow-Methods "GET, OPTIONS"',
+  'header @resolver Access-Control-Allow-Headers "*"',
+  'respond @resolver 200',
+];
+
+/** CORS as upstream adds it on authenticated sites: `?` so a value the backend sets wins. Verbatim, as upstream. */
+function renderCors(cors: CaddyfileOptions['cors']): string[] {
+  if (!cors) return [];
+  return [
+    `header ?Access-Control-Allow-Origin "${cors.origins}"`,
+    `header ?Access-Control-Allow-Methods "${cors.methods}"`,
+    `header ?Access-Control-Allow-Headers "${cors.headers}"`,
+  ];
+}
+
+/**
+ * While the application starts (nothing listens yet: 502; or it says 503/504), the visitor gets upstream's not-ready page
+ * instead of a bare error: it polls with HEAD and reloads once an answer lacks the marker header. Behind a Cloudflare
+ * tunnel (Cf-Ray) it is served with 200, as upstream does, since Cloudflare replaces a 5xx body with its own page.
+ * A 5xx the application itself sends is not an error to Caddy and passes through unchanged.
+ */
+function renderNotReady(options: CaddyfileOptions): { before: string[]; after: string[] } {
+  return {
+    before: [
+      `root * ${options.notReadyDir}`,
+      '@cf_tunnel header Cf-Ray *',
+      'vars not_ready_status 502',
+      'vars @cf_tunnel not_ready_status 200',
+    ],
+    after: [
+      'handle_errors {',
+      // Caddy 2.6 has no status-code arguments to handle_errors (2.7+).
+      '\t@not_ready expression `{err.status_code} in [502, 503, 504]`',
+      '\thandle @not_ready {',
+      `\t\trewrite * /${NOT_READY_PAGE}`,
+      `\t\theader ${NOT_READY_HEADER} true`,
+      '\t\theader Cache-Control "no-store"',
+      '\t\tfile_server {',
+      '\t\t\tstatus {vars.not_ready_status}',
+      '\t\t}',
+      '\t}',
+      '}',
+    ],
+  };
+}
 
 const REFUSE_CROSS_ORIGIN = 'respond @cross_origin "Cross-origin request refused: open this application from its own address." 403';
 
@@ -197,8 +307,10 @@ function renderGatedRoute(site: Site, options: CaddyfileOptions): string[] {
     '@token_query query token=*',
     'route {',
     ...indent([
+      ...RESOLVER,
       REFUSE_CROSS_ORIGIN,
       'respond @public 404',
+      ...renderCors(options.cors),
       // A client must not be able to set its own session header and have it echoed as a cookie.
       `request_header -${SESSION_HEADER}`,
       `forward_auth ${options.auth.gate} {`,
@@ -218,7 +330,7 @@ function renderGatedRoute(site: Site, options: CaddyfileOptions): string[] {
       'uri @token_query replace "token={query.token}&" ""',
       'uri @token_query replace "&token={query.token}" ""',
       'uri @token_query replace "token={query.token}" ""',
-      ...renderProxy(site.upstream, true, options),
+      ...renderProxy(site, true, options),
     ]),
     '}',
   ];
@@ -232,12 +344,15 @@ function renderSite(site: Site, options: CaddyfileOptions): string[] {
   // Event streams (live logs) skip compression: an encoder holds small writes back until its buffer fills, and
   // Caddy 2.6's zstd encoder does not flush them at all, so a browser (which offers zstd) would see nothing.
   if (options.compression) body.push('@compressible not header Accept *text/event-stream*', 'encode @compressible zstd gzip');
-  body.push(CROSS_ORIGIN_MATCHER);
+  const notReady = renderNotReady(options);
+  body.push(...notReady.before);
+  body.push(crossOriginMatcher(authenticated ? trustedOrigins(options.cors) : []), RESOLVER_MATCHER);
   if (authenticated) {
     body.push(...renderGatedRoute(site, options));
   } else {
-    body.push('route {', ...indent([REFUSE_CROSS_ORIGIN, ...renderProxy(site.upstream, false, options)]), '}');
+    body.push('route {', ...indent([...RESOLVER, REFUSE_CROSS_ORIGIN, ...renderProxy(site, false, options)]), '}');
   }
+  body.push(...notReady.after);
   return [`# ${site.labels.join(', ')}${authenticated ? '' : ' (no authentication)'}`, `:${site.externalPort} {`, ...indent(body), '}'];
 }
 
@@ -247,6 +362,9 @@ export function renderCaddyfile(entries: readonly PortalEntry[], options: Caddyf
     '# Edit /etc/portal.yaml (or PORTAL_CONFIG) and restart caddy instead of editing this file.',
   ];
   // No blank line between the header and the global block: that is how `caddy fmt` lays it out.
-  const blocks = [[...header, ...renderGlobalOptions(options)], ...collectSites(entries).map((site) => renderSite(site, options))];
+  const blocks = [
+    [...header, ...renderGlobalOptions(options)],
+    ...collectSites(entries, options.mappedPorts).map((site) => renderSite(site, options)),
+  ];
   return blocks.map((block) => block.join('\n')).join('\n\n') + '\n';
 }

@@ -3,15 +3,12 @@
 // Caddy rejects, which would take every port of the instance down.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PortalEntry } from '@vast/conventions/portal-config';
-import { renderCaddyfile, type CaddyfileOptions } from './caddyfile';
+import { renderCaddyfile } from './caddyfile';
+import { caddyfileOptions } from '../testing/caddyfile-options';
 import { selectApplications } from './select-applications';
 import { hasCaddy, validateCaddyfile } from '../testing/caddy';
 
-const OPTIONS: CaddyfileOptions = {
-  auth: { enabled: true, excludedPorts: [], cookieName: 'C.42_auth_token', gate: '127.0.0.1:11110' },
-  tls: null,
-  compression: true,
-};
+const OPTIONS = caddyfileOptions();
 const PORTAL = 'localhost:1111:11111:/:Instance Portal';
 
 const select = (portalConfig: string) => selectApplications({ yamlText: null, yamlPath: '/etc/portal.yaml', portalConfig });

@@ -18,6 +18,7 @@ describe('readPortalConfigSettings', () => {
         tlsKey: '/etc/instance.key',
         authFile: '/etc/portal-auth.json',
         credentialsFile: '/etc/portal-credentials',
+        notReadyDir: '/opt/portal/not-ready',
       },
       authGate: '127.0.0.1:11110',
       authEnabled: true,
@@ -28,6 +29,10 @@ describe('readPortalConfigSettings', () => {
       cookieName: 'vast_auth_token',
       httpsRequested: false,
       compression: true,
+      mappedPorts: null,
+      headerUpLocalhost: [],
+      flushInterval: '-1',
+      cors: null,
     });
   });
 
@@ -75,5 +80,37 @@ describe('readPortalConfigSettings', () => {
         'AUTH_EXCLUDE: "65536" is not a port. List external ports separated by commas, e.g. 8080,8384.',
       ],
     });
+  });
+
+  it('reads the platform port map from VAST_TCP_PORT_<n> (empty values are no mapping)', () => {
+    expect(
+      settingsOf({ VAST_TCP_PORT_8080: '40001', VAST_TCP_PORT_1111: '40000', VAST_TCP_PORT_22: '', VAST_TCP_PORT_X: '1' }).mappedPorts,
+    ).toEqual([1111, 8080]);
+    expect(settingsOf({ VAST_TCP_PORT_22: ' ' }).mappedPorts).toBeNull();
+  });
+
+  it('reads CADDY_HEADER_UP_LOCALHOST (true in any case, or internal ports), CADDY_FLUSH_INTERVAL and the CORS variables', () => {
+    expect(settingsOf({ CADDY_HEADER_UP_LOCALHOST: 'TRUE' }).headerUpLocalhost).toBe('all');
+    expect(settingsOf({ CADDY_HEADER_UP_LOCALHOST: '18080, 17860' }).headerUpLocalhost).toEqual([18080, 17860]);
+    expect(settingsOf({ CADDY_FLUSH_INTERVAL: '100ms' }).flushInterval).toBe('100ms');
+    expect(settingsOf({ CADDY_CORS_ALLOWED_ORIGINS: 'https://a.example' }).cors).toEqual({
+      origins: 'https://a.example',
+      methods: 'GET, POST, PUT, DELETE, OPTIONS',
+      headers: 'Authorization, Content-Type',
+    });
+  });
+
+  it('refuses values Caddy would not take or that would break out of the Caddyfile, naming the variable', () => {
+    const result = readPortalConfigSettings({
+      CADDY_HEADER_UP_LOCALHOST: 'yes',
+      CADDY_FLUSH_INTERVAL: '5 seconds',
+      CADDY_CORS_ALLOWED_ORIGINS: 'https://a.example" }',
+    });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors).toEqual([
+      'CADDY_HEADER_UP_LOCALHOST: "yes" is not a port. Use true, or internal ports separated by commas, e.g. 18080,17860.',
+      'CADDY_FLUSH_INTERVAL: "5 seconds" is not a duration Caddy\'s flush_interval takes. Use -1 (flush at once), 0, or a duration such as 100ms or 1s.',
+      'CADDY_CORS_ALLOWED_ORIGINS: "https://a.example\\" }" has characters a header value cannot carry here. Use letters, digits, spaces and , . : / * _ -.',
+    ]);
   });
 });

@@ -15,6 +15,7 @@ import {
 import { bash, fileExists, httpStatus, readFile, supervisorStates, type ContainerProbe } from './probe';
 import { latestBootLines } from './boot-log';
 import { LAYOUT_CHECKS } from './layout-checks';
+import { CADDY_RESTART_CHECK, notReadyCheck } from './caddy-checks';
 
 export { latestBootLines };
 
@@ -352,6 +353,7 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
     },
   },
   ...LAYOUT_CHECKS,
+  CADDY_RESTART_CHECK,
 ];
 
 /** Checks only some images need: keyed by Nx project name. */
@@ -377,6 +379,7 @@ export const IMAGE_CHECKS: Record<string, SmokeCheck[]> = {
           : fail('no kernel "main" for /venv/main');
       },
     },
+    notReadyCheck('jupyter', (entries) => entries.find((e) => e.externalPort !== e.internalPort && labelListed('jupyter', [e]))),
   ],
   pytorch: [
     {
