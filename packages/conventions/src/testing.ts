@@ -231,3 +231,20 @@ export const STEP_CORPUS: Array<{ name: string; run: string }> = [
     ].join('\n'),
   },
 ];
+
+/** Upstream's top-level capabilities manifest keys in upstream's order (§5.2): the static snapshot and the live one. */
+export const UPSTREAM_MANIFEST_KEYS = [
+  'schema_version',
+  'generated_at',
+  'image',
+  'credentials',
+  'instance',
+  'hardware',
+  'python_environments',
+  'tools',
+  'services',
+  'endpoints_openai',
+  'provisioning',
+  'auth',
+  'discovery',
+] as const;

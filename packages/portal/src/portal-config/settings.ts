@@ -1,5 +1,6 @@
 // Reads the portal-config environment into normalised settings once, so later code never sees raw strings or undefined.
 // Pure: takes the environment as an argument.
+import { PORTAL_YAML } from '@vast/conventions/runtime-contract';
 import { readAuthSettings, type NormalizedAuthSettings } from '../auth/settings';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -75,7 +76,7 @@ export function readPortalConfigSettings(env: Environment): SettingsResult {
     settings: {
       portalConfig: env.PORTAL_CONFIG ?? '',
       paths: {
-        portalYaml: nonEmpty(env.PORTAL_YAML_PATH) ?? '/etc/portal.yaml',
+        portalYaml: nonEmpty(env.PORTAL_YAML_PATH) ?? PORTAL_YAML,
         caddyfile: nonEmpty(env.PORTAL_CADDYFILE_PATH) ?? '/etc/Caddyfile',
         tlsCert: nonEmpty(env.PORTAL_TLS_CERT_PATH) ?? '/etc/instance.crt',
         tlsKey: nonEmpty(env.PORTAL_TLS_KEY_PATH) ?? '/etc/instance.key',
