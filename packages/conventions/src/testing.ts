@@ -1,6 +1,8 @@
-// In-memory builders for tests: a valid definition of each class, and a resolved family built from them.
+// In-memory builders for tests: a valid definition of each class, and a resolved family built from them; and the one
+// test certificate authority (test-ca.ts) the portal's, the provisioner's and the end-to-end tests share.
 import { parseImageDefinition, type ImageDefinition, type ImageDefinitionInput } from './schema';
 import { resolveImageGraph, type ResolvedImage } from './graph';
+export { makeTestCa, type TestCa } from './test-ca';
 
 const BASE: ImageDefinitionInput = {
   name: 'base',
