@@ -17,5 +17,6 @@ const outdir = await bundleForImage({
     capabilities: join(packageRoot, 'src/capabilities/main.ts'),
   },
 });
-cpSync(join(packageRoot, 'src/public'), join(outdir, 'public'), { recursive: true });
+// The page's specs sit beside its modules; they are not part of it.
+cpSync(join(packageRoot, 'src/public'), join(outdir, 'public'), { recursive: true, filter: (path) => !path.endsWith('.spec.ts') });
 console.log(`portal: bundled into ${outdir}`);
