@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '@vast/plugin/testing';
 import { repoRoot } from '../support/scratch-workspace';
-import { makeTestCa, type TestCa } from '../support/test-ca';
+import { makeTestCa, type TestCa } from '@vast/conventions/testing';
 
 const FETCH_SCRIPT = join(repoRoot, 'packages/images/base-image/ROOT/opt/instance-tools/bin/fetch-script');
 const SCRIPT = '#!/bin/bash\r\necho provisioned\r\n'; // CRLF, as a script saved on Windows arrives

@@ -19,7 +19,7 @@ import {
 import { buildWheel, HF_TOKEN, makeBareRepo } from '@vast/provisioner/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { eventually } from '../support/eventually';
-import { makeTestCa, type TestCa } from '../support/test-ca';
+import { makeTestCa, type TestCa } from '@vast/conventions/testing';
 
 const suffix = randomBytes(4).toString('hex');
 const NETWORK = `wt-provisioner-e2e-net-${suffix}`;

@@ -36,6 +36,8 @@ export const provisioningMarkerPath = (marker: ProvisioningMarker) => `${MARKER_
 /** Where the base image ships the portal bundles, and the path upstream's templates and scripts look for it at. */
 export const PORTAL_DIR = '/opt/portal';
 export const PORTAL_AIO_DIR = '/opt/portal-aio';
+/** The applications the portal shows (PORTAL_CONFIG, filtered), written by the caddy service when it starts. */
+export const PORTAL_YAML = '/etc/portal.yaml';
 
 /**
  * The tools of upstream's INSTANCE_TOOLS_BIN that the base ships here, as a booted container shows them (the smoke

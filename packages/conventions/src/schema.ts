@@ -83,7 +83,14 @@ export const serviceSchema = z.strictObject({
   /** Skip the service when SERVERLESS=true (the upstream default for everything but cron). */
   skipOnServerless: z.boolean().default(true),
   user: z.string().regex(USER_NAME, { error: 'must be a login name such as user (lowercase letters, digits, _ and -)' }).optional(),
+  /** Exported, literally (no expansion), by the launch script. */
   environment: z.record(z.string().regex(ARG_NAME), z.string()).default({}),
+  /**
+   * Which wins when /etc/environment or $WORKSPACE/.env (environment.sh) set a name `environment` sets too. `files`:
+   * as upstream's supervisor environment= of image services, which environment.sh overrides. `service`: as upstream's
+   * provisioning-manifest services, whose exports come after the provisioning wait, just before the command.
+   */
+  environmentWins: z.enum(['files', 'service']).default('files'),
   startsecs: z.number().int().min(0).default(5),
   autorestart: z.enum(['true', 'false', 'unexpected']).default('unexpected'),
   /** Run the last line of `command` under `pty` (unbuffer) so progress bars reach the log; see `command`. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseImageDefinition } from './schema';
-import { launchUtils, renderLaunchScript, renderSupervisorConf, SUPERVISOR_UTILS } from './supervisor';
+import { launchUtils, renderLaunchScript, renderSupervisorConf, SUPERVISOR_UTILS, type SupervisorUtil } from './supervisor';
 import { fakeDefinition } from './testing';
 
 const service = fakeDefinition('derivative').services[0];
@@ -115,18 +115,32 @@ describe('supervisor renderers', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(value);
   });
+
+  it("lets environment.sh's files win over a service's environment, or the service win with environmentWins: service", () => {
+    const files = { environment: 'export GREETING=from-files\n' };
+    const echo = { ...service, environment: { GREETING: 'from-service' }, command: 'printf %s "$GREETING"', pty: false };
+    expect(runLaunchScript(renderLaunchScript(echo, 'x'), {}, files).stdout).toBe('from-files');
+    const script = renderLaunchScript({ ...echo, environmentWins: 'service' }, 'x');
+    expect(runLaunchScript(script, {}, files).stdout).toBe('from-service');
+    expect(script.indexOf("export GREETING='from-service'")).toBeGreaterThan(script.indexOf('while [[ -f /.provisioning ]]'));
+  });
 });
 
 /**
  * Runs a rendered launch script with bash: the utils it sources are stand-ins, but for pty.sh, the real one from
  * base-image's overlay (DISABLE_PTY keeps unbuffer out of it, so the test needs no tty).
  */
-function runLaunchScript(script: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+function runLaunchScript(
+  script: string,
+  env: Record<string, string> = {},
+  utils: Partial<Record<SupervisorUtil, string>> = {},
+): { status: number | null; stdout: string; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), 'vast-launch-'));
   try {
     mkdirSync(join(dir, 'utils'));
     const ptySh = join(__dirname, '../../images/base-image/ROOT/opt/supervisor-scripts/utils/pty.sh');
-    for (const util of SUPERVISOR_UTILS) writeFileSync(join(dir, 'utils', `${util}.sh`), util === 'logging' ? `. ${ptySh}\n` : ':\n');
+    for (const util of SUPERVISOR_UTILS)
+      writeFileSync(join(dir, 'utils', `${util}.sh`), utils[util] ?? (util === 'logging' ? `. ${ptySh}\n` : ':\n'));
     const file = join(dir, 'launch.sh');
     writeFileSync(file, script.replaceAll('/opt/supervisor-scripts/utils/', `${dir}/utils/`));
     const result = spawnSync('bash', [file], {

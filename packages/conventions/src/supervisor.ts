@@ -74,9 +74,9 @@ export function renderLaunchScript(service: Service, source: string): string {
     'set -euo pipefail',
     '',
   ];
-  // Before the utils, as supervisor's environment= would be: environment.sh's /etc/environment still takes precedence.
   const exports = Object.entries(service.environment).map(([name, value]) => `export ${name}=${shellSingleQuote(value)}`);
-  if (exports.length) lines.push(...exports, '');
+  // `files`: before the utils, as supervisor's environment= would be, so environment.sh's files still take precedence.
+  if (exports.length && service.environmentWins === 'files') lines.push(...exports, '');
   for (const util of launchUtils(service)) {
     const arg = util === 'exit_portal' ? ` ${shellSingleQuote(service.portalLabel ?? '')}` : '';
     lines.push(`# shellcheck source=/dev/null`, `. ${SUPERVISOR_SCRIPTS_DIR}/utils/${util}.sh${arg}`);
@@ -92,6 +92,8 @@ export function renderLaunchScript(service: Service, source: string): string {
       'done',
     );
   }
+  // `service`: after every gate and file, so the service's own values are the ones its command sees.
+  if (exports.length && service.environmentWins === 'service') lines.push('', ...exports);
   // Double quotes: ${DATA_DIRECTORY}/app expands; the schema admits nothing else that the shell would interpret.
   if (service.workdir) lines.push('', `cd "${service.workdir}"`);
   const command = service.command.trimEnd().split('\n');

@@ -1,6 +1,8 @@
-// In-memory builders for tests: a valid definition of each class, and a resolved family built from them.
+// In-memory builders for tests: a valid definition of each class, and a resolved family built from them; and the one
+// test certificate authority (test-ca.ts) the portal's, the provisioner's and the end-to-end tests share.
 import { parseImageDefinition, type ImageDefinition, type ImageDefinitionInput } from './schema';
 import { resolveImageGraph, type ResolvedImage } from './graph';
+export { makeTestCa, type TestCa } from './test-ca';
 
 const BASE: ImageDefinitionInput = {
   name: 'base',
@@ -231,3 +233,20 @@ export const STEP_CORPUS: Array<{ name: string; run: string }> = [
     ].join('\n'),
   },
 ];
+
+/** Upstream's top-level capabilities manifest keys in upstream's order (§5.2): the static snapshot and the live one. */
+export const UPSTREAM_MANIFEST_KEYS = [
+  'schema_version',
+  'generated_at',
+  'image',
+  'credentials',
+  'instance',
+  'hardware',
+  'python_environments',
+  'tools',
+  'services',
+  'endpoints_openai',
+  'provisioning',
+  'auth',
+  'discovery',
+] as const;

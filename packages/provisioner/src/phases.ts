@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import type { ManifestGitRepo, ManifestService, ManifestWriteFile } from '@vast/conventions/provisioning-manifest';
 import type { Service } from '@vast/conventions';
 import { launchScriptPath, renderLaunchScript, renderSupervisorConf, supervisorConfPath } from '@vast/conventions/supervisor';
-import { shellDoubleQuote } from '@vast/conventions/text';
 import { bashCommand, CommandError, onPath, runCommand } from './exec';
 import { errorMessage, pool, sleep, type RunContext } from './context';
 
@@ -163,17 +162,18 @@ export async function installConda(context: RunContext): Promise<void> {
 /** A manifest service as the image-service renderer takes it: the same launch script and conf as image services. */
 export function serviceOf(service: ManifestService): Service {
   const activate = service.venv && service.venv !== 'system' ? [`. ${service.venv}/bin/activate`] : [];
-  // In the script, as upstream writes them: a value is literal (no expansion by the shell), whatever it holds.
-  const exports = Object.entries(service.environment).map(([k, v]) => `export ${k}=${shellDoubleQuote(v)}`);
   return {
     name: service.name,
-    command: [...activate, ...exports, ...service.pre_commands, service.command].join('\n'),
+    command: [...activate, ...service.pre_commands, service.command].join('\n'),
     ...(service.portal_search_term ? { portalLabel: service.portal_search_term } : {}),
     portal: [],
     ...(service.workdir ? { workdir: service.workdir } : {}),
     waitForProvisioning: service.wait_for_provisioning,
     skipOnServerless: service.skip_on_serverless,
-    environment: {},
+    // Literal in the script, as upstream writes them: `${VAR}` was expanded once, when the manifest was loaded (§1.3).
+    environment: service.environment,
+    // Upstream exports them after environment.sh, so they win over /etc/environment and $WORKSPACE/.env.
+    environmentWins: 'service',
     startsecs: 5,
     autorestart: 'unexpected',
     pty: true,

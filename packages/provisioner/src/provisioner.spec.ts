@@ -379,7 +379,7 @@ describe('phases, idempotence and the CLI contract', () => {
       expect(script).toContain(". /opt/supervisor-scripts/utils/exit_portal.sh 'My App'");
       expect(script).toContain('while [[ -f /.provisioning ]]; do');
       expect(script).toMatch(
-        /cd "\/workspace\/app"\n\n\. \/venv\/main\/bin\/activate\nexport GREETING="hi \\"there\\""\necho pre\npty python app\.py --port 17860\n$/,
+        /\ndone\n\nexport GREETING='hi "there"'\n\ncd "\/workspace\/app"\n\n\. \/venv\/main\/bin\/activate\necho pre\npty python app\.py --port 17860\n$/,
       );
       const programConf = readFileSync(join(dir, 'conf.d/my-app.conf'), 'utf8');
       expect(programConf).toContain('[program:my-app]');

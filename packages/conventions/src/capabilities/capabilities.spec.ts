@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { fakeDefinition, fakeFamily } from '../testing';
+import { fakeDefinition, fakeFamily, UPSTREAM_MANIFEST_KEYS } from '../testing';
 import { AGENT_BANNER_LINE, agentBannerEnabled, bannerWithAgentLine, renderAgentGuide } from './agent-guide';
 import { capabilitiesFragmentPath, renderCapabilitiesFragment } from './fragment';
-import { assembleCapabilities, mergeCapabilityFragments, orderAgentGuides, type CapabilitiesFacts } from './manifest';
+import { assembleCapabilities, mergeCapabilityFragments, orderAgentGuides, provisioningStatus, type CapabilitiesFacts } from './manifest';
 
 const nested = fakeDefinition('derivative', {
   name: 'nested',
@@ -74,6 +74,22 @@ describe('mergeCapabilityFragments', () => {
     expect(merged.services.map((s) => s.program)).toEqual(['instance_portal', 'app']);
     expect(merged.tools).toHaveLength(1);
   });
+
+  it('skips an environment with neither name nor path, keys a name-less one by its path, lists packages as strings', () => {
+    const merged = mergeCapabilityFragments([
+      { python_environments: [{ description: 'nothing to key it by' }, { path: '/opt/env', packages_of_interest: ['a', 2, null] }] },
+      {
+        python_environments: [
+          { path: '/opt/env', kind: 'uv' },
+          { name: 'main', path: '/venv/main' },
+        ],
+      },
+    ]);
+    expect(merged.python_environments).toEqual([
+      { name: '/opt/env', path: '/opt/env', kind: 'uv', packages_of_interest: ['a', '2'] },
+      { name: 'main', path: '/venv/main', packages_of_interest: [] },
+    ]);
+  });
 });
 
 const facts = (over: Partial<CapabilitiesFacts> = {}): CapabilitiesFacts => ({
@@ -104,21 +120,7 @@ const facts = (over: Partial<CapabilitiesFacts> = {}): CapabilitiesFacts => ({
 describe('assembleCapabilities', () => {
   it("has upstream's keys in upstream's order, and never a credential's value", () => {
     const manifest = assembleCapabilities(facts());
-    expect(Object.keys(manifest)).toEqual([
-      'schema_version',
-      'generated_at',
-      'image',
-      'credentials',
-      'instance',
-      'hardware',
-      'python_environments',
-      'tools',
-      'services',
-      'endpoints_openai',
-      'provisioning',
-      'auth',
-      'discovery',
-    ]);
+    expect(Object.keys(manifest)).toEqual(UPSTREAM_MANIFEST_KEYS);
     expect(manifest.credentials).toMatchObject({ huggingface: true, civitai: false, rclone_configured: false });
     expect(JSON.stringify(manifest)).not.toContain('secret');
   });
@@ -191,6 +193,29 @@ describe('assembleCapabilities', () => {
       'pytorch.md',
       'alpha.md',
       'zeta.md',
+    ]);
+  });
+});
+
+describe('the live additions and provisioning precedence', () => {
+  it("puts include=metrics beside the GPU (its gpu fields merged in) and include=packages' versions in each environment", () => {
+    const metrics = { cpu: { count: 2 }, ram: { total: 1 }, disk: { total: 2 }, gpu: { count: 0, summary: 'none' } };
+    const manifest = assembleCapabilities(
+      facts({ gpu: { summary: 'none' }, metrics, packageVersions: { '/venv/main': { ipykernel: '6.0', myapp: null } } }),
+    ) as { hardware: Record<string, Record<string, unknown>>; python_environments: Array<Record<string, unknown>> };
+    expect(Object.keys(manifest.hardware)).toEqual(['gpu', 'cpu', 'ram', 'disk']);
+    expect(manifest.hardware.gpu).toMatchObject({ summary: 'none', count: 0, cuda: { driver_version: null } });
+    expect(manifest.python_environments[0].package_versions).toEqual({ ipykernel: '6.0', myapp: null });
+    expect(assembleCapabilities(facts()).python_environments).toEqual([expect.not.objectContaining({ package_versions: null })]);
+  });
+
+  it('orders the markers as upstream does: complete > failed > in_progress > none (/.provisioning is there at every boot)', () => {
+    const status = (inProgress: boolean, failed: boolean, complete: boolean) => provisioningStatus({ inProgress, failed, complete });
+    expect([status(true, true, true), status(true, true, false), status(true, false, false), status(false, false, false)]).toEqual([
+      'complete',
+      'failed',
+      'in_progress',
+      'none',
     ]);
   });
 });

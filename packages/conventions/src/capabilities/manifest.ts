@@ -1,16 +1,20 @@
 // The capabilities manifest (upstream §5.2, schema_version 1) as a pure function of facts gathered elsewhere: the
 // merged fragments, the environment, the portal entries, provisioning markers, listening ports, GPU facts. Stage 80
-// writes it to /etc/vast_capabilities.json (static: no supervisor, GPU "unknown"); the portal serves it live.
+// writes it to /etc/vast_capabilities.json (static: no supervisor, GPU "unknown"); the portal serves it live, from the
+// same facts plus the live ones (supervisor's states, the GPU summary, metrics and package versions when asked).
 import type { PortalEntry } from '../schema';
 import { AGENTS_DIR, AGENTS_GUIDE, CAPABILITIES_SNAPSHOT, PROVISIONING_LOG } from '../runtime-contract';
 
 type Json = Record<string, unknown>;
 
+/** A merged environment: keyed by its name (its path when it has none); packages of interest always a list of names. */
+export type MergedPythonEnvironment = Json & { name: string; packages_of_interest: string[] };
+
 export interface MergedFragments {
   image: Record<string, unknown>;
   tools: Json[];
   openai_endpoints: Json[];
-  python_environments: Json[];
+  python_environments: MergedPythonEnvironment[];
   /** Ours: supervisor program -> the portal entries it serves. */
   services: Array<{
     program: string;
@@ -25,11 +29,16 @@ const mappings = (value: unknown): Json[] => (Array.isArray(value) ? value.filte
 /**
  * Upstream's merge, fragments in file-name order: `image` per key (later wins), `tools`, `openai_endpoints` and
  * `services` concatenated, `python_environments` merged by name (or path): packages of interest unioned in order,
- * other keys overridden. Anything that is not a mapping is skipped, as upstream skips it.
+ * other keys overridden. Anything that is not a mapping is skipped, as upstream skips it, and so is an environment
+ * with neither a name nor a path (nothing to key it by, nothing for an agent to use). A name-less environment takes
+ * its path as name, and `packages_of_interest` is a list of strings (empty when absent): `include=packages` asks
+ * Python about each, and the manifest's consumers read both without guarding.
  */
 export function mergeCapabilityFragments(fragments: readonly unknown[]): MergedFragments {
   const merged: MergedFragments = { image: {}, tools: [], openai_endpoints: [], python_environments: [], services: [] };
-  const envs = new Map<string, Json>();
+  const envs = new Map<string, MergedPythonEnvironment>();
+  const names = (value: unknown) =>
+    Array.isArray(value) ? value.filter((p) => typeof p === 'string' || typeof p === 'number').map(String) : [];
   for (const fragment of fragments.filter(isMapping)) {
     if (isMapping(fragment.image)) Object.assign(merged.image, fragment.image);
     merged.tools.push(...mappings(fragment.tools));
@@ -39,13 +48,9 @@ export function mergeCapabilityFragments(fragments: readonly unknown[]): MergedF
       const key = String(env.name ?? env.path ?? '');
       if (!key) continue;
       const known = envs.get(key);
-      if (!known) {
-        envs.set(key, { ...env });
-        continue;
-      }
-      const poi = [...((known.packages_of_interest as unknown[] | undefined) ?? [])];
-      for (const p of (env.packages_of_interest as unknown[] | undefined) ?? []) if (!poi.includes(p)) poi.push(p);
-      envs.set(key, { ...known, ...env, packages_of_interest: poi });
+      const poi = [...(known?.packages_of_interest ?? [])];
+      for (const p of names(env.packages_of_interest)) if (!poi.includes(p)) poi.push(p);
+      envs.set(key, { ...known, ...env, name: key, packages_of_interest: poi });
     }
   }
   merged.python_environments = [...envs.values()];
@@ -80,6 +85,10 @@ export interface CapabilitiesFacts {
   pythonEnvKinds: Record<string, 'conda' | 'venv' | undefined>;
   /** File names in AGENTS_DIR. */
   agentGuides: string[];
+  /** Live, `include=metrics`: the /system-metrics reading; its `gpu` is merged into hardware.gpu, the rest beside it. */
+  metrics?: { cpu: unknown; ram: unknown; disk: unknown; volume?: unknown; gpu: object };
+  /** Live, `include=packages`: environment path -> package -> installed version (null: not installed). */
+  packageVersions?: Record<string, Record<string, string | null>>;
 }
 
 const TOKEN_ENV = ['OPEN_BUTTON_TOKEN', 'WEB_PASSWORD'];
@@ -125,7 +134,11 @@ function programOf(entry: PortalEntry, facts: CapabilitiesFacts): string | undef
   return [...(facts.supervisor?.keys() ?? [])].find((p) => alnum(p) === label || label.includes(alnum(p)) || alnum(p).includes(label));
 }
 
-function services(facts: CapabilitiesFacts, scheme: string): Json[] {
+const schemeOf = (env: CapabilitiesFacts['env']) => (env.ENABLE_HTTPS?.toLowerCase() === 'true' ? 'https' : 'http');
+
+/** `services[]` (also GET /capabilities/services): each portal entry with its URLs, supervisor program and state. */
+export function describeServices(facts: CapabilitiesFacts): Json[] {
+  const scheme = schemeOf(facts.env);
   const publicIp = facts.env.PUBLIC_IPADDR;
   return facts.portalEntries.map((entry) => {
     const mapped = facts.env[`VAST_TCP_PORT_${entry.externalPort}`];
@@ -152,23 +165,25 @@ function services(facts: CapabilitiesFacts, scheme: string): Json[] {
   });
 }
 
-export function provisioningStatus(markers: CapabilitiesFacts['provisioning']): 'complete' | 'failed' | 'in_progress' | 'none' {
-  if (markers.failed) return 'failed';
+export type ProvisioningStatus = 'complete' | 'failed' | 'in_progress' | 'none';
+
+/**
+ * Upstream's precedence, complete > failed > in_progress > none: /.provisioning is there at every boot until stage 95
+ * (stage 65 makes it), while stage 75 clears the failed marker before it provisions again, so an outcome marker is
+ * never stale while provisioning runs, and /.provisioning alone is no sign that it does.
+ */
+export function provisioningStatus(markers: CapabilitiesFacts['provisioning']): ProvisioningStatus {
   if (markers.complete) return 'complete';
+  if (markers.failed) return 'failed';
   if (markers.inProgress) return 'in_progress';
   return 'none';
 }
 
-/** The manifest, keys in upstream's order. */
-export function assembleCapabilities(facts: CapabilitiesFacts): Json {
+/** `endpoints_openai[]` (also GET /capabilities/endpoints): each endpoint hint whose service is a portal entry. */
+export function describeEndpoints(facts: CapabilitiesFacts): Json[] {
   const { env } = facts;
-  const scheme = env.ENABLE_HTTPS?.toLowerCase() === 'true' ? 'https' : 'http';
-  const label = env.VAST_CONTAINERLABEL ?? null;
-  const pythonEnvironments = facts.fragments.python_environments.map((e) => {
-    const onDisk = facts.pythonEnvKinds[String(e.path)];
-    return onDisk ? { ...e, kind: onDisk } : e;
-  });
-  const endpoints = facts.fragments.openai_endpoints.flatMap((hint) => {
+  const scheme = schemeOf(env);
+  return facts.fragments.openai_endpoints.flatMap((hint) => {
     const entry = facts.portalEntries.find((e) => e.label === hint.service);
     if (!entry) return [];
     const mapped = env[`VAST_TCP_PORT_${entry.externalPort}`];
@@ -177,12 +192,50 @@ export function assembleCapabilities(facts: CapabilitiesFacts): Json {
         service: hint.service,
         base_url: env.PUBLIC_IPADDR && mapped ? `${scheme}://${env.PUBLIC_IPADDR}:${mapped}${String(hint.path)}` : null,
         internal_base_url: `http://localhost:${entry.internalPort}${String(hint.path)}`,
-        capabilities: hint.capabilities,
-        models_path: hint.models_path,
+        capabilities: hint.capabilities ?? [],
+        models_path: hint.models_path ?? null,
         auth: { type: 'bearer', token_env: TOKEN_ENV },
       },
     ];
   });
+}
+
+function pythonEnvironments(facts: CapabilitiesFacts): Json[] {
+  return facts.fragments.python_environments.map((e) => {
+    const path = String(e.path);
+    const onDisk = facts.pythonEnvKinds[path];
+    return {
+      ...e,
+      ...(onDisk && { kind: onDisk }),
+      ...(facts.packageVersions && { package_versions: facts.packageVersions[path] ?? null }),
+    };
+  });
+}
+
+function hardware(facts: CapabilitiesFacts): Json {
+  const { gpu, metrics } = facts;
+  const cuda = {
+    driver_version: gpu.driverVersion ?? null,
+    installed_version: gpu.installedCudaVersion ?? null,
+    cuda_home: gpu.cudaHome ?? null,
+    driver_max_cuda: gpu.driverMaxCuda && /^\d+\.\d+$/.test(gpu.driverMaxCuda) ? gpu.driverMaxCuda : null,
+    note: 'driver_max_cuda is the newest CUDA the driver runs (cuda-driver-version); a toolkit newer than it needs forward compatibility.',
+  };
+  if (!metrics) return { gpu: { summary: gpu.summary, cuda } };
+  return {
+    gpu: { summary: gpu.summary, cuda, ...metrics.gpu },
+    cpu: metrics.cpu,
+    ram: metrics.ram,
+    disk: metrics.disk,
+    ...(metrics.volume !== undefined && { volume: metrics.volume }),
+  };
+}
+
+/** The manifest, keys in upstream's order. */
+export function assembleCapabilities(facts: CapabilitiesFacts): Json {
+  const { env } = facts;
+  const scheme = schemeOf(env);
+  const label = env.VAST_CONTAINERLABEL ?? null;
   return {
     schema_version: 1,
     generated_at: facts.generatedAt,
@@ -202,26 +255,15 @@ export function assembleCapabilities(facts: CapabilitiesFacts): Json {
       public_ip: env.PUBLIC_IPADDR ?? null,
       open_ports: openPorts(facts),
     },
-    hardware: {
-      gpu: {
-        summary: facts.gpu.summary,
-        cuda: {
-          driver_version: facts.gpu.driverVersion ?? null,
-          installed_version: facts.gpu.installedCudaVersion ?? null,
-          cuda_home: facts.gpu.cudaHome ?? null,
-          driver_max_cuda: facts.gpu.driverMaxCuda && /^\d+\.\d+$/.test(facts.gpu.driverMaxCuda) ? facts.gpu.driverMaxCuda : null,
-          note: 'driver_max_cuda is the newest CUDA the driver runs (cuda-driver-version); a toolkit newer than it needs forward compatibility.',
-        },
-      },
-    },
-    python_environments: pythonEnvironments,
+    hardware: hardware(facts),
+    python_environments: pythonEnvironments(facts),
     tools: facts.fragments.tools,
-    services: services(facts, scheme),
-    endpoints_openai: endpoints,
+    services: describeServices(facts),
+    endpoints_openai: describeEndpoints(facts),
     provisioning: {
       status: provisioningStatus(facts.provisioning),
       how_to:
-        'Set PROVISIONING_SCRIPT (an https URL or a path) in the template; it runs once at first boot and its output goes to log_file.',
+        'Set PROVISIONING_MANIFEST (a manifest: an https URL or a path) or PROVISIONING_SCRIPT (a script: an https URL or a path) in the template; provisioning runs at boot until it succeeds once, and its output goes to log_file.',
       env_conventions: [
         'PROVISIONING_MANIFEST',
         'PROVISIONING_SCRIPT',
@@ -251,7 +293,8 @@ export function assembleCapabilities(facts: CapabilitiesFacts): Json {
     discovery: {
       capabilities_url: '/capabilities',
       well_known_url: '/.well-known/vast-capabilities',
-      openapi_url: '/openapi.json',
+      // No OpenAPI document is served (upstream's comes from FastAPI); the shapes are the portal's upstream-schemas.ts.
+      openapi_url: null,
       snapshot_file: CAPABILITIES_SNAPSHOT,
       agents_guide: {
         combined: AGENTS_GUIDE,

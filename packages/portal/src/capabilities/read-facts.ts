@@ -1,5 +1,7 @@
 // Gathers what the capabilities manifest is assembled from (fragments, portal entries, markers, ports, GPU facts) off
-// a container's disk and environment. Every path is read under `root`, so tests run it on a folder.
+// a container's disk and environment: stage 80's static snapshot, and the portal's live endpoint, which adds what only
+// a running portal knows. Every path is read under `root`, so tests run it on a folder; the portal names its own
+// fragments folder, marker folder and portal.yaml (its settings, which its tests point elsewhere).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +12,10 @@ import {
   AGENTS_DIR,
   CAPABILITIES_FRAGMENTS_DIR,
   INSTANCE_TOOLS_BIN,
+  LAUNCH_MARKER,
+  MARKER_DIR,
+  PORTAL_YAML,
   PROVISIONING_MARKERS,
-  provisioningMarkerPath,
   type ProvisioningMarker,
 } from '@vast/conventions/runtime-contract';
 
@@ -20,6 +24,10 @@ export interface ReadFactsOptions {
   /** Where the container's / is (tests: a temp folder). */
   root?: string;
   now?: Date;
+  /** Absolute paths that default to the container's, under `root`. */
+  fragmentsDir?: string;
+  markerDir?: string;
+  portalYaml?: string;
 }
 
 const readText = (path: string) => {
@@ -52,8 +60,8 @@ export function parseNvidiaDriverVersion(text: string): string | undefined {
   return /Kernel Module(?:\s+for\s+\S+)?\s+(\d+(?:\.\d+)+)/.exec(text)?.[1];
 }
 
-function portalEntries(root: string, env: ReadFactsOptions['env']): PortalEntry[] {
-  const yaml = readText(join(root, 'etc/portal.yaml'));
+function portalEntries(portalYaml: string, env: ReadFactsOptions['env']): PortalEntry[] {
+  const yaml = readText(portalYaml);
   if (yaml?.trim()) {
     const parsed = parsePortalYaml(yaml);
     if (parsed.ok) return parsed.entries;
@@ -87,13 +95,26 @@ function gpuFacts(root: string, env: ReadFactsOptions['env']): CapabilitiesFacts
   };
 }
 
-export function readCapabilitiesFacts({ env, root = '/', now = new Date() }: ReadFactsOptions): CapabilitiesFacts {
+/** Which provisioning markers are in the marker dir (provisioningStatus says what they mean). */
+export function readProvisioningMarkers(markerDir: string): CapabilitiesFacts['provisioning'] {
+  const marker = (name: ProvisioningMarker) => existsSync(join(markerDir, name));
+  return {
+    inProgress: marker(PROVISIONING_MARKERS.inProgress),
+    complete: marker(PROVISIONING_MARKERS.complete),
+    failed: marker(PROVISIONING_MARKERS.failed),
+  };
+}
+
+export function readCapabilitiesFacts(options: ReadFactsOptions): CapabilitiesFacts {
+  const { env, root = '/', now = new Date() } = options;
   const at = (path: string) => join(root, path);
-  const fragments = list(at(CAPABILITIES_FRAGMENTS_DIR))
+  const fragmentsDir = options.fragmentsDir ?? at(CAPABILITIES_FRAGMENTS_DIR);
+  const markerDir = options.markerDir ?? at(MARKER_DIR);
+  const fragments = list(fragmentsDir)
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => {
       try {
-        return parse(readText(at(`${CAPABILITIES_FRAGMENTS_DIR}/${f}`)) ?? '') as unknown;
+        return parse(readText(join(fragmentsDir, f)) ?? '') as unknown;
       } catch {
         return undefined;
       }
@@ -106,7 +127,6 @@ export function readCapabilitiesFacts({ env, root = '/', now = new Date() }: Rea
   } catch {
     workspaceIsVolume = false;
   }
-  const marker = (name: ProvisioningMarker) => existsSync(at(provisioningMarkerPath(name)));
   const pythonEnvKinds: CapabilitiesFacts['pythonEnvKinds'] = {};
   for (const e of merged.python_environments) {
     const path = String(e.path ?? '');
@@ -117,19 +137,15 @@ export function readCapabilitiesFacts({ env, root = '/', now = new Date() }: Rea
     generatedAt: `${now.toISOString().slice(0, 19)}Z`,
     fragments: merged,
     env,
-    portalEntries: portalEntries(root, env),
-    provisioning: {
-      inProgress: marker(PROVISIONING_MARKERS.inProgress),
-      complete: marker(PROVISIONING_MARKERS.complete),
-      failed: marker(PROVISIONING_MARKERS.failed),
-    },
+    portalEntries: portalEntries(options.portalYaml ?? at(PORTAL_YAML), env),
+    provisioning: readProvisioningMarkers(markerDir),
     listeningPorts: [
       ...parseListeningPorts(readText(at('proc/net/tcp')) ?? ''),
       ...parseListeningPorts(readText(at('proc/net/tcp6')) ?? ''),
     ],
     workspaceIsVolume,
     rcloneConfigured: Boolean(env.RCLONE_CONFIG) || existsSync(at(`${env.HOME || '/root'}/.config/rclone/rclone.conf`)),
-    platformJupyter: /jupyter/i.test(readText(at('.launch')) ?? ''),
+    platformJupyter: /jupyter/i.test(readText(join(markerDir, LAUNCH_MARKER)) ?? ''),
     gpu: gpuFacts(root, env),
     pythonEnvKinds,
     agentGuides: list(at(AGENTS_DIR)).filter((f) => f.endsWith('.md')),

@@ -9,7 +9,7 @@ import { startAuthGate, type RunningAuthGate } from '../testing/auth-gate';
 import { hasCaddy, runCaddy, type RunningCaddy } from '../testing/caddy';
 import { freePort } from '../testing/free-port';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
-import { writeSelfSignedCert } from '../testing/self-signed-cert';
+import { makeTestCa, type TestCa } from '@vast/conventions/testing';
 
 function get(
   secure: boolean,
@@ -30,6 +30,7 @@ function get(
 
 describe('Caddy with TLS', () => {
   let dir: TempDir;
+  let ca: TestCa;
   let caddy: RunningCaddy;
   let port: number;
   let gate: RunningAuthGate;
@@ -37,7 +38,7 @@ describe('Caddy with TLS', () => {
   beforeAll(async () => {
     expect(hasCaddy(), 'caddy is not installed: apt-get install -y caddy').toBe(true);
     dir = makeTempDir('portal-caddy-tls-');
-    const tls = writeSelfSignedCert(dir);
+    ca = makeTestCa('portal-caddy-tls-ca-');
     port = await freePort();
     gate = await startAuthGate(dir);
     const code = applyPortalConfig(
@@ -48,8 +49,8 @@ describe('Caddy with TLS', () => {
         ENABLE_HTTPS: 'true',
         PORTAL_YAML_PATH: dir.file('portal.yaml'),
         PORTAL_CADDYFILE_PATH: dir.file('Caddyfile'),
-        PORTAL_TLS_CERT_PATH: tls.cert,
-        PORTAL_TLS_KEY_PATH: tls.key,
+        PORTAL_TLS_CERT_PATH: ca.certFile,
+        PORTAL_TLS_KEY_PATH: ca.keyFile,
       },
       { stdout: { write: () => 0 }, stderr: { write: () => 0 } },
     );
@@ -61,6 +62,7 @@ describe('Caddy with TLS', () => {
     await caddy?.stop();
     await gate?.stop();
     dir?.remove();
+    ca?.remove();
   });
 
   it('answers HTTPS with the auth gate', async () => {

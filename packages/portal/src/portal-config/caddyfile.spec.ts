@@ -3,8 +3,7 @@ import { parsePortalConfig, type PortalEntry } from '@vast/conventions/portal-co
 import { listUnauthenticatedPorts, listUnmappedPorts, renderCaddyfile, type CaddyfileOptions } from './caddyfile';
 import { formatCaddyfile, hasCaddy, validateCaddyfile } from '../testing/caddy';
 import { caddyfileOptions } from '../testing/caddyfile-options';
-import { makeTempDir, type TempDir } from '../testing/temp-dir';
-import { writeSelfSignedCert } from '../testing/self-signed-cert';
+import { makeTestCa, type TestCa } from '@vast/conventions/testing';
 
 function entries(text: string): PortalEntry[] {
   const result = parsePortalConfig(text);
@@ -253,14 +252,14 @@ describe("renderCaddyfile: upstream's Caddy behaviours (§3.6)", () => {
 });
 
 describe('rendered Caddyfiles are accepted by Caddy 2.6', () => {
-  let certs: TempDir;
+  let ca: TestCa;
   let tls: { cert: string; key: string };
   beforeAll(() => {
     expect(hasCaddy(), 'caddy is not installed: apt-get install -y caddy (these specs run the real Caddy 2.6)').toBe(true);
-    certs = makeTempDir('portal-certs-');
-    tls = writeSelfSignedCert(certs);
+    ca = makeTestCa('portal-certs-');
+    tls = { cert: ca.certFile, key: ca.keyFile };
   });
-  afterAll(() => certs?.remove());
+  afterAll(() => ca?.remove());
 
   const cases: Array<[string, () => CaddyfileOptions]> = [
     ['auth', () => options()],

@@ -1,6 +1,6 @@
 // Reads the portal-config environment into normalised settings once, so later code never sees raw strings or undefined.
 // Pure: takes the environment as an argument.
-import { NOT_READY_DIR, TLS_CERT, TLS_KEY } from '@vast/conventions/runtime-contract';
+import { NOT_READY_DIR, PORTAL_YAML, TLS_CERT, TLS_KEY } from '@vast/conventions/runtime-contract';
 import { readAuthSettings, type NormalizedAuthSettings } from '../auth/settings';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -105,7 +105,7 @@ export function readPortalConfigSettings(env: Environment): SettingsResult {
     settings: {
       portalConfig: env.PORTAL_CONFIG ?? '',
       paths: {
-        portalYaml: nonEmpty(env.PORTAL_YAML_PATH) ?? '/etc/portal.yaml',
+        portalYaml: nonEmpty(env.PORTAL_YAML_PATH) ?? PORTAL_YAML,
         caddyfile: nonEmpty(env.PORTAL_CADDYFILE_PATH) ?? '/etc/Caddyfile',
         tlsCert: nonEmpty(env.PORTAL_TLS_CERT_PATH) ?? TLS_CERT,
         tlsKey: nonEmpty(env.PORTAL_TLS_KEY_PATH) ?? TLS_KEY,

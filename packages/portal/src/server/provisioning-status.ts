@@ -1,18 +1,15 @@
 // Provisioning state from the boot markers: PROVISIONING_MARKERS.inProgress exists while it runs (and services wait),
 // then the provisioner leaves the failed or the complete marker.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { provisioningStatus, type ProvisioningStatus } from '@vast/conventions/capabilities';
 import { parseProvisioningProgress, type ProvisioningProgress } from '@vast/conventions/provisioning-progress';
-import { PROVISIONING_MARKERS } from '@vast/conventions/runtime-contract';
+import { readProvisioningMarkers } from '../capabilities/read-facts';
 
-export type ProvisioningStatus = 'in_progress' | 'failed' | 'complete' | 'none';
+export type { ProvisioningStatus };
 
+/** The markers in the marker dir, by the rule the capabilities manifest uses (upstream's precedence). */
 export function readProvisioningStatus(markerDir: string): ProvisioningStatus {
-  // A running provisioning outranks a failure marker left by an earlier attempt.
-  if (existsSync(join(markerDir, PROVISIONING_MARKERS.inProgress))) return 'in_progress';
-  if (existsSync(join(markerDir, PROVISIONING_MARKERS.failed))) return 'failed';
-  if (existsSync(join(markerDir, PROVISIONING_MARKERS.complete))) return 'complete';
-  return 'none';
+  return provisioningStatus(readProvisioningMarkers(markerDir));
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   LOG_DIR,
   MARKER_DIR,
   PORTAL_LINKS_FILE,
+  PORTAL_YAML,
   PROVISIONING_LOG,
   PROVISIONING_PROGRESS_FILE,
   SKIP_DIR,
@@ -64,7 +65,7 @@ export function readPortalServerSettings(
   return {
     host: get('PORTAL_HOST', '127.0.0.1'),
     port,
-    portalYaml: get('PORTAL_YAML_PATH', '/etc/portal.yaml'),
+    portalYaml: get('PORTAL_YAML_PATH', PORTAL_YAML),
     supervisorSocket: get('PORTAL_SUPERVISOR_SOCKET', '/var/run/supervisor.sock'),
     supervisorConfDir: get('PORTAL_SUPERVISOR_CONF_DIR', SUPERVISOR_CONF_DIR),
     skipDir: get('PORTAL_SKIP_DIR', SKIP_DIR),

@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UPSTREAM_MANIFEST_KEYS } from '@vast/conventions/testing';
 import { startPortalFixture, type PortalFixture } from '../testing/portal-fixture';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
 import {
@@ -267,24 +268,12 @@ describe("upstream's API on the portal server", () => {
     expect(manifest.instance.open_ports).toEqual([
       { proto: 'tcp', container_port: 1111, public_port: '41111', in_use: true, service: 'Instance Portal' },
     ]);
-    expect(Object.keys(manifest)).toEqual([
-      'schema_version',
-      'generated_at',
-      'image',
-      'credentials',
-      'instance',
-      'hardware',
-      'python_environments',
-      'tools',
-      'services',
-      'endpoints_openai',
-      'provisioning',
-      'auth',
-      'discovery',
-    ]);
+    expect(Object.keys(manifest)).toEqual(UPSTREAM_MANIFEST_KEYS);
+    // The live manifest is the static one's assembler with live facts: the CUDA block is there too.
+    expect(manifest.hardware.gpu).toMatchObject({ cuda: { driver_max_cuda: null } });
     expect(manifest.discovery.openapi_url).toBeNull();
     const withMetrics = capabilitiesSchema.parse((await get(fixture, '/.well-known/vast-capabilities?include=metrics')).json);
-    expect(Object.keys(withMetrics.hardware).sort()).toEqual(['cpu', 'disk', 'gpu', 'ram']);
+    expect(Object.keys(withMetrics.hardware)).toEqual(['gpu', 'cpu', 'ram', 'disk']);
     const services = (await get(fixture, '/capabilities/services')).json as unknown[];
     expect(services.map((s) => serviceInfoSchema.parse(s).name)).toEqual(['Instance Portal', 'Jupyter', 'Jupyter Terminal', 'Syncthing']);
     expect((await get(fixture, '/capabilities/endpoints')).json).toEqual([

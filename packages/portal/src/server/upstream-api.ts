@@ -5,24 +5,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PortalEntry } from '@vast/conventions/portal-config';
 import { LAUNCH_MARKER } from '@vast/conventions/runtime-contract';
-import {
-  assembleManifest,
-  describeEndpoints,
-  describeServices,
-  mergeFragments,
-  readEnvironmentKinds,
-  readFragments,
-  readListeningPorts,
-  readPackageVersions,
-  type CapabilityFacts,
-} from './capabilities';
+import { assembleCapabilities, describeEndpoints, describeServices, type CapabilitiesFacts } from '@vast/conventions/capabilities';
+import { readLiveCapabilitiesFacts } from './capabilities';
 import { checkSameSite, sendJson, sendText, SECURITY_HEADERS, UpstreamHttpError, type RouteContext } from './http-kit';
 import { downloadFileName, renderLogArchive } from './log-download';
 import { isOwnProgram, restartOwnProgram, runAction, supervisorErrorStatus } from './process-actions';
-import { readProvisioningStatus } from './provisioning-status';
 import { readEntries, readSkipped } from './portal-state';
 import type { ProcessInfo } from './supervisor-client';
-import { isSeparateVolume } from './system-metrics';
 import { TunnelsUnavailable } from './tunnels';
 import { XmlRpcFault } from './xmlrpc';
 
@@ -115,28 +104,9 @@ async function processAction(context: RouteContext, name: string, action: string
   sendJson(context.res, 200, { status: 'ok', name, action });
 }
 
-async function capabilityFacts(context: RouteContext, include: { metrics?: boolean; packages?: boolean } = {}): Promise<CapabilityFacts> {
-  const { settings, services } = context;
-  const fragments = mergeFragments(readFragments(settings.capabilitiesDir));
+async function capabilityFacts(context: RouteContext, include: { metrics?: boolean; packages?: boolean } = {}): Promise<CapabilitiesFacts> {
   const processes = await visibleProcesses(context).catch(() => []);
-  const metrics = await services.metrics.read();
-  return {
-    fragments,
-    entries: readEntries(settings).entries,
-    processes,
-    env: settings.env,
-    gpuSummary: metrics.gpu.summary,
-    provisioning: readProvisioningStatus(settings.markerDir),
-    provisioningLog: settings.provisioningLog,
-    workspaceIsVolume: isSeparateVolume(settings.workspace),
-    listeningPorts: readListeningPorts(),
-    environmentKinds: readEnvironmentKinds(fragments),
-    packageVersions: include.packages ? await readPackageVersions(fragments) : undefined,
-    metrics: include.metrics
-      ? { cpu: metrics.cpu, ram: metrics.ram, disk: metrics.disk, volume: metrics.volume, gpu: metrics.gpu }
-      : undefined,
-    now: new Date(),
-  };
+  return readLiveCapabilitiesFacts({ settings: context.settings, processes, metrics: await context.services.metrics.read(), include });
 }
 
 async function capabilities(context: RouteContext): Promise<void> {
@@ -144,7 +114,7 @@ async function capabilities(context: RouteContext): Promise<void> {
   sendJson(
     context.res,
     200,
-    assembleManifest(await capabilityFacts(context, { metrics: include.has('metrics'), packages: include.has('packages') })),
+    assembleCapabilities(await capabilityFacts(context, { metrics: include.has('metrics'), packages: include.has('packages') })),
   );
 }
 

@@ -8,6 +8,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { makeTestCa } from '@vast/conventions/testing';
 
 export const HF_TOKEN = 'hf_standin_token';
 
@@ -244,45 +245,17 @@ export function makeBareRepo(parent: string, name = 'app'): string {
   return `file://${bare}`;
 }
 
-/** A self-signed certificate for 127.0.0.1, for the manifest-over-https tests. */
-export function selfSignedCertificate(dir: string): { key: string; cert: string } {
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
-}
-
 /** An https server on loopback that serves `text` at any path (the manifest), its CA trusted by this process. */
 export async function httpsManifestServer(dir: string, answer: () => { status: number; text: string }) {
-  const { key, cert } = selfSignedCertificate(dir);
-  (https.globalAgent.options as { ca?: string }).ca = cert;
-  const server = https.createServer({ key, cert }, (_req, res) => {
+  const ca = makeTestCa('provisioner-ca-');
+  (https.globalAgent.options as { ca?: string }).ca = ca.caCert;
+  const server = https.createServer({ key: ca.key, cert: ca.cert }, (_req, res) => {
     const { status, text } = answer();
     res.writeHead(status).end(text);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/${basename(dir)}/manifest.yaml`,
-    close: () => new Promise((r) => server.close(r)),
+    close: () => new Promise((r) => server.close(r)).finally(ca.remove),
   };
 }

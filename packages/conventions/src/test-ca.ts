@@ -1,23 +1,29 @@
-// A throwaway certificate authority and a server certificate for 127.0.0.1, made with openssl in a temp folder, so a
-// test can serve https on loopback and hand the CA to a client (curl reads CURL_CA_BUNDLE; node takes `ca`).
+// For tests only (exported by @vast/conventions/testing, never by the package index): a throwaway certificate
+// authority and a server certificate for 127.0.0.1 and localhost, made with openssl in a temp folder, so a test can
+// serve https on loopback and hand the CA to a client (curl: CURL_CA_BUNDLE; node: `ca`; Caddy: the files). It does
+// I/O, unlike the rest of this package; it lives here because conventions is the one project the portal's, the
+// provisioner's and the end-to-end tests may all import.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface TestCa {
-  /** Path of the CA certificate (PEM), to trust. */
+  /** The CA certificate (PEM), to trust: its file and its text. */
   caFile: string;
+  caCert: string;
   /** Path of the CA's private key (PEM), for a stand-in that signs certificates with this CA. */
   caKeyFile: string;
-  /** The server's key and certificate (PEM), valid for IP 127.0.0.1 and DNS localhost. */
+  /** The server's key and certificate (PEM), valid for IP 127.0.0.1, DNS localhost and the extra names: files and text. */
+  keyFile: string;
+  certFile: string;
   key: string;
   cert: string;
   remove: () => void;
 }
 
 /** `dnsNames`: more names the server certificate is valid for (a sidecar container's name on a test network). */
-export function makeTestCa(prefix = 'vast-e2e-ca-', dnsNames: readonly string[] = []): TestCa {
+export function makeTestCa(prefix = 'vast-test-ca-', dnsNames: readonly string[] = []): TestCa {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const at = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -34,7 +40,7 @@ export function makeTestCa(prefix = 'vast-e2e-ca-', dnsNames: readonly string[] 
     '-days',
     '2',
     '-subj',
-    '/CN=vast e2e test CA',
+    '/CN=vast test CA',
   );
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
   writeFileSync(
@@ -61,6 +67,9 @@ export function makeTestCa(prefix = 'vast-e2e-ca-', dnsNames: readonly string[] 
   return {
     caFile: at('ca.crt'),
     caKeyFile: at('ca.key'),
+    caCert: readFileSync(at('ca.crt'), 'utf8'),
+    keyFile: at('server.key'),
+    certFile: at('server.crt'),
     key: readFileSync(at('server.key'), 'utf8'),
     cert: readFileSync(at('server.crt'), 'utf8'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
