@@ -3,3 +3,4 @@ export * from './schema';
 export * from './expand';
 export * from './environment';
 export * from './parse';
+export * from './render';
