@@ -185,7 +185,7 @@ describe('PROVISIONING_MANIFEST on the local base', () => {
     await sh(
       [
         'mkdir -p /tmp/no-token',
-        `printf '%s\\n' 'version: 1' 'settings: {retry: {max_attempts: 1}}' 'downloads:' '  - {url: "https://huggingface.co/org/model/resolve/main/config.json", dest: /tmp/no-token/models/}' >/tmp/no-token/manifest.yaml`,
+        `printf '%s\\n' 'version: 1' 'on_failure: {max_retries: 1}' 'settings: {retry: {max_attempts: 1}}' 'downloads:' '  - {url: "https://huggingface.co/org/model/resolve/main/config.json", dest: /tmp/no-token/models/}' >/tmp/no-token/manifest.yaml`,
       ].join(' && '),
     );
     const result = await docker([
