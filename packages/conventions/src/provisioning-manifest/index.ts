@@ -4,3 +4,5 @@ export * from './expand';
 export * from './environment';
 export * from './parse';
 export * from './render';
+export * from './service';
+export * from './convert';

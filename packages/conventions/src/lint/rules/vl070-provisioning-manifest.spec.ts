@@ -39,6 +39,8 @@ describe('VL070 provisioning manifests', () => {
     expect(findings(text).map((f) => `${f.code} ${f.file}:${f.line} ${f.message}`)).toEqual([
       "VL070 ROOT/provisioning.yaml:3 downloads.0.url: 'not a url' is not a URL. Write it as https://host/path/file (the provisioner would refuse it at boot)",
       expect.stringMatching(/^VL070 ROOT\/provisioning\.yaml:8 post_comands: is not a key here\. Fix its spelling or remove it\./),
+      // In the same report: the clash is read from the raw services when another key fails the schema.
+      'VL070 ROOT/provisioning.yaml:7 services.1.port: 7860 is already the port of services.0 (a). Give each service its own port. (the provisioner would refuse it at boot)',
     ]);
     const ports = findings(text.replace('post_comands: [echo]\n', '').replace('"not a url"', 'https://example.com/m.bin'));
     expect(ports.map((f) => `${f.line} ${f.message}`)).toEqual([
