@@ -67,6 +67,23 @@ describe('convert --manifest', () => {
     });
   });
 
+  it('the comparison sees an install the image lost: a package, a ref, a file', async () => {
+    const tree = await manifestTree();
+    await convertGenerator(tree, { name: 'my-app', manifest: MANIFEST });
+    const parsed = parseProvisioningManifestText(read(tree, MANIFEST));
+    if (!parsed.success) throw new Error(JSON.stringify(parsed.errors));
+    const { definition } = (await readTreeImages(tree)).images.get('my-app')!;
+    const expected = installSetOf({ kind: 'manifest', manifest: parsed.manifest });
+    const edited = (edit: (run: string) => string) => ({
+      ...definition,
+      steps: definition.steps.map((step) => ({ ...step, run: edit(step.run) })),
+    });
+    const image = (def: typeof definition, overlay = overlayOf(tree)) => installSetOf({ kind: 'image', definition: def, overlay });
+    expect(image(edited((run) => run.replace(' libgl1', '')))).not.toEqual(expected);
+    expect(image(edited((run) => run.replace('checkout v1.2.0', 'checkout main')))).not.toEqual(expected);
+    expect(image(definition, overlayOf(tree).slice(1))).not.toEqual(expected);
+  });
+
   it('keeps what only a booted instance can do in a residual /provisioning.yaml, which lint passes', async () => {
     const tree = await manifestTree();
     await convertGenerator(tree, { name: 'my-app', manifest: MANIFEST });
