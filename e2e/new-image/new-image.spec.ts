@@ -1,6 +1,7 @@
 // A workspace that takes a new image: in a scratch copy, `nx g @vast/plugin:derivative x` with --service and
 // --portal-path, its markers filled, then the checks that list the image set (golden files, generator specs, the
-// workspace) run with x included and pass. No Docker engine needed.
+// workspace) run with x included and pass; lint checks the provisioning manifests x holds. No Docker engine needed.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScratchWorkspace } from '../support/scratch-workspace';
@@ -47,6 +48,46 @@ describe('nx g @vast/plugin:derivative x, then the workspace checks', () => {
     expect(result.code, result.output).toBe(0);
     expect(ws.read('dist/images/x/ROOT/etc/vast_boot.d/05-x-env.sh')).toContain('localhost:7861:17861:/ui:X Server');
     expect(ws.read('dist/images/x/ROOT/opt/supervisor-scripts/x-server.sh')).toContain('pty python3 -m http.server 17861');
+  });
+
+  it('lint refuses a manifest x holds (provisioning/*.yaml) naming file, line and key path, before any image is built', () => {
+    const manifest = 'packages/images/x/provisioning/models.yaml';
+    ws.write(
+      manifest,
+      [
+        'version: 1',
+        'downloads:',
+        '  - {url: "huggingface.co/org/model", dest: /workspace/models/}',
+        'services:',
+        '  - {name: x-a, command: "python3 -m http.server 17870", port: 17870}',
+        '  - {name: x-b, command: "python3 -m http.server 17870", port: 17870}',
+        'post_comands: ["echo done"]',
+        '',
+      ].join('\n'),
+    );
+    // One run reports all three: the schema's errors and the clash across services.
+    const result = ws.nx('run', 'x:lint');
+    expect(result.code, result.output).not.toBe(0);
+    const findings = result.output.split('\n').filter((l) => l.includes(': VL070 error: '));
+    expect(findings.map((l) => l.replace(/^.*?(packages\/)/, '$1').replace(/\s+$/, ''))).toEqual([
+      expect.stringMatching(
+        /^packages\/images\/x\/provisioning\/models\.yaml:3: VL070 error: downloads\.0\.url: 'huggingface\.co\/org\/model' is not a URL\./,
+      ),
+      expect.stringMatching(/^packages\/images\/x\/provisioning\/models\.yaml:7: VL070 error: post_comands: is not a key here\./),
+      expect.stringMatching(
+        /^packages\/images\/x\/provisioning\/models\.yaml:6: VL070 error: services\.1\.port: 17870 is already the port of services\.0 \(x-a\)\. Give each service its own port\./,
+      ),
+    ]);
+    // Lint reads the assembled context (nx run x:build) and the project's files; no image was built for it.
+    expect(existsSync(join(ws.root, 'dist/builds/x'))).toBe(false);
+    ws.edit(manifest, (text) =>
+      text
+        .replace('post_comands', 'post_commands')
+        .replace('"huggingface.co/org/model"', 'https://huggingface.co/org/model')
+        .replace('port: 17870}\n  - {name: x-b, command: "python3 -m http.server 17870", port: 17870}', 'port: 17870}'),
+    );
+    const clean = ws.nx('run', 'x:lint');
+    expect(clean.code, clean.output).toBe(0);
   });
 
   it("build keeps the README's generated part on image.ts: a port changed there shows up in it", () => {

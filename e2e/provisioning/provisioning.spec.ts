@@ -27,6 +27,8 @@ const SIDECAR = `wt-provisioner-e2e-standin-${suffix}`;
 const INSTANCE = `wt-provisioner-e2e-instance-${suffix}`;
 const COMPLETE = provisioningMarkerPath(PROVISIONING_MARKERS.complete);
 const SIGN_INSTANCE_ID = '4711';
+const FAILED = provisioningMarkerPath(PROVISIONING_MARKERS.failed);
+const OPEN_BUTTON_TOKEN = 'e2e-provisioning-0123456789';
 
 const MANIFEST = `version: 1
 on_failure: {max_retries: 1}
@@ -57,6 +59,10 @@ async function dockerOk(args: string[]) {
 }
 /** A command's output in the instance, trimmed (as `run` returns it). */
 const sh = async (script: string) => (await docker(['exec', INSTANCE, 'bash', '-c', script])).stdout;
+/** A GET of the Instance Portal's API from inside the instance, through Caddy with the instance token. */
+const portalApi = (path: string) => sh(`curl -sf -H "Authorization: Bearer ${OPEN_BUTTON_TOKEN}" http://127.0.0.1:1111/${path}`);
+/** What the stand-in's webhook receiver got, read over the suite's https origin. */
+const webhooks = async () => JSON.parse(await sh('curl -sf --cacert /opt/e2e-ca/ca.crt https://standin:8443/webhooks')) as unknown[];
 
 beforeAll(async () => {
   image = await buildLocalBaseImage();
@@ -129,7 +135,7 @@ beforeAll(async () => {
     '-e',
     `HF_TOKEN=${HF_TOKEN}`,
     '-e',
-    'OPEN_BUTTON_TOKEN=e2e-provisioning-0123456789',
+    `OPEN_BUTTON_TOKEN=${OPEN_BUTTON_TOKEN}`,
     '-e',
     'PORTAL_CONFIG=localhost:1111:11111:/:Instance Portal|localhost:7860:17860:/:Stand-in App',
     image,
@@ -157,10 +163,15 @@ describe('PROVISIONING_MANIFEST on the local base', () => {
     expect(await sh('cat /workspace/app/VERSION')).toBe('v1');
     expect(await sh('cat /workspace/models/weights.safetensors')).toBe('fake safetensors');
     expect(await sh('cat /workspace/written.txt')).toBe('written by the manifest for the instance');
-    expect((await docker(['exec', INSTANCE, 'test', '-e', provisioningMarkerPath(PROVISIONING_MARKERS.failed)])).exitCode).toBe(1);
+    expect((await docker(['exec', INSTANCE, 'test', '-e', FAILED])).exitCode).toBe(1);
     await eventually('standin-app RUNNING', async () => /^standin-app\s+RUNNING/.test(await sh('supervisorctl status standin-app')));
-    // The service's label is in the portal's configuration (its exit_portal gate passed: it runs).
+    // The service's label is in the portal's configuration (its exit_portal gate passed: it runs), and the portal's
+    // API, through Caddy with the instance token, lists the label and the running program, as a browser would see them.
     expect(await sh('cat /etc/portal.yaml')).toContain('Stand-in App');
+    const applications = JSON.parse(await portalApi('get-applications')) as Record<string, { internal_port: number }>;
+    expect(applications['Stand-in App']).toMatchObject({ internal_port: 17860 });
+    const processes = JSON.parse(await portalApi('supervisor/processes')) as { name: string; state: string }[];
+    expect(processes.find((p) => p.name === 'standin-app')?.state).toBe('RUNNING');
     const log = await sh(`cat ${PROVISIONING_LOG}`);
     expect(log).toMatch(
       /Stage apt: running[\s\S]*Stage git: running[\s\S]*Stage pip: running[\s\S]*Stage downloads: running[\s\S]*Stage services: running/,
@@ -183,6 +194,73 @@ describe('PROVISIONING_MANIFEST on the local base', () => {
     expect(await sh(`stat -c %Y ${COMPLETE}`)).toBe(before);
     expect((await sh(`grep -c "Provisioner starting" ${PROVISIONING_LOG}`)).trim()).toBe('1');
     expect(await containerLogs(INSTANCE, 400)).toContain('already complete (/.provisioning_complete); not provisioning again');
+  });
+
+  it('refuses a gated Hugging Face download without the token', async () => {
+    // The provisioner boot runs, in this instance, on a manifest of one gated file with HF_TOKEN empty; its own state
+    // directory, log and progress file, so the instance's provisioning record stays as its boots left it.
+    await sh(
+      [
+        'mkdir -p /tmp/no-token',
+        `printf '%s\\n' 'version: 1' 'on_failure: {max_retries: 1}' 'settings: {retry: {max_attempts: 1}}' 'downloads:' '  - {url: "https://huggingface.co/org/model/resolve/main/config.json", dest: /tmp/no-token/models/}' >/tmp/no-token/manifest.yaml`,
+      ].join(' && '),
+    );
+    const result = await docker([
+      'exec',
+      ...[
+        '-e',
+        'HF_TOKEN=',
+        '-e',
+        'PROVISIONER_STATE_DIR=/tmp/no-token/state',
+        '-e',
+        'PROVISIONER_LOG_FILE=/tmp/no-token/provisioning.log',
+      ],
+      ...['-e', 'PROVISIONER_PROGRESS_FILE=/tmp/no-token/progress.json', INSTANCE, 'provisioner', '/tmp/no-token/manifest.yaml'],
+    ]);
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(1);
+    expect(`${result.stdout}\n${result.stderr}`).toMatch(/config\.json.*401/);
+    expect((await docker(['exec', INSTANCE, 'test', '-e', '/tmp/no-token/models/config.json'])).exitCode).toBe(1);
+  });
+
+  // Last: it leaves the instance failed. The stand-in serves a manifest whose download has the wrong SHA-256, and the
+  // instance boots again (a real boot: stage 75 fetches the manifest, the provisioner fails, the stage records it).
+  it('fails the run on a checksum mismatch: /.provisioning_failed, the webhook told, the instance up with its services', async () => {
+    const wrong = '0'.repeat(64);
+    const manifest = [
+      'version: 1',
+      'on_failure: {max_retries: 1, webhook: "http://standin:8080/hook"}',
+      'settings: {retry: {max_attempts: 1}}',
+      'downloads:',
+      `  - {url: "http://standin:8080/files/plain.bin", dest: /workspace/mismatch/plain.bin, sha256: "${wrong}"}`,
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'standin', 'manifest.yaml'), manifest);
+    await dockerOk(['cp', join(dir, 'standin', 'manifest.yaml'), `${SIDECAR}:/standin/manifest.yaml`]);
+    await sh(`rm -f ${COMPLETE}`);
+    await dockerOk(['restart', INSTANCE]);
+    await eventually(`${FAILED}`, async () => (await docker(['exec', INSTANCE, 'test', '-e', FAILED])).exitCode === 0, {
+      timeoutMs: 3 * 60_000,
+      intervalMs: 2000,
+      describeLast: () => containerLogs(INSTANCE, 120),
+    });
+    expect((await docker(['exec', INSTANCE, 'test', '-e', COMPLETE])).exitCode).toBe(1);
+    expect((await docker(['exec', INSTANCE, 'test', '-e', '/workspace/mismatch/plain.bin'])).exitCode).toBe(1);
+    const log = await sh(`cat ${PROVISIONING_LOG}`);
+    expect(log).toContain(`the manifest expects ${wrong}; the file was removed`);
+    await eventually('the failure webhook', async () => (await webhooks()).length > 0);
+    expect(await webhooks()).toEqual([
+      expect.objectContaining({
+        action: 'continue',
+        manifest: 'https://standin:8443/manifest.yaml',
+        error: expect.stringMatching(/^provisioning failed: .*SHA-256 is [0-9a-f]{64}, the manifest expects 0{64}/),
+      }),
+    ]);
+    // The failure stops provisioning, not the instance: its services and the portal keep running.
+    expect((await docker(['inspect', '-f', '{{.State.Running}}', INSTANCE])).stdout).toBe('true');
+    await eventually('standin-app RUNNING after the failed boot', async () =>
+      /^standin-app\s+RUNNING/.test(await sh('supervisorctl status standin-app')),
+    );
+    expect(Object.keys(JSON.parse(await portalApi('get-applications')))).toContain('Stand-in App');
   });
 });
 

@@ -1,8 +1,10 @@
 // The stand-in servers of @vast/provisioner/testing, run inside a sidecar container on the suite's Docker network:
 // http on :8080 (Hugging Face API and files, a simple index, static files), its CDN on :8081, and the manifest over
 // https on :8443 with the suite's test certificate, which also plays the Vast console's certificate signer
-// (POST /api/v0/sign_cert/?instance_id=<id>: the CSR signed by the suite's test CA; /refuse/: 403). Bundled by
-// provisioning.spec.ts; argv[2] is its directory.
+// (POST /api/v0/sign_cert/?instance_id=<id>: the CSR signed by the suite's test CA; /refuse/: 403) and shows the
+// webhooks received (GET /webhooks: the suite cannot read the stand-in's memory across the container boundary).
+// Bundled by provisioning.spec.ts; argv[2] is its directory; manifest.yaml is read on each request, so the suite can
+// swap it between boots.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,8 @@ async function main() {
     const url = new URL(req.url ?? '/', 'https://standin');
     if (req.method === 'POST' && url.pathname === '/api/v0/sign_cert/') return signCertificate(dir, url, req, res);
     if (url.pathname.startsWith('/refuse/')) return void res.writeHead(403).end('refused');
+    if (req.url === '/webhooks')
+      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(standIn.webhooks));
     if (req.url !== '/manifest.yaml') return void res.writeHead(404).end();
     res.writeHead(200, { 'Content-Type': 'application/yaml' }).end(readFileSync(join(dir, 'manifest.yaml')));
   }).listen(8443, '0.0.0.0', () => console.log('stand-in ready'));

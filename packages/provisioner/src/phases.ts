@@ -2,8 +2,7 @@
 // conda, services, post_commands and PROVISIONING_SCRIPT (§1.6). Each throws on failure; the run stops there.
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ManifestGitRepo, ManifestService, ManifestWriteFile } from '@vast/conventions/provisioning-manifest';
-import type { Service } from '@vast/conventions';
+import { manifestServiceOf, type ManifestGitRepo, type ManifestWriteFile } from '@vast/conventions/provisioning-manifest';
 import { launchScriptPath, renderLaunchScript, renderSupervisorConf, supervisorConfPath } from '@vast/conventions/supervisor';
 import { bashCommand, CommandError, onPath, runCommand } from './exec';
 import { errorMessage, pool, sleep, type RunContext } from './context';
@@ -159,27 +158,6 @@ export async function installConda(context: RunContext): Promise<void> {
   }
 }
 
-/** A manifest service as the image-service renderer takes it: the same launch script and conf as image services. */
-export function serviceOf(service: ManifestService): Service {
-  const activate = service.venv && service.venv !== 'system' ? [`. ${service.venv}/bin/activate`] : [];
-  return {
-    name: service.name,
-    command: [...activate, ...service.pre_commands, service.command].join('\n'),
-    ...(service.portal_search_term ? { portalLabel: service.portal_search_term } : {}),
-    portal: [],
-    ...(service.workdir ? { workdir: service.workdir } : {}),
-    waitForProvisioning: service.wait_for_provisioning,
-    skipOnServerless: service.skip_on_serverless,
-    // Literal in the script, as upstream writes them: `${VAR}` was expanded once, when the manifest was loaded (§1.3).
-    environment: service.environment,
-    // Upstream exports them after environment.sh, so they win over /etc/environment and $WORKSPACE/.env.
-    environmentWins: 'service',
-    startsecs: 5,
-    autorestart: 'unexpected',
-    pty: true,
-  };
-}
-
 async function supervisorReady(context: RunContext): Promise<void> {
   const configured = Number(context.env.SUPERVISOR_READY_TIMEOUT);
   const timeout = Number.isInteger(configured) && configured > 0 ? configured : 60;
@@ -196,7 +174,7 @@ async function supervisorReady(context: RunContext): Promise<void> {
 }
 
 export async function installServices(context: RunContext, dirs = { scripts: '', confs: '' }): Promise<void> {
-  const services = context.manifest.services.map(serviceOf);
+  const services = context.manifest.services.map(manifestServiceOf);
   if (!services.length) return;
   for (const service of services) {
     const script = dirs.scripts ? join(dirs.scripts, `${service.name}.sh`) : launchScriptPath(service);

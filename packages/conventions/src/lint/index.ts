@@ -30,7 +30,7 @@ export { locateFinding } from './step-location';
 export { parseDockerfile } from './dockerfile-parser';
 export { UNFILLED_MARKER } from './rules/vl040-unfilled';
 export { isShellScript } from './rules/helpers';
-export { isProvisioningManifest } from './rules/vl070-provisioning-manifest';
+export { isProjectManifest, isProvisioningManifest } from './rules/vl070-provisioning-manifest';
 
 export const LINT_RULES: readonly LintRule[] = [
   labelsRule,
@@ -66,7 +66,7 @@ export function lintContext(context: LintContext, rules: readonly LintRule[] = L
 
 /** `file:line: CODE severity: message`, one finding per line; a finding in generated text names its source first. */
 export function formatFinding(contextDir: string, finding: LintFinding): string {
-  const file = `${contextDir}/${finding.file}${finding.line ? `:${finding.line}` : ''}`;
+  const file = `${finding.inProject ? '' : `${contextDir}/`}${finding.file}${finding.line ? `:${finding.line}` : ''}`;
   if (finding.at) return `${finding.at}: ${finding.code} ${finding.severity}: ${finding.message} (${file})`;
   return `${file}: ${finding.code} ${finding.severity}: ${finding.message}`;
 }

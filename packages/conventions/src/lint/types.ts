@@ -14,6 +14,11 @@ export interface LintContext {
   /** Where the definition lives, for fixes that point at it. */
   source: string;
   files: LintFile[];
+  /**
+   * Files the project holds outside its ROOT/ overlay that lint checks where they are, with workspace-relative paths
+   * (provisioning manifests a template serves by URL, e.g. packages/images/x/provisioning/models.yaml).
+   */
+  projectFiles?: readonly LintFile[];
   /** A FROM ancestor's variants pin torch, so installs here must not change it. */
   torchInParent: boolean;
   /** The chain's PORTAL_CONFIG entries as the definitions declare them, with their `public` opt-ins (none if absent). */
@@ -29,8 +34,10 @@ export type Severity = 'error' | 'warning';
 export interface LintFinding {
   code: string;
   severity: Severity;
-  /** Context path (and line) the finding is about. */
+  /** Context path (and line) the finding is about; a workspace path when `inProject` is set. */
   file: string;
+  /** `file` is a project file lint read where it is (LintContext.projectFiles), not a file of the assembled context. */
+  inProject?: boolean;
   line?: number;
   message: string;
   /** Where the author fixes it when that is not a hand-written file, e.g. `packages/images/x/image.ts steps[2] (name "foo") line 3`. */

@@ -3,3 +3,6 @@ export * from './schema';
 export * from './expand';
 export * from './environment';
 export * from './parse';
+export * from './render';
+export * from './service';
+export * from './convert';

@@ -33,28 +33,41 @@ function manifestErrorsOf(error: z.ZodError, input: unknown): DefinitionError[] 
   });
 }
 
-/** Checks across entries: one supervisor program per name, one service per port. */
-function checkManifest(manifest: ProvisioningManifest): DefinitionError[] {
+/**
+ * One supervisor program per name, one service per port. Read from the raw value too, so a manifest the schema
+ * refuses for another key still hears about its clashing services in the same report.
+ */
+function checkServices(services: unknown): DefinitionError[] {
   const errors: DefinitionError[] = [];
+  if (!Array.isArray(services)) return errors;
   const names = new Map<string, number>();
   const ports = new Map<number, number>();
-  manifest.services.forEach((service, i) => {
-    const first = names.get(service.name);
-    if (first !== undefined)
-      errors.push({
-        path: `services.${i}.name`,
-        message: `'${service.name}' is already services.${first}.name. Give each service its own name.`,
-      });
-    else names.set(service.name, i);
-    if (service.port === undefined) return;
+  services.forEach((service: { name?: unknown; port?: unknown } | null, i) => {
+    const name = typeof service?.name === 'string' ? service.name : undefined;
+    if (name !== undefined) {
+      const first = names.get(name);
+      if (first !== undefined)
+        errors.push({
+          path: `services.${i}.name`,
+          message: `'${name}' is already services.${first}.name. Give each service its own name.`,
+        });
+      else names.set(name, i);
+    }
+    if (typeof service?.port !== 'number') return;
     const other = ports.get(service.port);
     if (other !== undefined)
       errors.push({
         path: `services.${i}.port`,
-        message: `${service.port} is already the port of services.${other} (${manifest.services[other].name}). Give each service its own port.`,
+        message: `${service.port} is already the port of services.${other} (${String((services[other] as { name?: unknown }).name)}). Give each service its own port.`,
       });
     else ports.set(service.port, i);
   });
+  return errors;
+}
+
+/** Checks across entries: the services' names and ports, and a dest for every download that needs one. */
+function checkManifest(manifest: ProvisioningManifest): DefinitionError[] {
+  const errors = checkServices(manifest.services);
   const needsDest = (path: string, downloads: ProvisioningManifest['downloads']) =>
     downloads.forEach((d, i) => {
       let host = '';
@@ -88,7 +101,12 @@ export function parseProvisioningManifest(value: unknown, env?: Environment): Ma
     return { success: false, errors: [{ path: '(root)', message: 'must be a mapping of manifest keys, starting with `version: 1`.' }] };
   const input = env ? expandValues(value, env) : value;
   const result = provisioningManifestSchema.safeParse(input);
-  if (!result.success) return { success: false, errors: manifestErrorsOf(result.error, input) };
+  if (!result.success) {
+    const clashes = checkServices((input as { services?: unknown }).services).filter(
+      (c) => !result.error.issues.some((issue) => issue.path.map(String).join('.') === c.path),
+    );
+    return { success: false, errors: [...manifestErrorsOf(result.error, input), ...clashes] };
+  }
   const errors = checkManifest(result.data);
   return errors.length ? { success: false, errors } : { success: true, manifest: result.data };
 }

@@ -11,13 +11,19 @@ export const unfilledRule: LintRule = {
   severity: 'error',
   description: `No ${UNFILLED_MARKER} markers are left: every decision a generator left to the author is made.`,
   check(context, report) {
-    for (const file of context.files) {
+    // The project's own manifests too (LintContext.projectFiles): a generated manifest leaves its markers there.
+    const files = [
+      ...context.files.map((file) => ({ file, inProject: false })),
+      ...(context.projectFiles ?? []).map((file) => ({ file, inProject: true })),
+    ];
+    for (const { file, inProject } of files) {
       for (const line of matchingLines(file.content, UNFILLED_PATTERN)) {
         const text = file.content.split('\n')[line - 1].trim();
         report({
           file: file.path,
+          ...(inProject ? { inProject } : {}),
           line,
-          message: `still says ${UNFILLED_MARKER} ('${text.length > 100 ? text.slice(0, 97) + '...' : text}'). Decide it in ${context.source} (or the ROOT/ file), then rebuild.`,
+          message: `still says ${UNFILLED_MARKER} ('${text.length > 100 ? text.slice(0, 97) + '...' : text}'). ${inProject ? 'Decide it in this file.' : `Decide it in ${context.source} (or the ROOT/ file), then rebuild.`}`,
         });
       }
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lintContext, type LintContext } from '../index';
-import { isProvisioningManifest, provisioningManifestRule } from './vl070-provisioning-manifest';
+import { formatFinding, lintContext, type LintContext } from '../index';
+import { isProjectManifest, isProvisioningManifest, provisioningManifestRule } from './vl070-provisioning-manifest';
 
 const contextWith = (path: string, content: string): LintContext => ({
   image: 'app',
@@ -39,10 +39,37 @@ describe('VL070 provisioning manifests', () => {
     expect(findings(text).map((f) => `${f.code} ${f.file}:${f.line} ${f.message}`)).toEqual([
       "VL070 ROOT/provisioning.yaml:3 downloads.0.url: 'not a url' is not a URL. Write it as https://host/path/file (the provisioner would refuse it at boot)",
       expect.stringMatching(/^VL070 ROOT\/provisioning\.yaml:8 post_comands: is not a key here\. Fix its spelling or remove it\./),
+      // In the same report: the clash is read from the raw services when another key fails the schema.
+      'VL070 ROOT/provisioning.yaml:7 services.1.port: 7860 is already the port of services.0 (a). Give each service its own port. (the provisioner would refuse it at boot)',
     ]);
     const ports = findings(text.replace('post_comands: [echo]\n', '').replace('"not a url"', 'https://example.com/m.bin'));
     expect(ports.map((f) => `${f.line} ${f.message}`)).toEqual([
       '7 services.1.port: 7860 is already the port of services.0 (a). Give each service its own port. (the provisioner would refuse it at boot)',
+    ]);
+  });
+
+  it('finds the manifests a project holds outside its image: provisioning/*.yaml and *provisioning.yaml', () => {
+    expect(['provisioning/models.yaml', 'provisioning/sub/extra.yml', 'templates/comfy-provisioning.yaml'].every(isProjectManifest)).toBe(
+      true,
+    );
+    expect(['ROOT/provisioning.yaml', 'node_modules/x/provisioning.yaml', 'config.yaml', 'provisioning.json'].some(isProjectManifest)).toBe(
+      false,
+    );
+  });
+
+  it('checks the manifests a project holds where they are, and names them by their workspace path', () => {
+    const context: LintContext = {
+      ...contextWith('ROOT/etc/app.conf', 'x'),
+      projectFiles: [
+        { path: 'packages/images/app/provisioning/good.yaml', content: 'version: 1\napt_packages: [ffmpeg]\n', mode: 0o644 },
+        { path: 'packages/images/app/provisioning/bad.yaml', content: 'version: 1\napt_pakages: [ffmpeg]\n', mode: 0o644 },
+      ],
+    };
+    const found = lintContext(context, [provisioningManifestRule]);
+    expect(found.map((f) => formatFinding('dist/images/app', f))).toEqual([
+      expect.stringMatching(
+        /^packages\/images\/app\/provisioning\/bad\.yaml:2: VL070 error: apt_pakages: is not a key here\. Fix its spelling or remove it\./,
+      ),
     ]);
   });
 });

@@ -5,6 +5,15 @@ import type { LintRule } from '../types';
 /** A provisioning manifest shipped in the image: /provisioning.yaml (boot stage 75 runs it), or any *provisioning.yaml. */
 export const isProvisioningManifest = (path: string) => /^ROOT\/(?:.*\/)?(?:[^/]*[.-])?provisioning\.ya?ml$/.test(path);
 
+/**
+ * A manifest a project holds outside its image (path relative to the project): any YAML under provisioning/ (what a
+ * template serves as PROVISIONING_MANIFEST by URL), or a *provisioning.yaml elsewhere. ROOT/ is the image's, checked
+ * in the assembled context; node_modules is nobody's.
+ */
+export const isProjectManifest = (path: string) =>
+  !/^(?:ROOT|node_modules)\//.test(path) &&
+  (/^provisioning\/.+\.ya?ml$/.test(path) || /^(?:.*\/)?(?:[^/]*[.-])?provisioning\.ya?ml$/.test(path));
+
 /** The line of the deepest node of `path` (`services.0.port`) that the document has. */
 function lineOf(text: string, path: string): number | undefined {
   const lines = new LineCounter();
@@ -28,14 +37,17 @@ function lineOf(text: string, path: string): number | undefined {
 export const provisioningManifestRule: LintRule = {
   code: 'VL070',
   severity: 'error',
-  description: 'Every provisioning manifest the image ships is valid under the schema the provisioner runs it with.',
+  description: 'Every provisioning manifest the image ships or the project holds is valid under the schema the provisioner runs it with.',
   check(context, report) {
-    for (const file of context.files.filter((f) => isProvisioningManifest(f.path))) {
+    const shipped = context.files.filter((f) => isProvisioningManifest(f.path)).map((file) => ({ file, inProject: false }));
+    const held = (context.projectFiles ?? []).map((file) => ({ file, inProject: true }));
+    for (const { file, inProject } of [...shipped, ...held]) {
       const result = parseProvisioningManifestText(file.content);
       if (result.success) continue;
       for (const error of result.errors)
         report({
           file: file.path,
+          ...(inProject ? { inProject } : {}),
           line: lineOf(file.content, error.path),
           message: `${error.path}: ${error.message} (the provisioner would refuse it at boot)`,
         });

@@ -16,7 +16,7 @@ export default async function lintExecutor(options: LintExecutorOptions, context
   }
   const workspace = await readImageChain(context.root, name);
   const contextDir = contextDirOf(context.root, name);
-  const lint = readLintContext(contextDir, manifest, workspace.images.get(name));
+  const lint = readLintContext(contextDir, manifest, workspace.images.get(name), context.root);
   const findings = [...lintContext(lint), ...(options.shellcheck === false ? [] : await runShellChecks(contextDir, lint))];
   const shown = `dist/images/${name}`;
   for (const finding of findings) (finding.severity === 'error' ? logger.error : logger.warn)(formatFinding(shown, finding));

@@ -1,5 +1,6 @@
 // nx g @vast/plugin:convert <name>: a validated provisioning template becomes a derivative image project. Its services
 // are copied as they are, so the image's supervisor program and launch script equal the ones provision.sh writes.
+// --manifest=<file> converts a provisioning manifest instead (manifest.ts).
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { IMAGE_NAME } from '@vast/conventions';
 import { unfilledPaths } from '@vast/conventions';
@@ -18,6 +19,7 @@ import {
 import { renderImageReadme } from '../lib/readme';
 import { IMAGES_DIR } from '@vast/conventions';
 import { readTreeImages, type TreeImages } from '../lib/tree-images';
+import { generateManifestConvert, normalizeManifestConvertOptions } from './manifest';
 import type { ConvertGeneratorSchema } from './schema';
 
 export interface NormalizedConvertOptions {
@@ -90,6 +92,17 @@ export function generateConvert(tree: Tree, options: NormalizedConvertOptions): 
 }
 
 export default async function convertGenerator(tree: Tree, options: ConvertGeneratorSchema): Promise<GeneratorCallback> {
+  if (options.manifest !== undefined) {
+    const fromManifest = await normalizeManifestConvertOptions(tree, options);
+    const converted = generateManifestConvert(tree, fromManifest);
+    return nextSteps(
+      converted,
+      `${IMAGES_DIR}/${converted.name}/image.ts`,
+      `\`npx nx run ${converted.name}:lint\`, then \`npx nx run ${converted.name}:docker-build --dry-run\``,
+    );
+  }
+  if (options.parent !== undefined || options.description !== undefined)
+    throw new GeneratorInputError('--parent and --description go with --manifest; a template names its image in provisioning.ts.');
   const normalized = await normalizeConvertOptions(tree, options);
   const app = generateConvert(tree, normalized);
   const name = app.name;

@@ -1,6 +1,7 @@
 // nx g @vast/plugin:provisioning <name> --from=<image>: a provisioning-only template. provisioning.ts is the typed
 // definition (same service and step shapes as image.ts); provision.sh is rendered from it by the same conventions
 // renderers the image build uses. --refresh renders provision.sh again after provisioning.ts was edited.
+// --manifest writes a provisioning manifest for the image instead (manifest.ts).
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { applyMarkers, renderProvisioningSource, UNFILLED_MARKER } from '@vast/conventions';
 import { parseProvisioningDefinition, type ProvisioningDefinitionInput } from '@vast/conventions';
@@ -11,6 +12,7 @@ import { checkNewProjectName, DEFAULT_PARENT } from '../lib/image-project';
 import { nextSteps } from '../lib/next-steps';
 import { readProvisioningTemplate, renderTemplateScript, scriptFileOf, templateDirOf, templateFileOf } from '../lib/provisioning-template';
 import { readTreeImages, requireImage } from '../lib/tree-images';
+import { generateManifest, normalizeManifestOptions } from './manifest';
 import type { ProvisioningGeneratorSchema } from './schema';
 
 export interface NormalizedProvisioningOptions {
@@ -152,6 +154,13 @@ export default async function provisioningGenerator(tree: Tree, options: Provisi
     await refreshProvisioning(tree, String(options.name ?? '').trim());
     return;
   }
+  if (options.manifest) {
+    const manifest = await normalizeManifestOptions(tree, options);
+    const file = generateManifest(tree, manifest);
+    return nextSteps(manifest.app, file, `\`npx nx run ${manifest.from.definition.name}:lint\` checks it`);
+  }
+  if (options.download !== undefined)
+    throw new GeneratorInputError('--download needs --manifest: a provisioning script has no download list. Add --manifest.');
   const normalized = await normalizeProvisioningOptions(tree, options);
   generateProvisioning(tree, normalized);
   const name = normalized.app.name;

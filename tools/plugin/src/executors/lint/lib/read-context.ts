@@ -1,12 +1,36 @@
 // Reads an assembled context from disk into the shape the lint rules take.
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { chainLintFacts, type ImageManifest, type LintContext, type ResolvedImage } from '@vast/conventions';
+import { dirname, join } from 'node:path';
+import {
+  chainLintFacts,
+  isProjectManifest,
+  type ImageManifest,
+  type LintContext,
+  type LintFile,
+  type ResolvedImage,
+} from '@vast/conventions';
 import { listFiles } from '../../../lib/assemble-context';
 
 const BINARY = /\0/;
 
-export function readLintContext(contextDir: string, manifest: ImageManifest, image: ResolvedImage | undefined): LintContext {
+/** The provisioning manifests a project holds outside ROOT/, with workspace-relative paths (VL070 checks them in place). */
+export function readProjectManifests(workspaceRoot: string, projectDir: string): LintFile[] {
+  const root = join(workspaceRoot, projectDir);
+  return listFiles(root)
+    .filter(isProjectManifest)
+    .map((path) => ({
+      path: `${projectDir}/${path}`,
+      content: readFileSync(join(root, path), 'utf8'),
+      mode: statSync(join(root, path)).mode,
+    }));
+}
+
+export function readLintContext(
+  contextDir: string,
+  manifest: ImageManifest,
+  image: ResolvedImage | undefined,
+  workspaceRoot?: string,
+): LintContext {
   const files = listFiles(contextDir)
     .filter((path) => path !== 'image.json')
     .map((path) => {
@@ -19,6 +43,7 @@ export function readLintContext(contextDir: string, manifest: ImageManifest, ima
     class: manifest.class,
     source: manifest.source,
     files,
+    ...(workspaceRoot ? { projectFiles: readProjectManifests(workspaceRoot, dirname(manifest.source)) } : {}),
     ...chainLintFacts(image),
   };
 }
