@@ -5,11 +5,12 @@ if [[ "${VAST_PROFILE}" != "production" ]]; then echo "step vast-cli: production
 set -euo pipefail
 # >>> steps[7].run (name "vast-cli") of packages/images/base-image/image.ts, as written there:
 git clone --depth 1 --branch "${VAST_CLI_REF}" https://github.com/vast-ai/vast-cli /opt/vast-cli
-if [[ -f /opt/vast-cli/requirements.txt ]]; then pip install --no-cache-dir -r /opt/vast-cli/requirements.txt; fi
+/usr/bin/python3 -m venv /opt/vast-cli/.venv
+if [[ -f /opt/vast-cli/requirements.txt ]]; then /opt/vast-cli/.venv/bin/pip install --no-cache-dir -r /opt/vast-cli/requirements.txt; fi
 cat > /opt/instance-tools/bin/vastai <<'WRAPPER'
 #!/bin/bash
-# vastai: the Vast.ai CLI (/opt/vast-cli, cloned at build) with the system Python.
-exec /usr/bin/python3 /opt/vast-cli/vast.py "$@"
+# vastai: the Vast.ai CLI (/opt/vast-cli, cloned at build) with its own venv.
+exec /opt/vast-cli/.venv/bin/python /opt/vast-cli/vast.py "$@"
 WRAPPER
 chmod 0755 /opt/instance-tools/bin/vastai
 vastai --help >/dev/null && git -C /opt/vast-cli log -1 --format='vastai %h %cs'
