@@ -221,9 +221,47 @@ describe('PROVISIONING_MANIFEST on the local base', () => {
     expect(`${result.stdout}\n${result.stderr}`).toMatch(/config\.json.*401/);
     expect((await docker(['exec', INSTANCE, 'test', '-e', '/tmp/no-token/models/config.json'])).exitCode).toBe(1);
   });
+});
 
-  // Last: it leaves the instance failed. The stand-in serves a manifest whose download has the wrong SHA-256, and the
-  // instance boots again (a real boot: stage 75 fetches the manifest, the provisioner fails, the stage records it).
+// Boot stage 55 (upstream-runtime.md §3.5) in the same instance: the CSR goes to the signer (the stand-in plays the
+// Vast console), and a refusing or absent signer leaves a self-signed pair and an attempt count, up to 3.
+describe('TLS signing at boot (stage 55) against a stand-in signer', () => {
+  const TLS_STAGE = `${BOOT_DIR}/55-tls-cert-gen.sh`;
+  /** Runs stage 55 again in the instance with another signing URL; returns what it printed. */
+  const runStage = async (signUrl: string) =>
+    (await docker(['exec', '-e', `VAST_CERT_SIGN_URL=${signUrl}`, INSTANCE, 'bash', '-c', `source ${TLS_STAGE} 2>&1`])).stdout;
+
+  it('installs the certificate the signer returns for the instance key, with the instance id, and no marker', async () => {
+    await eventually('stage 55 done', async () => (await sh(`grep -c " 65-supervisor-launch" ${BOOT_LOG} || true`)) !== '0');
+    expect(await sh('openssl x509 -in /etc/instance.crt -noout -issuer')).toContain('vast e2e test CA');
+    expect((await docker(['exec', INSTANCE, 'cert-usable'])).exitCode).toBe(0);
+    expect(await sh('stat -c %a /etc/instance.crt /etc/instance.key')).toBe('644\n600');
+    expect((await docker(['exec', INSTANCE, 'test', '-e', TLS_SELF_SIGNED_MARKER])).exitCode).toBe(1);
+    expect(await containerLogs(INSTANCE, 1000)).toContain('Instance certificate signed by the Vast console');
+    expect(await containerLogs(SIDECAR, 200)).toContain(`sign_cert instance_id=${SIGN_INSTANCE_ID} content-type=application/octet-stream`);
+  });
+
+  it('self-signs when the signer refuses or is absent, retries on the next boots, and gives up after 3', async () => {
+    await sh('rm -f /etc/instance.crt');
+    expect(await runStage('https://standin:8443/refuse/')).toContain('attempt 1/3; will retry next boot');
+    const subject = await sh('openssl x509 -in /etc/instance.crt -noout -subject -issuer');
+    expect(subject).toMatch(/^subject=C = US, ST = CA, CN = jupyter\.vast\.ai\nissuer=C = US, ST = CA, CN = jupyter\.vast\.ai$/);
+    expect(await sh('openssl x509 -in /etc/instance.crt -noout -ext subjectAltName')).toContain('IP Address:0.0.0.0');
+    expect(await sh(`cat ${TLS_SELF_SIGNED_MARKER}`)).toBe('1');
+    // Absent: nothing listens there (connection refused, retried as upstream's curl does).
+    expect(await runStage('https://standin:9/')).toContain('attempt 2/3; will retry next boot');
+    expect(await runStage('https://standin:8443/refuse/')).toContain('attempt 3/3; giving up — keeping the self-signed cert');
+    const kept = await sh('sha256sum /etc/instance.crt');
+    expect(await runStage('https://standin:8443/api/v0/sign_cert/')).not.toContain('[tls]');
+    expect(await sh('sha256sum /etc/instance.crt')).toBe(kept);
+    expect(await sh(`cat ${TLS_SELF_SIGNED_MARKER}`)).toBe('3');
+    expect((await docker(['exec', INSTANCE, 'cert-usable'])).exitCode).toBe(0);
+  });
+});
+
+describe('a failed provisioning run in the same instance', () => {
+  // Last in the file: it leaves the instance failed. The stand-in serves a manifest whose download has the wrong SHA-256,
+  // and the instance boots again (a real boot: stage 75 fetches the manifest, the provisioner fails, the stage records it).
   it('fails the run on a checksum mismatch: /.provisioning_failed, the webhook told, the instance up with its services', async () => {
     const wrong = '0'.repeat(64);
     const manifest = [
@@ -261,41 +299,5 @@ describe('PROVISIONING_MANIFEST on the local base', () => {
       /^standin-app\s+RUNNING/.test(await sh('supervisorctl status standin-app')),
     );
     expect(Object.keys(JSON.parse(await portalApi('get-applications')))).toContain('Stand-in App');
-  });
-});
-
-// Boot stage 55 (upstream-runtime.md §3.5) in the same instance: the CSR goes to the signer (the stand-in plays the
-// Vast console), and a refusing or absent signer leaves a self-signed pair and an attempt count, up to 3.
-describe('TLS signing at boot (stage 55) against a stand-in signer', () => {
-  const TLS_STAGE = `${BOOT_DIR}/55-tls-cert-gen.sh`;
-  /** Runs stage 55 again in the instance with another signing URL; returns what it printed. */
-  const runStage = async (signUrl: string) =>
-    (await docker(['exec', '-e', `VAST_CERT_SIGN_URL=${signUrl}`, INSTANCE, 'bash', '-c', `source ${TLS_STAGE} 2>&1`])).stdout;
-
-  it('installs the certificate the signer returns for the instance key, with the instance id, and no marker', async () => {
-    await eventually('stage 55 done', async () => (await sh(`grep -c " 65-supervisor-launch" ${BOOT_LOG} || true`)) !== '0');
-    expect(await sh('openssl x509 -in /etc/instance.crt -noout -issuer')).toContain('vast e2e test CA');
-    expect((await docker(['exec', INSTANCE, 'cert-usable'])).exitCode).toBe(0);
-    expect(await sh('stat -c %a /etc/instance.crt /etc/instance.key')).toBe('644\n600');
-    expect((await docker(['exec', INSTANCE, 'test', '-e', TLS_SELF_SIGNED_MARKER])).exitCode).toBe(1);
-    expect(await containerLogs(INSTANCE, 1000)).toContain('Instance certificate signed by the Vast console');
-    expect(await containerLogs(SIDECAR, 200)).toContain(`sign_cert instance_id=${SIGN_INSTANCE_ID} content-type=application/octet-stream`);
-  });
-
-  it('self-signs when the signer refuses or is absent, retries on the next boots, and gives up after 3', async () => {
-    await sh('rm -f /etc/instance.crt');
-    expect(await runStage('https://standin:8443/refuse/')).toContain('attempt 1/3; will retry next boot');
-    const subject = await sh('openssl x509 -in /etc/instance.crt -noout -subject -issuer');
-    expect(subject).toMatch(/^subject=C = US, ST = CA, CN = jupyter\.vast\.ai\nissuer=C = US, ST = CA, CN = jupyter\.vast\.ai$/);
-    expect(await sh('openssl x509 -in /etc/instance.crt -noout -ext subjectAltName')).toContain('IP Address:0.0.0.0');
-    expect(await sh(`cat ${TLS_SELF_SIGNED_MARKER}`)).toBe('1');
-    // Absent: nothing listens there (connection refused, retried as upstream's curl does).
-    expect(await runStage('https://standin:9/')).toContain('attempt 2/3; will retry next boot');
-    expect(await runStage('https://standin:8443/refuse/')).toContain('attempt 3/3; giving up — keeping the self-signed cert');
-    const kept = await sh('sha256sum /etc/instance.crt');
-    expect(await runStage('https://standin:8443/api/v0/sign_cert/')).not.toContain('[tls]');
-    expect(await sh('sha256sum /etc/instance.crt')).toBe(kept);
-    expect(await sh(`cat ${TLS_SELF_SIGNED_MARKER}`)).toBe('3');
-    expect((await docker(['exec', INSTANCE, 'cert-usable'])).exitCode).toBe(0);
   });
 });
