@@ -1,6 +1,8 @@
 // The portal server's settings, read once from the environment. Every path can be moved so specs never touch /etc.
+import { tmpdir } from 'node:os';
 import {
   CAPABILITIES_FRAGMENTS_DIR,
+  INSTANCE_TOOLS_BIN,
   LOG_DIR,
   MARKER_DIR,
   PORTAL_LINKS_FILE,
@@ -29,7 +31,12 @@ export interface NormalizedPortalServerSettings {
   publicPorts: Record<number, number>;
   /** What GET /download-logs archives (upstream: all of /var/log). */
   logArchiveDir: string;
+  /** Where the provisioner's output goes (upstream's PROVISIONING_LOG; specs move it). */
   provisioningLog: string;
+  /** The provisioner POST /capabilities/provision starts. */
+  provisioner: string;
+  /** Where that route writes its temp `provision-*.yaml` manifests ($TMPDIR). */
+  tempDir: string;
   /** The provisioner's progress snapshot (phase, downloads) shown in the banner while provisioning runs. */
   provisioningProgressFile: string;
   /** /sys/fs/cgroup, where RAM and CPU limits and usage are read. */
@@ -74,7 +81,9 @@ export function readPortalServerSettings(
     publicDir: get('PORTAL_PUBLIC_DIR', defaults.publicDir),
     publicPorts,
     logArchiveDir: get('PORTAL_LOG_ARCHIVE_DIR', '/var/log'),
-    provisioningLog: PROVISIONING_LOG,
+    provisioningLog: get('PORTAL_PROVISIONING_LOG', PROVISIONING_LOG),
+    provisioner: get('PORTAL_PROVISIONER', `${INSTANCE_TOOLS_BIN}/provisioner`),
+    tempDir: get('TMPDIR', tmpdir()),
     provisioningProgressFile: get('PORTAL_PROVISIONING_PROGRESS_FILE', PROVISIONING_PROGRESS_FILE),
     cgroupDir: get('PORTAL_CGROUP_DIR', '/sys/fs/cgroup'),
     workspace: get('WORKSPACE', '/workspace'),

@@ -1,9 +1,10 @@
 // Upstream's API paths against the real server (fixture files, the fake supervisor speaking XML-RPC), each answer
 // parsed with the schema in upstream-schemas.ts.
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { UPSTREAM_MANIFEST_KEYS } from '@vast/conventions/testing';
 import { startPortalFixture, type PortalFixture } from '../testing/portal-fixture';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
@@ -15,6 +16,7 @@ import {
   logMessageSchema,
   processActionSchema,
   processesSchema,
+  provisionResponseSchema,
   quickTunnelsSchema,
   serviceInfoSchema,
   systemMetricsSchema,
@@ -427,6 +429,139 @@ describe('GPU metrics through a stand-in nvidia-smi', () => {
       });
     } finally {
       await fixture.stop();
+    }
+  });
+});
+
+describe('POST /capabilities/provision', () => {
+  let fixture: PortalFixture;
+  let work: TempDir;
+  const postJson = (body: unknown) =>
+    get(fixture, '/capabilities/provision', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const provisionTemps = () => readdirSync(work.file('tmp')).filter((name) => /^provision-.*\.yaml$/.test(name));
+
+  /** Waits until the detached run has written its record line and removed its temp manifest, then returns the record. */
+  async function recordedRun(): Promise<{ argv: string[]; manifest: string; sid: string }> {
+    for (let i = 0; i < 200; i++) {
+      const done = existsSync(work.file('record.json')) && provisionTemps().length === 0;
+      if (done) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(provisionTemps(), 'the temp manifest is removed after the run').toEqual([]);
+    const record = JSON.parse(readFileSync(work.file('record.json'), 'utf8')) as { argv: string[]; manifest: string; sid: string };
+    execFileSync('rm', ['-f', work.file('record.json')]);
+    return record;
+  }
+
+  beforeAll(async () => {
+    work = makeTempDir('portal-provision-');
+    for (const sub of ['tmp', 'state', 'lib']) mkdirSync(work.file(sub));
+    // The real provisioner bundle, run with --dry-run; an https source is only recorded (no traffic leaves the host).
+    execFileSync(process.execPath, [join(__dirname, '../../../provisioner/scripts/build.mjs')], {
+      env: { ...process.env, PROVISIONER_BUILD_OUTDIR: work.file('lib') },
+      stdio: 'pipe',
+    });
+    const provisioner = work.file('provisioner');
+    writeFileSync(
+      provisioner,
+      `#!/bin/bash
+manifest=""; case "$1" in https://*) ;; *) manifest="$(cat "$1")" ;; esac
+M="$manifest" S="$(ps -o sid= -p $$)" ${JSON.stringify(process.execPath)} -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({ argv: process.argv.slice(2), manifest: process.env.M, sid: process.env.S.trim() }))' ${JSON.stringify(work.file('record.json.tmp'))} "$@"
+case "$1" in https://*) status=0 ;; *) ${JSON.stringify(process.execPath)} ${JSON.stringify(work.file('lib/provisioner.cjs'))} "$@" --dry-run; status=$? ;; esac
+mv ${JSON.stringify(work.file('record.json.tmp'))} ${JSON.stringify(work.file('record.json'))}
+exit $status
+`,
+    );
+    chmodSync(provisioner, 0o755);
+    fixture = await startPortalFixture({
+      env: {
+        PORTAL_PROVISIONER: provisioner,
+        PORTAL_PROVISIONING_LOG: work.file('provisioning.log'),
+        TMPDIR: work.file('tmp'),
+        PROVISIONER_STATE_DIR: work.file('state'),
+        PROVISIONER_PROGRESS_FILE: work.file('progress.json'),
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await fixture?.stop();
+    work?.remove();
+  });
+
+  it('inline_yaml: validated, written to a temp provision-*.yaml, run by the real provisioner, logged, removed', async () => {
+    const response = await postJson({ inline_yaml: 'version: 1\npip_packages:\n  - packages: [rich]\n', pip: ['ignored'] });
+    expect(response.status).toBe(200);
+    expect(provisionResponseSchema.parse(response.json)).toEqual({
+      status: 'started',
+      detail: 'Provisioner launched in the background',
+      log_file: '/var/log/portal/provisioning.log',
+    });
+    const run = await recordedRun();
+    expect(run.argv[0]).toMatch(/\/provision-[^/]+\.yaml$/);
+    expect(run.manifest).toContain('packages: [rich]');
+    expect(readFileSync(work.file('provisioning.log'), 'utf8')).toMatch(/\[DRY RUN\] .*pip install .*rich/);
+    // Its own session (it outlives a portal restart), and the boot markers are left alone.
+    expect(run.sid).not.toBe(execFileSync('ps', ['-o', 'sid=', '-p', String(process.pid)], { encoding: 'utf8' }).trim());
+    expect(readdirSync(fixture.dir.file('markers'))).toEqual([]);
+  });
+
+  it('the simple lists build a manifest with a dest for each repo and non-HF download; HF URLs keep the cache', async () => {
+    const response = await postJson({
+      pip: ['numpy', 'rich'],
+      git_repos: ['https://github.com/comfyanonymous/ComfyUI.git'],
+      downloads: ['https://example.com/files/model.bin', 'https://huggingface.co/org/repo/resolve/main/w.safetensors'],
+    });
+    expect(provisionResponseSchema.parse(response.json).status).toBe('started');
+    const run = await recordedRun();
+    const workspace = fixture.settings.workspace;
+    expect(parseYaml(run.manifest)).toEqual({
+      version: 1,
+      pip_packages: [{ packages: ['numpy', 'rich'] }],
+      git_repos: [{ url: 'https://github.com/comfyanonymous/ComfyUI.git', dest: `${workspace}/ComfyUI` }],
+      downloads: [
+        { url: 'https://example.com/files/model.bin', dest: `${workspace}/downloads/` },
+        { url: 'https://huggingface.co/org/repo/resolve/main/w.safetensors' },
+      ],
+    });
+    expect(readFileSync(work.file('provisioning.log'), 'utf8')).toMatch(/\[DRY RUN\] .*git clone .*ComfyUI/);
+  });
+
+  it('manifest_url: an https URL goes to the provisioner as its source, first form wins', async () => {
+    const response = await postJson({ manifest_url: 'https://example.com/provision.yaml', inline_yaml: 'version: 1\n' });
+    expect(provisionResponseSchema.parse(response.json).status).toBe('started');
+    expect((await recordedRun()).argv).toEqual(['https://example.com/provision.yaml']);
+  });
+
+  it('400s: nothing given, a non-https manifest_url, an invalid inline manifest naming the key path', async () => {
+    const nothing = await postJson({});
+    expect([nothing.status, errorDetailSchema.parse(nothing.json).detail]).toEqual([
+      400,
+      'Provide one of: manifest_url, inline_yaml, pip, git_repos, downloads',
+    ]);
+    const plain = await postJson({ manifest_url: 'http://example.com/provision.yaml' });
+    expect([plain.status, errorDetailSchema.parse(plain.json).detail]).toEqual([
+      400,
+      'manifest_url: must be an https:// URL (the provisioner fetches manifests over https only)',
+    ]);
+    const bad = await postJson({ inline_yaml: 'version: 1\naptpackages: [jq]\n' });
+    expect(bad.status).toBe(400);
+    expect(errorDetailSchema.parse(bad.json).detail).toMatch(/^inline_yaml: aptpackages: /);
+    expect(provisionTemps()).toEqual([]);
+  });
+
+  it('500 when the provisioner cannot be launched, and the temp manifest does not stay behind', async () => {
+    const provisioner = fixture.settings.provisioner;
+    fixture.settings.provisioner = work.file('missing-provisioner');
+    try {
+      const response = await postJson({ pip: ['rich'] });
+      expect([response.status, errorDetailSchema.parse(response.json).detail]).toEqual([500, 'Failed to launch provisioner']);
+      expect(provisionTemps()).toEqual([]);
+    } finally {
+      fixture.settings.provisioner = provisioner;
     }
   });
 });

@@ -11,6 +11,7 @@ import { checkSameSite, sendJson, sendText, SECURITY_HEADERS, UpstreamHttpError,
 import { downloadFileName, renderLogArchive } from './log-download';
 import { isOwnProgram, restartOwnProgram, runAction, supervisorErrorStatus } from './process-actions';
 import { readEntries, readSkipped } from './portal-state';
+import { launchProvisioner, PROVISION_STARTED, provisionSourceOf, readJsonBody } from './runtime-provision';
 import type { ProcessInfo } from './supervisor-client';
 import { TunnelsUnavailable } from './tunnels';
 import { XmlRpcFault } from './xmlrpc';
@@ -218,8 +219,11 @@ const POST: Record<string, Handler> = {
     const tunnels = tunnelsOrThrow(context);
     sendJson(context.res, 200, { tunnel_url: await tunnelCall(() => tunnels.refreshQuick(target)) });
   },
-  'capabilities/provision': () => {
-    throw new UpstreamHttpError(501, 'Runtime provisioning is not available in this portal yet; set PROVISIONING_MANIFEST and restart.');
+  'capabilities/provision': async (context) => {
+    checkSameSite(context.req);
+    const source = provisionSourceOf(await readJsonBody(context.req), context.settings);
+    await launchProvisioner(context.settings, source);
+    sendJson(context.res, 200, PROVISION_STARTED);
   },
 };
 

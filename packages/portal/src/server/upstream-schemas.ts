@@ -161,3 +161,10 @@ export const logMessageSchema = z.discriminatedUnion('type', [
     pending: z.boolean(),
   }),
 ]);
+
+/** POST /capabilities/provision (§1.13): the provisioner started in the background. */
+export const provisionResponseSchema = z.strictObject({
+  status: z.literal('started'),
+  detail: z.literal('Provisioner launched in the background'),
+  log_file: z.string().startsWith('/'),
+});
