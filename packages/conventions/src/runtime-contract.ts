@@ -55,6 +55,10 @@ export const INSTANCE_TOOLS = [
   'caddy',
 ] as const;
 
+/** The toolkit stage 05 chose (a link to /usr/local/cuda-X.Y), and the loader file it writes when it turns on forward compatibility. */
+export const CUDA_LINK = '/usr/local/cuda';
+export const CUDA_COMPAT_LD_CONF = '/etc/ld.so.conf.d/0-compat-cuda.conf';
+
 /** Capabilities (upstream §5): the fragments each image ships, the snapshot stage 80 writes, the agent guide. */
 export const CAPABILITIES_SNAPSHOT = '/etc/vast_capabilities.json';
 export const AGENTS_DIR = '/etc/vast_agents';

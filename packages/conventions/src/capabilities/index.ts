@@ -2,4 +2,5 @@
 // which needs zod, is capabilities/definition.ts, exported by the package index; the portal bundles this entry).
 export * from './fragment';
 export * from './manifest';
+export * from './cuda';
 export * from './agent-guide';

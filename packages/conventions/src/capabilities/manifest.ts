@@ -4,6 +4,15 @@
 // same facts plus the live ones (supervisor's states, the GPU summary, metrics and package versions when asked).
 import type { PortalEntry } from '../schema';
 import { AGENTS_DIR, AGENTS_GUIDE, CAPABILITIES_SNAPSHOT, PROVISIONING_LOG } from '../runtime-contract';
+import {
+  computeCapabilityField,
+  cudaComponents,
+  forwardCompat,
+  MIN_CUDA_FOR_BLACKWELL_WHEELS,
+  needsBlackwellWheels,
+  type CudaComponentFacts,
+  type ForwardCompatFacts,
+} from './cuda';
 
 type Json = Record<string, unknown>;
 
@@ -80,6 +89,12 @@ export interface CapabilitiesFacts {
     driverMaxCuda?: string;
     installedCudaVersion?: string;
     cudaHome?: string;
+    /** `ldconfig -p`, the LD_LIBRARY_PATH listings, nvcc and cuda_runtime.h; undefined: not read (all false). */
+    components?: CudaComponentFacts;
+    /** The compat folder, 0-compat-cuda.conf, LD_LIBRARY_PATH; undefined: not read (all false/null). */
+    forwardCompat?: ForwardCompatFacts;
+    /** One `X.Y` per GPU (nvidia-smi's compute_cap); undefined or empty: unknown. */
+    computeCapabilities?: string[];
   };
   /** Environment path -> what is on disk there. */
   pythonEnvKinds: Record<string, 'conda' | 'venv' | undefined>;
@@ -216,10 +231,17 @@ function hardware(facts: CapabilitiesFacts): Json {
   const { gpu, metrics } = facts;
   const cuda = {
     driver_version: gpu.driverVersion ?? null,
+    components: cudaComponents(gpu.components),
     installed_version: gpu.installedCudaVersion ?? null,
     cuda_home: gpu.cudaHome ?? null,
+    forward_compat: forwardCompat(gpu.forwardCompat, gpu.driverVersion),
     driver_max_cuda: gpu.driverMaxCuda && /^\d+\.\d+$/.test(gpu.driverMaxCuda) ? gpu.driverMaxCuda : null,
-    note: 'driver_max_cuda is the newest CUDA the driver runs (cuda-driver-version); a toolkit newer than it needs forward compatibility.',
+    compute_capability: computeCapabilityField(gpu.computeCapabilities),
+    ...(needsBlackwellWheels(gpu.computeCapabilities) && { min_cuda_for_wheels: MIN_CUDA_FOR_BLACKWELL_WHEELS }),
+    note:
+      'driver_max_cuda is the newest CUDA the driver runs (cuda-driver-version); a toolkit newer than it needs forward compatibility (forward_compat). ' +
+      'components says which CUDA libraries the dynamic loader finds (ldconfig -p and LD_LIBRARY_PATH), nvcc and the headers; ' +
+      'pip wheels must be built for a CUDA no newer than driver_max_cuda, and for compute capability 10.0 and up (Blackwell) for min_cuda_for_wheels or newer.',
   };
   if (!metrics) return { gpu: { summary: gpu.summary, cuda } };
   return {

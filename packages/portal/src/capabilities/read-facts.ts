@@ -3,14 +3,16 @@
 // a running portal knows. Every path is read under `root`, so tests run it on a folder; the portal names its own
 // fragments folder, marker folder and portal.yaml (its settings, which its tests point elsewhere).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { mergeCapabilityFragments, type CapabilitiesFacts } from '@vast/conventions/capabilities';
+import { mergeCapabilityFragments, parseComputeCapabilities, type CapabilitiesFacts } from '@vast/conventions/capabilities';
 import { parsePortalConfig, parsePortalYaml, type PortalEntry } from '@vast/conventions/portal-config';
 import {
   AGENTS_DIR,
   CAPABILITIES_FRAGMENTS_DIR,
+  CUDA_COMPAT_LD_CONF,
+  CUDA_LINK,
   INSTANCE_TOOLS_BIN,
   LAUNCH_MARKER,
   MARKER_DIR,
@@ -70,6 +72,64 @@ function portalEntries(portalYaml: string, env: ReadFactsOptions['env']): Portal
   return parsed.ok ? parsed.entries : [];
 }
 
+/** A command's output, or undefined when it is not there, fails or hangs: a fact gathered from it is then absent. */
+const run = (command: string, args: string[]) => {
+  try {
+    return execFileSync(command, args, { timeout: 10_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
+  }
+};
+const executable = (path: string) => {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
+const dirsOf = (pathList: string | undefined) => (pathList ?? '').split(':').filter((dir) => isAbsolute(dir));
+
+/**
+ * The CUDA facts: the component listing (ldconfig -p, run only on the real root, plus the LD_LIBRARY_PATH folders),
+ * nvcc and cuda_runtime.h under CUDA_HOME (else /usr/local/cuda), the compat folder of the toolkit /usr/local/cuda
+ * points at, 0-compat-cuda.conf, and the GPUs' compute capabilities from nvidia-smi. What cannot be read is absent.
+ */
+function cudaFacts(
+  root: string,
+  env: ReadFactsOptions['env'],
+): Pick<CapabilitiesFacts['gpu'], 'components' | 'forwardCompat' | 'computeCapabilities'> {
+  const at = (path: string) => join(root, path);
+  const real = root === '/';
+  const cudaHome = env.CUDA_HOME && isAbsolute(env.CUDA_HOME) ? env.CUDA_HOME : CUDA_LINK;
+  const nvcc = executable(at(`${cudaHome}/bin/nvcc`)) || dirsOf(env.PATH).some((dir) => executable(at(`${dir}/nvcc`)));
+  let toolkit = CUDA_LINK;
+  try {
+    const target = readlinkSync(at(CUDA_LINK));
+    toolkit = resolve('/usr/local', target);
+  } catch {
+    toolkit = CUDA_LINK;
+  }
+  const compatDir = `${toolkit}/compat`;
+  const smi =
+    real && existsSync('/proc/driver/nvidia/version') ? run('nvidia-smi', ['--query-gpu=compute_cap', '--format=csv,noheader']) : undefined;
+  return {
+    components: {
+      ldconfig: (real ? run('ldconfig', ['-p']) : undefined) ?? '',
+      libraryDirListings: dirsOf(env.LD_LIBRARY_PATH).map((dir) => list(at(dir))),
+      nvcc,
+      devHeaders: existsSync(at(`${cudaHome}/include/cuda_runtime.h`)),
+    },
+    forwardCompat: {
+      path: compatDir,
+      files: list(at(compatDir)),
+      ldConf: readText(at(CUDA_COMPAT_LD_CONF)),
+      ldLibraryPath: env.LD_LIBRARY_PATH,
+    },
+    computeCapabilities: smi === undefined ? undefined : parseComputeCapabilities(smi),
+  };
+}
+
 function gpuFacts(root: string, env: ReadFactsOptions['env']): CapabilitiesFacts['gpu'] {
   const version = readText(join(root, 'proc/driver/nvidia/version'));
   let driverMaxCuda: string | undefined;
@@ -92,6 +152,7 @@ function gpuFacts(root: string, env: ReadFactsOptions['env']): CapabilitiesFacts
     driverMaxCuda,
     installedCudaVersion: installed,
     cudaHome: env.CUDA_HOME,
+    ...cudaFacts(root, env),
   };
 }
 
