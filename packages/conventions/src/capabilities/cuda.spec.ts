@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compatDriverVersion, computeCapabilityField, cudaComponents, forwardCompat, parseLdconfigLibraries } from './cuda';
 import { assembleCapabilities, mergeCapabilityFragments, type CapabilitiesFacts } from './manifest';
+import { renderSupport, type RenderFacts } from './render';
 
 // `ldconfig -p` as a CUDA 12.9 image with cuDNN 9 and NCCL prints it (x86-64), cut to the CUDA entries and a few others.
 const CUDA_IMAGE_LDCONFIG = `1342 libs found in cache \`/etc/ld.so.cache'
@@ -134,21 +135,22 @@ describe('forward compatibility', () => {
   });
 });
 
+const facts = (gpu: CapabilitiesFacts['gpu']): CapabilitiesFacts => ({
+  generatedAt: '2026-01-01T00:00:00Z',
+  fragments: mergeCapabilityFragments([]),
+  env: {},
+  portalEntries: [],
+  provisioning: { inProgress: false, complete: false, failed: false },
+  listeningPorts: [],
+  workspaceIsVolume: false,
+  rcloneConfigured: false,
+  platformJupyter: false,
+  gpu,
+  pythonEnvKinds: {},
+  agentGuides: [],
+});
+
 describe('hardware.gpu.cuda in the manifest', () => {
-  const facts = (gpu: CapabilitiesFacts['gpu']): CapabilitiesFacts => ({
-    generatedAt: '2026-01-01T00:00:00Z',
-    fragments: mergeCapabilityFragments([]),
-    env: {},
-    portalEntries: [],
-    provisioning: { inProgress: false, complete: false, failed: false },
-    listeningPorts: [],
-    workspaceIsVolume: false,
-    rcloneConfigured: false,
-    platformJupyter: false,
-    gpu,
-    pythonEnvKinds: {},
-    agentGuides: [],
-  });
   const cudaOf = (gpu: CapabilitiesFacts['gpu']) =>
     (assembleCapabilities(facts(gpu)) as { hardware: { gpu: { cuda: Record<string, unknown> } } }).hardware.gpu.cuda;
 
@@ -195,5 +197,32 @@ describe('hardware.gpu.cuda in the manifest', () => {
     expect(unknown).toMatchObject({ compute_capability: null, forward_compat: { available: false, enabled: false, path: null } });
     expect(unknown).not.toHaveProperty('min_cuda_for_wheels');
     expect(Object.values(unknown.components as object).every((v) => v === false)).toBe(true);
+  });
+});
+
+describe('hardware.gpu.render', () => {
+  const ICD = [['nvidia_icd.json'], [], []];
+  it('has gl, optix and vulkan and no note when the driver exposes all three', () => {
+    const ldconfig =
+      "2 libs found in cache `/etc/ld.so.cache'\n\tlibGLX_nvidia.so.0 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0\n\tlibnvoptix.so.1 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libnvoptix.so.1\n";
+    expect(renderSupport({ ldconfig, libraryDirListings: [], vulkanIcdListings: ICD })).toEqual({ gl: true, optix: true, vulkan: true });
+  });
+
+  it('names what is missing, with a fix that points at no tool this image lacks', () => {
+    const render = renderSupport({
+      ldconfig: '',
+      libraryDirListings: [['libGLX_nvidia.so.0', 'libGLX_nvidia.so.550.54.14']],
+      vulkanIcdListings: [[], ['10_nvidia.json'], []],
+    });
+    expect(render).toMatchObject({ gl: true, optix: false, vulkan: false });
+    expect(render.note).toContain('optix, vulkan');
+    expect(render.fix).not.toContain('install-display-drivers');
+  });
+
+  it('is in the manifest only where the NVIDIA driver is, before the cuda block', () => {
+    const gpu = (render?: RenderFacts) =>
+      (assembleCapabilities(facts({ summary: 'x', render })) as { hardware: { gpu: Record<string, unknown> } }).hardware.gpu;
+    expect(Object.keys(gpu())).toEqual(['summary', 'cuda']);
+    expect(Object.keys(gpu({ ldconfig: '', libraryDirListings: [], vulkanIcdListings: ICD }))).toEqual(['summary', 'render', 'cuda']);
   });
 });

@@ -3,4 +3,5 @@
 export * from './fragment';
 export * from './manifest';
 export * from './cuda';
+export * from './render';
 export * from './agent-guide';

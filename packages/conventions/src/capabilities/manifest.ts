@@ -13,6 +13,7 @@ import {
   type CudaComponentFacts,
   type ForwardCompatFacts,
 } from './cuda';
+import { renderSupport, type RenderFacts } from './render';
 
 type Json = Record<string, unknown>;
 
@@ -95,6 +96,8 @@ export interface CapabilitiesFacts {
     forwardCompat?: ForwardCompatFacts;
     /** One `X.Y` per GPU (nvidia-smi's compute_cap); undefined or empty: unknown. */
     computeCapabilities?: string[];
+    /** The display pieces' visibility; undefined without the NVIDIA driver (no render block, as upstream). */
+    render?: RenderFacts;
   };
   /** Environment path -> what is on disk there. */
   pythonEnvKinds: Record<string, 'conda' | 'venv' | undefined>;
@@ -243,9 +246,10 @@ function hardware(facts: CapabilitiesFacts): Json {
       'components says which CUDA libraries the dynamic loader finds (ldconfig -p and LD_LIBRARY_PATH), nvcc and the headers; ' +
       'pip wheels must be built for a CUDA no newer than driver_max_cuda, and for compute capability 10.0 and up (Blackwell) for min_cuda_for_wheels or newer.',
   };
-  if (!metrics) return { gpu: { summary: gpu.summary, cuda } };
+  const render = gpu.render && { render: renderSupport(gpu.render) };
+  if (!metrics) return { gpu: { summary: gpu.summary, ...render, cuda } };
   return {
-    gpu: { summary: gpu.summary, cuda, ...metrics.gpu },
+    gpu: { summary: gpu.summary, ...render, cuda, ...metrics.gpu },
     cpu: metrics.cpu,
     ram: metrics.ram,
     disk: metrics.disk,

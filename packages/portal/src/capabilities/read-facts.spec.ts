@@ -81,4 +81,19 @@ describe('the CUDA facts read off a container folder', () => {
       compute_capability: null,
     });
   });
+
+  it('reads the render block only where the NVIDIA driver is: GL from LD_LIBRARY_PATH, the Vulkan ICD file, no OptiX', () => {
+    const gpu = (env: Record<string, string>) =>
+      (assembleCapabilities(readCapabilitiesFacts({ env, root })) as { hardware: { gpu: Record<string, unknown> } }).hardware.gpu;
+    put('usr/lib/nvidia/libGLX_nvidia.so.0');
+    put('usr/share/vulkan/icd.d/nvidia_icd.json', '{}');
+    expect(gpu({ LD_LIBRARY_PATH: '/usr/lib/nvidia' })).not.toHaveProperty('render');
+    put('proc/driver/nvidia/version', 'NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.14  Thu Feb 22 01:44:30 UTC 2024\n');
+    expect(gpu({ LD_LIBRARY_PATH: '/usr/lib/nvidia' }).render).toMatchObject({
+      gl: true,
+      optix: false,
+      vulkan: true,
+      note: expect.stringContaining('optix'),
+    });
+  });
 });

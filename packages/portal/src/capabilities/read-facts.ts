@@ -6,7 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { mergeCapabilityFragments, parseComputeCapabilities, type CapabilitiesFacts } from '@vast/conventions/capabilities';
+import {
+  mergeCapabilityFragments,
+  parseComputeCapabilities,
+  VULKAN_ICD_DIRS,
+  type CapabilitiesFacts,
+} from '@vast/conventions/capabilities';
 import { parsePortalConfig, parsePortalYaml, type PortalEntry } from '@vast/conventions/portal-config';
 import {
   AGENTS_DIR,
@@ -98,7 +103,7 @@ const dirsOf = (pathList: string | undefined) => (pathList ?? '').split(':').fil
 function cudaFacts(
   root: string,
   env: ReadFactsOptions['env'],
-): Pick<CapabilitiesFacts['gpu'], 'components' | 'forwardCompat' | 'computeCapabilities'> {
+): Pick<CapabilitiesFacts['gpu'], 'components' | 'forwardCompat' | 'computeCapabilities' | 'render'> {
   const at = (path: string) => join(root, path);
   const real = root === '/';
   const cudaHome = env.CUDA_HOME && isAbsolute(env.CUDA_HOME) ? env.CUDA_HOME : CUDA_LINK;
@@ -113,10 +118,13 @@ function cudaFacts(
   const compatDir = `${toolkit}/compat`;
   const smi =
     real && existsSync('/proc/driver/nvidia/version') ? run('nvidia-smi', ['--query-gpu=compute_cap', '--format=csv,noheader']) : undefined;
+  const ldconfig = (real ? run('ldconfig', ['-p']) : undefined) ?? '';
+  const libraryDirListings = dirsOf(env.LD_LIBRARY_PATH).map((dir) => list(at(dir)));
+  const driver = existsSync(at('/proc/driver/nvidia/version'));
   return {
     components: {
-      ldconfig: (real ? run('ldconfig', ['-p']) : undefined) ?? '',
-      libraryDirListings: dirsOf(env.LD_LIBRARY_PATH).map((dir) => list(at(dir))),
+      ldconfig,
+      libraryDirListings,
       nvcc,
       devHeaders: existsSync(at(`${cudaHome}/include/cuda_runtime.h`)),
     },
@@ -127,6 +135,7 @@ function cudaFacts(
       ldLibraryPath: env.LD_LIBRARY_PATH,
     },
     computeCapabilities: smi === undefined ? undefined : parseComputeCapabilities(smi),
+    render: driver ? { ldconfig, libraryDirListings, vulkanIcdListings: VULKAN_ICD_DIRS.map((dir) => list(at(dir))) } : undefined,
   };
 }
 
