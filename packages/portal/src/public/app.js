@@ -6,7 +6,7 @@
 import { chooseLaunchUrl, PORTAL_PORT } from './launch.js';
 import { LOADER_STEPS, runLoader } from './loader.js';
 import { planSecureRedirect, QUICK_TUNNEL_BUDGET_MS, REDIRECT_DELAY_MS, wantsSecureRedirect } from './insecure-redirect.js';
-import { sortProcesses, visibleRoutes } from './process-order.js';
+import { isStoppedApplication, orderApplications, sortProcesses, visibleRoutes } from './process-order.js';
 import { isTunnelLive, POLL_MS as LIVENESS_POLL_MS, RECHECK_MS, waitForTunnel } from './tunnel-liveness.js';
 
 (() => {
@@ -210,18 +210,20 @@ import { isTunnelLive, POLL_MS as LIVENESS_POLL_MS, RECHECK_MS, waitForTunnel } 
 
   function renderTabs() {
     const tabs = byId('tabs');
-    const items = state.applications.map((app) => ({ key: app.label, title: app.label, badge: appState(app) }));
+    const items = orderApplications(state.applications.map((app) => ({ key: app.label, title: app.label, state: appState(app) })));
     // Rebuild only on change, so a tab that has keyboard focus keeps it across the 2-second refreshes.
     const signature = JSON.stringify([items, state.selected]);
     if (tabs.dataset.signature === signature) return;
     tabs.dataset.signature = signature;
     tabs.replaceChildren(
       ...items.map((item) => {
-        const dot = h('span', { class: `dot state-${item.badge || 'link'}`, 'aria-hidden': 'true' });
+        const dot = h('span', { class: `dot state-${item.state || 'link'}`, 'aria-hidden': 'true' });
+        const stopped = isStoppedApplication(item.state);
         const tab = h(
           'button',
           {
-            class: 'tab',
+            class: stopped ? 'tab stopped' : 'tab',
+            ...(stopped && { title: 'Service Stopped' }),
             role: 'tab',
             type: 'button',
             'data-testid': 'tab',

@@ -1,6 +1,7 @@
 // @ts-check
-// The Supervisor page's rules (upstream §2.10): programs sorted running or starting first, then failed, then the
-// rest; the page's routes, without Supervisor when the portal does not run in a container. Pure.
+// The page's ordering rules (upstream §2.10): programs sorted running or starting first, then failed, then the rest;
+// applications whose program is stopped dimmed and moved to the end; the page's routes, without Supervisor when the
+// portal does not run in a container. Pure.
 
 /** @param {string} state one of the portal's process states (running, starting, failed, stopped, ...) */
 function rank(state) {
@@ -17,6 +18,25 @@ function rank(state) {
  */
 export function sortProcesses(processes) {
   return [...processes].sort((a, b) => rank(a.state) - rank(b.state) || a.name.localeCompare(b.name));
+}
+
+/**
+ * Is an application's program down: it has one (a plain link has none, state "link") and it is neither running nor
+ * starting. Upstream dims such a card, labels it "Service Stopped" and moves it to the end.
+ * @param {string} state the application's state: its program's, or "link"
+ */
+export function isStoppedApplication(state) {
+  return state !== 'link' && rank(state) !== 0;
+}
+
+/**
+ * Applications in config order, the stopped ones moved to the end (each group keeps config order).
+ * @template {{ state: string }} A
+ * @param {readonly A[]} applications
+ * @returns {A[]}
+ */
+export function orderApplications(applications) {
+  return [...applications.filter((a) => !isStoppedApplication(a.state)), ...applications.filter((a) => isStoppedApplication(a.state))];
 }
 
 export const ROUTES = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sortProcesses, visibleRoutes } from './process-order.js';
+import { isStoppedApplication, orderApplications, sortProcesses, visibleRoutes } from './process-order.js';
 
 describe('the Supervisor page’s rules', () => {
   it('sorts running and starting first, then failed (FATAL, BACKOFF), then the rest, by name within each', () => {
@@ -26,5 +26,17 @@ describe('the Supervisor page’s rules', () => {
     expect(routes('container')).toEqual(['apps', 'tunnels', 'services', 'logs', 'tools']);
     expect(routes('host')).toEqual(['apps', 'tunnels', 'logs', 'tools']);
     expect(routes(null)).toContain('services'); // not known yet
+  });
+
+  it('moves applications whose program is down to the end, config order kept in each group; a plain link is never down', () => {
+    const apps = [
+      { label: 'Jupyter', state: 'stopped' },
+      { label: 'Portal', state: 'running' },
+      { label: 'Docs', state: 'link' },
+      { label: 'App', state: 'failed' },
+      { label: 'Api', state: 'starting' },
+    ];
+    expect(orderApplications(apps).map((a) => a.label)).toEqual(['Portal', 'Docs', 'Api', 'Jupyter', 'App']);
+    expect(['link', 'running', 'starting', 'stopped', 'failed'].map(isStoppedApplication)).toEqual([false, false, false, true, true]);
   });
 });
