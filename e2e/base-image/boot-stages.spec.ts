@@ -163,9 +163,9 @@ describe('boot stages with their inputs present', () => {
     expect(await sh('stat -c "%U %a" /home/user/.ssh /home/user/.ssh/authorized_keys')).toBe('user 700\nuser 600');
   });
 
-  it('45: adds the shell setup to .bashrc once, and a login shell starts in the workspace with /venv/main', async () => {
+  it('45: adds the shell setup to .bashrc once, and a login shell starts in the workspace with /venv/main and umask 002', async () => {
     expect(await sh('grep -c "### vast boot setup ###" /root/.bashrc')).toBe('1');
-    expect(await sh('bash -ic "pwd; echo \\$VIRTUAL_ENV" 2>/dev/null')).toBe('/workspace\n/venv/main');
+    expect(await sh('bash -ic "pwd; echo \\$VIRTUAL_ENV; umask" 2>/dev/null')).toBe('/workspace\n/venv/main\n0002');
   });
 
   it("a restart boots again without redoing first-boot work or losing the user's edits", async () => {

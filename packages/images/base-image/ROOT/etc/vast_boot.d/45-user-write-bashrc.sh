@@ -1,12 +1,14 @@
 #!/bin/bash
 # Boot stage 45 (sourced by boot_default.sh): adds the interactive-shell setup to root's and user's ~/.bashrc, once.
 #
-# Login shells (SSH, Jupyter terminals) start in $WORKSPACE with the container's environment, the
-# main venv active, and a warning while provisioning is still running.
+# Login shells (SSH, Jupyter terminals) start in $WORKSPACE with umask 002 (files stay group-writable for `user`, as
+# in every RUN and in the boot), the container's environment, the main venv active, and a warning while provisioning
+# is still running.
 stage_bashrc() {
     local marker='### vast boot setup ###' rc block
     block="${marker}
 # Added by /etc/vast_boot.d/45-user-write-bashrc.sh.
+umask 002
 cd \"\${WORKSPACE:-/workspace}\" 2>/dev/null || true"
     if [[ "${export_env:-true}" == true ]]; then
         block+="
