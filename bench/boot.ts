@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { publishedPort, startSmokeContainer } from '@vast/plugin/testing';
-import { megabytes, seconds, type Figure } from './figures';
+import { formatFigure, megabytes, seconds, type Figure } from './figures';
 
 const SECTION = 'boot';
 const TARGET_MS = 5000;
@@ -61,7 +61,7 @@ export async function boot(image: string, record: (figure: Figure) => void): Pro
   const median = (pick: (r: (typeof runs)[number]) => number) => runs.map(pick).sort((a, b) => a - b)[1];
   const show = (f: Figure) => {
     record(f);
-    console.log(`  ${f.what}: ${f.value}${f.target ? ` [target ${f.target}: ${f.met ? 'met' : 'NOT met'}]` : ''}`);
+    console.log(`  ${formatFigure(f)}`);
   };
   for (const service of ['portal', 'jupyter'] as const) {
     const ms = median((r) => r[service]);

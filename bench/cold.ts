@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_ROOT_DEFAULTS } from '@vast/plugin/testing';
 import type { ScratchWorkspace } from '../e2e/support/scratch-workspace';
-import { ratioFigure, type Figure } from './figures';
+import { formatFigure, ratioFigure, type Figure } from './figures';
 
 const SECTION = 'cold';
 const COLD_TAG = 'vast-bench-cold/base-image:latest';
@@ -80,5 +80,5 @@ export function cold(ws: ScratchWorkspace, record: (figure: Figure) => void): vo
     1.25,
   );
   record(figure);
-  console.log(`  ${figure.what}: ${figure.value} [target ${figure.target}: ${figure.met ? 'met' : 'NOT met'}]`);
+  console.log(`  ${formatFigure(figure)}`);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ScratchWorkspace, NX_ENV } from '../e2e/support/scratch-workspace';
 import { startRegistry } from '../e2e/support/registry-server';
 import { addGeneratedImages, generatedName } from './generated-images';
-import { megabytes, ratioFigure, seconds, type Figure } from './figures';
+import { formatFigure, megabytes, ratioFigure, seconds, type Figure } from './figures';
 import { runSampled } from './process-tree';
 
 const SECTION = 'family';
@@ -53,7 +53,7 @@ export async function family(count: number, record: (figure: Figure) => void): P
     const allBefore = await run(`${count}-image no-op, --batch=false`, [...all, ...unbatched]);
     const show = (f: Figure) => {
       record(f);
-      console.log(`  ${f.what}: ${f.value}${f.target ? ` [target ${f.target}: ${f.met ? 'met' : 'NOT met'}]` : ''}`);
+      console.log(`  ${formatFigure(f)}`);
     };
     show(
       ratioFigure(
