@@ -2,7 +2,7 @@
 // three boots, per service), and the container's memory once idle.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { publishedPort, startSmokeContainer } from '@vast/plugin/testing';
+import { dockerCommand, publishedPort, startSmokeContainer } from '@vast/plugin/testing';
 import { formatFigure, megabytes, seconds, type Figure } from './figures';
 
 const SECTION = 'boot';
@@ -47,7 +47,7 @@ async function bootOnce(image: string): Promise<{ portal: number; jupyter: numbe
       firstOk(`http://127.0.0.1:${jupyterPort}/api`, token, started, deadline),
     ]);
     await new Promise((r) => setTimeout(r, 15_000));
-    const usage = execFileSync('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', container.id], { encoding: 'utf8' });
+    const usage = execFileSync(dockerCommand(), ['stats', '--no-stream', '--format', '{{.MemUsage}}', container.id], { encoding: 'utf8' });
     return { portal, jupyter, idleKb: parseMemUsage(usage) };
   } finally {
     await container.remove();

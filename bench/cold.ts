@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCAL_ROOT_DEFAULTS } from '@vast/plugin/testing';
+import { dockerCommand, LOCAL_ROOT_DEFAULTS } from '@vast/plugin/testing';
 import type { ScratchWorkspace } from '../e2e/support/scratch-workspace';
 import { formatFigure, ratioFigure, type Figure } from './figures';
 
@@ -40,8 +40,14 @@ export function cold(ws: ScratchWorkspace, record: (figure: Figure) => void): vo
   const dry = ws.nx('run', 'base-image:docker-build', '-c', 'local', '--dryRun');
   if (dry.code !== 0) throw new Error(`dry run failed:\n${dry.output.slice(-3000)}`);
   const argv = coldArgv(dry.output);
-  const build = timed(() => execFileSync('docker', argv, { cwd: ws.root, stdio: 'ignore', env: { ...process.env, DOCKER_BUILDKIT: '1' } }));
-  execFileSync('docker', ['image', 'rm', '-f', COLD_TAG], { stdio: 'ignore' });
+  const build = timed(() =>
+    execFileSync(dockerCommand(), argv, {
+      cwd: ws.root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, DOCKER_BUILDKIT: '1' },
+    }),
+  );
+  execFileSync(dockerCommand(), ['image', 'rm', '-f', COLD_TAG], { stdio: 'ignore' });
   const steps = join(ws.root, 'dist/images/base-image/steps');
   const installs = readdirSync(steps)
     .filter((f) => INSTALL_STEP.test(f))
@@ -51,7 +57,7 @@ export function cold(ws: ScratchWorkspace, record: (figure: Figure) => void): vo
   const script = `umask 002; for s in ${installs.map((s) => `/steps/${s}`).join(' ')}; do bash "$s" || exit 1; done`;
   const floor = timed(() =>
     execFileSync(
-      'docker',
+      dockerCommand(),
       [
         'run',
         '--rm',
@@ -69,7 +75,7 @@ export function cold(ws: ScratchWorkspace, record: (figure: Figure) => void): vo
         '-c',
         script,
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     ),
   );
   const figure = ratioFigure(

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScratchWorkspace, NX_ENV } from '../e2e/support/scratch-workspace';
 import { startRegistry } from '../e2e/support/registry-server';
+import { dockerCommand } from '@vast/plugin/testing';
 import { addGeneratedImages, generatedName } from './generated-images';
 import { formatFigure, megabytes, ratioFigure, seconds, type Figure } from './figures';
 import { runSampled } from './process-tree';
@@ -14,7 +15,7 @@ import { runSampled } from './process-tree';
 const SECTION = 'family';
 
 function docker(...args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync(dockerCommand(), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
 export async function family(count: number, record: (figure: Figure) => void): Promise<void> {
