@@ -308,6 +308,9 @@ async function freshRunner(ws: ScratchWorkspace, peerBuild: () => number) {
 
 async function main() {
   const started = Date.now();
+  // The code measured: the checkout as the run starts.
+  const revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' }).trim() ? ' (with uncommitted changes)' : '';
   const unknown = [...only].filter((s) => !SECTIONS.includes(s));
   if (unknown.length) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
   const ran: string[] = [];
@@ -359,8 +362,6 @@ async function main() {
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'latest.txt'), figures.map(formatFigure).join('\n') + '\n');
   if (writeJson) {
-    const revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' }).trim() ? ' (with uncommitted changes)' : '';
     writeFileSync(
       join(out, 'latest.json'),
       latestJson({ started: new Date(started).toISOString(), revision: revision + dirty, sections: ran, note: flag('note'), figures }),
