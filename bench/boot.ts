@@ -19,7 +19,8 @@ export function parseMemUsage(text: string): number {
 
 async function firstOk(url: string, token: string, since: bigint, deadline: number): Promise<number> {
   while (Date.now() < deadline) {
-    const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } }).then(
+    // A connection docker-proxy accepts before anything listens inside can hang: each attempt gets 2 s.
+    const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) }).then(
       (r) => r.status === 200,
       () => false,
     );
