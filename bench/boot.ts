@@ -33,6 +33,8 @@ async function firstOk(url: string, token: string, since: bigint, deadline: numb
 async function bootOnce(image: string): Promise<{ portal: number; jupyter: number; idleKb: number }> {
   const token = randomBytes(16).toString('hex');
   const started = process.hrtime.bigint();
+  // AbortSignal.timeout's timer does not hold the process open: with a request hung, Node would exit mid-boot.
+  const keepAlive = setInterval(() => undefined, 1000);
   const container = await startSmokeContainer({
     image,
     portalConfig: PORTAL_CONFIG,
@@ -51,6 +53,7 @@ async function bootOnce(image: string): Promise<{ portal: number; jupyter: numbe
     const usage = execFileSync(dockerCommand(), ['stats', '--no-stream', '--format', '{{.MemUsage}}', container.id], { encoding: 'utf8' });
     return { portal, jupyter, idleKb: parseMemUsage(usage) };
   } finally {
+    clearInterval(keepAlive);
     await container.remove();
   }
 }
