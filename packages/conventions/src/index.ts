@@ -19,3 +19,4 @@ export * from './image-source';
 export * from './provisioning';
 export * from './readme';
 export * from './image-projects';
+export * from './apt-packages';

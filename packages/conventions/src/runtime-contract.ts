@@ -12,6 +12,11 @@ export const BOOT_LOG = '/var/log/vast-boot.log';
 export const SUPERVISOR_SCRIPTS_DIR = '/opt/supervisor-scripts';
 export const SUPERVISOR_CONF_DIR = '/etc/supervisor/conf.d';
 export const INSTANCE_TOOLS_BIN = '/opt/instance-tools/bin';
+/**
+ * The apt packages the base image installed (`name[ command]` per line), in its copy for external images (GRAFT_DIR
+ * in dockerfile.ts): graft.sh installs the same list into an upstream image. Written by the base's install step.
+ */
+export const GRAFT_APT_LIST = '/opt/vast-base/apt-packages.txt';
 /** Where exit_portal.sh and exit_serverless.sh leave `<program>` when they skip a service. */
 export const SKIP_DIR = '/tmp/supervisor-skip';
 

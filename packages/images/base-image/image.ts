@@ -1,5 +1,82 @@
 // The base image: runtime infrastructure every template inherits (boot chain, supervisor, Caddy, Jupyter, portal).
-import { defineImage, INSTANCE_TOOLS_BIN, LOG_DIR } from '@vast/conventions';
+import { defineImage, INSTANCE_TOOLS_BIN, LOG_DIR, renderAptInstall, type AptPackage } from '@vast/conventions';
+
+/**
+ * Every apt package the base installs: upstream's 82 (reference §3.7, in its groups, `--no-install-recommends`) and
+ * the runtime ours adds. Both profiles install this one list; where Debian bookworm (the local profile) has no such
+ * package, the entry names what it installs instead, or `false`, and why. external images graft the same list.
+ */
+export const APT_PACKAGES: AptPackage[] = [
+  ...group('Base system utilities', ['acl', 'bc', 'ca-certificates', 'gpg-agent', 'software-properties-common', 'locales']),
+  ...group('Base system utilities', ['lsb-release', 'curl', 'wget', 'sudo', 'moreutils', 'nano', 'vim', 'less', 'jq', 'git']),
+  ...group('Base system utilities', ['git-lfs']),
+  {
+    name: 'man',
+    group: 'Base system utilities',
+    local: 'man-db',
+    why: 'bookworm has `man` only as a virtual package, which apt will not pick a provider for; man-db provides it',
+  },
+  ...group('Base system utilities', ['tzdata']),
+  { name: 'expect', group: 'Base system utilities', command: 'unbuffer' },
+  ...group('Display', ['fonts-dejavu', 'fonts-freefont-ttf']),
+  { name: 'fonts-ubuntu', group: 'Display', local: false, why: "Ubuntu's own font: not in bookworm's main archive" },
+  ...group('Display', ['ffmpeg', 'sox']),
+  {
+    name: 'mesa-utils-extra',
+    group: 'Display',
+    local: 'mesa-utils',
+    why: "bookworm merged mesa-utils-extra's tools (eglinfo, es2gears, ...) into mesa-utils",
+  },
+  ...group('System monitoring & debugging', ['htop', 'iotop', 'strace', 'libtcmalloc-minimal4', 'lsof', 'procps', 'psmisc']),
+  {
+    name: 'nvtop',
+    group: 'System monitoring & debugging',
+    local: false,
+    why: "not in bookworm's main archive (the local root has no contrib), and it shows nothing without a GPU",
+  },
+  ...group('Infiniband', ['rdma-core', 'libibverbs1', 'ibverbs-providers', 'libibumad3', 'librdmacm1', 'infiniband-diags']),
+  ...group('Development essentials', ['build-essential', 'cmake', 'ninja-build', 'gdb', 'libssl-dev']),
+  ...group('Build system tools', ['pkg-config', 'autoconf', 'automake', 'libtool']),
+  ...group('Common dev libraries', ['libffi-dev', 'libcurl4-openssl-dev', 'libxml2-dev', 'libsqlite3-dev']),
+  ...group('Image processing', ['libpng-dev', 'libjpeg-dev', 'libwebp-dev']),
+  // An upstream image's own python3 is kept as it is (graft.sh skips these where python3 exists).
+  ...group('System Python', ['python3-full', 'python3-dev', 'python3-pip']).map((p) => ({ ...p, command: 'python3' })),
+  ...group('Network utilities', ['netcat-traditional', 'net-tools', 'dnsutils', 'iproute2', 'iputils-ping', 'traceroute']),
+  ...group('File management', ['dos2unix', 'rsync', 'rclone', 'zip', 'unzip', 'xz-utils', 'zstd']),
+  {
+    name: 'linux-tools-common',
+    group: 'Performance analysis / cron',
+    local: 'linux-perf',
+    why: "Ubuntu's package of perf; bookworm ships perf as linux-perf",
+  },
+  ...group('Performance analysis / cron', ['cron', 'rsyslog']),
+  ...group('OpenCL', ['clinfo', 'pocl-opencl-icd', 'opencl-headers', 'ocl-icd-libopencl1', 'ocl-icd-dev', 'ocl-icd-opencl-dev']),
+  ...group('Vulkan', ['vulkan-tools']),
+  // The runtime the boot and its services use (not in upstream's list: upstream takes these from elsewhere).
+  { name: 'openssl', group: 'Runtime' },
+  { name: 'util-linux', group: 'Runtime', command: 'flock' },
+  { name: 'caddy', group: 'Runtime', command: 'caddy' },
+  { name: 'nodejs', group: 'Runtime', command: 'node' },
+  { name: 'python3', group: 'Runtime', command: 'python3' },
+  {
+    name: 'supervisor',
+    group: 'Runtime',
+    command: 'supervisord',
+    production: false,
+    why: 'production installs it from PyPI (python-tools step), newer than the distribution, as upstream does',
+  },
+  {
+    name: 'jupyter-notebook',
+    group: 'Runtime',
+    command: 'jupyter',
+    production: false,
+    why: 'production installs Jupyter from PyPI (python-tools step), as upstream does',
+  },
+];
+
+function group(name: string, packages: string[]): AptPackage[] {
+  return packages.map((p) => ({ name: p, group: name }));
+}
 
 export default defineImage({
   name: 'base-image',
@@ -33,13 +110,10 @@ export default defineImage({
     {
       name: 'debian-packages',
       profile: 'local',
-      comment: 'Offline profile: everything from Debian packages, so the image builds with no registry but Debian.',
+      comment:
+        'Offline profile: the same package list from Debian bookworm (differences named in the step), so the image builds with no registry but Debian.',
       run: [
-        'apt-get update',
-        'apt-get install -y --no-install-recommends \\',
-        '  ca-certificates curl sudo openssl procps psmisc less nano jq git rsync dos2unix expect cron \\',
-        '  supervisor caddy nodejs python3 python3-venv python3-pip jupyter-notebook',
-        'rm -rf /var/lib/apt/lists/*',
+        renderAptInstall(APT_PACKAGES, 'local'),
         'supervisord --version && caddy version && node --version && jupyter notebook --version',
       ].join('\n'),
     },
@@ -47,22 +121,12 @@ export default defineImage({
       name: 'system-packages',
       profile: 'production',
       comment: [
-        'Production profile (Ubuntu / CUDA bases): the runtime packages plus the tools templates expect. caddy and nodejs',
-        'come from Ubuntu here; supervisor and Jupyter from PyPI below (newer than the distribution, as upstream does).',
+        "Production profile (Ubuntu / CUDA bases): upstream's package list plus the runtime. caddy and nodejs come from",
+        'Ubuntu here; supervisor and Jupyter from PyPI below (newer than the distribution, as upstream does).',
       ].join('\n'),
-      run: [
-        'apt-get update',
-        'apt-get upgrade -y',
-        'apt-get install -y --no-install-recommends \\',
-        '  acl bc ca-certificates gpg-agent software-properties-common locales lsb-release curl wget sudo moreutils \\',
-        '  nano vim less jq git git-lfs man tzdata expect htop iotop strace lsof procps psmisc \\',
-        '  build-essential cmake ninja-build pkg-config libssl-dev libffi-dev \\',
-        '  python3-full python3-dev python3-pip \\',
-        '  netcat-traditional net-tools dnsutils iproute2 iputils-ping rsync rclone zip unzip xz-utils zstd dos2unix \\',
-        '  cron openssl caddy nodejs',
-        'rm -rf /var/lib/apt/lists/*',
-        'caddy version && node --version && python3 --version',
-      ].join('\n'),
+      run: [renderAptInstall(APT_PACKAGES, 'production', { upgrade: true }), 'caddy version && node --version && python3 --version'].join(
+        '\n',
+      ),
     },
     {
       name: 'python-tools',

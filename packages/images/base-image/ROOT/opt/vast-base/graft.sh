@@ -2,7 +2,7 @@
 # graft.sh: run during an external image's build (as root, inside the upstream Debian/Ubuntu image) to add the Vast runtime.
 #
 # The external Dockerfile copies /opt/vast-base from the base image first; this script installs the
-# packages the runtime needs (only what is missing), lays the base overlay (/opt/vast-base/ROOT)
+# base image's apt packages (only what is missing), lays the base overlay (/opt/vast-base/ROOT)
 # over /, and creates `user` and /venv/main when the upstream image has none. Debian packages only,
 # so it works wherever the upstream's own apt sources do.
 set -euo pipefail
@@ -16,43 +16,37 @@ die() { echo "graft: $*" >&2; exit 1; }
 [[ -d "$overlay" ]] || die "${overlay} is missing; the Dockerfile must COPY --from=<base image stage> /opt/vast-base /opt/vast-base first"
 command -v apt-get >/dev/null 2>&1 || die "apt-get not found; grafting supports Debian and Ubuntu upstream images only"
 
-# Package -> a command it provides; a package is installed only when its command is absent, so an
-# upstream's own (often newer) python, node or caddy is kept.
-declare -A wanted=(
-    [ca-certificates]=update-ca-certificates
-    [curl]=curl
-    [sudo]=sudo
-    [openssl]=openssl
-    [procps]=pgrep
-    [psmisc]=killall
-    [util-linux]=flock
-    [expect]=unbuffer
-    [cron]=cron
-    [git]=git
-    [jq]=jq
-    [dos2unix]=dos2unix
-    [supervisor]=supervisord
-    [caddy]=caddy
-    [nodejs]=node
-    [python3]=python3
-    [jupyter-notebook]=jupyter
-)
+# The base image's own apt list (rendered from base-image/image.ts by its install step), so an external image gets
+# the packages the base has, and graft keeps no list of its own. A line is `package [command]`: with a command, the
+# package is installed only when the command is missing, so an upstream's own (often newer) python, node or caddy
+# is kept. Names the upstream's apt sources do not have (a Debian upstream under an Ubuntu base) are skipped, named.
+readonly apt_list=/opt/vast-base/apt-packages.txt
+[[ -r "$apt_list" ]] || die "${apt_list} is missing; it comes from the base image's install step (rebuild the base image)"
+
+apt-get update
 missing=()
-for package in "${!wanted[@]}"; do
-    command -v "${wanted[$package]}" >/dev/null 2>&1 || missing+=("$package")
-done
+unavailable=()
+while read -r package command _; do
+    [[ -n "$package" ]] || continue
+    if [[ -n "${command:-}" ]] && command -v "$command" >/dev/null 2>&1; then continue; fi
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' && continue
+    if [[ "$(apt-cache policy "$package" 2>/dev/null | awk '/Candidate:/ {print $2}')" =~ ^(|\(none\))$ ]]; then
+        unavailable+=("$package")
+    else
+        missing+=("$package")
+    fi
+done <"$apt_list"
 # venv support is a module, not a command: probe it directly.
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
     missing+=(python3-venv)
 fi
+((${#unavailable[@]} == 0)) || say "not in this image's apt sources, skipped: ${unavailable[*]}"
 
 if ((${#missing[@]} > 0)); then
-    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | LC_ALL=C sort)
     say "installing ${missing[*]}"
-    apt-get update
     apt-get install -y --no-install-recommends "${missing[@]}"
-    rm -rf /var/lib/apt/lists/*
 fi
+rm -rf /var/lib/apt/lists/*
 
 # After the packages, so the overlay's supervisord.conf replaces the one the package ships.
 say "copying ${overlay} to /"
