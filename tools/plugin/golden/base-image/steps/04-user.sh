@@ -8,5 +8,7 @@ echo 'user ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/user
 chmod 0440 /etc/sudoers.d/user
 mkdir -p /run/user/1001 /opt/workspace-internal /var/log/portal /var/log/supervisor
 chown 1001:0 /run/user/1001 && chmod 700 /run/user/1001
-id user
+# TCLLIBPATH (ENV) names one path for every architecture, as upstream does.
+ln -sfn "/usr/lib/tcltk/$(uname -m)-linux-gnu" /usr/lib/tcltk/default
+id user && test -d /usr/lib/tcltk/default/
 # <<< steps[4].run

@@ -1,7 +1,7 @@
 #!/bin/bash
-# Boot stage 14 (sourced by boot_default.sh): fits the Jupyter entries of PORTAL_CONFIG to how the instance runs.
+# Boot stage 09 (sourced by boot_default.sh): fits the Jupyter entries of PORTAL_CONFIG to how the instance runs.
 #
-# Runs after 05-*-env.sh set the image's default PORTAL_CONFIG and before 15 records the environment.
+# Runs after 05-*-env.sh set the image's default PORTAL_CONFIG and before 10 records the environment.
 # - /.launch names the platform's launch mode. If it runs its own Jupyter on 8080, Caddy must not
 #   proxy 8080 to ours (18080): point the entries at 8080 directly (unless JUPYTER_OVERRIDE=true).
 # - If the mode has no Jupyter, or on Vast port 8080 is not mapped, drop the Jupyter entries.

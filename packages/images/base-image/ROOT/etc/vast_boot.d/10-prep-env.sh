@@ -1,5 +1,5 @@
 #!/bin/bash
-# Boot stage 15 (sourced by boot_default.sh): prepares $WORKSPACE, writes /etc/environment, loads $WORKSPACE/.env.
+# Boot stage 10 (sourced by boot_default.sh): prepares $WORKSPACE, writes /etc/environment, loads $WORKSPACE/.env.
 #
 # /etc/environment carries the container's environment to SSH logins and to services restarted
 # later (environment.sh reads it). It is rewritten once per container: a restarted container keeps
@@ -43,6 +43,7 @@ stage_env_prep() {
     # The boot shell's directory becomes supervisord's and so every service's default.
     cd "$workspace" || return 1
     export HF_HOME=${HF_HOME:-${workspace}/.hf_home}
+    mkdir -p "$HF_HOME" || return 1
 
     env_prep_write_environment || return 1
     # The one place its mode is set: a new file (mktemp already made it 0600) and one kept from an earlier boot, which
