@@ -33,7 +33,7 @@ function installed(script: string): string[] {
 
 /** The local step's named differences: `{ production, local }` from its `# ...: why` comment lines. */
 function namedDifferences(script: string): Array<{ production?: string; local?: string }> {
-  return script.split('\n').flatMap((line) => {
+  return script.split('\n').flatMap((line): Array<{ production?: string; local?: string }> => {
     let m = /^# not (\S+) \(production only\): \S/.exec(line);
     if (m) return [{ production: m[1] }];
     m = /^# (\S+) \(this profile only\): \S/.exec(line);
