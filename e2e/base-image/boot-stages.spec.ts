@@ -66,7 +66,7 @@ beforeAll(async () => {
     token: 'e2e-stages-token',
     provisioning: { kind: 'default' },
     namePrefix: 'vast-e2e-boot-stages',
-    args: ['--sync-home', '--bogus-flag'],
+    args: ['--sync-home', '--bogus-flag', '--sync-environment', '--no-update-portal', '--no-update-vast', '--no-agent-banner'],
     env: {
       HOTFIX_SCRIPT: '/opt/e2e/hotfix.sh',
       // Plain http: refused by fetch-script, so the container boots with the default runner; the token must not show.
@@ -110,6 +110,27 @@ describe('boot stages with their inputs present', () => {
     expect(await containerLogs(container!.id)).toContain("boot: ignoring unknown flag '--bogus-flag'");
   });
 
+  it('says which flags it ignored and why: none is ignored silently', async () => {
+    const logs = await containerLogs(container!.id, 100_000);
+    expect(logs).toContain('boot: --no-update-portal ignored: the portal is part of this image; no boot stage updates it');
+    expect(logs).toContain('boot: --no-update-vast ignored: no boot stage of this image updates a vast-cli checkout');
+    expect(logs).toContain('boot: --no-agent-banner ignored: no boot stage of this image writes an agent banner');
+  });
+
+  it('37: --sync-environment copies /venv/main into the workspace, keyed by /.env_hash, and links it back', async () => {
+    const hash = await sh('cat /.env_hash');
+    expect(await sh('readlink /venv/main')).toBe(`/workspace/.environment_sync/${hash}/venv/main`);
+    expect(await sh(`ls -A /workspace/.environment_sync/${hash}`)).toBe('.synced\nvenv');
+    expect(await sh('/venv/main/bin/python -c "import sys; print(sys.prefix)"')).toBe('/venv/main');
+  });
+
+  it('48: backs up pip freeze of each venv into the workspace, with a -latest link', async () => {
+    const latest = await sh('readlink /workspace/.venv-backups/4242/venv-main-latest.txt');
+    expect(latest).toMatch(/^venv-main-\d{4}-\d\d-\d\d-\d{4}\.txt$/);
+    expect(Number(await sh('grep -c "==" /workspace/.venv-backups/4242/venv-main-latest.txt'))).toBeGreaterThan(0);
+    expect(await sh('cat /workspace/.venv-backups/4242/backup.log')).toMatch(/\/venv\/main: \d+ packages -> venv-main-/);
+  });
+
   it('10: picks the newest toolkit with forward compatibility when the driver is older', async () => {
     expect(await sh('readlink /usr/local/cuda')).toBe('/usr/local/cuda-12.8');
     expect(await sh('cat /etc/ld.so.conf.d/0-compat-cuda.conf')).toBe('/usr/local/cuda-12.8/compat');
@@ -117,7 +138,7 @@ describe('boot stages with their inputs present', () => {
     expect(await sh('test -e /etc/vast-cuda-compat-established && echo yes')).toBe('yes');
   });
 
-  it('15: writes /etc/environment once for the container, quoting values so they read back exactly', async () => {
+  it('10: writes /etc/environment once for the container, quoting values so they read back exactly', async () => {
     expect(await sh('head -n 1 /etc/environment')).toBe('# Template controlled environment for C.4242');
     expect(await sh('set -a; . /etc/environment; printf %s "$E2E_QUOTED"')).toBe('say "hi" to $HOME `now` \\o/');
     expect(await sh('grep -c "^HOME=" /etc/environment || true')).toBe('0');
@@ -183,5 +204,7 @@ describe('boot stages with their inputs present', () => {
       { timeoutMs: 60_000 },
     );
     expect(states.get('caddy')).toBe('RUNNING');
+    // /etc/environment wins over the container's environment, in the services too.
+    expect(await sh('tr "\\0" "\\n" < /proc/$(pgrep -o -x caddy)/environ | grep ^E2E_EDIT=')).toBe('E2E_EDIT=kept');
   });
 });

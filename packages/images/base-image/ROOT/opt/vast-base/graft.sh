@@ -62,6 +62,12 @@ fi
 echo 'user ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/user
 chmod 0440 /etc/sudoers.d/user
 
+# The base's ENV carries TCLLIBPATH=/usr/lib/tcltk/default (expect's unbuffer reads it); the base's user step makes
+# this link there, the graft here.
+if [[ -d "/usr/lib/tcltk/$(uname -m)-linux-gnu" ]]; then
+    ln -sfn "/usr/lib/tcltk/$(uname -m)-linux-gnu" /usr/lib/tcltk/default
+fi
+
 mkdir -p /run/user/1001 /opt/workspace-internal /var/log/portal /var/log/supervisor
 chown 1001:0 /run/user/1001
 chmod 700 /run/user/1001
