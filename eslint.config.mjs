@@ -10,9 +10,10 @@ const depConstraints = [
   { sourceTag: 'type:conventions', onlyDependOnLibsWithTags: ['type:conventions'] },
   { sourceTag: 'type:plugin', onlyDependOnLibsWithTags: ['type:conventions'] },
   { sourceTag: 'type:portal', onlyDependOnLibsWithTags: ['type:conventions'] },
+  { sourceTag: 'type:provisioner', onlyDependOnLibsWithTags: ['type:conventions'] },
   // An image is data on top of conventions; its package.json pins its parent image.
   { sourceTag: 'type:image', onlyDependOnLibsWithTags: ['type:conventions', 'type:image'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:plugin', 'type:conventions', 'type:portal'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:plugin', 'type:conventions', 'type:portal', 'type:provisioner'] },
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:plugin', 'type:conventions'] },
   { sourceTag: 'type:scripts', onlyDependOnLibsWithTags: ['type:plugin', 'type:conventions'] },
 ];

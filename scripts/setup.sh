@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 log() { printf '\n==> %s\n' "$*"; }
 
 # What the builds and tests use: the Docker engine, debootstrap for the local Debian root, shellcheck for lint,
-# Caddy, supervisor and openssl for the portal tests, Debian's registry for the push test, Chromium for the portal browser test.
-PACKAGES=(docker.io debootstrap shellcheck caddy supervisor openssl docker-registry chromium git ca-certificates curl iptables)
+# Caddy, supervisor and openssl for the portal tests, Debian's registry for the push test, Chromium for the portal browser test,
+# unzip to read the portal's log archive independently of the code that writes it.
+PACKAGES=(docker.io debootstrap shellcheck caddy supervisor openssl docker-registry chromium git ca-certificates curl iptables unzip)
 missing=()
 # A machine that already has a Docker engine from elsewhere (GitHub's runners: Docker's own packages) keeps it:
 # docker.io would conflict with them.

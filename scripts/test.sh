@@ -21,6 +21,7 @@ echo "==> type check (tsc, no emit)"
 npx tsc -p tsconfig.json || status=1
 npx tsc -p packages/portal/tsconfig.json || status=1
 npx tsc -p packages/portal/src/public/tsconfig.json || status=1
+npx tsc -p packages/provisioner/tsconfig.json || status=1
 
 echo "==> unit tests and golden files (nx run-many -t test)"
 npx nx run-many -t test --skip-nx-cache --outputStyle=stream -- --reporter=default --reporter=json --outputFile=test-output/vitest.json || status=1

@@ -73,10 +73,19 @@ async function boot(
   return container;
 }
 
-/** The program reaches RUNNING (after provisioning: the launch script waits for /.provisioning to go). */
+/**
+ * Provisioning ends and the program is RUNNING. Both are waited for: supervisor reports RUNNING once the launch script
+ * has lived a second, while that script may still be waiting for /.provisioning to go (a provisioning script that
+ * starts its own service reaches RUNNING before the boot removes the marker).
+ */
 async function expectRunning(container: SmokeContainer, program: string): Promise<void> {
-  await waitFor(container, `${program} RUNNING`, 240, async () => (await supervisorStates(container.probe))?.get(program) === 'RUNNING');
-  expect(await fileExists(container.probe, provisioningMarkerPath(PROVISIONING_MARKERS.inProgress))).toBe(false);
+  const inProgress = provisioningMarkerPath(PROVISIONING_MARKERS.inProgress);
+  await waitFor(
+    container,
+    `${program} RUNNING, provisioning over`,
+    240,
+    async () => (await supervisorStates(container.probe))?.get(program) === 'RUNNING' && !(await fileExists(container.probe, inProgress)),
+  );
 }
 
 /** Caddy serves the external port with auth: 200 with the bearer token, 401 without. */
@@ -101,14 +110,15 @@ async function expectSkipped(container: SmokeContainer, program: string): Promis
   expect(state).toBe('EXITED');
 }
 
-/** docker-build -c local of a generated project; its version and build tags join the images removed at the end. */
-function buildLocal(project: string): void {
+/** docker-build -c local of a generated project (extra options after); its tags join the images removed at the end. */
+function buildLocal(project: string, ...options: string[]): string {
   ownImages.add(`${PREFIX}/${project}:1.0.0-local`);
-  const result = ws.nx('run', `${project}:docker-build`, '-c', 'local');
+  const result = ws.nx('run', `${project}:docker-build`, '-c', 'local', ...options);
   expect(result.code, result.output).toBe(0);
   const tag = new RegExp(`(${PREFIX}/${project}:build-[0-9a-f]{12})`).exec(result.output)?.[1];
   expect(tag, result.output).toBeDefined();
   ownImages.add(tag!);
+  return tag!;
 }
 
 /** The VL0xx/VL090 findings of a failed lint, as `CODE file` pairs. */
@@ -130,6 +140,21 @@ afterAll(async () => {
   for (const image of ownImages) await run(dockerCommand(), ['rmi', '--force', image], { reject: false });
   ws?.dispose();
 });
+
+/**
+ * A new image is the only image affected: no sibling rebuilds. The plugin is affected too, on purpose: its golden
+ * and workspace checks read every image definition (they are in plugin:test's inputs), so `nx affected -t test`
+ * must run them to ask for the new image's golden files. Its dependents (e2e, scripts, bench) follow from Nx's
+ * project graph.
+ */
+function expectAffectedImages(expected: string[]): void {
+  const images = ws.nx('show', 'projects', '--affected', '--base=HEAD', '-t', 'docker-build');
+  expect(images.code, images.output).toBe(0);
+  expect(lines(images.stdout)).toEqual(expected);
+  const projects = ws.nx('show', 'projects', '--affected', '--base=HEAD');
+  expect(projects.code, projects.output).toBe(0);
+  expect(lines(projects.stdout)).toContain('plugin');
+}
 
 describe('nx g @vast/plugin:derivative, to a booted container', () => {
   let hello: SmokeContainer | undefined;
@@ -158,13 +183,11 @@ describe('nx g @vast/plugin:derivative, to a booted container', () => {
     expect(ws.git('status', '--porcelain')).toBe('');
   });
 
-  it('generates the project; affected lists it and nothing else', () => {
+  it('generates the project; the only affected image is the new one', () => {
     const result = ws.nx(...generate);
     expect(result.code, result.output).toBe(0);
     expect(ws.read('packages/images/hello/image.ts')).toContain("portal: [{ label: 'Hello', externalPort: 7860, internalPort: 17860 }],");
-    const affected = ws.nx('show', 'projects', '--affected', '--base=HEAD');
-    expect(affected.code, affected.output).toBe(0);
-    expect(lines(affected.stdout)).toEqual(['hello']);
+    expectAffectedImages(['hello']);
   });
 
   it('lint fails on the two markers only, each leading back to image.ts', () => {
@@ -186,8 +209,25 @@ describe('nx g @vast/plugin:derivative, to a booted container', () => {
     expect(result.code, result.output).toBe(0);
   });
 
+  let helloBuild: string;
   it('docker-build -c local builds it (base-image local first)', () => {
-    buildLocal('hello');
+    helloBuild = buildLocal('hello');
+  });
+
+  it('a manual build: --arg gives a new content tag, recorded; --tag names it; the version tag stays on the release build', async () => {
+    ownImages.add(`${PREFIX}/hello:manual-local`);
+    const manual = buildLocal('hello', '--excludeTaskDependencies', '--arg', 'PYTHON_VERSION=3.11-manual', '--tag', 'manual');
+    expect(manual).not.toBe(helloBuild);
+    const id = (ref: string) => run(dockerCommand(), ['image', 'inspect', '--format', '{{.Id}}', ref]).then((r) => r.stdout.trim());
+    expect(await id(`${PREFIX}/hello:manual-local`)).toBe(await id(manual));
+    expect(await id(`${PREFIX}/hello:1.0.0-local`)).toBe(await id(helloBuild));
+    const record = JSON.parse(ws.read('dist/builds/hello/build-result.json'));
+    expect(record.overrides).toEqual({ PYTHON_VERSION: '3.11-manual' });
+    expect(record.variants).toEqual([
+      { key: 'local', buildTag: manual, extraTags: [`${PREFIX}/hello:manual-local`], imageId: await id(manual) },
+    ]);
+    // The release build again: its record is the release's, so smoke and docker-push see the real thing.
+    expect(buildLocal('hello', '--excludeTaskDependencies')).toBe(helloBuild);
   });
 
   it('boots: RUNNING after provisioning, served through Caddy with the token, 401 without', async () => {
@@ -233,7 +273,7 @@ describe('nx g @vast/plugin:external, grafted onto a local stand-in upstream', (
     expect(result.output).toContain("--upstream='generators-e2e/stand-in' is not an image reference with a tag or a digest");
   });
 
-  it('generates the project; affected lists it and nothing else', () => {
+  it('generates the project; the only affected image is the new one', () => {
     ws.commit('scratch: hello');
     const result = ws.nx(
       'g',
@@ -245,9 +285,7 @@ describe('nx g @vast/plugin:external, grafted onto a local stand-in upstream', (
       `--repository=${PREFIX}/stand-in`,
     );
     expect(result.code, result.output).toBe(0);
-    const affected = ws.nx('show', 'projects', '--affected', '--base=HEAD');
-    expect(affected.code, affected.output).toBe(0);
-    expect(lines(affected.stdout)).toEqual(['stand-in']);
+    expectAffectedImages(['stand-in']);
   });
 
   it('lint fails on the two markers only; filled in, it passes', () => {

@@ -9,18 +9,28 @@
 //   PORTAL_E2E_TOKEN, plus optionally PORTAL_E2E_APPS (comma-separated labels, in order), PORTAL_E2E_SERVICE
 //   (the application whose service is restarted, default Jupyter) and PORTAL_E2E_LOG_LINE (a regex for a line that
 //   service writes when it starts).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVISIONING_MARKERS, provisioningMarkerPath, type ProvisioningMarker } from '@vast/conventions';
-import { run, dockerCommand, execInContainer, startSmokeContainer } from '@vast/plugin/testing';
+import { execInContainer, publishedPort, startSmokeContainer } from '@vast/plugin/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { launchChromium, type ChromiumSession } from '../support/chromium';
 import { eventually } from '../support/eventually';
 import { applyPortalConfig } from '@vast/portal/apply-portal-config';
-import { freePort, hasCaddy, runCaddy, startAuthGate, startPortalFixture } from '@vast/portal/testing';
+import {
+  capabilitiesSchema,
+  freePort,
+  hasCaddy,
+  processesSchema,
+  runCaddy,
+  startAuthGate,
+  startPortalFixture,
+  systemMetricsSchema,
+} from '@vast/portal/testing';
 
 const SCREENSHOTS = resolve(__dirname, '../../test-output/portal');
 
@@ -40,8 +50,15 @@ interface PortalTarget {
   logLine: RegExp;
   /** Local only: toggles the provisioning markers. */
   setMarker: (name: ProvisioningMarker, present: boolean) => void | Promise<void>;
+  /** Appends a line to <log dir>/<name>.log, as a service's logging.sh would; `partial` leaves the line unfinished. */
+  writeLog: (name: string, line: string, partial?: boolean) => void | Promise<void>;
+  /** Where the log directory's files sit inside the /download-logs archive. */
+  archiveLogDir: string;
   close(): Promise<void>;
 }
+
+/** A link the template adds through PORTAL_LINKS; the Tools & Help page must show it. */
+const PORTAL_LINKS = 'E2E Handbook|https://handbook.example.org/e2e|Read this first';
 
 const CONTAINER_PORTAL_CONFIG =
   'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
@@ -56,9 +73,10 @@ async function containerTarget(): Promise<PortalTarget> {
     token,
     provisioning: { kind: 'none' },
     namePrefix: 'vast-e2e-portal',
+    env: { PORTAL_LINKS },
   });
   try {
-    const port = (await run(dockerCommand(), ['port', container.id, '1111/tcp'])).stdout.trim().split('\n')[0].split(':').pop();
+    const port = await publishedPort(container.id, 1111);
     const url = `http://127.0.0.1:${port}/`;
     let status = 0;
     await eventually(
@@ -92,6 +110,11 @@ async function containerTarget(): Promise<PortalTarget> {
       // What Debian's notebook server (or a newer jupyter_server) prints once it listens.
       logLine: /(Serving notebooks from|is running at|Jupyter Server .* is running)/,
       setMarker: marker,
+      writeLog: async (name, line, partial = false) => {
+        const format = partial ? '%s' : '%s\n';
+        await execInContainer(container.id, ['sh', '-c', 'printf "$3" "$1" >> "/var/log/portal/$2.log"', 'sh', line, name, format]);
+      },
+      archiveLogDir: 'log/portal/',
       close: () => container.remove(),
     };
   } catch (e) {
@@ -112,7 +135,7 @@ async function localTarget(): Promise<PortalTarget> {
     `127.0.0.1:${syncExternal}:${syncInternal}:/:Syncthing`,
   ].join('|');
   // Long enough that the page's refresh right after the action still sees the service starting.
-  const fixture = await startPortalFixture({ port: portalPort, portalConfig, transitionMs: 2500 });
+  const fixture = await startPortalFixture({ port: portalPort, portalConfig, transitionMs: 2500, env: { PORTAL_LINKS } });
   const token = 'e2e0token0c0ffee0';
   const gate = await startAuthGate(fixture.dir);
   const output: string[] = [];
@@ -144,6 +167,9 @@ async function localTarget(): Promise<PortalTarget> {
     service: 'Jupyter',
     logLine: /^fake-supervisor: jupyter started \(start 1\)$/,
     setMarker: fixture.setMarker,
+    writeLog: (name, line, partial = false) =>
+      partial ? appendFileSync(fixture.dir.file(`log/${name}.log`), line) : fixture.writeLog(name, line),
+    archiveLogDir: 'log/',
     close: async () => {
       await caddy.stop();
       await gate.stop();
@@ -211,7 +237,9 @@ describe.each([
     expect(page.url()).toBe(target.url);
     await page.locator('[data-testid="tab"]').first().waitFor();
     const tabs = await page.locator('[data-testid="tab"]').allTextContents();
-    expect(tabs).toEqual([...target.applications, 'Services']);
+    expect(tabs).toEqual(target.applications);
+    const routes = await page.locator('[data-testid="route"]').allTextContents();
+    expect(routes).toEqual(['Applications', 'Tunnels', 'Supervisor', 'Logs', 'Tools & Help']);
   });
 
   it('restarts a service from the page and sees its state change', async () => {
@@ -265,17 +293,156 @@ describe.each([
     await banner.waitFor({ state: 'hidden' });
   });
 
-  it('lists every supervisor program in the Services tab', async () => {
-    await page.locator('[data-testid="tab"]', { hasText: /^Services$/ }).click();
-    await page.locator('table.processes tr').first().waitFor();
+  it('lists every supervisor program on the Supervisor page (#/services)', async () => {
+    await page.locator('[data-testid="route"]', { hasText: /^Supervisor$/ }).click();
+    expect(new URL(page.url()).hash).toBe('#/services');
+    await page.locator('table.processes tbody tr').first().waitFor();
     const rows = await page
-      .locator('table.processes tr')
+      .locator('table.processes tbody tr')
       .evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-process'), tr.querySelector('[data-testid="state"]')?.textContent]));
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows).toEqual(target.processes);
+    // State-aware buttons: nothing stops the portal's own program; nothing starts a running one.
+    const portalRow = page.locator('tr[data-process="instance_portal"]');
+    expect(await portalRow.locator('[data-action="stop"]').isDisabled()).toBe(true);
+    expect(await portalRow.locator('[data-action="start"]').isDisabled()).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-services-1280x800.png`) });
+    await page.locator('[data-testid="route"]', { hasText: /^Applications$/ }).click();
     await page.locator('[data-testid="tab"]', { hasText: new RegExp(`^${target.service}$`) }).click();
     await page.locator('[data-testid="log"]').waitFor();
+  });
+
+  it('disables Start on a running service and keeps Stop and Restart', async () => {
+    await waitForBadge(['running']);
+    const button = (action: string) => page.locator(`main .actions [data-action="${action}"]`);
+    expect(await button('start').isDisabled()).toBe(true);
+    expect(await button('stop').isEnabled()).toBe(true);
+    expect(await button('restart').isEnabled()).toBe(true);
+    // Keyboard reachable: Tab from the Open link lands on the first enabled action, Stop.
+    await page.locator('[data-testid="open"]').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-action'))).toBe('stop');
+    // Advanced connection options: the direct address with Copy, and why there is no tunnel (no cloudflared here).
+    await page.locator('[data-testid="advanced"] summary').click();
+    const row = page.locator('[data-testid="connection-row"]').first();
+    await row.waitFor();
+    expect(await row.locator('a').getAttribute('href')).toBe(await page.locator('[data-testid="open"]').getAttribute('href'));
+    expect(await page.locator('[data-testid="advanced"]').textContent()).toMatch(/tunnels unavailable: cloudflared is not on PATH/);
+  });
+
+  it('updates the metrics: charts grow, and a missing GPU reads "not available", not 0', async () => {
+    const samples = () => page.locator('[data-metric="ram"] svg.chart').getAttribute('data-samples').then(Number);
+    await page.locator('[data-metric="ram"] svg.chart').waitFor();
+    const first = await samples();
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-metric="ram"] svg.chart')?.getAttribute('data-samples')) > n,
+      first,
+      {
+        timeout: 20_000,
+      },
+    );
+    expect(await page.locator('[data-metric="ram"] [data-testid="metric-value"]').textContent()).toMatch(/^\d+\.\d%$/);
+    await page.waitForFunction(
+      () => /%$/.test(document.querySelector('[data-metric="cpu"] [data-testid="metric-value"]')?.textContent ?? ''),
+      null,
+      {
+        timeout: 20_000,
+      },
+    );
+    // Neither the fixture host nor the local container has an NVIDIA driver.
+    expect(await page.locator('[data-metric="gpu"] [data-testid="metric-value"]').textContent()).toBe('not available');
+    await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-metrics-1280x800.png`) });
+  });
+
+  it('shows, on the all-logs page, a line a service wrote a moment ago, with its colour', async () => {
+    await page.locator('[data-testid="route"]', { hasText: /^Logs$/ }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="log-connection"]')?.getAttribute('title') === 'connected');
+    const marker = `e2e-red-${Date.now()}`;
+    await target.writeLog('e2e-colours', `\x1b[31m${marker}\x1b[0m plain`);
+    // A progress bar still rewriting its line shows its current state, pinned at the bottom, then its final one.
+    await target.writeLog('e2e-colours', `progress 10%\rprogress 55% ${marker}-running\r`, true);
+    const running = page.locator('[data-testid="all-logs"] .log-line.pending', { hasText: `${marker}-running` });
+    await running.waitFor({ timeout: 20_000 });
+    expect(await running.locator('.log-text').textContent()).toBe(`progress 55% ${marker}-running`);
+    await target.writeLog('e2e-colours', `progress 100% ${marker}-done`);
+    const line = page.locator('[data-testid="all-logs"] .log-line', { hasText: marker }).first();
+    await line.waitFor({ timeout: 20_000 });
+    const red = await line.locator('span.ansi-fg-1').evaluate((el) => [el.textContent, getComputedStyle(el).color]);
+    expect(red).toEqual([marker, 'rgb(255, 107, 107)']);
+    // The carriage returns collapsed the progress line to its last state.
+    const progress = page.locator('[data-testid="all-logs"] .log-line', { hasText: `${marker}-done` });
+    await progress.waitFor();
+    expect(await progress.locator('.log-text').textContent()).toBe(`progress 100% ${marker}-done`);
+    // Per-log follow: choosing the log hides every other one.
+    await page.locator('[data-testid="log-filter"]').selectOption('e2e-colours.log');
+    const shown = await page
+      .locator('[data-testid="all-logs"] .log-line:not([hidden])')
+      .evaluateAll((ls) => ls.map((l) => l.getAttribute('data-file')));
+    expect(new Set(shown)).toEqual(new Set(['e2e-colours.log']));
+    await page.locator('[data-testid="log-filter"]').selectOption('');
+    await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-logs-1280x800.png`) });
+  });
+
+  it('downloads every log in one archive', async () => {
+    const { logs } = (await (await fetch(`${target.url}api/logs`, { headers: bearer() })).json()) as { logs: string[] };
+    expect(logs).toContain('e2e-colours.log');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="log-download"]').click()]);
+    expect(download.suggestedFilename()).toMatch(/_logs_\d{4}-\d\d-\d\dT.*\.zip$/);
+    const file = join(SCREENSHOTS, `${target.shotPrefix}logs.zip`);
+    await download.saveAs(file);
+    const listing = execFileSync('unzip', ['-Z1', file], { encoding: 'utf8' }).trim().split('\n');
+    for (const log of logs) expect(listing).toContain(`${target.archiveLogDir}${log}`);
+    execFileSync('unzip', ['-tq', file]);
+  });
+
+  it('shows the PORTAL_LINKS link on the Tools & Help page', async () => {
+    await page.locator('[data-testid="route"]', { hasText: /^Tools & Help$/ }).click();
+    const card = page.locator('[data-testid="link-card"]', { hasText: 'E2E Handbook' });
+    await card.waitFor();
+    expect(await card.locator('a').getAttribute('href')).toBe('https://handbook.example.org/e2e');
+    expect(await card.textContent()).toContain('Read this first');
+    // Upstream's order: the template's "after" links follow Vast's own cards.
+    const labels = await page.locator('[data-testid="link-card"] h3').allTextContents();
+    expect(labels.indexOf('E2E Handbook')).toBeGreaterThan(labels.indexOf('Quick Start Guide'));
+    await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-tools-1280x800.png`) });
+  });
+
+  it('says why tunnels are unavailable without cloudflared', async () => {
+    await page.locator('[data-testid="route"]', { hasText: /^Tunnels$/ }).click();
+    const reason = page.locator('[data-testid="tunnels-unavailable"]');
+    await reason.waitFor();
+    expect(await reason.textContent()).toMatch(/^tunnels unavailable: cloudflared is not on PATH/);
+    await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-tunnels-1280x800.png`) });
+    await page.locator('[data-testid="route"]', { hasText: /^Applications$/ }).click();
+    await page.locator('[data-testid="tab"]', { hasText: new RegExp(`^${target.service}$`) }).click();
+    await page.locator('[data-testid="log"]').waitFor();
+  });
+
+  it("answers upstream's API through Caddy with the token, in upstream's shapes, and 401 without", async () => {
+    for (const path of ['system-metrics', 'supervisor/processes', 'capabilities', 'get-applications', 'download-logs']) {
+      expect((await fetch(`${target.url}${path}`)).status, path).toBe(401);
+    }
+    const json = async (path: string) => (await fetch(`${target.url}${path}`, { headers: bearer() })).json();
+    systemMetricsSchema.parse(await json('system-metrics'));
+    expect(processesSchema.parse(await json('supervisor/processes')).map((p) => p.name)).toContain('instance_portal');
+    capabilitiesSchema.parse(await json('capabilities'));
+  });
+
+  it("restarts the portal's own program through upstream's route, and it comes back", async () => {
+    const portal = async () => {
+      const response = await fetch(`${target.url}supervisor/processes`, { headers: bearer() }).catch(() => null);
+      if (!response?.ok) return null;
+      return processesSchema.parse(await response.json()).find((p) => p.name === 'instance_portal') ?? null;
+    };
+    const before = await portal();
+    expect(before?.state).toBe('RUNNING');
+    const restart = await fetch(`${target.url}supervisor/process/instance_portal/restart`, { method: 'POST', headers: bearer() });
+    expect(await restart.json()).toEqual({ status: 'ok', name: 'instance_portal', action: 'restart' });
+    // Stopping itself must not strand it stopped: the start comes from outside the process being stopped.
+    await eventually('instance_portal to run again under a new pid', async () => {
+      const after = await portal();
+      return after?.state === 'RUNNING' && after.pid !== before!.pid;
+    });
   });
 
   it('is usable at phone width (390x844)', async () => {
@@ -296,5 +463,16 @@ describe.each([
       expect(b.height).toBeGreaterThanOrEqual(36); // big enough to tap
     }
     await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-390x844.png`) });
+    for (const [route, title] of [
+      ['logs', 'Logs'],
+      ['services', 'Supervisor'],
+      ['tools', 'Tools & Help'],
+    ]) {
+      await page.locator('[data-testid="route"]', { hasText: new RegExp(`^${title}$`) }).click();
+      await page.locator(`[data-app="${route}"]`).waitFor();
+      await page.waitForTimeout(300);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), route).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-${route}-390x844.png`) });
+    }
   });
 });

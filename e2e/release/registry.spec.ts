@@ -91,12 +91,12 @@ function writeWorkspace(root: string, built = { buildTag, imageId }): void {
 const context = (root: string) => fakeExecutorContext(root, 'base-image');
 
 /** Runs the executor and returns its result plus every line it printed. */
-async function push(root: string, registryHost: string) {
+async function push(root: string, registryHost: string, options: { upstreamTags?: boolean; date?: string } = {}) {
   const lines: string[] = [];
   const info = vi.spyOn(logger, 'info').mockImplementation((line: string) => void lines.push(line));
   const error = vi.spyOn(logger, 'error').mockImplementation((line: string) => void lines.push(line));
   try {
-    const result = await dockerPush({ registry: registryHost, profile: 'local' }, context(root));
+    const result = await dockerPush({ registry: registryHost, profile: 'local', ...options }, context(root));
     return { ...result, lines };
   } finally {
     info.mockRestore();
@@ -210,6 +210,16 @@ describe('docker-push to a real registry', () => {
     ]);
     expect(await imageExists(`${closed}/${REPOSITORY}:1.1.0-local`)).toBe(false);
   }, 60_000);
+
+  it("--upstreamTags adds upstream's dated name of the day given, after the semver tags, naming the same image", async () => {
+    const dated = `${host()}/${REPOSITORY}:local-2026-08-21`;
+    const result = await push(workspace, host(), { upstreamTags: true, date: '2026-08-21' });
+    expect(result.success, result.lines.join('\n')).toBe(true);
+    expect(result.report?.pushed.map((p) => p.target)).toEqual([dated]);
+    expect(result.report?.unchanged.map((u) => u.target)).toEqual([staging(), ...refs()]);
+    expect((await registry.manifest(REPOSITORY, 'local-2026-08-21')).config.digest).toBe(imageId);
+    expect(await registry.tags(REPOSITORY)).toEqual([...expectedTags(imageId), 'local-2026-08-21'].sort());
+  }, 120_000);
 });
 
 describe('docker-push cut mid-way by a fault-injecting proxy, then run again', () => {

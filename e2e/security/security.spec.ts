@@ -7,7 +7,15 @@ import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerLogs, dockerCommand, execInContainer, run, startSmokeContainer, type SmokeContainer } from '@vast/plugin/testing';
+import {
+  containerLogs,
+  dockerCommand,
+  execInContainer,
+  publishedPort,
+  run,
+  startSmokeContainer,
+  type SmokeContainer,
+} from '@vast/plugin/testing';
 import { freePort } from '@vast/portal/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { launchChromium, type ChromiumSession } from '../support/chromium';
@@ -54,11 +62,6 @@ function rawRequest(port: number, path: string): Promise<string> {
   });
 }
 
-async function hostPort(container: SmokeContainer, port: number): Promise<number> {
-  const out = (await run(dockerCommand(), ['port', container.id, `${port}/tcp`])).stdout.trim().split('\n')[0];
-  return Number(out.split(':').pop());
-}
-
 describe('base-image under attack (one booted container behind its real Caddy)', () => {
   let container: SmokeContainer;
   let browser: ChromiumSession;
@@ -102,7 +105,11 @@ describe('base-image under attack (one booted container behind its real Caddy)',
       namePrefix: 'wt-auth-e2e-security',
     });
     try {
-      port = { portal: await hostPort(container, 1111), jupyter: await hostPort(container, 8080), echo: await hostPort(container, 7000) };
+      port = {
+        portal: await publishedPort(container.id, 1111),
+        jupyter: await publishedPort(container.id, 8080),
+        echo: await publishedPort(container.id, 7000),
+      };
       await run(dockerCommand(), ['exec', '-d', container.id, 'python3', '-c', ECHO_SERVER]);
       const ok = (url: string) =>
         fetch(url, { headers: bearer }).then(

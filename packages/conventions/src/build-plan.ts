@@ -3,8 +3,9 @@
 import { createHash } from 'node:crypto';
 import { BASE_ARG, PARENT_ARG, UPSTREAM_ARG, VAST_BASE_ARG, variantBuildArgs } from './dockerfile';
 import { PROFILE_ARG } from './step-script';
-import { versionTags } from './tags';
-import { resolveVariantFacts } from './variant-facts';
+import { validateTag, versionTags } from './tags';
+import { resolveVariantFacts, rootFromOf } from './variant-facts';
+import type { UpstreamTagScheme } from './upstream-tags';
 import { shellQuote } from './text';
 import type { ResolvedImage } from './graph';
 import type { ImageClass } from './schema';
@@ -17,6 +18,8 @@ export interface ManifestVariant {
   local: boolean;
   from?: string;
   upstream?: string;
+  /** A derivative's: the FROM at the top of its chain (upstream's pytorch tags name its CUDA and Ubuntu). */
+  root?: string;
   /** Build args, resolved: image defaults, facts and the variant's own. */
   args: Record<string, string>;
   cuda?: string;
@@ -36,7 +39,14 @@ export interface ImageManifest {
   source: string;
   /** sha256 over every file of the assembled context (path, mode, content). */
   contextHash: string;
+  /** Which of upstream's tag names its releases get (image.ts `upstreamTags`, or its class's default). */
+  upstreamTags: UpstreamTagScheme;
   variants: ManifestVariant[];
+}
+
+/** image.ts `upstreamTags`, or the default of the class: a base's dated tags, an external image's upstream version. */
+export function upstreamTagSchemeOf(def: Pick<ResolvedImage['definition'], 'class' | 'upstreamTags'>): UpstreamTagScheme {
+  return def.upstreamTags ?? { scheme: def.class === 'base' ? 'base' : def.class === 'external' ? 'upstream-version' : 'none' };
 }
 
 export interface HashedFile {
@@ -65,15 +75,18 @@ export function renderImageManifest(image: ResolvedImage, contextHash: string): 
     ...(def.class === 'base' ? {} : { parent: def.parent }),
     source: image.file,
     contextHash,
+    upstreamTags: upstreamTagSchemeOf(def),
     variants: def.variants.map((v) => {
       // Facts as resolved down the chain: a child of pytorch reads its torch here without importing pytorch's image.ts.
       const facts = resolveVariantFacts(image, v);
+      const root = def.class === 'derivative' ? rootFromOf(image, v) : undefined;
       return {
         key: v.key,
         ...(v.parent ? { parent: v.parent } : {}),
         local: v.local,
         ...(v.from ? { from: v.from } : {}),
         ...(v.upstream ? { upstream: v.upstream } : {}),
+        ...(root ? { root } : {}),
         args: variantBuildArgs(image, v),
         ...(facts.cuda ? { cuda: facts.cuda } : {}),
         ...(facts.python ? { python: facts.python } : {}),
@@ -92,8 +105,15 @@ export interface PlannedBuild {
   buildHash: string;
   /** `<repository>:build-<hash12>`: the content-addressed tag that lets a re-run skip the build. */
   buildTag: string;
-  /** `<repository>:<version>-<variant>`: the human tag of this build. */
+  /**
+   * `<repository>:<version>-<variant>`: the human tag of this build. A build with overrides is not that release: its
+   * versionTag is its buildTag, and its human names are the extraTags.
+   */
   versionTag: string;
+  /** `<repository>:<tag>-<variant>` for each --tag of a manual build (target image only). */
+  extraTags: string[];
+  /** The target's build args a manual build overrode (`--arg KEY=VALUE`); empty for a normal build. */
+  overrides: Record<string, string>;
   parent?: { image: string; variant: string; buildTag: string };
   buildArgs: Record<string, string>;
   /** `docker` arguments, context directory last. */
@@ -108,9 +128,33 @@ export interface PlanOptions {
   contextDir: (image: string) => string;
   /** Image ids of mutable FROM images (e.g. the local Debian root), so a rebuilt root invalidates its children. */
   fromImageIds?: Record<string, string>;
+  /** A manual build's `--arg KEY=VALUE`: build args of the target image replaced (they enter its hash, not its parents'). */
+  overrides?: Record<string, string>;
+  /** A manual build's `--tag`: extra tags `<tag>-<variant>` of the target's builds. */
+  extraTags?: string[];
 }
 
 export class PlanError extends Error {}
+
+/** The build args a manual build may override: every arg a variant of the image is built with (defaults and facts). */
+export const overridableArgsOf = (manifest: ImageManifest): string[] =>
+  [...new Set(manifest.variants.flatMap((v) => Object.keys(v.args)))].sort();
+
+function checkOverrides(manifest: ImageManifest, overrides: Record<string, string>): void {
+  const known = overridableArgsOf(manifest);
+  const unknown = Object.keys(overrides).filter((name) => !known.includes(name));
+  if (unknown.length) {
+    throw new PlanError(
+      `${manifest.source}: args: ${unknown.map((n) => `'${n}'`).join(', ')} ${unknown.length > 1 ? 'are not build args' : 'is not a build arg'} of ${manifest.name}, so --arg cannot set ${unknown.length > 1 ? 'them' : 'it'}. Known: ${known.join(', ') || '(none)'}.`,
+    );
+  }
+}
+
+/**
+ * Labels every build carries, so the engine can say which image and variant a `build-*` tag is (docker-build --prune
+ * keeps the last N per variant). A child overrides its parent's, since every build sets both.
+ */
+export const BUILD_LABELS = { image: 'io.vast.image', variant: 'io.vast.variant' } as const;
 
 export const buildTagOf = (repository: string, buildHash: string) => `${repository}:build-${buildHash.slice(0, 12)}`;
 
@@ -167,7 +211,9 @@ export function planDockerBuilds(
       parent = plan(parentManifest, parentVariant);
     }
 
-    const buildArgs: Record<string, string> = { [PROFILE_ARG]: options.profile, ...variant.args };
+    const isTarget = manifest.name === target;
+    const overrides = isTarget ? (options.overrides ?? {}) : {};
+    const buildArgs: Record<string, string> = { [PROFILE_ARG]: options.profile, ...variant.args, ...overrides };
     if (manifest.class === 'base') buildArgs[BASE_ARG] = variant.from ?? '';
     if (manifest.class === 'derivative' && parent) buildArgs[PARENT_ARG] = parent.buildTag;
     if (manifest.class === 'external' && parent) {
@@ -187,19 +233,31 @@ export function planDockerBuilds(
       )
       .digest('hex');
     const buildTag = buildTagOf(manifest.repository, buildHash);
-    // The full release tag of this variant (tags.ts): the same rule docker-push tags with.
-    const versionTag = `${manifest.repository}:${versionTags({ version: manifest.version, variant: variant.key })[0]}`;
+    // The full release tag of this variant (tags.ts): the same rule docker-push tags with. Overridden, the build is not it.
+    const overridden = Object.keys(overrides).length > 0;
+    const versionTag = overridden
+      ? buildTag
+      : `${manifest.repository}:${versionTags({ version: manifest.version, variant: variant.key })[0]}`;
+    const extraTags = (isTarget ? (options.extraTags ?? []) : []).map((tag) => {
+      const problem = validateTag(extraTagOf(tag, variant.key));
+      if (problem) throw new PlanError(`--tag ${tag}: on variant ${variant.key}, ${problem}`);
+      return `${manifest.repository}:${extraTagOf(tag, variant.key)}`;
+    });
     const argv = [
       'build',
       '--file',
       `${options.contextDir(manifest.name)}/Dockerfile`,
       '--tag',
       buildTag,
-      '--tag',
-      versionTag,
+      ...(overridden ? [] : ['--tag', versionTag]),
+      ...extraTags.flatMap((tag) => ['--tag', tag]),
       ...Object.entries(buildArgs)
         .sort(([a], [b]) => a.localeCompare(b))
         .flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+      '--label',
+      `${BUILD_LABELS.image}=${manifest.name}`,
+      '--label',
+      `${BUILD_LABELS.variant}=${variant.key}`,
       options.contextDir(manifest.name),
     ];
     const build: PlannedBuild = {
@@ -209,6 +267,8 @@ export function planDockerBuilds(
       buildHash,
       buildTag,
       versionTag,
+      extraTags,
+      overrides,
       ...(parent ? { parent: { image: parent.image, variant: parent.variant, buildTag: parent.buildTag } } : {}),
       buildArgs,
       argv,
@@ -219,6 +279,11 @@ export function planDockerBuilds(
   };
 
   const targetManifest = manifestOf(target);
+  checkOverrides(targetManifest, options.overrides ?? {});
+  for (const tag of options.extraTags ?? []) {
+    const problem = validateTag(tag);
+    if (problem) throw new PlanError(`--tag: ${problem}`);
+  }
   const selected = selectVariants(targetManifest, options);
   if (!selected.length) {
     throw new PlanError(
@@ -228,6 +293,9 @@ export function planDockerBuilds(
   for (const variant of selected) plan(targetManifest, variant);
   return options.onlyTarget ? order.filter((b) => b.image === target) : order;
 }
+
+/** A manual build's extra tag on one variant: `<tag>-<variant>`, as the version tags carry the variant. */
+export const extraTagOf = (tag: string, variant: string) => `${tag}-${variant}`;
 
 /** The `docker` command line a person can paste, for --dry-run output. */
 export function formatDockerCommand(argv: string[]): string {

@@ -55,3 +55,25 @@ export const CPU_THREAD_BLOCK = {
   begin: '# VAST_CPU_THREAD_CAPS_BEGIN (ADR 0014, managed — do not edit)',
   end: '# VAST_CPU_THREAD_CAPS_END',
 } as const;
+
+/** The provisioner (packages/provisioner): its wrapper in INSTANCE_TOOLS_BIN runs the bundle in this dir. */
+export const PROVISIONER_LIB_DIR = '/opt/instance-tools/lib/provisioner';
+export const PROVISIONER_BUNDLE = 'provisioner.cjs';
+/** The manifest a derivative bakes in, and where a fetched PROVISIONING_MANIFEST is written. */
+export const PROVISIONING_MANIFEST_PATH = '/provisioning.yaml';
+/** The stage hashes (PROVISIONER_STATE_DIR overrides it). */
+export const PROVISIONER_STATE_DIR = '/.provisioner_state';
+/** Left by on_failure `stop` so a restart does not stop the instance again. */
+export const PROVISIONER_STOPPED_MARKER = '/.provisioner_stopped';
+/**
+ * What the provisioner is doing now, as JSON, rewritten as it goes (the portal's provisioning banner reads it):
+ * `{ state, phase, phaseIndex, phaseCount, attempt, attempts, updatedAt, downloads: [{ name, dest, received, total, done }] }`.
+ */
+export const PROVISIONING_PROGRESS_FILE = '/run/provisioning-progress.json';
+
+/** The Tools & Help links file (upstream's format: a YAML list); PORTAL_LINKS adds more at run time. */
+export const PORTAL_LINKS_FILE = '/etc/portal-links.yaml';
+/** Capability fragments (`NN-<name>.yaml`), merged in file-name order into the /capabilities manifest. */
+export const CAPABILITIES_FRAGMENTS_DIR = '/etc/vast_capabilities.d';
+/** Present when Vast launched the instance in Jupyter mode (it then manages Jupyter; the portal hides the program). */
+export const LAUNCH_MARKER = '.launch';

@@ -2,6 +2,7 @@
 // Parsing never throws: callers get the definition or a list of `path: what. fix.` errors as data.
 import { z } from 'zod';
 import { DOCKER_TAG_PATTERN } from './tags';
+import { trackingSchema } from './release-tracking';
 import { unsafeStringProblems, USER_NAME } from './safe-strings';
 
 export const IMAGE_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -149,6 +150,25 @@ const common = {
   /** Whether this image sets a default PORTAL_CONFIG for its whole chain in 05-<name>-env.sh. */
   defaultPortalConfig: z.boolean().default(false),
   variants: z.array(variantSchema).min(1, { error: 'needs at least one variant' }),
+  /**
+   * Which of upstream's tag names the releases get next to the semver tags (upstream-tags.ts). Default: `base` for a
+   * base image, `upstream-version` for an external one, `none` for a derivative.
+   */
+  upstreamTags: z
+    .discriminatedUnion(
+      'scheme',
+      [
+        z.strictObject({ scheme: z.literal('base') }),
+        z.strictObject({ scheme: z.literal('pytorch') }),
+        z.strictObject({ scheme: z.literal('release'), arg: z.string().regex(ARG_NAME, { error: 'names a build arg, UPPER_SNAKE_CASE' }) }),
+        z.strictObject({ scheme: z.literal('upstream-version') }),
+        z.strictObject({ scheme: z.literal('none') }),
+      ],
+      { error: "scheme must be one of 'base', 'pytorch', 'release', 'upstream-version' or 'none'" },
+    )
+    .optional(),
+  /** Upstream releases this image follows (release-tracking.ts): each moves one build arg. */
+  track: z.array(trackingSchema).default([]),
   /** Build outputs of other workspace projects copied into the context's ROOT (e.g. the portal bundle). */
   artifacts: z
     .array(
@@ -250,6 +270,21 @@ function checkDefinition(def: ImageDefinition): DefinitionError[] {
       });
     }
   });
+  def.track.forEach((tracking, i) => {
+    if (!(tracking.arg in def.args)) {
+      errors.push({
+        path: `track.${i}.arg`,
+        message: `'${tracking.arg}' is not in args (the image-wide build args, where tracking moves it). Track one of: ${Object.keys(def.args).join(', ') || '(none)'}, or add it to args.`,
+      });
+    }
+  });
+  const tagged = def.upstreamTags;
+  if (tagged?.scheme === 'release' && !(tagged.arg in def.args) && !def.variants.every((v) => tagged.arg in v.args)) {
+    errors.push({
+      path: 'upstreamTags.arg',
+      message: `'${tagged.arg}' is not a build arg of every variant. Name one of: ${Object.keys(def.args).join(', ') || '(none)'}, or add it to args.`,
+    });
+  }
   errors.push(...duplicateServiceNames(def.services));
   const entries = [
     ...def.services.flatMap((service, i) => service.portal.map((entry, j) => ({ entry, path: `services.${i}.portal.${j}` }))),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DOCKER_TAG, TagError, commitTag, releaseTags, sanitizeTagPart, validateTag, versionTags } from './tags';
+import { DOCKER_TAG, TagError, releaseTags, sanitizeTagPart, validateTag, versionTags } from './tags';
 
 describe('versionTags', () => {
   it('gives a stable release its full tag and the moving aliases', () => {
@@ -58,37 +58,6 @@ describe('versionTags', () => {
     );
     // a prerelease makes the full tag longer than the aliases: the full tag is what overflows
     expect(() => versionTags({ version: '10.20.30-rc.1', variant: 'v'.repeat(115) })).toThrow(/tag '10.20.30-rc.1-v+…' is 129 characters/);
-  });
-});
-
-describe('commitTag', () => {
-  const sha = 'A1B2C3D4E5F60718293a4b5c6d7e8f9012345678';
-
-  it('is <ref>-<sha7>-YYYY-MM-DD-<variant>', () => {
-    expect(commitTag({ ref: 'lllyasviel', sha, date: '2026-02-02', variant: 'cuda-12.9' })).toBe('lllyasviel-a1b2c3d-2026-02-02-cuda-12.9');
-  });
-
-  it('formats a Date or an ISO timestamp as the UTC day', () => {
-    expect(commitTag({ ref: 'main', sha, date: new Date('2026-03-04T23:30:00-02:00'), variant: '' })).toBe('main-a1b2c3d-2026-03-05');
-    expect(commitTag({ ref: 'main', sha, date: '2026-03-04T10:00:00Z', variant: 'local' })).toBe('main-a1b2c3d-2026-03-04-local');
-  });
-
-  it('sanitizes the ref (branch names with slashes)', () => {
-    expect(commitTag({ ref: 'feature/GPU support', sha, date: '2026-01-01', variant: 'x' })).toBe(
-      'feature-GPU-support-a1b2c3d-2026-01-01-x',
-    );
-  });
-
-  it('rejects a bad sha, an unusable ref and a bad date', () => {
-    expect(() => commitTag({ ref: 'main', sha: 'a1b2c3', date: '2026-01-01', variant: '' })).toThrow(
-      /sha 'a1b2c3' is not a git commit sha/,
-    );
-    expect(() => commitTag({ ref: '///', sha, date: '2026-01-01', variant: '' })).toThrow(/ref '\/\/\/'/);
-    expect(() => commitTag({ ref: 'main', sha, date: 'yesterday', variant: '' })).toThrow(/date 'yesterday' is not a date/);
-  });
-
-  it('rejects a commit tag that would exceed 128 characters', () => {
-    expect(() => commitTag({ ref: 'r'.repeat(100), sha, date: '2026-01-01', variant: 'v'.repeat(10) })).toThrow(/130 characters/);
   });
 });
 

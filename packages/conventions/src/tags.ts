@@ -1,4 +1,4 @@
-// The tag grammar: which Docker tags a release or a commit build of an image variant gets. Pure; every
+// The semver tag grammar: which Docker tags a release of an image variant gets (upstream's names: upstream-tags.ts). Pure; every
 // fact (version, variant, git ref, sha, date) is an argument, so the same inputs always give the same tags.
 import semver from 'semver';
 
@@ -105,36 +105,6 @@ export function versionTags({ version, variant }: VersionTagsInput): string[] {
     tags.push(variant === '' ? 'latest' : `latest-${variant}`);
   }
   return checkTags(tags, `version ${version}, variant '${variant}'`);
-}
-
-export interface CommitTagInput {
-  /** What was built: a branch, a git tag or an upstream ref (`main`, `v0.14.0`, `lllyasviel`). Sanitized. */
-  ref: string;
-  /** The full or short git commit sha (at least 7 hex digits). */
-  sha: string;
-  /** The commit or build date, passed in by the caller (never read from the clock here). Formatted as UTC YYYY-MM-DD. */
-  date: Date | string;
-  variant: string;
-}
-
-/** A commit build's tag: `<ref>-<sha7>-YYYY-MM-DD-<variant>`, e.g. `main-a1b2c3d-2026-02-02-cuda-12.9`. */
-export function commitTag({ ref, sha, date, variant }: CommitTagInput): string {
-  const safeRef = sanitizeTagPart(ref);
-  if (safeRef === '') throw new TagError(`ref '${ref}' has no character a Docker tag allows. Pass a branch or tag name.`);
-  if (!/^[0-9a-fA-F]{7,64}$/.test(sha)) {
-    throw new TagError(`sha '${sha}' is not a git commit sha (7 to 64 hex digits). Pass \`git rev-parse HEAD\`.`);
-  }
-  checkVariant(variant);
-  const tag = withVariant(`${safeRef}-${sha.slice(0, 7).toLowerCase()}-${isoDay(date)}`, variant);
-  return checkTags([tag], `ref ${ref}, variant '${variant}'`)[0];
-}
-
-/** `YYYY-MM-DD` in UTC (`date -u +%Y-%m-%d`), never `YYYYMMDD`. */
-function isoDay(date: Date | string): string {
-  if (typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date)) return date;
-  const d = typeof date === 'string' ? new Date(date) : date;
-  if (Number.isNaN(d.getTime())) throw new TagError(`date '${String(date)}' is not a date. Pass a Date or an ISO 8601 string.`);
-  return d.toISOString().slice(0, 10);
 }
 
 export interface ReleaseTagsInput extends VersionTagsInput {

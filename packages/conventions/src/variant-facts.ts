@@ -59,3 +59,19 @@ export function exportedFacts(image: Pick<ResolvedImage, 'definition' | 'ancesto
   const all = image.definition.variants.map((v) => resolveVariantFacts(image, v));
   return FACT_NAMES.filter((f) => all.every((facts) => facts[f] !== undefined));
 }
+
+/**
+ * The FROM at the top of a variant's chain (a base variant's `from`), followed through derivatives as the facts are:
+ * upstream's pytorch tags name the base's full CUDA version and Ubuntu release. Undefined through an external image.
+ */
+export function rootFromOf(image: Pick<ResolvedImage, 'definition' | 'ancestors'>, variant: Variant): string | undefined {
+  const chain = [image.definition, ...image.ancestors.map((a) => a.definition)];
+  let current: Variant | undefined = variant;
+  for (let depth = 0; current; depth++) {
+    if (chain[depth].class === 'base') return current.from;
+    if (chain[depth].class !== 'derivative' || current.parent === undefined) return undefined;
+    const parentKey: string = current.parent;
+    current = chain[depth + 1]?.variants.find((v) => v.key === parentKey);
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 // The base image: runtime infrastructure every template inherits (boot chain, supervisor, Caddy, Jupyter, portal).
-import { defineImage, INSTANCE_TOOLS_BIN, LOG_DIR, renderAptInstall, type AptPackage } from '@vast/conventions';
+import { defineImage, INSTANCE_TOOLS_BIN, LOG_DIR, PROVISIONER_LIB_DIR, renderAptInstall, type AptPackage } from '@vast/conventions';
 
 /**
  * Every apt package the base installs: upstream's 82 (reference §3.7, in its groups, `--no-install-recommends`) and
@@ -109,7 +109,11 @@ export default defineImage({
     UV_PYTHON_INSTALL_DIR: '/.uv/python_install',
     PATH: `${INSTANCE_TOOLS_BIN}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
   },
-  artifacts: [{ from: 'dist/packages/portal', to: 'opt/portal' }],
+  artifacts: [
+    { from: 'dist/packages/portal', to: 'opt/portal' },
+    // Run by ROOT/opt/instance-tools/bin/provisioner (boot stage 75) with the image's node.
+    { from: 'dist/packages/provisioner', to: PROVISIONER_LIB_DIR.slice(1) },
+  ],
   steps: [
     {
       name: 'debian-packages',

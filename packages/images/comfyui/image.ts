@@ -7,7 +7,12 @@ export default defineImage({
   parent: 'pytorch',
   description: 'ComfyUI image suitable for Vast.ai.',
   repository: 'vastai/comfy',
+  upstreamTags: { scheme: 'release', arg: 'COMFYUI_REF' },
   args: { COMFYUI_REF: 'v0.3.75' },
+  // Scheduled tracking (npm run track-releases) moves COMFYUI_REF to each release once it is 12 hours old.
+  track: [
+    { arg: 'COMFYUI_REF', source: { kind: 'github-releases', repository: 'Comfy-Org/ComfyUI', tagPattern: '^v\\d+\\.\\d+\\.\\d+$' } },
+  ],
   env: { COMFYUI_ARGS: '--disable-auto-launch --enable-cors-header --listen 127.0.0.1 --port 18188' },
   steps: [
     {

@@ -25,6 +25,7 @@ export default defineImage({
   parent: 'base-image',
   description: 'PyTorch image suitable for Vast.ai.',
   repository: 'vastai/pytorch',
+  upstreamTags: { scheme: 'pytorch' },
   steps: [
     {
       name: 'torch',

@@ -3,3 +3,4 @@
 export { run } from './utils/exec';
 export { readWorkspaceImages } from './lib/workspace-images';
 export { pushResultFileOf } from './lib/build-result';
+export { endpointsFromEnv, fetchReleases, SourceError, type SourceEndpoints } from './utils/release-sources';

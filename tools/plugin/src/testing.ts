@@ -8,6 +8,7 @@ export {
   execInContainer,
   imageExists,
   imageId,
+  publishedPort,
   inspectContainer,
   registryDigests,
 } from './utils/docker';
@@ -18,6 +19,7 @@ export { runChecks } from './executors/smoke/lib/run-checks';
 export { fileExists, httpStatus, readFile, supervisorStates } from './executors/smoke/lib/probe';
 export { failedStages, latestBootLines, startedStages } from './executors/smoke/lib/checks';
 export { default as dockerPushExecutor } from './executors/docker-push/executor';
+export { default as dockerBuildExecutor } from './executors/docker-build/executor';
 export { fakeExecutorContext } from './utils/fake-executor-context';
 export { assembleContext } from './lib/assemble-context';
 export { imageProjectDirs } from './lib/workspace-images';

@@ -18,6 +18,7 @@ import { publicPortsRule } from './rules/vl032-public-ports';
 import { unfilledRule } from './rules/vl040-unfilled';
 import { bakedWeightsRule } from './rules/vl053-baked-weights';
 import { shellHeaderRule } from './rules/vl060-shell-header';
+import { provisioningManifestRule } from './rules/vl070-provisioning-manifest';
 import { locateFinding } from './step-location';
 import type { LintContext, LintFinding, LintRule } from './types';
 
@@ -28,6 +29,7 @@ export { locateFinding } from './step-location';
 export { parseDockerfile } from './dockerfile-parser';
 export { UNFILLED_MARKER } from './rules/vl040-unfilled';
 export { isShellScript } from './rules/helpers';
+export { isProvisioningManifest } from './rules/vl070-provisioning-manifest';
 
 export const LINT_RULES: readonly LintRule[] = [
   labelsRule,
@@ -49,6 +51,7 @@ export const LINT_RULES: readonly LintRule[] = [
   unfilledRule,
   bakedWeightsRule,
   shellHeaderRule,
+  provisioningManifestRule,
 ];
 
 export function lintContext(context: LintContext, rules: readonly LintRule[] = LINT_RULES): LintFinding[] {

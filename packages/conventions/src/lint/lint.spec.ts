@@ -143,6 +143,16 @@ describe('lint rules', () => {
         editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'RUN hf download org/model model.safetensors\nCOPY ./ROOT /\n')),
     ],
     ['VL060', () => mutate(cleanContext(), 'ROOT/opt/instance-tools/bin/tool.sh', (f) => ({ ...f, content: '#!/bin/sh\necho hi\n' }))],
+    [
+      'VL070',
+      () => {
+        const context = cleanContext();
+        return {
+          ...context,
+          files: [...context.files, { path: 'ROOT/provisioning.yaml', content: 'version: 1\ndownlods: []\n', mode: 0o644 }],
+        };
+      },
+    ],
   ];
 
   it('covers every rule with a mutant', () => {

@@ -1,25 +1,44 @@
 // @ts-check
-// The Instance Portal page: tabs from /api/applications, actions through POST /api/processes/<name>/<action>,
-// live logs from /api/logs/<name>?follow (server-sent events). No framework; everything is built with textContent.
+// The Instance Portal page. Upstream's hash routes: #/apps (a tab per application: open, start/stop/restart, its
+// log), #/tunnels, #/services (supervisor), #/logs (every log at once, over /ws-logs) and #/tools (Tools & Help);
+// system metrics with short charts beside every route. No framework; the server's log HTML is the only markup that
+// is not built with textContent (ansi-html.ts escapes it).
 'use strict';
 
 (() => {
   const POLL_MS = 2000;
+  const METRICS_MS = 5000;
+  const CHART_SAMPLES = 60;
   const MAX_LOG_LINES = 2000;
-  const PROCESSES_TAB = '__processes__';
+  const MAX_ALL_LOG_LINES = 1000;
   const TOKEN_KEY = 'vast-portal-token';
+  const ROUTES = [
+    { route: 'apps', title: 'Applications' },
+    { route: 'tunnels', title: 'Tunnels' },
+    { route: 'services', title: 'Supervisor' },
+    { route: 'logs', title: 'Logs' },
+    { route: 'tools', title: 'Tools & Help' },
+  ];
 
-  /** @typedef {{ name: string, state: string, supervisorState: string, description: string, label: string | null }} ProcessView */
+  /** @typedef {{ name: string, state: string, supervisorState: string, description: string, label: string | null, unstoppable: boolean }} ProcessView */
   /** @typedef {{ label: string, hostname: string, externalPort: number, internalPort: number, path: string, publicPort: number | null, process: ProcessView | null }} ApplicationView */
+  /** @typedef {{ label: string, url: string, description: string, icon: string, button_text: string, links: { label: string, url: string }[] }} PortalLink */
+  /** @typedef {{ total: number, used: number, percent: number | null }} Usage */
+  /** @typedef {{ index: number, name: string, utilization_percent?: number, memory_used_mb?: number, memory_total_mb?: number, temperature_c?: number, power_draw_w?: number, power_limit_w?: number }} GpuReading */
+  /** @typedef {{ ram: Usage, disk: Usage, environment: string, cpu: { percent: number | null, count: number }, volume?: Usage & { path: string }, gpu: { count: number, gpus: GpuReading[], summary: string, errors?: { nvidia?: string } } }} SystemMetrics */
 
   const state = {
     /** @type {ApplicationView[]} */ applications: [],
     /** @type {ProcessView[]} */ processes: [],
+    /** @type {string} */ route: 'apps',
     /** @type {string | null} */ selected: null,
     /** @type {string | null} */ token: null,
     /** @type {EventSource | null} */ logSource: null,
     /** @type {string | null} */ logName: null,
     /** @type {Set<string>} */ busy: new Set(),
+    /** @type {Record<string, number[]>} */ history: {},
+    /** @type {{ id: string | null, gpu: string, environment: string, tunnels_unavailable: string | null } | null} */ instance: null,
+    /** @type {WebSocket | null} */ logSocket: null,
   };
 
   /** @param {string} id */
@@ -58,7 +77,7 @@
   async function api(path, init) {
     const response = await fetch(path, { credentials: 'same-origin', cache: 'no-store', ...init });
     const body = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(body.error || `${response.status} ${response.statusText}`);
+    if (!response.ok) throw new Error(body.error || body.detail || `${response.status} ${response.statusText}`);
     return body;
   }
 
@@ -82,10 +101,52 @@
     return app.process ? app.process.state : 'link';
   }
 
+  // ---- routes ------------------------------------------------------------------------------------------------
+
+  /** `#/apps/<label>`, `#/logs`, ...; the old `#<label>` still selects an application. */
+  function readHash() {
+    const hash = decodeURIComponent(location.hash.replace(/^#/, ''));
+    const match = hash.match(/^\/([a-z]+)(?:\/(.*))?$/);
+    if (match && ROUTES.some((r) => r.route === match[1])) {
+      state.route = match[1];
+      if (match[1] === 'apps' && match[2]) state.selected = match[2];
+    } else {
+      state.route = 'apps';
+      if (hash) state.selected = hash;
+    }
+  }
+
+  function renderRoutes() {
+    const nav = byId('routes');
+    if (!nav.childElementCount) {
+      nav.replaceChildren(
+        ...ROUTES.map(({ route, title }) =>
+          h('a', { href: `#/${route}`, class: 'route', 'data-route': route, 'data-testid': 'route' }, [title]),
+        ),
+      );
+    }
+    for (const link of nav.querySelectorAll('a')) {
+      if (link.dataset.route === state.route) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+    byId('tabs').hidden = state.route !== 'apps';
+  }
+
+  function onHashChange() {
+    const before = state.route;
+    readHash();
+    if (before !== state.route) {
+      byId('panel').replaceChildren();
+      if (before === 'logs') closeLogSocket();
+    }
+    render();
+  }
+
+  // ---- applications ------------------------------------------------------------------------------------------
+
   function renderTabs() {
     const tabs = byId('tabs');
     const items = state.applications.map((app) => ({ key: app.label, title: app.label, badge: appState(app) }));
-    items.push({ key: PROCESSES_TAB, title: 'Services', badge: '' });
     // Rebuild only on change, so a tab that has keyboard focus keeps it across the 2-second refreshes.
     const signature = JSON.stringify([items, state.selected]);
     if (tabs.dataset.signature === signature) return;
@@ -103,7 +164,7 @@
             'data-key': item.key,
             'aria-selected': String(item.key === state.selected),
           },
-          item.badge ? [dot, item.title] : [item.title],
+          [dot, item.title],
         );
         tab.addEventListener('click', () => select(item.key));
         return tab;
@@ -113,7 +174,19 @@
 
   /** @param {string} stateName */
   function badge(stateName) {
-    return h('span', { class: `badge state-${stateName}`, 'data-testid': 'state' }, [stateName === 'link' ? 'link' : stateName]);
+    return h('span', { class: `badge state-${stateName}`, 'data-testid': 'state' }, [stateName]);
+  }
+
+  /**
+   * Only the actions that make sense in the program's state: no Start on a running program, no Stop on a stopped
+   * or unstoppable one, nothing while an action is pending.
+   * @param {ProcessView} process @param {string} action
+   */
+  function actionAllowed(process, action) {
+    if (state.busy.has(process.name) || process.state === 'skipped') return false;
+    if (action === 'start') return ['stopped', 'failed', 'unknown'].includes(process.state);
+    if (action === 'stop') return !process.unstoppable && ['running', 'starting'].includes(process.state);
+    return process.state !== 'stopping';
   }
 
   /** @param {ProcessView} process @param {boolean} compact */
@@ -127,7 +200,8 @@
           [label],
         )
       );
-      button.disabled = state.busy.has(process.name);
+      button.disabled = !actionAllowed(process, action);
+      if (action === 'stop' && process.unstoppable) button.title = 'The portal needs this service: restart it instead.';
       button.addEventListener('click', () => act(process.name, action));
       return button;
     });
@@ -156,7 +230,13 @@
       existing.querySelector('.actions')?.replaceWith(actions);
       return;
     }
-    const children = [head, meta, actions, h('p', { class: 'message', 'data-testid': 'message', 'aria-live': 'polite' })];
+    const children = [
+      head,
+      meta,
+      actions,
+      advancedOptions(app),
+      h('p', { class: 'message', 'data-testid': 'message', 'aria-live': 'polite' }),
+    ];
     if (process) {
       children.push(
         h('div', { class: 'log-head' }, [
@@ -170,52 +250,492 @@
     followLog(process ? process.name : null);
   }
 
-  function renderProcesses() {
+  /** @param {string} label @param {string} url */
+  function connectionRow(label, url) {
+    const copy = h('button', { type: 'button', class: 'action', 'aria-label': `Copy ${label}` }, ['Copy']);
+    copy.addEventListener('click', () => navigator.clipboard?.writeText(url).catch(() => undefined));
+    return h('li', { 'data-testid': 'connection-row' }, [
+      h('span', { class: 'connection-label' }, [label]),
+      h('a', { href: url, target: '_blank', rel: 'noopener' }, [url]),
+      copy,
+    ]);
+  }
+
+  /**
+   * Upstream's "Advanced Connection Options": the direct address (and the public port it maps to), the application's
+   * quick tunnel and its named tunnel, each with Copy. Asked for only when opened.
+   * @param {ApplicationView} app
+   */
+  function advancedOptions(app) {
+    const list = h('ul', { class: 'connections' }, [h('li', {}, ['Loading…'])]);
+    const details = h('details', { class: 'advanced', 'data-testid': 'advanced' }, [
+      h('summary', {}, ['Advanced connection options']),
+      list,
+    ]);
+    details.addEventListener('toggle', async () => {
+      if (!(/** @type {HTMLDetailsElement} */ (details).open)) return;
+      const port = app.publicPort !== null ? `port ${app.externalPort} → public port ${app.publicPort}` : `port ${app.externalPort}`;
+      /** @type {HTMLElement[]} */
+      const rows = [connectionRow(`Direct (${port})`, openUrl(app))];
+      const reason = state.instance?.tunnels_unavailable;
+      if (reason) rows.push(h('li', { class: 'meta' }, [reason]));
+      else {
+        /** @type {Record<string, { target_url: string }>} */
+        const upstreamApps = await api('/get-applications').catch(() => ({}));
+        const target = upstreamApps[app.label]?.target_url;
+        /** @param {string} path */
+        const text = (path) =>
+          fetch(path, { cache: 'no-store' }).then(
+            (r) => (r.ok ? r.text() : null),
+            () => null,
+          );
+        const [named, quick] = await Promise.all([
+          text(`/get-existing-named-tunnel/${app.internalPort}`),
+          target ? text(`/get-existing-quick-tunnel/${target}`) : Promise.resolve(null),
+        ]);
+        if (named) rows.push(connectionRow('Named tunnel', named));
+        if (quick) rows.push(connectionRow('Quick tunnel', quick));
+        if (!named && !quick) rows.push(h('li', { class: 'meta' }, ['No tunnel to this application yet: create one on the Tunnels page.']));
+      }
+      list.replaceChildren(...rows);
+    });
+    return details;
+  }
+
+  /** A card that keeps its message line across re-renders. @param {string} key @param {string} title @param {Node[]} body */
+  function replaceCard(key, title, body) {
     const panel = byId('panel');
-    const rows = state.processes.map((p) =>
-      h('tr', { 'data-process': p.name }, [
-        h('td', {}, [h('strong', {}, [p.name]), p.label ? h('div', { class: 'meta' }, [p.label]) : '']),
-        h('td', {}, [badge(p.state)]),
-        h('td', { class: 'controls' }, actionButtons(p, true)),
-      ]),
-    );
-    const table = h('table', { class: 'processes' }, [h('tbody', {}, rows)]);
-    const existing = panel.querySelector(`[data-app="${PROCESSES_TAB}"]`);
+    const existing = panel.querySelector(`[data-app="${key}"]`);
     const message = h('p', { class: 'message', 'data-testid': 'message', 'aria-live': 'polite' });
     const previous = existing?.querySelector('.message');
     if (previous) {
-      // The table is rebuilt on every refresh; the outcome of the last action stays.
       message.textContent = previous.textContent;
       message.className = previous.className;
     }
-    const card = h('section', { class: 'card', 'data-app': PROCESSES_TAB }, [
-      h('div', { class: 'card-head' }, [h('h2', {}, ['Services'])]),
+    const card = h('section', { class: 'card', 'data-app': key }, [
+      h('div', { class: 'card-head' }, [h('h2', {}, [title])]),
       message,
-      state.processes.length ? table : h('p', { class: 'empty' }, ['Supervisor reports no programs.']),
+      ...body,
     ]);
     if (existing) existing.replaceWith(card);
     else panel.replaceChildren(card);
-    if (!existing) followLog(null);
+    return card;
   }
 
-  function render() {
-    if (state.selected === null || (state.selected !== PROCESSES_TAB && !state.applications.some((a) => a.label === state.selected))) {
-      const fromHash = decodeURIComponent(location.hash.slice(1));
-      state.selected = state.applications.some((a) => a.label === fromHash) ? fromHash : (state.applications[0]?.label ?? PROCESSES_TAB);
+  const STATE_ORDER = ['running', 'starting', 'failed'];
+
+  function renderProcesses() {
+    const sorted = [...state.processes].sort(
+      (a, b) => (STATE_ORDER.indexOf(a.state) + 1 || 9) - (STATE_ORDER.indexOf(b.state) + 1 || 9) || a.name.localeCompare(b.name),
+    );
+    const rows = sorted.map((p) =>
+      h('tr', { 'data-process': p.name }, [
+        h('td', {}, [h('strong', {}, [p.name]), p.label ? h('div', { class: 'meta' }, [p.label]) : '']),
+        h('td', {}, [badge(p.state)]),
+        h('td', { class: 'info' }, [p.description]),
+        h('td', { class: 'controls' }, actionButtons(p, true)),
+      ]),
+    );
+    const table = h('table', { class: 'processes' }, [
+      h('thead', {}, [
+        h(
+          'tr',
+          {},
+          ['Process', 'Status', 'Info', 'Actions'].map((t) => h('th', { scope: 'col' }, [t])),
+        ),
+      ]),
+      h('tbody', {}, rows),
+    ]);
+    replaceCard('services', 'Supervisor', [
+      state.processes.length ? table : h('p', { class: 'empty' }, ['Supervisor reports no programs.']),
+    ]);
+    followLog(null);
+  }
+
+  // ---- logs: every log at once -------------------------------------------------------------------------------
+
+  function closeLogSocket() {
+    const socket = state.logSocket;
+    state.logSocket = null;
+    socket?.close();
+  }
+
+  function renderLogsPage() {
+    followLog(null);
+    const panel = byId('panel');
+    if (panel.querySelector('[data-app="logs"]')) return;
+    const select = /** @type {HTMLSelectElement} */ (
+      h('select', { 'data-testid': 'log-filter', 'aria-label': 'Which log' }, [h('option', { value: '' }, ['All logs'])])
+    );
+    const follow = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', 'data-testid': 'log-follow', checked: '' }));
+    const dot = h('span', { class: 'dot state-unknown', 'data-testid': 'log-connection', title: 'connecting' });
+    const copy = h('button', { type: 'button', class: 'action' }, ['Copy']);
+    const download = h('a', { class: 'button', 'data-testid': 'log-download', href: '/download-logs', download: '' }, [
+      'Download all logs',
+    ]);
+    const lines = h('div', { class: 'log all-logs', 'data-testid': 'all-logs', tabindex: '0', role: 'log', 'aria-live': 'off' });
+    const toolbar = h('div', { class: 'actions log-toolbar' }, [
+      dot,
+      select,
+      h('label', { class: 'follow' }, [follow, ' Follow']),
+      copy,
+      download,
+    ]);
+    panel.replaceChildren(
+      h('section', { class: 'card', 'data-app': 'logs' }, [
+        h('div', { class: 'card-head' }, [h('h2', {}, ['Instance Logs'])]),
+        toolbar,
+        lines,
+      ]),
+    );
+
+    download.addEventListener('click', () => {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      download.setAttribute(
+        'href',
+        `/download-logs?filename=${encodeURIComponent(`${state.instance?.id ?? 'instance'}_logs_${stamp}.zip`)}`,
+      );
+    });
+    copy.addEventListener('click', () => {
+      const text = [...lines.children]
+        .filter((l) => !(/** @type {HTMLElement} */ (l).hidden))
+        .map((l) => l.textContent)
+        .join('\n');
+      navigator.clipboard?.writeText(text).catch(() => undefined);
+    });
+    const applyFilter = () => {
+      for (const line of lines.children)
+        /** @type {HTMLElement} */ (line).hidden = select.value !== '' && /** @type {HTMLElement} */ (line).dataset.file !== select.value;
+      if (follow.checked) lines.scrollTop = lines.scrollHeight;
+    };
+    select.addEventListener('change', applyFilter);
+    follow.addEventListener('change', applyFilter);
+
+    /** @param {string} file */
+    const addFile = (file) => {
+      if (!file || [...select.options].some((o) => o.value === file)) return;
+      select.append(h('option', { value: file }, [file.replace(/\.log$/, '')]));
+    };
+    /** Per log, the line a progress bar is still rewriting (upstream's `overwrite`), pinned below the others. */
+    /** @type {Map<string, HTMLElement>} */
+    const pending = new Map();
+    /** @param {{ type: string, html?: string, file?: string }} message */
+    const append = (message) => {
+      const file = message.file ?? '';
+      addFile(file);
+      let line = message.type === 'overwrite' ? pending.get(file) : undefined;
+      if (!line) {
+        line = h('div', { class: message.type === 'system' ? 'note' : 'log-line', 'data-file': file });
+        if (file) line.append(h('span', { class: 'log-file' }, [file.replace(/\.log$/, '')]));
+        line.append(h('span', { class: 'log-text' }));
+        line.hidden = select.value !== '' && file !== select.value && message.type !== 'system';
+      }
+      // Escaped by the server (ansi-html.ts): only its spans remain.
+      /** @type {HTMLElement} */ (line.querySelector('.log-text')).innerHTML = message.html ?? '';
+      if (message.type === 'overwrite') {
+        line.classList.add('pending');
+        pending.set(file, line);
+      } else {
+        pending.get(file)?.remove(); // the finished line replaces it
+        pending.delete(file);
+      }
+      lines.append(line);
+      for (const still of pending.values()) if (still !== line) lines.append(still);
+      while (lines.childElementCount > MAX_ALL_LOG_LINES) lines.firstElementChild?.remove();
+      if (follow.checked) lines.scrollTop = lines.scrollHeight;
+    };
+
+    let attempts = 0;
+    const connect = () => {
+      if (state.route !== 'logs') return;
+      const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws-logs`);
+      state.logSocket = socket;
+      let heard = Date.now();
+      const ping = setInterval(() => {
+        if (socket.readyState === WebSocket.OPEN) socket.send('ping');
+        if (Date.now() - heard > 30_000) socket.close();
+      }, 5000);
+      socket.addEventListener('open', () => {
+        attempts = 0;
+        dot.className = 'dot state-running';
+        dot.title = 'connected';
+        lines.replaceChildren();
+        pending.clear();
+      });
+      socket.addEventListener('message', (event) => {
+        heard = Date.now();
+        if (event.data === 'heartbeat' || event.data === 'pong') return;
+        try {
+          append(JSON.parse(event.data));
+        } catch {
+          // not a message of ours
+        }
+      });
+      socket.addEventListener('close', () => {
+        clearInterval(ping);
+        dot.className = 'dot state-failed';
+        dot.title = 'disconnected';
+        if (state.logSocket !== socket || attempts >= 10) return;
+        attempts += 1;
+        setTimeout(connect, Math.min(30_000, 1000 * 1.5 ** attempts) + Math.random() * 500);
+      });
+    };
+    connect();
+  }
+
+  // ---- tools & help ------------------------------------------------------------------------------------------
+
+  /** Upstream's fixed cards. */
+  const BUILT_IN_LINKS = [
+    ['Quick Start Guide', 'https://docs.vast.ai/documentation/get-started', 'Rent an instance, connect and run your first job.'],
+    [
+      'Instance Portal',
+      'https://docs.vast.ai/documentation/instances/connect/instance-portal',
+      'What this page does and how to configure it.',
+    ],
+    ['Templates', 'https://docs.vast.ai/documentation/templates/introduction', 'Build and share your own templates and base images.'],
+    ['CLI Tool', 'https://docs.vast.ai/cli/get-started', 'Manage instances from the command line (vastai).'],
+    ['Python SDK', 'https://docs.vast.ai/sdk/python/quickstart', 'Script Vast from Python.'],
+    ['REST API', 'https://docs.vast.ai/api-reference/introduction', 'The HTTP API behind the console.'],
+    ['Model Library', 'https://vast.ai/model-library', 'Ready-made templates for popular models.'],
+    ['Community Hub', 'https://discord.gg/vast', 'Ask the Vast community on Discord.'],
+    ['FAQ', 'https://docs.vast.ai/documentation/reference/faq', 'Answers to common questions.'],
+  ];
+
+  /** @param {PortalLink} link @param {string} source */
+  function linkCard(link, source) {
+    return h('article', { class: 'link-card', 'data-testid': 'link-card', 'data-source': source }, [
+      h('h3', {}, [link.label]),
+      link.description ? h('p', { class: 'meta' }, [link.description]) : '',
+      h('a', { class: 'button primary', href: link.url, target: '_blank', rel: 'noopener' }, [link.button_text]),
+      ...(link.links.length
+        ? [
+            h(
+              'ul',
+              { class: 'sub-links' },
+              link.links.map((l) => h('li', {}, [h('a', { href: l.url, target: '_blank', rel: 'noopener' }, [l.label])])),
+            ),
+          ]
+        : []),
+    ]);
+  }
+
+  async function renderTools() {
+    followLog(null);
+    if (byId('panel').querySelector('[data-app="tools"]')) return;
+    const grid = h('div', { class: 'link-grid' }, [h('p', { class: 'empty' }, ['Loading links…'])]);
+    replaceCard('tools', 'Tools & Help', [grid]);
+    try {
+      /** @type {{ before: PortalLink[], after: PortalLink[], warnings: string[] }} */
+      const links = await api('/api/links');
+      const builtIn = BUILT_IN_LINKS.map(([label, url, description]) => ({
+        label,
+        url,
+        description,
+        icon: 'book',
+        button_text: 'Open',
+        links: [],
+      }));
+      grid.replaceChildren(
+        ...links.before.map((l) => linkCard(l, 'template')),
+        ...builtIn.map((l) => linkCard(l, 'vast')),
+        ...links.after.map((l) => linkCard(l, 'template')),
+      );
+      if (links.warnings.length) grid.before(h('p', { class: 'message error' }, [links.warnings.join(' ')]));
+    } catch (error) {
+      grid.replaceChildren(h('p', { class: 'message error' }, [`links unavailable: ${/** @type {Error} */ (error).message}`]));
     }
-    renderTabs();
-    if (state.selected === PROCESSES_TAB) renderProcesses();
-    else {
+  }
+
+  // ---- tunnels -----------------------------------------------------------------------------------------------
+
+  async function renderTunnels() {
+    followLog(null);
+    const unavailable = state.instance?.tunnels_unavailable;
+    if (unavailable) {
+      replaceCard('tunnels', 'Tunnels (Open New Ports)', [
+        h('p', { class: 'message error', 'data-testid': 'tunnels-unavailable' }, [unavailable]),
+      ]);
+      return;
+    }
+    if (!byId('panel').querySelector('[data-app="tunnels"]')) {
+      const input = /** @type {HTMLInputElement} */ (
+        h('input', { type: 'url', placeholder: 'http://localhost:8080', 'aria-label': 'Target URL' })
+      );
+      const create = h('button', { type: 'button', class: 'action primary' }, ['Create New Tunnel']);
+      create.addEventListener('click', () => tunnelAction('start', input.value.trim()));
+      replaceCard('tunnels', 'Tunnels (Open New Ports)', [
+        h('div', { class: 'actions' }, [input, create]),
+        h('div', { 'data-testid': 'tunnel-list' }),
+      ]);
+    }
+    /** @type {{ targetUrl: string, tunnelUrl: string }[]} */
+    const quick = await api('/get-all-quick-tunnels').catch(() => []);
+    const rows = quick.map((t) =>
+      h('tr', {}, [
+        h('td', {}, [t.targetUrl]),
+        h('td', {}, [h('a', { href: t.tunnelUrl, target: '_blank', rel: 'noopener' }, [t.tunnelUrl])]),
+        h('td', { class: 'controls' }, [
+          Object.assign(h('button', { type: 'button', class: 'action' }, ['Refresh']), {
+            onclick: () => tunnelAction('refresh', t.targetUrl),
+          }),
+          Object.assign(h('button', { type: 'button', class: 'action' }, ['Stop']), { onclick: () => tunnelAction('stop', t.targetUrl) }),
+        ]),
+      ]),
+    );
+    byId('panel')
+      .querySelector('[data-testid="tunnel-list"]')
+      ?.replaceChildren(
+        rows.length
+          ? h('table', { class: 'processes' }, [
+              h('thead', {}, [
+                h(
+                  'tr',
+                  {},
+                  ['Target', 'Tunnel', 'Actions'].map((t) => h('th', {}, [t])),
+                ),
+              ]),
+              h('tbody', {}, rows),
+            ])
+          : h('p', { class: 'empty' }, ['No quick tunnels yet.']),
+      );
+  }
+
+  /** @param {string} action @param {string} target */
+  async function tunnelAction(action, target) {
+    if (!target) return;
+    say(`${action} tunnel to ${target}…`);
+    try {
+      await api(`/${action}-quick-tunnel/${target}`, { method: 'POST' });
+      say(`${action} tunnel to ${target}: done`);
+    } catch (error) {
+      say(`${action} tunnel failed: ${/** @type {Error} */ (error).message}`, true);
+    }
+    await renderTunnels();
+  }
+
+  // ---- metrics -----------------------------------------------------------------------------------------------
+
+  /** @param {number} bytes */
+  const gb = (bytes) => `${(bytes / 1e9).toFixed(1)} GB`;
+
+  /** A polyline of the last CHART_SAMPLES values (0-100). @param {number[]} values */
+  function chart(values) {
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('viewBox', `0 0 ${CHART_SAMPLES - 1} 100`);
+    svg.setAttribute('preserveAspectRatio', 'none');
+    svg.setAttribute('class', 'chart');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.dataset.samples = String(values.length);
+    const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+    const offset = CHART_SAMPLES - values.length;
+    line.setAttribute('points', values.map((v, i) => `${i + offset},${100 - Math.max(0, Math.min(100, v))}`).join(' '));
+    svg.append(line);
+    return svg;
+  }
+
+  /**
+   * One gauge: its value and detail, a bar and a chart of its history; "not available" when there is no source.
+   * @param {string} key @param {string} title @param {number | null | undefined} percent @param {string} detail
+   */
+  function gauge(key, title, percent, detail) {
+    if (percent === null || percent === undefined) {
+      return h('div', { class: 'gauge unavailable', 'data-metric': key }, [
+        h('div', { class: 'gauge-head' }, [
+          h('span', {}, [title]),
+          h('span', { class: 'value', 'data-testid': 'metric-value' }, ['not available']),
+        ]),
+        detail ? h('div', { class: 'meta' }, [detail]) : '',
+      ]);
+    }
+    const samples = (state.history[key] = [...(state.history[key] ?? []), percent].slice(-CHART_SAMPLES));
+    const level = percent >= 90 ? 'critical' : percent >= 80 ? 'warning' : 'ok';
+    const bar = h('div', {
+      class: `bar ${level}`,
+      role: 'meter',
+      'aria-valuemin': '0',
+      'aria-valuemax': '100',
+      'aria-valuenow': String(percent),
+      'aria-label': title,
+    });
+    bar.append(h('span'));
+    /** @type {HTMLElement} */ (bar.firstElementChild).dataset.width = String(percent);
+    const el = h('div', { class: `gauge ${level}`, 'data-metric': key }, [
+      h('div', { class: 'gauge-head' }, [
+        h('span', {}, [title]),
+        h('span', { class: 'value', 'data-testid': 'metric-value' }, [`${percent.toFixed(1)}%`]),
+      ]),
+      bar,
+      chart(samples),
+      h('div', { class: 'meta' }, [detail]),
+    ]);
+    return el;
+  }
+
+  /** @param {SystemMetrics} m */
+  function renderMetrics(m) {
+    const gauges = [
+      gauge('cpu', 'CPU', m.cpu.percent, m.cpu.percent === null ? 'measuring…' : `${m.cpu.count} cores`),
+      gauge('ram', 'Memory', m.ram.percent, `${gb(m.ram.used)} of ${gb(m.ram.total)}`),
+      gauge('disk', m.environment === 'container' ? 'Container Disk' : 'Disk', m.disk.percent, `${gb(m.disk.used)} of ${gb(m.disk.total)}`),
+      m.volume
+        ? gauge('volume', 'Volume', m.volume.percent, `${gb(m.volume.used)} of ${gb(m.volume.total)} at ${m.volume.path}`)
+        : gauge('volume', 'Volume', null, 'the workspace is not a separate volume'),
+    ];
+    if (m.gpu.gpus.length === 0) gauges.push(gauge('gpu', 'GPU', null, m.gpu.errors?.nvidia ?? 'no GPU reported'));
+    for (const g of m.gpu.gpus) {
+      const parts = [
+        g.memory_used_mb !== undefined && g.memory_total_mb !== undefined
+          ? `${(g.memory_used_mb / 1024).toFixed(1)} of ${(g.memory_total_mb / 1024).toFixed(1)} GiB`
+          : 'memory not available',
+        g.temperature_c !== undefined ? `${g.temperature_c} °C` : 'temperature not available',
+        g.power_draw_w !== undefined
+          ? `${g.power_draw_w.toFixed(0)} W${g.power_limit_w !== undefined ? ` of ${g.power_limit_w.toFixed(0)} W` : ''}`
+          : 'power not available',
+      ];
+      gauges.push(gauge(`gpu${g.index}`, `GPU ${g.index} · ${g.name}`, g.utilization_percent, parts.join(' · ')));
+    }
+    const panel = byId('metrics');
+    panel.replaceChildren(h('h2', { class: 'visually-hidden' }, ['System metrics']), ...gauges);
+    // Widths through CSSOM: the CSP forbids style attributes, not style properties set from script.
+    for (const span of panel.querySelectorAll('.bar > span'))
+      /** @type {HTMLElement} */ (span).style.width = `${/** @type {HTMLElement} */ (span).dataset.width}%`;
+    panel.dataset.updated = String(Date.now());
+  }
+
+  async function refreshMetrics() {
+    try {
+      renderMetrics(await api('/system-metrics'));
+    } catch (error) {
+      byId('metrics').replaceChildren(h('p', { class: 'message error' }, [`metrics unavailable: ${/** @type {Error} */ (error).message}`]));
+    }
+  }
+
+  // ---- shared ------------------------------------------------------------------------------------------------
+
+  function render() {
+    renderRoutes();
+    if (state.route === 'apps') {
+      if (state.selected === null || !state.applications.some((a) => a.label === state.selected))
+        state.selected = state.applications[0]?.label ?? null;
+      renderTabs();
       const app = state.applications.find((a) => a.label === state.selected);
       if (app) renderApplication(app);
-    }
+      else {
+        followLog(null);
+        byId('panel').replaceChildren(h('p', { class: 'empty' }, ['No applications in /etc/portal.yaml yet.']));
+      }
+    } else if (state.route === 'services') renderProcesses();
+    else if (state.route === 'logs') renderLogsPage();
+    else if (state.route === 'tools') void renderTools();
+    else if (state.route === 'tunnels') void renderTunnels();
   }
 
   /** @param {string} key */
   function select(key) {
     if (key === state.selected) return;
     state.selected = key;
-    history.replaceState(null, '', `#${encodeURIComponent(key)}`);
+    history.replaceState(null, '', `#/apps/${encodeURIComponent(key)}`);
     byId('panel').replaceChildren();
     render();
   }
@@ -297,14 +817,34 @@
       renderBanner(status.provisioning);
       connection.textContent = apps.errors.length ? apps.errors.join(' ') : `${state.applications.length} applications`;
       connection.classList.toggle('error', apps.errors.length > 0);
-      render();
+      // Tunnels and tools fetch on their own; refreshing them every 2 s would only flicker.
+      if (state.route !== 'tools' && state.route !== 'tunnels' && state.route !== 'logs') render();
+      else renderRoutes();
     } catch (error) {
       connection.textContent = `portal unreachable: ${/** @type {Error} */ (error).message}`;
       connection.classList.add('error');
     }
   }
 
+  async function loadInstance() {
+    try {
+      state.instance = await api('/api/instance');
+      byId('instance').textContent = [state.instance?.id ? `Instance ${state.instance.id}` : '', state.instance?.gpu ?? '']
+        .filter(Boolean)
+        .join(' · ');
+    } catch {
+      // the header just stays short
+    }
+  }
+
   captureToken();
+  readHash();
+  window.addEventListener('hashchange', onHashChange);
+  void loadInstance().then(() => {
+    if (state.route === 'tunnels') void renderTunnels();
+  });
   refresh();
+  refreshMetrics();
   setInterval(refresh, POLL_MS);
+  setInterval(refreshMetrics, METRICS_MS);
 })();

@@ -3,7 +3,7 @@ import { describeApplications, describeProcess } from './applications';
 import type { ProcessInfo } from './supervisor-client';
 
 function info(name: string, statename: string, group = name): ProcessInfo {
-  return { name, group, statename, description: '', pid: 0, exitstatus: 0, spawnerr: '' };
+  return { name, group, statename, description: '', pid: 0, exitstatus: 0, spawnerr: '', start: 0, now: 0 };
 }
 
 const labels = new Map([
@@ -33,7 +33,9 @@ describe('describeProcess', () => {
       supervisorState: 'EXITED',
       description: '',
       label: 'Syncthing',
+      unstoppable: false,
     });
+    expect(describeProcess(info('caddy', 'RUNNING'), labels, new Set(), new Set(['caddy'])).unstoppable).toBe(true);
   });
 
   it('names grouped processes group:name', () => {

@@ -13,6 +13,8 @@ export interface ProcessView {
   supervisorState: string;
   description: string;
   label: string | null;
+  /** The API refuses to stop it: the portal's own programs and PORTAL_UNSTOPPABLE. */
+  unstoppable: boolean;
 }
 
 export interface ApplicationView {
@@ -42,9 +44,15 @@ export function processNamespec(info: ProcessInfo): string {
   return info.group && info.group !== info.name ? `${info.group}:${info.name}` : info.name;
 }
 
-export function describeProcess(info: ProcessInfo, labels: ReadonlyMap<string, string>, skipped: ReadonlySet<string>): ProcessView {
+export function describeProcess(
+  info: ProcessInfo,
+  labels: ReadonlyMap<string, string>,
+  skipped: ReadonlySet<string>,
+  unstoppable: ReadonlySet<string> = new Set(),
+): ProcessView {
   const name = processNamespec(info);
   return {
+    unstoppable: unstoppable.has(info.name),
     name,
     state: skipped.has(info.name) ? 'skipped' : (STATES[info.statename] ?? 'unknown'),
     supervisorState: info.statename,
@@ -60,13 +68,14 @@ export function describeApplications(input: {
   labels: ReadonlyMap<string, string>;
   skipped: ReadonlySet<string>;
   publicPorts: Readonly<Record<number, number>>;
+  unstoppable?: ReadonlySet<string>;
 }): ApplicationView[] {
   const byName = new Map((input.processes ?? []).map((info) => [info.name, info]));
   return input.entries.map((entry) => {
     const program = programForApplication(entry.label, input.labels);
     const info = program === null ? undefined : byName.get(program);
     let process: ProcessView | null = null;
-    if (info) process = describeProcess(info, input.labels, input.skipped);
+    if (info) process = describeProcess(info, input.labels, input.skipped, input.unstoppable);
     else if (program !== null) {
       // Known from its conf but not (yet) reported by supervisor, or supervisor is unreachable.
       process = {
@@ -75,6 +84,7 @@ export function describeApplications(input: {
         supervisorState: 'UNKNOWN',
         description: '',
         label: input.labels.get(program) ?? null,
+        unstoppable: input.unstoppable?.has(program) ?? false,
       };
     }
     return {

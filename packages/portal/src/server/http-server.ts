@@ -3,13 +3,28 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { parsePortalYaml, type PortalEntry } from '@vast/conventions/portal-config';
 import { describeApplications, describeProcess } from './applications';
+import {
+  checkSameSite,
+  HttpError,
+  SECURITY_HEADERS,
+  sendJson,
+  UpstreamHttpError,
+  type PortalServices,
+  type RouteContext,
+} from './http-kit';
+import { arrangeLinks, parseLinksYaml, parsePortalLinksEnv } from './links';
+import { createLogHub } from './log-hub';
 import { followLog, LOG_NAME, readTail } from './log-follow';
-import { readProgramLabels } from './program-labels';
+import { readEntries, readLabels, readSkipped } from './portal-state';
+import { isOwnProgram, restartOwnProgram, runAction, supervisorErrorStatus } from './process-actions';
 import { readProvisioningStatus } from './provisioning-status';
 import type { NormalizedPortalServerSettings } from './settings';
-import { SupervisorFaults, SupervisorUnreachable, XmlRpcFault, type SupervisorClient } from './supervisor-client';
+import type { SupervisorClient } from './supervisor-client';
+import { createMetricsReader } from './system-metrics';
+import { createTunnelManager } from './tunnels';
+import { findUpstreamRoute, targetUrl } from './upstream-api';
+import { acceptWebSocket } from './websocket';
 
 const PROCESS_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/;
 const ACTIONS = new Set(['start', 'stop', 'restart']);
@@ -25,112 +40,12 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'",
-};
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-function readEntries(settings: NormalizedPortalServerSettings): { entries: PortalEntry[]; error: string | null } {
-  let text: string;
-  try {
-    text = readFileSync(settings.portalYaml, 'utf8');
-  } catch {
-    return { entries: [], error: `${settings.portalYaml} does not exist yet: the caddy service writes it when it starts.` };
-  }
-  const parsed = parsePortalYaml(text, settings.portalYaml);
-  return parsed.ok ? { entries: parsed.entries, error: null } : { entries: [], error: parsed.errors.join(' ') };
-}
-
-function readLabels(settings: NormalizedPortalServerSettings): Map<string, string> {
-  let files: string[];
-  try {
-    files = readdirSync(settings.supervisorConfDir)
-      .filter((f) => f.endsWith('.conf'))
-      .sort();
-  } catch {
-    return new Map();
-  }
-  const texts: string[] = [];
-  for (const file of files) {
-    try {
-      texts.push(readFileSync(join(settings.supervisorConfDir, file), 'utf8'));
-    } catch {
-      // unreadable conf: its program just has no label
-    }
-  }
-  return readProgramLabels(texts);
-}
-
-function readSkipped(settings: NormalizedPortalServerSettings): Set<string> {
-  try {
-    return new Set(readdirSync(settings.skipDir));
-  } catch {
-    return new Set();
-  }
-}
-
 /** Rejects POSTs that did not come from the page: a missing page header, or a browser saying it is cross-site. */
 function checkPageRequest(req: IncomingMessage): void {
-  const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    throw new HttpError(403, `cross-site request refused (Sec-Fetch-Site: ${site}). Use the portal page.`);
-  }
+  checkSameSite(req);
   if (req.headers[PAGE_HEADER] !== '1') {
     throw new HttpError(403, `missing the ${PAGE_HEADER}: 1 header the portal page sends with every action. Send it from scripts too.`);
   }
-}
-
-function supervisorErrorStatus(error: unknown): HttpError {
-  if (error instanceof XmlRpcFault) {
-    if (error.code === SupervisorFaults.BAD_NAME)
-      return new HttpError(404, `supervisor has no program of that name (${error.faultString}).`);
-    return new HttpError(409, `supervisor refused: ${error.faultString}`);
-  }
-  if (error instanceof SupervisorUnreachable) return new HttpError(503, error.message);
-  return new HttpError(500, (error as Error).message);
-}
-
-async function runAction(supervisor: SupervisorClient, name: string, action: string): Promise<string | null> {
-  const ignoring = async (fault: number, run: () => Promise<unknown>): Promise<boolean> => {
-    try {
-      await run();
-      return true;
-    } catch (error) {
-      if (error instanceof XmlRpcFault && error.code === fault) return false;
-      throw error;
-    }
-  };
-  if (action === 'start') {
-    return (await ignoring(SupervisorFaults.ALREADY_STARTED, () => supervisor.startProcess(name, false))) ? null : 'it was already running';
-  }
-  if (action === 'stop') {
-    return (await ignoring(SupervisorFaults.NOT_RUNNING, () => supervisor.stopProcess(name, true))) ? null : 'it was not running';
-  }
-  // restart: wait for the stop so the start does not race it; don't wait for the start (the page polls the state).
-  await ignoring(SupervisorFaults.NOT_RUNNING, () => supervisor.stopProcess(name, true));
-  await supervisor.startProcess(name, false);
-  return null;
 }
 
 function streamLog(req: IncomingMessage, res: ServerResponse, path: string, lineCount: number): void {
@@ -176,18 +91,18 @@ function serveStatic(res: ServerResponse, settings: NormalizedPortalServerSettin
   return true;
 }
 
-interface RouteContext {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  settings: NormalizedPortalServerSettings;
-  supervisor: SupervisorClient;
-}
-
 async function postProcessAction({ req, res, settings, supervisor }: RouteContext, name: string, action: string): Promise<void> {
   if (req.method !== 'POST') throw new HttpError(405, `${action} changes state: use POST.`);
   checkPageRequest(req);
   if (!PROCESS_NAME.test(name)) throw new HttpError(400, `${JSON.stringify(name)} is not a supervisor program name.`);
+  if (action === 'stop' && settings.unstoppable.has(name)) {
+    throw new HttpError(403, `${name} cannot be stopped from the portal: the portal needs it. Restart it instead.`);
+  }
+  if (action === 'restart' && isOwnProgram(settings, name)) {
+    restartOwnProgram(settings, name);
+    sendJson(res, 200, { ok: true, action, note: 'the portal restarts itself; the page reconnects when it is back', process: null });
+    return;
+  }
   let note: string | null;
   try {
     note = await runAction(supervisor, name, action);
@@ -195,7 +110,12 @@ async function postProcessAction({ req, res, settings, supervisor }: RouteContex
     throw supervisorErrorStatus(error);
   }
   const info = (await supervisor.getAllProcessInfo()).find((p) => p.name === name || `${p.group}:${p.name}` === name);
-  sendJson(res, 200, { ok: true, action, note, process: info ? describeProcess(info, readLabels(settings), readSkipped(settings)) : null });
+  sendJson(res, 200, {
+    ok: true,
+    action,
+    note,
+    process: info ? describeProcess(info, readLabels(settings), readSkipped(settings), settings.unstoppable) : null,
+  });
 }
 
 async function getApplications({ res, settings, supervisor }: RouteContext): Promise<void> {
@@ -213,6 +133,7 @@ async function getApplications({ res, settings, supervisor }: RouteContext): Pro
     labels: readLabels(settings),
     skipped: readSkipped(settings),
     publicPorts: settings.publicPorts,
+    unstoppable: settings.unstoppable,
   });
   sendJson(res, 200, { applications, errors: [error, supervisorError].filter(Boolean) });
 }
@@ -226,7 +147,7 @@ async function getProcesses({ res, settings, supervisor }: RouteContext): Promis
   }
   const labels = readLabels(settings);
   const skipped = readSkipped(settings);
-  sendJson(res, 200, { processes: processes.map((p) => describeProcess(p, labels, skipped)) });
+  sendJson(res, 200, { processes: processes.map((p) => describeProcess(p, labels, skipped, settings.unstoppable)) });
 }
 
 function getLog({ req, res, url, settings }: RouteContext, name: string): void {
@@ -239,6 +160,38 @@ function getLog({ req, res, url, settings }: RouteContext, name: string): void {
   sendJson(res, 200, { name, lines: tail.lines });
 }
 
+function getLinks({ res, settings }: RouteContext): void {
+  let text = '';
+  try {
+    text = readFileSync(settings.linksFile, 'utf8');
+  } catch {
+    // no file: no links from it
+  }
+  const fromFile = parseLinksYaml(text, settings.linksFile);
+  sendJson(res, 200, { ...arrangeLinks(fromFile.links, parsePortalLinksEnv(settings.env.PORTAL_LINKS)), warnings: fromFile.warnings });
+}
+
+/** What upstream renders into its page: the instance id, the GPU summary, whether direct HTTPS works; plus tunnels. */
+async function getInstance({ res, settings, services }: RouteContext): Promise<void> {
+  const metrics = await services.metrics.read();
+  sendJson(res, 200, {
+    id: settings.env.CONTAINER_ID ?? null,
+    gpu: metrics.gpu.summary,
+    direct_https: (settings.env.ENABLE_HTTPS ?? '').toLowerCase() === 'true' ? 'true' : 'false',
+    environment: metrics.environment,
+    tunnels_unavailable: services.tunnels.unavailableReason(),
+  });
+}
+
+/** Upstream's tunnel manager learns the public IP from the Host the browser used for port 1111 (X-Forwarded-Host). */
+function learnPublicIp({ req, settings, services }: RouteContext): void {
+  const forwarded = String(req.headers['x-forwarded-host'] ?? '')
+    .split(',')[0]
+    .trim();
+  const match = forwarded.match(/^(\d{1,3}(?:\.\d{1,3}){3}):(\d+)$/);
+  if (match && match[2] === settings.env.VAST_TCP_PORT_1111) services.tunnels.setPublicIp(match[1]);
+}
+
 /** GET routes of the API by their path segments after /api. */
 function findReadRoute(segments: string[]): ((context: RouteContext) => void | Promise<void>) | null {
   const [resource, name] = segments;
@@ -247,14 +200,20 @@ function findReadRoute(segments: string[]): ((context: RouteContext) => void | P
   if (segments.length === 1 && resource === 'applications') return getApplications;
   if (segments.length === 1 && resource === 'processes') return getProcesses;
   if (segments.length === 2 && resource === 'logs') return (context) => getLog(context, name);
+  if (segments.length === 1 && resource === 'logs') return ({ res, services }) => sendJson(res, 200, { logs: services.logHub.files() });
+  if (segments.length === 1 && resource === 'links') return getLinks;
+  if (segments.length === 1 && resource === 'instance') return getInstance;
   return null;
 }
 
 async function route(context: RouteContext): Promise<void> {
   const { req, res, url, settings } = context;
   const method = req.method ?? 'GET';
+  if (url.pathname === '/health') return sendJson(res, 200, { ok: true, status: 'ok' });
+  const upstream = findUpstreamRoute(method, url.pathname);
+  if (upstream) return upstream.handler(context, upstream.rest);
   const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  if (url.pathname === '/health') return sendJson(res, 200, { ok: true });
+  if (segments.length === 0) learnPublicIp(context);
   if (segments[0] === 'api') {
     const api = segments.slice(1);
     if (api.length === 3 && api[0] === 'processes' && ACTIONS.has(api[2])) return postProcessAction(context, api[1], api[2]);
@@ -268,16 +227,69 @@ async function route(context: RouteContext): Promise<void> {
   throw new HttpError(404, `nothing at ${url.pathname}.`);
 }
 
-export function createPortalServer(settings: NormalizedPortalServerSettings, supervisor: SupervisorClient): Server {
-  return createServer((req, res) => {
+/** The long-lived parts, from the settings; specs pass their own. */
+export function createPortalServices(settings: NormalizedPortalServerSettings): PortalServices {
+  return {
+    metrics: createMetricsReader({ cgroupDir: settings.cgroupDir, workspace: settings.workspace, nvidiaSmi: settings.nvidiaSmi }),
+    logHub: createLogHub(settings.logDir),
+    tunnels: createTunnelManager({
+      cloudflared: settings.cloudflared,
+      path: settings.env.PATH,
+      namedTunnelToken: settings.env.CF_TUNNEL_TOKEN?.trim() || null,
+      metricsAddress: settings.env.CLOUDFLARE_METRICS?.trim() || 'localhost:11113',
+      startTimeoutMs: 30_000,
+      env: { ...settings.env },
+    }),
+  };
+}
+
+/** Upstream's default tunnels: one quick tunnel per distinct external port, to the entry that proxies it. */
+export function defaultTunnelTargets(settings: NormalizedPortalServerSettings): string[] {
+  const { entries } = readEntries(settings);
+  const byPort = new Map<number, (typeof entries)[number]>();
+  for (const entry of entries) {
+    const seen = byPort.get(entry.externalPort);
+    if (!seen || (seen.internalPort === seen.externalPort && entry.internalPort !== entry.externalPort))
+      byPort.set(entry.externalPort, entry);
+  }
+  return [...byPort.values()].map((entry) => targetUrl(entries, entry, settings.env));
+}
+
+/** /ws-logs (§2.5): the system message, the replay, then every new line; `heartbeat` every 10 s, `ping` -> `pong`. */
+function serveLogSocket(req: IncomingMessage, socket: import('node:stream').Duplex, services: PortalServices): void {
+  const connection = acceptWebSocket(req, socket);
+  if (!connection) return;
+  connection.send(JSON.stringify({ type: 'system', html: 'Connected to log stream' }));
+  const { replay, unsubscribe } = services.logHub.subscribe((message) => connection.send(JSON.stringify(message)));
+  replay.forEach((message) => connection.send(JSON.stringify(message)));
+  const heartbeat = setInterval(() => connection.send('heartbeat'), 10_000);
+  connection.onText((text) => text === 'ping' && connection.send('pong'));
+  connection.onClose(() => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  });
+}
+
+export function createPortalServer(
+  settings: NormalizedPortalServerSettings,
+  supervisor: SupervisorClient,
+  services: PortalServices = createPortalServices(settings),
+): Server {
+  const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://portal.invalid');
-    route({ req, res, url, settings, supervisor }).catch((error: unknown) => {
+    route({ req, res, url, settings, supervisor, services }).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : error instanceof URIError ? 400 : 500;
       const message = error instanceof Error ? error.message : String(error);
       if (res.headersSent) res.end();
-      else sendJson(res, status, { error: message });
+      else sendJson(res, status, error instanceof UpstreamHttpError ? { detail: message } : { error: message });
     });
   });
+  server.on('upgrade', (req, socket) => {
+    if (new URL(req.url ?? '/', 'http://portal.invalid').pathname === '/ws-logs') serveLogSocket(req, socket, services);
+    else socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+  });
+  server.on('close', () => void services.tunnels.close());
+  return server;
 }
 
 export function publicDirExists(dir: string): boolean {

@@ -66,6 +66,8 @@ export interface FollowEvents {
   lines(lines: string[]): void;
   /** The file was replaced or truncated; what follows starts a new file. */
   reset(): void;
+  /** The unfinished last line changed (a progress bar rewriting itself with \r): its current state. */
+  partial?(text: string): void;
 }
 
 /** The longest line a follower holds back; a line longer than this is sent in pieces of this size. */
@@ -95,6 +97,13 @@ export class LineAssembler {
 
   get pendingBytes(): number {
     return this.partial.length;
+  }
+
+  /** The unfinished line as it shows now: without a trailing \r or a cut-off UTF-8 character. */
+  pendingText(): string {
+    let end = completeUtf8End(this.partial);
+    while (end > 0 && this.partial[end - 1] === 0x0d) end--;
+    return this.partial.subarray(0, end).toString('utf8');
   }
 
   reset(): void {
@@ -140,6 +149,7 @@ export function followLog(path: string, fromOffset: number, events: FollowEvents
       events.reset();
     }
     inode = stats.ino;
+    const grew = offset < stats.size;
     while (offset < stats.size) {
       const end = Math.min(stats.size, offset + READ_CHUNK_BYTES);
       const bytes = readRange(path, offset, end);
@@ -147,6 +157,10 @@ export function followLog(path: string, fromOffset: number, events: FollowEvents
       offset += bytes.length;
       const lines = assembler.push(bytes);
       if (lines.length > 0) events.lines(lines);
+    }
+    if (grew && events.partial) {
+      const text = assembler.pendingText();
+      if (text !== '') events.partial(text);
     }
   };
   const timer = setInterval(poll, intervalMs);

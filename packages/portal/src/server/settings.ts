@@ -1,5 +1,16 @@
 // The portal server's settings, read once from the environment. Every path can be moved so specs never touch /etc.
-import { LOG_DIR, MARKER_DIR, SKIP_DIR, SUPERVISOR_CONF_DIR } from '@vast/conventions/runtime-contract';
+import {
+  CAPABILITIES_FRAGMENTS_DIR,
+  LOG_DIR,
+  MARKER_DIR,
+  PORTAL_LINKS_FILE,
+  PROVISIONING_LOG,
+  SKIP_DIR,
+  SUPERVISOR_CONF_DIR,
+} from '@vast/conventions/runtime-contract';
+
+/** Upstream's: the portal, Caddy and the tunnel manager; ours adds the auth gate Caddy asks on every request. */
+const UNSTOPPABLE = ['instance_portal', 'caddy', 'tunnel_manager', 'portal_auth'];
 
 export interface NormalizedPortalServerSettings {
   host: string;
@@ -14,6 +25,21 @@ export interface NormalizedPortalServerSettings {
   publicDir: string;
   /** VAST_TCP_PORT_<n>: the public port Vast maps to container port n, for the open links. */
   publicPorts: Record<number, number>;
+  /** What GET /download-logs archives (upstream: all of /var/log). */
+  logArchiveDir: string;
+  provisioningLog: string;
+  /** /sys/fs/cgroup, where RAM and CPU limits and usage are read. */
+  cgroupDir: string;
+  /** $WORKSPACE: reported as the volume when it is on its own device. */
+  workspace: string;
+  nvidiaSmi: string;
+  cloudflared: string;
+  linksFile: string;
+  capabilitiesDir: string;
+  /** Programs that cannot be stopped through the API: the portal's own, plus PORTAL_UNSTOPPABLE. */
+  unstoppable: Set<string>;
+  /** The environment the portal started with, for the capabilities manifest and the tunnels. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export function readPortalServerSettings(
@@ -43,5 +69,21 @@ export function readPortalServerSettings(
     markerDir: get('PORTAL_MARKER_DIR', MARKER_DIR),
     publicDir: get('PORTAL_PUBLIC_DIR', defaults.publicDir),
     publicPorts,
+    logArchiveDir: get('PORTAL_LOG_ARCHIVE_DIR', '/var/log'),
+    provisioningLog: PROVISIONING_LOG,
+    cgroupDir: get('PORTAL_CGROUP_DIR', '/sys/fs/cgroup'),
+    workspace: get('WORKSPACE', '/workspace'),
+    nvidiaSmi: get('PORTAL_NVIDIA_SMI', 'nvidia-smi'),
+    cloudflared: get('PORTAL_CLOUDFLARED', 'cloudflared'),
+    linksFile: get('PORTAL_LINKS_PATH', PORTAL_LINKS_FILE),
+    capabilitiesDir: get('PORTAL_CAPABILITIES_DIR', CAPABILITIES_FRAGMENTS_DIR),
+    unstoppable: new Set([
+      ...UNSTOPPABLE,
+      ...(env.PORTAL_UNSTOPPABLE ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ]),
+    env: { ...env },
   };
 }

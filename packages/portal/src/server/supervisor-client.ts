@@ -13,6 +13,9 @@ export interface ProcessInfo {
   pid: number;
   exitstatus: number;
   spawnerr: string;
+  /** Unix times (seconds) of the last start and of supervisor's answer. */
+  start: number;
+  now: number;
 }
 
 /** supervisor's fault codes the portal reacts to (supervisor/xmlrpc.py Faults). */
@@ -97,6 +100,8 @@ function toProcessInfo(value: XmlRpcValue): ProcessInfo {
     pid: Number(v.pid ?? 0),
     exitstatus: Number(v.exitstatus ?? 0),
     spawnerr: String(v.spawnerr ?? ''),
+    start: Number(v.start ?? 0),
+    now: Number(v.now ?? 0),
   };
 }
 

@@ -49,6 +49,9 @@ export async function startFakeSupervisor(options: {
   });
 
   const methods: Record<string, (params: XmlRpcValue[]) => Promise<XmlRpcValue>> = {
+    // supervisorctl checks the API version before anything else.
+    'supervisor.getVersion': async () => '3.0',
+    'supervisor.getAPIVersion': async () => '3.0',
     'supervisor.getAllProcessInfo': async () => [...programs.values()].map(info),
     'supervisor.getProcessInfo': async ([name]) => {
       const p = programs.get(String(name));

@@ -56,7 +56,7 @@ export async function startPortalFixture(options: PortalFixtureOptions = {}): Pr
 }
 
 async function startIn(dir: TempDir, options: PortalFixtureOptions): Promise<PortalFixture> {
-  for (const sub of ['conf.d', 'log', 'skip', 'markers']) mkdirSync(dir.file(sub));
+  for (const sub of ['conf.d', 'log', 'skip', 'markers', 'capabilities.d']) mkdirSync(dir.file(sub));
   const parsed = parsePortalConfig(options.portalConfig ?? FIXTURE_PORTAL_CONFIG);
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   writeFileSync(dir.file('portal.yaml'), renderPortalYaml(parsed.entries));
@@ -83,6 +83,10 @@ async function startIn(dir: TempDir, options: PortalFixtureOptions): Promise<Por
       PORTAL_SKIP_DIR: dir.file('skip'),
       PORTAL_LOG_DIR: dir.file('log'),
       PORTAL_MARKER_DIR: dir.file('markers'),
+      PORTAL_LOG_ARCHIVE_DIR: dir.file('log'),
+      PORTAL_LINKS_PATH: dir.file('portal-links.yaml'),
+      PORTAL_CAPABILITIES_DIR: dir.file('capabilities.d'),
+      WORKSPACE: dir.file('workspace'),
       ...options.env,
     },
     { publicDir: PUBLIC_DIR },

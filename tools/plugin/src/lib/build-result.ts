@@ -31,6 +31,8 @@ export interface BuiltVariant {
    * reference smoke and docker-push pull it from (lib/materialize).
    */
   cacheRef?: string;
+  /** `<repository>:<tag>-<variant>` of a manual build's --tag; docker-push pushes them after the release tags. */
+  extraTags?: string[];
 }
 
 export interface BuildResult {
@@ -39,5 +41,7 @@ export interface BuildResult {
   version: string;
   /** The profile the variants were built for; lets the push check that every variant of it was built. */
   profile?: 'production' | 'local';
+  /** A manual build's --arg overrides: such a build is not the release of `version`, so it gets no semver tag. */
+  overrides?: Record<string, string>;
   variants: BuiltVariant[];
 }

@@ -175,6 +175,12 @@ export async function containerLogs(container: string, tail = 200): Promise<stri
   return [result.stdout, result.stderr].filter(Boolean).join('\n');
 }
 
+/** The host port Docker published a container's TCP port on (its first binding). */
+export async function publishedPort(container: string, port: number): Promise<number> {
+  const out = (await run(dockerCommand(), ['port', container, `${port}/tcp`])).stdout.trim().split('\n')[0];
+  return Number(out.split(':').pop());
+}
+
 /** Removes a container and its anonymous volumes, running or not; a missing container is not an error. */
 export async function removeContainer(container: string): Promise<void> {
   await run(dockerCommand(), ['rm', '--force', '--volumes', container], { reject: false });

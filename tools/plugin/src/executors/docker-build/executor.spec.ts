@@ -64,7 +64,7 @@ describe('docker-build executor', () => {
     expect(output).toHaveLength(2);
     expect(output[0]).toMatch(/^# dry run: no registry is asked/);
     expect(output[1]).toMatch(
-      /^# app:stock \(production\) -> vastai\/app:build-[0-9a-f]{12}\ndocker build --file dist\/images\/app\/Dockerfile --tag vastai\/app:build-[0-9a-f]{12} --tag vastai\/app:1\.0\.0-stock --build-arg PARENT_IMAGE=vastai\/base-image:build-[0-9a-f]{12} --build-arg VAST_PROFILE=production dist\/images\/app$/,
+      /^# app:stock \(production\) -> vastai\/app:build-[0-9a-f]{12}\ndocker build --file dist\/images\/app\/Dockerfile --tag vastai\/app:build-[0-9a-f]{12} --tag vastai\/app:1\.0\.0-stock --build-arg PARENT_IMAGE=vastai\/base-image:build-[0-9a-f]{12} --build-arg VAST_PROFILE=production --label io\.vast\.image=app --label io\.vast\.variant=stock dist\/images\/app$/,
     );
   });
 
@@ -87,6 +87,10 @@ describe('docker-build executor', () => {
       'BASE_IMAGE=ubuntu:24.04',
       '--build-arg',
       'VAST_PROFILE=production',
+      '--label',
+      'io.vast.image=base',
+      '--label',
+      'io.vast.variant=stock',
       'dist/images/base',
     ]);
     expect(buildResult('base')).toEqual({

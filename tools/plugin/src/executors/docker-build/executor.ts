@@ -9,13 +9,14 @@ import { buildResultFileOf, type BuildResult } from '../../lib/build-result';
 import { assertDockerEngine, DockerError, imageId, imageIds, pullAs, remoteManifest, tagImage } from '../../utils/docker';
 import {
   cacheRefOf,
+  parseArgOverrides,
   planVariant,
   type ParentRef,
   type VariantAction,
   type VariantFacts,
   type VariantPlanOptions,
 } from './lib/plan-variant';
-import { dockerBuild, pushAs } from './lib/engine';
+import { dockerBuild, pushAs, pruneBuildTags } from './lib/engine';
 import { materialize } from '../../lib/materialize';
 import { localFromIds, registryFromDigests } from './lib/from-images';
 import { namedOnItsOwn } from './lib/family-run';
@@ -56,7 +57,24 @@ export default async function dockerBuildExecutor(
       : profile === 'local'
         ? await localFromIds(chain)
         : await registryFromDigests(chain, (line) => logger.log(`${name}: warning: ${line}`));
-    const plan = planDockerBuilds(manifests, name, { profile, variants: options.variants, contextDir, fromImageIds, onlyTarget: true });
+    const parsed = parseArgOverrides(options.arg);
+    if (!parsed.ok) throw new PlanError(parsed.error);
+    const overrides = parsed.overrides;
+    const extraTags = options.tag === undefined ? [] : Array.isArray(options.tag) ? options.tag : [options.tag];
+    const plan = planDockerBuilds(manifests, name, {
+      profile,
+      variants: options.variants,
+      contextDir,
+      fromImageIds,
+      onlyTarget: true,
+      overrides,
+      extraTags,
+    });
+    const overridden = Object.entries(overrides).map(([k, v]) => `${k}=${v}`);
+    if (overridden.length)
+      logger.log(
+        `# manual build: --arg ${overridden.join(' --arg ')} (in the content hash; no version tag, this is not the ${manifests.get(name)!.version} release)`,
+      );
 
     if (dryRun) {
       if (profile === 'production' && chain.some((m) => m.variants.some((v) => !v.local && (v.from || v.upstream)))) {
@@ -66,14 +84,16 @@ export default async function dockerBuildExecutor(
       }
       for (const build of plan)
         logger.log(`# ${build.image}:${build.variant} (${profile}) -> ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
+      if (options.prune) logger.log(`# then --prune=${options.prune}: keep the last ${options.prune} build-* tags of each variant above`);
       return { success: true };
     }
 
-    const result: Required<BuildResult> = {
+    const result: Omit<Required<BuildResult>, 'overrides'> & Pick<BuildResult, 'overrides'> = {
       name,
       repository: manifests.get(name)!.repository,
       version: manifests.get(name)!.version,
       profile,
+      ...(overridden.length ? { overrides } : {}),
       variants: [],
     };
     const planOptions = { cacheRegistry, force: options.force === true, pull: options.pull === true };
@@ -83,9 +103,21 @@ export default async function dockerBuildExecutor(
       result.variants.push({
         key: build.variant,
         buildTag: build.buildTag,
-        versionTag: build.versionTag,
+        ...(build.versionTag !== build.buildTag ? { versionTag: build.versionTag } : {}),
+        ...(build.extraTags.length ? { extraTags: build.extraTags } : {}),
         ...(await applyActions(label, build, actions)),
       });
+    }
+    if (options.prune) {
+      const thisRun = new Set(plan.map((b) => b.buildTag));
+      for (const build of plan) {
+        const untagged = await pruneBuildTags(result.repository, build.image, build.variant, options.prune, thisRun, (line) =>
+          logger.log(`${build.image}:${build.variant}: warning: ${line}`),
+        );
+        logger.log(
+          `${build.image}:${build.variant}: --prune=${options.prune}: ${untagged.length ? `untagged ${untagged.join(', ')}` : 'nothing older to untag'}`,
+        );
+      }
     }
     // Written only when every selected variant built: docker-push reads it and refuses anything partial.
     const resultFile = join(context.root, buildResultFileOf(name));
@@ -142,7 +174,7 @@ async function applyActions(label: string, build: PlannedBuild, actions: Variant
       case 'pull-cached':
         if ((await pullAs(action.cacheRef, action.buildTag)) && (id = await imageId(action.buildTag))) {
           logger.log(`${label}: pulled ${action.cacheRef} (built before, elsewhere), skipped the build`);
-          await tagImage(action.buildTag, action.versionTag);
+          for (const target of action.tags) await tagImage(action.buildTag, target);
           return { imageId: id };
         }
         break;

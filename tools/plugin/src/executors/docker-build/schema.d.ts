@@ -5,4 +5,7 @@ export interface DockerBuildExecutorOptions {
   force?: boolean;
   cacheRegistry?: string;
   pull?: boolean;
+  arg?: string | string[];
+  tag?: string | string[];
+  prune?: number;
 }

@@ -280,4 +280,29 @@ describe('docker-push executor', () => {
       'info: docker-push base-image: 4 tags planned.',
     ]);
   });
+
+  it("--upstreamTags adds upstream's dated names of the day given, after the semver tags; a bad date is refused", async () => {
+    writeFileSync(
+      join(root, 'dist/images/base-image/image.json'),
+      JSON.stringify({
+        name: 'base-image',
+        class: 'base',
+        repository: 'vastai/base-image',
+        version: '1.1.0',
+        variants: [{ key: 'local', local: true, from: 'vast-local/bookworm:latest', python: '3.11', args: {} }],
+      }),
+    );
+    const result = await dockerPush({ registry: 'docker.io', dryRun: true, upstreamTags: true, date: '2026-08-21' }, context());
+    expect(result.success).toBe(true);
+    expect(lines.slice(-3)).toEqual([
+      'info:   would push docker.io/vastai/base-image:local-py311-2026-08-21 <- vastai/base-image:build-0123456789ab',
+      'info:   would push docker.io/vastai/base-image:local-2026-08-21 <- vastai/base-image:build-0123456789ab',
+      'info: docker-push base-image: 6 tags planned.',
+    ]);
+    lines.length = 0;
+    expect((await dockerPush({ registry: 'docker.io', dryRun: true, upstreamTags: true, date: '20260821' }, context())).success).toBe(
+      false,
+    );
+    expect(lines).toEqual(["error: docker-push base-image: --date '20260821' is not a UTC day. Pass YYYY-MM-DD (date -u +%Y-%m-%d)."]);
+  });
 });

@@ -12,7 +12,8 @@ import { decidePush, isLoopbackRegistry, planPush } from './lib/plan-push';
 import { applyPush, checkLocalImages, readRemoteStates, type PushReport } from './lib/push-release';
 import { checkRegistryAccess } from './lib/registry-access';
 import { assertDockerEngine } from '../../utils/docker';
-import { readPushInputs } from './lib/read-inputs';
+import { readPushInputs, type UpstreamTagFacts } from './lib/read-inputs';
+import { upstreamTagsOf } from '@vast/conventions';
 import { pushResultFileOf } from '../../lib/build-result';
 
 export interface DockerPushResult {
@@ -36,6 +37,7 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
 
   let steps;
   try {
+    const extraTags = o.upstreamTags ? upstreamTagsByVariant(inputs.upstream, o.date) : undefined;
     steps =
       inputs.ok === 'manifest-only'
         ? planPush(
@@ -46,13 +48,19 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
               variants: inputs.manifest.variants.map((v) => ({ key: v.key, buildTag: `(not built: ${v.key})`, imageId: '<image id>' })),
             },
             o.registry,
+            extraTags,
           )
-        : planPush(inputs.result, o.registry);
+        : planPush(inputs.result, o.registry, extraTags);
   } catch (error) {
     // Invalid tags (a variant key or version Docker cannot hold) are caught before anything is pushed.
     return fail([`docker-push ${o.projectName}: refusing to push anything: ${error instanceof Error ? error.message : String(error)}`]);
   }
 
+  if (!steps.some((step) => step.role !== 'content')) {
+    return fail([
+      `docker-push ${o.projectName}: refusing to push anything: this build has --arg overrides, so it is not the release of its version and has no semver tag, and nothing else names it. Build it with --tag <name>, or push with --upstreamTags.`,
+    ]);
+  }
   const version = inputs.ok === 'manifest-only' ? inputs.manifest.version : inputs.result.version;
   if (o.dryRun) {
     for (const line of formatDryRun(o.projectName, version, o.registry, steps, inputs.ok === 'manifest-only' ? inputs.note : undefined))
@@ -93,4 +101,9 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
   }
   for (const line of lines) log(line);
   return { success: true, report };
+}
+
+/** Upstream's tag names of every variant image.json describes (none without image.json). */
+function upstreamTagsByVariant(upstream: UpstreamTagFacts | undefined, date: string): Map<string, string[]> {
+  return new Map((upstream?.variants ?? []).map((v) => [v.key, upstreamTagsOf(upstream!.scheme, v, date)]));
 }

@@ -3,4 +3,6 @@ export interface DockerPushExecutorOptions {
   registry?: string;
   dryRun?: boolean;
   profile?: 'production' | 'local';
+  upstreamTags?: boolean;
+  date?: string;
 }

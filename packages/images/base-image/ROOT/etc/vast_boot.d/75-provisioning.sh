@@ -1,41 +1,50 @@
 #!/bin/bash
-# Boot stage 75 (sourced by boot_default.sh): runs PROVISIONING_SCRIPT (https URL or path) once, recording the outcome.
+# Boot stage 75 (sourced by boot_default.sh): runs the provisioner once on PROVISIONING_MANIFEST (or /provisioning.yaml) and PROVISIONING_SCRIPT, recording the outcome.
 #
-# Success leaves /.provisioning_complete (later boots skip provisioning); failure leaves
-# /.provisioning_failed and the reason in /var/log/portal/provisioning.log. Either way boot goes on,
-# so the instance stays reachable to debug it.
+# The source is PROVISIONING_MANIFEST (a path or an https URL), else /provisioning.yaml when the image ships one;
+# PROVISIONING_SCRIPT runs as the provisioner's last phase (fetch-script: https only, PROVISIONING_SCRIPT_SHA256).
+# Success leaves /.provisioning_complete (later boots skip provisioning); failure leaves /.provisioning_failed and
+# the reason in /var/log/portal/provisioning.log. Either way boot goes on, so the instance stays reachable to debug it.
 provisioning_log() {
     echo "[provisioning] $*" | tee -a "${PROVISIONING_LOG:-/var/log/portal/provisioning.log}"
 }
 
 stage_provisioning() {
-    [[ -n "${PROVISIONING_SCRIPT:-}" ]] || return 0
-    local log=${PROVISIONING_LOG:-/var/log/portal/provisioning.log} script=/provisioning.sh status=0
+    local source="" shown status=0
+    if [[ -n "${PROVISIONING_MANIFEST:-}" ]]; then
+        source=$PROVISIONING_MANIFEST
+    elif [[ -f /provisioning.yaml ]]; then
+        source=/provisioning.yaml
+    fi
+    [[ -n "$source" || -n "${PROVISIONING_SCRIPT:-}" ]] || return 0
     if [[ -e /.provisioning_complete ]]; then
-        echo "[provisioning] already complete (/.provisioning_complete); not running PROVISIONING_SCRIPT again"
+        echo "[provisioning] already complete (/.provisioning_complete); not provisioning again"
         return 0
     fi
-    mkdir -p "$(dirname "$log")"
+    mkdir -p "$(dirname "${PROVISIONING_LOG:-/var/log/portal/provisioning.log}")"
     rm -f /.provisioning_failed
 
-    # fetch-script reads PROVISIONING_SCRIPT (and PROVISIONING_SCRIPT_SHA256) itself and logs the URL without its
-    # query string; nothing here prints the variable, which may carry a token.
-    fetch-script PROVISIONING_SCRIPT "$script" 2>&1 | tee -a "$log" || status=$?
-    if ((status != 0)); then
-        touch /.provisioning_failed
-        provisioning_log "FAILED: could not fetch PROVISIONING_SCRIPT (fetch-script exit ${status}, see above)"
-        return 1
-    fi
+    # A URL is shown without its query string or fragment, which often carry a token.
+    shown=${source%%[?#]*}
+    [[ "$shown" == "$source" ]] || shown="${shown}?<redacted>"
+    echo "*****"
+    echo "* Provisioning this instance: manifest ${shown:-(none)}${PROVISIONING_SCRIPT:+, then PROVISIONING_SCRIPT}."
+    echo "* Services that wait for provisioning start when it has finished; progress in /var/log/portal/provisioning.log."
+    echo "*****"
 
-    provisioning_log "running ${script}"
-    (cd "${WORKSPACE:-/}" && bash "$script") 2>&1 | tee -a "$log" || status=$?
+    if [[ -n "$source" ]]; then
+        provisioner "$source" || status=$?
+    else
+        provisioner || status=$?
+    fi
     if ((status != 0)); then
         touch /.provisioning_failed
-        provisioning_log "FAILED: ${script} (from PROVISIONING_SCRIPT) exited with status ${status}; the instance keeps running without it"
+        provisioning_log "FAILED: the provisioner exited with status ${status} (the reason is above). Note: Provisioning encountered issues but instance startup will continue"
         return 1
     fi
     touch /.provisioning_complete
-    provisioning_log "complete"
+    rm -f /.provisioning_failed
+    provisioning_log "Provisioning complete!"
 }
 
 stage_provisioning

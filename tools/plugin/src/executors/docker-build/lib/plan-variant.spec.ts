@@ -1,7 +1,7 @@
 // planVariant with no Docker: the facts are data, the actions are data.
 import { describe, expect, it } from 'vitest';
 import type { PlannedBuild } from '@vast/conventions';
-import { planVariant, type VariantPlanOptions } from './plan-variant';
+import { parseArgOverrides, planVariant, type VariantPlanOptions } from './plan-variant';
 
 const base: PlannedBuild = {
   image: 'base',
@@ -10,6 +10,8 @@ const base: PlannedBuild = {
   buildHash: 'a'.repeat(64),
   buildTag: 'vastai/base:build-aaaaaaaaaaaa',
   versionTag: 'vastai/base:1.0.0-stock',
+  extraTags: [],
+  overrides: {},
   buildArgs: {},
   argv: ['build', '--tag', 'vastai/base:build-aaaaaaaaaaaa', 'dist/images/base'],
 };
@@ -67,7 +69,7 @@ describe('planVariant', () => {
       kind: 'pull-cached',
       cacheRef: `cache.example:5000/${base.buildTag}`,
       buildTag: base.buildTag,
-      versionTag: base.versionTag,
+      tags: [base.versionTag],
     });
     expect(kinds(pulled)).toEqual(['pull-cached', 'build', 'tag', 'share']);
   });
@@ -91,5 +93,51 @@ describe('planVariant', () => {
     expect(kinds(planVariant(child, { engine: {} }, plain))).toEqual(['pull-parent', 'build', 'tag']);
     // An unchanged child needs no parent at all.
     expect(kinds(planVariant(child, { engine: { buildTagId: ID, versionTagId: ID } }, plain))).toEqual(['skip']);
+  });
+});
+
+describe('a manual build with overrides (--arg, --tag)', () => {
+  const overridden: PlannedBuild = {
+    ...base,
+    buildTag: 'vastai/base:build-cccccccccccc',
+    versionTag: 'vastai/base:build-cccccccccccc',
+    extraTags: ['vastai/base:try-stock'],
+    overrides: { UV_VERSION: '0.9.0' },
+  };
+
+  it('never gives an overridden build the version tag, and names it by its --tag', () => {
+    expect(planVariant(overridden, { engine: {} }, plain)).toEqual([
+      { kind: 'build', buildTag: overridden.buildTag, argv: overridden.argv },
+      { kind: 'tag', source: overridden.buildTag, target: 'vastai/base:try-stock' },
+    ]);
+    expect(planVariant(overridden, { engine: { buildTagId: ID } }, plain)).toEqual([
+      { kind: 'skip', buildTag: overridden.buildTag, imageId: ID },
+      { kind: 'tag', source: overridden.buildTag, target: 'vastai/base:try-stock' },
+    ]);
+  });
+
+  it('adds --tag names to a normal build next to its version tag, also when pulled from the cache registry', () => {
+    const tagged = { ...base, extraTags: ['vastai/base:nightly-stock'] };
+    expect(planVariant(tagged, { engine: {}, cached: {} }, { ...shared, pull: true })[0]).toEqual({
+      kind: 'pull-cached',
+      cacheRef: `cache.example:5000/${base.buildTag}`,
+      buildTag: base.buildTag,
+      tags: [base.versionTag, 'vastai/base:nightly-stock'],
+    });
+  });
+
+  it('reads --arg KEY=VALUE, one or many, values with = and , kept whole', () => {
+    expect(parseArgOverrides(undefined)).toEqual({ ok: true, overrides: {} });
+    expect(parseArgOverrides('COMFYUI_REF=v0.4.0')).toEqual({ ok: true, overrides: { COMFYUI_REF: 'v0.4.0' } });
+    expect(parseArgOverrides(['A=1', 'B=x=y,z'])).toEqual({ ok: true, overrides: { A: '1', B: 'x=y,z' } });
+  });
+
+  it('refuses an --arg that is not KEY=VALUE, or one given twice', () => {
+    expect(parseArgOverrides('COMFYUI_REF')).toEqual({
+      ok: false,
+      error: "--arg 'COMFYUI_REF': expected KEY=VALUE with an UPPER_SNAKE_CASE build arg name, e.g. --arg COMFYUI_REF=v0.3.75.",
+    });
+    expect(parseArgOverrides(['lower=1'])).toMatchObject({ ok: false });
+    expect(parseArgOverrides(['A=1', 'A=2'])).toEqual({ ok: false, error: "--arg A: given twice ('1' and '2'). Pass it once." });
   });
 });

@@ -34,7 +34,7 @@ export type VariantAction =
   /** Found in the cache registry and left there: recorded with its cacheRef, pulled later only by what needs it. */
   | { kind: 'use-cached'; cacheRef: string; imageId: string }
   /** Try the cache registry's copy. When it arrives, the variant is done and the actions after this one are not performed. */
-  | { kind: 'pull-cached'; cacheRef: string; buildTag: string; versionTag: string }
+  | { kind: 'pull-cached'; cacheRef: string; buildTag: string; tags: string[] }
   /** The parent must be in the engine to build FROM it. */
   | { kind: 'pull-parent'; parent: ParentRef }
   | { kind: 'build'; buildTag: string; argv: string[] }
@@ -48,14 +48,20 @@ export const cacheRefOf = (cacheRegistry: string | undefined, buildTag: string) 
 
 export function planVariant(build: PlannedBuild, facts: VariantFacts, options: VariantPlanOptions): VariantAction[] {
   const cacheRef = cacheRefOf(options.cacheRegistry, build.buildTag);
-  const tag: VariantAction = { kind: 'tag', source: build.buildTag, target: build.versionTag };
+  const tagAs = (target: string): VariantAction => ({ kind: 'tag', source: build.buildTag, target });
+  // An overridden build has no version tag of its own (versionTag is its buildTag); a manual build's --tag names move each run.
+  const versionTags = build.versionTag === build.buildTag ? [] : [build.versionTag];
+  const versionTag = versionTags.map(tagAs);
+  const extra = build.extraTags.map(tagAs);
+  const tag = [...versionTag, ...extra];
   const share: VariantAction[] = cacheRef ? [{ kind: 'share', buildTag: build.buildTag, cacheRef }] : [];
   const id = options.force ? undefined : facts.engine.buildTagId;
 
   if (id) {
     return [
       { kind: 'skip', buildTag: build.buildTag, imageId: id },
-      ...(facts.engine.versionTagId !== id ? [tag] : []),
+      ...(facts.engine.versionTagId !== id ? versionTag : []),
+      ...extra,
       // A build made before the cache registry was set, or by a runner whose push failed: share it now.
       ...(facts.cached ? [] : share),
     ];
@@ -66,7 +72,7 @@ export function planVariant(build: PlannedBuild, facts: VariantFacts, options: V
   if (cacheRef && cached?.configDigest && !options.pull) return [{ kind: 'use-cached', cacheRef, imageId: cached.configDigest }];
 
   const pullCached: VariantAction[] =
-    cacheRef && cached ? [{ kind: 'pull-cached', cacheRef, buildTag: build.buildTag, versionTag: build.versionTag }] : [];
+    cacheRef && cached ? [{ kind: 'pull-cached', cacheRef, buildTag: build.buildTag, tags: [...versionTags, ...build.extraTags] }] : [];
   const parent: VariantAction[] = build.parent
     ? [
         {
@@ -79,5 +85,29 @@ export function planVariant(build: PlannedBuild, facts: VariantFacts, options: V
         },
       ]
     : [];
-  return [...pullCached, ...parent, { kind: 'build', buildTag: build.buildTag, argv: build.argv }, tag, ...share];
+  return [...pullCached, ...parent, { kind: 'build', buildTag: build.buildTag, argv: build.argv }, ...tag, ...share];
+}
+
+/**
+ * `--arg KEY=VALUE` (repeatable; Nx gives one string or a list) as a record. The value may hold '=' and ','. Whether
+ * KEY is a build arg of the image is the build plan's check (it knows the image's args).
+ */
+export function parseArgOverrides(
+  raw: string | string[] | undefined,
+): { ok: true; overrides: Record<string, string> } | { ok: false; error: string } {
+  const overrides: Record<string, string> = {};
+  for (const item of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
+    const eq = item.indexOf('=');
+    const name = eq > 0 ? item.slice(0, eq) : '';
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) {
+      return {
+        ok: false,
+        error: `--arg '${item}': expected KEY=VALUE with an UPPER_SNAKE_CASE build arg name, e.g. --arg COMFYUI_REF=v0.3.75.`,
+      };
+    }
+    if (name in overrides)
+      return { ok: false, error: `--arg ${name}: given twice ('${overrides[name]}' and '${item.slice(eq + 1)}'). Pass it once.` };
+    overrides[name] = item.slice(eq + 1);
+  }
+  return { ok: true, overrides };
 }

@@ -76,6 +76,8 @@ export function checkBuildResult(value: unknown, facts: BuildResultFacts): Build
       // Left in the cache registry by docker-build: the push pulls it from there first.
       if (isText(entry.cacheRef))
         Object.assign(variant, { cacheRef: entry.cacheRef, ...(isText(entry.versionTag) ? { versionTag: entry.versionTag } : {}) });
+      // A manual build's --tag names, pushed after the release tags.
+      if (Array.isArray(entry.extraTags) && entry.extraTags.every(isText)) variant.extraTags = entry.extraTags as string[];
       if (!IMAGE_ID.test(variant.imageId)) errors.push(`${at}.imageId: '${variant.imageId}' is not a sha256 image id. ${rebuild}`);
       if (seen.has(variant.key)) errors.push(`${at}.key: '${variant.key}' is listed twice. ${rebuild}`);
       seen.add(variant.key);
@@ -112,6 +114,7 @@ export function checkBuildResult(value: unknown, facts: BuildResultFacts): Build
       repository: value.repository as string,
       version: value.version as string,
       ...(value.profile ? { profile: value.profile as BuildResult['profile'] } : {}),
+      ...(isRecord(value.overrides) && Object.keys(value.overrides).length ? { overrides: value.overrides as Record<string, string> } : {}),
       variants,
     },
   };

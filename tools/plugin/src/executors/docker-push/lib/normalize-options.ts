@@ -1,5 +1,6 @@
 // Turns the executor options, the Nx context and the environment into one fully-resolved options object.
 import type { ExecutorContext } from '@nx/devkit';
+import { TAG_DATE } from '@vast/conventions';
 import { DIST_IMAGES } from '../../../lib/assemble-context';
 import type { DockerPushExecutorOptions } from '../schema';
 
@@ -13,6 +14,10 @@ export interface NormalizedDockerPushOptions {
   registry: string;
   dryRun: boolean;
   profile?: 'production' | 'local';
+  /** Push upstream's tag names too (image.ts upstreamTags), dated `date`. */
+  upstreamTags: boolean;
+  /** UTC YYYY-MM-DD of upstream's dated tags. */
+  date: string;
 }
 
 export type NormalizeResult = { ok: true; options: NormalizedDockerPushOptions } | { ok: false; error: string };
@@ -21,6 +26,8 @@ export function normalizeOptions(
   options: DockerPushExecutorOptions,
   context: Pick<ExecutorContext, 'root' | 'projectName' | 'projectsConfigurations'>,
   env: Record<string, string | undefined>,
+  /** The clock, read here and nowhere further in: upstream's dated tags carry the day of the push. */
+  now: Date = new Date(),
 ): NormalizeResult {
   const projectName = context.projectName;
   if (!projectName) return { ok: false, error: 'docker-push: no project in the Nx context. Run it as nx run <image>:docker-push.' };
@@ -33,6 +40,10 @@ export function normalizeOptions(
       error: `docker-push ${projectName}: no registry to push to. Pass --registry=<host[:port]> (e.g. 127.0.0.1:5000 or docker.io) or set VAST_REGISTRY.`,
     };
   }
+  const date = options.date ?? env.VAST_RELEASE_DATE ?? now.toISOString().slice(0, 10);
+  if (!TAG_DATE.test(date)) {
+    return { ok: false, error: `docker-push ${projectName}: --date '${date}' is not a UTC day. Pass YYYY-MM-DD (date -u +%Y-%m-%d).` };
+  }
   return {
     ok: true,
     options: {
@@ -43,6 +54,8 @@ export function normalizeOptions(
       registry,
       dryRun,
       ...(options.profile ? { profile: options.profile } : {}),
+      upstreamTags: options.upstreamTags ?? env.VAST_UPSTREAM_TAGS === 'true',
+      date,
     },
   };
 }

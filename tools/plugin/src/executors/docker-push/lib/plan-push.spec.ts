@@ -28,6 +28,34 @@ describe('planPush', () => {
     ]);
   });
 
+  it("pushes each variant's extra tags (upstream's names) last, as moving tags", () => {
+    const extra = new Map([['cu128', ['2.10.0-cuda-12.8.1-py312-24.04-2026-08-21', '2.10.0-cuda-12.8.1-24.04-2026-08-21']]]);
+    expect(
+      planPush(result, 'r:5000', extra)
+        .slice(-3)
+        .map((s) => [s.target, s.source, s.role]),
+    ).toEqual([
+      ['r:5000/vastai/pytorch:latest-cu130', 'vastai/pytorch:build-bbbbbbbbbbbb', 'alias'],
+      ['r:5000/vastai/pytorch:2.10.0-cuda-12.8.1-py312-24.04-2026-08-21', 'vastai/pytorch:build-aaaaaaaaaaaa', 'alias'],
+      ['r:5000/vastai/pytorch:2.10.0-cuda-12.8.1-24.04-2026-08-21', 'vastai/pytorch:build-aaaaaaaaaaaa', 'alias'],
+    ]);
+  });
+
+  it('gives a manual build with --arg overrides no semver tag: only its --tag names and upstream names', () => {
+    const manual = {
+      ...result,
+      overrides: { COMFYUI_REF: 'v0.4.0' },
+      variants: [{ ...result.variants[0], extraTags: ['vastai/pytorch:try-cu128'] }],
+    };
+    expect(planPush(manual, 'r:5000', new Map([['cu128', ['v0.4.0-cuda-12.8-py312']]])).map((s) => [s.target, s.role])).toEqual([
+      [`r:5000/vastai/pytorch:staging-${'a'.repeat(64)}`, 'content'],
+      ['r:5000/vastai/pytorch:try-cu128', 'alias'],
+      ['r:5000/vastai/pytorch:v0.4.0-cuda-12.8-py312', 'alias'],
+    ]);
+    expect(planPush(manual, 'r:5000').map((s) => s.role)).toEqual(['content', 'alias']);
+    expect(planPush({ ...manual, variants: [result.variants[0]] }, 'r:5000').map((s) => s.role)).toEqual(['content']);
+  });
+
   it('gives a prerelease only its exact tags', () => {
     expect(planPush({ ...result, version: '2.1.0-rc.1' }, 'docker.io').map((s) => s.target)).toEqual([
       `docker.io/vastai/pytorch:staging-${'a'.repeat(64)}`,

@@ -25,23 +25,42 @@ export interface PushStep {
  * re-run finds it again. It is not a release tag; nothing resolves it but this push.
  */
 const stagingTag = (imageId: string) => `staging-${imageId.replace(/^sha256:/, '')}`;
+/** `registry/repository` of a full `registry/repository:tag` reference. */
+const repositoryOf = (reference: string) => reference.slice(0, reference.lastIndexOf(':'));
 
 /**
- * Every variant's content first (its staging tag), then every exact version tag, then the moving aliases. If a push
- * fails while layers move, no release tag exists yet; if it fails while tags are written, what reached the registry
- * is exact tags only: no `latest-*` or `1.4-*` moved to a release that is not complete.
+ * Every variant's content first (its staging tag), then every exact version tag, then the moving aliases, then each
+ * variant's extra names (a manual build's --tag from the build record, then `extraTags`: upstream's), which move like aliases: upstream re-points a
+ * dated tag when it rebuilds that day, and `-auto` last. If a push fails while layers move, no release tag exists yet;
+ * if it fails while tags are written, what reached the registry is exact tags only: no `latest-*` or `1.4-*` moved to
+ * a release that is not complete.
  */
-export function planPush(result: BuildResult, registry: string): PushStep[] {
+export function planPush(result: BuildResult, registry: string, extraTags: ReadonlyMap<string, string[]> = new Map()): PushStep[] {
+  // A manual build with --arg overrides is not the release of its version: it gets no semver tag, only its extra names.
+  const manual = Object.keys(result.overrides ?? {}).length > 0;
   const steps = result.variants.map((variant) => {
-    const [exact, ...aliases] = releaseTags({ registry, repository: result.repository, version: result.version, variant: variant.key });
+    const [exact, ...semverAliases] = releaseTags({
+      registry,
+      repository: result.repository,
+      version: result.version,
+      variant: variant.key,
+    });
+    const aliases = manual ? [] : semverAliases;
+    const extra = [...(variant.extraTags ?? []).map((ref) => ref.slice(ref.lastIndexOf(':') + 1)), ...(extraTags.get(variant.key) ?? [])];
     const base = { variant: variant.key, source: variant.buildTag, imageId: variant.imageId };
     return {
-      content: { ...base, target: `${exact.slice(0, exact.lastIndexOf(':'))}:${stagingTag(variant.imageId)}`, role: 'content' as const },
-      exact: { ...base, target: exact, role: 'exact' as const },
+      content: { ...base, target: `${repositoryOf(exact)}:${stagingTag(variant.imageId)}`, role: 'content' as const },
+      exact: manual ? [] : [{ ...base, target: exact, role: 'exact' as const }],
       aliases: aliases.map((target) => ({ ...base, target, role: 'alias' as const })),
+      extra: extra.map((tag) => ({ ...base, target: `${repositoryOf(exact)}:${tag}`, role: 'alias' as const })),
     };
   });
-  return [...steps.map((s) => s.content), ...steps.map((s) => s.exact), ...steps.flatMap((s) => s.aliases)];
+  return [
+    ...steps.map((s) => s.content),
+    ...steps.flatMap((s) => s.exact),
+    ...steps.flatMap((s) => s.aliases),
+    ...steps.flatMap((s) => s.extra),
+  ];
 }
 
 /** What the registry holds under a reference, as the checks found it before anything moved. */

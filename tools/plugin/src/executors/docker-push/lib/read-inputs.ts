@@ -2,14 +2,21 @@
 // project's package.json version, and checks them with checkBuildResult.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { upstreamTagSchemeOf, type ImageClass, type UpstreamTagScheme, type UpstreamTagVariant } from '@vast/conventions';
 import { buildResultFileOf, type BuildResult } from '../../../lib/build-result';
 import { checkBuildResult, type ManifestFacts } from './build-result';
 import type { NormalizedDockerPushOptions } from './normalize-options';
 
+/** What image.json says about upstream's tag names: the scheme and each variant's facts. */
+export interface UpstreamTagFacts {
+  scheme: UpstreamTagScheme;
+  variants: UpstreamTagVariant[];
+}
+
 export type PushInputs =
-  | { ok: true; result: BuildResult; buildResultFile: string }
+  | { ok: true; result: BuildResult; buildResultFile: string; upstream?: UpstreamTagFacts }
   /** Only for --dry-run: nothing built yet, so the plan comes from image.json. */
-  | { ok: 'manifest-only'; manifest: ManifestFacts & { name: string }; note: string }
+  | { ok: 'manifest-only'; manifest: ManifestFacts & { name: string }; note: string; upstream?: UpstreamTagFacts }
   | { ok: false; errors: string[] };
 
 function readJson(file: string): { value?: unknown; error?: string } {
@@ -33,6 +40,7 @@ export function readPushInputs(o: NormalizedDockerPushOptions): PushInputs {
     return { ok: false, errors: [`${packageFile}: version: ${pkg.error ?? 'is missing'}. Give the image a semver version.`] };
 
   let manifest: (ManifestFacts & { name: string }) | undefined;
+  let upstream: UpstreamTagFacts | undefined;
   if (existsSync(abs(manifestFile))) {
     const m = readJson(abs(manifestFile));
     const value = m.value as Partial<ManifestFacts & { name: string }> | undefined;
@@ -45,6 +53,11 @@ export function readPushInputs(o: NormalizedDockerPushOptions): PushInputs {
       version: String(value.version ?? version),
       variants: value.variants.map((v) => ({ key: String(v.key), local: v.local === true })),
     };
+    const full = m.value as { class?: ImageClass; upstreamTags?: UpstreamTagScheme; variants: UpstreamTagVariant[] };
+    upstream = {
+      scheme: full.upstreamTags ?? upstreamTagSchemeOf({ class: full.class ?? 'base' }),
+      variants: full.variants.map((v) => ({ ...v, args: v.args ?? {} })),
+    };
   }
 
   if (!existsSync(abs(buildResultFile))) {
@@ -54,6 +67,7 @@ export function readPushInputs(o: NormalizedDockerPushOptions): PushInputs {
         ok: 'manifest-only',
         manifest: { ...manifest, version, variants },
         note: `  note: ${buildResultFile} does not exist yet, so these tags come from ${manifestFile}; a real push refuses until docker-build has finished.`,
+        ...(upstream ? { upstream } : {}),
       };
     }
     return {
@@ -73,5 +87,7 @@ export function readPushInputs(o: NormalizedDockerPushOptions): PushInputs {
     ...(manifest ? { manifest, manifestFile } : {}),
     ...(o.profile ? { profile: o.profile } : {}),
   });
-  return check.ok ? { ok: true, result: check.result, buildResultFile } : { ok: false, errors: check.errors };
+  return check.ok
+    ? { ok: true, result: check.result, buildResultFile, ...(upstream ? { upstream } : {}) }
+    : { ok: false, errors: check.errors };
 }

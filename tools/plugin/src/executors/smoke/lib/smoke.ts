@@ -99,6 +99,8 @@ export async function startSmokeContainer(options: SmokeContainerOptions): Promi
   for (const port of externalPorts) env[`VAST_TCP_PORT_${port}`] = String(port);
   const provisioningScript = provisioningEnv(options.provisioning);
   if (provisioningScript) env.PROVISIONING_SCRIPT = provisioningScript;
+  // A script meant to fail fails on every attempt: one attempt, not the provisioner's default three, 30 s apart.
+  if (expectedProvisioning(options.provisioning) === 'failed') env.PROVISIONER_RETRY_MAX = '1';
   Object.assign(env, options.env ?? {});
 
   const syncContent = `synced by the smoke ${randomBytes(6).toString('hex')}`;

@@ -1,0 +1,401 @@
+// Upstream's API paths against the real server (fixture files, the fake supervisor speaking XML-RPC), each answer
+// parsed with the schema in upstream-schemas.ts.
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPortalFixture, type PortalFixture } from '../testing/portal-fixture';
+import { makeTempDir, type TempDir } from '../testing/temp-dir';
+import {
+  applicationsSchema,
+  capabilitiesSchema,
+  directUrlSchema,
+  errorDetailSchema,
+  logMessageSchema,
+  processActionSchema,
+  processesSchema,
+  quickTunnelsSchema,
+  serviceInfoSchema,
+  systemMetricsSchema,
+  tunnelUrlSchema,
+} from './upstream-schemas';
+
+const bin: { dir?: TempDir } = {};
+
+/** An executable script in the spec's bin folder (execa's fixtures pattern). */
+function fakeBinary(name: string, script: string): string {
+  bin.dir ??= makeTempDir('portal-fake-bin-');
+  const path = bin.dir.file(name);
+  writeFileSync(path, `#!/bin/sh\n${script}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+afterAll(() => bin.dir?.remove());
+
+async function get(fixture: PortalFixture, path: string, init?: RequestInit) {
+  const response = await fetch(`${fixture.url}${path}`, init);
+  const text = await response.text();
+  let json: unknown = undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // a text body
+  }
+  return { status: response.status, json, text, headers: response.headers };
+}
+const post = (fixture: PortalFixture, path: string) => get(fixture, path, { method: 'POST' });
+
+describe("upstream's API on the portal server", () => {
+  let fixture: PortalFixture;
+
+  beforeAll(async () => {
+    fixture = await startPortalFixture({
+      env: {
+        VAST_TCP_PORT_1111: '41111',
+        PUBLIC_IPADDR: '203.0.113.7',
+        CONTAINER_ID: '1234',
+        VAST_CONTAINERLABEL: 'C.1234',
+        PORTAL_CLOUDFLARED: '/nonexistent/cloudflared',
+      },
+      transitionMs: 100,
+    });
+  });
+  afterAll(() => fixture?.stop());
+
+  it('GET /get-applications: portal.yaml keyed by name, with target_url and mapped_port', async () => {
+    const { status, json } = await get(fixture, '/get-applications');
+    expect(status).toBe(200);
+    const apps = applicationsSchema.parse(json);
+    expect(Object.keys(apps)).toEqual(['Instance Portal', 'Jupyter', 'Jupyter Terminal', 'Syncthing']);
+    expect(apps['Instance Portal']).toEqual({
+      hostname: 'localhost',
+      external_port: 1111,
+      internal_port: 11111,
+      open_path: '/',
+      name: 'Instance Portal',
+      target_url: 'http://localhost:1111',
+      mapped_port: '41111',
+    });
+    expect(apps.Jupyter.mapped_port).toBe('');
+  });
+
+  it('GET /supervisor/processes: statenames, unstoppable, skipped and launch-mode Jupyter hidden', async () => {
+    const processes = processesSchema.parse((await get(fixture, '/supervisor/processes')).json);
+    expect(processes.map((p) => [p.name, p.state, p.unstoppable])).toEqual([
+      ['caddy', 'RUNNING', true],
+      ['cron', 'RUNNING', false],
+      ['instance_portal', 'RUNNING', true],
+      ['jupyter', 'RUNNING', false],
+    ]);
+    fixture.setMarker('.launch' as never, true);
+    try {
+      const hidden = processesSchema.parse((await get(fixture, '/supervisor/processes')).json);
+      expect(hidden.map((p) => p.name)).not.toContain('jupyter');
+    } finally {
+      fixture.setMarker('.launch' as never, false);
+    }
+  });
+
+  it('POST /supervisor/process/{name}/{action}: ok, 403 for the unstoppable, 400 with the fault, 404 and 405', async () => {
+    const stop = await post(fixture, '/supervisor/process/jupyter/stop');
+    expect(processActionSchema.parse(stop.json)).toEqual({ status: 'ok', name: 'jupyter', action: 'stop' });
+    expect(fixture.supervisor.state('jupyter')).toBe('STOPPED');
+    const start = await post(fixture, '/supervisor/process/jupyter/start');
+    expect(processActionSchema.parse(start.json).action).toBe('start');
+
+    const refused = await post(fixture, '/supervisor/process/caddy/stop');
+    expect([refused.status, errorDetailSchema.parse(refused.json).detail]).toEqual([403, "Process 'caddy' cannot be stopped"]);
+    const unknown = await post(fixture, '/supervisor/process/nope/start');
+    expect(unknown.status).toBe(400);
+    expect(errorDetailSchema.parse(unknown.json).detail).toMatch(/BAD_NAME/);
+    expect((await post(fixture, '/supervisor/process/nope/restart')).status).toBe(404);
+    expect((await get(fixture, '/supervisor/process/jupyter/start')).status).toBe(405);
+    const crossSite = await get(fixture, '/supervisor/process/jupyter/stop', {
+      method: 'POST',
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(403);
+  });
+
+  it('our /api refuses to stop the same programs', async () => {
+    const refused = await get(fixture, '/api/processes/caddy/stop', { method: 'POST', headers: { 'x-portal-request': '1' } });
+    expect(refused.status).toBe(403);
+    expect(fixture.supervisor.state('caddy')).toBe('RUNNING');
+    const processes = (await get(fixture, '/api/processes')).json as { processes: Array<{ name: string; unstoppable: boolean }> };
+    expect(processes.processes.filter((p) => p.unstoppable).map((p) => p.name)).toEqual(['caddy', 'instance_portal']);
+  });
+
+  it('POST .../restart answers at once and the program comes back', async () => {
+    const restart = await post(fixture, '/supervisor/process/cron/restart');
+    expect(processActionSchema.parse(restart.json)).toEqual({ status: 'ok', name: 'cron', action: 'restart' });
+    await expect
+      .poll(() => fixture.supervisor.calls.filter((c) => c.method === 'supervisor.startProcess' && c.params[0] === 'cron').length)
+      .toBe(1);
+    await expect.poll(() => fixture.supervisor.state('cron')).toBe('RUNNING');
+  });
+
+  it('GET /system-metrics: RAM, CPU, disk; no GPU is reported as none, with the reason, never as zero load', async () => {
+    const metrics = systemMetricsSchema.parse((await get(fixture, '/system-metrics')).json);
+    expect(metrics.ram.total).toBeGreaterThan(0);
+    expect(metrics.disk.total).toBeGreaterThan(0);
+    expect(metrics.cpu.count).toBeGreaterThan(0);
+    expect(metrics.volume).toBeUndefined();
+    expect(metrics.gpu).toMatchObject({ count: 0, avg_load_percent: null, memory_used: null, gpus: [], summary: 'No GPU detected' });
+    expect(metrics.gpu.errors?.nvidia).toMatch(/not installed/);
+  });
+
+  it('GET /download-logs: a zip of every log, named as asked', async () => {
+    fixture.writeLog('provisioning', 'step 1 of 3');
+    const response = await fetch(`${fixture.url}/download-logs?filename=C.1234_logs_2026-01-01T00-00-00-000Z`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/zip');
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="C.1234_logs_2026-01-01T00-00-00-000Z.zip"');
+    const zip = fixture.dir.file('logs.zip');
+    writeFileSync(zip, Buffer.from(await response.arrayBuffer()));
+    const listing = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n').sort();
+    // The earlier tests started jupyter and cron: the fake supervisor wrote their logs, and rotated jupyter's to .old.
+    expect(listing).toEqual(['log/cron.log', 'log/jupyter.log', 'log/jupyter.log.old', 'log/provisioning.log']);
+    expect(execFileSync('unzip', ['-p', zip, 'log/provisioning.log'], { encoding: 'utf8' })).toBe('step 1 of 3\n');
+    execFileSync('unzip', ['-tq', zip]); // CRCs check out
+    const defaultName = (await fetch(`${fixture.url}/download-logs`)).headers.get('content-disposition');
+    expect(defaultName).toMatch(/^attachment; filename="logs_\d{8}_\d{6}\.zip"$/);
+  });
+
+  it('WS /ws-logs: system message, replay, a new coloured line, pong', async () => {
+    fixture.writeLog('caddy', 'caddy: serving');
+    // Node 20's WebSocket client (undici) is behind a flag: run it as a child so the spec talks to a real client.
+    const client = spawn(
+      process.execPath,
+      [
+        '--experimental-websocket',
+        '--no-warnings',
+        '-e',
+        `const ws = new WebSocket(${JSON.stringify(fixture.url.replace('http', 'ws') + '/ws-logs')});
+         const seen = []; let pong = false;
+         ws.onopen = () => { console.log('open'); ws.send('ping'); };
+         ws.onmessage = (e) => { if (e.data === 'pong') pong = true; else if (e.data !== 'heartbeat') seen.push(JSON.parse(e.data));
+           if (pong && seen.some((m) => m.type === 'append' && m.html.includes('fresh')) && seen.some((m) => m.type === 'overwrite')) { console.log(JSON.stringify(seen)); ws.close(); process.exit(0); } };
+         setTimeout(() => { console.log(JSON.stringify(seen)); process.exit(2); }, 15000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    client.stdout.setEncoding('utf8');
+    client.stdout.on('data', (chunk: string) => {
+      if (!output.includes('open') && (output + chunk).includes('open')) {
+        setTimeout(() => {
+          fixture.writeLog('jupyter', '\x1b[32mfresh line\x1b[0m');
+          // A progress bar that has not finished its line: its current state is sent as an overwrite.
+          appendFileSync(fixture.dir.file('log/jupyter.log'), 'download 10%\rdownload 60%\r');
+        }, 300);
+      }
+      output += chunk;
+    });
+    const code = await new Promise((resolve) => client.on('exit', resolve));
+    expect(code, output).toBe(0);
+    const messages = JSON.parse(output.split('\n')[1]) as unknown[];
+    messages.forEach((m) => logMessageSchema.parse(m));
+    expect(messages[0]).toEqual({ type: 'system', html: 'Connected to log stream' });
+    expect(messages).toContainEqual({ type: 'append', html: 'caddy: serving', file: 'caddy.log' });
+    expect(messages).toContainEqual({ type: 'append', html: '<span class="ansi-fg-2">fresh line</span>', file: 'jupyter.log' });
+    expect(messages).toContainEqual({ type: 'overwrite', html: 'download 60%', file: 'jupyter.log' });
+    expect(messages.filter((m) => (m as { html?: string }).html?.includes('download'))).toEqual([
+      { type: 'overwrite', html: 'download 60%', file: 'jupyter.log' },
+    ]);
+  });
+
+  it('GET /capabilities and friends: the manifest from the fragments, portal.yaml and supervisor', async () => {
+    writeFileSync(
+      fixture.dir.file('capabilities.d/10-base.yaml'),
+      'image:\n  note: base\ntools:\n  - name: jq\n    description: JSON\npython_environments:\n  - name: main\n    path: /venv/main\n    packages_of_interest: [jupyterlab]\n',
+    );
+    writeFileSync(
+      fixture.dir.file('capabilities.d/30-app.yaml'),
+      'image:\n  name: app\nopenai_endpoints:\n  - service: Jupyter\n    path: /v1\n    capabilities: [chat]\n    models_path: /v1/models\npython_environments:\n  - name: main\n    packages_of_interest: [torch, jupyterlab]\n',
+    );
+    const manifest = capabilitiesSchema.parse((await get(fixture, '/capabilities')).json);
+    expect(manifest.image).toEqual({ note: 'base', name: 'app', repo: 'https://github.com/vast-ai/base-image' });
+    expect(manifest.python_environments).toEqual([{ name: 'main', path: '/venv/main', packages_of_interest: ['jupyterlab', 'torch'] }]);
+    expect(manifest.services.find((s) => s.name === 'Jupyter')).toMatchObject({
+      supervisor_process: 'jupyter',
+      state: 'RUNNING',
+      capabilities: ['chat'],
+    });
+    expect(manifest.instance).toMatchObject({ container_id: '1234', public_ip: '203.0.113.7' });
+    expect(manifest.instance.open_ports).toEqual([
+      { proto: 'tcp', container_port: 1111, public_port: '41111', in_use: true, service: 'Instance Portal' },
+    ]);
+    expect(Object.keys(manifest)).toEqual([
+      'schema_version',
+      'generated_at',
+      'image',
+      'credentials',
+      'instance',
+      'hardware',
+      'python_environments',
+      'tools',
+      'services',
+      'endpoints_openai',
+      'provisioning',
+      'auth',
+      'discovery',
+    ]);
+    expect(manifest.discovery.openapi_url).toBeNull();
+    const withMetrics = capabilitiesSchema.parse((await get(fixture, '/.well-known/vast-capabilities?include=metrics')).json);
+    expect(Object.keys(withMetrics.hardware).sort()).toEqual(['cpu', 'disk', 'gpu', 'ram']);
+    const services = (await get(fixture, '/capabilities/services')).json as unknown[];
+    expect(services.map((s) => serviceInfoSchema.parse(s).name)).toEqual(['Instance Portal', 'Jupyter', 'Jupyter Terminal', 'Syncthing']);
+    expect((await get(fixture, '/capabilities/endpoints')).json).toEqual([
+      {
+        service: 'Jupyter',
+        base_url: null,
+        internal_base_url: 'http://localhost:18080/v1',
+        capabilities: ['chat'],
+        models_path: '/v1/models',
+        auth: { type: 'bearer', token_env: ['OPEN_BUTTON_TOKEN', 'WEB_PASSWORD'] },
+      },
+    ]);
+  });
+
+  it('GET /capabilities?include=packages asks each environment’s python for its packages of interest', async () => {
+    // A stand-in environment: its bin/python answers as the importlib.metadata script does, for the names it is given.
+    const envDir = fixture.dir.file('venv-e2e');
+    mkdirSync(`${envDir}/bin`, { recursive: true });
+    writeFileSync(`${envDir}/pyvenv.cfg`, 'home = /usr/bin\n');
+    writeFileSync(
+      `${envDir}/bin/python`,
+      '#!/bin/sh\nshift 2\n[ "$*" = "torch missing-pkg" ] && echo \'{"torch": "2.4.0", "missing-pkg": null}\'\n',
+    );
+    chmodSync(`${envDir}/bin/python`, 0o755);
+    writeFileSync(
+      fixture.dir.file('capabilities.d/40-env.yaml'),
+      `python_environments:\n  - name: e2e\n    path: ${envDir}\n    packages_of_interest: [torch, missing-pkg]\n`,
+    );
+    const manifest = capabilitiesSchema.parse((await get(fixture, '/capabilities?include=packages')).json);
+    expect(manifest.python_environments.find((e) => e.name === 'e2e')).toEqual({
+      name: 'e2e',
+      path: envDir,
+      kind: 'venv',
+      packages_of_interest: ['torch', 'missing-pkg'],
+      package_versions: { torch: '2.4.0', 'missing-pkg': null },
+    });
+    const plain = capabilitiesSchema.parse((await get(fixture, '/capabilities')).json);
+    expect(plain.python_environments.find((e) => e.name === 'e2e')).not.toHaveProperty('package_versions');
+  });
+
+  it('direct URLs: from VAST_TCP_PORT_<n> and the public IP, 404 without a mapping', async () => {
+    expect(directUrlSchema.parse((await get(fixture, '/get-direct-url/1111')).json)).toEqual({ result: 'http://203.0.113.7:41111' });
+    const none = await get(fixture, '/get-direct-url/8080');
+    expect([none.status, none.json]).toEqual([404, { detail: 'Direct URL unavailable' }]);
+  });
+
+  it('tunnels without cloudflared: empty lists, 404s, and the reason on create', async () => {
+    expect(quickTunnelsSchema.parse((await get(fixture, '/get-all-quick-tunnels')).json)).toEqual([]);
+    expect((await get(fixture, '/get-existing-quick-tunnel/http://localhost:1111')).status).toBe(404);
+    expect((await get(fixture, '/get-named-tunnels')).json).toEqual({ detail: 'Tunnel config not found' });
+    const create = await post(fixture, '/start-quick-tunnel/http://localhost:1111');
+    expect(create.status).toBe(503);
+    expect(errorDetailSchema.parse(create.json).detail).toMatch(/^tunnels unavailable: \/nonexistent\/cloudflared is not on PATH/);
+  });
+});
+
+describe("restarting the portal's own program", () => {
+  let fixture: PortalFixture;
+
+  beforeAll(async () => {
+    // As supervisord starts it: SUPERVISOR_PROCESS_NAME names the program the portal runs as.
+    fixture = await startPortalFixture({ env: { SUPERVISOR_PROCESS_NAME: 'instance_portal' }, transitionMs: 100 });
+  });
+  afterAll(() => fixture?.stop());
+
+  const startsOfPortal = () =>
+    fixture.supervisor.calls.filter((c) => c.method === 'supervisor.startProcess' && c.params[0] === 'instance_portal').length;
+
+  it('hands the restart to a supervisorctl outside the portal (upstream route and /api)', async () => {
+    expect(processActionSchema.parse((await post(fixture, '/supervisor/process/instance_portal/restart')).json).action).toBe('restart');
+    await expect.poll(startsOfPortal, { timeout: 15_000 }).toBe(1);
+    const api = await get(fixture, '/api/processes/instance_portal/restart', { method: 'POST', headers: { 'x-portal-request': '1' } });
+    expect((api.json as { note: string }).note).toMatch(/restarts itself/);
+    await expect.poll(startsOfPortal, { timeout: 15_000 }).toBe(2);
+    // Both went through supervisorctl: it asks the API version first; the portal never does.
+    expect(fixture.supervisor.calls.filter((c) => c.method === 'supervisor.getVersion').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('quick tunnels through a stand-in cloudflared', () => {
+  let fixture: PortalFixture;
+
+  beforeAll(async () => {
+    // Prints cloudflared's documented start-up lines on stderr, then runs until stopped.
+    const cloudflared = fakeBinary(
+      'cloudflared',
+      `echo "$(date -u +%FT%TZ) INF Requesting new quick Tunnel on trycloudflare.com..." >&2
+echo "$(date -u +%FT%TZ) INF |  https://fake-$$-tunnel-words.trycloudflare.com                          |" >&2
+echo "args: $*" >&2
+exec sleep 300`,
+    );
+    fixture = await startPortalFixture({ env: { PORTAL_CLOUDFLARED: cloudflared } });
+  });
+  afterAll(() => fixture?.stop());
+
+  it('starts, finds, lists, refreshes and stops a quick tunnel', async () => {
+    const target = 'http://localhost:1111';
+    const created = tunnelUrlSchema.parse((await post(fixture, `/start-quick-tunnel/${target}`)).json).tunnel_url;
+    expect(created).toMatch(/^https:\/\/fake-\d+-tunnel-words\.trycloudflare\.com$/);
+    expect((await get(fixture, `/get-existing-quick-tunnel/${target}`)).text).toBe(created);
+    expect(quickTunnelsSchema.parse((await get(fixture, '/get-all-quick-tunnels')).json)).toEqual([
+      { targetUrl: target, tunnelUrl: created },
+    ]);
+    const refreshed = tunnelUrlSchema.parse((await post(fixture, `/refresh-quick-tunnel/${target}`)).json).tunnel_url;
+    expect(refreshed).not.toBe(created);
+    expect((await post(fixture, `/stop-quick-tunnel/${target}`)).json).toEqual({ message: 'Quick tunnel stopped successfully' });
+    expect((await post(fixture, `/stop-quick-tunnel/${target}`)).status).toBe(404);
+    expect((await get(fixture, '/get-all-quick-tunnels')).json).toEqual([]);
+  });
+});
+
+describe('GPU metrics through a stand-in nvidia-smi', () => {
+  it('reports each GPU and upstream’s totals from nvidia-smi’s CSV', async () => {
+    const nvidiaSmi = fakeBinary(
+      'nvidia-smi',
+      `printf '0, NVIDIA A100-SXM4-80GB, 40, 1000, 81920, 50, 100.5, 400.00\\n1, NVIDIA A100-SXM4-80GB, 60, 3000, 81920, 55, [N/A], [N/A]\\n'`,
+    );
+    const fixture = await startPortalFixture({ env: { PORTAL_NVIDIA_SMI: nvidiaSmi } });
+    try {
+      mkdirSync(fixture.dir.file('workspace'));
+      const metrics = systemMetricsSchema.parse((await get(fixture, '/system-metrics')).json);
+      expect(metrics.gpu).toEqual({
+        count: 2,
+        avg_load_percent: 50,
+        memory_used: 4000,
+        memory_total: 163840,
+        memory_percent: 2.4,
+        memory_unit: 'MB',
+        nvidia_count: 2,
+        summary: '2× NVIDIA A100-SXM4-80GB',
+        gpus: [
+          {
+            index: 0,
+            name: 'NVIDIA A100-SXM4-80GB',
+            utilization_percent: 40,
+            memory_used_mb: 1000,
+            memory_total_mb: 81920,
+            temperature_c: 50,
+            power_draw_w: 100.5,
+            power_limit_w: 400,
+          },
+          {
+            index: 1,
+            name: 'NVIDIA A100-SXM4-80GB',
+            utilization_percent: 60,
+            memory_used_mb: 3000,
+            memory_total_mb: 81920,
+            temperature_c: 55,
+          },
+        ],
+      });
+    } finally {
+      await fixture.stop();
+    }
+  });
+});
