@@ -247,9 +247,9 @@ describe('nx g @vast/plugin:derivative, to a booted container', () => {
     expect(copy).toContain('served from HF_HOME');
     // log-tee: the raw line (with its colour) in the portal's file, the clean one beside it.
     const raw = await container.probe.exec(['cat', '/var/log/portal/hello-template.log']);
-    expect(raw.stdout).toBe('\x1b[32mHF_HOME is /workspace/.hf_home\x1b[0m\n');
+    expect(raw.stdout.trimEnd()).toBe('\x1b[32mHF_HOME is /workspace/.hf_home\x1b[0m');
     const clean = await container.probe.exec(['cat', '/var/log/hello-template.log']);
-    expect(clean.stdout).toBe('HF_HOME is /workspace/.hf_home\n');
+    expect(clean.stdout.trimEnd()).toBe('HF_HOME is /workspace/.hf_home');
     expect((await supervisorStates(container.probe))?.get('hello')).toBe('RUNNING');
   });
 
