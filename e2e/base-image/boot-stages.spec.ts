@@ -28,14 +28,19 @@ const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eE2eE2eE2eE2eE2eE2eE2eE2
 
 /** Files the fixture image adds over the base image: path -> [content, mode]. */
 const FIXTURE_FILES: Record<string, [string, number]> = {
-  // A driver that supports CUDA 12.4, and two toolkits: 12.8 (with forward-compat libraries) and 12.4.
-  'usr/local/bin/nvidia-smi': ['#!/bin/bash\necho "| NVIDIA-SMI 550.54.15   Driver Version: 550.54.15   CUDA Version: 12.4 |"\n', 0o755],
+  // A driver that supports CUDA 12.4, and two toolkits: 12.8 (with forward-compat libraries) and 12.4. The stage asks
+  // the driver through cuda-driver-version (tested on its own in cuda-driver-version.spec.ts), stood in for here;
+  // nvidia-smi's text claims 99.9, so a stage that read it would pick 12.8 without forward compatibility.
+  'usr/local/bin/nvidia-smi': ['#!/bin/bash\necho "| NVIDIA-SMI 550.54.15   Driver Version: 550.54.15   CUDA Version: 99.9 |"\n', 0o755],
+  'opt/instance-tools/bin/cuda-driver-version': ['#!/bin/bash\n[[ "$*" == --native ]] && echo 12.4\n', 0o755],
   'usr/local/cuda-12.4/lib64/.keep': ['', 0o644],
   'usr/local/cuda-12.8/lib64/.keep': ['', 0o644],
   'usr/local/cuda-12.8/compat/libcuda.so.1': ['not a real library\n', 0o644],
   'root/.ssh/authorized_keys': [`${SSH_KEY}\n`, 0o600],
   'opt/workspace-internal/repo/.git/HEAD': ['ref: refs/heads/main\n', 0o644],
   'opt/workspace-internal/repo/README.md': ['from the image\n', 0o644],
+  // The platform's login banner: --no-agent-banner keeps stage 80 from adding its line.
+  'etc/banner': ['Welcome to the e2e instance\n', 0o644],
   'opt/e2e/hotfix.sh': ['#!/bin/bash\necho "hotfix ran as $(id -un)"\ntouch /tmp/e2e-hotfix-ran\n', 0o755],
 };
 
@@ -114,7 +119,9 @@ describe('boot stages with their inputs present', () => {
     const logs = await containerLogs(container!.id, 100_000);
     expect(logs).toContain('boot: --no-update-portal ignored: the portal is part of this image; no boot stage updates it');
     expect(logs).toContain('boot: --no-update-vast ignored: no boot stage of this image updates a vast-cli checkout');
-    expect(logs).toContain('boot: --no-agent-banner ignored: no boot stage of this image writes an agent banner');
+    // Stage 80 reads ENABLE_AGENT_BANNER: that flag works, so it is not among the ignored.
+    expect(logs).not.toContain('--no-agent-banner ignored');
+    expect(await sh('cat /etc/banner')).toBe('Welcome to the e2e instance');
   });
 
   it('37: --sync-environment copies /venv/main into the workspace, keyed by /.env_hash, and links it back', async () => {
@@ -131,7 +138,7 @@ describe('boot stages with their inputs present', () => {
     expect(await sh('cat /workspace/.venv-backups/4242/backup.log')).toMatch(/\/venv\/main: \d+ packages -> venv-main-/);
   });
 
-  it('10: picks the newest toolkit with forward compatibility when the driver is older', async () => {
+  it('05: picks the newest toolkit with forward compatibility when the driver (asked, not nvidia-smi) is older', async () => {
     expect(await sh('readlink /usr/local/cuda')).toBe('/usr/local/cuda-12.8');
     expect(await sh('cat /etc/ld.so.conf.d/0-compat-cuda.conf')).toBe('/usr/local/cuda-12.8/compat');
     expect(await sh('cat /etc/ld.so.conf.d/10-cuda.conf')).toBe('/usr/local/cuda/lib64');
@@ -154,7 +161,7 @@ describe('boot stages with their inputs present', () => {
     expect(await sh('test -e /opt/instance-tools/bin/boot_custom.sh && echo present || echo absent')).toBe('absent');
   });
 
-  it('20: runs HOTFIX_SCRIPT and logs it', async () => {
+  it('15: runs HOTFIX_SCRIPT and logs it', async () => {
     expect(await sh('test -e /tmp/e2e-hotfix-ran && echo yes')).toBe('yes');
     const log = await readFile(container!.probe, '/var/log/hotfix.log');
     expect(log).toContain('fetch-script: copying HOTFIX_SCRIPT from /opt/e2e/hotfix.sh');

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVISIONING_MARKERS, provisioningMarkerPath, type ProvisioningMarker } from '@vast/conventions';
+import { PROVISIONING_MARKERS, PROVISIONING_PROGRESS_FILE, provisioningMarkerPath, type ProvisioningMarker } from '@vast/conventions';
 import { execInContainer, publishedPort, startSmokeContainer } from '@vast/plugin/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { launchChromium, type ChromiumSession } from '../support/chromium';
@@ -50,6 +50,8 @@ interface PortalTarget {
   logLine: RegExp;
   /** Local only: toggles the provisioning markers. */
   setMarker: (name: ProvisioningMarker, present: boolean) => void | Promise<void>;
+  /** Writes the provisioner's progress file (PROVISIONING_PROGRESS_FILE in the container). */
+  writeProvisioningProgress: (text: string) => void | Promise<void>;
   /** Appends a line to <log dir>/<name>.log, as a service's logging.sh would; `partial` leaves the line unfinished. */
   writeLog: (name: string, line: string, partial?: boolean) => void | Promise<void>;
   /** Where the log directory's files sit inside the /download-logs archive. */
@@ -110,6 +112,9 @@ async function containerTarget(): Promise<PortalTarget> {
       // What Debian's notebook server (or a newer jupyter_server) prints once it listens.
       logLine: /(Serving notebooks from|is running at|Jupyter Server .* is running)/,
       setMarker: marker,
+      writeProvisioningProgress: async (text) => {
+        await execInContainer(container.id, ['sh', '-c', 'printf %s "$1" > "$2"', 'sh', text, PROVISIONING_PROGRESS_FILE]);
+      },
       writeLog: async (name, line, partial = false) => {
         const format = partial ? '%s' : '%s\n';
         await execInContainer(container.id, ['sh', '-c', 'printf "$3" "$1" >> "/var/log/portal/$2.log"', 'sh', line, name, format]);
@@ -167,6 +172,7 @@ async function localTarget(): Promise<PortalTarget> {
     service: 'Jupyter',
     logLine: /^fake-supervisor: jupyter started \(start 1\)$/,
     setMarker: fixture.setMarker,
+    writeProvisioningProgress: fixture.writeProvisioningProgress,
     writeLog: (name, line, partial = false) =>
       partial ? appendFileSync(fixture.dir.file(`log/${name}.log`), line) : fixture.writeLog(name, line),
     archiveLogDir: 'log/',
@@ -291,6 +297,30 @@ describe.each([
     await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-provisioning-failed-1280x800.png`) });
     await target.setMarker(PROVISIONING_MARKERS.failed, false);
     await banner.waitFor({ state: 'hidden' });
+  });
+
+  it("shows the provisioner's phase and a download's progress in the banner while it runs", async () => {
+    const progress = (received: number) =>
+      JSON.stringify({
+        state: 'running',
+        phase: 'downloads',
+        phaseIndex: 5,
+        phaseCount: 8,
+        attempt: 2,
+        attempts: 3,
+        updatedAt: new Date().toISOString(),
+        downloads: [{ name: 'model.safetensors', dest: '/workspace/models/model.safetensors', received, total: 4194304, done: false }],
+      });
+    const bannerText = (wanted: string) =>
+      page.waitForFunction((text) => document.querySelector('[data-testid="banner"]')?.textContent?.includes(text), wanted);
+    await target.writeProvisioningProgress(progress(1048576));
+    await target.setMarker(PROVISIONING_MARKERS.inProgress, true);
+    await bannerText('phase 5 of 8: downloads · attempt 2 of 3 · model.safetensors 1.0 MB of 4.0 MB (25%)');
+    await target.writeProvisioningProgress(progress(3145728));
+    await bannerText('model.safetensors 3.0 MB of 4.0 MB (75%)');
+    await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-provisioning-progress-1280x800.png`) });
+    await target.setMarker(PROVISIONING_MARKERS.inProgress, false);
+    await page.locator('[data-testid="banner"]').waitFor({ state: 'hidden' });
   });
 
   it('lists every supervisor program on the Supervisor page (#/services)', async () => {

@@ -6,9 +6,15 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upstreamBaseVariants } from '@vast/conventions';
 import { run, type RunResult, dockerCommand } from '@vast/plugin/testing';
 import { registryForTests } from '../support/registry-for-tests';
 import { NX_ENV, ScratchWorkspace } from '../support/scratch-workspace';
+
+/** base-image's production matrix, as its image.ts declares it (upstream's configs x Pythons). */
+const BASE_PRODUCTION_VARIANTS = upstreamBaseVariants()
+  .map((v) => v.key)
+  .join(', ');
 
 const REPOSITORY = 'vastai/base-image';
 const RELEASE_TAGS = ['1-local', '1.1-local', '1.1.0-local', 'latest-local'];
@@ -146,7 +152,7 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
       expect(publish.stdout).toContain(
         [
           'release: git tags',
-          '  not tagged       @vast/base-image@1.1.0: pushed its local variant only; its production variants (stock-ubuntu24.04-py312, cuda-12.8.1-ubuntu24.04-py312, cuda-12.9.2-ubuntu24.04-py312, cuda-13.0.3-ubuntu24.04-py312) still need --publish -c production',
+          `  not tagged       @vast/base-image@1.1.0: pushed its local variant only; its production variants (${BASE_PRODUCTION_VARIANTS}) still need --publish -c production`,
           '  not tagged       @vast/ollama@1.0.1: not built or pushed: no local variant in packages/images/ollama/image.ts',
           '  not tagged       @vast/pytorch@1.0.1: not built or pushed: no local variant in packages/images/pytorch/image.ts',
           '  not tagged       @vast/vllm@1.0.1: not built or pushed: no local variant in packages/images/vllm/image.ts',
@@ -191,7 +197,12 @@ describe('npm run release -- --publish -c local: a version it pushed completely 
     ws = ScratchWorkspace.create('release-publish-ws-');
     for (const image of ['pytorch', 'comfyui', 'vllm', 'ollama'])
       rmSync(join(ws.root, 'packages/images', image), { recursive: true, force: true });
-    ws.edit('packages/images/base-image/image.ts', (text) => text.replace(/^ {4}\{ key: '(stock|cuda)-[^\n]*\n/gm, ''));
+    ws.edit('packages/images/base-image/image.ts', (text) => {
+      // The production matrix is one spread of upstreamBaseVariants(); without it only the local variant is left.
+      const edited = text.replace(/\.\.\.upstreamBaseVariants\(\),\s*/, '');
+      if (edited === text) throw new Error('base-image/image.ts no longer spreads upstreamBaseVariants(): update this edit');
+      return edited;
+    });
     expect(ws.read('packages/images/base-image/image.ts')).not.toMatch(/key: '(stock|cuda)-/);
     ws.commit('a local-only family');
     tagsBefore = await imageTags();

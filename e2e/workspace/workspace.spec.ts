@@ -24,7 +24,7 @@ describe('the workspace', () => {
     const result = ws.nx('show', 'projects');
     expect(result.code, result.output).toBe(0);
     // e2e/ is a project too, but the scratch copy leaves it out.
-    expect(lines(result.stdout).sort()).toEqual([...IMAGES, 'conventions', 'plugin', 'portal', 'bench', 'scripts'].sort());
+    expect(lines(result.stdout).sort()).toEqual([...IMAGES, 'conventions', 'plugin', 'portal', 'provisioner', 'bench', 'scripts'].sort());
   });
 
   it('builds and lints every image, then serves a second run from the cache', () => {

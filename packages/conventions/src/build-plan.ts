@@ -26,6 +26,7 @@ export interface ManifestVariant {
   python?: string;
   torch?: string;
   torchBackend?: string;
+  platforms?: string[];
 }
 
 /** dist/images/<name>/image.json */
@@ -92,6 +93,7 @@ export function renderImageManifest(image: ResolvedImage, contextHash: string): 
         ...(facts.python ? { python: facts.python } : {}),
         ...(facts.torch ? { torch: facts.torch } : {}),
         ...(facts.torchBackend ? { torchBackend: facts.torchBackend } : {}),
+        ...(v.platforms ? { platforms: v.platforms } : {}),
       };
     }),
   };
@@ -229,6 +231,8 @@ export function planDockerBuilds(
           args: Object.entries(buildArgs).sort(),
           parent: parent?.buildHash ?? null,
           fromImageId: fromRef ? (options.fromImageIds?.[fromRef] ?? null) : null,
+          // Only when set, so that variants without platforms keep the hashes they had.
+          ...(variant.platforms ? { platforms: variant.platforms } : {}),
         }),
       )
       .digest('hex');
@@ -251,6 +255,7 @@ export function planDockerBuilds(
       buildTag,
       ...(overridden ? [] : ['--tag', versionTag]),
       ...extraTags.flatMap((tag) => ['--tag', tag]),
+      ...(variant.platforms ? ['--platform', variant.platforms.join(',')] : []),
       ...Object.entries(buildArgs)
         .sort(([a], [b]) => a.localeCompare(b))
         .flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),

@@ -1,6 +1,7 @@
 // The generated part of an image's build context: Dockerfile, step scripts, supervisor confs and launch scripts,
 // boot env script.
 // The plugin writes these next to the project's own ROOT/ overlay; generated files win over nothing (a clash is an error).
+import { capabilitiesFragmentPath, renderCapabilitiesFragment } from './capabilities/fragment';
 import { bootEnvScriptPath, hasBootEnvScript, renderBootEnvScript } from './boot-env';
 import { renderDockerfile } from './dockerfile';
 import { renderStepFile, stepFilePath } from './step-script';
@@ -38,5 +39,6 @@ export function renderContextFiles(image: ResolvedImage): ContextFile[] {
       mode: 0o755,
     });
   }
+  files.push({ path: `ROOT${capabilitiesFragmentPath(image)}`, content: renderCapabilitiesFragment(image), mode: 0o644 });
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }

@@ -24,3 +24,6 @@ export * from './readme';
 export * from './image-projects';
 export * from './apt-packages';
 export * from './provisioning-manifest';
+export * from './capabilities';
+export * from './base-matrix';
+export * from './capabilities/definition';

@@ -1,6 +1,7 @@
 // An app (Debian packages, a git checkout, Python packages, supervisor services) two ways: baked into a derivative
 // image, or installed at boot by a provisioning script on an existing image. Both come from the same install steps
 // and the same supervisor renderers, so an app moved from one to the other runs the same program the same way.
+import { isDefaultPythonVariant } from './base-matrix';
 import { z } from 'zod';
 import { renderStepScript } from './step-script';
 import { generatedHeader, shellQuote } from './text';
@@ -236,6 +237,8 @@ export function offlineInstallGap(app: Pick<AppInstall, 'pythonPackages' | 'git'
 /**
  * The variants of a derivative: one per parent variant, same key; a local one only where the parent's is and
  * `local` allows. Facts (python, cuda, torch) are inherited from the parent variant, so none is repeated here.
+ * Of a base image's matrix (every FROM image on five Pythons), only the variants on each FROM image's default Python,
+ * as upstream's children start; others are added by hand.
  */
 export function derivativeVariants(
   parent: ImageDefinition,
@@ -243,6 +246,7 @@ export function derivativeVariants(
 ): NonNullable<ImageDefinitionInput['variants']> {
   return parent.variants
     .filter((v) => !v.local || options.local)
+    .filter((v) => v.local || parent.class !== 'base' || isDefaultPythonVariant(v))
     .map((v) => ({ key: v.key, parent: v.key, ...(v.local ? { local: true } : {}) }));
 }
 

@@ -56,6 +56,34 @@ export const CPU_THREAD_BLOCK = {
   end: '# VAST_CPU_THREAD_CAPS_END',
 } as const;
 
+/** Where the base image ships the portal bundles, and the path upstream's templates and scripts look for it at. */
+export const PORTAL_DIR = '/opt/portal';
+export const PORTAL_AIO_DIR = '/opt/portal-aio';
+
+/**
+ * The tools of upstream's INSTANCE_TOOLS_BIN that the base ships here, as a booted container shows them (the smoke
+ * checks run each). Upstream's others are in docs/compatibility.md ("Layout, capabilities, CUDA, variants") with why.
+ */
+export const INSTANCE_TOOLS = [
+  'entrypoint.sh',
+  'boot_default.sh',
+  'cert-usable',
+  'cuda-driver-version',
+  'env-hash',
+  'jupyter',
+  'propagate_ssh_keys.sh',
+  'vast-capabilities',
+  'venv-backup.sh',
+  'caddy',
+] as const;
+
+/** Capabilities (upstream §5): the fragments each image ships, the snapshot stage 80 writes, the agent guide. */
+export const CAPABILITIES_SNAPSHOT = '/etc/vast_capabilities.json';
+export const AGENTS_DIR = '/etc/vast_agents';
+export const AGENTS_GUIDE = '/etc/vast-agents-guide.md';
+/** The login banner the platform installs; stage 80 keeps one `AI agents:` line in it. */
+export const BANNER_FILE = '/etc/banner';
+
 /** The provisioner (packages/provisioner): its wrapper in INSTANCE_TOOLS_BIN runs the bundle in this dir. */
 export const PROVISIONER_LIB_DIR = '/opt/instance-tools/lib/provisioner';
 export const PROVISIONER_BUNDLE = 'provisioner.cjs';

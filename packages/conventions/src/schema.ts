@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DOCKER_TAG_PATTERN } from './tags';
 import { trackingSchema } from './release-tracking';
 import { unsafeStringProblems, USER_NAME } from './safe-strings';
+import { capabilitiesDefinitionSchema } from './capabilities/definition';
 
 export const IMAGE_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const PROGRAM_NAME = /^[a-z][a-z0-9_-]*$/;
@@ -56,7 +57,13 @@ export const serviceSchema = z.strictObject({
    */
   command: z.string().min(1, { error: 'must not be empty: say what the service runs' }),
   /** The service starts only while this label is in /etc/portal.yaml (exit_portal). Omit for always-on services. */
-  portalLabel: z.string().min(1).optional(),
+  portalLabel: z
+    .string()
+    .min(1)
+    .refine((label) => !label.includes('"'), {
+      error: "must not contain a double quote: supervisord cannot read one in the program's environment= line",
+    })
+    .optional(),
   /** The PORTAL_CONFIG entries this service exposes (most have one; Jupyter has two). */
   portal: z.array(portalEntrySchema).default([]),
   /**
@@ -112,6 +119,11 @@ export const variantSchema = z.strictObject({
     .regex(IMAGE_REFERENCE, { error: 'must be an image reference with a tag or digest, e.g. ollama/ollama:0.17.1' })
     .optional(),
   args: z.record(z.string().regex(ARG_NAME, { error: 'build arg names are UPPER_SNAKE_CASE' }), z.string()).default({}),
+  /** The architectures one build makes (`docker build --platform`), e.g. both of upstream's. Omitted: the engine's own. */
+  platforms: z
+    .array(z.enum(['linux/amd64', 'linux/arm64']))
+    .min(1)
+    .optional(),
   /** Builds offline from Debian packages (the `local` configuration). */
   local: z.boolean().default(false),
   /** Facts carried into tags and metadata. */
@@ -169,6 +181,8 @@ const common = {
     .optional(),
   /** Upstream releases this image follows (release-tracking.ts): each moves one build arg. */
   track: z.array(trackingSchema).default([]),
+  /** What agents are told about the image beyond its services (/etc/vast_capabilities.d): tools, venvs, endpoints. */
+  capabilities: capabilitiesDefinitionSchema.optional(),
   /** Build outputs of other workspace projects copied into the context's ROOT (e.g. the portal bundle). */
   artifacts: z
     .array(

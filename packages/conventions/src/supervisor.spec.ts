@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,10 +79,41 @@ describe('supervisor renderers', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
-  it('quotes labels with quotes for the shell and the supervisor environment', () => {
-    const odd = { ...service, portalLabel: `Bob's "App"` };
-    expect(renderLaunchScript(odd, 'x')).toContain(`exit_portal.sh 'Bob'\\''s "App"'`);
-    expect(renderSupervisorConf(odd, 'x')).toContain(`VAST_PORTAL_LABEL="Bob's \\"App\\""`);
+  it('quotes a label for the shell, and for supervisord as its own parser reads environment=', () => {
+    const odd = { ...service, portalLabel: `Bob's App 100% C:\\x` };
+    expect(renderLaunchScript(odd, 'x')).toContain(`exit_portal.sh 'Bob'\\''s App 100% C:\\x'`);
+    const line = /^environment=(.*)$/m.exec(renderSupervisorConf(odd, 'x'))![1];
+    // supervisord expands %(...)s over the whole value, then splits it with datatypes.dict_of_key_value_pairs.
+    // The Python that runs supervisord (its shebang) is the one that can import it.
+    const python = readFileSync(spawnSync('sh', ['-c', 'command -v supervisord'], { encoding: 'utf8' }).stdout.trim(), 'utf8')
+      .split('\n')[0]
+      .replace(/^#!\s*/, '')
+      .split(' ')[0];
+    const parsed = spawnSync(
+      python,
+      [
+        '-c',
+        'import json,sys; from supervisor.datatypes import dict_of_key_value_pairs as d; print(json.dumps(d(sys.argv[1] % {"program_name": "app"})))',
+        line,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(parsed.stderr).toBe('');
+    expect(JSON.parse(parsed.stdout)).toEqual({ PROC_NAME: 'app', VAST_PORTAL_LABEL: `Bob's App 100% C:\\x` });
+  });
+
+  it('refuses a label with a double quote, which supervisord cannot read', () => {
+    const result = parseImageDefinition({ ...fakeDefinition('derivative'), services: [{ ...service, portalLabel: 'My "App"' }] });
+    expect(JSON.stringify(result)).toContain('must not contain a double quote');
+  });
+
+  it("exports a service's environment from its launch script, any value intact", () => {
+    const value = `say "hi", it's $HOME \\n 100%`;
+    const script = renderLaunchScript({ ...service, environment: { GREETING: value }, command: 'printf %s "$GREETING"', pty: false }, 'x');
+    expect(renderSupervisorConf({ ...service, environment: { GREETING: value } }, 'x')).not.toContain('GREETING');
+    const result = runLaunchScript(script);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(value);
   });
 });
 

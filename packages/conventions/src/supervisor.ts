@@ -17,15 +17,19 @@ export type SupervisorUtil = (typeof SUPERVISOR_UTILS)[number];
 export const supervisorConfPath = (service: Pick<Service, 'name'>) => `${SUPERVISOR_CONF_DIR}/${service.name}.conf`;
 export const launchScriptPath = (service: Pick<Service, 'name'>) => `${SUPERVISOR_SCRIPTS_DIR}/${service.name}.sh`;
 
-/** Quote a value for a supervisor `environment=` list: double quotes, backslash-escaped. */
+/**
+ * Quote a value for a supervisor `environment=` list. supervisord splits it with Python's non-POSIX shlex: a quote
+ * ends at the next quote of its kind and backslashes are literal, so a value is wrapped in double quotes as it is
+ * (`%` doubled for supervisor's own expansion). The schema keeps `"` out of the one value written here, the portal
+ * label; a service's own `environment` is exported by its launch script instead, where any value survives.
+ */
 function supervisorQuote(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%')}"`;
+  return `"${value.replace(/%/g, '%%')}"`;
 }
 
 export function renderSupervisorConf(service: Service, source: string): string {
   const environment: Record<string, string> = { PROC_NAME: '%(program_name)s' };
   if (service.portalLabel) environment[PORTAL_LABEL_ENV] = service.portalLabel;
-  Object.assign(environment, service.environment);
   const env = Object.entries(environment)
     .map(([k, v]) => `${k}=${k === 'PROC_NAME' ? `"${v}"` : supervisorQuote(v)}`)
     .join(',');
@@ -70,6 +74,9 @@ export function renderLaunchScript(service: Service, source: string): string {
     'set -euo pipefail',
     '',
   ];
+  // Before the utils, as supervisor's environment= would be: environment.sh's /etc/environment still takes precedence.
+  const exports = Object.entries(service.environment).map(([name, value]) => `export ${name}=${shellSingleQuote(value)}`);
+  if (exports.length) lines.push(...exports, '');
   for (const util of launchUtils(service)) {
     const arg = util === 'exit_portal' ? ` ${shellSingleQuote(service.portalLabel ?? '')}` : '';
     lines.push(`# shellcheck source=/dev/null`, `. ${SUPERVISOR_SCRIPTS_DIR}/utils/${util}.sh${arg}`);

@@ -25,7 +25,9 @@ export interface UpstreamTagVariant {
 }
 
 /** Upstream's default Python per Ubuntu release (configs/base-image.json: 22.04 => 3.10, 24.04 => 3.12). */
-const DEFAULT_PYTHON: Record<string, string> = { '22.04': '3.10', '24.04': '3.12' };
+/** Upstream's default Python per Ubuntu release (default_python in its configs); base-matrix.ts reads it too. */
+export const UPSTREAM_DEFAULT_PYTHON: Record<string, string> = { '22.04': '3.10', '24.04': '3.12' };
+const DEFAULT_PYTHON = UPSTREAM_DEFAULT_PYTHON;
 /** configs/pytorch.json `default_python`. */
 const PYTORCH_DEFAULT_PYTHON = '3.12';
 

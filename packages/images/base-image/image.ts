@@ -1,5 +1,15 @@
 // The base image: runtime infrastructure every template inherits (boot chain, supervisor, Caddy, Jupyter, portal).
-import { defineImage, INSTANCE_TOOLS_BIN, LOG_DIR, PROVISIONER_LIB_DIR, renderAptInstall, type AptPackage } from '@vast/conventions';
+import {
+  defineImage,
+  INSTANCE_TOOLS_BIN,
+  LOG_DIR,
+  PORTAL_AIO_DIR,
+  PORTAL_DIR,
+  PROVISIONER_LIB_DIR,
+  renderAptInstall,
+  upstreamBaseVariants,
+  type AptPackage,
+} from '@vast/conventions';
 
 /**
  * Every apt package the base installs: upstream's 82 (reference §3.7, in its groups, `--no-install-recommends`) and
@@ -191,6 +201,16 @@ export default defineImage({
         '/venv/main/bin/python --version && test -f /usr/local/share/jupyter/kernels/main/kernel.json',
       ].join('\n'),
     },
+    {
+      name: 'upstream-layout',
+      comment: "Upstream's paths for what this image keeps elsewhere: the portal at /opt/portal-aio, caddy among the instance tools.",
+      run: [
+        `mkdir -p ${INSTANCE_TOOLS_BIN}`,
+        `ln -sfn ${PORTAL_DIR} ${PORTAL_AIO_DIR}`,
+        `ln -sfn "$(command -v caddy)" ${INSTANCE_TOOLS_BIN}/caddy`,
+        `readlink ${PORTAL_AIO_DIR} && ${INSTANCE_TOOLS_BIN}/caddy version`,
+      ].join('\n'),
+    },
   ],
   services: [
     {
@@ -226,11 +246,28 @@ export default defineImage({
   ],
   links: [{ label: 'Jupyter Terminal', externalPort: 8080, internalPort: 8080, path: '/terminals/1' }],
   defaultPortalConfig: true,
-  variants: [
-    { key: 'stock-ubuntu24.04-py312', from: 'ubuntu:24.04', python: '3.12' },
-    { key: 'cuda-12.8.1-ubuntu24.04-py312', from: 'nvidia/cuda:12.8.1-cudnn-devel-ubuntu24.04', cuda: '12.8', python: '3.12' },
-    { key: 'cuda-12.9.2-ubuntu24.04-py312', from: 'nvidia/cuda:12.9.2-cudnn-devel-ubuntu24.04', cuda: '12.9', python: '3.12' },
-    { key: 'cuda-13.0.3-ubuntu24.04-py312', from: 'nvidia/cuda:13.0.3-cudnn-devel-ubuntu24.04', cuda: '13.0', python: '3.12' },
-    { key: 'local', from: 'vast-local/bookworm:latest', python: '3.11', local: true },
-  ],
+  capabilities: {
+    image: { note: 'Vast.ai base image: supervisor, Caddy with auth, the Instance Portal, Jupyter and /venv/main.' },
+    tools: [
+      { name: 'git', description: 'version control' },
+      { name: 'curl', description: 'HTTP client' },
+      { name: 'rsync', description: 'file sync' },
+      { name: 'jq', description: 'JSON on the command line' },
+      { name: 'jupyter', path: `${INSTANCE_TOOLS_BIN}/jupyter`, description: "Jupyter, with upstream's defaults for notebook and lab" },
+      { name: 'supervisorctl', description: 'start, stop and inspect the services' },
+      { name: 'vast-capabilities', path: `${INSTANCE_TOOLS_BIN}/vast-capabilities`, description: "this instance's live state as JSON" },
+    ],
+    pythonEnvironments: [
+      {
+        name: 'main',
+        path: '/venv/main',
+        activate: 'source /venv/main/bin/activate',
+        description: 'the environment for everything you install; Jupyter\'s "main" kernel',
+        packagesOfInterest: ['ipykernel'],
+      },
+    ],
+  },
+  // Upstream's production matrix (configs/base-image.json): its 12 FROM images x Python 3.10-3.14, amd64 and arm64,
+  // under upstream's names (lint VL006). The local variant builds offline from Debian.
+  variants: [...upstreamBaseVariants(), { key: 'local', from: 'vast-local/bookworm:latest', python: '3.11', local: true }],
 });

@@ -34,5 +34,11 @@ export default defineImage({
     },
   ],
   defaultPortalConfig: true,
+  // Its OpenAI-compatible API, as upstream's fragment lists it (the manifest's endpoints_openai).
+  capabilities: {
+    openaiEndpoints: [
+      { service: 'Ollama API', path: '/v1', capabilities: ['chat', 'completions', 'embeddings', 'models'], modelsPath: '/v1/models' },
+    ],
+  },
   variants: [{ key: '0.17.1', parent: 'stock-ubuntu24.04-py312', upstream: 'ollama/ollama:0.17.1' }],
 });

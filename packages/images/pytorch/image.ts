@@ -9,10 +9,10 @@ const COMPANIONS: Record<string, { torchvision: string; torchaudio: string }> = 
 
 /** Which CUDA line of base-image each backend runs on. */
 const BUILDS = [
-  { torch: '2.9.1', backend: 'cu128', cuda: '12.8', base: 'cuda-12.8.1-ubuntu24.04-py312' },
-  { torch: '2.10.0', backend: 'cu128', cuda: '12.8', base: 'cuda-12.8.1-ubuntu24.04-py312' },
-  { torch: '2.10.0', backend: 'cu128', cuda: '12.9', base: 'cuda-12.9.2-ubuntu24.04-py312' },
-  { torch: '2.10.0', backend: 'cu130', cuda: '13.0', base: 'cuda-13.0.3-ubuntu24.04-py312' },
+  { torch: '2.9.1', backend: 'cu128', cuda: '12.8', base: 'cuda-12.8.1-cudnn-devel-ubuntu24.04-py312' },
+  { torch: '2.10.0', backend: 'cu128', cuda: '12.8', base: 'cuda-12.8.1-cudnn-devel-ubuntu24.04-py312' },
+  { torch: '2.10.0', backend: 'cu128', cuda: '12.9', base: 'cuda-12.9.2-cudnn-devel-ubuntu24.04-py312' },
+  { torch: '2.10.0', backend: 'cu130', cuda: '13.0', base: 'cuda-13.0.3-cudnn-devel-ubuntu24.04-py312' },
 ];
 
 /** The last line of both torch steps: the installed torch really multiplies and runs a layer, whichever build it is. */

@@ -50,6 +50,12 @@ export default defineImage({
     },
   ],
   defaultPortalConfig: true,
+  // Its OpenAI-compatible API, as upstream's fragment lists it (the manifest's endpoints_openai).
+  capabilities: {
+    openaiEndpoints: [
+      { service: 'vLLM API', path: '/v1', capabilities: ['chat', 'completions', 'embeddings', 'models'], modelsPath: '/v1/models' },
+    ],
+  },
   variants: VLLM.map((v) => ({
     key: `${v.version}-cuda-${v.cuda}`,
     parent: 'stock-ubuntu24.04-py312',

@@ -1,5 +1,6 @@
 // Bundles the portal for the Node.js that base-image runs (Debian bookworm's nodejs 18.19) into dist/packages/portal:
-// portal-config.cjs (caddy's pre-start step), portal-auth.cjs (the auth gate Caddy asks), portal.cjs (the server) and
+// portal-config.cjs (caddy's pre-start step), portal-auth.cjs (the auth gate Caddy asks), portal.cjs (the server),
+// capabilities.cjs (boot stage 80 and vast-capabilities' fallback) and
 // public/ (the page). Run by `nx run portal:build`.
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ await build({
     'portal-config': join(packageRoot, 'src/portal-config/main.ts'),
     'portal-auth': join(packageRoot, 'src/auth/main.ts'),
     portal: join(packageRoot, 'src/server/main.ts'),
+    capabilities: join(packageRoot, 'src/capabilities/main.ts'),
   },
   outdir,
   outExtension: { '.js': '.cjs' },

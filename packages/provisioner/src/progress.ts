@@ -2,29 +2,12 @@
 // running download's bytes, rewritten atomically at most twice a second.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { DownloadProgress, ProvisioningProgress } from '@vast/conventions/provisioning-progress';
 
-export interface DownloadProgress {
-  name: string;
-  dest: string;
-  received: number;
-  /** From Content-Length; null when the server does not say. */
-  total: number | null;
-  done: boolean;
-}
-
-export interface ProgressSnapshot {
-  state: 'running' | 'complete' | 'failed';
-  phase: string;
-  phaseIndex: number;
-  phaseCount: number;
-  attempt: number;
-  attempts: number;
-  updatedAt: string;
-  downloads: DownloadProgress[];
-}
+export type { DownloadProgress };
 
 export class Progress {
-  private snapshot: ProgressSnapshot = {
+  private snapshot: ProvisioningProgress = {
     state: 'running',
     phase: 'starting',
     phaseIndex: 0,
@@ -38,7 +21,7 @@ export class Progress {
 
   constructor(private readonly file: string | undefined) {}
 
-  update(change: Partial<Omit<ProgressSnapshot, 'updatedAt'>>): void {
+  update(change: Partial<Omit<ProvisioningProgress, 'updatedAt'>>): void {
     Object.assign(this.snapshot, change);
     this.flush();
   }

@@ -3,7 +3,7 @@ import type { ResolvedImage } from '../graph';
 import { imageEnv } from '../dockerfile';
 import type { LintContext } from './types';
 
-export type ChainLintFacts = Pick<LintContext, 'torchInParent' | 'inheritedEnv' | 'portalEntries'>;
+export type ChainLintFacts = Pick<LintContext, 'torchInParent' | 'inheritedEnv' | 'portalEntries' | 'variants'>;
 
 /**
  * A derivative inherits the ENV of every image below it (an external ancestor's grafted base included, as the base is
@@ -21,5 +21,6 @@ export function chainLintFacts(image: ResolvedImage | undefined): ChainLintFacts
     torchInParent: image.ancestors.some((a) => a.definition.variants.some((v) => v.torch)),
     inheritedEnv: [...new Set(inherited)].sort(),
     portalEntries: image.portalEntries,
+    variants: image.definition.variants,
   };
 }

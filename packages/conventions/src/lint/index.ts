@@ -4,6 +4,7 @@ import { envHashLastRule } from './rules/vl002-env-hash-last';
 import { rootOverlayRule } from './rules/vl003-root-overlay';
 import { fromClassRule } from './rules/vl004-from-class';
 import { envFormRule } from './rules/vl005-env-form';
+import { baseVariantsRule } from './rules/vl006-base-variants';
 import { supervisorProgramRule } from './rules/vl010-supervisor-program';
 import { utilsOrderRule } from './rules/vl011-utils-order';
 import { executableRule } from './rules/vl012-executable';
@@ -37,6 +38,7 @@ export const LINT_RULES: readonly LintRule[] = [
   rootOverlayRule,
   fromClassRule,
   envFormRule,
+  baseVariantsRule,
   supervisorProgramRule,
   utilsOrderRule,
   executableRule,

@@ -76,6 +76,24 @@ describe('lint rules', () => {
     ['VL004', () => editDockerfile(cleanContext(), (t) => t.replace('FROM ${PARENT_IMAGE}', 'FROM ubuntu:24.04'))],
     ['VL005', () => editDockerfile(cleanContext(), (t) => t.replace('COPY ./ROOT /\n', 'ENV LEGACY value\nCOPY ./ROOT /\n'))],
     [
+      'VL006',
+      () => ({
+        ...cleanContext('base'),
+        variants: [
+          { key: 'stock-ubuntu24.04-py312', from: 'ubuntu:24.04', python: '3.12', args: {}, local: false },
+          {
+            key: 'cuda-12.8.1-ubuntu24.04-py312',
+            from: 'nvidia/cuda:12.8.1-cudnn-devel-ubuntu24.04',
+            cuda: '12.8',
+            python: '3.12',
+            args: {},
+            local: false,
+          },
+          { key: 'local', from: 'vast-local/bookworm:latest', python: '3.11', args: {}, local: true },
+        ],
+      }),
+    ],
+    [
       'VL010',
       () =>
         mutate(cleanContext(), 'ROOT/etc/supervisor/conf.d/app.conf', (f) => ({

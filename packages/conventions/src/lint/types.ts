@@ -1,5 +1,5 @@
 // What a lint rule sees and what it reports.
-import type { ImageClass, PortalEntry } from '../schema';
+import type { ImageClass, PortalEntry, Variant } from '../schema';
 
 export interface LintFile {
   /** Path inside the assembled context, e.g. `ROOT/opt/supervisor-scripts/jupyter.sh`. */
@@ -20,6 +20,8 @@ export interface LintContext {
   portalEntries?: readonly PortalEntry[];
   /** ENV names the images this one is built FROM set: its steps may read them without declaring them. */
   inheritedEnv: readonly string[];
+  /** The variants as image.ts declares them (none if absent). */
+  variants?: readonly Variant[];
 }
 
 export type Severity = 'error' | 'warning';

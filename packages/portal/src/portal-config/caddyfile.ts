@@ -24,7 +24,7 @@ export interface CaddyfileOptions {
  * Paths browsers and crawlers fetch on their own. Caddy answers them itself with 404, on authenticated sites, so they
  * neither prompt for a login nor reach an application unauthenticated. Caddy's path matcher ignores case and cleans
  * the path first, so /MANIFEST.JSON and //manifest.json get the same 404; any other spelling goes through the gate.
- * No ACME challenge is ever pending here: certificates come from files (55-tls-cert.sh), never from ACME.
+ * No ACME challenge is ever pending here: certificates come from files (55-tls-cert-gen.sh), never from ACME.
  */
 const ANSWERED_BY_CADDY = [
   '/.well-known/acme-challenge/*',

@@ -794,11 +794,39 @@
     source.addEventListener('waiting', (event) => append(/** @type {MessageEvent} */ (event).data, 'note'));
   }
 
-  /** @param {string} status */
-  function renderBanner(status) {
+  /** @param {number} bytes */
+  function megabytes(bytes) {
+    return `${(bytes / 1048576).toFixed(1)} MB`;
+  }
+
+  /**
+   * The provisioner's phase and its unfinished downloads, from /api/status's progress (null when it says nothing).
+   * @param {{ phase: string, phaseIndex: number, phaseCount: number, attempt: number, attempts: number,
+   *   downloads: Array<{ name: string, received: number, total: number | null, done: boolean }> } | null} progress
+   */
+  function describeProgress(progress) {
+    if (!progress) return '';
+    const parts = [`phase ${progress.phaseIndex} of ${progress.phaseCount}: ${progress.phase}`];
+    if (progress.attempt > 1) parts.push(`attempt ${progress.attempt} of ${progress.attempts}`);
+    for (const download of progress.downloads.filter((d) => !d.done)) {
+      parts.push(
+        download.total
+          ? `${download.name} ${megabytes(download.received)} of ${megabytes(download.total)} (${Math.floor((download.received / download.total) * 100)}%)`
+          : `${download.name} ${megabytes(download.received)}`,
+      );
+    }
+    return ` Now ${parts.join(' · ')}.`;
+  }
+
+  /**
+   * @param {string} status
+   * @param {Parameters<typeof describeProgress>[0]} [progress]
+   */
+  function renderBanner(status, progress = null) {
     const banner = byId('banner');
     banner.className = `banner ${status}`;
-    if (status === 'in_progress') banner.textContent = 'Provisioning is running: services that wait for it start when it finishes.';
+    if (status === 'in_progress')
+      banner.textContent = `Provisioning is running: services that wait for it start when it finishes.${describeProgress(progress)}`;
     else if (status === 'failed')
       banner.textContent = 'Provisioning failed: see /var/log/portal/provisioning.log. Services may be missing.';
     banner.hidden = status !== 'in_progress' && status !== 'failed';
@@ -814,7 +842,7 @@
       ]);
       state.applications = apps.applications;
       state.processes = processes.processes;
-      renderBanner(status.provisioning);
+      renderBanner(status.provisioning, status.progress);
       connection.textContent = apps.errors.length ? apps.errors.join(' ') : `${state.applications.length} applications`;
       connection.classList.toggle('error', apps.errors.length > 0);
       // Tunnels and tools fetch on their own; refreshing them every 2 s would only flicker.

@@ -1,6 +1,7 @@
 // The portal server over temp files and a fake supervisord speaking real XML-RPC on a temp unix socket.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
+import type { ProvisioningProgress } from '@vast/conventions/provisioning-progress';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listenOnLoopback } from '../testing/free-port';
 import { startPortalFixture, type PortalFixture } from '../testing/portal-fixture';
@@ -210,13 +211,37 @@ describe('portal server', () => {
   });
 
   it('GET /api/status reports provisioning from the markers', async () => {
-    expect((await get('/api/status')).body).toEqual({ provisioning: 'none' });
+    expect((await get('/api/status')).body).toEqual({ provisioning: 'none', progress: null });
     portal.setMarker('.provisioning_complete', true);
-    expect((await get('/api/status')).body).toEqual({ provisioning: 'complete' });
+    expect((await get('/api/status')).body).toEqual({ provisioning: 'complete', progress: null });
     portal.setMarker('.provisioning_failed', true);
-    expect((await get('/api/status')).body).toEqual({ provisioning: 'failed' });
+    expect((await get('/api/status')).body).toEqual({ provisioning: 'failed', progress: null });
     portal.setMarker('.provisioning', true);
-    expect((await get('/api/status')).body).toEqual({ provisioning: 'in_progress' });
+    expect((await get('/api/status')).body).toEqual({ provisioning: 'in_progress', progress: null });
+  });
+
+  it("GET /api/status carries the provisioner's phase and downloads while it runs, and nothing stale or torn", async () => {
+    const running: ProvisioningProgress = {
+      state: 'running',
+      phase: 'downloads',
+      phaseIndex: 5,
+      phaseCount: 8,
+      attempt: 1,
+      attempts: 3,
+      updatedAt: '2026-11-30T10:00:00.000Z',
+      downloads: [
+        { name: 'model.safetensors', dest: '/workspace/models/model.safetensors', received: 1048576, total: 4194304, done: false },
+      ],
+    };
+    portal.writeProvisioningProgress(JSON.stringify(running));
+    portal.setMarker('.provisioning', true);
+    expect((await get('/api/status')).body).toEqual({ provisioning: 'in_progress', progress: running });
+    portal.writeProvisioningProgress('{"state": "running", "pha');
+    expect((await get('/api/status')).body).toEqual({ provisioning: 'in_progress', progress: null });
+    portal.writeProvisioningProgress(JSON.stringify(running));
+    portal.setMarker('.provisioning', false);
+    portal.setMarker('.provisioning_complete', true);
+    expect((await get('/api/status')).body).toEqual({ provisioning: 'complete', progress: null });
   });
 
   describe('the page', () => {

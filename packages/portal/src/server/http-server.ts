@@ -18,7 +18,7 @@ import { createLogHub } from './log-hub';
 import { followLog, LOG_NAME, readTail } from './log-follow';
 import { readEntries, readLabels, readSkipped } from './portal-state';
 import { isOwnProgram, restartOwnProgram, runAction, supervisorErrorStatus } from './process-actions';
-import { readProvisioningStatus } from './provisioning-status';
+import { readProvisioningProgress, readProvisioningStatus } from './provisioning-status';
 import type { NormalizedPortalServerSettings } from './settings';
 import type { SupervisorClient } from './supervisor-client';
 import { createMetricsReader } from './system-metrics';
@@ -196,7 +196,11 @@ function learnPublicIp({ req, settings, services }: RouteContext): void {
 function findReadRoute(segments: string[]): ((context: RouteContext) => void | Promise<void>) | null {
   const [resource, name] = segments;
   if (segments.length === 1 && resource === 'status')
-    return ({ res, settings }) => sendJson(res, 200, { provisioning: readProvisioningStatus(settings.markerDir) });
+    return ({ res, settings }) =>
+      sendJson(res, 200, {
+        provisioning: readProvisioningStatus(settings.markerDir),
+        progress: readProvisioningProgress(settings.markerDir, settings.provisioningProgressFile) ?? null,
+      });
   if (segments.length === 1 && resource === 'applications') return getApplications;
   if (segments.length === 1 && resource === 'processes') return getProcesses;
   if (segments.length === 2 && resource === 'logs') return (context) => getLog(context, name);

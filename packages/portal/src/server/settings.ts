@@ -5,6 +5,7 @@ import {
   MARKER_DIR,
   PORTAL_LINKS_FILE,
   PROVISIONING_LOG,
+  PROVISIONING_PROGRESS_FILE,
   SKIP_DIR,
   SUPERVISOR_CONF_DIR,
 } from '@vast/conventions/runtime-contract';
@@ -28,6 +29,8 @@ export interface NormalizedPortalServerSettings {
   /** What GET /download-logs archives (upstream: all of /var/log). */
   logArchiveDir: string;
   provisioningLog: string;
+  /** The provisioner's progress snapshot (phase, downloads) shown in the banner while provisioning runs. */
+  provisioningProgressFile: string;
   /** /sys/fs/cgroup, where RAM and CPU limits and usage are read. */
   cgroupDir: string;
   /** $WORKSPACE: reported as the volume when it is on its own device. */
@@ -71,6 +74,7 @@ export function readPortalServerSettings(
     publicPorts,
     logArchiveDir: get('PORTAL_LOG_ARCHIVE_DIR', '/var/log'),
     provisioningLog: PROVISIONING_LOG,
+    provisioningProgressFile: get('PORTAL_PROVISIONING_PROGRESS_FILE', PROVISIONING_PROGRESS_FILE),
     cgroupDir: get('PORTAL_CGROUP_DIR', '/sys/fs/cgroup'),
     workspace: get('WORKSPACE', '/workspace'),
     nvidiaSmi: get('PORTAL_NVIDIA_SMI', 'nvidia-smi'),

@@ -33,6 +33,8 @@ export interface PortalFixture {
   port: number;
   writeLog(name: string, line: string): void;
   setMarker(name: ProvisioningMarker, present: boolean): void;
+  /** Writes the provisioner's progress file as the provisioner would (text as given, so a torn file can be tested). */
+  writeProvisioningProgress(text: string): void;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ async function startIn(dir: TempDir, options: PortalFixtureOptions): Promise<Por
       PORTAL_SKIP_DIR: dir.file('skip'),
       PORTAL_LOG_DIR: dir.file('log'),
       PORTAL_MARKER_DIR: dir.file('markers'),
+      PORTAL_PROVISIONING_PROGRESS_FILE: dir.file('provisioning-progress.json'),
       PORTAL_LOG_ARCHIVE_DIR: dir.file('log'),
       PORTAL_LINKS_PATH: dir.file('portal-links.yaml'),
       PORTAL_CAPABILITIES_DIR: dir.file('capabilities.d'),
@@ -108,6 +111,7 @@ async function startIn(dir: TempDir, options: PortalFixtureOptions): Promise<Por
     writeLog: (name, line) => appendFileSync(dir.file(`log/${name}.log`), `${line}\n`),
     setMarker: (name, present) =>
       present ? writeFileSync(dir.file(`markers/${name}`), '') : rmSync(dir.file(`markers/${name}`), { force: true }),
+    writeProvisioningProgress: (text) => writeFileSync(dir.file('provisioning-progress.json'), text),
     stop: async () => {
       await closeServer(server);
       await supervisor.close();

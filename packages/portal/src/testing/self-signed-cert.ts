@@ -1,5 +1,5 @@
 // A throwaway self-signed certificate for localhost, for specs that hand Caddy a certificate from files (as
-// 55-tls-cert.sh does in the image).
+// 55-tls-cert-gen.sh does in the image).
 import { execFileSync } from 'node:child_process';
 import type { TempDir } from './temp-dir';
 

@@ -90,10 +90,18 @@ describe('convert generator', () => {
         ],
         defaultPortalConfig: true,
         variants: [
+          { key: 'stock-ubuntu22.04-py310', parent: 'stock-ubuntu22.04-py310' },
           { key: 'stock-ubuntu24.04-py312', parent: 'stock-ubuntu24.04-py312' },
-          { key: 'cuda-12.8.1-ubuntu24.04-py312', parent: 'cuda-12.8.1-ubuntu24.04-py312' },
-          { key: 'cuda-12.9.2-ubuntu24.04-py312', parent: 'cuda-12.9.2-ubuntu24.04-py312' },
-          { key: 'cuda-13.0.3-ubuntu24.04-py312', parent: 'cuda-13.0.3-ubuntu24.04-py312' },
+          { key: 'cuda-11.8.0-cudnn8-devel-ubuntu22.04-py310', parent: 'cuda-11.8.0-cudnn8-devel-ubuntu22.04-py310' },
+          { key: 'cuda-12.1.1-cudnn8-devel-ubuntu22.04-py310', parent: 'cuda-12.1.1-cudnn8-devel-ubuntu22.04-py310' },
+          { key: 'cuda-12.4.1-cudnn-devel-ubuntu22.04-py310', parent: 'cuda-12.4.1-cudnn-devel-ubuntu22.04-py310' },
+          { key: 'cuda-12.6.3-cudnn-devel-ubuntu24.04-py312', parent: 'cuda-12.6.3-cudnn-devel-ubuntu24.04-py312' },
+          { key: 'cuda-12.8.1-cudnn-devel-ubuntu24.04-py312', parent: 'cuda-12.8.1-cudnn-devel-ubuntu24.04-py312' },
+          { key: 'cuda-12.9.2-cudnn-devel-ubuntu24.04-py312', parent: 'cuda-12.9.2-cudnn-devel-ubuntu24.04-py312' },
+          { key: 'cuda-13.0.3-cudnn-devel-ubuntu24.04-py312', parent: 'cuda-13.0.3-cudnn-devel-ubuntu24.04-py312' },
+          { key: 'cuda-13.1.2-cudnn-devel-ubuntu24.04-py312', parent: 'cuda-13.1.2-cudnn-devel-ubuntu24.04-py312' },
+          { key: 'cuda-13.2.1-cudnn-devel-ubuntu24.04-py312', parent: 'cuda-13.2.1-cudnn-devel-ubuntu24.04-py312' },
+          { key: 'cuda-13.3.1-cudnn-devel-ubuntu24.04-py312', parent: 'cuda-13.3.1-cudnn-devel-ubuntu24.04-py312' },
         ],
       });
       "

@@ -1,7 +1,7 @@
 // nx g @vast/plugin:external <name> --upstream=org/image:tag: an upstream image with the base runtime grafted on,
 // one production variant (and with --local an offline one), its service behind Caddy, PORTAL_CONFIG set at boot.
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { IMAGE_NAME, offlineInstallGap } from '@vast/conventions';
+import { DEFAULT_STOCK_VARIANT, IMAGE_NAME, offlineInstallGap } from '@vast/conventions';
 import { IMAGE_REFERENCE, type ImageDefinitionInput, type ResolvedImage, type Variant } from '@vast/conventions';
 import { appImageFields, normalizeAppOptions, type NormalizedApp } from '../lib/app-options';
 import { throwIfAny } from '../lib/errors';
@@ -56,7 +56,8 @@ export async function normalizeExternalOptions(tree: Tree, options: ExternalGene
   if (base.definition.class !== 'base')
     problems.push(`${DEFAULT_PARENT} is a ${base.definition.class} image; an external image grafts a base image's runtime.`);
   const production = base.definition.variants.filter((v) => !v.local);
-  const productionParent = production.find((v) => v.key.startsWith('stock')) ?? production[0];
+  const productionParent =
+    production.find((v) => v.key === DEFAULT_STOCK_VARIANT) ?? production.find((v) => v.key.startsWith('stock')) ?? production[0];
   if (!productionParent) problems.push(`${DEFAULT_PARENT} has no production variant to graft from.`);
   const localParent = base.definition.variants.find((v) => v.local);
   if (options.local && !localParent) problems.push(`--local needs a local variant of ${DEFAULT_PARENT} to graft from, and it has none.`);

@@ -78,6 +78,10 @@ if [[ ! -x /venv/main/bin/python ]]; then
     python3 -m venv --system-site-packages /venv/main
 fi
 
+# Upstream's paths, as base-image's upstream-layout step makes them (smoke checks portal-aio and instance-tools).
+ln -sfn /opt/portal /opt/portal-aio
+ln -sfn "$(command -v caddy)" /opt/instance-tools/bin/caddy
+
 # Smoke checks of what the runtime starts.
 supervisord --version >/dev/null
 caddy version >/dev/null

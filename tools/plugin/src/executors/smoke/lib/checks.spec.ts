@@ -14,7 +14,7 @@ import type { ContainerProbe, ProbeResult } from './probe';
 
 const BOOT_LOG = [
   '2026-01-01T00:00:00Z boot-start pid=1',
-  '2026-01-01T00:00:00Z 10-cuda-setup',
+  '2026-01-01T00:00:00Z 05-configure-cuda',
   '2026-01-01T00:00:00Z 99-old',
   '2026-01-01T00:01:00Z boot-start pid=1',
   '2026-01-01T00:01:00Z 05-base-image-env',

@@ -17,6 +17,10 @@ import {
   type PortalEntry,
 } from '@vast/conventions';
 import { bash, fileExists, httpStatus, readFile, supervisorStates, type ContainerProbe } from './probe';
+import { latestBootLines } from './boot-log';
+import { LAYOUT_CHECKS } from './layout-checks';
+
+export { latestBootLines };
 
 export interface SmokeExpectations {
   portalEntries: PortalEntry[];
@@ -76,17 +80,7 @@ const IN_PROGRESS = provisioningMarkerPath(PROVISIONING_MARKERS.inProgress);
 const COMPLETE = provisioningMarkerPath(PROVISIONING_MARKERS.complete);
 const FAILED = provisioningMarkerPath(PROVISIONING_MARKERS.failed);
 
-/** The stage lines of the latest boot in BOOT_LOG: `<timestamp> <stage>[ failed ...]`. */
-export function latestBootLines(log: string): string[] {
-  const lines = log.split('\n').filter((l) => l.trim() !== '');
-  let start = -1;
-  lines.forEach((line, i) => {
-    if (/^\S+ boot-start\b/.test(line)) start = i;
-  });
-  return lines.slice(start + 1).map((line) => line.replace(/^\S+ /, ''));
-}
-
-/** Stage names (`10-cuda-setup`) from the boot log lines, in the order they started. */
+/** Stage names (`05-configure-cuda`) from the boot log lines, in the order they started. */
 export function startedStages(lines: string[]): string[] {
   return lines.filter((l) => /^\d\d-\S+$/.test(l));
 }
@@ -503,6 +497,7 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
       return (await fileExists(probe, '/.first_boot_complete')) ? pass('present') : fail('missing');
     },
   },
+  ...LAYOUT_CHECKS,
 ];
 
 /** Checks only some images need: keyed by Nx project name. */

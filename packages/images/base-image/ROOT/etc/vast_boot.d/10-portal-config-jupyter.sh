@@ -1,7 +1,8 @@
 #!/bin/bash
-# Boot stage 09 (sourced by boot_default.sh): fits the Jupyter entries of PORTAL_CONFIG to how the instance runs.
+# Boot stage 10 (the first half of upstream's 10-prep-env) (sourced by boot_default.sh): fits the Jupyter entries of PORTAL_CONFIG to how the instance runs.
 #
-# Runs after 05-*-env.sh set the image's default PORTAL_CONFIG and before 10 records the environment.
+# Runs after 05-*-env.sh set the image's default PORTAL_CONFIG and before 10-prep-env.sh records the environment
+# (upstream does both in one 10-prep-env.sh; two files keep one job each, and "portal" sorts before "prep").
 # - /.launch names the platform's launch mode. If it runs its own Jupyter on 8080, Caddy must not
 #   proxy 8080 to ours (18080): point the entries at 8080 directly (unless JUPYTER_OVERRIDE=true).
 # - If the mode has no Jupyter, or on Vast port 8080 is not mapped, drop the Jupyter entries.

@@ -6,7 +6,7 @@
 stage_bashrc() {
     local marker='### vast boot setup ###' rc block
     block="${marker}
-# Added by /etc/vast_boot.d/45-bashrc.sh.
+# Added by /etc/vast_boot.d/45-user-write-bashrc.sh.
 cd \"\${WORKSPACE:-/workspace}\" 2>/dev/null || true"
     if [[ "${export_env:-true}" == true ]]; then
         block+="

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Boot stage 20 (sourced by boot_default.sh): runs HOTFIX_SCRIPT (https URL or path) early in boot, if set.
+# Boot stage 15 (sourced by boot_default.sh): runs HOTFIX_SCRIPT (https URL or path) early in boot, if set.
 #
 # A hotfix repairs a published image without rebuilding it. Its failure is logged and boot goes on.
 stage_hotfix() {

@@ -1,7 +1,9 @@
 #!/bin/bash
-# Boot stage 10 (sourced by boot_default.sh): points /usr/local/cuda at the toolkit the host driver can run.
+# Boot stage 05 (sourced by boot_default.sh): points /usr/local/cuda at the toolkit the host driver can run.
 #
-# No-op without nvidia-smi (CPU hosts, local builds). With several /usr/local/cuda-X.Y toolkits:
+# Skipped, saying so in the boot log, without nvidia-smi (CPU hosts, local builds). The driver's CUDA version comes
+# from the driver itself (cuda-driver-version --native: cuDriverGetVersion in the native libcuda), never from
+# nvidia-smi's text. With several /usr/local/cuda-X.Y toolkits:
 # the newest one if the driver supports it, or if its forward-compat libraries are present (and
 # DISABLE_FORWARD_COMPAT is not true); otherwise the newest the driver supports; otherwise the oldest.
 # VAST_CUDA_MAX_OVERRIDE=X.Y replaces the driver's version (for tests and broken drivers).
@@ -16,8 +18,17 @@ cuda_record_failure() {
     echo "$*" >/run/vast-cuda-config-failed 2>/dev/null || true
 }
 
-stage_cuda_setup() {
-    command -v nvidia-smi >/dev/null 2>&1 || return 0
+# A line in the boot log (boot_default.sh's boot_log), which the smoke reads to tell a clean skip from a silent one.
+cuda_skip() {
+    echo "[cuda] $*"
+    if declare -F boot_log >/dev/null; then boot_log "05-configure-cuda skipped: $*" >/dev/null; fi
+}
+
+stage_configure_cuda() {
+    if ! command -v nvidia-smi >/dev/null 2>&1; then
+        cuda_skip "no NVIDIA driver in this container (no nvidia-smi); CUDA left as it is"
+        return 0
+    fi
 
     local driver_max
     if [[ -n "${VAST_CUDA_MAX_OVERRIDE:-}" ]]; then
@@ -27,10 +38,10 @@ stage_cuda_setup() {
         fi
         driver_max=$VAST_CUDA_MAX_OVERRIDE
     else
-        driver_max=$(nvidia-smi 2>/dev/null | sed -n -E 's/.*CUDA (UMD )?Version: *([0-9]+\.[0-9]+).*/\2/p' | head -n 1)
+        driver_max=$(cuda-driver-version --native) || driver_max=''
     fi
-    if [[ -z "$driver_max" ]]; then
-        cuda_record_failure "could not read the driver's CUDA version from nvidia-smi; CUDA left as it is"
+    if [[ ! "$driver_max" =~ ^[0-9]+\.[0-9]+$ ]]; then
+        cuda_record_failure "could not read the driver's CUDA version (cuda-driver-version --native printed '${driver_max}'); CUDA left as it is"
         return 1
     fi
 
@@ -72,4 +83,4 @@ stage_cuda_setup() {
     echo "[cuda] driver supports CUDA ${driver_max}; using toolkit ${chosen}$([[ "$compat" == true ]] && echo ' with forward compatibility')"
 }
 
-stage_cuda_setup
+stage_configure_cuda

@@ -1,0 +1,264 @@
+// The capabilities manifest (upstream §5.2, schema_version 1) as a pure function of facts gathered elsewhere: the
+// merged fragments, the environment, the portal entries, provisioning markers, listening ports, GPU facts. Stage 80
+// writes it to /etc/vast_capabilities.json (static: no supervisor, GPU "unknown"); the portal serves it live.
+import type { PortalEntry } from '../schema';
+import { AGENTS_DIR, AGENTS_GUIDE, CAPABILITIES_SNAPSHOT, PROVISIONING_LOG } from '../runtime-contract';
+
+type Json = Record<string, unknown>;
+
+export interface MergedFragments {
+  image: Record<string, unknown>;
+  tools: Json[];
+  openai_endpoints: Json[];
+  python_environments: Json[];
+  /** Ours: supervisor program -> the portal entries it serves. */
+  services: Array<{
+    program: string;
+    portal_label?: string;
+    ports: Array<{ label: string; external_port: number; internal_port: number }>;
+  }>;
+}
+
+const isMapping = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const mappings = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isMapping) : []);
+
+/**
+ * Upstream's merge, fragments in file-name order: `image` per key (later wins), `tools`, `openai_endpoints` and
+ * `services` concatenated, `python_environments` merged by name (or path): packages of interest unioned in order,
+ * other keys overridden. Anything that is not a mapping is skipped, as upstream skips it.
+ */
+export function mergeCapabilityFragments(fragments: readonly unknown[]): MergedFragments {
+  const merged: MergedFragments = { image: {}, tools: [], openai_endpoints: [], python_environments: [], services: [] };
+  const envs = new Map<string, Json>();
+  for (const fragment of fragments.filter(isMapping)) {
+    if (isMapping(fragment.image)) Object.assign(merged.image, fragment.image);
+    merged.tools.push(...mappings(fragment.tools));
+    merged.openai_endpoints.push(...mappings(fragment.openai_endpoints));
+    merged.services.push(...(mappings(fragment.services) as MergedFragments['services']));
+    for (const env of mappings(fragment.python_environments)) {
+      const key = String(env.name ?? env.path ?? '');
+      if (!key) continue;
+      const known = envs.get(key);
+      if (!known) {
+        envs.set(key, { ...env });
+        continue;
+      }
+      const poi = [...((known.packages_of_interest as unknown[] | undefined) ?? [])];
+      for (const p of (env.packages_of_interest as unknown[] | undefined) ?? []) if (!poi.includes(p)) poi.push(p);
+      envs.set(key, { ...known, ...env, packages_of_interest: poi });
+    }
+  }
+  merged.python_environments = [...envs.values()];
+  merged.image.repo ??= 'https://github.com/vast-ai/base-image';
+  return merged;
+}
+
+export interface CapabilitiesFacts {
+  /** UTC, ISO 8601 with Z. */
+  generatedAt: string;
+  fragments: MergedFragments;
+  env: Record<string, string | undefined>;
+  /** From /etc/portal.yaml, else PORTAL_CONFIG. */
+  portalEntries: PortalEntry[];
+  /** Supervisor program -> state, live only; undefined for the static snapshot. */
+  supervisor?: Map<string, string>;
+  provisioning: { inProgress: boolean; complete: boolean; failed: boolean };
+  /** TCP ports in LISTEN state (/proc/net/tcp, tcp6). */
+  listeningPorts: number[];
+  workspaceIsVolume: boolean;
+  rcloneConfigured: boolean;
+  /** /.launch names Jupyter: the platform runs it. */
+  platformJupyter: boolean;
+  gpu: {
+    summary: string;
+    driverVersion?: string;
+    driverMaxCuda?: string;
+    installedCudaVersion?: string;
+    cudaHome?: string;
+  };
+  /** Environment path -> what is on disk there. */
+  pythonEnvKinds: Record<string, 'conda' | 'venv' | undefined>;
+  /** File names in AGENTS_DIR. */
+  agentGuides: string[];
+}
+
+const TOKEN_ENV = ['OPEN_BUTTON_TOKEN', 'WEB_PASSWORD'];
+const present = (value: string | undefined) => value !== undefined && value !== '';
+
+/** base.md, then pytorch.md and tensorflow.md, then the rest sorted: the order stage 80 concatenates the guide in. */
+export function orderAgentGuides(files: readonly string[]): string[] {
+  const first = ['base.md', 'pytorch.md', 'tensorflow.md'].filter((f) => files.includes(f));
+  return [...first, ...files.filter((f) => f.endsWith('.md') && !first.includes(f)).sort()];
+}
+
+function openPorts(facts: CapabilitiesFacts): Json[] {
+  const ports: Json[] = [];
+  for (const [name, value] of Object.entries(facts.env)) {
+    const match = /^VAST_(TCP|UDP)_PORT_(\d+)$/.exec(name);
+    if (!match || !value || !/^\d+$/.test(value)) continue;
+    const proto = match[1].toLowerCase();
+    const containerPort = Number(match[2]);
+    const selfMapped = containerPort > 65535;
+    const bindPort = selfMapped ? Number(value) : containerPort;
+    const service = facts.portalEntries.find((e) => e.externalPort === containerPort);
+    ports.push({
+      proto,
+      container_port: containerPort,
+      public_port: value,
+      in_use: (proto === 'tcp' && facts.listeningPorts.includes(bindPort)) || service !== undefined,
+      ...(service && { service: service.label }),
+      ...(selfMapped && { self_mapped: true, bind_port: bindPort, note: 'The platform maps this port to itself: bind bind_port.' }),
+    });
+  }
+  return ports.sort((a, b) => String(a.proto).localeCompare(String(b.proto)) || Number(a.container_port) - Number(b.container_port));
+}
+
+const alnum = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** The supervisor program of a portal entry: from the fragments when an image declared it, else upstream's name match. */
+function programOf(entry: PortalEntry, facts: CapabilitiesFacts): string | undefined {
+  const declared = facts.fragments.services.find((s) =>
+    s.ports.some((p) => p.label === entry.label && p.external_port === entry.externalPort),
+  );
+  if (declared) return declared.program;
+  const label = alnum(entry.label);
+  return [...(facts.supervisor?.keys() ?? [])].find((p) => alnum(p) === label || label.includes(alnum(p)) || alnum(p).includes(label));
+}
+
+function services(facts: CapabilitiesFacts, scheme: string): Json[] {
+  const publicIp = facts.env.PUBLIC_IPADDR;
+  return facts.portalEntries.map((entry) => {
+    const mapped = facts.env[`VAST_TCP_PORT_${entry.externalPort}`];
+    const program = programOf(entry, facts);
+    let state = (program && facts.supervisor?.get(program)) || 'unknown';
+    if (facts.platformJupyter && /jupyter/i.test(entry.label)) state = 'vast-managed';
+    const hint = facts.fragments.openai_endpoints.find((e) => e.service === entry.label);
+    return {
+      name: entry.label,
+      hostname: entry.hostname,
+      internal_port: entry.internalPort,
+      external_port: entry.externalPort,
+      open_path: entry.path,
+      mapped_port: mapped ?? null,
+      internal_url: `http://localhost:${entry.internalPort}`,
+      direct_url: publicIp && mapped ? `${scheme}://${publicIp}:${mapped}${entry.path}` : null,
+      supervisor_process: program ?? null,
+      state,
+      ...(hint && {
+        openai_v1_base: publicIp && mapped ? `${scheme}://${publicIp}:${mapped}${String(hint.path)}` : null,
+        capabilities: hint.capabilities,
+      }),
+    };
+  });
+}
+
+export function provisioningStatus(markers: CapabilitiesFacts['provisioning']): 'complete' | 'failed' | 'in_progress' | 'none' {
+  if (markers.failed) return 'failed';
+  if (markers.complete) return 'complete';
+  if (markers.inProgress) return 'in_progress';
+  return 'none';
+}
+
+/** The manifest, keys in upstream's order. */
+export function assembleCapabilities(facts: CapabilitiesFacts): Json {
+  const { env } = facts;
+  const scheme = env.ENABLE_HTTPS?.toLowerCase() === 'true' ? 'https' : 'http';
+  const label = env.VAST_CONTAINERLABEL ?? null;
+  const pythonEnvironments = facts.fragments.python_environments.map((e) => {
+    const onDisk = facts.pythonEnvKinds[String(e.path)];
+    return onDisk ? { ...e, kind: onDisk } : e;
+  });
+  const endpoints = facts.fragments.openai_endpoints.flatMap((hint) => {
+    const entry = facts.portalEntries.find((e) => e.label === hint.service);
+    if (!entry) return [];
+    const mapped = env[`VAST_TCP_PORT_${entry.externalPort}`];
+    return [
+      {
+        service: hint.service,
+        base_url: env.PUBLIC_IPADDR && mapped ? `${scheme}://${env.PUBLIC_IPADDR}:${mapped}${String(hint.path)}` : null,
+        internal_base_url: `http://localhost:${entry.internalPort}${String(hint.path)}`,
+        capabilities: hint.capabilities,
+        models_path: hint.models_path,
+        auth: { type: 'bearer', token_env: TOKEN_ENV },
+      },
+    ];
+  });
+  return {
+    schema_version: 1,
+    generated_at: facts.generatedAt,
+    image: facts.fragments.image,
+    credentials: {
+      huggingface: present(env.HF_TOKEN) || present(env.HUGGING_FACE_HUB_TOKEN),
+      civitai: present(env.CIVITAI_TOKEN),
+      rclone_configured: facts.rcloneConfigured,
+      note: 'Presence only: values are never included.',
+    },
+    instance: {
+      container_id: env.CONTAINER_ID ?? null,
+      containerlabel: label,
+      workspace: env.WORKSPACE || '/workspace',
+      workspace_is_volume: facts.workspaceIsVolume,
+      scheme,
+      public_ip: env.PUBLIC_IPADDR ?? null,
+      open_ports: openPorts(facts),
+    },
+    hardware: {
+      gpu: {
+        summary: facts.gpu.summary,
+        cuda: {
+          driver_version: facts.gpu.driverVersion ?? null,
+          installed_version: facts.gpu.installedCudaVersion ?? null,
+          cuda_home: facts.gpu.cudaHome ?? null,
+          driver_max_cuda: facts.gpu.driverMaxCuda && /^\d+\.\d+$/.test(facts.gpu.driverMaxCuda) ? facts.gpu.driverMaxCuda : null,
+          note: 'driver_max_cuda is the newest CUDA the driver runs (cuda-driver-version); a toolkit newer than it needs forward compatibility.',
+        },
+      },
+    },
+    python_environments: pythonEnvironments,
+    tools: facts.fragments.tools,
+    services: services(facts, scheme),
+    endpoints_openai: endpoints,
+    provisioning: {
+      status: provisioningStatus(facts.provisioning),
+      how_to:
+        'Set PROVISIONING_SCRIPT (an https URL or a path) in the template; it runs once at first boot and its output goes to log_file.',
+      env_conventions: [
+        'PROVISIONING_MANIFEST',
+        'PROVISIONING_SCRIPT',
+        'PROVISIONING_APT',
+        'PROVISIONING_PIP',
+        'PROVISIONING_CONDA',
+        'PROVISIONING_GIT_REPOS',
+        'PROVISIONING_DOWNLOADS',
+        'PROVISIONING_POST_COMMANDS',
+      ],
+      log_file: PROVISIONING_LOG,
+    },
+    auth: {
+      edge: 'caddy',
+      enabled: env.ENABLE_AUTH?.toLowerCase() !== 'false',
+      token_env: TOKEN_ENV,
+      methods: ['bearer', 'cookie', 'query'],
+      bearer_header: 'Authorization: Bearer <token>',
+      cookie_name: label ? `${label}_auth_token` : null,
+      query_param: 'token',
+      excluded_ports: (env.AUTH_EXCLUDE ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+      note: 'Every proxied port asks for one of these; ports in excluded_ports and direct entries (external == internal) ask for none.',
+    },
+    discovery: {
+      capabilities_url: '/capabilities',
+      well_known_url: '/.well-known/vast-capabilities',
+      openapi_url: '/openapi.json',
+      snapshot_file: CAPABILITIES_SNAPSHOT,
+      agents_guide: {
+        combined: AGENTS_GUIDE,
+        dir: `${AGENTS_DIR}/`,
+        files: orderAgentGuides(facts.agentGuides),
+        instruction: `Read ${AGENTS_GUIDE} in full before acting on this instance.`,
+      },
+    },
+  };
+}
