@@ -3,7 +3,9 @@
 //
 // The shell that runs in the container is the other side of the contract and keeps its own literals, in base-image's
 // ROOT/: boot_default.sh (BOOT_DIR, BOOT_LOG), vast_boot.d/75-provisioning.sh (the markers, PROVISIONING_LOG),
-// 11-log-dirs.sh and utils/logging.sh (LOG_DIR), 12-cpu-thread-limits.sh (CPU_THREAD_*), utils/exit_portal.sh (SKIP_DIR, CADDY_LOG), supervisord.conf.
+// 11-log-dirs.sh and utils/logging.sh (LOG_DIR), 12-cpu-thread-limits.sh (CPU_THREAD_*), utils/exit_portal.sh (SKIP_DIR, CADDY_LOG), supervisord.conf,
+// and the build-time scripts of opt/vast-base/ that the base's steps and graft.sh share: create-user.sh (LOG_DIR),
+// upstream-layout.sh (PORTAL_DIR, PORTAL_AIO_DIR, INSTANCE_TOOLS_BIN), graft-packages.sh (GRAFT_APT_LIST).
 // The shell that is rendered (boot env scripts, launch scripts, provision.sh, the Dockerfile's ENTRYPOINT and PATH)
 // takes its values from here; runtime-contract.spec.ts reads them back out of the rendered text, and the smoke
 // checks, which import the same values, hold a booted container to them.

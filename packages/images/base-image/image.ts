@@ -2,9 +2,6 @@
 import {
   defineImage,
   INSTANCE_TOOLS_BIN,
-  LOG_DIR,
-  PORTAL_AIO_DIR,
-  PORTAL_DIR,
   PROVISIONER_LIB_DIR,
   renderAptInstall,
   upstreamBaseVariants,
@@ -178,38 +175,29 @@ export default defineImage({
     },
     {
       name: 'user',
-      comment: 'Uid 1001 in group root, so files written by either side stay writable by the other (umask 002).',
-      run: [
-        'useradd -ms /bin/bash user -u 1001 -g 0',
-        "echo 'user ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/user",
-        'chmod 0440 /etc/sudoers.d/user',
-        `mkdir -p /run/user/1001 /opt/workspace-internal ${LOG_DIR} /var/log/supervisor`,
-        'chown 1001:0 /run/user/1001 && chmod 700 /run/user/1001',
-        '# TCLLIBPATH (ENV) names one path for every architecture, as upstream does.',
-        'ln -sfn "/usr/lib/tcltk/$(uname -m)-linux-gnu" /usr/lib/tcltk/default',
-        'id user && test -d /usr/lib/tcltk/default/',
-      ].join('\n'),
+      comment:
+        'Uid 1001 in group root, so files written by either side stay writable by the other (umask 002). graft.sh runs the same script.',
+      needs: ['opt/vast-base/create-user.sh'],
+      run: ['/opt/vast-base/create-user.sh', 'test -d /usr/lib/tcltk/default/'].join('\n'),
     },
     {
       name: 'main-venv',
       profile: 'local',
-      comment: 'The shared /venv/main over the system Python, so Debian-packaged Jupyter sees it.',
+      comment: 'The shared /venv/main over the system Python, so Debian-packaged Jupyter sees it (graft.sh runs the same script).',
+      needs: ['opt/vast-base/main-venv.sh'],
       run: [
-        'python3 -m venv --system-site-packages /venv/main',
+        '/opt/vast-base/main-venv.sh',
         '# Registered as a Jupyter kernel, as production does; the Debian kernel stays available as "python3".',
         "/venv/main/bin/python -Xfrozen_modules=off -m ipykernel install --name main --display-name 'Python3 (main venv)'",
-        '/venv/main/bin/python --version && test -f /usr/local/share/jupyter/kernels/main/kernel.json',
+        'test -f /usr/local/share/jupyter/kernels/main/kernel.json',
       ].join('\n'),
     },
     {
       name: 'upstream-layout',
-      comment: "Upstream's paths for what this image keeps elsewhere: the portal at /opt/portal-aio, caddy among the instance tools.",
-      run: [
-        `mkdir -p ${INSTANCE_TOOLS_BIN}`,
-        `ln -sfn ${PORTAL_DIR} ${PORTAL_AIO_DIR}`,
-        `ln -sfn "$(command -v caddy)" ${INSTANCE_TOOLS_BIN}/caddy`,
-        `readlink ${PORTAL_AIO_DIR} && ${INSTANCE_TOOLS_BIN}/caddy version`,
-      ].join('\n'),
+      comment:
+        "Upstream's paths for what this image keeps elsewhere: the portal at /opt/portal-aio, caddy among the instance tools (graft.sh runs the same script).",
+      needs: ['opt/vast-base/upstream-layout.sh'],
+      run: '/opt/vast-base/upstream-layout.sh',
     },
   ],
   services: [
