@@ -23,18 +23,31 @@ readonly apt_list=/opt/vast-base/apt-packages.txt
 [[ -r "$apt_list" ]] || die "${apt_list} is missing; it comes from the base image's install step (rebuild the base image)"
 
 apt-get update
+# One dpkg-query and one apt-cache call for the whole list: per package, they took minutes on a loaded machine.
+declare -A installed=() candidate=()
+while read -r package status; do
+    [[ "$status" == 'install ok installed' ]] && installed[$package]=1
+done < <(dpkg-query -W -f='${Package} ${Status}\n' 2>/dev/null)
+wanted=()
+while read -r package command _; do
+    [[ -n "$package" && -z "${installed[$package]:-}" ]] || continue
+    if [[ -n "${command:-}" ]] && command -v "$command" >/dev/null 2>&1; then continue; fi
+    wanted+=("$package")
+done <"$apt_list"
+if ((${#wanted[@]} > 0)); then
+    while read -r package version; do
+        candidate[$package]=$version
+    done < <(apt-cache policy "${wanted[@]}" 2>/dev/null | awk '/^[^ ]/ { sub(/:$/, "", $1); package = $1 } /^  Candidate:/ { print package, $2 }')
+fi
 missing=()
 unavailable=()
-while read -r package command _; do
-    [[ -n "$package" ]] || continue
-    if [[ -n "${command:-}" ]] && command -v "$command" >/dev/null 2>&1; then continue; fi
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' && continue
-    if [[ "$(apt-cache policy "$package" 2>/dev/null | awk '/Candidate:/ {print $2}')" =~ ^(|\(none\))$ ]]; then
+for package in "${wanted[@]}"; do
+    if [[ "${candidate[$package]:-(none)}" == '(none)' ]]; then
         unavailable+=("$package")
     else
         missing+=("$package")
     fi
-done <"$apt_list"
+done
 # venv support is a module, not a command: probe it directly.
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
     missing+=(python3-venv)
