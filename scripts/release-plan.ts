@@ -71,6 +71,8 @@ export const packageNameOf = (image: ResolvedImage) => `@vast/${image.definition
 export const gitTagOf = (release: Pick<Release, 'name' | 'to'>) => `${release.name}@${release.to}`;
 
 export interface ReleaseFacts {
+  /** Stage, smoke, then promote through this registry (host[:port][/namespace]); without it, push directly. */
+  stagingRegistry?: string;
   /** The image family as read now (before versioning): its FROM graph, variants and package versions. */
   images: ResolvedImage[];
   /** Version of each package after versioning (`changeset version`, or what `changeset status` says it would do). */
@@ -87,7 +89,7 @@ export interface ReleasePlan {
   build: Release[];
   /** The releases with no variant in the profile: not built, not pushed, not tagged. */
   skipped: { release: Release; reason: string }[];
-  /** nx arguments: build the `build` set, then push it. Empty when there is nothing to build. */
+  /** nx arguments: build the `build` set, then push it (through staging and smoke when staged). Empty when there is nothing to build. */
   commands: string[][];
 }
 
@@ -98,7 +100,7 @@ const variantsIn = (image: ResolvedImage, profile: Profile) =>
  * Which images a release covers and which of them it builds. With `gitTags` (--publish): every image whose current
  * version has no git tag. Without: every image whose version changes.
  */
-export function planRelease({ images, versionsAfter, gitTags, configuration }: ReleaseFacts): ReleasePlan {
+export function planRelease({ images, versionsAfter, gitTags, configuration, stagingRegistry }: ReleaseFacts): ReleasePlan {
   const releases = sortImagesByFrom(images)
     .map((image) => {
       const name = packageNameOf(image);
@@ -120,18 +122,30 @@ export function planRelease({ images, versionsAfter, gitTags, configuration }: R
       ? releaseCommands(
           build.map((r) => r.project),
           configuration,
+          stagingRegistry,
         )
       : [],
   };
 }
 
-/** The nx commands that build and push `projects`; docker-build's `^docker-build` dependency orders parents first. */
-export function releaseCommands(projects: string[], configuration: Profile): string[][] {
+/**
+ * The nx commands that build and push `projects`, in order; docker-build's `^docker-build` dependency orders parents
+ * first. With a staging registry (upstream's staging -> production, §4.5) the push goes there first, without upstream's
+ * tag names; then the built images, which are the staged ones (promotion checks the staged config digest is the built
+ * image id), are smoke tested; then the release tags are promoted from staging by digest, and only then do upstream's
+ * names (`-auto`, dated) move. Any failing command stops the release, so a failed smoke promotes nothing.
+ */
+export function releaseCommands(projects: string[], configuration: Profile, stagingRegistry?: string): string[][] {
   const list = projects.join(',');
+  // One at a time and stop at the first failure: a failed push must not be followed by more pushes.
+  const push = ['run-many', '-t', 'docker-push', '-p', list, '-c', configuration, '--parallel=1', '--nxBail'];
+  const build = ['run-many', '-t', 'docker-build', '-p', list, '-c', configuration];
+  if (!stagingRegistry) return [build, push];
   return [
-    ['run-many', '-t', 'docker-build', '-p', list, '-c', configuration],
-    // One at a time and stop at the first failure: a failed push must not be followed by more pushes.
-    ['run-many', '-t', 'docker-push', '-p', list, '-c', configuration, '--parallel=1', '--nxBail'],
+    build,
+    [...push, `--registry=${stagingRegistry}`, '--upstreamTags=false'],
+    ['run-many', '-t', 'smoke', '-p', list, '-c', configuration, '--parallel=1', '--nxBail'],
+    [...push, `--promoteFrom=${stagingRegistry}`],
   ];
 }
 

@@ -20,6 +20,9 @@ const USAGE = `Usage: npm run release -- [options]
   -c, --configuration <production|local>
                      build profile for docker-build and docker-push (default: production)
   --registry <host>  registry to push to (default: $VAST_REGISTRY)
+  staging            with $VAST_STAGING_REGISTRY set (host[:port][/namespace] on the same registry), the push goes
+                     there first, the images are smoke tested, and the release tags are promoted from it by
+                     digest; upstream's tag names move only then
   -h, --help         this text`;
 
 function log(line: string): void {
@@ -100,17 +103,23 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const images = await readImages(root);
+  const stagingRegistry = process.env.VAST_STAGING_REGISTRY || undefined;
   let plan: ReleasePlan;
   if (options.publish) {
     const gitTags = new Set((await run('git', ['tag', '--list', '@vast/*'], { cwd: root })).stdout.split('\n').filter(Boolean));
-    plan = planRelease({ images, versionsAfter: currentVersions(images), gitTags, configuration: options.configuration });
+    plan = planRelease({ images, versionsAfter: currentVersions(images), gitTags, configuration: options.configuration, stagingRegistry });
   } else if (options.dryRun) {
-    plan = planRelease({ images, versionsAfter: await pendingVersions(root), configuration: options.configuration });
+    plan = planRelease({ images, versionsAfter: await pendingVersions(root), configuration: options.configuration, stagingRegistry });
   } else {
     await step('1/4 apply the changesets', bin(root, 'changeset'), ['version']);
     // changeset version does not touch package-lock.json; without this `npm ci` fails on the version PR.
     await step('2/4 refresh the lockfile', 'npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund']);
-    plan = planRelease({ images, versionsAfter: currentVersions(await readImages(root)), configuration: options.configuration });
+    plan = planRelease({
+      images,
+      versionsAfter: currentVersions(await readImages(root)),
+      configuration: options.configuration,
+      stagingRegistry,
+    });
   }
 
   printPlan(plan, options.dryRun);
@@ -120,7 +129,10 @@ async function main(argv: string[]): Promise<number> {
   for (const { release, reason } of plan.skipped) log(`  ${release.project.padEnd(16)} not built or pushed: ${reason}`);
   if (!plan.build.length) return 0;
 
-  const [buildCommand, pushCommand] = plan.commands;
+  const buildCommand = plan.commands[0];
+  const pushCommand = plan.commands[plan.commands.length - 1];
+  // Staged: the push to staging and the smoke tests, before the promotion (pushCommand).
+  const staging = plan.commands.slice(1, -1);
   if (options.dryRun) {
     log('\nrelease: would run');
     if (!options.publish) {
@@ -136,7 +148,14 @@ async function main(argv: string[]): Promise<number> {
   await step('3/4 build the released images, parents first', nx, buildCommand);
   // Only this run's records count: an older push-result.json must not make an image look pushed.
   for (const r of plan.build) rmSync(pushResultFile(root, r.project), { force: true });
-  const pushFailed = await step(`4/4 push their tags to ${registry}`, nx, pushCommand).then(
+  // A failure here throws: nothing is promoted that was not staged and smoke tested.
+  for (const [i, command] of staging.entries())
+    await step(i === 0 ? `3/4 stage them in ${stagingRegistry}` : '3/4 smoke test the staged images', nx, command);
+  const pushFailed = await step(
+    staging.length ? `4/4 promote their tags from ${stagingRegistry} to ${registry}, by digest` : `4/4 push their tags to ${registry}`,
+    nx,
+    pushCommand,
+  ).then(
     () => false,
     (error: unknown) => {
       process.stderr.write(`release: the push stopped: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);

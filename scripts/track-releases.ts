@@ -1,5 +1,6 @@
 // The release-tracking command (`npm run track-releases`): for every image.ts that tracks an upstream source, asks the
-// source for its releases, and when a newer one is old enough moves the tracked build arg in image.ts, writes a patch
+// source for its releases, and when a newer one is old enough moves the tracked build arg (or the version its
+// variants' upstream images are tagged with) in image.ts, writes a patch
 // changeset and prints the pull request's title and body. The decisions are @vast/conventions release-tracking
 // (pure); the HTTP clients are the plugin's. A script, not a generator or an Nx target: it spans the whole family,
 // needs the network, and feeds a workflow that opens one pull request per image, as `npm run release` does for
@@ -7,7 +8,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decideTrackUpdate, moveArgInSource, renderTrackChangeset, renderTrackPullRequest, type ResolvedImage } from '@vast/conventions';
+import {
+  currentUpstreamVersion,
+  decideTrackUpdate,
+  moveArgInSource,
+  moveUpstreamVersionInSource,
+  renderTrackChangeset,
+  renderTrackPullRequest,
+  trackedSubject,
+  type ResolvedImage,
+} from '@vast/conventions';
 import { endpointsFromEnv, fetchReleases, readWorkspaceImages, SourceError } from '@vast/plugin/scripting';
 
 const USAGE = `Usage: npm run track-releases -- [options]
@@ -68,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
   for (const image of selected) {
     const def = image.definition;
     for (const tracking of def.track) {
-      const label = `${def.name} ${tracking.arg}`;
+      const label = `${def.name} ${trackedSubject(tracking)}`;
       let releases;
       try {
         releases = await fetchReleases(tracking.source, endpoints);
@@ -78,14 +88,20 @@ async function main(argv: string[]): Promise<number> {
         log(`${label}: ${error.message}`);
         continue;
       }
-      const current = def.args[tracking.arg];
+      // An `upstream` entry's version was checked when the definition was read (parseImageDefinition).
+      const upstream = 'upstream' in tracking ? currentUpstreamVersion(def.variants, tracking.upstream) : undefined;
+      const current = 'arg' in tracking ? def.args[tracking.arg] : upstream && 'version' in upstream ? upstream.version : '';
       const decision = decideTrackUpdate(tracking, current, releases, now);
       if (decision.kind === 'none') {
         log(`${label}: unchanged: ${decision.reason}`);
         continue;
       }
       const file = image.file;
-      const moved = moveArgInSource(file, readFileSync(join(root, file), 'utf8'), tracking.arg, decision.from, decision.to);
+      const text = readFileSync(join(root, file), 'utf8');
+      const moved =
+        'arg' in tracking
+          ? moveArgInSource(file, text, tracking.arg, decision.from, decision.to)
+          : moveUpstreamVersionInSource(file, text, tracking.upstream, decision.from, decision.to);
       const changeset = renderTrackChangeset(`@vast/${def.name}`, tracking, decision);
       const pull = renderTrackPullRequest(def.name, file, tracking, decision, changeset.file);
       if (!values['dry-run']) {

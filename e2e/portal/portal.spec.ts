@@ -33,6 +33,8 @@ import {
 } from '@vast/portal/testing';
 
 const SCREENSHOTS = resolve(__dirname, '../../test-output/portal');
+/** pip's own progress display redrawing two downloads, recorded (packages/portal/src/server/log-recordings). */
+const PIP_RECORDING = resolve(__dirname, '../../packages/portal/src/server/log-recordings/pip-two-downloads.ansi');
 
 interface PortalTarget {
   /** The supervisor programs and their states, as the Services tab lists them. */
@@ -246,6 +248,36 @@ describe.each([
     expect(tabs).toEqual(target.applications);
     const routes = await page.locator('[data-testid="route"]').allTextContents();
     expect(routes).toEqual(['Applications', 'Tunnels', 'Supervisor', 'Logs', 'Tools & Help']);
+    // Upstream's loader stepped aside by itself (its sources answered, or, on a loaded machine, its timeout).
+    const loader = page.locator('[data-testid="loader"]');
+    await loader.waitFor({ state: 'hidden' });
+    expect(['done', 'timeout']).toContain(await loader.getAttribute('data-ended'));
+    // The portal's own card cannot launch itself.
+    await page.locator('[data-testid="tab"]', { hasText: /^Instance Portal$/ }).click();
+    const own = page.locator('main [data-testid="open"]');
+    await page.waitForFunction(() => document.querySelector('main [data-testid="open"]')?.textContent === 'Currently Active');
+    expect(await own.isDisabled()).toBe(true);
+  });
+
+  it('shows the loader while a source hangs, and Skip waiting ends it', async () => {
+    // The instance never answers: the loader stays on its first step until the user skips.
+    await page.route('**/api/instance', () => undefined);
+    try {
+      await page.goto(target.url);
+      const loader = page.locator('[data-testid="loader"]');
+      expect(await page.locator('[data-testid="loader-text"]').textContent()).toBe('Loading Instance Portal...');
+      expect(await loader.isVisible()).toBe(true);
+      await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-loader-1280x800.png`) });
+      await page.getByRole('link', { name: 'Skip waiting' }).click();
+      await loader.waitFor({ state: 'hidden' });
+      expect(await loader.getAttribute('data-ended')).toBe('skipped');
+      await page.locator('[data-testid="tab"]').first().waitFor();
+    } finally {
+      await page.unroute('**/api/instance');
+    }
+    // The rest of the suite needs what /api/instance says (the tunnels' reason).
+    await page.goto(target.url);
+    await page.locator('[data-testid="loader"]').waitFor({ state: 'hidden' });
   });
 
   it('restarts a service from the page and sees its state change', async () => {
@@ -253,10 +285,15 @@ describe.each([
     await page.locator('main h2', { hasText: target.service }).waitFor();
     await waitForBadge(['running']);
     // The open link goes to the application's own port on the host the page was reached at.
+    // No tunnel and no public IP here: Launch Application falls back to the direct address.
+    expect(await page.locator('[data-testid="open"]').textContent()).toBe('Launch Application');
     const href = new URL((await page.locator('[data-testid="open"]').getAttribute('href')) ?? '');
     expect(href.hostname).toBe(new URL(target.url).hostname);
     expect(href.port).not.toBe(new URL(target.url).port);
     await page.getByRole('button', { name: 'Restart', exact: true }).click();
+    // While the action is pending (the restart waits for the stop), none of the service's buttons can be pressed.
+    const actions = await page.locator('main .actions [data-action]').evaluateAll((bs) => bs.map((b) => (b as HTMLButtonElement).disabled));
+    expect(actions).toEqual([true, true, true]);
     await waitForBadge(['stopping', 'starting']);
     expect(['stopping', 'starting']).toContain(await badge().textContent());
     await waitForBadge(['running'], 60_000);
@@ -410,6 +447,20 @@ describe.each([
       .evaluateAll((ls) => ls.map((l) => l.getAttribute('data-file')));
     expect(new Set(shown)).toEqual(new Set(['e2e-colours.log']));
     await page.locator('[data-testid="log-filter"]').selectOption('');
+    // pip's two progress bars (recorded), first drawn, then redrawn in place with cursor-up (overwrite_block): the
+    // page shows each bar once, in its latest state.
+    const [first, redraw] = readFileSync(PIP_RECORDING, 'utf8').split(/(?=\r\x1b\[2K\x1b\[1A)/);
+    await target.writeLog('e2e-pip', first, true);
+    const pipLines = () =>
+      page
+        .locator('[data-testid="all-logs"] .log-line[data-file="e2e-pip.log"] .log-text')
+        .evaluateAll((ls) => ls.map((l) => `${l.parentElement?.classList.contains('pending') ? 'pending ' : ''}${l.textContent}`));
+    await page.waitForFunction(() => document.querySelectorAll('[data-file="e2e-pip.log"].pending').length === 1);
+    await target.writeLog('e2e-pip', redraw, true);
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-file="e2e-pip.log"]')].some((l) => l.textContent?.includes('0.5/2.0 MB')),
+    );
+    expect(await pipLines()).toEqual(['torch.whl ━━━━━╺━━━━━━━━━━━━━━ 1.0/4.0 MB', 'pending numpy.whl ━━━━━╺━━━━━━━━━━━━━━ 0.5/2.0 MB']);
     await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-logs-1280x800.png`) });
   });
 
@@ -473,6 +524,30 @@ describe.each([
       const after = await portal();
       return after?.state === 'RUNNING' && after.pid !== before!.pid;
     });
+  });
+
+  it('reloads the page a second after it restarts the portal from the Supervisor page', async () => {
+    await page.goto(`${target.url}#/services`);
+    const restart = page.locator('tr[data-process="instance_portal"] [data-action="restart"]');
+    await restart.waitFor();
+    const reloaded = page.waitForEvent('load', { timeout: 30_000 });
+    await restart.click();
+    await reloaded;
+    // The portal may still be coming back (Caddy answers 502 meanwhile): reload until the page lists the programs.
+    await eventually('the portal page to come back after its restart', async () => {
+      const shown = await page
+        .locator('tr[data-process="instance_portal"]')
+        .first()
+        .waitFor({ timeout: 5000 })
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!shown) await page.reload().catch(() => null);
+      return shown;
+    });
+    await page.evaluate((label) => (location.hash = `#/apps/${encodeURIComponent(label)}`), target.service);
+    await page.locator('main [data-testid="log"]').waitFor();
   });
 
   it('is usable at phone width (390x844)', async () => {

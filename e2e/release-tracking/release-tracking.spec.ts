@@ -1,6 +1,7 @@
-// npm run track-releases in a scratch copy of the workspace, against a stand-in of GitHub's releases API on loopback
-// that answers in the documented shape (a JSON array per page, Link rel="next", drafts, pre-releases, and the
-// 403 + X-RateLimit-Remaining: 0 + Retry-After rate-limit answer). No request leaves the machine.
+// npm run track-releases in a scratch copy of the workspace, against a stand-in of GitHub's releases API and Docker
+// Hub's tags API on loopback that answers in the documented shapes (GitHub: a JSON array per page, Link rel="next",
+// drafts, pre-releases, and the 403 + X-RateLimit-Remaining: 0 + Retry-After rate-limit answer; Docker Hub:
+// { count, next, results: [{ name, last_updated, tag_last_pushed }] }). No request leaves the machine.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -22,6 +23,11 @@ const release = (tag: string, publishedAgo: number, extra: Record<string, unknow
 
 /** What the stand-in serves for /repos/Comfy-Org/ComfyUI/releases, page by page; 'rate-limited' answers 403 always. */
 let pages: unknown[][] | 'rate-limited';
+/** GitHub releases of ollama/ollama, one page. */
+let ollamaReleases: unknown[] = [];
+/** Docker Hub tags of vllm/vllm-openai, page by page. */
+let vllmTags: { name: string; last_updated: string; tag_last_pushed: string }[][] = [];
+const tag = (name: string, pushedAgo: number) => ({ name, last_updated: ago(pushedAgo), tag_last_pushed: ago(pushedAgo) });
 const requests: string[] = [];
 let server: Server;
 let api: string;
@@ -30,6 +36,18 @@ let ws: ScratchWorkspace;
 function answer(req: IncomingMessage, res: import('node:http').ServerResponse): void {
   requests.push(req.url ?? '');
   const url = new URL(req.url ?? '/', api);
+  if (url.pathname === '/repos/ollama/ollama/releases') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ollamaReleases));
+    return;
+  }
+  if (url.pathname === '/v2/repositories/vllm/vllm-openai/tags') {
+    const page = Number(url.searchParams.get('page') ?? '1');
+    const next =
+      page < vllmTags.length ? `${api}/v2/repositories/vllm/vllm-openai/tags?page_size=100&ordering=last_updated&page=${page + 1}` : null;
+    const body = { count: vllmTags.flat().length, next, previous: null, results: vllmTags[page - 1] ?? [] };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    return;
+  }
   if (url.pathname !== '/repos/Comfy-Org/ComfyUI/releases') {
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
     return;
@@ -47,9 +65,13 @@ function answer(req: IncomingMessage, res: import('node:http').ServerResponse): 
 }
 
 async function track(...args: string[]) {
-  const result = await run(join(ws.root, 'node_modules/.bin/tsx'), ['scripts/track-releases.ts', '--image', 'comfyui', ...args], {
+  return trackImage('comfyui', ...args);
+}
+
+async function trackImage(image: string, ...args: string[]) {
+  const result = await run(join(ws.root, 'node_modules/.bin/tsx'), ['scripts/track-releases.ts', '--image', image, ...args], {
     cwd: ws.root,
-    env: { ...process.env, VAST_GITHUB_API: api, GITHUB_TOKEN: '' },
+    env: { ...process.env, VAST_GITHUB_API: api, VAST_DOCKERHUB_API: api, GITHUB_TOKEN: '' },
     reject: false,
     timeoutMs: 120_000,
   });
@@ -124,6 +146,68 @@ describe('npm run track-releases against a GitHub stand-in', () => {
     expect(requests).toHaveLength(3);
     expect(result.output).toContain(
       'comfyui COMFYUI_REF: GitHub releases of Comfy-Org/ComfyUI: rate limited (HTTP 403) after 3 attempts; nothing was changed. Run again later, or set GITHUB_TOKEN for a higher limit.',
+    );
+    expect(changed()).toEqual([]);
+  });
+});
+
+describe('npm run track-releases for images that name their upstream per variant (vllm, ollama)', () => {
+  const diffLines = (file: string) =>
+    ws
+      .git('diff', '-U0', file)
+      .split('\n')
+      .filter((l) => /^[-+](?![-+]{2})/.test(l));
+
+  it("follows Docker Hub's tag pages for vllm: the newest vX.Y.Z moves every variant; variant and other tags are ignored", async () => {
+    vllmTags = [
+      [tag('v0.14.0-cu130', 20 * HOUR), tag('nightly', 1 * HOUR), tag('v0.15.0rc1', 15 * HOUR), tag('latest', 20 * HOUR)],
+      [tag('v0.14.0', 20 * HOUR), tag('v0.13.0-cu130', 400 * HOUR), tag('v0.13.0', 400 * HOUR)],
+    ];
+    requests.length = 0;
+    const result = await trackImage('vllm', '--pr-file', join(ws.root, 'pr.json'));
+    expect(result.code, result.output).toBe(0);
+    expect(requests).toEqual([
+      '/v2/repositories/vllm/vllm-openai/tags?page_size=100&ordering=last_updated',
+      '/v2/repositories/vllm/vllm-openai/tags?page_size=100&ordering=last_updated&page=2',
+    ]);
+    expect(changed()).toEqual([' M packages/images/vllm/image.ts', '?? .changeset/track-vllm-0-14-0.md', '?? pr.json']);
+    expect(diffLines('packages/images/vllm/image.ts')).toEqual(["-const VLLM_VERSION = '0.13.0';", "+const VLLM_VERSION = '0.14.0';"]);
+    expect(ws.read('.changeset/track-vllm-0-14-0.md')).toMatch(
+      /^---\n'@vast\/vllm': patch\n---\n\nvllm\/vllm-openai tag 0\.13\.0 -> 0\.14\.0: Docker Hub tags of vllm\/vllm-openai published 0\.14\.0 on \d{4}-\d{2}-\d{2}\.\n$/,
+    );
+    expect(JSON.parse(ws.read('pr.json')).title).toBe('vllm: vllm/vllm-openai tag 0.14.0');
+    expect(result.output).toContain('vllm vllm/vllm-openai tag: 0.13.0 -> 0.14.0: wrote packages/images/vllm/image.ts');
+    // The moved definition is valid and every variant's upstream tag followed (v0.14.0 and v0.14.0-cu130): a second
+    // run reads 0.14.0 from all of them and finds nothing newer.
+    const again = await trackImage('vllm', '--dry-run');
+    expect(again.code, again.output).toBe(0);
+    expect(again.output).toContain(
+      'vllm vllm/vllm-openai tag: unchanged: vllm/vllm-openai tag 0.14.0 is current (newest release: v0.14.0)',
+    );
+    ws.git('checkout', '-q', '--', '.');
+    ws.git('clean', '-qfd', '--', '.changeset', 'pr.json');
+  });
+
+  it("follows ollama's GitHub releases, without their v, ignoring a pre-release", async () => {
+    ollamaReleases = [
+      release('v0.19.0-rc0', 30 * HOUR, { prerelease: true }),
+      release('v0.18.0', 13 * HOUR),
+      release('v0.17.1', 300 * HOUR),
+    ];
+    const result = await trackImage('ollama');
+    expect(result.code, result.output).toBe(0);
+    expect(changed()).toEqual([' M packages/images/ollama/image.ts', '?? .changeset/track-ollama-0-18-0.md']);
+    expect(diffLines('packages/images/ollama/image.ts')).toEqual([
+      "-const OLLAMA_VERSION = '0.17.1';",
+      "+const OLLAMA_VERSION = '0.18.0';",
+    ]);
+    ws.git('checkout', '-q', '--', '.');
+    ws.git('clean', '-qfd', '--', '.changeset');
+
+    ollamaReleases = [release('v0.19.0-rc0', 30 * HOUR, { prerelease: true }), release('v0.17.1', 300 * HOUR)];
+    const unchanged = await trackImage('ollama');
+    expect(unchanged.output).toContain(
+      'ollama ollama/ollama tag: unchanged: ollama/ollama tag 0.17.1 is current (newest release: v0.17.1)',
     );
     expect(changed()).toEqual([]);
   });

@@ -1,6 +1,7 @@
 // docker-push against a real registry: Debian's docker-registry on a free loopback port (started here,
 // never the system service), the real Docker engine, and the executor's own code path; then the same push through a
-// fault-injecting proxy that cuts it mid-way, and a push that would overwrite an exact version tag.
+// fault-injecting proxy that cuts it mid-way, and a push that would overwrite an exact version tag; then a release
+// staged in staging/..., smoke tested from there by digest, and promoted (docker-push --promoteFrom) by digest.
 // Needs: apt-get install -y docker-registry, a running dockerd.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -91,7 +92,7 @@ function writeWorkspace(root: string, built = { buildTag, imageId }): void {
 const context = (root: string) => fakeExecutorContext(root, 'base-image');
 
 /** Runs the executor and returns its result plus every line it printed. */
-async function push(root: string, registryHost: string, options: { upstreamTags?: boolean; date?: string } = {}) {
+async function push(root: string, registryHost: string, options: { upstreamTags?: boolean; date?: string; promoteFrom?: string } = {}) {
   const lines: string[] = [];
   const info = vi.spyOn(logger, 'info').mockImplementation((line: string) => void lines.push(line));
   const error = vi.spyOn(logger, 'error').mockImplementation((line: string) => void lines.push(line));
@@ -286,4 +287,105 @@ describe('docker-push cut mid-way by a fault-injecting proxy, then run again', (
     expect(Object.keys(tags).sort()).toEqual(expectedTags(cutId));
     expect(new Set(Object.values(tags))).toEqual(new Set([cutId]));
   }, 600_000);
+});
+
+describe('staging, a smoke test of what was staged, then promotion by digest', () => {
+  const reg = registryForTests('release-promote-');
+  const stagedTag = `release-e2e/base-image:build-${id}-staged`;
+  let workspace: string;
+  let builtId: string;
+  const staging = () => `${reg().host}/staging`;
+  const stagedRepo = `staging/${REPOSITORY}`;
+  /** Every image id in the engine: a promotion that builds, pulls or imports nothing leaves it as it was. */
+  const engineImages = async () =>
+    (await run(dockerCommand(), ['image', 'ls', '--all', '--quiet', '--no-trunc'])).stdout.split('\n').filter(Boolean).sort();
+  /** The release's smoke test, run on what staging serves for `digest` (pulled by digest), not on a local tag. */
+  const smokeStaged = async (digest: string, expected: string) => {
+    const ref = `${staging()}/${REPOSITORY}@${digest}`;
+    try {
+      const result = await run(dockerCommand(), ['run', '--rm', '--pull=always', ref, 'cat', '/release-e2e'], { reject: false });
+      return result.exitCode === 0 && result.stdout.trim() === expected;
+    } finally {
+      await run(dockerCommand(), ['image', 'rm', ref], { reject: false });
+    }
+  };
+
+  beforeAll(async () => {
+    builtId = await makeImage(stagedTag, `${id} staged`);
+    workspace = join(reg().dir, 'workspace');
+    writeWorkspace(workspace, { buildTag: stagedTag, imageId: builtId });
+  }, 180_000);
+
+  afterAll(async () => {
+    await run(dockerCommand(), ['image', 'rm', '--force', stagedTag], { reject: false });
+  });
+
+  it('a promotion before anything is staged refuses and writes nothing', async () => {
+    const result = await push(workspace, reg().host, { promoteFrom: staging() });
+    expect(result.success).toBe(false);
+    expect(result.lines).toContain(
+      `${staging()}/${REPOSITORY}:staging-${builtId.slice('sha256:'.length)}: not staged (variant 'local'). Stage this build first: nx run base-image:docker-push --registry=${staging()} -c local, smoke it, then promote.`,
+    );
+    expect(await reg().catalog()).toEqual([]);
+  }, 120_000);
+
+  it('stages, smoke tests the staged digest, then promotes the release tags and the upstream names to that digest, building nothing', async () => {
+    const staged = await push(workspace, staging());
+    expect(staged.success, staged.lines.join('\n')).toBe(true);
+    const stagedDigest = await reg().digest(stagedRepo, '1.1.0-local');
+    expect(stagedDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // Staging gets no upstream names: they move only when a release is promoted.
+    expect(await reg().tags(stagedRepo)).toEqual(expectedTags(builtId));
+    expect(await smokeStaged(stagedDigest as string, `${id} staged`)).toBe(true);
+
+    const before = await engineImages();
+    const promoted = await push(workspace, reg().host, { promoteFrom: staging(), upstreamTags: true, date: '2026-08-21' });
+    expect(promoted.success, promoted.lines.join('\n')).toBe(true);
+    const production = [...RELEASE_TAGS_IN_ORDER, 'local-2026-08-21'];
+    expect(promoted.report?.pushed.map((p) => p.target)).toEqual(production.map((t) => `${reg().host}/${REPOSITORY}:${t}`));
+    expect(promoted.report?.pushed.map((p) => p.digest)).toEqual(production.map(() => stagedDigest));
+    // The registry itself says every production tag names the staged digest; no content tag was written there.
+    expect(await reg().tags(REPOSITORY)).toEqual([...production].sort());
+    for (const t of production) expect(await reg().digest(REPOSITORY, t), t).toBe(stagedDigest);
+    expect((await reg().manifest(REPOSITORY, '1.1.0-local')).config.digest).toBe(builtId);
+    expect(await reg().catalog()).toEqual([REPOSITORY, stagedRepo].sort());
+    // Nothing was built, pulled or tagged in the engine: the promotion happened inside the registry.
+    expect(await engineImages()).toEqual(before);
+    expect(promoted.lines).toContain(`docker-push base-image: ${production.length} pushed, 0 unchanged.`);
+
+    const again = await push(workspace, reg().host, { promoteFrom: staging(), upstreamTags: true, date: '2026-08-21' });
+    expect(again.success, again.lines.join('\n')).toBe(true);
+    expect(again.report?.pushed).toEqual([]);
+    expect(again.report?.unchanged.map((u) => u.digest)).toEqual(production.map(() => stagedDigest));
+  }, 300_000);
+
+  it('another build of the same version is neither staged over the tested one nor promoted: a promotion takes only what this build staged', async () => {
+    // A different image of version 1.1.0 (a rebuild, or what a failed smoke stopped before its promotion).
+    const otherTag = `release-e2e/base-image:build-${id}-broken`;
+    const otherId = await makeImage(otherTag, `${id} broken`);
+    const otherWorkspace = join(reg().dir, 'workspace-broken');
+    writeWorkspace(otherWorkspace, { buildTag: otherTag, imageId: otherId });
+    try {
+      const stagingBefore = await reg().tags(stagedRepo);
+      const staged = await push(otherWorkspace, staging());
+      // Its exact tag is taken in staging by the build above, so staging refuses it before anything moves.
+      expect(staged.success).toBe(false);
+      expect(await reg().tags(stagedRepo)).toEqual(stagingBefore);
+      const productionBefore = await imagesByTagOf(REPOSITORY);
+      const promoted = await push(otherWorkspace, reg().host, { promoteFrom: staging() });
+      expect(promoted.success).toBe(false);
+      expect(promoted.lines.join('\n')).toContain(`staging-${otherId.slice('sha256:'.length)}: not staged (variant 'local')`);
+      expect(await imagesByTagOf(REPOSITORY)).toEqual(productionBefore);
+    } finally {
+      await run(dockerCommand(), ['image', 'rm', '--force', otherTag], { reject: false });
+    }
+  }, 300_000);
+
+  /** tag -> config digest of every tag of `repository` in this file's registry. */
+  async function imagesByTagOf(repository: string): Promise<Record<string, string>> {
+    const tags = await reg()
+      .tags(repository)
+      .catch(() => [] as string[]);
+    return Object.fromEntries(await Promise.all(tags.map(async (t) => [t, (await reg().manifest(repository, t)).config.digest] as const)));
+  }
 });

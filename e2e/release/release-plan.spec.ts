@@ -111,6 +111,31 @@ describe('releaseCommands', () => {
   });
 });
 
+describe('releaseCommands through staging', () => {
+  it('stages without upstream names, smoke tests, then promotes by digest: a failing smoke stops the release before the promotion', () => {
+    const push = ['run-many', '-t', 'docker-push', '-p', 'base-image,pytorch', '-c', 'local', '--parallel=1', '--nxBail'];
+    expect(releaseCommands(['base-image', 'pytorch'], 'local', '127.0.0.1:5000/staging')).toEqual([
+      ['run-many', '-t', 'docker-build', '-p', 'base-image,pytorch', '-c', 'local'],
+      [...push, '--registry=127.0.0.1:5000/staging', '--upstreamTags=false'],
+      ['run-many', '-t', 'smoke', '-p', 'base-image,pytorch', '-c', 'local', '--parallel=1', '--nxBail'],
+      [...push, '--promoteFrom=127.0.0.1:5000/staging'],
+    ]);
+  });
+
+  it('planRelease passes the staging registry on', () => {
+    const all = new Map(images.map((i) => [`@vast/${i.definition.name}`, '9.0.0']));
+    const plan = planRelease({ images, versionsAfter: all, configuration: 'local', stagingRegistry: 'r/staging' });
+    expect(plan.commands).toEqual(
+      releaseCommands(
+        plan.build.map((r) => r.project),
+        'local',
+        'r/staging',
+      ),
+    );
+    expect(plan.commands).toHaveLength(4);
+  });
+});
+
 describe('planGitTags', () => {
   const registry = '127.0.0.1:5000';
   const untaggedEverywhere = new Set<string>();

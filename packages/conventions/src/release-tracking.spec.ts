@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  currentUpstreamVersion,
   decideTrackUpdate,
+  moveUpstreamVersionInSource,
+  tagVersion,
   isNewerVersion,
   isPythonPrerelease,
   moveArgInSource,
@@ -25,7 +28,7 @@ describe('decideTrackUpdate', () => {
     expect(comfy.minAgeSeconds).toBe(43_200);
     expect(decideTrackUpdate(comfy, 'v0.3.75', releases, NOW)).toEqual({
       kind: 'update',
-      arg: 'COMFYUI_REF',
+      subject: 'COMFYUI_REF',
       from: 'v0.3.75',
       to: 'v0.3.77',
       release: releases[1],
@@ -94,7 +97,7 @@ describe('the edits', () => {
   it('writes a patch changeset of the image package', () => {
     const update = {
       kind: 'update' as const,
-      arg: 'COMFYUI_REF',
+      subject: 'COMFYUI_REF',
       from: 'v0.3.75',
       to: 'v0.3.76',
       release: { version: 'v0.3.76', publishedAt: '2026-11-29T10:00:00Z', prerelease: false },
@@ -103,5 +106,70 @@ describe('the edits', () => {
       file: 'track-comfyui-v0-3-76.md',
       text: "---\n'@vast/comfyui': patch\n---\n\nCOMFYUI_REF v0.3.75 -> v0.3.76: GitHub releases of Comfy-Org/ComfyUI published v0.3.76 on 2026-11-29.\n",
     });
+  });
+});
+
+describe('tracking the upstream image of an external image (vllm, ollama)', () => {
+  const vllm = trackingSchema.parse({
+    upstream: 'vllm/vllm-openai',
+    source: { kind: 'dockerhub-tags', repository: 'vllm/vllm-openai', tagPattern: '^v\\d+\\.\\d+\\.\\d+$' },
+  });
+  const variants = [
+    { key: '0.13.0-cuda-12.9', upstream: 'vllm/vllm-openai:v0.13.0' },
+    { key: '0.13.0-cuda-13.0', upstream: 'vllm/vllm-openai:v0.13.0-cu130' },
+  ];
+
+  it('reads the one version every variant is at, from tags with or without v and with a variant suffix', () => {
+    expect(['v0.13.0', 'v0.13.0-cu130', '0.17.1', 'v0.5.6.post2-cu128', 'nightly', 'v0.13.0rc1'].map(tagVersion)).toEqual([
+      '0.13.0',
+      '0.13.0',
+      '0.17.1',
+      '0.5.6.post2',
+      undefined,
+      undefined,
+    ]);
+    expect(currentUpstreamVersion(variants, 'vllm/vllm-openai')).toEqual({ version: '0.13.0' });
+  });
+
+  it('refuses variants on two versions, a tag with no version, and a repository no variant uses', () => {
+    expect(currentUpstreamVersion([...variants, { key: 'old', upstream: 'vllm/vllm-openai:v0.12.0' }], 'vllm/vllm-openai')).toEqual({
+      error:
+        "the variants' vllm/vllm-openai tags are at 0.13.0 and 0.12.0; tracking moves them together. Put every variant on one version.",
+    });
+    expect(currentUpstreamVersion([{ key: 'n', upstream: 'vllm/vllm-openai:nightly' }], 'vllm/vllm-openai')).toEqual({
+      error:
+        "variants.0.upstream: tag 'nightly' does not start with a version, so tracking cannot move it. Pin a version tag such as 1.2.3 or v1.2.3-cu130.",
+    });
+    expect(currentUpstreamVersion(variants, 'ollama/ollama')).toEqual({
+      error: "no variant's upstream is ollama/ollama:<version>. Track the repository the variants graft onto.",
+    });
+  });
+
+  it('moves to the bare version of the newest matching tag; variant tags (-cu130) do not match the pattern', () => {
+    const tags = [
+      { version: 'v0.14.0-cu130', publishedAt: hoursAgo(20), prerelease: false },
+      { version: 'v0.14.0', publishedAt: hoursAgo(20), prerelease: false },
+      { version: 'v0.13.0', publishedAt: hoursAgo(400), prerelease: false },
+    ];
+    expect(decideTrackUpdate(vllm, '0.13.0', tags, NOW)).toEqual({
+      kind: 'update',
+      subject: 'vllm/vllm-openai tag',
+      from: '0.13.0',
+      to: '0.14.0',
+      release: tags[1],
+    });
+  });
+
+  it('edits the one literal the variants are built from, keeping its v', () => {
+    const text = "const VERSION = '0.13.0';\nconst up = `vllm/vllm-openai:v${VERSION}`;\n";
+    expect(moveUpstreamVersionInSource('vllm/image.ts', text, 'vllm/vllm-openai', '0.13.0', '0.14.0')).toBe(
+      text.replace("'0.13.0'", "'0.14.0'"),
+    );
+    expect(moveUpstreamVersionInSource('f', "const V = 'v1.2.3';", 'a/b', '1.2.3', '1.3.0')).toBe("const V = 'v1.3.0';");
+    expect(() =>
+      moveUpstreamVersionInSource('vllm/image.ts', `${text}const again = '0.13.0';\n`, 'vllm/vllm-openai', '0.13.0', '0.14.0'),
+    ).toThrow(
+      "vllm/image.ts: track (vllm/vllm-openai): expected one string literal '0.13.0' (or 'v0.13.0') to move to '0.14.0', found 2. State the upstream version once",
+    );
   });
 });

@@ -104,3 +104,34 @@ describe('parseImageDefinition', () => {
     expect(result.success || result.errors[0].message).toContain("never 'auto'");
   });
 });
+
+describe('track', () => {
+  const source = { kind: 'dockerhub-tags', repository: 'example/ext', tagPattern: '^\\d+\\.\\d+$' };
+  const ext = () => JSON.parse(JSON.stringify(fakeDefinition('external')));
+
+  it("accepts an external image tracking its variants' upstream repository", () => {
+    const result = parseImageDefinition({ ...ext(), track: [{ upstream: 'example/ext', source }] });
+    expect(result.success && result.definition.track).toEqual([{ upstream: 'example/ext', source, minAgeSeconds: 43_200 }]);
+  });
+
+  it('names the field and the fix for an upstream no variant uses, and for a derivative', () => {
+    expect(parseImageDefinition({ ...ext(), track: [{ upstream: 'other/ext', source }] })).toEqual({
+      success: false,
+      errors: [
+        {
+          path: 'track.0.upstream',
+          message: "no variant's upstream is other/ext:<version>. Track the repository the variants graft onto.",
+        },
+      ],
+    });
+    expect(parseImageDefinition({ ...valid(), track: [{ upstream: 'example/ext', source }] })).toEqual({
+      success: false,
+      errors: [
+        {
+          path: 'track.0.upstream',
+          message: "only an external image names upstream images; a derivative image tracks a build arg ({ arg: 'NAME', source }).",
+        },
+      ],
+    });
+  });
+});

@@ -2,7 +2,7 @@
 // Parsing never throws: callers get the definition or a list of `path: what. fix.` errors as data.
 import { z } from 'zod';
 import { DOCKER_TAG_PATTERN } from './tags';
-import { trackingSchema } from './release-tracking';
+import { currentUpstreamVersion, trackingSchema } from './release-tracking';
 import { unsafeStringProblems, USER_NAME } from './safe-strings';
 import { capabilitiesDefinitionSchema } from './capabilities/definition';
 
@@ -179,7 +179,7 @@ const common = {
       { error: "scheme must be one of 'base', 'pytorch', 'release', 'upstream-version' or 'none'" },
     )
     .optional(),
-  /** Upstream releases this image follows (release-tracking.ts): each moves one build arg. */
+  /** Upstream releases this image follows (release-tracking.ts): each moves one build arg, or its variants' upstream tags. */
   track: z.array(trackingSchema).default([]),
   /** What agents are told about the image beyond its services (/etc/vast_capabilities.d): tools, venvs, endpoints. */
   capabilities: capabilitiesDefinitionSchema.optional(),
@@ -285,7 +285,17 @@ function checkDefinition(def: ImageDefinition): DefinitionError[] {
     }
   });
   def.track.forEach((tracking, i) => {
-    if (!(tracking.arg in def.args)) {
+    if ('upstream' in tracking) {
+      const current = def.class === 'external' ? currentUpstreamVersion(def.variants, tracking.upstream) : undefined;
+      if (!current || 'error' in current) {
+        errors.push({
+          path: `track.${i}.upstream`,
+          message: current
+            ? current.error
+            : `only an external image names upstream images; a ${def.class} image tracks a build arg ({ arg: 'NAME', source }).`,
+        });
+      }
+    } else if (!(tracking.arg in def.args)) {
       errors.push({
         path: `track.${i}.arg`,
         message: `'${tracking.arg}' is not in args (the image-wide build args, where tracking moves it). Track one of: ${Object.keys(def.args).join(', ') || '(none)'}, or add it to args.`,

@@ -1,12 +1,19 @@
 // Ollama (ollama/ollama) with the Vast base grafted on; the API sits behind Caddy's auth on 21434.
 import { defineImage } from '@vast/conventions';
 
+// Stated once: tracking (npm run track-releases) moves it to each GitHub release of ollama/ollama (vX.Y.Z, published
+// as the Docker Hub tag X.Y.Z) once it is 12 hours old.
+const OLLAMA_VERSION = '0.17.1';
+
 export default defineImage({
   name: 'ollama',
   class: 'external',
   parent: 'base-image',
   description: 'Ollama image suitable for Vast.ai.',
   repository: 'vastai/ollama',
+  track: [
+    { upstream: 'ollama/ollama', source: { kind: 'github-releases', repository: 'ollama/ollama', tagPattern: '^v\\d+\\.\\d+\\.\\d+$' } },
+  ],
   bootEnv: {
     OLLAMA_HOST: '127.0.0.1:11434',
     OLLAMA_MODELS: '$WORKSPACE/ollama/models',
@@ -40,5 +47,5 @@ export default defineImage({
       { service: 'Ollama API', path: '/v1', capabilities: ['chat', 'completions', 'embeddings', 'models'], modelsPath: '/v1/models' },
     ],
   },
-  variants: [{ key: '0.17.1', parent: 'stock-ubuntu24.04-py312', upstream: 'ollama/ollama:0.17.1' }],
+  variants: [{ key: OLLAMA_VERSION, parent: 'stock-ubuntu24.04-py312', upstream: `ollama/ollama:${OLLAMA_VERSION}` }],
 });

@@ -1,9 +1,12 @@
 // vLLM's OpenAI server image (vllm/vllm-openai) with the Vast base grafted on: portal, Caddy auth, Jupyter, Ray.
 import { defineImage } from '@vast/conventions';
 
+// Stated once: tracking (npm run track-releases) moves it to each vllm/vllm-openai release once it is 12 hours old,
+// and every variant's upstream tag and key follows.
+const VLLM_VERSION = '0.13.0';
 const VLLM = [
-  { version: '0.13.0', upstream: 'vllm/vllm-openai:v0.13.0', cuda: '12.9' },
-  { version: '0.13.0', upstream: 'vllm/vllm-openai:v0.13.0-cu130', cuda: '13.0' },
+  { upstream: `vllm/vllm-openai:v${VLLM_VERSION}`, cuda: '12.9' },
+  { upstream: `vllm/vllm-openai:v${VLLM_VERSION}-cu130`, cuda: '13.0' },
 ];
 
 export default defineImage({
@@ -12,6 +15,13 @@ export default defineImage({
   parent: 'base-image',
   description: 'vLLM image suitable for Vast.ai.',
   repository: 'vastai/vllm',
+  // Docker Hub's release tags (vX.Y.Z); the -cu130 and arch variant tags do not match and follow the version.
+  track: [
+    {
+      upstream: 'vllm/vllm-openai',
+      source: { kind: 'dockerhub-tags', repository: 'vllm/vllm-openai', tagPattern: '^v\\d+\\.\\d+\\.\\d+$' },
+    },
+  ],
   env: { VLLM_TEST_ENDPOINT: 'chat' },
   bootEnv: {
     VLLM_CACHE_ROOT: '$WORKSPACE/.vllm_cache',
@@ -57,7 +67,7 @@ export default defineImage({
     ],
   },
   variants: VLLM.map((v) => ({
-    key: `${v.version}-cuda-${v.cuda}`,
+    key: `${VLLM_VERSION}-cuda-${v.cuda}`,
     parent: 'stock-ubuntu24.04-py312',
     upstream: v.upstream,
     cuda: v.cuda,

@@ -33,5 +33,6 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
 });
-cpSync(join(packageRoot, 'src/public'), join(outdir, 'public'), { recursive: true });
+// The page's specs sit beside its modules; they are not part of it.
+cpSync(join(packageRoot, 'src/public'), join(outdir, 'public'), { recursive: true, filter: (path) => !path.endsWith('.spec.ts') });
 console.log(`portal: bundled into ${outdir}`);

@@ -1,9 +1,13 @@
 // @ts-check
-// The Instance Portal page. Upstream's hash routes: #/apps (a tab per application: open, start/stop/restart, its
+// The Instance Portal page. Upstream's hash routes: #/apps (a tab per application: launch, start/stop/restart, its
 // log), #/tunnels, #/services (supervisor), #/logs (every log at once, over /ws-logs) and #/tools (Tools & Help);
 // system metrics with short charts beside every route. No framework; the server's log HTML is the only markup that
-// is not built with textContent (ansi-html.ts escapes it).
-'use strict';
+// is not built with textContent (ansi-html.ts escapes it). The rules it follows are pure modules beside it.
+import { chooseLaunchUrl, PORTAL_PORT } from './launch.js';
+import { LOADER_STEPS, runLoader } from './loader.js';
+import { planSecureRedirect, QUICK_TUNNEL_BUDGET_MS, REDIRECT_DELAY_MS, wantsSecureRedirect } from './insecure-redirect.js';
+import { sortProcesses, visibleRoutes } from './process-order.js';
+import { isTunnelLive, POLL_MS as LIVENESS_POLL_MS, RECHECK_MS, waitForTunnel } from './tunnel-liveness.js';
 
 (() => {
   const POLL_MS = 2000;
@@ -12,13 +16,10 @@
   const MAX_LOG_LINES = 2000;
   const MAX_ALL_LOG_LINES = 1000;
   const TOKEN_KEY = 'vast-portal-token';
-  const ROUTES = [
-    { route: 'apps', title: 'Applications' },
-    { route: 'tunnels', title: 'Tunnels' },
-    { route: 'services', title: 'Supervisor' },
-    { route: 'logs', title: 'Logs' },
-    { route: 'tools', title: 'Tools & Help' },
-  ];
+  /** Upstream refreshes the applications' tunnel addresses every 30 s. */
+  const CONNECTIONS_MS = 30_000;
+  /** The restarted portal is back after about this long; upstream reloads the page then. */
+  const PORTAL_RELOAD_MS = 1000;
 
   /** @typedef {{ name: string, state: string, supervisorState: string, description: string, label: string | null, unstoppable: boolean }} ProcessView */
   /** @typedef {{ label: string, hostname: string, externalPort: number, internalPort: number, path: string, publicPort: number | null, process: ProcessView | null }} ApplicationView */
@@ -37,9 +38,16 @@
     /** @type {string | null} */ logName: null,
     /** @type {Set<string>} */ busy: new Set(),
     /** @type {Record<string, number[]>} */ history: {},
-    /** @type {{ id: string | null, gpu: string, environment: string, tunnels_unavailable: string | null } | null} */ instance: null,
+    /** @type {{ id: string | null, gpu: string, direct_https: string, environment: string, tunnels_unavailable: string | null } | null} */ instance:
+      null,
+    /** Per application label: its direct URL, named and quick tunnel, as last asked. @type {Record<string, Connections>} */
+    connections: {},
+    /** Per tunnel URL: whether /portal-resolver answered through it. @type {Record<string, boolean>} */
+    live: {},
     /** @type {WebSocket | null} */ logSocket: null,
   };
+
+  /** @typedef {{ direct: string | null, named: string | null, quick: string | null }} Connections */
 
   /** @param {string} id */
   const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -101,13 +109,67 @@
     return app.process ? app.process.state : 'link';
   }
 
+  /** A text body (upstream's get-existing-* routes), or null. @param {string} path */
+  const fetchText = (path) =>
+    fetch(path, { cache: 'no-store' }).then(
+      (r) => (r.ok ? r.text() : null),
+      () => null,
+    );
+
+  /**
+   * The application's direct URL (the public IP the portal learnt, and the mapped port) and its named and quick
+   * tunnels, from upstream's routes.
+   * @param {ApplicationView} app @param {Record<string, { target_url: string }>} upstreamApps
+   * @returns {Promise<Connections>}
+   */
+  async function fetchConnections(app, upstreamApps) {
+    const direct = api(`/get-direct-url/${app.externalPort}`).then(
+      (body) => body.result ?? null,
+      () => null,
+    );
+    if (state.instance?.tunnels_unavailable) return { direct: await direct, named: null, quick: null };
+    const target = upstreamApps[app.label]?.target_url;
+    const [directUrl, named, quick] = await Promise.all([
+      direct,
+      fetchText(`/get-existing-named-tunnel/${app.internalPort}`),
+      target ? fetchText(`/get-existing-quick-tunnel/${target}`) : Promise.resolve(null),
+    ]);
+    return { direct: directUrl, named, quick };
+  }
+
+  /** @returns {Promise<Record<string, { target_url: string }>>} */
+  const fetchUpstreamApps = () => (state.instance?.tunnels_unavailable ? Promise.resolve({}) : api('/get-applications').catch(() => ({})));
+
+  /** Every application's connections, for Launch Application (the loader's "Loading secure tunnels..."). */
+  async function gatherConnections() {
+    const upstreamApps = await fetchUpstreamApps();
+    const found = await Promise.all(state.applications.map(async (app) => [app.label, await fetchConnections(app, upstreamApps)]));
+    state.connections = Object.fromEntries(found);
+  }
+
+  /**
+   * Where Launch Application goes (launch.js); with `directOnly`, the direct address alone.
+   * @param {ApplicationView} app @param {Connections | undefined} connections @param {boolean} [directOnly]
+   */
+  function launchUrl(app, connections, directOnly = false) {
+    return chooseLaunchUrl({
+      namedTunnel: directOnly ? null : (connections?.named ?? null),
+      quickTunnel: directOnly ? null : (connections?.quick ?? null),
+      directUrl: connections?.direct ?? openUrl(app),
+      directHttps: state.instance?.direct_https === 'true',
+      externalPort: app.externalPort,
+      path: app.path,
+      token: state.token,
+    });
+  }
+
   // ---- routes ------------------------------------------------------------------------------------------------
 
   /** `#/apps/<label>`, `#/logs`, ...; the old `#<label>` still selects an application. */
   function readHash() {
     const hash = decodeURIComponent(location.hash.replace(/^#/, ''));
     const match = hash.match(/^\/([a-z]+)(?:\/(.*))?$/);
-    if (match && ROUTES.some((r) => r.route === match[1])) {
+    if (match && visibleRoutes(state.instance?.environment).some((r) => r.route === match[1])) {
       state.route = match[1];
       if (match[1] === 'apps' && match[2]) state.selected = match[2];
     } else {
@@ -118,9 +180,11 @@
 
   function renderRoutes() {
     const nav = byId('routes');
-    if (!nav.childElementCount) {
+    const routes = visibleRoutes(state.instance?.environment);
+    if (nav.dataset.routes !== routes.map((r) => r.route).join()) {
+      nav.dataset.routes = routes.map((r) => r.route).join();
       nav.replaceChildren(
-        ...ROUTES.map(({ route, title }) =>
+        ...routes.map(({ route, title }) =>
           h('a', { href: `#/${route}`, class: 'route', 'data-route': route, 'data-testid': 'route' }, [title]),
         ),
       );
@@ -219,9 +283,25 @@
       `${portText}${app.path !== '/' ? `, path ${app.path}` : ''}`,
       process ? ` · service ${process.name}${process.description ? ` (${process.description})` : ''}` : ' · no service of its own',
     ]);
-    const open = h('a', { class: 'button primary', href: openUrl(app), target: '_blank', rel: 'noopener', 'data-testid': 'open' }, [
-      'Open',
-    ]);
+    const launch = launchUrl(app, state.connections[app.label]);
+    // Upstream's: the portal's own card cannot launch what is already open.
+    const open =
+      process?.name === 'instance_portal'
+        ? Object.assign(h('button', { class: 'button primary', type: 'button', 'data-testid': 'open' }, ['Currently Active']), {
+            disabled: true,
+          })
+        : h(
+            'a',
+            {
+              class: 'button primary',
+              href: launch.url,
+              target: '_blank',
+              rel: 'noopener',
+              'data-testid': 'open',
+              title: `opens via ${launch.via}`,
+            },
+            ['Launch Application'],
+          );
     const actions = h('div', { class: 'actions' }, [open, ...(process ? actionButtons(process, false) : [])]);
     if (existing) {
       // Keep the log pane (and its scroll position); replace the rest.
@@ -275,24 +355,14 @@
     details.addEventListener('toggle', async () => {
       if (!(/** @type {HTMLDetailsElement} */ (details).open)) return;
       const port = app.publicPort !== null ? `port ${app.externalPort} → public port ${app.publicPort}` : `port ${app.externalPort}`;
+      const connections = await fetchConnections(app, await fetchUpstreamApps());
+      state.connections[app.label] = connections;
       /** @type {HTMLElement[]} */
-      const rows = [connectionRow(`Direct (${port})`, openUrl(app))];
+      const rows = [connectionRow(`Direct (${port})`, launchUrl(app, connections, true).url)];
       const reason = state.instance?.tunnels_unavailable;
       if (reason) rows.push(h('li', { class: 'meta' }, [reason]));
       else {
-        /** @type {Record<string, { target_url: string }>} */
-        const upstreamApps = await api('/get-applications').catch(() => ({}));
-        const target = upstreamApps[app.label]?.target_url;
-        /** @param {string} path */
-        const text = (path) =>
-          fetch(path, { cache: 'no-store' }).then(
-            (r) => (r.ok ? r.text() : null),
-            () => null,
-          );
-        const [named, quick] = await Promise.all([
-          text(`/get-existing-named-tunnel/${app.internalPort}`),
-          target ? text(`/get-existing-quick-tunnel/${target}`) : Promise.resolve(null),
-        ]);
+        const { named, quick } = connections;
         if (named) rows.push(connectionRow('Named tunnel', named));
         if (quick) rows.push(connectionRow('Quick tunnel', quick));
         if (!named && !quick) rows.push(h('li', { class: 'meta' }, ['No tunnel to this application yet: create one on the Tunnels page.']));
@@ -322,12 +392,8 @@
     return card;
   }
 
-  const STATE_ORDER = ['running', 'starting', 'failed'];
-
   function renderProcesses() {
-    const sorted = [...state.processes].sort(
-      (a, b) => (STATE_ORDER.indexOf(a.state) + 1 || 9) - (STATE_ORDER.indexOf(b.state) + 1 || 9) || a.name.localeCompare(b.name),
-    );
+    const sorted = sortProcesses(state.processes);
     const rows = sorted.map((p) =>
       h('tr', { 'data-process': p.name }, [
         h('td', {}, [h('strong', {}, [p.name]), p.label ? h('div', { class: 'meta' }, [p.label]) : '']),
@@ -419,19 +485,50 @@
     /** Per log, the line a progress bar is still rewriting (upstream's `overwrite`), pinned below the others. */
     /** @type {Map<string, HTMLElement>} */
     const pending = new Map();
-    /** @param {{ type: string, html?: string, file?: string }} message */
+    /** @param {string} file @param {string} type @param {string} html */
+    const makeLine = (file, type, html) => {
+      const line = h('div', { class: type === 'system' ? 'note' : 'log-line', 'data-file': file });
+      if (file) line.append(h('span', { class: 'log-file' }, [file.replace(/\.log$/, '')]));
+      line.append(h('span', { class: 'log-text' }));
+      line.hidden = select.value !== '' && file !== select.value && type !== 'system';
+      // Escaped by the server (ansi-html.ts): only its spans remain.
+      /** @type {HTMLElement} */ (line.querySelector('.log-text')).innerHTML = html;
+      return line;
+    };
+    const settle = () => {
+      for (const still of pending.values()) lines.append(still); // pinned below the others
+      while (lines.childElementCount > MAX_ALL_LOG_LINES) lines.firstElementChild?.remove();
+      if (follow.checked) lines.scrollTop = lines.scrollHeight;
+    };
+    /**
+     * Lines a program redrew with cursor-up: the file's last `replace` lines (its pending one included) make way for
+     * the block's, in the same place; a pending last line stays pinned.
+     * @param {{ lines: string[], file: string, replace: number, pending: boolean }} block
+     */
+    const applyBlock = (block) => {
+      addFile(block.file);
+      const own = [...lines.children].filter((l) => /** @type {HTMLElement} */ (l).dataset.file === block.file);
+      const replaced = block.replace > 0 ? own.slice(-block.replace) : [];
+      const anchor = replaced.find((l) => !l.classList.contains('pending')) ?? null;
+      const fresh = block.lines.map((html) => makeLine(block.file, 'append', html));
+      const stillPending = block.pending ? fresh.pop() : undefined;
+      for (const line of fresh) lines.insertBefore(line, anchor);
+      replaced.forEach((l) => l.remove());
+      pending.delete(block.file);
+      if (stillPending) {
+        stillPending.classList.add('pending');
+        pending.set(block.file, stillPending);
+      }
+      settle();
+    };
+    /** @param {{ type: string, html?: string, file?: string, lines?: string[], replace?: number, pending?: boolean }} message */
     const append = (message) => {
+      if (message.type === 'overwrite_block') return applyBlock(/** @type {Parameters<typeof applyBlock>[0]} */ (message));
       const file = message.file ?? '';
       addFile(file);
       let line = message.type === 'overwrite' ? pending.get(file) : undefined;
-      if (!line) {
-        line = h('div', { class: message.type === 'system' ? 'note' : 'log-line', 'data-file': file });
-        if (file) line.append(h('span', { class: 'log-file' }, [file.replace(/\.log$/, '')]));
-        line.append(h('span', { class: 'log-text' }));
-        line.hidden = select.value !== '' && file !== select.value && message.type !== 'system';
-      }
-      // Escaped by the server (ansi-html.ts): only its spans remain.
-      /** @type {HTMLElement} */ (line.querySelector('.log-text')).innerHTML = message.html ?? '';
+      if (line) /** @type {HTMLElement} */ (line.querySelector('.log-text')).innerHTML = message.html ?? '';
+      else line = makeLine(file, message.type, message.html ?? '');
       if (message.type === 'overwrite') {
         line.classList.add('pending');
         pending.set(file, line);
@@ -440,9 +537,7 @@
         pending.delete(file);
       }
       lines.append(line);
-      for (const still of pending.values()) if (still !== line) lines.append(still);
-      while (lines.childElementCount > MAX_ALL_LOG_LINES) lines.firstElementChild?.remove();
-      if (follow.checked) lines.scrollTop = lines.scrollHeight;
+      settle();
     };
 
     let attempts = 0;
@@ -571,10 +666,12 @@
     }
     /** @type {{ targetUrl: string, tunnelUrl: string }[]} */
     const quick = await api('/get-all-quick-tunnels').catch(() => []);
+    for (const t of quick) if (!(t.tunnelUrl in checkedAt)) void checkTunnel(t.tunnelUrl);
     const rows = quick.map((t) =>
       h('tr', {}, [
         h('td', {}, [t.targetUrl]),
         h('td', {}, [h('a', { href: t.tunnelUrl, target: '_blank', rel: 'noopener' }, [t.tunnelUrl])]),
+        liveCell(t.tunnelUrl),
         h('td', { class: 'controls' }, [
           Object.assign(h('button', { type: 'button', class: 'action' }, ['Refresh']), {
             onclick: () => tunnelAction('refresh', t.targetUrl),
@@ -592,7 +689,7 @@
                 h(
                   'tr',
                   {},
-                  ['Target', 'Tunnel', 'Actions'].map((t) => h('th', {}, [t])),
+                  ['Target', 'Tunnel', 'Status', 'Actions'].map((t) => h('th', {}, [t])),
                 ),
               ]),
               h('tbody', {}, rows),
@@ -601,13 +698,49 @@
       );
   }
 
+  /** When each tunnel was last checked through /portal-resolver. @type {Record<string, number>} */
+  const checkedAt = {};
+  /** @type {Set<string>} */
+  const checking = new Set();
+
+  /** @param {string} url */
+  function liveCell(url) {
+    const live = state.live[url];
+    const text = live === undefined ? 'checking…' : live ? 'live' : 'not live';
+    return h('td', { 'data-testid': 'tunnel-live', 'data-tunnel': url }, [
+      h('span', { class: `badge state-${live === undefined ? 'unknown' : live ? 'running' : 'failed'}` }, [text]),
+    ]);
+  }
+
+  /** Checks a tunnel (tunnel-liveness.js) and shows the answer. @param {string} url @param {boolean} [isNew] */
+  async function checkTunnel(url, isNew = false) {
+    if (checking.has(url)) return;
+    checking.add(url);
+    checkedAt[url] = Date.now();
+    try {
+      state.live[url] = isNew ? await waitForTunnel(url) : await isTunnelLive(url);
+    } finally {
+      checking.delete(url);
+      checkedAt[url] = Date.now();
+    }
+    for (const cell of byId('panel').querySelectorAll('[data-testid="tunnel-live"]'))
+      if (/** @type {HTMLElement} */ (cell).dataset.tunnel === url) cell.replaceWith(liveCell(url));
+  }
+
+  // Upstream re-checks every tunnel every 30 s while the Tunnels page shows.
+  setInterval(() => {
+    if (state.route !== 'tunnels') return;
+    for (const url of Object.keys(checkedAt)) if (Date.now() - checkedAt[url] >= RECHECK_MS) void checkTunnel(url);
+  }, LIVENESS_POLL_MS);
+
   /** @param {string} action @param {string} target */
   async function tunnelAction(action, target) {
     if (!target) return;
     say(`${action} tunnel to ${target}…`);
     try {
-      await api(`/${action}-quick-tunnel/${target}`, { method: 'POST' });
+      const result = await api(`/${action}-quick-tunnel/${target}`, { method: 'POST' });
       say(`${action} tunnel to ${target}: done`);
+      if (result.tunnel_url) void checkTunnel(result.tunnel_url, true);
     } catch (error) {
       say(`${action} tunnel failed: ${/** @type {Error} */ (error).message}`, true);
     }
@@ -759,6 +892,8 @@
         headers: { 'x-portal-request': '1' },
       });
       say(`${action} ${name}: done${result.note ? ` (${result.note})` : ''}`);
+      // The page's own server restarts: load it afresh once it is back, as upstream does.
+      if (name === 'instance_portal' && action === 'restart') setTimeout(() => location.reload(), PORTAL_RELOAD_MS);
     } catch (error) {
       say(`${action} ${name} failed: ${/** @type {Error} */ (error).message}`, true);
     } finally {
@@ -860,19 +995,83 @@
       byId('instance').textContent = [state.instance?.id ? `Instance ${state.instance.id}` : '', state.instance?.gpu ?? '']
         .filter(Boolean)
         .join(' · ');
+      // On a host there is no Supervisor route: a #/services address falls back to the applications.
+      const before = state.route;
+      readHash();
+      if (before === 'services' && state.route === 'apps') history.replaceState(null, '', '#/apps');
+      renderRoutes();
     } catch {
       // the header just stays short
     }
   }
 
+  /**
+   * Upstream's insecure-context redirect (insecure-redirect.js): on plain http, to the named tunnel of the portal's
+   * own port, else to its quick tunnel once that proves live; 5 s after saying so, unless the user stays.
+   */
+  async function redirectToSecureTunnel() {
+    if (!wantsSecureRedirect({ isSecureContext: window.isSecureContext, search: location.search })) return;
+    const portal = state.applications.find((a) => a.externalPort === PORTAL_PORT);
+    if (!portal || state.instance?.tunnels_unavailable) return;
+    const connections = state.connections[portal.label] ?? (await fetchConnections(portal, await fetchUpstreamApps()));
+    const quickTunnelLive =
+      !connections.named && connections.quick ? await isTunnelLive(connections.quick, { budgetMs: QUICK_TUNNEL_BUDGET_MS }) : false;
+    const plan = planSecureRedirect({
+      namedTunnel: connections.named,
+      quickTunnel: connections.quick,
+      quickTunnelLive,
+      hash: location.hash,
+      token: state.token,
+    });
+    if (!plan) return;
+    const stay = h('a', { href: '#', 'data-testid': 'redirect-stay' }, ['Stay on this address']);
+    const notice = byId('redirect');
+    notice.replaceChildren(
+      `This address is not secure (plain http), so browsers limit the page and its applications. Moving to the portal's ${plan.via}, ${new URL(plan.url).origin}, in ${REDIRECT_DELAY_MS / 1000} s. `,
+      stay,
+    );
+    notice.hidden = false;
+    const timer = setTimeout(() => location.replace(plan.url), REDIRECT_DELAY_MS);
+    stay.addEventListener('click', (event) => {
+      event.preventDefault();
+      clearTimeout(timer);
+      notice.hidden = true;
+      const params = new URLSearchParams(location.search);
+      params.set('redir', 'false');
+      history.replaceState(null, '', `${location.pathname}?${params}${location.hash}`);
+    });
+  }
+
+  /** The loader stands in front until the instance, the applications and their tunnels are known, or Skip, or 10 s. */
+  async function startUp() {
+    const loader = byId('loader');
+    const skip = new Promise((resolve) =>
+      byId('loader-skip').addEventListener('click', (event) => {
+        event.preventDefault();
+        resolve(undefined);
+      }),
+    );
+    const ended = await runLoader({
+      steps: [
+        { text: LOADER_STEPS[0], run: loadInstance },
+        { text: LOADER_STEPS[1], run: refresh },
+        { text: LOADER_STEPS[2], run: gatherConnections },
+      ],
+      show: (text) => (byId('loader-text').textContent = text),
+      skip,
+    });
+    loader.hidden = true;
+    loader.dataset.ended = ended;
+    setInterval(refresh, POLL_MS);
+    setInterval(() => void gatherConnections(), CONNECTIONS_MS);
+    if (state.route === 'tunnels' || state.route === 'tools' || state.route === 'logs') render();
+    void redirectToSecureTunnel();
+  }
+
   captureToken();
   readHash();
   window.addEventListener('hashchange', onHashChange);
-  void loadInstance().then(() => {
-    if (state.route === 'tunnels') void renderTunnels();
-  });
-  refresh();
   refreshMetrics();
-  setInterval(refresh, POLL_MS);
   setInterval(refreshMetrics, METRICS_MS);
+  void startUp();
 })();

@@ -10,7 +10,8 @@ import type { TunnelManager } from './tunnels';
 export const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'",
+  // connect-src https: lets the page ask a tunnel's /portal-resolver whether it is live (tunnel-liveness.js).
+  'content-security-policy': "default-src 'self'; connect-src 'self' https:; img-src 'self' data:; frame-ancestors 'self'",
 };
 
 export class HttpError extends Error {

@@ -68,6 +68,11 @@ export interface FollowEvents {
   reset(): void;
   /** The unfinished last line changed (a progress bar rewriting itself with \r): its current state. */
   partial?(text: string): void;
+  /**
+   * When given, the appended bytes as read (in order, at most READ_CHUNK_BYTES at a time) instead of `lines` and
+   * `partial`: for a reader that emulates the terminal itself (log-screen.ts).
+   */
+  bytes?(chunk: Buffer): void;
 }
 
 /** The longest line a follower holds back; a line longer than this is sent in pieces of this size. */
@@ -155,10 +160,14 @@ export function followLog(path: string, fromOffset: number, events: FollowEvents
       const bytes = readRange(path, offset, end);
       if (bytes.length === 0) break;
       offset += bytes.length;
+      if (events.bytes) {
+        events.bytes(bytes);
+        continue;
+      }
       const lines = assembler.push(bytes);
       if (lines.length > 0) events.lines(lines);
     }
-    if (grew && events.partial) {
+    if (grew && events.partial && !events.bytes) {
       const text = assembler.pendingText();
       if (text !== '') events.partial(text);
     }

@@ -1,11 +1,14 @@
-// Every `*.log` in the log directory, followed once for all viewers of /ws-logs: new lines become upstream's
-// `{"type":"append","html","file"}` messages, and the last REPLAY_LINES lines are kept for viewers that connect later.
-// Carriage-return progress lines are committed in their last state (LineAssembler); while one is still being
-// rewritten, its current state goes out as `{"type":"overwrite","html","file"}`.
+// Every `*.log` in the log directory, followed once for all viewers of /ws-logs, in upstream's protocol (§2.5): new
+// lines become `{"type":"append","html","file"}`, a line a progress bar is still rewriting `{"type":"overwrite",...}`,
+// and lines a program redrew with cursor-up (pip's and tqdm's multi-line bars) `{"type":"overwrite_block","lines",
+// "file"}`; log-screen.ts emulates the terminal. The last REPLAY_LINES committed lines are kept, as redrawn, for
+// viewers that connect later.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { ansiLineToHtml } from './ansi-html';
 import { followLog, readTail, type LogFollower } from './log-follow';
+import { LogScreen, type ScreenUpdate } from './log-screen';
 
 /** Upstream's replay buffer and first read of a new file: 750 lines. */
 export const REPLAY_LINES = 750;
@@ -24,7 +27,30 @@ export interface OverwriteMessage {
   file: string;
 }
 
-export type LogMessage = AppendMessage | OverwriteMessage;
+/**
+ * Upstream's `overwrite_block`: lines the program redrew. Ours says how many of the file's last lines it replaces
+ * (`replace`, the pending one included) and whether its last line is still being written (`pending`), so a viewer
+ * needs no terminal of its own.
+ */
+export interface OverwriteBlockMessage {
+  type: 'overwrite_block';
+  lines: string[];
+  file: string;
+  replace: number;
+  pending: boolean;
+}
+
+export type LogMessage = AppendMessage | OverwriteMessage | OverwriteBlockMessage;
+
+/** One file's screen updates as messages, HTML rendered. */
+export function toLogMessages(file: string, updates: readonly ScreenUpdate[]): LogMessage[] {
+  return updates.map((update): LogMessage => {
+    if (update.type === 'overwrite_block') {
+      return { type: 'overwrite_block', lines: update.lines.map(ansiLineToHtml), file, replace: update.replace, pending: update.pending };
+    }
+    return { type: update.type, html: ansiLineToHtml(update.text), file };
+  });
+}
 
 export interface LogHub {
   /** Subscribes; returns the replay (oldest first) and a function that unsubscribes. */
@@ -60,12 +86,25 @@ export function createLogHub(dir: string): LogHub {
   let buffer: AppendMessage[] = [];
   let scanner: NodeJS.Timeout | null = null;
 
-  const publish = (file: string, lines: string[]) => {
-    for (const line of lines) {
-      const message: AppendMessage = { type: 'append', html: ansiLineToHtml(line), file };
-      buffer.push(message);
-      listeners.forEach((listener) => listener(message));
-    }
+  const publish = (file: string, updates: readonly ScreenUpdate[]) => {
+    const messages = toLogMessages(file, updates);
+    updates.forEach((update, i) => {
+      const message = messages[i];
+      if (message.type === 'append') buffer.push(message);
+      else if (update.type === 'overwrite_block') {
+        // The replay shows the lines as redrawn: the committed lines the block replaces go, its committed ones come.
+        let remove = update.replaceCommitted;
+        for (let j = buffer.length - 1; j >= 0 && remove > 0; j--) {
+          if (buffer[j].file === file) {
+            buffer.splice(j, 1);
+            remove--;
+          }
+        }
+        const committed = update.pending ? update.lines.slice(0, -1) : update.lines;
+        committed.forEach((text) => buffer.push({ type: 'append', html: ansiLineToHtml(text), file }));
+      }
+    });
+    messages.forEach((message) => listeners.forEach((listener) => listener(message)));
     if (buffer.length > REPLAY_LINES * 2) buffer = buffer.slice(-REPLAY_LINES);
   };
 
@@ -82,15 +121,22 @@ export function createLogHub(dir: string): LogHub {
       if (followers.has(file)) continue;
       const path = join(dir, file);
       const tail = readTail(path, REPLAY_LINES);
-      publish(file, tail?.lines ?? []);
+      const screen = new LogScreen();
+      const decoder = new StringDecoder('utf8');
+      // Only committed lines from the tail; the line being written arrives with the first poll.
+      publish(
+        file,
+        screen.write(tail && tail.lines.length ? `${tail.lines.join('\n')}\n` : '').filter((u) => u.type === 'append'),
+      );
       followers.set(
         file,
         followLog(path, tail?.size ?? 0, {
-          lines: (lines) => publish(file, lines),
-          reset: () => undefined,
-          partial: (text) => {
-            const message: OverwriteMessage = { type: 'overwrite', html: ansiLineToHtml(text), file };
-            listeners.forEach((listener) => listener(message));
+          lines: () => undefined,
+          bytes: (chunk) => publish(file, screen.write(decoder.write(chunk))),
+          reset: () => {
+            // A new file: what it draws starts below what the old one left.
+            decoder.end();
+            publish(file, screen.finish());
           },
         }),
       );

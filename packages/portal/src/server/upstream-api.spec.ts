@@ -1,7 +1,8 @@
 // Upstream's API paths against the real server (fixture files, the fake supervisor speaking XML-RPC), each answer
 // parsed with the schema in upstream-schemas.ts.
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPortalFixture, type PortalFixture } from '../testing/portal-fixture';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
@@ -44,6 +45,47 @@ async function get(fixture: PortalFixture, path: string, init?: RequestInit) {
   return { status: response.status, json, text, headers: response.headers };
 }
 const post = (fixture: PortalFixture, path: string) => get(fixture, path, { method: 'POST' });
+
+/**
+ * Follows /ws-logs with a real WebSocket client until `done` (a JS expression over `seen`, the messages, and `pong`)
+ * holds, and returns the messages, each checked against upstream's schema. `onOpen` writes logs once connected; a
+ * `step` writes more once its `when` holds. Node 20's WebSocket client (undici) is behind a flag: a child runs it.
+ */
+async function followLogStream(
+  fixture: PortalFixture,
+  done: string,
+  onOpen: () => void,
+  step?: { when: string; then: () => void },
+): Promise<Array<ReturnType<typeof logMessageSchema.parse>>> {
+  const client = spawn(
+    process.execPath,
+    [
+      '--experimental-websocket',
+      '--no-warnings',
+      '-e',
+      `const ws = new WebSocket(${JSON.stringify(fixture.url.replace('http', 'ws') + '/ws-logs')});
+       const seen = []; let pong = false; let stepped = false;
+       ws.onopen = () => { console.log('open'); ws.send('ping'); };
+       ws.onmessage = (e) => { if (e.data === 'pong') pong = true; else if (e.data !== 'heartbeat') seen.push(JSON.parse(e.data));
+         if (!stepped && (${step?.when ?? 'false'})) { stepped = true; console.log('step'); }
+         if (${done}) { console.log(JSON.stringify(seen)); ws.close(); process.exit(0); } };
+       setTimeout(() => { console.log(JSON.stringify(seen)); process.exit(2); }, 15000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  client.stdout.setEncoding('utf8');
+  client.stdout.on('data', (chunk: string) => {
+    const before = output;
+    output += chunk;
+    if (!before.includes('open') && output.includes('open')) setTimeout(onOpen, 300);
+    if (step && !before.includes('step') && output.includes('step')) step.then();
+  });
+  const code = await new Promise((resolve) => client.on('exit', resolve));
+  expect(code, output).toBe(0);
+  const messages = JSON.parse(output.split('\n').find((line) => line.startsWith('[')) ?? '[]') as unknown[];
+  return messages.map((m) => logMessageSchema.parse(m));
+}
 
 describe("upstream's API on the portal server", () => {
   let fixture: PortalFixture;
@@ -163,38 +205,15 @@ describe("upstream's API on the portal server", () => {
 
   it('WS /ws-logs: system message, replay, a new coloured line, pong', async () => {
     fixture.writeLog('caddy', 'caddy: serving');
-    // Node 20's WebSocket client (undici) is behind a flag: run it as a child so the spec talks to a real client.
-    const client = spawn(
-      process.execPath,
-      [
-        '--experimental-websocket',
-        '--no-warnings',
-        '-e',
-        `const ws = new WebSocket(${JSON.stringify(fixture.url.replace('http', 'ws') + '/ws-logs')});
-         const seen = []; let pong = false;
-         ws.onopen = () => { console.log('open'); ws.send('ping'); };
-         ws.onmessage = (e) => { if (e.data === 'pong') pong = true; else if (e.data !== 'heartbeat') seen.push(JSON.parse(e.data));
-           if (pong && seen.some((m) => m.type === 'append' && m.html.includes('fresh')) && seen.some((m) => m.type === 'overwrite')) { console.log(JSON.stringify(seen)); ws.close(); process.exit(0); } };
-         setTimeout(() => { console.log(JSON.stringify(seen)); process.exit(2); }, 15000);`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+    const messages = await followLogStream(
+      fixture,
+      "pong && seen.some((m) => m.type === 'append' && m.html.includes('fresh')) && seen.some((m) => m.type === 'overwrite')",
+      () => {
+        fixture.writeLog('jupyter', '\x1b[32mfresh line\x1b[0m');
+        // A progress bar that has not finished its line: its current state is sent as an overwrite.
+        appendFileSync(fixture.dir.file('log/jupyter.log'), 'download 10%\rdownload 60%\r');
+      },
     );
-    let output = '';
-    client.stdout.setEncoding('utf8');
-    client.stdout.on('data', (chunk: string) => {
-      if (!output.includes('open') && (output + chunk).includes('open')) {
-        setTimeout(() => {
-          fixture.writeLog('jupyter', '\x1b[32mfresh line\x1b[0m');
-          // A progress bar that has not finished its line: its current state is sent as an overwrite.
-          appendFileSync(fixture.dir.file('log/jupyter.log'), 'download 10%\rdownload 60%\r');
-        }, 300);
-      }
-      output += chunk;
-    });
-    const code = await new Promise((resolve) => client.on('exit', resolve));
-    expect(code, output).toBe(0);
-    const messages = JSON.parse(output.split('\n')[1]) as unknown[];
-    messages.forEach((m) => logMessageSchema.parse(m));
     expect(messages[0]).toEqual({ type: 'system', html: 'Connected to log stream' });
     expect(messages).toContainEqual({ type: 'append', html: 'caddy: serving', file: 'caddy.log' });
     expect(messages).toContainEqual({ type: 'append', html: '<span class="ansi-fg-2">fresh line</span>', file: 'jupyter.log' });
@@ -202,6 +221,29 @@ describe("upstream's API on the portal server", () => {
     expect(messages.filter((m) => (m as { html?: string }).html?.includes('download'))).toEqual([
       { type: 'overwrite', html: 'download 60%', file: 'jupyter.log' },
     ]);
+  });
+
+  it("WS /ws-logs: pip's two progress bars redrawn with cursor-up arrive as overwrite_block", async () => {
+    // pip's own output, recorded (log-recordings/record-pip-progress.py): the first draw, then one redraw.
+    const [first, redraw] = readFileSync(join(__dirname, 'log-recordings/pip-two-downloads.ansi'), 'utf8').split(/(?=\r\x1b\[2K\x1b\[1A)/);
+    const log = fixture.dir.file('log/pip.log');
+    const messages = await followLogStream(
+      fixture,
+      "seen.some((m) => m.type === 'overwrite_block' && m.file === 'pip.log')",
+      () => appendFileSync(log, first),
+      {
+        when: "seen.some((m) => m.type === 'overwrite' && m.file === 'pip.log')",
+        then: () => appendFileSync(log, redraw),
+      },
+    );
+    const pip = messages.filter((m) => 'file' in m && m.file === 'pip.log');
+    const text = (html: string) => html.replace(/<[^>]+>/g, '');
+    expect(pip.map((m) => m.type)).toEqual(['append', 'overwrite', 'overwrite_block']);
+    const block = pip[2];
+    if (block.type !== 'overwrite_block') throw new Error('not a block');
+    expect(block.lines.map(text)).toEqual(['torch.whl ━━━━━╺━━━━━━━━━━━━━━ 1.0/4.0 MB', 'numpy.whl ━━━━━╺━━━━━━━━━━━━━━ 0.5/2.0 MB']);
+    expect(block.lines[0]).toContain('class="ansi-fg-9"');
+    expect([block.replace, block.pending]).toEqual([2, true]);
   });
 
   it('GET /capabilities and friends: the manifest from the fragments, portal.yaml and supervisor', async () => {

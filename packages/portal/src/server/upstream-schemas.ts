@@ -151,5 +151,13 @@ export const logMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('system'), html: z.string() }),
   z.strictObject({ type: z.literal('append'), html: z.string(), file: z.string().optional() }),
   z.strictObject({ type: z.literal('overwrite'), html: z.string(), file: z.string() }),
-  z.strictObject({ type: z.literal('overwrite_block'), lines: z.array(z.string()), file: z.string() }),
+  // Upstream's lines and file, plus ours: how many of the file's last lines the block replaces and whether its last
+  // line is still being written (log-hub.ts).
+  z.strictObject({
+    type: z.literal('overwrite_block'),
+    lines: z.array(z.string()),
+    file: z.string(),
+    replace: z.number().int().nonnegative(),
+    pending: z.boolean(),
+  }),
 ]);

@@ -305,4 +305,15 @@ describe('docker-push executor', () => {
     );
     expect(lines).toEqual(["error: docker-push base-image: --date '20260821' is not a UTC day. Pass YYYY-MM-DD (date -u +%Y-%m-%d)."]);
   });
+
+  it('--promoteFrom plans the release tags from the staged content tag, with no content tag of its own (dry run)', async () => {
+    const result = await dockerPush({ registry: 'docker.io', dryRun: true, promoteFrom: 'docker.io/staging' }, context());
+    expect(result.success).toBe(true);
+    expect(calls).toEqual([]);
+    expect(lines.filter((l) => l.includes('would'))).toEqual(
+      ['1.1.0-local', '1.1-local', '1-local', 'latest-local'].map(
+        (tag) => `info:   would push docker.io/vastai/base-image:${tag} <- docker.io/staging/vastai/base-image:staging-${'a'.repeat(64)}`,
+      ),
+    );
+  });
 });

@@ -13,6 +13,7 @@ import { applyPush, checkLocalImages, readRemoteStates, type PushReport } from '
 import { checkRegistryAccess } from './lib/registry-access';
 import { assertDockerEngine } from '../../utils/docker';
 import { readPushInputs, type UpstreamTagFacts } from './lib/read-inputs';
+import { applyPromotion, planPromotion, readStagedDigests } from './lib/promote';
 import { upstreamTagsOf } from '@vast/conventions';
 import { pushResultFileOf } from '../../lib/build-result';
 
@@ -61,6 +62,8 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
       `docker-push ${o.projectName}: refusing to push anything: this build has --arg overrides, so it is not the release of its version and has no semver tag, and nothing else names it. Build it with --tag <name>, or push with --upstreamTags.`,
     ]);
   }
+  // A promotion writes the same release tags, from the content staged (and smoke tested) in the staging registry.
+  if (o.promoteFrom) steps = planPromotion(steps, o.registry, o.promoteFrom);
   const version = inputs.ok === 'manifest-only' ? inputs.manifest.version : inputs.result.version;
   if (o.dryRun) {
     for (const line of formatDryRun(o.projectName, version, o.registry, steps, inputs.ok === 'manifest-only' ? inputs.note : undefined))
@@ -75,25 +78,34 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
   } catch (error) {
     return refuse([error instanceof Error ? error.message : String(error)]);
   }
-  const rebuild = `Run nx run ${o.projectName}:docker-build${o.profile ? ` -c ${o.profile}` : ''} again.`;
-  const problems = await checkLocalImages(inputs.result.variants, inputs.buildResultFile, rebuild, log);
+  const profileOption = o.profile ? ` -c ${o.profile}` : '';
+  const rebuild = `Run nx run ${o.projectName}:docker-build${profileOption} again.`;
+  // A promotion moves no local image, so only a push needs the built images in the engine.
+  const problems = o.promoteFrom ? [] : await checkLocalImages(inputs.result.variants, inputs.buildResultFile, rebuild, log);
   if (problems.length) return refuse(problems);
   const access = await checkRegistryAccess(o.registry);
   if (access.length) return refuse(access);
+  let staged = new Map<string, string>();
+  if (o.promoteFrom) {
+    const stageHint = `Stage this build first: nx run ${o.projectName}:docker-push --registry=${o.promoteFrom}${profileOption}, smoke it, then promote.`;
+    const read = await readStagedDigests(steps, isLoopbackRegistry(o.promoteFrom), stageHint);
+    if (read.problems.length) return refuse(read.problems);
+    staged = read.digests;
+  }
 
-  const rerun = `run nx run ${o.projectName}:docker-push --registry=${o.registry}${o.profile ? ` -c ${o.profile}` : ''} again`;
+  const rerun = `run nx run ${o.projectName}:docker-push --registry=${o.registry}${o.promoteFrom ? ` --promoteFrom=${o.promoteFrom}` : ''}${profileOption} again`;
   const states = await readRemoteStates(steps, isLoopbackRegistry(o.registry), log);
   const decision = decidePush(steps, states, rerun);
   if (!decision.ok) return refuse(decision.errors);
 
-  const report = await applyPush(decision.actions, { log });
+  const report = o.promoteFrom ? await applyPromotion(decision.actions, staged, { log }) : await applyPush(decision.actions, { log });
   const lines = formatPushReport(o.projectName, version, o.registry, report, rerun);
   // Kept next to build-result.json so CI can collect the pushed tags (and the digests) of every image.
   const recordFile = join(o.workspaceRoot, pushResultFileOf(o.projectName));
   mkdirSync(dirname(recordFile), { recursive: true });
   writeFileSync(
     recordFile,
-    `${JSON.stringify({ name: o.projectName, version, registry: o.registry, ...(o.profile ? { profile: o.profile } : {}), ...report }, null, 2)}\n`,
+    `${JSON.stringify({ name: o.projectName, version, registry: o.registry, ...(o.profile ? { profile: o.profile } : {}), ...(o.promoteFrom ? { promotedFrom: o.promoteFrom } : {}), ...report }, null, 2)}\n`,
   );
   if (report.failed) {
     for (const line of lines) logger.error(line);

@@ -5,4 +5,5 @@ export interface DockerPushExecutorOptions {
   profile?: 'production' | 'local';
   upstreamTags?: boolean;
   date?: string;
+  promoteFrom?: string;
 }

@@ -18,6 +18,8 @@ export interface NormalizedDockerPushOptions {
   upstreamTags: boolean;
   /** UTC YYYY-MM-DD of upstream's dated tags. */
   date: string;
+  /** Promote: the staging registry (host[:port][/namespace]) whose staged content the release tags get, by digest. */
+  promoteFrom?: string;
 }
 
 export type NormalizeResult = { ok: true; options: NormalizedDockerPushOptions } | { ok: false; error: string };
@@ -56,6 +58,7 @@ export function normalizeOptions(
       ...(options.profile ? { profile: options.profile } : {}),
       upstreamTags: options.upstreamTags ?? env.VAST_UPSTREAM_TAGS === 'true',
       date,
+      ...(options.promoteFrom?.trim() ? { promoteFrom: options.promoteFrom.trim() } : {}),
     },
   };
 }

@@ -24,7 +24,7 @@ export interface PushStep {
  * The staging tag of an image: named after its image id (the config digest), so it only ever names that image and a
  * re-run finds it again. It is not a release tag; nothing resolves it but this push.
  */
-const stagingTag = (imageId: string) => `staging-${imageId.replace(/^sha256:/, '')}`;
+export const stagingTag = (imageId: string) => `staging-${imageId.replace(/^sha256:/, '')}`;
 /** `registry/repository` of a full `registry/repository:tag` reference. */
 const repositoryOf = (reference: string) => reference.slice(0, reference.lastIndexOf(':'));
 

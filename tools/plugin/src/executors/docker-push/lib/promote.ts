@@ -1,0 +1,78 @@
+// Promotion (docker-push --promoteFrom=<staging registry>): the release tags get the very manifest a staging push left
+// there and smoke tested, copied inside the registry by digest. Nothing is built, pulled or pushed from the engine.
+// The plan is pure (planPromotion); reading the staged digests and copying are the I/O.
+import { lookupRemote } from '../../../utils/docker';
+import { parseRemoteManifest } from '../../../utils/docker-commands';
+import { copyManifestByDigest, splitRepository } from '../../../utils/registry-copy';
+import { stagingTag, type PushAction, type PushStep } from './plan-push';
+import type { PushReport } from './push-release';
+
+/**
+ * The release steps of a push plan, each taking its content from the variant's staged content tag in `stagingRegistry`
+ * (`<staging>/<repository>:staging-<image id>`, which the staging push wrote and which names only that image). The
+ * production registry gets no content tag of its own: the blobs are mounted from staging.
+ */
+export function planPromotion(steps: PushStep[], registry: string, stagingRegistry: string): PushStep[] {
+  return steps
+    .filter((step) => step.role !== 'content')
+    .map((step) => {
+      const repository = step.target.slice(registry.length + 1, step.target.lastIndexOf(':'));
+      return { ...step, source: `${stagingRegistry}/${repository}:${stagingTag(step.imageId)}` };
+    });
+}
+
+/**
+ * The manifest digest staging holds for each step's source, checked to be the built image (its config digest is the
+ * image id docker-build recorded): a promotion copies only what this build staged. Returns the digests or the problems.
+ */
+export async function readStagedDigests(
+  steps: PushStep[],
+  insecure: boolean,
+  stageHint: string,
+): Promise<{ digests: Map<string, string>; problems: string[] }> {
+  const digests = new Map<string, string>();
+  const problems: string[] = [];
+  for (const step of steps) {
+    if (digests.has(step.source) || problems.some((p) => p.startsWith(`${step.source}:`))) continue;
+    const lookup = await lookupRemote(step.source, insecure);
+    const manifest = lookup.kind === 'found' ? parseRemoteManifest(lookup.stdout) : undefined;
+    if (lookup.kind === 'absent') problems.push(`${step.source}: not staged (variant '${step.variant}'). ${stageHint}`);
+    else if (!manifest) problems.push(`${step.source}: cannot tell what staging holds there. Check the staging registry, then run again.`);
+    else if (manifest.configDigest !== step.imageId)
+      problems.push(
+        `${step.source}: staging holds image ${manifest.configDigest ?? '(a manifest list)'}, not this build's ${step.imageId}. ${stageHint}`,
+      );
+    else digests.set(step.source, manifest.digest);
+  }
+  return { digests, problems };
+}
+
+/** Performs the decided promotion in order (exact tags, then aliases); stops at the first failure, as a push does. */
+export async function applyPromotion(
+  actions: PushAction[],
+  digests: ReadonlyMap<string, string>,
+  { log }: { log: (line: string) => void },
+): Promise<PushReport> {
+  const report: PushReport = { pushed: [], unchanged: [], notPushed: [] };
+  for (const [i, { step, action, digest }] of actions.entries()) {
+    const at = `[${i + 1}/${actions.length}]`;
+    if (action === 'unchanged') {
+      report.unchanged.push({ target: step.target, role: step.role, digest: digest as string });
+      log(`${at} unchanged  ${step.target}`);
+      continue;
+    }
+    const staged = digests.get(step.source) as string;
+    log(`${at} promoting  ${step.target} <- ${step.source.slice(0, step.source.lastIndexOf(':'))}@${staged}`);
+    try {
+      const to = splitRepository(step.target.slice(0, step.target.lastIndexOf(':')));
+      const from = splitRepository(step.source.slice(0, step.source.lastIndexOf(':')));
+      const written = await copyManifestByDigest(from, staged, { ...to, tag: step.target.slice(step.target.lastIndexOf(':') + 1) });
+      report.pushed.push({ target: step.target, role: step.role, digest: written });
+    } catch (error) {
+      report.failed = { target: step.target, role: step.role, error: error instanceof Error ? error.message : String(error) };
+      report.notPushed = actions.slice(i + 1).map((a) => ({ target: a.step.target, role: a.step.role }));
+      return report;
+    }
+  }
+  return report;
+}
