@@ -8,14 +8,32 @@ import { join } from 'node:path';
 import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
 import { startRegistry } from '../e2e/support/registry-server';
 import { dockerCommand, LOCAL_ROOT_DEFAULTS } from '@vast/plugin/testing';
+import { addGeneratedImages } from './generated-images';
+import { formatFigure, latestJson, type Figure } from './figures';
+import { family } from './family';
+import { cold } from './cold';
+import { boot } from './boot';
 
 const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
 
-const only = new Set(process.argv.slice(2));
+// npm run bench -- [section ...] [--json] [--images=N] [--note=TEXT]
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const only = new Set(process.argv.slice(2).filter((a) => !a.startsWith('--')));
+const flag = (name: string) =>
+  flags
+    .find((f) => f === `--${name}` || f.startsWith(`--${name}=`))
+    ?.split('=')
+    .slice(1)
+    .join('=');
+const writeJson = flags.includes('--json');
+const familySize = Number(flag('images') ?? 200);
+const SECTIONS = ['rebuild', 'family', 'cold', 'boot', 'scale', 'affected'];
 const want = (section: string) => only.size === 0 || only.has(section);
-const rows: Array<[string, string]> = [];
+const figures: Figure[] = [];
+let currentSection = '';
+const record = (figure: Figure) => void figures.push(figure);
 const report = (what: string, value: string) => {
-  rows.push([what, value]);
+  record({ section: currentSection, what, value });
   console.log(`  ${what}: ${value}`);
 };
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
@@ -139,40 +157,6 @@ function rebuilds(ws: ScratchWorkspace): { cold: number; peerBuild: () => number
   report('engine work of a no-op: cached docker build', seconds(cachedBuild));
   report('engine work of a no-op: our tag lookup', `${seconds(lookup)} (${(cachedBuild / lookup).toFixed(1)}x less)`);
   return { cold, peerBuild: () => timed(ws, '@nx/docker cold build', ['run', 'peer-base-image:docker:build'], env) };
-}
-
-/** Adds `count` small derivative images of base-image to a scratch workspace (as the derivative generator shapes them). */
-function addGeneratedImages(ws: ScratchWorkspace, count: number) {
-  for (let i = 0; i < count; i++) {
-    const name = `gen-${String(i).padStart(3, '0')}`;
-    const port = 20000 + i;
-    ws.write(
-      `packages/images/${name}/package.json`,
-      JSON.stringify(
-        {
-          name: `@vast/${name}`,
-          version: '1.0.0',
-          private: true,
-          nx: { name },
-          dependencies: { '@vast/conventions': '1.0.0', '@vast/base-image': '1.0.0' },
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-    ws.write(
-      `packages/images/${name}/image.ts`,
-      [
-        "import { defineImage } from '@vast/conventions';",
-        'export default defineImage({',
-        `  name: '${name}', class: 'derivative', parent: 'base-image', description: 'Generated image ${i}.', repository: 'vastai/${name}',`,
-        `  services: [{ name: 'app', portalLabel: 'App ${i}', portal: [{ label: 'App ${i}', externalPort: ${port}, internalPort: ${port + 10000} }], command: 'python3 -m http.server ${port + 10000}' }],`,
-        "  variants: [{ key: 'local', parent: 'local', local: true }],",
-        '});',
-        '',
-      ].join('\n'),
-    );
-  }
 }
 
 function perImageCosts(images: number, extra: number) {
@@ -324,7 +308,18 @@ async function freshRunner(ws: ScratchWorkspace, peerBuild: () => number) {
 
 async function main() {
   const started = Date.now();
+  // The code measured: the checkout as the run starts.
+  const revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' }).trim() ? ' (with uncommitted changes)' : '';
+  const unknown = [...only].filter((s) => !SECTIONS.includes(s));
+  if (unknown.length) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
+  const ran: string[] = [];
+  const section = (name: string) => {
+    currentSection = name;
+    ran.push(name);
+  };
   if (want('rebuild')) {
+    section('rebuild');
     const ws = ScratchWorkspace.create('vast-bench-rebuild-');
     try {
       const { peerBuild } = rebuilds(ws);
@@ -333,13 +328,54 @@ async function main() {
       ws.dispose();
     }
   }
-  if (want('scale')) scale();
-  if (want('affected')) affectedPrecision();
+  if (want('family')) {
+    section('family');
+    await family(familySize, record);
+  }
+  if (want('cold') || want('boot')) {
+    const ws = ScratchWorkspace.create('vast-bench-cold-');
+    try {
+      if (want('cold')) {
+        section('cold');
+        cold(ws, record);
+      }
+      if (want('boot')) {
+        section('boot');
+        const built = ws.nx('run', 'base-image:docker-build', '-c', 'local');
+        if (built.code !== 0) throw new Error(`base-image:docker-build -c local failed:\n${built.output.slice(-3000)}`);
+        const result = JSON.parse(ws.read('dist/builds/base-image/build-result.json'));
+        await boot(result.variants[0].buildTag, record);
+      }
+    } finally {
+      ws.dispose();
+    }
+  }
+  if (want('scale')) {
+    section('scale');
+    scale();
+  }
+  if (want('affected')) {
+    section('affected');
+    affectedPrecision();
+  }
   const out = join(__dirname, 'out');
   mkdirSync(out, { recursive: true });
-  const text = rows.map(([k, v]) => `${k}: ${v}`).join('\n') + '\n';
-  writeFileSync(join(out, 'latest.txt'), text);
-  console.log(`\nbench finished in ${seconds(Date.now() - started)}; results in bench/out/latest.txt`);
+  writeFileSync(join(out, 'latest.txt'), figures.map(formatFigure).join('\n') + '\n');
+  if (writeJson) {
+    writeFileSync(
+      join(out, 'latest.json'),
+      latestJson({ started: new Date(started).toISOString(), revision: revision + dirty, sections: ran, note: flag('note'), figures }),
+    );
+  }
+  console.log(
+    `\n== summary\n${figures
+      .filter((f) => f.target)
+      .map((f) => `  ${formatFigure(f)}`)
+      .join('\n')}`,
+  );
+  console.log(
+    `\nbench finished in ${seconds(Date.now() - started)}; results in bench/out/latest.txt${writeJson ? ' and bench/out/latest.json' : ''}`,
+  );
 }
 
 main().catch((e) => {

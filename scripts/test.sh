@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
 
-rm -rf test-output packages/*/test-output tools/*/test-output
+rm -rf test-output packages/*/test-output tools/*/test-output bench/test-output
 mkdir -p test-output
 status=0
 

@@ -5,7 +5,10 @@ const { join } = require('node:path');
 const { load } = require('./loader');
 
 // Getters, so a task compiles and loads only the executor it runs.
-const executor = (name) => ({ enumerable: true, get: () => load(join(__dirname, 'src', 'executors', name, 'executor.ts')).default });
+const executor = (name, file = 'executor.ts') => ({
+  enumerable: true,
+  get: () => load(join(__dirname, 'src', 'executors', name, file)).default,
+});
 
 module.exports = Object.defineProperties(
   {},
@@ -13,6 +16,8 @@ module.exports = Object.defineProperties(
     build: executor('build'),
     lint: executor('lint'),
     'docker-build': executor('docker-build'),
+    // Every docker-build task of a run in one process (executors.json batchImplementation).
+    'docker-build-batch': executor('docker-build', 'batch.ts'),
     smoke: executor('smoke'),
     'local-root': executor('local-root'),
     'docker-push': executor('docker-push'),

@@ -35,6 +35,8 @@ export class FakeDocker {
   builds = 0;
   /** A reference whose push fails (a registry error). */
   failPushOf: string | undefined;
+  /** Every `docker build` fails (a broken Dockerfile step). */
+  failBuilds = false;
 
   run(args: readonly string[]): RunResult {
     const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });
@@ -51,6 +53,7 @@ export class FakeDocker {
       return missing ? { exitCode: 1, stdout: out, stderr: `Error: No such image: ${missing}` } : ok(out);
     }
     if (a === 'build') {
+      if (this.failBuilds) return err('ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1');
       const id = `sha256:${String(++this.builds).padStart(64, '0')}`;
       args.forEach((arg, i) => arg === '--tag' && this.images.set(args[i + 1], id));
       return ok();

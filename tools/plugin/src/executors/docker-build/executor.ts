@@ -31,32 +31,69 @@ export function readManifests(workspaceRoot: string): Map<string, ImageManifest>
   return manifests;
 }
 
+/** Where a task's lines go: Nx's logger when it runs alone, the task's own terminal output in a batch. */
+export interface TaskLog {
+  log(line: string): void;
+  error(line: string): void;
+}
+
+const nxLog: TaskLog = { log: (line) => logger.log(line), error: (line) => logger.error(line) };
+
+/** How a task learns what the engine and the cache registry hold (a batch asks once for all its tasks). */
+export interface Lookups {
+  fromImageIds(chain: ImageManifest[], profile: 'production' | 'local', warn: (line: string) => void): Promise<Record<string, string>>;
+  facts(build: PlannedBuild, options: VariantPlanOptions): Promise<VariantFacts>;
+}
+
+export const directLookups: Lookups = {
+  fromImageIds: (chain, profile, warn) => (profile === 'local' ? localFromIds(chain) : registryFromDigests(chain, warn)),
+  facts: gatherFacts,
+};
+
+/** A task whose plan is made and whose variants are still to be built or found. */
+export interface PlannedTask {
+  name: string;
+  plan: PlannedBuild[];
+  planOptions: VariantPlanOptions;
+  prune?: number;
+  root: string;
+  result: Omit<Required<BuildResult>, 'overrides'> & Pick<BuildResult, 'overrides'>;
+}
+
 export default async function dockerBuildExecutor(
   options: DockerBuildExecutorOptions,
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
+  const prepared = await prepareDockerBuild(options, context, nxLog, directLookups);
+  if ('done' in prepared) return prepared.done;
+  return finishDockerBuild(prepared.task, nxLog, directLookups);
+}
+
+/** Reads the manifests and plans the task's builds; `done` when nothing is left to do (skipped, dry run, or failed). */
+export async function prepareDockerBuild(
+  options: DockerBuildExecutorOptions,
+  context: ExecutorContext,
+  out: TaskLog,
+  lookups: Lookups,
+  manifests: Map<string, ImageManifest> = readManifests(context.root),
+): Promise<{ done: { success: boolean } } | { task: PlannedTask }> {
   const name = context.projectName as string;
   const profile = options.profile ?? 'production';
   const dryRun = options.dryRun === true || process.env.NX_DRY_RUN === 'true';
   // Content-tagged builds shared through a registry: a fresh runner finds what another already built.
   const cacheRegistry = options.cacheRegistry || process.env.VAST_CACHE_REGISTRY || undefined;
-  const manifests = readManifests(context.root);
   const contextDir = (image: string) => `${DIST_IMAGES}/${image}`;
   // A family run (run-many, affected) builds what the profile can and names the rest; an image named alone still fails.
   const own = manifests.get(name);
   if (own && !own.variants.some((v) => v.local === (profile === 'local')) && !namedOnItsOwn(context)) {
-    logger.log(`skipped: ${name} has no ${profile} variant`);
-    return { success: true };
+    out.log(`skipped: ${name} has no ${profile} variant`);
+    return { done: { success: true } };
   }
 
   try {
     // FROM images enter the hash by content (image id here, registry digests in production): tags move.
     const chain = chainOf(manifests, name);
-    const fromImageIds = dryRun
-      ? {}
-      : profile === 'local'
-        ? await localFromIds(chain)
-        : await registryFromDigests(chain, (line) => logger.log(`${name}: warning: ${line}`));
+    const fromImageIds = dryRun ? {} : await lookups.fromImageIds(chain, profile, (line) => out.log(`${name}: warning: ${line}`));
     const parsed = parseArgOverrides(options.arg);
     if (!parsed.ok) throw new PlanError(parsed.error);
     const overrides = parsed.overrides;
@@ -72,65 +109,87 @@ export default async function dockerBuildExecutor(
     });
     const overridden = Object.entries(overrides).map(([k, v]) => `${k}=${v}`);
     if (overridden.length)
-      logger.log(
+      out.log(
         `# manual build: --arg ${overridden.join(' --arg ')} (in the content hash; no version tag, this is not the ${manifests.get(name)!.version} release)`,
       );
 
     if (dryRun) {
       if (profile === 'production' && chain.some((m) => m.variants.some((v) => !v.local && (v.from || v.upstream)))) {
-        logger.log(
+        out.log(
           '# dry run: no registry is asked, so these build tags hash the FROM images by name; a real run hashes them by the digests their registries serve, and its tags differ',
         );
       }
       for (const build of plan)
-        logger.log(`# ${build.image}:${build.variant} (${profile}) -> ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
-      if (options.prune) logger.log(`# then --prune=${options.prune}: keep the last ${options.prune} build-* tags of each variant above`);
-      return { success: true };
+        out.log(`# ${build.image}:${build.variant} (${profile}) -> ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
+      if (options.prune) out.log(`# then --prune=${options.prune}: keep the last ${options.prune} build-* tags of each variant above`);
+      return { done: { success: true } };
     }
 
-    const result: Omit<Required<BuildResult>, 'overrides'> & Pick<BuildResult, 'overrides'> = {
-      name,
-      repository: manifests.get(name)!.repository,
-      version: manifests.get(name)!.version,
-      profile,
-      ...(overridden.length ? { overrides } : {}),
-      variants: [],
+    return {
+      task: {
+        name,
+        plan,
+        planOptions: { cacheRegistry, force: options.force === true, pull: options.pull === true },
+        prune: options.prune,
+        root: context.root,
+        result: {
+          name,
+          repository: manifests.get(name)!.repository,
+          version: manifests.get(name)!.version,
+          profile,
+          ...(overridden.length ? { overrides } : {}),
+          variants: [],
+        },
+      },
     };
-    const planOptions = { cacheRegistry, force: options.force === true, pull: options.pull === true };
+  } catch (e) {
+    return { done: { success: failed(name, e, out) } };
+  }
+}
+
+/** Builds, finds or pulls each planned variant, prunes if asked, and writes build-result.json. */
+export async function finishDockerBuild(task: PlannedTask, out: TaskLog, lookups: Lookups): Promise<{ success: boolean }> {
+  const { name, plan, planOptions, result } = task;
+  try {
     for (const [i, build] of plan.entries()) {
       const label = `[${i + 1}/${plan.length}] ${build.image}:${build.variant}`;
-      const actions = planVariant(build, await gatherFacts(build, planOptions), planOptions);
+      const actions = planVariant(build, await lookups.facts(build, planOptions), planOptions);
       result.variants.push({
         key: build.variant,
         buildTag: build.buildTag,
         ...(build.versionTag !== build.buildTag ? { versionTag: build.versionTag } : {}),
         ...(build.extraTags.length ? { extraTags: build.extraTags } : {}),
-        ...(await applyActions(label, build, actions)),
+        ...(await applyActions(label, build, actions, out)),
       });
     }
-    if (options.prune) {
+    if (task.prune) {
       const thisRun = new Set(plan.map((b) => b.buildTag));
       for (const build of plan) {
-        const untagged = await pruneBuildTags(result.repository, build.image, build.variant, options.prune, thisRun, (line) =>
-          logger.log(`${build.image}:${build.variant}: warning: ${line}`),
+        const untagged = await pruneBuildTags(result.repository, build.image, build.variant, task.prune, thisRun, (line) =>
+          out.log(`${build.image}:${build.variant}: warning: ${line}`),
         );
-        logger.log(
-          `${build.image}:${build.variant}: --prune=${options.prune}: ${untagged.length ? `untagged ${untagged.join(', ')}` : 'nothing older to untag'}`,
+        out.log(
+          `${build.image}:${build.variant}: --prune=${task.prune}: ${untagged.length ? `untagged ${untagged.join(', ')}` : 'nothing older to untag'}`,
         );
       }
     }
     // Written only when every selected variant built: docker-push reads it and refuses anything partial.
-    const resultFile = join(context.root, buildResultFileOf(name));
+    const resultFile = join(task.root, buildResultFileOf(name));
     mkdirSync(dirname(resultFile), { recursive: true });
     writeFileSync(resultFile, JSON.stringify(result, null, 2) + '\n');
     return { success: true };
   } catch (e) {
-    if (e instanceof PlanError || e instanceof DockerError) {
-      logger.error(`${name}:docker-build: ${e.message}`);
-      return { success: false };
-    }
-    throw e;
+    return { success: failed(name, e, out) };
   }
+}
+
+/** A plan or engine failure is the task's failure, said in one line; anything else is a bug and propagates. */
+function failed(name: string, e: unknown, out: TaskLog): false {
+  if (e instanceof PlanError || e instanceof DockerError) {
+    out.error(`${name}:docker-build: ${e.message}`);
+    return false;
+  }
+  throw e;
 }
 
 /** The target's manifest and its ancestors' (the only images whose FROM matters to this build). */
@@ -142,15 +201,13 @@ const chainOf = (manifests: Map<string, ImageManifest>, name: string) =>
   ).chain;
 
 /** Pushes a build to the cache registry. A cache that cannot take it costs a warning, never the build. */
-async function shareBuild(label: string, buildTag: string, cacheRef: string): Promise<void> {
+async function shareBuild(label: string, buildTag: string, cacheRef: string, out: TaskLog): Promise<void> {
   const failure = await pushAs(buildTag, cacheRef);
-  logger.log(
-    failure ? `${label}: warning: could not push ${cacheRef} to the cache registry (${failure})` : `${label}: shared as ${cacheRef}`,
-  );
+  out.log(failure ? `${label}: warning: could not push ${cacheRef} to the cache registry (${failure})` : `${label}: shared as ${cacheRef}`);
 }
 
 /** What the engine and the cache registry hold for this variant: the facts planVariant decides on. */
-async function gatherFacts(build: PlannedBuild, options: VariantPlanOptions): Promise<VariantFacts> {
+export async function gatherFacts(build: PlannedBuild, options: VariantPlanOptions): Promise<VariantFacts> {
   if (options.force) return { engine: {} };
   const [buildTagId, versionTagId] = await imageIds(build.buildTag, build.versionTag);
   const cacheRef = cacheRefOf(options.cacheRegistry, build.buildTag);
@@ -158,44 +215,49 @@ async function gatherFacts(build: PlannedBuild, options: VariantPlanOptions): Pr
 }
 
 /** Performs a variant's actions in order; returns the image id it ends with (and the cacheRef when left in the registry). */
-async function applyActions(label: string, build: PlannedBuild, actions: VariantAction[]): Promise<{ imageId: string; cacheRef?: string }> {
+async function applyActions(
+  label: string,
+  build: PlannedBuild,
+  actions: VariantAction[],
+  out: TaskLog,
+): Promise<{ imageId: string; cacheRef?: string }> {
   let id: string | undefined;
   for (const action of actions) {
     switch (action.kind) {
       case 'skip':
-        logger.log(`${label}: up to date (${action.buildTag} exists), skipped`);
+        out.log(`${label}: up to date (${action.buildTag} exists), skipped`);
         id = action.imageId;
         break;
       case 'use-cached':
-        logger.log(
+        out.log(
           `${label}: up to date in the cache registry (${action.cacheRef}), skipped; not pulled (smoke and docker-push pull it when they need it, --pull pulls it now)`,
         );
         return { imageId: action.imageId, cacheRef: action.cacheRef };
       case 'pull-cached':
         if ((await pullAs(action.cacheRef, action.buildTag)) && (id = await imageId(action.buildTag))) {
-          logger.log(`${label}: pulled ${action.cacheRef} (built before, elsewhere), skipped the build`);
+          out.log(`${label}: pulled ${action.cacheRef} (built before, elsewhere), skipped the build`);
           for (const target of action.tags) await tagImage(action.buildTag, target);
           return { imageId: id };
         }
         break;
       case 'pull-parent':
-        await ensureParent(build, action.parent);
+        await ensureParent(build, action.parent, out);
         break;
       case 'build': {
         const started = Date.now();
         await assertDockerEngine();
-        logger.log(`${label}: building ${action.buildTag}\n${formatDockerCommand(action.argv)}`);
+        out.log(`${label}: building ${action.buildTag}\n${formatDockerCommand(action.argv)}`);
         await dockerBuild(action.argv);
         id = await imageId(action.buildTag);
         if (!id) throw new DockerError(`${label}: docker build succeeded but ${action.buildTag} is not in the engine.`);
-        logger.log(`${label}: built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        out.log(`${label}: built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
         break;
       }
       case 'tag':
         await tagImage(action.source, action.target);
         break;
       case 'share':
-        await shareBuild(label, action.buildTag, action.cacheRef);
+        await shareBuild(label, action.buildTag, action.cacheRef, out);
         break;
     }
   }
@@ -204,8 +266,8 @@ async function applyActions(label: string, build: PlannedBuild, actions: Variant
 }
 
 /** The parent must be in this engine to build FROM it: pulled from the cache registry if it was left there. */
-async function ensureParent(build: PlannedBuild, parent: ParentRef): Promise<void> {
-  if (await materialize(parent, (line) => logger.log(line))) return;
+async function ensureParent(build: PlannedBuild, parent: ParentRef, out: TaskLog): Promise<void> {
+  if (await materialize(parent, (line) => out.log(line))) return;
   throw new DockerError(
     `${build.image}:${build.variant} builds FROM ${parent.buildTag} (${parent.key}), which is not built. Run nx run ${parent.image}:docker-build${build.profile === 'local' ? ' -c local' : ''} (or drop --excludeTaskDependencies).`,
   );

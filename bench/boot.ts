@@ -1,0 +1,88 @@
+// bench boot: the local base from `docker run` until the portal and Jupyter each answer 200 through Caddy (median of
+// three boots, per service), and the container's memory once idle.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dockerCommand, publishedPort, startSmokeContainer } from '@vast/plugin/testing';
+import { formatFigure, megabytes, seconds, type Figure } from './figures';
+
+const SECTION = 'boot';
+const TARGET_MS = 5000;
+const PORTAL_CONFIG = 'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter';
+
+/** KiB from docker stats' "123.4MiB / 23.4GiB". */
+export function parseMemUsage(text: string): number {
+  const match = /^([\d.]+)\s*([KMG]i?B)/.exec(text.trim());
+  if (!match) return Number.NaN;
+  const unit = { KiB: 1, KB: 1, MiB: 1024, MB: 1024, GiB: 1024 * 1024, GB: 1024 * 1024 }[match[2]] ?? Number.NaN;
+  return Number(match[1]) * unit;
+}
+
+async function firstOk(url: string, token: string, since: bigint, deadline: number): Promise<number> {
+  while (Date.now() < deadline) {
+    // A connection docker-proxy accepts before anything listens inside can hang: each attempt gets 2 s.
+    const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return Number(process.hrtime.bigint() - since) / 1e6;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer 200 within the boot deadline`);
+}
+
+async function bootOnce(image: string): Promise<{ portal: number; jupyter: number; idleKb: number }> {
+  const token = randomBytes(16).toString('hex');
+  const started = process.hrtime.bigint();
+  // AbortSignal.timeout's timer does not hold the process open: with a request hung, Node would exit mid-boot.
+  const keepAlive = setInterval(() => undefined, 1000);
+  const container = await startSmokeContainer({
+    image,
+    portalConfig: PORTAL_CONFIG,
+    token,
+    provisioning: { kind: 'none' },
+    namePrefix: 'wt-family-speed-bench-boot',
+  });
+  try {
+    const [portalPort, jupyterPort] = [await publishedPort(container.id, 1111), await publishedPort(container.id, 8080)];
+    const deadline = Date.now() + 180_000;
+    const [portal, jupyter] = await Promise.all([
+      firstOk(`http://127.0.0.1:${portalPort}/api/applications`, token, started, deadline),
+      firstOk(`http://127.0.0.1:${jupyterPort}/api`, token, started, deadline),
+    ]);
+    await new Promise((r) => setTimeout(r, 15_000));
+    const usage = execFileSync(dockerCommand(), ['stats', '--no-stream', '--format', '{{.MemUsage}}', container.id], { encoding: 'utf8' });
+    return { portal, jupyter, idleKb: parseMemUsage(usage) };
+  } finally {
+    clearInterval(keepAlive);
+    await container.remove();
+  }
+}
+
+export async function boot(image: string, record: (figure: Figure) => void): Promise<void> {
+  console.log(`\n== boot: ${image} from docker run to the portal and Jupyter answering 200 through Caddy`);
+  const runs: Array<Awaited<ReturnType<typeof bootOnce>>> = [];
+  for (let i = 0; i < 3; i++) runs.push(await bootOnce(image));
+  const median = (pick: (r: (typeof runs)[number]) => number) => runs.map(pick).sort((a, b) => a - b)[1];
+  const show = (f: Figure) => {
+    record(f);
+    console.log(`  ${formatFigure(f)}`);
+  };
+  for (const service of ['portal', 'jupyter'] as const) {
+    const ms = median((r) => r[service]);
+    show({
+      section: SECTION,
+      what: `boot to ready, ${service === 'portal' ? 'Instance Portal' : 'Jupyter'} through Caddy (median of 3)`,
+      value: seconds(ms),
+      numbers: { ms: Math.round(ms) },
+      target: `<= ${seconds(TARGET_MS)}`,
+      met: ms <= TARGET_MS,
+    });
+  }
+  const idle = median((r) => r.idleKb);
+  show({
+    section: SECTION,
+    what: 'container memory once idle (15 s after ready)',
+    value: megabytes(idle),
+    numbers: { idleKb: Math.round(idle) },
+  });
+}
