@@ -39,6 +39,8 @@ const FIXTURE_FILES: Record<string, [string, number]> = {
   'root/.ssh/authorized_keys': [`${SSH_KEY}\n`, 0o600],
   'opt/workspace-internal/repo/.git/HEAD': ['ref: refs/heads/main\n', 0o644],
   'opt/workspace-internal/repo/README.md': ['from the image\n', 0o644],
+  // The platform's login banner: --no-agent-banner keeps stage 80 from adding its line.
+  'etc/banner': ['Welcome to the e2e instance\n', 0o644],
   'opt/e2e/hotfix.sh': ['#!/bin/bash\necho "hotfix ran as $(id -un)"\ntouch /tmp/e2e-hotfix-ran\n', 0o755],
 };
 
@@ -69,7 +71,7 @@ beforeAll(async () => {
     token: 'e2e-stages-token',
     provisioning: { kind: 'default' },
     namePrefix: 'vast-e2e-boot-stages',
-    args: ['--sync-home', '--bogus-flag'],
+    args: ['--sync-home', '--bogus-flag', '--sync-environment', '--no-update-portal', '--no-update-vast', '--no-agent-banner'],
     env: {
       HOTFIX_SCRIPT: '/opt/e2e/hotfix.sh',
       // Plain http: refused by fetch-script, so the container boots with the default runner; the token must not show.
@@ -113,6 +115,29 @@ describe('boot stages with their inputs present', () => {
     const lines = latestBootLines((await readFile(container!.probe, BOOT_LOG)) ?? '');
     expect(failedStages(lines)).toEqual([]);
     expect(await containerLogs(container!.id)).toContain("boot: ignoring unknown flag '--bogus-flag'");
+  });
+
+  it('says which flags it ignored and why: none is ignored silently', async () => {
+    const logs = await containerLogs(container!.id, 100_000);
+    expect(logs).toContain('boot: --no-update-portal ignored: the portal is part of this image; no boot stage updates it');
+    expect(logs).toContain('boot: --no-update-vast ignored: no boot stage of this image updates a vast-cli checkout');
+    // Stage 80 reads ENABLE_AGENT_BANNER: that flag works, so it is not among the ignored.
+    expect(logs).not.toContain('--no-agent-banner ignored');
+    expect(await sh('cat /etc/banner')).toBe('Welcome to the e2e instance');
+  });
+
+  it('37: --sync-environment copies /venv/main into the workspace, keyed by /.env_hash, and links it back', async () => {
+    const hash = await sh('cat /.env_hash');
+    expect(await sh('readlink /venv/main')).toBe(`/workspace/.environment_sync/${hash}/venv/main`);
+    expect(await sh(`ls -A /workspace/.environment_sync/${hash}`)).toBe('.synced\nvenv');
+    expect(await sh('/venv/main/bin/python -c "import sys; print(sys.prefix)"')).toBe('/venv/main');
+  });
+
+  it('48: backs up pip freeze of each venv into the workspace, with a -latest link', async () => {
+    const latest = await sh('readlink /workspace/.venv-backups/4242/venv-main-latest.txt');
+    expect(latest).toMatch(/^venv-main-\d{4}-\d\d-\d\d-\d{4}\.txt$/);
+    expect(Number(await sh('grep -c "==" /workspace/.venv-backups/4242/venv-main-latest.txt'))).toBeGreaterThan(0);
+    expect(await sh('cat /workspace/.venv-backups/4242/backup.log')).toMatch(/\/venv\/main: \d+ packages -> venv-main-/);
   });
 
   it('05: picks the newest toolkit with forward compatibility when the driver (asked, not nvidia-smi) is older', async () => {
@@ -188,5 +213,7 @@ describe('boot stages with their inputs present', () => {
       { timeoutMs: 60_000 },
     );
     expect(states.get('caddy')).toBe('RUNNING');
+    // /etc/environment wins over the container's environment, in the services too.
+    expect(await sh('tr "\\0" "\\n" < /proc/$(pgrep -o -x caddy)/environ | grep ^E2E_EDIT=')).toBe('E2E_EDIT=kept');
   });
 });

@@ -30,6 +30,16 @@ const STAND_IN = `${PREFIX}/stand-in:1.0`;
 const BASE_PORTAL_CONFIG =
   'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
 const TOKEN = randomBytes(16).toString('hex');
+/**
+ * The generated derivative's launch command, written as a template for upstream's base writes one: it logs through
+ * log-tee, keeps its files in $HF_HOME, waits for its port with ss and fetches from it with wget.
+ */
+const TEMPLATE_STYLE_COMMAND = [
+  'mkdir -p "$HF_HOME/hello" && echo "served from HF_HOME" > "$HF_HOME/hello/index.html"',
+  'printf "\\033[32mHF_HOME is %s\\033[0m\\n" "$HF_HOME" | log-tee /var/log/portal/hello-template.log',
+  '( until ss -ltn | grep -q ":17860 "; do sleep 1; done; wget -qO "$HF_HOME/hello/fetched.html" http://127.0.0.1:17860/ ) &',
+  'python3 -m http.server 17860 --bind 127.0.0.1 --directory "$HF_HOME/hello"',
+].join('\n');
 
 let ws: ScratchWorkspace;
 const containers: SmokeContainer[] = [];
@@ -147,6 +157,7 @@ function expectAffectedImages(expected: string[]): void {
 }
 
 describe('nx g @vast/plugin:derivative, to a booted container', () => {
+  let hello: SmokeContainer | undefined;
   const generate = [
     'g',
     '@vast/plugin:derivative',
@@ -192,7 +203,7 @@ describe('nx g @vast/plugin:derivative, to a booted container', () => {
   it('lint passes once the markers are filled', () => {
     ws.fillMarkers('packages/images/hello/image.ts', {
       description: 'A tiny HTTP server from Debian packages.',
-      command: 'python3 -m http.server 17860 --bind 127.0.0.1',
+      command: TEMPLATE_STYLE_COMMAND,
     });
     const result = ws.nx('run', 'hello:lint');
     expect(result.code, result.output).toBe(0);
@@ -221,8 +232,25 @@ describe('nx g @vast/plugin:derivative, to a booted container', () => {
 
   it('boots: RUNNING after provisioning, served through Caddy with the token, 401 without', async () => {
     const container = await boot(`${PREFIX}/hello:1.0.0-local`, `${BASE_PORTAL_CONFIG}|localhost:7860:17860:/:Hello`, 'hello');
+    hello = container;
     await expectRunning(container, 'hello');
     await expectServedWithAuth(container, 7860);
+  });
+
+  it('runs a launch script written as templates for upstream write it: log-tee, $HF_HOME, ss and wget work', async () => {
+    const container = hello!;
+    // wget ran once ss saw the server listening, and saved its page into $HF_HOME.
+    const copy = await waitFor(container, 'the page wget saved into $HF_HOME', 60, async () => {
+      const result = await container.probe.exec(['cat', '/workspace/.hf_home/hello/fetched.html']);
+      return result.exitCode === 0 && result.stdout.includes('served from HF_HOME') ? result.stdout : undefined;
+    });
+    expect(copy).toContain('served from HF_HOME');
+    // log-tee: the raw line (with its colour) in the portal's file, the clean one beside it.
+    const raw = await container.probe.exec(['cat', '/var/log/portal/hello-template.log']);
+    expect(raw.stdout.trimEnd()).toBe('\x1b[32mHF_HOME is /workspace/.hf_home\x1b[0m');
+    const clean = await container.probe.exec(['cat', '/var/log/hello-template.log']);
+    expect(clean.stdout.trimEnd()).toBe('HF_HOME is /workspace/.hf_home');
+    expect((await supervisorStates(container.probe))?.get('hello')).toBe('RUNNING');
   });
 
   it('is skipped when its label is not in PORTAL_CONFIG', async () => {
@@ -278,6 +306,8 @@ describe('nx g @vast/plugin:external, grafted onto a local stand-in upstream', (
     );
   });
 
+  // The graft's package layer (the base's ~620 apt packages) is shared with every graft of this Debian root, e2e/base-image's
+  // included: cached, this builds the overlay, user and venv only.
   it('docker-build -c local grafts it onto the stand-in', () => {
     buildLocal('stand-in');
   });

@@ -110,7 +110,7 @@ export class ScratchWorkspace {
       for (const [field, value] of Object.entries(values)) {
         const pattern = new RegExp(`(${field}: )'CHANGEME:[^']*'`);
         if (!pattern.test(out)) throw new Error(`${path} has no ${field} marker`);
-        out = out.replace(pattern, `$1'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+        out = out.replace(pattern, `$1'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`);
       }
       return out;
     });

@@ -22,13 +22,18 @@ describe('renderDockerfile', () => {
     expect(text).not.toContain('ENTRYPOINT');
   });
 
-  it('external: base stage first, upstream second, graft, app overlay, entrypoint', () => {
+  it("external: base stage first, upstream second, the graft's packages before any ENV, graft, app overlay, entrypoint", () => {
     const text = renderDockerfile(family.get('ext')!);
     const froms = parseDockerfile(text)
       .filter((i) => i.keyword === 'FROM')
       .map((i) => i.args);
     expect(froms).toEqual(['${VAST_BASE} AS vast_base_image', '${UPSTREAM_IMAGE}']);
     const order = [
+      // The package half first, right after FROM, from the list and its script alone (a layer every graft shares).
+      '${UPSTREAM_IMAGE}\n\n# Graft, first half',
+      'COPY --from=vast_base_image /opt/vast-base/apt-packages.txt /opt/vast-base/graft-packages.sh /opt/vast-base/\nRUN ["/opt/vast-base/graft-packages.sh"]',
+      '\nLABEL ',
+      '\nENV ',
       'COPY --from=vast_base_image /opt/vast-base /opt/vast-base',
       '/opt/vast-base/graft.sh',
       'COPY ./ROOT /',

@@ -1,7 +1,7 @@
 // Renders the Dockerfile of an image, one function per class, from its resolved definition.
 // Layer plan: slow, rarely-changing steps first; the ROOT overlay (which changes often) last, then env-hash.
 import { bootEnvScriptPath } from './boot-env';
-import { INSTANCE_TOOLS_BIN } from './runtime-contract';
+import { GRAFT_APT_LIST, INSTANCE_TOOLS_BIN } from './runtime-contract';
 import { PROFILE_ARG, renderStepRun, stepFilePath } from './step-script';
 import { generatedHeader } from './text';
 import type { ResolvedImage } from './graph';
@@ -17,6 +17,8 @@ export const ENV_HASH_STEP = 'env-hash > /.env_hash';
 /** Where a base image keeps a copy of its own overlay, for external images to graft from. */
 export const GRAFT_DIR = '/opt/vast-base';
 export const GRAFT_SCRIPT = `${GRAFT_DIR}/graft.sh`;
+/** The graft's first half: installs the base's apt list (GRAFT_APT_LIST) into the upstream image, as its own layer. */
+export const GRAFT_PACKAGES_SCRIPT = `${GRAFT_DIR}/graft-packages.sh`;
 export const BASE_STAGE = 'vast_base_image';
 /** The build arg that names the image a derivative is built FROM; docker-build fills it with the parent's build tag. */
 export const PARENT_ARG = 'PARENT_IMAGE';
@@ -153,13 +155,19 @@ function renderExternalDockerfile(image: ResolvedImage): string {
       `FROM \${${VAST_BASE_ARG}} AS ${BASE_STAGE}`,
       `FROM \${${UPSTREAM_ARG}}`,
       '',
+      "# Graft, first half: the base's apt packages the upstream image lacks. Right after FROM, before any ENV or ARG, and",
+      '# copying only the list and its script: the layer depends on the upstream image and the list alone, so a rebuilt',
+      '# base (or another external image on the same upstream) reuses it instead of reinstalling hundreds of packages.',
+      `COPY --from=${BASE_STAGE} ${GRAFT_APT_LIST} ${GRAFT_PACKAGES_SCRIPT} ${GRAFT_DIR}/`,
+      `RUN ["${GRAFT_PACKAGES_SCRIPT}"]`,
+      '',
       ...renderLabels(def.description),
       '',
       'SHELL ["/bin/bash", "-c"]',
       ...renderArgs(image),
       ...renderEnv({ ...baseEnv, ...factEnv(image), PATH: `${INSTANCE_TOOLS_BIN}:\${PATH}` }),
       '',
-      '# Graft: the base overlay, supervisor, caddy, python venv and user, installed into the upstream image.',
+      '# Graft, second half: the base overlay, user, python venv and upstream paths, laid into the upstream image.',
       `COPY --from=${BASE_STAGE} ${GRAFT_DIR} ${GRAFT_DIR}`,
       `RUN ${GRAFT_SCRIPT}`,
       ...(Object.keys(def.env).length ? ['', ...renderEnv(def.env)] : []),

@@ -23,6 +23,7 @@ export * from './image-source';
 export * from './provisioning';
 export * from './readme';
 export * from './image-projects';
+export * from './apt-packages';
 export * from './provisioning-manifest';
 export * from './capabilities';
 export * from './base-matrix';

@@ -3,7 +3,9 @@
 //
 // The shell that runs in the container is the other side of the contract and keeps its own literals, in base-image's
 // ROOT/: boot_default.sh (BOOT_DIR, BOOT_LOG), vast_boot.d/75-provisioning.sh (the markers, PROVISIONING_LOG),
-// 11-log-dirs.sh and utils/logging.sh (LOG_DIR), utils/exit_portal.sh (SKIP_DIR, CADDY_LOG), supervisord.conf.
+// 11-log-dirs.sh and utils/logging.sh (LOG_DIR), 12-cpu-thread-limits.sh (CPU_THREAD_*), utils/exit_portal.sh (SKIP_DIR, CADDY_LOG), supervisord.conf,
+// and the build-time scripts of opt/vast-base/ that the base's steps and graft.sh share: create-user.sh (LOG_DIR),
+// upstream-layout.sh (PORTAL_DIR, PORTAL_AIO_DIR, INSTANCE_TOOLS_BIN), graft-packages.sh (GRAFT_APT_LIST).
 // The shell that is rendered (boot env scripts, launch scripts, provision.sh, the Dockerfile's ENTRYPOINT and PATH)
 // takes its values from here; runtime-contract.spec.ts reads them back out of the rendered text, and the smoke
 // checks, which import the same values, hold a booted container to them.
@@ -12,11 +14,18 @@ export const BOOT_LOG = '/var/log/vast-boot.log';
 export const SUPERVISOR_SCRIPTS_DIR = '/opt/supervisor-scripts';
 export const SUPERVISOR_CONF_DIR = '/etc/supervisor/conf.d';
 export const INSTANCE_TOOLS_BIN = '/opt/instance-tools/bin';
+/**
+ * The apt packages the base image installed (`name[ command]` per line), in its copy for external images (GRAFT_DIR
+ * in dockerfile.ts): graft.sh installs the same list into an upstream image. Written by the base's install step.
+ */
+export const GRAFT_APT_LIST = '/opt/vast-base/apt-packages.txt';
 /** Where exit_portal.sh and exit_serverless.sh leave `<program>` when they skip a service. */
 export const SKIP_DIR = '/tmp/supervisor-skip';
 
 /** Where logging.sh tees each service's output (`<program>.log`), and where the portal reads it. */
 export const LOG_DIR = '/var/log/portal';
+/** Where log-tee writes the same output without escape sequences (`<program>.log`), for less and grep. */
+export const CLEAN_LOG_DIR = '/var/log';
 export const PROVISIONING_LOG = `${LOG_DIR}/provisioning.log`;
 export const CADDY_LOG = `${LOG_DIR}/caddy.log`;
 
@@ -32,6 +41,22 @@ export const PROVISIONING_MARKERS = {
 } as const;
 export type ProvisioningMarker = (typeof PROVISIONING_MARKERS)[keyof typeof PROVISIONING_MARKERS];
 export const provisioningMarkerPath = (marker: ProvisioningMarker) => `${MARKER_DIR}${marker}`;
+
+/** The thread-pool variables boot stage 12-cpu-thread-limits.sh caps, and the markers of its block in /etc/environment. */
+export const CPU_THREAD_VARIABLES = [
+  'OMP_NUM_THREADS',
+  'OPENBLAS_NUM_THREADS',
+  'MKL_NUM_THREADS',
+  'NUMEXPR_NUM_THREADS',
+  'NUMEXPR_MAX_THREADS',
+  'VECLIB_MAXIMUM_THREADS',
+  'RAYON_NUM_THREADS',
+  'TOKIO_WORKER_THREADS',
+] as const;
+export const CPU_THREAD_BLOCK = {
+  begin: '# VAST_CPU_THREAD_CAPS_BEGIN (ADR 0014, managed — do not edit)',
+  end: '# VAST_CPU_THREAD_CAPS_END',
+} as const;
 
 /** Where the base image ships the portal bundles, and the path upstream's templates and scripts look for it at. */
 export const PORTAL_DIR = '/opt/portal';
@@ -52,6 +77,7 @@ export const INSTANCE_TOOLS = [
   'jupyter',
   'propagate_ssh_keys.sh',
   'vast-capabilities',
+  'venv-backup.sh',
   'caddy',
 ] as const;
 

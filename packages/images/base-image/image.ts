@@ -2,13 +2,89 @@
 import {
   defineImage,
   INSTANCE_TOOLS_BIN,
-  LOG_DIR,
-  PORTAL_AIO_DIR,
-  PORTAL_DIR,
   PROVISIONER_LIB_DIR,
+  renderAptInstall,
   upstreamBaseVariants,
+  type AptPackage,
   VAST_CLI_DIR,
 } from '@vast/conventions';
+
+/**
+ * Every apt package the base installs: upstream's 82 (reference §3.7, in its groups, `--no-install-recommends`) and
+ * the runtime ours adds. Both profiles install this one list; where Debian bookworm (the local profile) has no such
+ * package, the entry names what it installs instead, or `false`, and why. external images graft the same list.
+ */
+export const APT_PACKAGES: AptPackage[] = [
+  ...group('Base system utilities', ['acl', 'bc', 'ca-certificates', 'gpg-agent', 'software-properties-common', 'locales']),
+  ...group('Base system utilities', ['lsb-release', 'curl', 'wget', 'sudo', 'moreutils', 'nano', 'vim', 'less', 'jq', 'git']),
+  ...group('Base system utilities', ['git-lfs']),
+  {
+    name: 'man',
+    group: 'Base system utilities',
+    local: 'man-db',
+    why: 'bookworm has `man` only as a virtual package, which apt will not pick a provider for; man-db provides it',
+  },
+  ...group('Base system utilities', ['tzdata']),
+  { name: 'expect', group: 'Base system utilities', command: 'unbuffer' },
+  ...group('Display', ['fonts-dejavu', 'fonts-freefont-ttf']),
+  { name: 'fonts-ubuntu', group: 'Display', local: false, why: "Ubuntu's own font: not in bookworm's main archive" },
+  ...group('Display', ['ffmpeg', 'sox']),
+  {
+    name: 'mesa-utils-extra',
+    group: 'Display',
+    local: 'mesa-utils',
+    why: "bookworm merged mesa-utils-extra's tools (eglinfo, es2gears, ...) into mesa-utils",
+  },
+  ...group('System monitoring & debugging', ['htop', 'iotop', 'strace', 'libtcmalloc-minimal4', 'lsof', 'procps', 'psmisc']),
+  {
+    name: 'nvtop',
+    group: 'System monitoring & debugging',
+    local: false,
+    why: "not in bookworm's main archive (the local root has no contrib), and it shows nothing without a GPU",
+  },
+  ...group('Infiniband', ['rdma-core', 'libibverbs1', 'ibverbs-providers', 'libibumad3', 'librdmacm1', 'infiniband-diags']),
+  ...group('Development essentials', ['build-essential', 'cmake', 'ninja-build', 'gdb', 'libssl-dev']),
+  ...group('Build system tools', ['pkg-config', 'autoconf', 'automake', 'libtool']),
+  ...group('Common dev libraries', ['libffi-dev', 'libcurl4-openssl-dev', 'libxml2-dev', 'libsqlite3-dev']),
+  ...group('Image processing', ['libpng-dev', 'libjpeg-dev', 'libwebp-dev']),
+  // An upstream image's own python3 is kept as it is (graft.sh skips these where python3 exists).
+  ...group('System Python', ['python3-full', 'python3-dev', 'python3-pip']).map((p) => ({ ...p, command: 'python3' })),
+  ...group('Network utilities', ['netcat-traditional', 'net-tools', 'dnsutils', 'iproute2', 'iputils-ping', 'traceroute']),
+  ...group('File management', ['dos2unix', 'rsync', 'rclone', 'zip', 'unzip', 'xz-utils', 'zstd']),
+  {
+    name: 'linux-tools-common',
+    group: 'Performance analysis / cron',
+    local: 'linux-perf',
+    why: "Ubuntu's package of perf; bookworm ships perf as linux-perf",
+  },
+  ...group('Performance analysis / cron', ['cron', 'rsyslog']),
+  ...group('OpenCL', ['clinfo', 'pocl-opencl-icd', 'opencl-headers', 'ocl-icd-libopencl1', 'ocl-icd-dev', 'ocl-icd-opencl-dev']),
+  ...group('Vulkan', ['vulkan-tools']),
+  // The runtime the boot and its services use (not in upstream's list: upstream takes these from elsewhere).
+  { name: 'openssl', group: 'Runtime' },
+  { name: 'util-linux', group: 'Runtime', command: 'flock' },
+  { name: 'caddy', group: 'Runtime', command: 'caddy' },
+  { name: 'nodejs', group: 'Runtime', command: 'node' },
+  { name: 'python3', group: 'Runtime', command: 'python3' },
+  {
+    name: 'supervisor',
+    group: 'Runtime',
+    command: 'supervisord',
+    production: false,
+    why: 'production installs it from PyPI (python-tools step), newer than the distribution, as upstream does',
+  },
+  {
+    name: 'jupyter-notebook',
+    group: 'Runtime',
+    command: 'jupyter',
+    production: false,
+    why: 'production installs Jupyter from PyPI (python-tools step), as upstream does',
+  },
+];
+
+function group(name: string, packages: string[]): AptPackage[] {
+  return packages.map((p) => ({ name: p, group: name }));
+}
 
 export default defineImage({
   name: 'base-image',
@@ -34,10 +110,14 @@ export default defineImage({
     PIP_BREAK_SYSTEM_PACKAGES: '1',
     DEBIAN_FRONTEND: 'noninteractive',
     PYTHONUNBUFFERED: '1',
+    // expect's unbuffer (the `pty` of every launch script) finds Tcl's libraries here on every architecture.
+    TCLLIBPATH: '/usr/lib/tcltk/default',
     NVIDIA_DRIVER_CAPABILITIES: 'all',
     UV_CACHE_DIR: '/.uv/cache',
     UV_NO_CACHE: '1',
     UV_LINK_MODE: 'copy',
+    UV_PYTHON_BIN_DIR: '/.uv/python_bin',
+    UV_PYTHON_INSTALL_DIR: '/.uv/python_install',
     PATH: `${INSTANCE_TOOLS_BIN}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
   },
   artifacts: [
@@ -49,13 +129,10 @@ export default defineImage({
     {
       name: 'debian-packages',
       profile: 'local',
-      comment: 'Offline profile: everything from Debian packages, so the image builds with no registry but Debian.',
+      comment:
+        'Offline profile: the same package list from Debian bookworm (differences named in the step), so the image builds with no registry but Debian.',
       run: [
-        'apt-get update',
-        'apt-get install -y --no-install-recommends \\',
-        '  ca-certificates curl sudo openssl procps psmisc less nano jq git rsync dos2unix expect cron \\',
-        '  supervisor caddy nodejs python3 python3-venv python3-pip jupyter-notebook',
-        'rm -rf /var/lib/apt/lists/*',
+        renderAptInstall(APT_PACKAGES, 'local'),
         'supervisord --version && caddy version && node --version && jupyter notebook --version',
       ].join('\n'),
     },
@@ -63,22 +140,12 @@ export default defineImage({
       name: 'system-packages',
       profile: 'production',
       comment: [
-        'Production profile (Ubuntu / CUDA bases): the runtime packages plus the tools templates expect. caddy and nodejs',
-        'come from Ubuntu here; supervisor and Jupyter from PyPI below (newer than the distribution, as upstream does).',
+        "Production profile (Ubuntu / CUDA bases): upstream's package list plus the runtime. caddy and nodejs come from",
+        'Ubuntu here; supervisor and Jupyter from PyPI below (newer than the distribution, as upstream does).',
       ].join('\n'),
-      run: [
-        'apt-get update',
-        'apt-get upgrade -y',
-        'apt-get install -y --no-install-recommends \\',
-        '  acl bc ca-certificates gpg-agent software-properties-common locales lsb-release curl wget sudo moreutils \\',
-        '  nano vim less jq git git-lfs man tzdata expect htop iotop strace lsof procps psmisc \\',
-        '  build-essential cmake ninja-build pkg-config libssl-dev libffi-dev \\',
-        '  python3-full python3-dev python3-pip \\',
-        '  netcat-traditional net-tools dnsutils iproute2 iputils-ping rsync rclone zip unzip xz-utils zstd dos2unix \\',
-        '  cron openssl caddy nodejs',
-        'rm -rf /var/lib/apt/lists/*',
-        'caddy version && node --version && python3 --version',
-      ].join('\n'),
+      run: [renderAptInstall(APT_PACKAGES, 'production', { upgrade: true }), 'caddy version && node --version && python3 --version'].join(
+        '\n',
+      ),
     },
     {
       name: 'python-tools',
@@ -112,36 +179,29 @@ export default defineImage({
     },
     {
       name: 'user',
-      comment: 'Uid 1001 in group root, so files written by either side stay writable by the other (umask 002).',
-      run: [
-        'useradd -ms /bin/bash user -u 1001 -g 0',
-        "echo 'user ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/user",
-        'chmod 0440 /etc/sudoers.d/user',
-        `mkdir -p /run/user/1001 /opt/workspace-internal ${LOG_DIR} /var/log/supervisor`,
-        'chown 1001:0 /run/user/1001 && chmod 700 /run/user/1001',
-        'id user',
-      ].join('\n'),
+      comment:
+        'Uid 1001 in group root, so files written by either side stay writable by the other (umask 002). graft.sh runs the same script.',
+      needs: ['opt/vast-base/create-user.sh'],
+      run: ['/opt/vast-base/create-user.sh', 'test -d /usr/lib/tcltk/default/'].join('\n'),
     },
     {
       name: 'main-venv',
       profile: 'local',
-      comment: 'The shared /venv/main over the system Python, so Debian-packaged Jupyter sees it.',
+      comment: 'The shared /venv/main over the system Python, so Debian-packaged Jupyter sees it (graft.sh runs the same script).',
+      needs: ['opt/vast-base/main-venv.sh'],
       run: [
-        'python3 -m venv --system-site-packages /venv/main',
+        '/opt/vast-base/main-venv.sh',
         '# Registered as a Jupyter kernel, as production does; the Debian kernel stays available as "python3".',
         "/venv/main/bin/python -Xfrozen_modules=off -m ipykernel install --name main --display-name 'Python3 (main venv)'",
-        '/venv/main/bin/python --version && test -f /usr/local/share/jupyter/kernels/main/kernel.json',
+        'test -f /usr/local/share/jupyter/kernels/main/kernel.json',
       ].join('\n'),
     },
     {
       name: 'upstream-layout',
-      comment: "Upstream's paths for what this image keeps elsewhere: the portal at /opt/portal-aio, caddy among the instance tools.",
-      run: [
-        `mkdir -p ${INSTANCE_TOOLS_BIN}`,
-        `ln -sfn ${PORTAL_DIR} ${PORTAL_AIO_DIR}`,
-        `ln -sfn "$(command -v caddy)" ${INSTANCE_TOOLS_BIN}/caddy`,
-        `readlink ${PORTAL_AIO_DIR} && ${INSTANCE_TOOLS_BIN}/caddy version`,
-      ].join('\n'),
+      comment:
+        "Upstream's paths for what this image keeps elsewhere: the portal at /opt/portal-aio, caddy among the instance tools (graft.sh runs the same script).",
+      needs: ['opt/vast-base/upstream-layout.sh'],
+      run: '/opt/vast-base/upstream-layout.sh',
     },
     {
       name: 'vast-cli',

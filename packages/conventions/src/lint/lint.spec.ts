@@ -181,6 +181,11 @@ describe('lint rules', () => {
     expect(codes(make())).toEqual([code]);
   });
 
+  it("VL004 fires on an external image that runs graft.sh without the graft's package half first", () => {
+    const without = editDockerfile(cleanContext('external'), (t) => t.replace(/^RUN \["\/opt\/vast-base\/graft-packages\.sh"\]\n/m, ''));
+    expect(codes(without)).toEqual(['VL004']);
+  });
+
   describe('direct entries (no Caddy site, so no authentication)', () => {
     it('VL031 names the port and the fix: public: true in image.ts, or an internal port of its own', () => {
       const [finding] = lintContext(withEntry(cleanContext(), 'localhost:9000:9000:/:Direct'));

@@ -1,4 +1,4 @@
-import { BASE_ARG, BASE_STAGE, GRAFT_SCRIPT, PARENT_ARG, UPSTREAM_ARG, VAST_BASE_ARG } from '../../dockerfile';
+import { BASE_ARG, BASE_STAGE, GRAFT_PACKAGES_SCRIPT, GRAFT_SCRIPT, PARENT_ARG, UPSTREAM_ARG, VAST_BASE_ARG } from '../../dockerfile';
 import { dockerfileInstructions, DOCKERFILE } from './helpers';
 import type { LintRule } from '../types';
 
@@ -25,13 +25,16 @@ export const fromClassRule: LintRule = {
       });
     }
     if (context.class === 'external') {
+      // Both halves, packages first: graft.sh expects what graft-packages.sh installs.
+      const runs = (script: string) => instructions.findIndex((i) => i.keyword === 'RUN' && i.args.includes(script));
       const grafted =
         instructions.some((i) => i.keyword === 'COPY' && i.args.includes(`--from=${BASE_STAGE}`)) &&
-        instructions.some((i) => i.keyword === 'RUN' && i.args.includes(GRAFT_SCRIPT));
+        runs(GRAFT_PACKAGES_SCRIPT) >= 0 &&
+        runs(GRAFT_PACKAGES_SCRIPT) < runs(GRAFT_SCRIPT);
       if (!grafted)
         report({
           file: DOCKERFILE,
-          message: `an external image must copy the base stage's graft kit (--from=${BASE_STAGE}) and run ${GRAFT_SCRIPT}.`,
+          message: `an external image must copy the base stage's graft kit (--from=${BASE_STAGE}) and run ${GRAFT_PACKAGES_SCRIPT}, then ${GRAFT_SCRIPT}.`,
         });
     }
   },

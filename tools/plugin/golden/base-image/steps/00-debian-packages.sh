@@ -4,10 +4,114 @@
 if [[ "${VAST_PROFILE}" != "local" ]]; then echo "step debian-packages: local profile only, skipped"; exit 0; fi
 set -euo pipefail
 # >>> steps[0].run (name "debian-packages") of packages/images/base-image/image.ts, as written there:
+# man-db for production's man: bookworm has `man` only as a virtual package, which apt will not pick a provider for; man-db provides it
+# not fonts-ubuntu (production only): Ubuntu's own font: not in bookworm's main archive
+# mesa-utils for production's mesa-utils-extra: bookworm merged mesa-utils-extra's tools (eglinfo, es2gears, ...) into mesa-utils
+# not nvtop (production only): not in bookworm's main archive (the local root has no contrib), and it shows nothing without a GPU
+# linux-perf for production's linux-tools-common: Ubuntu's package of perf; bookworm ships perf as linux-perf
+# supervisor (this profile only): production installs it from PyPI (python-tools step), newer than the distribution, as upstream does
+# jupyter-notebook (this profile only): production installs Jupyter from PyPI (python-tools step), as upstream does
 apt-get update
 apt-get install -y --no-install-recommends \
-  ca-certificates curl sudo openssl procps psmisc less nano jq git rsync dos2unix expect cron \
-  supervisor caddy nodejs python3 python3-venv python3-pip jupyter-notebook
+  acl bc ca-certificates gpg-agent software-properties-common locales lsb-release curl wget sudo moreutils nano \
+  vim less jq git git-lfs man-db tzdata expect fonts-dejavu fonts-freefont-ttf ffmpeg sox mesa-utils htop iotop \
+  strace libtcmalloc-minimal4 lsof procps psmisc rdma-core libibverbs1 ibverbs-providers libibumad3 librdmacm1 \
+  infiniband-diags build-essential cmake ninja-build gdb libssl-dev pkg-config autoconf automake libtool \
+  libffi-dev libcurl4-openssl-dev libxml2-dev libsqlite3-dev libpng-dev libjpeg-dev libwebp-dev python3-full \
+  python3-dev python3-pip netcat-traditional net-tools dnsutils iproute2 iputils-ping traceroute dos2unix rsync \
+  rclone zip unzip xz-utils zstd linux-perf cron rsyslog clinfo pocl-opencl-icd opencl-headers \
+  ocl-icd-libopencl1 ocl-icd-dev ocl-icd-opencl-dev vulkan-tools openssl util-linux caddy nodejs python3 \
+  supervisor jupyter-notebook
 rm -rf /var/lib/apt/lists/*
+mkdir -p "$(dirname /opt/vast-base/apt-packages.txt)"
+cat > /opt/vast-base/apt-packages.txt <<'EOF'
+acl
+bc
+ca-certificates
+gpg-agent
+software-properties-common
+locales
+lsb-release
+curl
+wget
+sudo
+moreutils
+nano
+vim
+less
+jq
+git
+git-lfs
+man-db
+tzdata
+expect unbuffer
+fonts-dejavu
+fonts-freefont-ttf
+ffmpeg
+sox
+mesa-utils
+htop
+iotop
+strace
+libtcmalloc-minimal4
+lsof
+procps
+psmisc
+rdma-core
+libibverbs1
+ibverbs-providers
+libibumad3
+librdmacm1
+infiniband-diags
+build-essential
+cmake
+ninja-build
+gdb
+libssl-dev
+pkg-config
+autoconf
+automake
+libtool
+libffi-dev
+libcurl4-openssl-dev
+libxml2-dev
+libsqlite3-dev
+libpng-dev
+libjpeg-dev
+libwebp-dev
+python3-full python3
+python3-dev python3
+python3-pip python3
+netcat-traditional
+net-tools
+dnsutils
+iproute2
+iputils-ping
+traceroute
+dos2unix
+rsync
+rclone
+zip
+unzip
+xz-utils
+zstd
+linux-perf
+cron
+rsyslog
+clinfo
+pocl-opencl-icd
+opencl-headers
+ocl-icd-libopencl1
+ocl-icd-dev
+ocl-icd-opencl-dev
+vulkan-tools
+openssl
+util-linux flock
+caddy caddy
+nodejs node
+python3 python3
+supervisor supervisord
+jupyter-notebook jupyter
+EOF
 supervisord --version && caddy version && node --version && jupyter notebook --version
 # <<< steps[0].run

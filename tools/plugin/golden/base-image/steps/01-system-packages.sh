@@ -4,15 +4,117 @@
 if [[ "${VAST_PROFILE}" != "production" ]]; then echo "step system-packages: production profile only, skipped"; exit 0; fi
 set -euo pipefail
 # >>> steps[1].run (name "system-packages") of packages/images/base-image/image.ts, as written there:
+# man for local's man-db: bookworm has `man` only as a virtual package, which apt will not pick a provider for; man-db provides it
+# fonts-ubuntu (this profile only): Ubuntu's own font: not in bookworm's main archive
+# mesa-utils-extra for local's mesa-utils: bookworm merged mesa-utils-extra's tools (eglinfo, es2gears, ...) into mesa-utils
+# nvtop (this profile only): not in bookworm's main archive (the local root has no contrib), and it shows nothing without a GPU
+# linux-tools-common for local's linux-perf: Ubuntu's package of perf; bookworm ships perf as linux-perf
+# not supervisor (local only): production installs it from PyPI (python-tools step), newer than the distribution, as upstream does
+# not jupyter-notebook (local only): production installs Jupyter from PyPI (python-tools step), as upstream does
 apt-get update
 apt-get upgrade -y
 apt-get install -y --no-install-recommends \
-  acl bc ca-certificates gpg-agent software-properties-common locales lsb-release curl wget sudo moreutils \
-  nano vim less jq git git-lfs man tzdata expect htop iotop strace lsof procps psmisc \
-  build-essential cmake ninja-build pkg-config libssl-dev libffi-dev \
-  python3-full python3-dev python3-pip \
-  netcat-traditional net-tools dnsutils iproute2 iputils-ping rsync rclone zip unzip xz-utils zstd dos2unix \
-  cron openssl caddy nodejs
+  acl bc ca-certificates gpg-agent software-properties-common locales lsb-release curl wget sudo moreutils nano \
+  vim less jq git git-lfs man tzdata expect fonts-dejavu fonts-freefont-ttf fonts-ubuntu ffmpeg sox \
+  mesa-utils-extra htop iotop strace libtcmalloc-minimal4 lsof procps psmisc nvtop rdma-core libibverbs1 \
+  ibverbs-providers libibumad3 librdmacm1 infiniband-diags build-essential cmake ninja-build gdb libssl-dev \
+  pkg-config autoconf automake libtool libffi-dev libcurl4-openssl-dev libxml2-dev libsqlite3-dev libpng-dev \
+  libjpeg-dev libwebp-dev python3-full python3-dev python3-pip netcat-traditional net-tools dnsutils iproute2 \
+  iputils-ping traceroute dos2unix rsync rclone zip unzip xz-utils zstd linux-tools-common cron rsyslog clinfo \
+  pocl-opencl-icd opencl-headers ocl-icd-libopencl1 ocl-icd-dev ocl-icd-opencl-dev vulkan-tools openssl \
+  util-linux caddy nodejs python3
 rm -rf /var/lib/apt/lists/*
+mkdir -p "$(dirname /opt/vast-base/apt-packages.txt)"
+cat > /opt/vast-base/apt-packages.txt <<'EOF'
+acl
+bc
+ca-certificates
+gpg-agent
+software-properties-common
+locales
+lsb-release
+curl
+wget
+sudo
+moreutils
+nano
+vim
+less
+jq
+git
+git-lfs
+man
+tzdata
+expect unbuffer
+fonts-dejavu
+fonts-freefont-ttf
+fonts-ubuntu
+ffmpeg
+sox
+mesa-utils-extra
+htop
+iotop
+strace
+libtcmalloc-minimal4
+lsof
+procps
+psmisc
+nvtop
+rdma-core
+libibverbs1
+ibverbs-providers
+libibumad3
+librdmacm1
+infiniband-diags
+build-essential
+cmake
+ninja-build
+gdb
+libssl-dev
+pkg-config
+autoconf
+automake
+libtool
+libffi-dev
+libcurl4-openssl-dev
+libxml2-dev
+libsqlite3-dev
+libpng-dev
+libjpeg-dev
+libwebp-dev
+python3-full python3
+python3-dev python3
+python3-pip python3
+netcat-traditional
+net-tools
+dnsutils
+iproute2
+iputils-ping
+traceroute
+dos2unix
+rsync
+rclone
+zip
+unzip
+xz-utils
+zstd
+linux-tools-common
+cron
+rsyslog
+clinfo
+pocl-opencl-icd
+opencl-headers
+ocl-icd-libopencl1
+ocl-icd-dev
+ocl-icd-opencl-dev
+vulkan-tools
+openssl
+util-linux flock
+caddy caddy
+nodejs node
+python3 python3
+supervisor supervisord
+jupyter-notebook jupyter
+EOF
 caddy version && node --version && python3 --version
 # <<< steps[1].run

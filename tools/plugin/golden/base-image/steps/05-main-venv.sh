@@ -4,8 +4,8 @@
 if [[ "${VAST_PROFILE}" != "local" ]]; then echo "step main-venv: local profile only, skipped"; exit 0; fi
 set -euo pipefail
 # >>> steps[5].run (name "main-venv") of packages/images/base-image/image.ts, as written there:
-python3 -m venv --system-site-packages /venv/main
+/opt/vast-base/main-venv.sh
 # Registered as a Jupyter kernel, as production does; the Debian kernel stays available as "python3".
 /venv/main/bin/python -Xfrozen_modules=off -m ipykernel install --name main --display-name 'Python3 (main venv)'
-/venv/main/bin/python --version && test -f /usr/local/share/jupyter/kernels/main/kernel.json
+test -f /usr/local/share/jupyter/kernels/main/kernel.json
 # <<< steps[5].run

@@ -43,6 +43,7 @@ stage_env_prep() {
     # The boot shell's directory becomes supervisord's and so every service's default.
     cd "$workspace" || return 1
     export HF_HOME=${HF_HOME:-${workspace}/.hf_home}
+    mkdir -p "$HF_HOME" || return 1
 
     env_prep_write_environment || return 1
     # The one place its mode is set: a new file (mktemp already made it 0600) and one kept from an earlier boot, which

@@ -3,6 +3,7 @@
 #
 # After provisioning (75) and before /.provisioning goes (95), as upstream: the snapshot shows provisioning as it
 # ended. The work is in the portal bundle (capabilities.cjs), which renders the manifest the portal serves live.
+# It reads ENABLE_AGENT_BANNER (false with --no-agent-banner) from this environment to leave the banner line out.
 stage_capabilities_manifest() {
     node /opt/portal/capabilities.cjs boot
 }

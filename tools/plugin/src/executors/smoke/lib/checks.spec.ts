@@ -4,8 +4,10 @@ import {
   GLOBAL_CHECKS,
   labelListed,
   latestBootLines,
+  parseEnvLines,
   parsePortalLabels,
   startedStages,
+  threadCapBlock,
   type SmokeExpectations,
 } from './checks';
 import type { ContainerProbe, ProbeResult } from './probe';
@@ -181,5 +183,48 @@ describe('unauthenticated-ports', () => {
     const none = await runCheck('unauthenticated-ports', { '/var/log/portal/caddy.log': 'portal-config: wrote /etc/Caddyfile\n' });
     expect(none).toEqual({ status: 'pass', detail: 'none: every served port asks for a login' });
     expect((await runCheck('unauthenticated-ports', {})).status).toBe('fail');
+  });
+});
+
+describe('environment and thread-cap parsing', () => {
+  it('reads NAME=value lines, values with = and empty values included, and skips what is not a variable', () => {
+    const env = parseEnvLines('A=1\nPORTAL_CONFIG=localhost:1:2:/:x=y\nEMPTY=\nnot a line\n=bad\n');
+    expect([...env]).toEqual([
+      ['A', '1'],
+      ['PORTAL_CONFIG', 'localhost:1:2:/:x=y'],
+      ['EMPTY', ''],
+    ]);
+  });
+
+  it("reads the cap block's values from /etc/environment, and nothing outside it", () => {
+    const file = [
+      '# Template controlled environment for C.1',
+      'OMP_NUM_THREADS="3"',
+      '# VAST_CPU_THREAD_CAPS_BEGIN (ADR 0014, managed — do not edit)',
+      '# OMP_NUM_THREADS: left at user/template value',
+      'MKL_NUM_THREADS=4',
+      '# VAST_CPU_THREAD_CAPS_END',
+      '',
+    ].join('\n');
+    expect([...threadCapBlock(file)!]).toEqual([['MKL_NUM_THREADS', '4']]);
+    expect(threadCapBlock('PATH="/bin"\n')).toBeUndefined();
+  });
+});
+
+describe('cpu-thread-caps', () => {
+  const probe = (pidsMax: string, environment: string, caddyEnv: string) =>
+    fakeProbe({ '/etc/environment': environment }, { 'pids.max': { stdout: `${pidsMax}\n2\n` }, pgrep: { stdout: caddyEnv } });
+  const run = (p: ContainerProbe) => check('cpu-thread-caps').run({ probe: p, expect: expectations() });
+
+  it('passes a healthy host with no block and no cap, and fails one that capped anyway', async () => {
+    expect((await run(probe('max', 'PATH="/bin"\n', 'PATH=/bin\n'))).status).toBe('pass');
+    expect((await run(probe('max', 'PATH="/bin"\n', 'OMP_NUM_THREADS=2\n'))).detail).toMatch(/healthy, but caddy has OMP_NUM_THREADS/);
+  });
+
+  it('fails a low budget without a block, and passes one whose services carry the block', async () => {
+    const block = '# VAST_CPU_THREAD_CAPS_BEGIN (ADR 0014, managed — do not edit)\nOMP_NUM_THREADS=2\n# VAST_CPU_THREAD_CAPS_END\n';
+    expect((await run(probe('20', 'PATH="/bin"\n', 'PATH=/bin\n'))).detail).toMatch(/low budget, but .* no cap block/);
+    expect((await run(probe('20', block, 'OMP_NUM_THREADS=2\n'))).status).toBe('pass');
+    expect((await run(probe('20', block, 'OMP_NUM_THREADS=16\n'))).detail).toMatch(/differs from the block on OMP_NUM_THREADS/);
   });
 });

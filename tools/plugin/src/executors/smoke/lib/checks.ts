@@ -4,6 +4,10 @@ import {
   BOOT_DIR,
   BOOT_LOG,
   CADDY_LOG,
+  CLEAN_LOG_DIR,
+  CPU_THREAD_BLOCK,
+  CPU_THREAD_VARIABLES,
+  LOG_DIR,
   parsePortalYaml,
   PROVISIONING_LOG,
   PROVISIONING_MARKERS,
@@ -151,6 +155,78 @@ async function proxiedEntry(probe: ContainerProbe, entries: PortalEntry[]): Prom
 }
 
 const entryUrl = (e: PortalEntry) => `http://127.0.0.1:${e.externalPort}${e.path}`;
+
+/** Commands templates written for upstream's base call (its apt list, §3.7), which every image must have on PATH. */
+export const TEMPLATE_TOOLS = [
+  'wget',
+  'curl',
+  'ss',
+  'lsof',
+  'htop',
+  'git',
+  'git-lfs',
+  'zip',
+  'unzip',
+  'dig',
+  'netstat',
+  'nc',
+  'ping',
+  'traceroute',
+  'rsync',
+  'jq',
+  'vim',
+  'nano',
+  'strace',
+  'unbuffer',
+  'log-tee',
+  'venv-backup.sh',
+];
+
+/** The boot environment every process sees: fixed in the image (ENV) or defaulted by the boot (HF_HOME). */
+export const BOOT_ENVIRONMENT = [
+  'WORKSPACE',
+  'DATA_DIRECTORY',
+  'HF_HOME',
+  'PIP_BREAK_SYSTEM_PACKAGES',
+  'DEBIAN_FRONTEND',
+  'PYTHONUNBUFFERED',
+  'TCLLIBPATH',
+  'UV_CACHE_DIR',
+  'UV_NO_CACHE',
+  'UV_LINK_MODE',
+  'UV_PYTHON_BIN_DIR',
+  'UV_PYTHON_INSTALL_DIR',
+  'PORTAL_CONFIG',
+];
+
+/** NAME=value lines of /proc/<pid>/environ for the oldest process named `name`, as a map; undefined if none runs. */
+async function processEnvironment(probe: ContainerProbe, name: string): Promise<Map<string, string> | undefined> {
+  const result = await bash(probe, 'pid=$(pgrep -o -x "$1") && tr "\\0" "\\n" < "/proc/${pid}/environ"', name);
+  return result.exitCode === 0 ? parseEnvLines(result.stdout) : undefined;
+}
+
+/** The environment of a login shell as `docker exec bash -lc` gets it. */
+async function loginShellEnvironment(probe: ContainerProbe): Promise<Map<string, string>> {
+  return parseEnvLines((await probe.exec(['bash', '-lc', 'env -0 | tr "\\0" "\\n"'])).stdout);
+}
+
+export function parseEnvLines(text: string): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(line.slice(0, eq))) env.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return env;
+}
+
+/** The managed block's `VAR=value` lines in /etc/environment; undefined when there is no block. */
+export function threadCapBlock(environmentFile: string): Map<string, string> | undefined {
+  const lines = environmentFile.split('\n');
+  const start = lines.indexOf(CPU_THREAD_BLOCK.begin);
+  if (start < 0) return undefined;
+  const end = lines.indexOf(CPU_THREAD_BLOCK.end, start);
+  return parseEnvLines(lines.slice(start + 1, end < 0 ? undefined : end).join('\n'));
+}
 
 export const GLOBAL_CHECKS: SmokeCheck[] = [
   {
@@ -304,6 +380,76 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
         if (content?.trim() !== expect.syncProbe.content) return fail(`${path} does not hold what /opt/workspace-internal had`);
       }
       return pass(items.join(', '));
+    },
+  },
+  {
+    id: 'template-tools-on-path',
+    description: `the commands templates call are on PATH (${TEMPLATE_TOOLS.join(' ')})`,
+    async run({ probe }) {
+      const result = await bash(probe, 'for c in "$@"; do command -v "$c" >/dev/null || echo "$c"; done', ...TEMPLATE_TOOLS);
+      const missing = result.stdout.split('\n').filter(Boolean);
+      return missing.length ? fail(`missing: ${missing.join(' ')}`) : pass(`${TEMPLATE_TOOLS.length} commands`);
+    },
+  },
+  {
+    id: 'service-logs-clean-twin',
+    description: `each program's ${LOG_DIR}/<name>.log has its twin ${CLEAN_LOG_DIR}/<name>.log, without escape sequences or CRs (log-tee)`,
+    async run({ probe }) {
+      const states = await supervisorStates(probe);
+      if (!states) return fail('supervisorctl status does not answer');
+      const result = await bash(
+        probe,
+        'portal=$1 clean=$2 escapes=$3; shift 3; for p in "$@"; do [[ -s "$portal/$p.log" ]] || continue; ' +
+          'if [[ ! -f "$clean/$p.log" ]]; then echo "missing $clean/$p.log"; ' +
+          'elif grep -q "$escapes" "$clean/$p.log"; then echo "escapes in $clean/$p.log"; else echo "ok $p"; fi; done',
+        LOG_DIR,
+        CLEAN_LOG_DIR,
+        '[\x1b\r]',
+        ...states.keys(),
+      );
+      const lines = result.stdout.split('\n').filter(Boolean);
+      const ok = lines.filter((l) => l.startsWith('ok ')).map((l) => l.slice(3));
+      const problems = lines.filter((l) => !l.startsWith('ok '));
+      if (problems.length) return fail(problems.join('; '));
+      return ok.length ? pass(ok.join(', ')) : fail(`no program has a non-empty log in ${LOG_DIR}`);
+    },
+  },
+  {
+    id: 'boot-environment',
+    description: 'the boot environment (image ENV, HF_HOME, PORTAL_CONFIG) is the same in a supervisor program and in `bash -lc`',
+    async run({ probe }) {
+      const [service, login] = await Promise.all([processEnvironment(probe, 'caddy'), loginShellEnvironment(probe)]);
+      if (!service) return fail('no caddy process to read the environment of');
+      const problems = BOOT_ENVIRONMENT.flatMap((name) => {
+        const [a, b] = [service.get(name), login.get(name)];
+        if (!a) return [`${name} unset in caddy`];
+        return a === b ? [] : [`${name}: caddy '${a}', bash -lc '${b ?? '(unset)'}'`];
+      });
+      const hfHome = service.get('HF_HOME');
+      if (hfHome && (await probe.exec(['test', '-d', hfHome])).exitCode !== 0) problems.push(`HF_HOME ${hfHome} is not a directory`);
+      return problems.length ? fail(problems.join('; ')) : pass(`${BOOT_ENVIRONMENT.length} variables; HF_HOME=${hfHome}`);
+    },
+  },
+  {
+    id: 'cpu-thread-caps',
+    description: 'thread pools are capped (12-cpu-thread-limits) exactly when pids.max < nproc*16, in /etc/environment and services',
+    async run({ probe }) {
+      const host = await bash(probe, 'cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max 2>/dev/null; nproc');
+      const [pidsMax, nproc] = host.stdout.trim().split('\n');
+      const low = /^\d+$/.test(pidsMax ?? '') && Number(pidsMax) < Number(nproc) * 16;
+      const [file, service] = await Promise.all([readFile(probe, '/etc/environment'), processEnvironment(probe, 'caddy')]);
+      if (file === undefined) return fail('/etc/environment is missing');
+      if (!service) return fail('no caddy process to read the environment of');
+      const block = threadCapBlock(file);
+      const where = `pids.max=${pidsMax}, nproc=${nproc}`;
+      if (!low) {
+        if (block) return fail(`${where} is healthy, but /etc/environment has a cap block`);
+        const set = CPU_THREAD_VARIABLES.filter((v) => service.has(v));
+        return set.length ? fail(`${where} is healthy, but caddy has ${set.join(', ')}`) : pass(`${where}: no cap, as upstream`);
+      }
+      if (!block) return fail(`${where} is a low budget, but /etc/environment has no cap block`);
+      const wrong = [...block].filter(([name, value]) => service.get(name) !== value).map(([name]) => name);
+      return wrong.length ? fail(`caddy differs from the block on ${wrong.join(', ')}`) : pass(`${where}: ${[...block].join(' ')}`);
     },
   },
   {

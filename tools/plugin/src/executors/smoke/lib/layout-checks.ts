@@ -29,6 +29,8 @@ export const TOOL_PROBES: Record<Tool, { args: string[]; exitCode: number; outpu
   'propagate_ssh_keys.sh': { args: [], exitCode: 0, output: /^(\[ssh-keys\] .*)?$/s },
   // Live from the portal's /capabilities, or the static fallback: JSON either way, then the pointer on stderr.
   'vast-capabilities': { args: [], exitCode: 0, output: /"schema_version": 1[\s\S]*LIVE STATE/ },
+  // Boot stage 48 ran it; running it again would write a second backup into the workspace.
+  'venv-backup.sh': 'booted',
   caddy: { args: ['version'], exitCode: 0, output: /^v?2\./ },
 };
 

@@ -42,6 +42,21 @@ for arg in "$@"; do
     esac
 done
 
+# A flag whose variable no stage of this image reads would do nothing: say so instead of ignoring it silently.
+# (Stages of a derivative, or added later, that read the variable make the flag take effect with no change here.)
+boot_flag_unread() {
+    local flag=$1 variable=$2 why=$3
+    grep -rqsw -- "$variable" "$BOOT_STAGE_DIR" && return 0
+    echo "boot: ${flag} ignored: ${why}" >&2
+}
+for arg in "$@"; do
+    case "$arg" in
+        --no-update-portal) boot_flag_unread "$arg" update_portal 'the portal is part of this image; no boot stage updates it' ;;
+        --no-update-vast) boot_flag_unread "$arg" update_vast_cli 'no boot stage of this image updates a vast-cli checkout' ;;
+        --no-agent-banner) boot_flag_unread "$arg" ENABLE_AGENT_BANNER 'no boot stage of this image writes an agent banner' ;;
+    esac
+done
+
 # Serverless workers must start fast and reproducibly: never self-update there.
 if [[ "${SERVERLESS:-}" =~ ^[Tt][Rr][Uu][Ee]$ ]]; then
     update_portal=false
