@@ -1,6 +1,6 @@
 // The pure pieces of the bench: ratio text, target verdicts and the shape of bench/out/latest.json.
 import { describe, expect, it } from 'vitest';
-import { formatFigure, latestJson, ratioFigure, times } from './figures';
+import { formatFigure, latestJson, median, ratioFigure, sideBySide, times } from './figures';
 
 describe('bench figures', () => {
   it('writes a ratio with two decimals, and n/a rather than Infinity for a zero baseline', () => {
@@ -48,5 +48,23 @@ describe('bench figures', () => {
         { section: 'boot', what: 'idle memory', value: '120 MiB', numbers: { idleKb: 122880 } },
       ],
     });
+  });
+
+  it('takes the middle of three runs whatever their order, and refuses no runs', () => {
+    expect(median([900, 120, 130])).toBe(130);
+    expect(median([5])).toBe(5);
+    expect(median([4, 1, 3, 2])).toBe(2);
+    expect(() => median([])).toThrow(/at least once/);
+  });
+
+  it('prints memory and times of now and of an earlier revision side by side, with the ratio in its numbers', () => {
+    const memory = sideBySide('portal', 'idle', 'Kb', { value: 61440, label: 'now abc1234' }, { value: 51200, label: 'then 4f3a329' });
+    expect(formatFigure(memory)).toBe('idle: 60 MiB (now abc1234) vs 50 MiB (then 4f3a329) = 1.20x');
+    expect(memory.numbers).toEqual({ currentKb: 61440, previousKb: 51200, ratio: 1.2 });
+    expect(memory.target).toBeUndefined();
+    const paint = sideBySide('portal', 'paint', 'Ms', { value: 412.6, label: 'now' }, { value: 250, label: 'then' });
+    expect(paint.value).toBe('0.41s (now) vs 0.25s (then) = 1.65x');
+    expect(paint.numbers).toEqual({ currentMs: 413, previousMs: 250, ratio: 1.65 });
+    expect(sideBySide('portal', 'x', 'Ms', { value: 1, label: 'a' }, { value: 0, label: 'b' }).value).toContain('= n/a');
   });
 });

@@ -24,6 +24,36 @@ export function times(a: number, b: number): string {
   return b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}x` : 'n/a';
 }
 
+/** The middle value of an odd number of runs (the lower middle of an even number): one outlier does not decide it. */
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error('median of no values: measure at least once');
+  return [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+}
+
+/**
+ * A row that prints the same measure for the code now and for an earlier revision, side by side, with the ratio of
+ * now to then. `unit` says whether the numbers are KiB of memory or milliseconds.
+ */
+export function sideBySide(
+  section: string,
+  what: string,
+  unit: 'Kb' | 'Ms',
+  current: { value: number; label: string },
+  previous: { value: number; label: string },
+): Figure {
+  const show = unit === 'Kb' ? megabytes : seconds;
+  return {
+    section,
+    what,
+    value: `${show(current.value)} (${current.label}) vs ${show(previous.value)} (${previous.label}) = ${times(current.value, previous.value)}`,
+    numbers: {
+      [`current${unit}`]: Math.round(current.value),
+      [`previous${unit}`]: Math.round(previous.value),
+      ratio: previous.value > 0 ? Number((current.value / previous.value).toFixed(3)) : Number.NaN,
+    },
+  };
+}
+
 /** A row whose target is a maximum ratio of `value` to `baseline`. */
 export function ratioFigure(
   section: string,

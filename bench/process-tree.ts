@@ -3,6 +3,11 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** VmRSS of a /proc/<pid>/status text, in KiB; 0 when absent (a kernel thread, or a process already exiting). */
+export function vmRssKb(status: string): number {
+  return Number(/^VmRSS:\s+(\d+)\s*kB/m.exec(status)?.[1] ?? 0);
+}
+
 /** pid -> [parent pid, resident KiB] for every process visible now. */
 function processTable(): Map<number, [number, number]> {
   const table = new Map<number, [number, number]>();
@@ -11,7 +16,7 @@ function processTable(): Map<number, [number, number]> {
     try {
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
       const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      const rss = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      const rss = vmRssKb(status);
       table.set(Number(entry), [ppid, rss]);
     } catch {
       // Gone between readdir and read.

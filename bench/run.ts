@@ -13,10 +13,11 @@ import { formatFigure, latestJson, type Figure } from './figures';
 import { family } from './family';
 import { cold } from './cold';
 import { boot } from './boot';
+import { DEFAULT_PREVIOUS_REV, portal } from './portal';
 
 const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
 
-// npm run bench -- [section ...] [--json] [--images=N] [--note=TEXT]
+// npm run bench -- [section ...] [--json] [--images=N] [--portal-rev=REV] [--note=TEXT]
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const only = new Set(process.argv.slice(2).filter((a) => !a.startsWith('--')));
 const flag = (name: string) =>
@@ -27,7 +28,7 @@ const flag = (name: string) =>
     .join('=');
 const writeJson = flags.includes('--json');
 const familySize = Number(flag('images') ?? 200);
-const SECTIONS = ['rebuild', 'family', 'cold', 'boot', 'scale', 'affected'];
+const SECTIONS = ['rebuild', 'family', 'cold', 'boot', 'portal', 'scale', 'affected'];
 const want = (section: string) => only.size === 0 || only.has(section);
 const figures: Figure[] = [];
 let currentSection = '';
@@ -349,6 +350,10 @@ async function main() {
     } finally {
       ws.dispose();
     }
+  }
+  if (want('portal')) {
+    section('portal');
+    await portal(flag('portal-rev') ?? DEFAULT_PREVIOUS_REV, record);
   }
   if (want('scale')) {
     section('scale');
