@@ -120,7 +120,9 @@ describe('boot stages with their inputs present', () => {
   it('says which flags it ignored and why: none is ignored silently', async () => {
     const logs = await containerLogs(container!.id, 100_000);
     expect(logs).toContain('boot: --no-update-portal ignored: the portal is part of this image; no boot stage updates it');
-    expect(logs).toContain('boot: --no-update-vast ignored: no boot stage of this image updates a vast-cli checkout');
+    expect(logs).toContain(
+      'boot: --no-update-vast ignored: this image has no vast-cli checkout to update (the production profile has one)',
+    );
     // Stage 80 reads ENABLE_AGENT_BANNER: that flag works, so it is not among the ignored.
     expect(logs).not.toContain('--no-agent-banner ignored');
     expect(await sh('cat /etc/banner')).toBe('Welcome to the e2e instance');
@@ -186,6 +188,37 @@ describe('boot stages with their inputs present', () => {
   it("46: gives user root's SSH keys, owned by user", async () => {
     expect(await sh('cat /home/user/.ssh/authorized_keys')).toBe(SSH_KEY);
     expect(await sh('stat -c "%U %a" /home/user/.ssh /home/user/.ssh/authorized_keys')).toBe('user 700\nuser 600');
+  });
+
+  it('first boot pulls the vast-cli checkout unless --no-update-vast, and a failed pull keeps it', async () => {
+    // The production profile installs this script as first_boot/05-update-vast.sh; the local one has no checkout, so
+    // the test makes one, cloned from a repository that then moves on.
+    const git = 'git -c user.email=e2e@example.invalid -c user.name=e2e';
+    await sh(
+      [
+        'set -e',
+        'rm -rf /tmp/vc-src /tmp/vc-origin.git /opt/vast-cli',
+        `git init -q /tmp/vc-src && echo 1 >/tmp/vc-src/f && ${git} -C /tmp/vc-src add f && ${git} -C /tmp/vc-src commit -qm one`,
+        'git clone -q --bare /tmp/vc-src /tmp/vc-origin.git && git clone -q /tmp/vc-origin.git /opt/vast-cli',
+        `echo 2 >/tmp/vc-src/f && ${git} -C /tmp/vc-src commit -qam two && git -C /tmp/vc-src push -q /tmp/vc-origin.git HEAD`,
+      ].join('\n'),
+    );
+    const update = (flag: boolean) => container!.probe.exec(['bash', '-c', `update_vast_cli=${flag}; . /opt/vast-base/update-vast-cli.sh`]);
+    const subject = () => sh('git -C /opt/vast-cli log -1 --format=%s');
+    try {
+      expect((await update(false)).stdout).toContain('vast-cli: not updated (--no-update-vast or SERVERLESS)');
+      expect(await subject()).toBe('one');
+      const pulled = await update(true);
+      expect(pulled.stdout).toMatch(/vast-cli: updated to [0-9a-f]+ \d{4}-\d{2}-\d{2}/);
+      expect(await subject()).toBe('two');
+      await sh('rm -rf /tmp/vc-origin.git');
+      const failed = await update(true);
+      expect(failed.exitCode).toBe(0);
+      expect(failed.stderr).toContain('vast-cli: update failed; keeping');
+      expect(await subject()).toBe('two');
+    } finally {
+      await sh('rm -rf /tmp/vc-src /tmp/vc-origin.git /opt/vast-cli');
+    }
   });
 
   it('45: adds the shell setup to .bashrc once, and a login shell starts in the workspace with /venv/main and umask 002', async () => {

@@ -211,7 +211,9 @@ export default defineImage({
         'of its own venv through a wrapper in the instance tools. Not pre-authenticated: use --api-key "$CONTAINER_API_KEY".',
         'Its requirements go into a venv of its own (upstream relies on what the other system installs happen to bring):',
         "a system-wide pip install is refused on Ubuntu 24.04 (PEP 668), and /venv/main stays the user's.",
+        'First boot pulls it up to date unless --no-update-vast or SERVERLESS (first_boot/05-update-vast.sh, as upstream).',
       ].join('\n'),
+      needs: ['opt/vast-base/update-vast-cli.sh'],
       run: [
         `git clone --depth 1 --branch "\${VAST_CLI_REF}" https://github.com/vast-ai/vast-cli ${VAST_CLI_DIR}`,
         `/usr/bin/python3 -m venv ${VAST_CLI_DIR}/.venv`,
@@ -223,6 +225,8 @@ export default defineImage({
         `exec ${VAST_CLI_DIR}/.venv/bin/python ${VAST_CLI_DIR}/vast.py "$@"`,
         'WRAPPER',
         `chmod 0755 ${INSTANCE_TOOLS_BIN}/vastai`,
+        // A copy, not a link: boot finds the stages that read a flag's variable with grep -r, which skips links.
+        'install -D -m 0755 /opt/vast-base/update-vast-cli.sh /etc/vast_boot.d/first_boot/05-update-vast.sh',
         `vastai --help >/dev/null && git -C ${VAST_CLI_DIR} log -1 --format='vastai %h %cs'`,
       ].join('\n'),
     },

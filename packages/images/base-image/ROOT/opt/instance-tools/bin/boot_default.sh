@@ -52,7 +52,7 @@ boot_flag_unread() {
 for arg in "$@"; do
     case "$arg" in
         --no-update-portal) boot_flag_unread "$arg" update_portal 'the portal is part of this image; no boot stage updates it' ;;
-        --no-update-vast) boot_flag_unread "$arg" update_vast_cli 'no boot stage of this image updates a vast-cli checkout' ;;
+        --no-update-vast) boot_flag_unread "$arg" update_vast_cli 'this image has no vast-cli checkout to update (the production profile has one)' ;;
         --no-agent-banner) boot_flag_unread "$arg" ENABLE_AGENT_BANNER 'no boot stage of this image writes an agent banner' ;;
     esac
 done
