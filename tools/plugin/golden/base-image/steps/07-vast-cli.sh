@@ -13,5 +13,6 @@ cat > /opt/instance-tools/bin/vastai <<'WRAPPER'
 exec /opt/vast-cli/.venv/bin/python /opt/vast-cli/vast.py "$@"
 WRAPPER
 chmod 0755 /opt/instance-tools/bin/vastai
+install -D -m 0755 /opt/vast-base/update-vast-cli.sh /etc/vast_boot.d/first_boot/05-update-vast.sh
 vastai --help >/dev/null && git -C /opt/vast-cli log -1 --format='vastai %h %cs'
 # <<< steps[7].run
