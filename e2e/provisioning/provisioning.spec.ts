@@ -19,7 +19,7 @@ import {
 import { buildWheel, HF_TOKEN, makeBareRepo } from '@vast/provisioner/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { eventually } from '../support/eventually';
-import { makeTestCa, type TestCa } from '@vast/conventions/testing';
+import { makeTestCa, TEST_CA_NAME, type TestCa } from '@vast/conventions/testing';
 
 const suffix = randomBytes(4).toString('hex');
 const NETWORK = `wt-provisioner-e2e-net-${suffix}`;
@@ -233,7 +233,7 @@ describe('TLS signing at boot (stage 55) against a stand-in signer', () => {
 
   it('installs the certificate the signer returns for the instance key, with the instance id, and no marker', async () => {
     await eventually('stage 55 done', async () => (await sh(`grep -c " 65-supervisor-launch" ${BOOT_LOG} || true`)) !== '0');
-    expect(await sh('openssl x509 -in /etc/instance.crt -noout -issuer')).toContain('vast e2e test CA');
+    expect(await sh('openssl x509 -in /etc/instance.crt -noout -issuer')).toContain(TEST_CA_NAME);
     expect((await docker(['exec', INSTANCE, 'cert-usable'])).exitCode).toBe(0);
     expect(await sh('stat -c %a /etc/instance.crt /etc/instance.key')).toBe('644\n600');
     expect((await docker(['exec', INSTANCE, 'test', '-e', TLS_SELF_SIGNED_MARKER])).exitCode).toBe(1);

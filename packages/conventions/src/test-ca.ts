@@ -8,6 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** The CA's common name: what a certificate it signed shows as its issuer. */
+export const TEST_CA_NAME = 'vast test CA';
+
 export interface TestCa {
   /** The CA certificate (PEM), to trust: its file and its text. */
   caFile: string;
@@ -40,7 +43,7 @@ export function makeTestCa(prefix = 'vast-test-ca-', dnsNames: readonly string[]
     '-days',
     '2',
     '-subj',
-    '/CN=vast test CA',
+    `/CN=${TEST_CA_NAME}`,
   );
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
   writeFileSync(

@@ -2,7 +2,7 @@
 // test certificate authority (test-ca.ts) the portal's, the provisioner's and the end-to-end tests share.
 import { parseImageDefinition, type ImageDefinition, type ImageDefinitionInput } from './schema';
 import { resolveImageGraph, type ResolvedImage } from './graph';
-export { makeTestCa, type TestCa } from './test-ca';
+export { makeTestCa, TEST_CA_NAME, type TestCa } from './test-ca';
 
 const BASE: ImageDefinitionInput = {
   name: 'base',
