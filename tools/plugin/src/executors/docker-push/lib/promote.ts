@@ -3,7 +3,7 @@
 // The plan is pure (planPromotion); reading the staged digests and copying are the I/O.
 import { lookupRemote } from '../../../utils/docker';
 import { parseRemoteManifest } from '../../../utils/docker-commands';
-import { copyManifestByDigest, splitRepository } from '../../../utils/registry-copy';
+import { copyManifestByDigest, splitRepository } from './registry-copy';
 import { stagingTag, type PushAction, type PushStep } from './plan-push';
 import type { PushReport } from './push-release';
 

@@ -7,7 +7,7 @@ import { isLoopbackRegistry, registryHost } from './plan-push';
 
 /** The part of the docker CLI's config.json that says where credentials come from. */
 export interface DockerConfig {
-  auths?: Record<string, unknown>;
+  auths?: Record<string, { auth?: string } | undefined>;
   credHelpers?: Record<string, string>;
   credsStore?: string;
 }
@@ -21,8 +21,20 @@ const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
  * credential helper for it, or a credentials store (which may hold them; only the helper itself can say).
  */
 export function hasDockerCredentials(host: string, config: DockerConfig): boolean {
-  const keys = DOCKER_HUB_KEYS.has(host) ? [DOCKER_HUB_AUTH_KEY, ...DOCKER_HUB_KEYS] : [host, `https://${host}`, `http://${host}`];
+  const keys = credentialKeys(host);
   return keys.some((key) => config.auths?.[key] !== undefined || config.credHelpers?.[key] !== undefined) || Boolean(config.credsStore);
+}
+
+/** The config.json keys the docker CLI files `host`'s credentials under. */
+function credentialKeys(host: string): string[] {
+  return DOCKER_HUB_KEYS.has(host) ? [DOCKER_HUB_AUTH_KEY, ...DOCKER_HUB_KEYS] : [host, `https://${host}`, `http://${host}`];
+}
+
+/** The basic credentials (`auth`, base64 user:password) the docker CLI stored for `host` in config.json `auths`. */
+export function basicAuthFor(host: string, config: DockerConfig): string | undefined {
+  return credentialKeys(host)
+    .map((key) => config.auths?.[key]?.auth)
+    .find((auth) => typeof auth === 'string');
 }
 
 /** Where the docker CLI reads its config: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
@@ -30,7 +42,9 @@ function dockerConfigFile(env: NodeJS.ProcessEnv): string {
   return join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
 }
 
-function readDockerConfig(file: string): DockerConfig {
+/** The docker CLI's config.json ({} when absent or unreadable). */
+export function readDockerConfig(env: NodeJS.ProcessEnv): DockerConfig {
+  const file = dockerConfigFile(env);
   if (!existsSync(file)) return {};
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as DockerConfig;
@@ -39,11 +53,16 @@ function readDockerConfig(file: string): DockerConfig {
   }
 }
 
-/** The URL of the registry API's version check: plain HTTP on loopback (as docker allows), HTTPS elsewhere. */
-export function versionCheckUrl(registry: string): string {
+/** The registry API's base URL (`…/v2`): plain HTTP on loopback (as docker allows), HTTPS elsewhere. */
+export function registryApiBase(registry: string): string {
   const host = registryHost(registry);
-  if (isLoopbackRegistry(registry)) return `http://${host}/v2/`;
-  return `https://${DOCKER_HUB_KEYS.has(host) ? 'registry-1.docker.io' : host}/v2/`;
+  if (isLoopbackRegistry(registry)) return `http://${host}/v2`;
+  return `https://${DOCKER_HUB_KEYS.has(host) ? 'registry-1.docker.io' : host}/v2`;
+}
+
+/** The URL of the registry API's version check. */
+export function versionCheckUrl(registry: string): string {
+  return `${registryApiBase(registry)}/`;
 }
 
 /**
@@ -65,7 +84,7 @@ export async function checkRegistryAccess(registry: string, env: NodeJS.ProcessE
   }
   if (status === 401) {
     const file = dockerConfigFile(env);
-    if (!hasDockerCredentials(host, readDockerConfig(file))) {
+    if (!hasDockerCredentials(host, readDockerConfig(env))) {
       return [
         `registry ${host}: asks for credentials (GET ${url} answered 401) and the docker CLI has none for ${host} in ${file}. Run docker login ${host}, then run again.`,
       ];

@@ -2,9 +2,7 @@
 // registry, through the registry HTTP API (what crane copy does; there is no buildx here). The blobs are mounted
 // across repositories inside the registry, the manifest bytes are put back unchanged, so the tag names the very
 // digest that was staged and tested: nothing is pulled, rebuilt or re-compressed.
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basicAuthFor, readDockerConfig, registryApiBase } from './registry-access';
 
 const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
@@ -29,35 +27,18 @@ export function splitRepository(reference: string): RegistryRepository {
   return { host: reference.slice(0, slash), repository: reference.slice(slash + 1) };
 }
 
-const isLoopback = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
-const apiBase = (host: string) =>
-  isLoopback(host) ? `http://${host}/v2` : `https://${host === 'docker.io' ? 'registry-1.docker.io' : host}/v2`;
-
-/** Basic credentials the docker CLI stored for `host` in config.json `auths` (helpers and stores cannot be read here). */
-function basicAuthFor(host: string, env: NodeJS.ProcessEnv): string | undefined {
-  const file = join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
-  if (!existsSync(file)) return undefined;
-  try {
-    const auths = (JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string }> }).auths ?? {};
-    const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`];
-    return keys.map((k) => auths[k]?.auth).find((a) => typeof a === 'string');
-  } catch {
-    return undefined;
-  }
-}
-
 /** A fetch for one registry that answers a Bearer challenge once (token scoped to `scope`) and keeps the token. */
 function registryClient(host: string, scope: string, env: NodeJS.ProcessEnv) {
   let authorization: string | undefined;
   return async (path: string, init: RequestInit = {}): Promise<Response> => {
-    const url = path.startsWith('http') ? path : `${apiBase(host)}${path}`;
+    const url = path.startsWith('http') ? path : `${registryApiBase(host)}${path}`;
     const send = () =>
       fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...(authorization ? { authorization } : {}) } });
     let response = await send();
     if (response.status !== 401 || authorization) return response;
     const challenge = response.headers.get('www-authenticate') ?? '';
     await response.body?.cancel();
-    const basic = basicAuthFor(host, env);
+    const basic = basicAuthFor(host, readDockerConfig(env));
     const bearer = /^Bearer\s+(.*)$/i.exec(challenge)?.[1];
     if (bearer) {
       const params = Object.fromEntries([...bearer.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
@@ -114,7 +95,7 @@ export async function copyManifestByDigest(
     await expectStatus(mount, [201, 202], `mount ${blob} into ${to.repository}`);
     if (mount.status === 201) return;
     // The registry declined the mount and opened an upload instead: move the bytes through this process.
-    const location = new URL(mount.headers.get('location') ?? '', apiBase(to.host)).toString();
+    const location = new URL(mount.headers.get('location') ?? '', registryApiBase(to.host)).toString();
     const bytes = await (await expectStatus(await client(`/${from.repository}/blobs/${blob}`), [200], `read ${blob}`)).arrayBuffer();
     const put = await client(`${location}${location.includes('?') ? '&' : '?'}digest=${blob}`, {
       method: 'PUT',
