@@ -246,7 +246,7 @@ function hardware(facts: CapabilitiesFacts): Json {
       'components says which CUDA libraries the dynamic loader finds (ldconfig -p and LD_LIBRARY_PATH), nvcc and the headers; ' +
       'pip wheels must be built for a CUDA no newer than driver_max_cuda, and for compute capability 10.0 and up (Blackwell) for min_cuda_for_wheels or newer.',
   };
-  const render = gpu.render && { render: renderSupport(gpu.render) };
+  const render = gpu.render && { render: renderSupport(gpu.components, gpu.render) };
   if (!metrics) return { gpu: { summary: gpu.summary, ...render, cuda } };
   return {
     gpu: { summary: gpu.summary, ...render, cuda, ...metrics.gpu },

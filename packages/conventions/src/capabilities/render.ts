@@ -1,16 +1,13 @@
 // The capabilities manifest's `hardware.gpu.render` (upstream §5.2): whether programs in the container can reach the
 // NVIDIA driver's OpenGL (libGLX_nvidia.so.0), OptiX (libnvoptix.so.1) and Vulkan (an nvidia*.json ICD) pieces, from
 // recorded `ldconfig -p` output and folder listings. Present only where the NVIDIA driver is (/proc/driver/nvidia/version).
-import { parseLdconfigLibraries } from './cuda';
+import { parseLdconfigLibraries, type CudaComponentFacts } from './cuda';
 
 /** Where a Vulkan loader finds NVIDIA's ICD file (upstream's list). */
 export const VULKAN_ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/opt/nvidia-drivers/lib64'] as const;
 
+/** What render needs beyond the CUDA component facts (whose loader listing it shares): the Vulkan ICD folders. */
 export interface RenderFacts {
-  /** `ldconfig -p` output; empty when it could not be run. */
-  ldconfig: string;
-  /** File names in each LD_LIBRARY_PATH folder. */
-  libraryDirListings: string[][];
   /** File names in each of VULKAN_ICD_DIRS (a missing folder lists nothing). */
   vulkanIcdListings: string[][];
 }
@@ -23,8 +20,12 @@ export interface RenderSupport {
   fix?: string;
 }
 
-export function renderSupport(facts: RenderFacts): RenderSupport {
-  const names = new Set([...parseLdconfigLibraries(facts.ldconfig), ...facts.libraryDirListings.flat()]);
+/** `loader`: the `ldconfig -p` output and LD_LIBRARY_PATH listings the CUDA components were read from. */
+export function renderSupport(
+  loader: Pick<CudaComponentFacts, 'ldconfig' | 'libraryDirListings'> | undefined,
+  facts: RenderFacts,
+): RenderSupport {
+  const names = new Set([...parseLdconfigLibraries(loader?.ldconfig ?? ''), ...(loader?.libraryDirListings.flat() ?? [])]);
   const support = {
     gl: names.has('libGLX_nvidia.so.0'),
     optix: names.has('libnvoptix.so.1'),

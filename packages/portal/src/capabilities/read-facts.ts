@@ -118,13 +118,11 @@ function cudaFacts(
   const compatDir = `${toolkit}/compat`;
   const smi =
     real && existsSync('/proc/driver/nvidia/version') ? run('nvidia-smi', ['--query-gpu=compute_cap', '--format=csv,noheader']) : undefined;
-  const ldconfig = (real ? run('ldconfig', ['-p']) : undefined) ?? '';
-  const libraryDirListings = dirsOf(env.LD_LIBRARY_PATH).map((dir) => list(at(dir)));
   const driver = existsSync(at('/proc/driver/nvidia/version'));
   return {
     components: {
-      ldconfig,
-      libraryDirListings,
+      ldconfig: (real ? run('ldconfig', ['-p']) : undefined) ?? '',
+      libraryDirListings: dirsOf(env.LD_LIBRARY_PATH).map((dir) => list(at(dir))),
       nvcc,
       devHeaders: existsSync(at(`${cudaHome}/include/cuda_runtime.h`)),
     },
@@ -135,7 +133,7 @@ function cudaFacts(
       ldLibraryPath: env.LD_LIBRARY_PATH,
     },
     computeCapabilities: smi === undefined ? undefined : parseComputeCapabilities(smi),
-    render: driver ? { ldconfig, libraryDirListings, vulkanIcdListings: VULKAN_ICD_DIRS.map((dir) => list(at(dir))) } : undefined,
+    render: driver ? { vulkanIcdListings: VULKAN_ICD_DIRS.map((dir) => list(at(dir))) } : undefined,
   };
 }
 
