@@ -14,7 +14,8 @@ const depConstraints = [
   // An image is data on top of conventions; its package.json pins its parent image.
   { sourceTag: 'type:image', onlyDependOnLibsWithTags: ['type:conventions', 'type:image'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:plugin', 'type:conventions', 'type:portal', 'type:provisioner'] },
-  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:plugin', 'type:conventions'] },
+  // bench measures the portal too (its fixture comes from @vast/portal/testing).
+  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:plugin', 'type:conventions', 'type:portal'] },
   { sourceTag: 'type:scripts', onlyDependOnLibsWithTags: ['type:plugin', 'type:conventions'] },
 ];
 
