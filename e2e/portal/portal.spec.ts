@@ -564,7 +564,7 @@ describe.each([
       // answered here, so nothing leaves the machine; the redirect itself is the page's, unmocked.
       const reached: string[] = [];
       await context.route(`https://${NAMED_TUNNEL_HOST}/**`, (route) => {
-        reached.push(route.request().url());
+        if (route.request().isNavigationRequest()) reached.push(route.request().url());
         return route.fulfill({ status: 200, contentType: 'text/html', body: '<title>named tunnel</title>reached' });
       });
       const insecure = await context.newPage();

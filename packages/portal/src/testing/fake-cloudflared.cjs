@@ -58,11 +58,11 @@ function namedTunnel() {
   const ingress = [...JSON.parse(env.FAKE_CLOUDFLARED_INGRESS || '[]'), { service: 'http_status:404' }];
   const config = { ingress, 'warp-routing': { enabled: false } };
   const [host, port] = (after('--metrics') || 'localhost:11113').split(/:(?=\d+$)/);
-  const metrics = createServer((req, res) => {
+  const serveConfig = (req, res) => {
     if (req.url !== '/config') return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version: 1, config }));
-  });
-  metrics.listen(Number(port), host === 'localhost' ? '127.0.0.1' : host, () => {
+  };
+  const started = () => {
     say('INF', `Starting metrics server on ${host}:${port}/metrics`);
     const locations = ['ams08', 'fra13', 'ams01', 'fra06'];
     locations.forEach((location, connIndex) =>
@@ -72,7 +72,13 @@ function namedTunnel() {
       ),
     );
     say('INF', `Updated to new configuration config=${JSON.stringify(JSON.stringify(config))} version=1`);
-  });
+  };
+  // `localhost` may resolve to either loopback address first: answer on both, as cloudflared's listener does.
+  createServer(serveConfig).listen(Number(port), host === 'localhost' ? '127.0.0.1' : host, started);
+  if (host === 'localhost')
+    createServer(serveConfig)
+      .on('error', () => undefined)
+      .listen(Number(port), '::1');
   stayUntilStopped(() =>
     [0, 1, 2, 3].forEach((i) => say('INF', `Unregistered tunnel connection connIndex=${i} event=0 ip=198.41.200.${13 + i}`)),
   );
