@@ -160,10 +160,10 @@ describe('the workspace', () => {
       expect(result.output).toMatch(/bench\/deep\.ts[\s\S]*Projects cannot be imported by a relative or absolute path/);
     });
     it('fails on an import the layering does not allow, even through a public entry point', () => {
-      const result = lintWith('bench/portal.ts', "import { freePort } from '@vast/portal/testing';\nvoid freePort;\n", 'bench');
+      const result = lintWith('scripts/portal-probe.ts', "import { freePort } from '@vast/portal/testing';\nvoid freePort;\n", 'scripts');
       expect(result.code).not.toBe(0);
       expect(result.output).toMatch(
-        /A project tagged with "type:bench" can only depend on libs tagged with "type:plugin", "type:conventions"/,
+        /A project tagged with "type:scripts" can only depend on libs tagged with "type:plugin", "type:conventions"/,
       );
     });
   });
