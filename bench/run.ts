@@ -14,6 +14,7 @@ import { family } from './family';
 import { cold } from './cold';
 import { boot } from './boot';
 import { DEFAULT_PREVIOUS_REV, portal } from './portal';
+import { loaderFigures } from './loader';
 
 const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
 
@@ -28,7 +29,7 @@ const flag = (name: string) =>
     .join('=');
 const writeJson = flags.includes('--json');
 const familySize = Number(flag('images') ?? 200);
-const SECTIONS = ['rebuild', 'family', 'cold', 'boot', 'portal', 'scale', 'affected'];
+const SECTIONS = ['rebuild', 'family', 'cold', 'boot', 'portal', 'scale', 'affected', 'loader'];
 const want = (section: string) => only.size === 0 || only.has(section);
 const figures: Figure[] = [];
 let currentSection = '';
@@ -362,6 +363,15 @@ async function main() {
   if (want('affected')) {
     section('affected');
     affectedPrecision();
+  }
+  if (want('loader')) {
+    section('loader');
+    const ws = ScratchWorkspace.create('vast-bench-loader-');
+    try {
+      loaderFigures(ws, record);
+    } finally {
+      ws.dispose();
+    }
   }
   const out = join(__dirname, 'out');
   mkdirSync(out, { recursive: true });
