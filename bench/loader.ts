@@ -7,16 +7,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ScratchWorkspace } from '../e2e/support/scratch-workspace';
 import { median, seconds, type Figure } from './figures';
+import { timed } from './timed-nx';
 
 const SECTION = 'loader';
-
-function timed(ws: ScratchWorkspace, label: string, args: string[], env: Record<string, string> = {}): number {
-  const started = process.hrtime.bigint();
-  const result = ws.run(join(ws.root, 'node_modules/.bin/nx'), args, env);
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.code !== 0) throw new Error(`${label} failed:\n${result.output.slice(-4000)}`);
-  return ms;
-}
 
 /** The commands whose cost the loader sits in: the graph alone, a cache hit, an executor in its task process, a no-op docker-build. */
 const COMMANDS: Array<{ what: string; args: string[] }> = [
@@ -72,10 +65,10 @@ export function loaderFigures(ws: ScratchWorkspace, record: (figure: Figure) => 
     return Number(process.hrtime.bigint() - started) / 1e6;
   });
   report("the loader's check that createNodes' bundle is current (in process)", checks);
-  // A source edit every process of the next command depends on (a lib both createNodes and the executors import).
+  // A source edit the next command's executors run (a lib build, lint and docker-build import).
   let edits = 0;
   const afterEdit = [0, 1, 2].map(() => {
-    ws.edit('tools/plugin/src/lib/report-errors.ts', (text) => `${text}// bench edit ${++edits}\n`);
+    ws.edit('tools/plugin/src/lib/workspace-images.ts', (text) => `${text}// bench edit ${++edits}\n`);
     return timed(ws, 'after an edit', ['run', 'base-image:lint', '--skip-nx-cache']);
   });
   report('first command after a plugin source edit (bundles rebuilt): nx run base-image:lint --skip-nx-cache', afterEdit);

@@ -15,6 +15,7 @@ import { cold } from './cold';
 import { boot } from './boot';
 import { DEFAULT_PREVIOUS_REV, portal } from './portal';
 import { loaderFigures } from './loader';
+import { timed } from './timed-nx';
 
 const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
 
@@ -40,14 +41,6 @@ const report = (what: string, value: string) => {
 };
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(1)}%`;
-
-function timed(ws: ScratchWorkspace, label: string, args: string[], env: Record<string, string> = {}): number {
-  const started = process.hrtime.bigint();
-  const result = ws.run(join(ws.root, 'node_modules/.bin/nx'), args, env);
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.code !== 0) throw new Error(`${label} failed:\n${result.output.slice(-4000)}`);
-  return ms;
-}
 
 /** The middle of three runs: one slow outlier on this shared machine does not decide a ratio. */
 function median3(measure: () => number): number {
