@@ -14,6 +14,8 @@ import { family } from './family';
 import { cold } from './cold';
 import { boot } from './boot';
 import { DEFAULT_PREVIOUS_REV, portal } from './portal';
+import { loaderFigures } from './loader';
+import { timed } from './timed-nx';
 
 const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
 
@@ -28,7 +30,7 @@ const flag = (name: string) =>
     .join('=');
 const writeJson = flags.includes('--json');
 const familySize = Number(flag('images') ?? 200);
-const SECTIONS = ['rebuild', 'family', 'cold', 'boot', 'portal', 'scale', 'affected'];
+const SECTIONS = ['rebuild', 'family', 'cold', 'boot', 'portal', 'scale', 'affected', 'loader'];
 const want = (section: string) => only.size === 0 || only.has(section);
 const figures: Figure[] = [];
 let currentSection = '';
@@ -39,14 +41,6 @@ const report = (what: string, value: string) => {
 };
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(1)}%`;
-
-function timed(ws: ScratchWorkspace, label: string, args: string[], env: Record<string, string> = {}): number {
-  const started = process.hrtime.bigint();
-  const result = ws.run(join(ws.root, 'node_modules/.bin/nx'), args, env);
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.code !== 0) throw new Error(`${label} failed:\n${result.output.slice(-4000)}`);
-  return ms;
-}
 
 /** The middle of three runs: one slow outlier on this shared machine does not decide a ratio. */
 function median3(measure: () => number): number {
@@ -362,6 +356,15 @@ async function main() {
   if (want('affected')) {
     section('affected');
     affectedPrecision();
+  }
+  if (want('loader')) {
+    section('loader');
+    const ws = ScratchWorkspace.create('vast-bench-loader-');
+    try {
+      loaderFigures(ws, record);
+    } finally {
+      ws.dispose();
+    }
   }
   const out = join(__dirname, 'out');
   mkdirSync(out, { recursive: true });

@@ -66,6 +66,17 @@ export class ScratchWorkspace {
     return ws;
   }
 
+  /**
+   * A `git clone` of this workspace's committed state, as a new checkout has it (nothing ignored or built: no .nx,
+   * dist or plugin bundles), with node_modules linked as `npm ci` would make them.
+   */
+  clone(prefix = 'vast-clone-'): ScratchWorkspace {
+    const root = mkdtempSync(join(tmpdir(), prefix));
+    execFileSync('git', ['clone', '-q', this.root, root]);
+    linkNodeModules(root);
+    return new ScratchWorkspace(root);
+  }
+
   git(...args: string[]): string {
     return execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', ...args], { cwd: this.root, encoding: 'utf8' });
   }

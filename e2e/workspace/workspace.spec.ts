@@ -1,7 +1,10 @@
 // The workspace as a user meets it: projects, cached build+lint, the FROM graph, affected selection, dry-run order,
 // and clear failures on bad input. Real Nx in a scratch copy; no Docker engine needed.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageProjectDirs } from '@vast/plugin/testing';
+import { traceModuleLoads } from '../support/module-trace';
 import { repoRoot, ScratchWorkspace } from '../support/scratch-workspace';
 
 /** The image projects of the workspace, read from it, so a new image is in every check here. */
@@ -40,18 +43,58 @@ describe('the workspace', () => {
     expect(hits![1]).toBe(hits![2]);
   });
 
-  it('runs build and lint again when a plugin module they share changes (no stale cache)', () => {
-    // Neither executor's own folder: a lib module both import. A cache keyed on the executor folders replays here.
+  it('runs build and lint again when a plugin module they share changes, with the edited code (no stale cache or bundle)', () => {
+    // Neither executor's own folder: a lib module both import. A cache keyed on the executor folders replays here, and
+    // a bundle that missed the edit would run without the line below.
     const shared = 'tools/plugin/src/lib/workspace-images.ts';
     const original = ws.read(shared);
-    ws.write(shared, `${original}\n// scratch edit\n`);
+    const marker = `scratch edit of workspace-images.ts ${process.pid}`;
+    ws.write(shared, `${original}\nprocess.stdout.write(${JSON.stringify(`${marker}\n`)});\n`);
+    // Named by the plugin's folder (not a workspace package name), no process needs TypeScript to find an executor.
+    const typescript = traceModuleLoads('typescript');
     try {
-      const result = ws.nx('run-many', '-t', 'build', 'lint', '-p', 'ollama');
+      const result = ws.run(join(ws.root, 'node_modules/.bin/nx'), ['run-many', '-t', 'build', 'lint', '-p', 'ollama'], typescript.env);
       expect(result.code, result.output).toBe(0);
       const imageTasks = lines(result.stdout).filter((l) => /^> nx run (base-image|ollama):(build|lint)\b/.test(l));
       expect(imageTasks.sort()).toEqual(['> nx run base-image:build', '> nx run ollama:build', '> nx run ollama:lint']);
+      // Each of the three task processes ran the edited module.
+      expect(result.stdout.split(marker).length - 1, result.output).toBe(3);
+      // (The graph's other plugins may load it in the nx process; finding an executor, and the task processes, must not.)
+      const loads = typescript.loads();
+      expect(loads.filter((l) => l.includes('tryResolveFromSource') || l.includes('run-executor'))).toEqual([]);
     } finally {
+      typescript.dispose();
       ws.write(shared, original);
+    }
+  });
+
+  it('computes the project graph with an edited createNodes on the very next command', () => {
+    const plugin = 'tools/plugin/src/plugins/plugin.ts';
+    const original = ws.read(plugin);
+    const description = 'Make the local Debian bookworm base image with debootstrap + docker import';
+    expect(original).toContain(description);
+    ws.write(plugin, original.replace(description, `${description} (scratch edit)`));
+    try {
+      const result = ws.nx('show', 'project', 'base-image', '--json');
+      expect(result.code, result.output).toBe(0);
+      expect(JSON.parse(result.stdout).targets['local-root'].metadata.description).toBe(`${description} (scratch edit)`);
+    } finally {
+      ws.write(plugin, original);
+    }
+  });
+
+  it('works in a fresh clone with no step before the first nx command: the plugin bundles are made on first use', () => {
+    const clone = ws.clone('vast-e2e-clone-');
+    try {
+      expect(existsSync(join(clone.root, 'tools/plugin/node_modules'))).toBe(false);
+      const result = clone.nx('run', 'ollama:lint');
+      expect(result.code, result.output).toBe(0);
+      expect(clone.read('dist/images/ollama/Dockerfile').length).toBeGreaterThan(0);
+      expect(
+        readdirSync(join(clone.root, 'tools/plugin/node_modules/.cache/vast-plugin')).filter((f) => f.endsWith('.cjs')).length,
+      ).toBeGreaterThan(0);
+    } finally {
+      clone.dispose();
     }
   });
 

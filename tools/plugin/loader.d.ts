@@ -14,3 +14,12 @@ export interface CompileResult {
 
 export function compile(entry: string, options?: LoaderOptions): CompileResult;
 export function load(entry: string, options?: LoaderOptions): unknown;
+
+export interface EvaluateOptions {
+  /** Reads a source by absolute path instead of the disk (a generator's Tree); null when there is no such file. */
+  read?: (absolute: string) => string | null;
+  /** Package names whose require() gets the given instance instead of the installed package. */
+  modules?: Record<string, unknown>;
+}
+
+export function evaluate(file: string, options?: EvaluateOptions): Promise<Record<string, unknown>>;

@@ -1,16 +1,22 @@
-// Runs the plugin's TypeScript entry points from esbuild bundles cached on disk, rebuilt whenever one of their inputs changes.
+// Runs the plugin's TypeScript entry points from esbuild bundles cached on disk, rebuilt whenever one of their inputs
+// changes; and evaluates the image definitions (image.ts, provisioning.ts) the plugin reads, with the same compiler settings.
 //
 // The Nx contracts this rests on (all documented for local plugins, https://nx.dev/extending-nx/intro/getting-started):
 // - nx.json's "plugins" entry "@vast/plugin" is require()d by package name: package.json "exports" "." -> index.js,
 //   which must export createNodesV2 (CommonJS, so Nx needs no transpiler to load it).
 // - executors.json / generators.json name an implementation as "<file>#<export>"; Nx require()s the file and takes
 //   that export (executors.js, generators.js below), and reads "schema" as a JSON file.
+// - An executor "<collection>:<name>" is looked up in the executors.json that <collection>/package.json names, resolved
+//   like a require from the workspace root; the inferred targets give the plugin's folder, ./tools/plugin.
+// Nothing is built ahead: a fresh clone's first nx command bundles what it runs, and a later one rebuilds only a bundle
+// whose inputs changed. bench/loader.ts measures what that costs and saves against Nx transpiling the sources itself.
 // A bundle is current while every file esbuild read for it has the same content (sha256) as when it was built.
 'use strict';
 
 // Plain CommonJS and Node built-ins only: Nx requires this in every process, so loading it must cost nothing.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const Module = require('node:module');
 const path = require('node:path');
 
 // Inside the plugin's folder, so a bundle's external requires resolve exactly as they would from src/.
@@ -59,6 +65,17 @@ function unchanged([file, hash]) {
  */
 const TSCONFIG_RAW = { compilerOptions: { target: 'ES2022', useDefineForClassFields: true } };
 
+/** How every TypeScript source Nx runs here becomes JavaScript: the plugin's bundles and the definitions alike. */
+const COMPILE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  tsconfigRaw: TSCONFIG_RAW,
+  write: false,
+  logLevel: 'silent',
+};
+
 function writeAtomically(file, contents) {
   // Several Nx task processes may build the same entry at once: each writes its own temp file and renames it into place.
   const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
@@ -85,22 +102,16 @@ function build(entry, cacheDir, base, manifestFile) {
   let result;
   try {
     result = require('esbuild').buildSync({
+      ...COMPILE_OPTIONS,
       entryPoints: [entry],
       absWorkingDir: process.cwd(),
       // Source map paths are relative to the output file, which lands in cacheDir under a name known only after the build.
       outfile: path.join(cacheDir, `${base}.cjs`),
-      write: false,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
       external: EXTERNAL,
-      tsconfigRaw: TSCONFIG_RAW,
       metafile: true,
       // External at first, with the sources esbuild read: their hashes are what the manifest records (below).
       sourcemap: 'external',
       sourcesContent: true,
-      logLevel: 'silent',
     });
   } catch (e) {
     throw describeBuildError(entry, e);
@@ -187,4 +198,57 @@ function load(entry, options) {
   }
 }
 
-module.exports = { compile, load };
+const SOURCE_EXTENSIONS = ['', '.ts', '.tsx', '.js', '.mjs', '.cjs', '.json', '/index.ts', '/index.js'];
+
+/** An esbuild plugin that resolves relative imports and loads every source through `read` rather than the disk. */
+function readerPlugin(read) {
+  return {
+    name: 'vast-read-source',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?(\/|$)/ }, (args) => {
+        const base = path.resolve(args.resolveDir, args.path);
+        const found = SOURCE_EXTENSIONS.map((ext) => base + ext).find((candidate) => read(candidate) !== null);
+        return found ? { path: found, namespace: 'vast-source' } : { errors: [{ text: `Could not resolve "${args.path}"` }] };
+      });
+      // Packages stay real requires, as with files on disk (`packages: 'external'` needs a real folder to resolve from).
+      build.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }));
+      build.onLoad({ filter: /.*/, namespace: 'vast-source' }, (args) => ({
+        contents: read(args.path) ?? '',
+        loader: path.extname(args.path) === '.json' ? 'json' : /\.[cm]?js$/.test(args.path) ? 'js' : 'ts',
+        resolveDir: path.dirname(args.path),
+      }));
+    },
+  };
+}
+
+/**
+ * The exports of a definition file (image.ts, provisioning.ts; `file` absolute), compiled afresh on every call with the
+ * files it imports by a relative path; packages stay requires from its folder, except those `modules` names, which get
+ * the instance given (a definition is validated by the very @vast/conventions it was defined with). `read` replaces the
+ * disk (a generator's Tree: (absolute path) => text, or null when there is no such file). Rejects with esbuild's
+ * error (its `errors` name file, line and column) when the source does not compile.
+ */
+async function evaluate(file, { read, modules = {} } = {}) {
+  const result = await require('esbuild').build({
+    ...COMPILE_OPTIONS,
+    ...(read
+      ? {
+          stdin: { contents: read(file) ?? '', sourcefile: file, resolveDir: path.dirname(file), loader: 'ts' },
+          plugins: [readerPlugin(read)],
+        }
+      : { entryPoints: [file], packages: 'external' }),
+  });
+  const realRequire = Module.createRequire(file);
+  const module = { exports: {} };
+  const requireHere = (id) => (Object.prototype.hasOwnProperty.call(modules, id) ? modules[id] : realRequire(id));
+  new Function('require', 'module', 'exports', '__filename', '__dirname', result.outputFiles[0].text)(
+    requireHere,
+    module,
+    module.exports,
+    file,
+    path.dirname(file),
+  );
+  return module.exports;
+}
+
+module.exports = { compile, load, evaluate };

@@ -62,7 +62,7 @@ describe('createNodesV2', () => {
             "dependsOn": [
               "^build",
             ],
-            "executor": "@vast/executors:build",
+            "executor": "./tools/plugin:build",
             "inputs": [
               "production",
               "^production",
@@ -111,7 +111,7 @@ describe('createNodesV2', () => {
                 "target": "docker-build",
               },
             ],
-            "executor": "@vast/executors:docker-build",
+            "executor": "./tools/plugin:docker-build",
             "metadata": {
               "description": "Build the selected variants with the Docker engine (content-addressed: unchanged builds are skipped)",
               "technologies": [
@@ -134,7 +134,7 @@ describe('createNodesV2', () => {
             },
             "continuous": false,
             "defaultConfiguration": "production",
-            "executor": "@vast/executors:docker-push",
+            "executor": "./tools/plugin:docker-push",
             "metadata": {
               "description": "Push the release tags of every built variant, all or nothing",
               "technologies": [
@@ -151,7 +151,7 @@ describe('createNodesV2', () => {
             "dependsOn": [
               "build",
             ],
-            "executor": "@vast/executors:lint",
+            "executor": "./tools/plugin:lint",
             "inputs": [
               "production",
               "^production",
@@ -183,7 +183,7 @@ describe('createNodesV2', () => {
             },
             "continuous": false,
             "defaultConfiguration": "production",
-            "executor": "@vast/executors:smoke",
+            "executor": "./tools/plugin:smoke",
             "metadata": {
               "description": "Boot the built image and check the runtime contract",
               "technologies": [

@@ -32,11 +32,14 @@ export function normalizeOptions(options: ImagePluginOptions | undefined): Norma
 const DOCKER_CONFIGURATIONS = { production: { profile: 'production' }, local: { profile: 'local' } };
 
 /**
- * The executors of executors.json, under the package name tools/plugin/nx-executors gives them. Through that package
- * (not a workspace project) Nx reads each schema directly; through @vast/plugin it loads TypeScript first, in every
- * process that runs one (its package.json says more).
+ * The executors of executors.json, named by the plugin's folder: Nx reads `<collection>:<name>` by resolving
+ * `<collection>/package.json` from the workspace root, and for a path that is the plugin's own package.json, so there is
+ * one name and nothing to install. Not `@vast/plugin:<name>`: for a package name that is a workspace project Nx looks
+ * for the executor in the project's sources first, and loads TypeScript to read tsconfig.base.json for that, in the
+ * nx process and again in every task process (e2e/workspace checks that neither the lookup nor a task loads it).
  */
-const executor = (name: string) => `@vast/executors:${name}`;
+const PLUGIN_COLLECTION = './tools/plugin';
+const executor = (name: string) => `${PLUGIN_COLLECTION}:${name}`;
 
 /**
  * The executors' own code, as an input of every cached target. The whole plugin rather than one executor's folder:
@@ -55,8 +58,8 @@ export function createImageTargets(projectRoot: string, options: NormalizedImage
   const name = projectRoot.split('/').pop() as string;
   const contextDir = `{workspaceRoot}/dist/images/{projectName}`;
   const group = { technologies: ['docker'] };
-  // Each target states `continuous: false`: otherwise Nx reads the executor's schema to find out, and for a workspace
-  // plugin that lookup loads typescript (~150 ms) in every nx command that computes the project graph.
+  // Each target states `continuous: false`: otherwise Nx resolves the executor and reads its schema to find out, for
+  // every target of every image, in every nx command that computes the project graph.
   return {
     [options.buildTargetName]: {
       executor: executor('build'),
