@@ -6,4 +6,5 @@ export interface DockerPushExecutorOptions {
   upstreamTags?: boolean;
   date?: string;
   promoteFrom?: string;
+  merge?: boolean;
 }

@@ -1,13 +1,14 @@
 // The checks that decide whether build-result.json (its shape: lib/build-result) describes a complete build of the
 // version being released. Pure: the caller reads the files.
 
+import { isPlatform } from '@vast/conventions';
 import type { BuildResult, BuiltVariant } from '../../../lib/build-result';
 
 /** The parts of dist/images/<name>/image.json the push cross-checks. */
 export interface ManifestFacts {
   repository: string;
   version: string;
-  variants: { key: string; local: boolean }[];
+  variants: { key: string; local: boolean; platforms?: string[] }[];
 }
 
 export interface BuildResultFacts {
@@ -76,11 +77,17 @@ export function checkBuildResult(value: unknown, facts: BuildResultFacts): Build
       // Left in the cache registry by docker-build: the push pulls it from there first.
       if (isText(entry.cacheRef))
         Object.assign(variant, { cacheRef: entry.cacheRef, ...(isText(entry.versionTag) ? { versionTag: entry.versionTag } : {}) });
+      // One platform's build (docker-build --platform): pushed under `-<arch>` names, for docker-push --merge.
+      if (entry.platform !== undefined) {
+        if (typeof entry.platform === 'string' && isPlatform(entry.platform)) variant.platform = entry.platform;
+        else errors.push(`${at}.platform: '${String(entry.platform)}' is not linux/amd64 or linux/arm64. ${rebuild}`);
+      }
       // A manual build's --tag names, pushed after the release tags.
       if (Array.isArray(entry.extraTags) && entry.extraTags.every(isText)) variant.extraTags = entry.extraTags as string[];
       if (!IMAGE_ID.test(variant.imageId)) errors.push(`${at}.imageId: '${variant.imageId}' is not a sha256 image id. ${rebuild}`);
-      if (seen.has(variant.key)) errors.push(`${at}.key: '${variant.key}' is listed twice. ${rebuild}`);
-      seen.add(variant.key);
+      const id = `${variant.key}${variant.platform ? ` (${variant.platform})` : ''}`;
+      if (seen.has(id)) errors.push(`${at}.key: '${id}' is listed twice. ${rebuild}`);
+      seen.add(id);
       variants.push(variant);
     });
   }

@@ -51,7 +51,11 @@ export function readPushInputs(o: NormalizedDockerPushOptions): PushInputs {
       name: value.name ?? o.projectName,
       repository: value.repository,
       version: String(value.version ?? version),
-      variants: value.variants.map((v) => ({ key: String(v.key), local: v.local === true })),
+      variants: value.variants.map((v) => ({
+        key: String(v.key),
+        local: v.local === true,
+        ...(Array.isArray(v.platforms) ? { platforms: v.platforms.map(String) } : {}),
+      })),
     };
     const full = m.value as { class?: ImageClass; upstreamTags?: UpstreamTagScheme; variants: UpstreamTagVariant[] };
     upstream = {
@@ -60,8 +64,9 @@ export function readPushInputs(o: NormalizedDockerPushOptions): PushInputs {
     };
   }
 
-  if (!existsSync(abs(buildResultFile))) {
-    if (o.dryRun && manifest) {
+  // A merge joins what one-platform pushes left in the registry: it needs image.json, not a build here.
+  if (!existsSync(abs(buildResultFile)) || (o.merge && manifest)) {
+    if ((o.dryRun || o.merge) && manifest) {
       const variants = manifest.variants.filter((v) => !o.profile || (o.profile === 'local' ? v.local : !v.local));
       return {
         ok: 'manifest-only',
