@@ -249,3 +249,31 @@ describe('track-releases.yml', () => {
     expect(pr?.run).toContain('branch="track/${IMAGE}"');
   });
 });
+
+describe('multi-arch.yml', () => {
+  const multi = workflow('multi-arch.yml');
+  const build = multi.jobs.build as Job & {
+    'runs-on': string;
+    strategy: { matrix: { include: Array<{ platform: string; runner: string }> } };
+  };
+  const merge = multi.jobs.merge as Job & { 'runs-on': string };
+
+  it('builds each platform on its own native runner, as upstream: amd64 on ubuntu-latest, arm64 on ubuntu-24.04-arm', () => {
+    expect(build.strategy.matrix.include).toEqual([
+      { platform: 'linux/amd64', runner: 'ubuntu-latest' },
+      { platform: 'linux/arm64', runner: 'ubuntu-24.04-arm' },
+    ]);
+    expect(build['runs-on']).toBe('${{ matrix.runner }}');
+    const step = build.steps.find((s) => s.run?.includes(':docker-build'));
+    expect(step?.env?.PLATFORM).toBe('${{ matrix.platform }}');
+    expect(step?.run).toContain('npx nx run "${IMAGE}:docker-build" "${options[@]}" "--platform=${PLATFORM}"');
+    expect(step?.run).toContain('npx nx run "${IMAGE}:docker-push" "${options[@]}"');
+    expect(JSON.stringify(multi)).not.toMatch(/qemu|crane|imagetools/);
+  });
+
+  it('merges after every platform pushed, with docker-push --merge', () => {
+    expect(merge.needs).toBe('build');
+    expect(merge['runs-on']).toBe('ubuntu-latest');
+    expect(merge.steps.find((s) => s.run?.includes('--merge'))?.run).toContain('npx nx run "${IMAGE}:docker-push" "${options[@]}" --merge');
+  });
+});

@@ -137,6 +137,16 @@ describe('planDockerBuilds --platform', () => {
     expect(own[0].platform).toBeUndefined();
   });
 
+  it('builds an onDemand variant only when --variants names it', () => {
+    const m = manifests();
+    const base = m.get('base')!;
+    base.variants.push({ ...base.variants.find((v) => v.key === 'local')!, key: 'local-min', onDemand: true });
+    expect(planDockerBuilds(m, 'base', { profile: 'local', contextDir }).map((b) => b.variant)).toEqual(['local']);
+    expect(planDockerBuilds(m, 'base', { profile: 'local', contextDir, variants: ['local-min'] }).map((b) => b.variant)).toEqual([
+      'local-min',
+    ]);
+  });
+
   it("keeps the hash of a build for the engine's own platform whatever the variant declares", () => {
     expect(planDockerBuilds(withPlatforms(['linux/arm64']), 'app', { profile: 'local', contextDir }).map((b) => b.buildHash)).toEqual(
       planDockerBuilds(manifests(), 'app', { profile: 'local', contextDir }).map((b) => b.buildHash),

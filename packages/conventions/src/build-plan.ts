@@ -18,6 +18,8 @@ export interface ManifestVariant {
   key: string;
   parent?: string;
   local: boolean;
+  /** Built and pushed only when named (image.ts `onDemand`). */
+  onDemand?: true;
   from?: string;
   upstream?: string;
   /** A derivative's: the FROM at the top of its chain (upstream's pytorch tags name its CUDA and Ubuntu). */
@@ -87,6 +89,7 @@ export function renderImageManifest(image: ResolvedImage, contextHash: string): 
         key: v.key,
         ...(v.parent ? { parent: v.parent } : {}),
         local: v.local,
+        ...(v.onDemand ? { onDemand: true as const } : {}),
         ...(v.from ? { from: v.from } : {}),
         ...(v.upstream ? { upstream: v.upstream } : {}),
         ...(root ? { root } : {}),
@@ -171,7 +174,7 @@ export const buildTagOf = (repository: string, buildHash: string) => `${reposito
 
 function selectVariants(manifest: ImageManifest, options: PlanOptions): ManifestVariant[] {
   const inProfile = manifest.variants.filter((v) => (options.profile === 'local' ? v.local : !v.local));
-  if (!options.variants?.length) return inProfile;
+  if (!options.variants?.length) return inProfile.filter((v) => !v.onDemand);
   return options.variants.map((key) => {
     const variant = manifest.variants.find((v) => v.key === key);
     if (!variant)

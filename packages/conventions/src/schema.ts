@@ -137,6 +137,12 @@ export const variantSchema = z.strictObject({
     .optional(),
   /** Builds offline from Debian packages (the `local` configuration). */
   local: z.boolean().default(false),
+  /**
+   * Built, pushed and merged only when named (`--variants <key>`), never by default: not part of the profile's
+   * release. For a variant that exists for one job, e.g. base-image's `local-min`, the small local base e2e/multi-arch
+   * builds for arm64 under emulation.
+   */
+  onDemand: z.boolean().optional(),
   /** Facts carried into tags and metadata. */
   cuda: z
     .string()

@@ -7,4 +7,5 @@ export interface DockerPushExecutorOptions {
   date?: string;
   promoteFrom?: string;
   merge?: boolean;
+  variants?: string[];
 }

@@ -8,7 +8,7 @@ import type { BuildResult, BuiltVariant } from '../../../lib/build-result';
 export interface ManifestFacts {
   repository: string;
   version: string;
-  variants: { key: string; local: boolean; platforms?: string[] }[];
+  variants: { key: string; local: boolean; platforms?: string[]; onDemand?: boolean }[];
 }
 
 export interface BuildResultFacts {
@@ -23,6 +23,8 @@ export interface BuildResultFacts {
   manifestFile?: string;
   /** The profile the docker-push target runs with. */
   profile?: 'production' | 'local';
+  /** `--variants`: push only these (all of them must be built); unset, every variant of the profile but the onDemand ones. */
+  variants?: string[];
 }
 
 export type BuildResultCheck = { ok: true; result: BuildResult } | { ok: false; errors: string[] };
@@ -102,11 +104,13 @@ export function checkBuildResult(value: unknown, facts: BuildResultFacts): Build
     for (const v of variants) {
       if (!known.has(v.key)) errors.push(`${file}: variants: '${v.key}' is not a variant in ${manifestFile}. ${rebuild}`);
     }
-    // All or nothing: a release of the profile needs every variant of that profile built.
+    // All or nothing: a release of the profile needs every variant of that profile built (or every one --variants names).
     const profile = facts.profile ?? (value.profile as BuildResult['profile']);
     if (profile) {
       const built = new Set(variants.map((v) => v.key));
-      const missing = manifest.variants.filter((v) => (profile === 'local' ? v.local : !v.local) && !built.has(v.key)).map((v) => v.key);
+      const missing = manifest.variants
+        .filter((v) => (profile === 'local' ? v.local : !v.local) && isSelected(v, facts.variants) && !built.has(v.key))
+        .map((v) => v.key);
       if (missing.length) {
         errors.push(`${file}: variants: ${missing.map((k) => `'${k}'`).join(', ')} of the ${profile} profile not built. ${rebuild}`);
       }
@@ -122,7 +126,12 @@ export function checkBuildResult(value: unknown, facts: BuildResultFacts): Build
       version: value.version as string,
       ...(value.profile ? { profile: value.profile as BuildResult['profile'] } : {}),
       ...(isRecord(value.overrides) && Object.keys(value.overrides).length ? { overrides: value.overrides as Record<string, string> } : {}),
-      variants,
+      // Only what was asked for is pushed: a build of more variants than --variants names keeps the others local.
+      variants: facts.variants ? variants.filter((v) => facts.variants!.includes(v.key)) : variants,
     },
   };
 }
+
+/** Whether a push includes a variant: the one --variants names, else every variant that is not onDemand. */
+export const isSelected = (variant: { key: string; onDemand?: boolean }, selection: readonly string[] | undefined): boolean =>
+  selection ? selection.includes(variant.key) : !variant.onDemand;

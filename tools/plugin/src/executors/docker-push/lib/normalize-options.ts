@@ -22,6 +22,8 @@ export interface NormalizedDockerPushOptions {
   promoteFrom?: string;
   /** Join each release tag's `-<arch>` images (one-platform pushes) into one manifest list under the tag. */
   merge: boolean;
+  /** `--variants`: push (or merge) only these variant keys. */
+  variants?: string[];
 }
 
 export type NormalizeResult = { ok: true; options: NormalizedDockerPushOptions } | { ok: false; error: string };
@@ -68,6 +70,7 @@ export function normalizeOptions(
       date,
       ...(options.promoteFrom?.trim() ? { promoteFrom: options.promoteFrom.trim() } : {}),
       merge: options.merge === true,
+      ...(options.variants?.length ? { variants: options.variants } : {}),
     },
   };
 }
