@@ -31,6 +31,10 @@ async function nxOk(args: string[]): Promise<string> {
   return output;
 }
 
+/** nx run base-image:docker-push of local-min to the test's registry, with `extra` options. */
+const pushVariant = (...extra: string[]) =>
+  nxOk(['run', 'base-image:docker-push', '-c', 'local', `--variants=${VARIANT}`, `--registry=${registry.host}`, ...extra]);
+
 const architectureOf = async (image: string) =>
   (await run(dockerCommand(), ['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}}', image])).stdout.trim();
 
@@ -64,21 +68,13 @@ describe('multi-arch: the local base for amd64 and arm64 in one manifest list', 
   });
 
   it('pushes each platform under <tag>-<arch>, then merges every release tag into one list that lists both', async () => {
-    const push = await nxOk(['run', 'base-image:docker-push', '-c', 'local', `--variants=${VARIANT}`, `--registry=${registry.host}`]);
+    const push = await pushVariant();
     expect(push).toMatch(new RegExp(`pushed\\s+${registry.host}/${REPOSITORY}:${version}-${VARIANT}-arm64`));
     const tags = await registry.tags(REPOSITORY);
     for (const arch of ['amd64', 'arm64']) expect(tags).toContain(`${version}-${VARIANT}-${arch}`);
     expect(tags).not.toContain(`${version}-${VARIANT}`);
 
-    const merge = await nxOk([
-      'run',
-      'base-image:docker-push',
-      '-c',
-      'local',
-      `--variants=${VARIANT}`,
-      `--registry=${registry.host}`,
-      '--merge',
-    ]);
+    const merge = await pushVariant('--merge');
     expect(merge).toMatch(/docker-push base-image: 4 pushed, 0 unchanged\./);
     for (const tag of [`${version}-${VARIANT}`, `${minor}-${VARIANT}`, `latest-${VARIANT}`]) {
       const inspect = await run(dockerCommand(), ['manifest', 'inspect', '--insecure', `${registry.host}/${REPOSITORY}:${tag}`]);
@@ -96,15 +92,7 @@ describe('multi-arch: the local base for amd64 and arm64 in one manifest list', 
     }
 
     // A re-run finds every list already there.
-    const again = await nxOk([
-      'run',
-      'base-image:docker-push',
-      '-c',
-      'local',
-      `--variants=${VARIANT}`,
-      `--registry=${registry.host}`,
-      '--merge',
-    ]);
+    const again = await pushVariant('--merge');
     expect(again).toMatch(/docker-push base-image: 0 pushed, 4 unchanged\./);
   });
 
