@@ -126,8 +126,11 @@ export function checkBuildResult(value: unknown, facts: BuildResultFacts): Build
       version: value.version as string,
       ...(value.profile ? { profile: value.profile as BuildResult['profile'] } : {}),
       ...(isRecord(value.overrides) && Object.keys(value.overrides).length ? { overrides: value.overrides as Record<string, string> } : {}),
-      // Only what was asked for is pushed: a build of more variants than --variants names keeps the others local.
-      variants: facts.variants ? variants.filter((v) => facts.variants!.includes(v.key)) : variants,
+      // Only what the push selects is pushed (--variants, else all but onDemand): other variants built stay local.
+      variants: variants.filter((v) => {
+        const declared = manifest?.variants.find((m) => m.key === v.key);
+        return declared ? isSelected(declared, facts.variants) : !facts.variants || facts.variants.includes(v.key);
+      }),
     },
   };
 }
