@@ -8,8 +8,9 @@ log() { printf '\n==> %s\n' "$*"; }
 
 # What the builds and tests use: the Docker engine, debootstrap for the local Debian root, shellcheck for lint,
 # Caddy, supervisor and openssl for the portal tests, Debian's registry for the push test, Chromium for the portal browser test,
-# unzip to read the portal's log archive independently of the code that writes it.
-PACKAGES=(docker.io debootstrap shellcheck caddy supervisor openssl docker-registry chromium git ca-certificates curl iptables unzip)
+# unzip to read the portal's log archive independently of the code that writes it, qemu-user-static and
+# binfmt-support to build and boot the arm64 images of e2e/multi-arch on an amd64 machine (and the reverse).
+PACKAGES=(docker.io debootstrap shellcheck caddy supervisor openssl docker-registry chromium git ca-certificates curl iptables unzip qemu-user-static binfmt-support)
 missing=()
 # A machine that already has a Docker engine from elsewhere (GitHub's runners: Docker's own packages) keeps it:
 # docker.io would conflict with them.
@@ -27,6 +28,23 @@ if ((${#missing[@]})); then
   # The Debian packages of caddy and docker-registry would start services under systemd; nothing here runs one.
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# Foreign-architecture programs run through qemu once binfmt_misc is mounted and qemu's entries are enabled (a fresh
+# container or CI machine may have neither); update-binfmts --enable is a no-op for entries already enabled.
+if [[ ! -e /proc/sys/fs/binfmt_misc/register ]]; then
+  log "mount binfmt_misc"
+  mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+fi
+foreign=aarch64
+[[ "$(uname -m)" == aarch64 ]] && foreign=x86_64
+if [[ ! -e /proc/sys/fs/binfmt_misc/qemu-$foreign ]]; then
+  log "update-binfmts --enable (qemu-user-static)"
+  update-binfmts --enable
+fi
+[[ -e /proc/sys/fs/binfmt_misc/qemu-$foreign ]] || {
+  echo "no $foreign emulation: /proc/sys/fs/binfmt_misc/qemu-$foreign is missing after update-binfmts --enable (is qemu-user-static installed?)" >&2
+  exit 1
+}
 
 if [[ ! -x node_modules/.bin/nx ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   log "npm ci"

@@ -108,6 +108,63 @@ describe('planDockerBuilds', () => {
   });
 });
 
+describe('planDockerBuilds --platform', () => {
+  const withPlatforms = (platforms: string[]) => {
+    const m = manifests();
+    for (const manifest of m.values()) for (const v of manifest.variants) v.platforms = platforms;
+    return m;
+  };
+
+  it('builds each chosen platform apart: its own content tag, --platform, the per-arch tag, and its own local root', () => {
+    const m = withPlatforms(['linux/amd64', 'linux/arm64']);
+    const own = planDockerBuilds(m, 'app', { profile: 'local', contextDir });
+    const all = planDockerBuilds(m, 'app', { profile: 'local', contextDir, platform: 'all' });
+    expect(all.map((b) => `${b.image}:${b.variant}@${b.platform}`)).toEqual([
+      'base:local@linux/amd64',
+      'app:local@linux/amd64',
+      'base:local@linux/arm64',
+      'app:local@linux/arm64',
+    ]);
+    const [baseArm, appArm] = all.slice(2);
+    expect(new Set([own[0].buildHash, all[0].buildHash, baseArm.buildHash]).size).toBe(3);
+    expect(appArm.buildArgs.PARENT_IMAGE).toBe(baseArm.buildTag);
+    expect(baseArm.buildArgs.BASE_IMAGE).toBe('vast-local/bookworm:latest-arm64');
+    expect(baseArm.versionTag).toBe('vastai/base-image:1.0.0-local-arm64');
+    expect(baseArm.argv).toEqual(expect.arrayContaining(['--platform', 'linux/arm64']));
+    // The engine's own platform: no --platform, the root and the tags as before.
+    expect(own[0].argv).not.toContain('--platform');
+    expect(own[0].buildArgs.BASE_IMAGE).toBe('vast-local/bookworm:latest');
+    expect(own[0].platform).toBeUndefined();
+  });
+
+  it('builds an onDemand variant only when --variants names it', () => {
+    const m = manifests();
+    const base = m.get('base')!;
+    base.variants.push({ ...base.variants.find((v) => v.key === 'local')!, key: 'local-min', onDemand: true });
+    expect(planDockerBuilds(m, 'base', { profile: 'local', contextDir }).map((b) => b.variant)).toEqual(['local']);
+    expect(planDockerBuilds(m, 'base', { profile: 'local', contextDir, variants: ['local-min'] }).map((b) => b.variant)).toEqual([
+      'local-min',
+    ]);
+  });
+
+  it("keeps the hash of a build for the engine's own platform whatever the variant declares", () => {
+    expect(planDockerBuilds(withPlatforms(['linux/arm64']), 'app', { profile: 'local', contextDir }).map((b) => b.buildHash)).toEqual(
+      planDockerBuilds(manifests(), 'app', { profile: 'local', contextDir }).map((b) => b.buildHash),
+    );
+  });
+
+  it('refuses a platform the target or a parent does not declare, naming the file and the fix', () => {
+    expect(() => planDockerBuilds(manifests(), 'app', { profile: 'local', contextDir, platform: 'linux/arm64' })).toThrow(
+      /packages\/images\/app\/image.ts: variants: 'local' declares platforms \(none: the engine's own only\), not linux\/arm64\. Add 'linux\/arm64' to its platforms/,
+    );
+    const m = withPlatforms(['linux/amd64', 'linux/arm64']);
+    m.get('base')!.variants.forEach((v) => (v.platforms = ['linux/amd64']));
+    expect(() => planDockerBuilds(m, 'app', { profile: 'local', contextDir, platform: 'linux/arm64' })).toThrow(
+      /base\/image.ts: variants: 'local' declares platforms linux\/amd64, not linux\/arm64/,
+    );
+  });
+});
+
 describe('hashContext', () => {
   it('depends on paths, contents and the executable bit, not on order', () => {
     const files = [

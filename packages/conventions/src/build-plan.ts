@@ -9,6 +9,8 @@ import type { UpstreamTagScheme } from './upstream-tags';
 import { shellQuote } from './text';
 import type { ResolvedImage } from './graph';
 import type { ImageClass } from './schema';
+import { buildPlatformsOf, platformRootRef, platformTag } from './platforms';
+import type { Platform } from './base-matrix';
 
 export type BuildProfile = 'production' | 'local';
 
@@ -16,6 +18,8 @@ export interface ManifestVariant {
   key: string;
   parent?: string;
   local: boolean;
+  /** Built and pushed only when named (image.ts `onDemand`). */
+  onDemand?: true;
   from?: string;
   upstream?: string;
   /** A derivative's: the FROM at the top of its chain (upstream's pytorch tags name its CUDA and Ubuntu). */
@@ -85,6 +89,7 @@ export function renderImageManifest(image: ResolvedImage, contextHash: string): 
         key: v.key,
         ...(v.parent ? { parent: v.parent } : {}),
         local: v.local,
+        ...(v.onDemand ? { onDemand: true as const } : {}),
         ...(v.from ? { from: v.from } : {}),
         ...(v.upstream ? { upstream: v.upstream } : {}),
         ...(root ? { root } : {}),
@@ -116,6 +121,8 @@ export interface PlannedBuild {
   extraTags: string[];
   /** The target's build args a manual build overrode (`--arg KEY=VALUE`); empty for a normal build. */
   overrides: Record<string, string>;
+  /** The one platform this build is for (`--platform`); absent: the engine's own, with no `--platform`. */
+  platform?: Platform;
   parent?: { image: string; variant: string; buildTag: string };
   buildArgs: Record<string, string>;
   /** `docker` arguments, context directory last. */
@@ -134,6 +141,11 @@ export interface PlanOptions {
   overrides?: Record<string, string>;
   /** A manual build's `--tag`: extra tags `<tag>-<variant>` of the target's builds. */
   extraTags?: string[];
+  /**
+   * `--platform`: one of the platforms the target's variants declare, or `all` (each declared one, built apart).
+   * Parents are built for the same platform. Unset: one build for the engine's own architecture.
+   */
+  platform?: string;
 }
 
 export class PlanError extends Error {}
@@ -162,7 +174,7 @@ export const buildTagOf = (repository: string, buildHash: string) => `${reposito
 
 function selectVariants(manifest: ImageManifest, options: PlanOptions): ManifestVariant[] {
   const inProfile = manifest.variants.filter((v) => (options.profile === 'local' ? v.local : !v.local));
-  if (!options.variants?.length) return inProfile;
+  if (!options.variants?.length) return inProfile.filter((v) => !v.onDemand);
   return options.variants.map((key) => {
     const variant = manifest.variants.find((v) => v.key === key);
     if (!variant)
@@ -196,8 +208,8 @@ export function planDockerBuilds(
     return manifest;
   };
 
-  const plan = (manifest: ImageManifest, variant: ManifestVariant): PlannedBuild => {
-    const id = `${manifest.name}:${variant.key}`;
+  const plan = (manifest: ImageManifest, variant: ManifestVariant, platform: Platform | undefined): PlannedBuild => {
+    const id = `${manifest.name}:${variant.key}${platform ? `@${platform}` : ''}`;
     const existing = planned.get(id);
     if (existing) return existing;
 
@@ -210,19 +222,23 @@ export function planDockerBuilds(
           `${manifest.source}: variants: '${variant.key}' builds on ${manifest.parent}:${variant.parent ?? '(none)'}, which does not exist.`,
         );
       }
-      parent = plan(parentManifest, parentVariant);
+      const parentPlatforms = buildPlatformsOf(parentVariant, platform);
+      if (!parentPlatforms.ok) throw new PlanError(`${parentManifest.source}: ${parentPlatforms.error}`);
+      parent = plan(parentManifest, parentVariant, platform);
     }
 
     const isTarget = manifest.name === target;
     const overrides = isTarget ? (options.overrides ?? {}) : {};
     const buildArgs: Record<string, string> = { [PROFILE_ARG]: options.profile, ...variant.args, ...overrides };
-    if (manifest.class === 'base') buildArgs[BASE_ARG] = variant.from ?? '';
+    // A local root holds one platform, so each platform builds FROM its own (local-root --platform makes it).
+    const from = variant.local && variant.from && platform ? platformRootRef(variant.from, platform) : variant.from;
+    if (manifest.class === 'base') buildArgs[BASE_ARG] = from ?? '';
     if (manifest.class === 'derivative' && parent) buildArgs[PARENT_ARG] = parent.buildTag;
     if (manifest.class === 'external' && parent) {
       buildArgs[VAST_BASE_ARG] = parent.buildTag;
       buildArgs[UPSTREAM_ARG] = variant.upstream ?? '';
     }
-    const fromRef = manifest.class === 'base' ? variant.from : manifest.class === 'external' ? variant.upstream : undefined;
+    const fromRef = manifest.class === 'base' ? from : manifest.class === 'external' ? variant.upstream : undefined;
     const buildHash = createHash('sha256')
       .update(
         JSON.stringify({
@@ -231,21 +247,23 @@ export function planDockerBuilds(
           args: Object.entries(buildArgs).sort(),
           parent: parent?.buildHash ?? null,
           fromImageId: fromRef ? (options.fromImageIds?.[fromRef] ?? null) : null,
-          // Only when set, so that variants without platforms keep the hashes they had.
-          ...(variant.platforms ? { platforms: variant.platforms } : {}),
+          // Only when chosen, so that a build for the engine's own architecture keeps the hash it had.
+          ...(platform ? { platform } : {}),
         }),
       )
       .digest('hex');
     const buildTag = buildTagOf(manifest.repository, buildHash);
+    // One platform of a release: named as upstream's per-arch staging tags (`<tag>-arm64`) until the merge.
+    const onPlatform = (tag: string) => (platform ? platformTag(tag, platform) : tag);
     // The full release tag of this variant (tags.ts): the same rule docker-push tags with. Overridden, the build is not it.
     const overridden = Object.keys(overrides).length > 0;
     const versionTag = overridden
       ? buildTag
-      : `${manifest.repository}:${versionTags({ version: manifest.version, variant: variant.key })[0]}`;
+      : `${manifest.repository}:${onPlatform(versionTags({ version: manifest.version, variant: variant.key })[0])}`;
     const extraTags = (isTarget ? (options.extraTags ?? []) : []).map((tag) => {
-      const problem = validateTag(extraTagOf(tag, variant.key));
+      const problem = validateTag(onPlatform(extraTagOf(tag, variant.key)));
       if (problem) throw new PlanError(`--tag ${tag}: on variant ${variant.key}, ${problem}`);
-      return `${manifest.repository}:${extraTagOf(tag, variant.key)}`;
+      return `${manifest.repository}:${onPlatform(extraTagOf(tag, variant.key))}`;
     });
     const argv = [
       'build',
@@ -255,7 +273,7 @@ export function planDockerBuilds(
       buildTag,
       ...(overridden ? [] : ['--tag', versionTag]),
       ...extraTags.flatMap((tag) => ['--tag', tag]),
-      ...(variant.platforms ? ['--platform', variant.platforms.join(',')] : []),
+      ...(platform ? ['--platform', platform] : []),
       ...Object.entries(buildArgs)
         .sort(([a], [b]) => a.localeCompare(b))
         .flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
@@ -274,6 +292,7 @@ export function planDockerBuilds(
       versionTag,
       extraTags,
       overrides,
+      ...(platform ? { platform } : {}),
       ...(parent ? { parent: { image: parent.image, variant: parent.variant, buildTag: parent.buildTag } } : {}),
       buildArgs,
       argv,
@@ -295,7 +314,11 @@ export function planDockerBuilds(
       `${targetManifest.source}: variants: ${target} has no ${options.profile} variant. ${options.profile === 'local' ? 'Add one with local: true (built offline from Debian packages) or build with -c production.' : 'Build with -c local.'}`,
     );
   }
-  for (const variant of selected) plan(targetManifest, variant);
+  for (const variant of selected) {
+    const platforms = buildPlatformsOf(variant, options.platform);
+    if (!platforms.ok) throw new PlanError(`${targetManifest.source}: ${platforms.error}`);
+    for (const platform of platforms.platforms) plan(targetManifest, variant, platform);
+  }
   return options.onlyTarget ? order.filter((b) => b.image === target) : order;
 }
 

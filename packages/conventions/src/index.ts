@@ -27,4 +27,5 @@ export * from './apt-packages';
 export * from './provisioning-manifest';
 export * from './capabilities';
 export * from './base-matrix';
+export * from './platforms';
 export * from './capabilities/definition';

@@ -244,10 +244,14 @@ export function derivativeVariants(
   parent: ImageDefinition,
   options: { local: boolean } = { local: true },
 ): NonNullable<ImageDefinitionInput['variants']> {
-  return parent.variants
-    .filter((v) => !v.local || options.local)
-    .filter((v) => v.local || parent.class !== 'base' || isDefaultPythonVariant(v))
-    .map((v) => ({ key: v.key, parent: v.key, ...(v.local ? { local: true } : {}) }));
+  return (
+    parent.variants
+      // A variant built only when named (base-image's local-min) is no parent a new image is built on by default.
+      .filter((v) => !v.onDemand)
+      .filter((v) => !v.local || options.local)
+      .filter((v) => v.local || parent.class !== 'base' || isDefaultPythonVariant(v))
+      .map((v) => ({ key: v.key, parent: v.key, ...(v.local ? { local: true } : {}) }))
+  );
 }
 
 /** Whether an image or any ancestor pins torch (installs over it need the torch guard). */

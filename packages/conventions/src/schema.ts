@@ -126,13 +126,23 @@ export const variantSchema = z.strictObject({
     .regex(IMAGE_REFERENCE, { error: 'must be an image reference with a tag or digest, e.g. ollama/ollama:0.17.1' })
     .optional(),
   args: z.record(z.string().regex(ARG_NAME, { error: 'build arg names are UPPER_SNAKE_CASE' }), z.string()).default({}),
-  /** The architectures one build makes (`docker build --platform`), e.g. both of upstream's. Omitted: the engine's own. */
+  /**
+   * The architectures this variant is released for, e.g. both of upstream's. Each is built on its own
+   * (`docker-build --platform <p>` or `--platform all`: its own content tag, `<tag>-<arch>`), then docker-push --merge
+   * joins them into one manifest list per tag. Omitted: the engine's own only.
+   */
   platforms: z
     .array(z.enum(['linux/amd64', 'linux/arm64']))
     .min(1)
     .optional(),
   /** Builds offline from Debian packages (the `local` configuration). */
   local: z.boolean().default(false),
+  /**
+   * Built, pushed and merged only when named (`--variants <key>`), never by default: not part of the profile's
+   * release. For a variant that exists for one job, e.g. base-image's `local-min`, the small local base e2e/multi-arch
+   * builds for arm64 under emulation.
+   */
+  onDemand: z.boolean().optional(),
   /** Facts carried into tags and metadata. */
   cuda: z
     .string()

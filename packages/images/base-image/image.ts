@@ -1,5 +1,6 @@
 // The base image: runtime infrastructure every template inherits (boot chain, supervisor, Caddy, Jupyter, portal).
 import {
+  aptPackageNames,
   defineImage,
   INSTANCE_TOOLS_BIN,
   PROVISIONER_LIB_DIR,
@@ -82,6 +83,24 @@ export const APT_PACKAGES: AptPackage[] = [
   },
 ];
 
+/**
+ * The part of APT_PACKAGES the `local-min` variant installs: what the boot, its services and the smoke run use (the
+ * commands templates call included), so an arm64 build under emulation takes minutes, not the full list's hour.
+ */
+const BOOT_PACKAGES = new Set([
+  ...['acl', 'bc', 'ca-certificates', 'locales', 'curl', 'wget', 'sudo', 'moreutils', 'nano', 'vim', 'less', 'jq', 'git', 'git-lfs'],
+  ...['tzdata', 'expect', 'htop', 'strace', 'lsof', 'procps', 'psmisc', 'python3-full', 'python3-pip'],
+  ...['netcat-traditional', 'net-tools', 'dnsutils', 'iproute2', 'iputils-ping', 'traceroute', 'rsync', 'zip', 'unzip', 'xz-utils'],
+  ...['zstd', 'cron', 'openssl', 'util-linux', 'caddy', 'nodejs', 'python3', 'supervisor', 'jupyter-notebook'],
+]);
+
+const unknownBootPackages = [...BOOT_PACKAGES].filter((name) => !APT_PACKAGES.some((p) => p.name === name));
+if (unknownBootPackages.length) {
+  throw new Error(
+    `packages/images/base-image/image.ts: BOOT_PACKAGES: ${unknownBootPackages.join(', ')} not in APT_PACKAGES. Name entries of APT_PACKAGES (the upstream name).`,
+  );
+}
+
 function group(name: string, packages: string[]): AptPackage[] {
   return packages.map((p) => ({ name: p, group: name }));
 }
@@ -132,7 +151,17 @@ export default defineImage({
       comment:
         'Offline profile: the same package list from Debian bookworm (differences named in the step), so the image builds with no registry but Debian.',
       run: [
+        'if [[ "${APT_PACKAGE_SET:-full}" == full ]]; then',
         renderAptInstall(APT_PACKAGES, 'local'),
+        'else',
+        '# local-min: only what the boot, its services and the smoke use (e2e/multi-arch builds it for arm64 under emulation).',
+        'apt-get update',
+        `apt-get install -y --no-install-recommends ${aptPackageNames(
+          APT_PACKAGES.filter((p) => BOOT_PACKAGES.has(p.name)),
+          'local',
+        ).join(' ')}`,
+        'rm -rf /var/lib/apt/lists/*',
+        'fi',
         'supervisord --version && caddy version && node --version && jupyter notebook --version',
       ].join('\n'),
     },
@@ -288,5 +317,19 @@ export default defineImage({
   },
   // Upstream's production matrix (configs/base-image.json): its 12 FROM images x Python 3.10-3.14, amd64 and arm64,
   // under upstream's names (lint VL006). The local variant builds offline from Debian.
-  variants: [...upstreamBaseVariants(), { key: 'local', from: 'vast-local/bookworm:latest', python: '3.11', local: true }],
+  variants: [
+    ...upstreamBaseVariants(),
+    { key: 'local', from: 'vast-local/bookworm:latest', python: '3.11', local: true, platforms: ['linux/amd64', 'linux/arm64'] },
+    // The local base with BOOT_PACKAGES only, built when named: e2e/multi-arch builds it for amd64 and arm64 (under
+    // emulation), merges both and boots the arm64 one through the smoke.
+    {
+      key: 'local-min',
+      from: 'vast-local/bookworm:latest',
+      python: '3.11',
+      local: true,
+      onDemand: true,
+      platforms: ['linux/amd64', 'linux/arm64'],
+      args: { APT_PACKAGE_SET: 'boot' },
+    },
+  ],
 });

@@ -20,6 +20,8 @@ export const pushResultFileOf = (image: string) => `${recordsDirOf(image)}/${PUS
 
 export interface BuiltVariant {
   key: string;
+  /** The one platform it was built for (docker-build --platform); docker-push pushes it under `-<arch>` names. */
+  platform?: 'linux/amd64' | 'linux/arm64';
   /** Content-addressed local tag, `<repository>:build-<hash12>`. */
   buildTag: string;
   /** `<repository>:<version>-<variant>`, the human tag docker-build also sets (the push derives its own tags). */

@@ -4,6 +4,7 @@
 if [[ "${VAST_PROFILE}" != "local" ]]; then echo "step debian-packages: local profile only, skipped"; exit 0; fi
 set -euo pipefail
 # >>> steps[0].run (name "debian-packages") of packages/images/base-image/image.ts, as written there:
+if [[ "${APT_PACKAGE_SET:-full}" == full ]]; then
 # man-db for production's man: bookworm has `man` only as a virtual package, which apt will not pick a provider for; man-db provides it
 # not fonts-ubuntu (production only): Ubuntu's own font: not in bookworm's main archive
 # mesa-utils for production's mesa-utils-extra: bookworm merged mesa-utils-extra's tools (eglinfo, es2gears, ...) into mesa-utils
@@ -113,5 +114,11 @@ python3 python3
 supervisor supervisord
 jupyter-notebook jupyter
 EOF
+else
+# local-min: only what the boot, its services and the smoke use (e2e/multi-arch builds it for arm64 under emulation).
+apt-get update
+apt-get install -y --no-install-recommends acl bc ca-certificates locales curl wget sudo moreutils nano vim less jq git git-lfs tzdata expect htop strace lsof procps psmisc python3-full python3-pip netcat-traditional net-tools dnsutils iproute2 iputils-ping traceroute rsync zip unzip xz-utils zstd cron openssl util-linux caddy nodejs python3 supervisor jupyter-notebook
+rm -rf /var/lib/apt/lists/*
+fi
 supervisord --version && caddy version && node --version && jupyter notebook --version
 # <<< steps[0].run

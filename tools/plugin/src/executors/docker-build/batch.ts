@@ -58,10 +58,10 @@ function capture(): TaskLog & { text: () => string } {
 /** FROM-image lookups asked once per image for the whole batch (200 derivatives share one base's FROM). */
 function sharedFromLookups(): Lookups['fromImageIds'] {
   const memo = new Map<string, Promise<Record<string, string>>>();
-  return async (chain, profile, warn) => {
+  return async (chain, profile, warn, platforms) => {
     const each = chain.map((manifest: ImageManifest) => {
-      const key = `${profile}\0${manifest.name}`;
-      if (!memo.has(key)) memo.set(key, directLookups.fromImageIds([manifest], profile, warn));
+      const key = `${profile}\0${manifest.name}\0${platforms?.join(',') ?? ''}`;
+      if (!memo.has(key)) memo.set(key, directLookups.fromImageIds([manifest], profile, warn, platforms));
       return memo.get(key)!;
     });
     return Object.assign({}, ...(await Promise.all(each)));

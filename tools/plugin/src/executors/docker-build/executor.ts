@@ -2,7 +2,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
-import { formatDockerCommand, planDockerBuilds, PlanError, walkFrom, type ImageManifest, type PlannedBuild } from '@vast/conventions';
+import {
+  formatDockerCommand,
+  isPlatform,
+  planDockerBuilds,
+  PlanError,
+  UPSTREAM_PLATFORMS,
+  walkFrom,
+  type ImageManifest,
+  type Platform,
+  type PlannedBuild,
+} from '@vast/conventions';
 import { DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
 import { buildResultFileOf, type BuildResult } from '../../lib/build-result';
@@ -41,12 +51,19 @@ const nxLog: TaskLog = { log: (line) => logger.log(line), error: (line) => logge
 
 /** How a task learns what the engine and the cache registry hold (a batch asks once for all its tasks). */
 export interface Lookups {
-  fromImageIds(chain: ImageManifest[], profile: 'production' | 'local', warn: (line: string) => void): Promise<Record<string, string>>;
+  /** `platforms`: the local roots to look up (docker-build --platform); undefined is the engine's own. */
+  fromImageIds(
+    chain: ImageManifest[],
+    profile: 'production' | 'local',
+    warn: (line: string) => void,
+    platforms?: ReadonlyArray<Platform | undefined>,
+  ): Promise<Record<string, string>>;
   facts(build: PlannedBuild, options: VariantPlanOptions): Promise<VariantFacts>;
 }
 
 export const directLookups: Lookups = {
-  fromImageIds: (chain, profile, warn) => (profile === 'local' ? localFromIds(chain) : registryFromDigests(chain, warn)),
+  fromImageIds: (chain, profile, warn, platforms) =>
+    profile === 'local' ? localFromIds(chain, platforms) : registryFromDigests(chain, warn),
   facts: gatherFacts,
 };
 
@@ -93,7 +110,10 @@ export async function prepareDockerBuild(
   try {
     // FROM images enter the hash by content (image id here, registry digests in production): tags move.
     const chain = chainOf(manifests, name);
-    const fromImageIds = dryRun ? {} : await lookups.fromImageIds(chain, profile, (line) => out.log(`${name}: warning: ${line}`));
+    const platforms = rootPlatformsOf(options.platform);
+    const fromImageIds = dryRun
+      ? {}
+      : await lookups.fromImageIds(chain, profile, (line) => out.log(`${name}: warning: ${line}`), platforms);
     const parsed = parseArgOverrides(options.arg);
     if (!parsed.ok) throw new PlanError(parsed.error);
     const overrides = parsed.overrides;
@@ -106,6 +126,7 @@ export async function prepareDockerBuild(
       onlyTarget: true,
       overrides,
       extraTags,
+      ...(options.platform ? { platform: options.platform } : {}),
     });
     const overridden = Object.entries(overrides).map(([k, v]) => `${k}=${v}`);
     if (overridden.length)
@@ -120,7 +141,9 @@ export async function prepareDockerBuild(
         );
       }
       for (const build of plan)
-        out.log(`# ${build.image}:${build.variant} (${profile}) -> ${build.buildTag}\n${formatDockerCommand(build.argv)}`);
+        out.log(
+          `# ${build.image}:${build.variant}${build.platform ? ` ${build.platform}` : ''} (${profile}) -> ${build.buildTag}\n${formatDockerCommand(build.argv)}`,
+        );
       if (options.prune) out.log(`# then --prune=${options.prune}: keep the last ${options.prune} build-* tags of each variant above`);
       return { done: { success: true } };
     }
@@ -156,6 +179,7 @@ export async function finishDockerBuild(task: PlannedTask, out: TaskLog, lookups
       const actions = planVariant(build, await lookups.facts(build, planOptions), planOptions);
       result.variants.push({
         key: build.variant,
+        ...(build.platform ? { platform: build.platform } : {}),
         buildTag: build.buildTag,
         ...(build.versionTag !== build.buildTag ? { versionTag: build.versionTag } : {}),
         ...(build.extraTags.length ? { extraTags: build.extraTags } : {}),
@@ -191,6 +215,10 @@ function failed(name: string, e: unknown, out: TaskLog): false {
   }
   throw e;
 }
+
+/** The platforms whose FROM images a run needs: the one chosen, every one for `all`, or the engine's own. */
+const rootPlatformsOf = (chosen: string | undefined): Array<Platform | undefined> =>
+  chosen === undefined ? [undefined] : chosen === 'all' ? [...UPSTREAM_PLATFORMS] : isPlatform(chosen) ? [chosen] : [];
 
 /** The target's manifest and its ancestors' (the only images whose FROM matters to this build). */
 const chainOf = (manifests: Map<string, ImageManifest>, name: string) =>

@@ -8,4 +8,5 @@ export interface DockerBuildExecutorOptions {
   arg?: string | string[];
   tag?: string | string[];
   prune?: number;
+  platform?: string;
 }

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import type { DockerPushExecutorOptions } from './schema';
 import { formatDryRun, formatPushReport } from './lib/format-report';
-import { normalizeOptions } from './lib/normalize-options';
+import { normalizeOptions, type NormalizedDockerPushOptions } from './lib/normalize-options';
 import { decidePush, isLoopbackRegistry, planPush } from './lib/plan-push';
 import { applyPush, checkLocalImages, readRemoteStates, type PushReport } from './lib/push-release';
 import { checkRegistryAccess } from './lib/registry-access';
@@ -16,6 +16,8 @@ import { readPushInputs, type UpstreamTagFacts } from './lib/read-inputs';
 import { applyPromotion, planPromotion, readStagedDigests } from './lib/promote';
 import { upstreamTagsOf } from '@vast/conventions';
 import { pushResultFileOf } from '../../lib/build-result';
+import { checkMergeSources, planMerge, type MergeStep } from './lib/plan-merge';
+import { applyMerge, readMergeTargets, readPlatformManifests } from './lib/merge-platforms';
 
 export interface DockerPushResult {
   success: boolean;
@@ -65,6 +67,10 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
   // A promotion writes the same release tags, from the content staged (and smoke tested) in the staging registry.
   if (o.promoteFrom) steps = planPromotion(steps, o.registry, o.promoteFrom);
   const version = inputs.ok === 'manifest-only' ? inputs.manifest.version : inputs.result.version;
+  if (o.merge && inputs.ok === 'manifest-only') {
+    const platformsOf = (key: string) => inputs.manifest.variants.find((v) => v.key === key)?.platforms;
+    return mergePlatforms(o, version, planMerge(steps, platformsOf), log, fail);
+  }
   if (o.dryRun) {
     for (const line of formatDryRun(o.projectName, version, o.registry, steps, inputs.ok === 'manifest-only' ? inputs.note : undefined))
       log(line);
@@ -118,4 +124,58 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
 /** Upstream's tag names of every variant image.json describes (none without image.json). */
 function upstreamTagsByVariant(upstream: UpstreamTagFacts | undefined, date: string): Map<string, string[]> {
   return new Map((upstream?.variants ?? []).map((v) => [v.key, upstreamTagsOf(upstream!.scheme, v, date)]));
+}
+
+/**
+ * docker-push --merge: each release tag of a variant with platforms becomes one manifest list of its `<tag>-<arch>`
+ * images. Everything is read and checked first (every source there and of its platform, no exact tag naming
+ * something else), then the lists are written, exact tags before aliases, and recorded like a push.
+ */
+async function mergePlatforms(
+  o: NormalizedDockerPushOptions,
+  version: string,
+  steps: MergeStep[],
+  log: (line: string) => void,
+  fail: (lines: string[]) => DockerPushResult,
+): Promise<DockerPushResult> {
+  if (!steps.length) {
+    return fail([
+      `docker-push ${o.projectName}: --merge: no variant${o.profile ? ` of the ${o.profile} profile` : ''} declares platforms, so there is nothing to merge. Declare them in image.ts (variants[].platforms).`,
+    ]);
+  }
+  if (o.dryRun) {
+    for (const line of formatDryRun(o.projectName, version, o.registry, steps)) log(line.replace('would push', 'would merge'));
+    return { success: true };
+  }
+  const refuse = (problems: string[]) => fail([`docker-push ${o.projectName}: refusing to merge anything:`, ...problems]);
+  const access = await checkRegistryAccess(o.registry);
+  if (access.length) return refuse(access);
+  const profileOption = o.profile ? ` -c ${o.profile}` : '';
+  const pushHint = `Build and push that platform first: nx run ${o.projectName}:docker-build${profileOption} --platform=<platform>, then nx run ${o.projectName}:docker-push${profileOption} --registry=${o.registry}.`;
+  let manifests;
+  try {
+    manifests = await readPlatformManifests(steps);
+  } catch (error) {
+    return refuse([error instanceof Error ? error.message : String(error)]);
+  }
+  const missing = checkMergeSources(steps, manifests, pushHint);
+  if (missing.length) return refuse(missing);
+  const rerun = `run nx run ${o.projectName}:docker-push --registry=${o.registry} --merge${profileOption} again`;
+  const { lists, states } = await readMergeTargets(steps, manifests);
+  const decision = decidePush(steps, states, rerun);
+  if (!decision.ok) return refuse(decision.errors);
+  const report = await applyMerge(decision.actions, lists, { log });
+  const lines = formatPushReport(o.projectName, version, o.registry, report, rerun);
+  const recordFile = join(o.workspaceRoot, pushResultFileOf(o.projectName));
+  mkdirSync(dirname(recordFile), { recursive: true });
+  writeFileSync(
+    recordFile,
+    `${JSON.stringify({ name: o.projectName, version, registry: o.registry, ...(o.profile ? { profile: o.profile } : {}), merged: true, ...report }, null, 2)}\n`,
+  );
+  if (report.failed) {
+    for (const line of lines) logger.error(line);
+    return { success: false, report };
+  }
+  for (const line of lines) log(line);
+  return { success: true, report };
 }

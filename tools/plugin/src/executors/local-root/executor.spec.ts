@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '@nx/devkit';
-import { normalizeLocalRootOptions, planLocalRoot } from './lib/plan-local-root';
+import { localRootImageOf, normalizeLocalRootOptions, PLATFORM_ROOT_DOCKERFILE, planLocalRoot } from './lib/plan-local-root';
 
 describe('planLocalRoot', () => {
   it('bootstraps, packs and imports with plain argv', () => {
@@ -20,6 +20,27 @@ describe('planLocalRoot', () => {
       ['tar', '--numeric-owner', '-C', '/tmp/w/rootfs', '-cf', '/tmp/w/rootfs.tar', '.'],
       ['/usr/bin/docker', 'import', '--change', 'CMD ["/bin/bash"]', '/tmp/w/rootfs.tar', 'vast-local/bookworm:latest'],
     ]);
+  });
+
+  it("makes one platform's root under its own tag: debootstrap --arch, then a BuildKit build for that platform", () => {
+    const options = normalizeLocalRootOptions({ platform: 'linux/arm64' });
+    expect(localRootImageOf(options)).toBe('vast-local/bookworm:latest-arm64');
+    expect(planLocalRoot(options, '/tmp/w', 'docker').map((s) => [s.command, ...s.args, ...Object.entries(s.env ?? {}).flat()])).toEqual([
+      ['debootstrap', '--arch=arm64', '--variant=minbase', 'bookworm', '/tmp/w/rootfs', 'http://deb.debian.org/debian'],
+      ['tar', '--numeric-owner', '-C', '/tmp/w/rootfs', '-cf', '/tmp/w/context/rootfs.tar', '.'],
+      [
+        'docker',
+        'build',
+        '--platform',
+        'linux/arm64',
+        '--tag',
+        'vast-local/bookworm:latest-arm64',
+        '/tmp/w/context',
+        'DOCKER_BUILDKIT',
+        '1',
+      ],
+    ]);
+    expect(PLATFORM_ROOT_DOCKERFILE).toBe('FROM scratch\nADD rootfs.tar /\nCMD ["/bin/bash"]\n');
   });
 
   it('takes suite, image and mirror from options, dry run from NX_DRY_RUN', () => {

@@ -5,4 +5,5 @@ export interface LocalRootExecutorOptions {
   mirror?: string;
   force?: boolean;
   dryRun?: boolean;
+  platform?: 'linux/amd64' | 'linux/arm64';
 }

@@ -1,30 +1,37 @@
 // What the FROM images of a build chain are, by content, for the content hash: a tag such as ubuntu:24.04 or
 // vast-local/bookworm:latest moves, and a build whose hash covered only the name would stay "up to date" on top of
 // the old image forever.
-import type { ImageManifest } from '@vast/conventions';
+import { platformRootRef, type ImageManifest, type Platform } from '@vast/conventions';
 import { DockerError, imageId, registryDigests } from '../../../utils/docker';
 import localRootExecutor from '../../local-root/executor';
 import { logger } from '@nx/devkit';
 
 /**
  * Local variants build FROM images made on this machine (the Debian root, stand-ins for upstreams): each enters the
- * hash by image id. The local root is made here when missing, so a fresh machine's first `docker-build -c local` works.
+ * hash by image id. The local root is made here when missing, so a fresh machine's first `docker-build -c local` works;
+ * with `platforms` (docker-build --platform), the root of each platform a variant declares (`<root>-<arch>`).
  */
-export async function localFromIds(chain: ImageManifest[]): Promise<Record<string, string>> {
+export async function localFromIds(
+  chain: ImageManifest[],
+  platforms: ReadonlyArray<Platform | undefined> = [undefined],
+): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const manifest of chain) {
     for (const v of manifest.variants.filter((v) => v.local && v.from)) {
-      let id = await imageId(v.from as string);
-      if (!id) {
-        logger.log(`${manifest.name}:${v.key} builds FROM ${v.from}, which the engine does not have yet: making it (local-root)`);
-        const made = await localRootExecutor({ image: v.from as string });
-        id = made.success ? await imageId(v.from as string) : undefined;
-        if (!id)
-          throw new DockerError(
-            `${manifest.source}: variants: ${v.key} builds FROM ${v.from}, which could not be made; see the local-root output above (nx run ${manifest.name}:local-root).`,
-          );
+      for (const platform of platforms.filter((p) => p === undefined || v.platforms?.includes(p))) {
+        const ref = platform ? platformRootRef(v.from as string, platform) : (v.from as string);
+        let id = await imageId(ref);
+        if (!id) {
+          logger.log(`${manifest.name}:${v.key} builds FROM ${ref}, which the engine does not have yet: making it (local-root)`);
+          const made = await localRootExecutor({ image: v.from as string, ...(platform ? { platform } : {}) });
+          id = made.success ? await imageId(ref) : undefined;
+          if (!id)
+            throw new DockerError(
+              `${manifest.source}: variants: ${v.key} builds FROM ${ref}, which could not be made; see the local-root output above (nx run ${manifest.name}:local-root${platform ? ` --platform=${platform}` : ''}).`,
+            );
+        }
+        ids[ref] = id;
       }
-      ids[v.from as string] = id;
     }
     for (const v of manifest.variants.filter((v) => v.local && v.upstream)) {
       const id = await imageId(v.upstream as string);

@@ -30,6 +30,32 @@ describe('checkBuildResult', () => {
     expect(checkBuildResult(good, { ...facts, profile: 'local' })).toEqual({ ok: true, result: good });
   });
 
+  it('takes one build per platform of a variant, and with --variants needs (and pushes) only the variants named', () => {
+    const min = { key: 'local-min', local: true, onDemand: true };
+    const withMin = { ...facts, profile: 'local' as const, manifest: { ...facts.manifest!, variants: [...facts.manifest!.variants, min] } };
+    const perPlatform = {
+      ...good,
+      variants: [
+        { key: 'local-min', platform: 'linux/amd64', buildTag: 'vastai/base-image:build-aaaaaaaaaaaa', imageId: id('b') },
+        { key: 'local-min', platform: 'linux/arm64', buildTag: 'vastai/base-image:build-bbbbbbbbbbbb', imageId: id('c') },
+      ],
+    };
+    expect(checkBuildResult(perPlatform, { ...withMin, variants: ['local-min'] })).toEqual({ ok: true, result: perPlatform });
+    // Unnamed, an onDemand variant is not part of the release: the profile's own variants are still needed.
+    expect(checkBuildResult(perPlatform, withMin)).toMatchObject({
+      ok: false,
+      errors: [expect.stringMatching(/'local' of the local profile not built/)],
+    });
+    // A variant built but not named stays local.
+    const both = { ...good, variants: [...good.variants, ...perPlatform.variants] };
+    expect(checkBuildResult(both, withMin)).toEqual({ ok: true, result: { ...both, variants: good.variants } });
+    const twice = { ...good, variants: [perPlatform.variants[0], perPlatform.variants[0]] };
+    expect(checkBuildResult(twice, { ...withMin, variants: ['local-min'] })).toMatchObject({
+      ok: false,
+      errors: [expect.stringMatching(/variants\.1\.key: 'local-min \(linux\/amd64\)' is listed twice/)],
+    });
+  });
+
   it('refuses a build of an older version (changeset version ran after the build)', () => {
     const check = checkBuildResult({ ...good, version: '1.0.0' }, facts);
     expect(check).toEqual({

@@ -1,13 +1,14 @@
 // The checks that decide whether build-result.json (its shape: lib/build-result) describes a complete build of the
 // version being released. Pure: the caller reads the files.
 
+import { isPlatform } from '@vast/conventions';
 import type { BuildResult, BuiltVariant } from '../../../lib/build-result';
 
 /** The parts of dist/images/<name>/image.json the push cross-checks. */
 export interface ManifestFacts {
   repository: string;
   version: string;
-  variants: { key: string; local: boolean }[];
+  variants: { key: string; local: boolean; platforms?: string[]; onDemand?: boolean }[];
 }
 
 export interface BuildResultFacts {
@@ -22,6 +23,8 @@ export interface BuildResultFacts {
   manifestFile?: string;
   /** The profile the docker-push target runs with. */
   profile?: 'production' | 'local';
+  /** `--variants`: push only these (all of them must be built); unset, every variant of the profile but the onDemand ones. */
+  variants?: string[];
 }
 
 export type BuildResultCheck = { ok: true; result: BuildResult } | { ok: false; errors: string[] };
@@ -76,11 +79,17 @@ export function checkBuildResult(value: unknown, facts: BuildResultFacts): Build
       // Left in the cache registry by docker-build: the push pulls it from there first.
       if (isText(entry.cacheRef))
         Object.assign(variant, { cacheRef: entry.cacheRef, ...(isText(entry.versionTag) ? { versionTag: entry.versionTag } : {}) });
+      // One platform's build (docker-build --platform): pushed under `-<arch>` names, for docker-push --merge.
+      if (entry.platform !== undefined) {
+        if (typeof entry.platform === 'string' && isPlatform(entry.platform)) variant.platform = entry.platform;
+        else errors.push(`${at}.platform: '${String(entry.platform)}' is not linux/amd64 or linux/arm64. ${rebuild}`);
+      }
       // A manual build's --tag names, pushed after the release tags.
       if (Array.isArray(entry.extraTags) && entry.extraTags.every(isText)) variant.extraTags = entry.extraTags as string[];
       if (!IMAGE_ID.test(variant.imageId)) errors.push(`${at}.imageId: '${variant.imageId}' is not a sha256 image id. ${rebuild}`);
-      if (seen.has(variant.key)) errors.push(`${at}.key: '${variant.key}' is listed twice. ${rebuild}`);
-      seen.add(variant.key);
+      const id = `${variant.key}${variant.platform ? ` (${variant.platform})` : ''}`;
+      if (seen.has(id)) errors.push(`${at}.key: '${id}' is listed twice. ${rebuild}`);
+      seen.add(id);
       variants.push(variant);
     });
   }
@@ -95,11 +104,13 @@ export function checkBuildResult(value: unknown, facts: BuildResultFacts): Build
     for (const v of variants) {
       if (!known.has(v.key)) errors.push(`${file}: variants: '${v.key}' is not a variant in ${manifestFile}. ${rebuild}`);
     }
-    // All or nothing: a release of the profile needs every variant of that profile built.
+    // All or nothing: a release of the profile needs every variant of that profile built (or every one --variants names).
     const profile = facts.profile ?? (value.profile as BuildResult['profile']);
     if (profile) {
       const built = new Set(variants.map((v) => v.key));
-      const missing = manifest.variants.filter((v) => (profile === 'local' ? v.local : !v.local) && !built.has(v.key)).map((v) => v.key);
+      const missing = manifest.variants
+        .filter((v) => (profile === 'local' ? v.local : !v.local) && isSelected(v, facts.variants) && !built.has(v.key))
+        .map((v) => v.key);
       if (missing.length) {
         errors.push(`${file}: variants: ${missing.map((k) => `'${k}'`).join(', ')} of the ${profile} profile not built. ${rebuild}`);
       }
@@ -115,7 +126,15 @@ export function checkBuildResult(value: unknown, facts: BuildResultFacts): Build
       version: value.version as string,
       ...(value.profile ? { profile: value.profile as BuildResult['profile'] } : {}),
       ...(isRecord(value.overrides) && Object.keys(value.overrides).length ? { overrides: value.overrides as Record<string, string> } : {}),
-      variants,
+      // Only what the push selects is pushed (--variants, else all but onDemand): other variants built stay local.
+      variants: variants.filter((v) => {
+        const declared = manifest?.variants.find((m) => m.key === v.key);
+        return declared ? isSelected(declared, facts.variants) : !facts.variants || facts.variants.includes(v.key);
+      }),
     },
   };
 }
+
+/** Whether a push includes a variant: the one --variants names, else every variant that is not onDemand. */
+export const isSelected = (variant: { key: string; onDemand?: boolean }, selection: readonly string[] | undefined): boolean =>
+  selection ? selection.includes(variant.key) : !variant.onDemand;

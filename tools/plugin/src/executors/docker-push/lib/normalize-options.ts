@@ -20,6 +20,10 @@ export interface NormalizedDockerPushOptions {
   date: string;
   /** Promote: the staging registry (host[:port][/namespace]) whose staged content the release tags get, by digest. */
   promoteFrom?: string;
+  /** Join each release tag's `-<arch>` images (one-platform pushes) into one manifest list under the tag. */
+  merge: boolean;
+  /** `--variants`: push (or merge) only these variant keys. */
+  variants?: string[];
 }
 
 export type NormalizeResult = { ok: true; options: NormalizedDockerPushOptions } | { ok: false; error: string };
@@ -42,6 +46,12 @@ export function normalizeOptions(
       error: `docker-push ${projectName}: no registry to push to. Pass --registry=<host[:port]> (e.g. 127.0.0.1:5000 or docker.io) or set VAST_REGISTRY.`,
     };
   }
+  if (options.merge && options.promoteFrom) {
+    return {
+      ok: false,
+      error: `docker-push ${projectName}: --merge and --promoteFrom are separate steps. Merge the platforms in staging first, then promote the merged tags.`,
+    };
+  }
   const date = options.date ?? env.VAST_RELEASE_DATE ?? now.toISOString().slice(0, 10);
   if (!TAG_DATE.test(date)) {
     return { ok: false, error: `docker-push ${projectName}: --date '${date}' is not a UTC day. Pass YYYY-MM-DD (date -u +%Y-%m-%d).` };
@@ -59,6 +69,8 @@ export function normalizeOptions(
       upstreamTags: options.upstreamTags ?? env.VAST_UPSTREAM_TAGS === 'true',
       date,
       ...(options.promoteFrom?.trim() ? { promoteFrom: options.promoteFrom.trim() } : {}),
+      merge: options.merge === true,
+      ...(options.variants?.length ? { variants: options.variants } : {}),
     },
   };
 }

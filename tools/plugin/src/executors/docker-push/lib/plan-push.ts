@@ -1,6 +1,6 @@
 // Which local image goes to which registry reference, in the order they are written, and, given what the registry
 // holds now, which of them to push, which are already there, and whether the push may start at all. Pure.
-import { releaseTags } from '@vast/conventions';
+import { platformTag, releaseTags } from '@vast/conventions';
 import type { BuildResult } from '../../../lib/build-result';
 
 /**
@@ -12,6 +12,8 @@ export type PushRole = 'content' | 'exact' | 'alias';
 
 export interface PushStep {
   variant: string;
+  /** The platform of a one-platform build: its tags end in `-<arch>` until docker-push --merge joins them. */
+  platform?: 'linux/amd64' | 'linux/arm64';
   /** The local content-addressed tag the release comes from. */
   source: string;
   imageId: string;
@@ -46,12 +48,22 @@ export function planPush(result: BuildResult, registry: string, extraTags: Reado
       variant: variant.key,
     });
     const aliases = manual ? [] : semverAliases;
-    const extra = [...(variant.extraTags ?? []).map((ref) => ref.slice(ref.lastIndexOf(':') + 1)), ...(extraTags.get(variant.key) ?? [])];
-    const base = { variant: variant.key, source: variant.buildTag, imageId: variant.imageId };
+    // A one-platform build's record already carries its -<arch> extra names; the computed names get it here.
+    const onPlatform = (tag: string) => (variant.platform ? platformTag(tag, variant.platform) : tag);
+    const extra = [
+      ...(variant.extraTags ?? []).map((ref) => ref.slice(ref.lastIndexOf(':') + 1)),
+      ...(extraTags.get(variant.key) ?? []).map(onPlatform),
+    ];
+    const base = {
+      variant: variant.key,
+      ...(variant.platform ? { platform: variant.platform } : {}),
+      source: variant.buildTag,
+      imageId: variant.imageId,
+    };
     return {
       content: { ...base, target: `${repositoryOf(exact)}:${stagingTag(variant.imageId)}`, role: 'content' as const },
-      exact: manual ? [] : [{ ...base, target: exact, role: 'exact' as const }],
-      aliases: aliases.map((target) => ({ ...base, target, role: 'alias' as const })),
+      exact: manual ? [] : [{ ...base, target: onPlatform(exact), role: 'exact' as const }],
+      aliases: aliases.map((target) => ({ ...base, target: onPlatform(target), role: 'alias' as const })),
       extra: extra.map((tag) => ({ ...base, target: `${repositoryOf(exact)}:${tag}`, role: 'alias' as const })),
     };
   });
@@ -109,9 +121,9 @@ export function decidePush(steps: PushStep[], states: ReadonlyMap<string, Remote
   if (errors.length) return { ok: false, errors };
 
   const needsPush = (step: PushStep) => stateOf(step).kind !== 'same';
-  const variantsToStage = new Set(steps.filter((s) => s.role !== 'content' && needsPush(s)).map((s) => s.variant));
+  const variantsToStage = new Set(steps.filter((s) => s.role !== 'content' && needsPush(s)).map((s) => s.source));
   const actions = steps
-    .filter((step) => step.role !== 'content' || variantsToStage.has(step.variant))
+    .filter((step) => step.role !== 'content' || variantsToStage.has(step.source))
     .map((step): PushAction => {
       const state = stateOf(step);
       return state.kind === 'same' ? { step, action: 'unchanged', digest: state.digest } : { step, action: 'push' };

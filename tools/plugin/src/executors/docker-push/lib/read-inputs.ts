@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { upstreamTagSchemeOf, type ImageClass, type UpstreamTagScheme, type UpstreamTagVariant } from '@vast/conventions';
 import { buildResultFileOf, type BuildResult } from '../../../lib/build-result';
-import { checkBuildResult, type ManifestFacts } from './build-result';
+import { checkBuildResult, isSelected, type ManifestFacts } from './build-result';
 import type { NormalizedDockerPushOptions } from './normalize-options';
 
 /** What image.json says about upstream's tag names: the scheme and each variant's facts. */
@@ -51,8 +51,22 @@ export function readPushInputs(o: NormalizedDockerPushOptions): PushInputs {
       name: value.name ?? o.projectName,
       repository: value.repository,
       version: String(value.version ?? version),
-      variants: value.variants.map((v) => ({ key: String(v.key), local: v.local === true })),
+      variants: value.variants.map((v) => ({
+        key: String(v.key),
+        local: v.local === true,
+        ...(Array.isArray(v.platforms) ? { platforms: v.platforms.map(String) } : {}),
+        ...(v.onDemand === true ? { onDemand: true } : {}),
+      })),
     };
+    const unknown = (o.variants ?? []).filter((key) => !manifest!.variants.some((v) => v.key === key));
+    if (unknown.length) {
+      return {
+        ok: false,
+        errors: [
+          `--variants: ${unknown.map((k) => `'${k}'`).join(', ')} not a variant of ${o.projectName} (${manifestFile}). Use one of: ${manifest.variants.map((v) => v.key).join(', ')}.`,
+        ],
+      };
+    }
     const full = m.value as { class?: ImageClass; upstreamTags?: UpstreamTagScheme; variants: UpstreamTagVariant[] };
     upstream = {
       scheme: full.upstreamTags ?? upstreamTagSchemeOf({ class: full.class ?? 'base' }),
@@ -60,9 +74,12 @@ export function readPushInputs(o: NormalizedDockerPushOptions): PushInputs {
     };
   }
 
-  if (!existsSync(abs(buildResultFile))) {
-    if (o.dryRun && manifest) {
-      const variants = manifest.variants.filter((v) => !o.profile || (o.profile === 'local' ? v.local : !v.local));
+  // A merge joins what one-platform pushes left in the registry: it needs image.json, not a build here.
+  if (!existsSync(abs(buildResultFile)) || (o.merge && manifest)) {
+    if ((o.dryRun || o.merge) && manifest) {
+      const variants = manifest.variants.filter(
+        (v) => (!o.profile || (o.profile === 'local' ? v.local : !v.local)) && isSelected(v, o.variants),
+      );
       return {
         ok: 'manifest-only',
         manifest: { ...manifest, version, variants },
@@ -86,6 +103,7 @@ export function readPushInputs(o: NormalizedDockerPushOptions): PushInputs {
     packageFile,
     ...(manifest ? { manifest, manifestFile } : {}),
     ...(o.profile ? { profile: o.profile } : {}),
+    ...(o.variants ? { variants: o.variants } : {}),
   });
   return check.ok
     ? { ok: true, result: check.result, buildResultFile, ...(upstream ? { upstream } : {}) }

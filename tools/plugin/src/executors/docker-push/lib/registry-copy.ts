@@ -1,10 +1,11 @@
-// Promotion's one registry operation: copy a manifest, by digest, from one repository to a tag of another on the same
+// The registry HTTP client (Bearer challenge, Basic from config.json; plain HTTP on loopback), and promotion's one
+// registry operation with it: copy a manifest, by digest, from one repository to a tag of another on the same
 // registry, through the registry HTTP API (what crane copy does; there is no buildx here). The blobs are mounted
 // across repositories inside the registry, the manifest bytes are put back unchanged, so the tag names the very
 // digest that was staged and tested: nothing is pulled, rebuilt or re-compressed.
 import { basicAuthFor, readDockerConfig, registryApiBase } from './registry-access';
 
-const MANIFEST_TYPES = [
+export const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -28,7 +29,7 @@ export function splitRepository(reference: string): RegistryRepository {
 }
 
 /** A fetch for one registry that answers a Bearer challenge once (token scoped to `scope`) and keeps the token. */
-function registryClient(host: string, scope: string, env: NodeJS.ProcessEnv) {
+export function registryClient(host: string, scope: string, env: NodeJS.ProcessEnv) {
   let authorization: string | undefined;
   return async (path: string, init: RequestInit = {}): Promise<Response> => {
     const url = path.startsWith('http') ? path : `${registryApiBase(host)}${path}`;
@@ -66,7 +67,7 @@ function registryClient(host: string, scope: string, env: NodeJS.ProcessEnv) {
   };
 }
 
-async function expectStatus(response: Response, ok: number[], what: string): Promise<Response> {
+export async function expectStatus(response: Response, ok: number[], what: string): Promise<Response> {
   if (ok.includes(response.status)) return response;
   const text = await response.text().catch(() => '');
   throw new RegistryCopyError(`${what}: HTTP ${response.status} ${text.trim().slice(0, 200)}`);
