@@ -20,6 +20,7 @@ import { bash, fileExists, httpStatus, readFile, supervisorStates, type Containe
 import { latestBootLines } from './boot-log';
 import { LAYOUT_CHECKS } from './layout-checks';
 import { CADDY_RESTART_CHECK, notReadyCheck } from './caddy-checks';
+import { syncthingCheck } from './syncthing-check';
 
 export { latestBootLines };
 
@@ -526,6 +527,7 @@ export const IMAGE_CHECKS: Record<string, SmokeCheck[]> = {
       },
     },
     notReadyCheck('jupyter', (entries) => entries.find((e) => e.externalPort !== e.internalPort && labelListed('jupyter', [e]))),
+    syncthingCheck((entries) => entries.find((e) => e.externalPort !== e.internalPort && labelListed('syncthing', [e]))),
   ],
   pytorch: [
     {
