@@ -46,9 +46,13 @@ export function syncthingConfigProblems(configXml: string, expected: { token: st
 const pass = (detail: string): CheckOutcome => ({ status: 'pass', detail });
 const fail = (detail: string): CheckOutcome => ({ status: 'fail', detail });
 
-/** Prints: the user syncthing runs as, VAST_TCP_PORT_72299, then the GUI's health answer through Caddy's site. */
+/**
+ * Prints: the user syncthing runs as, the owner of its clean log twin (boot stage 11 makes it for a program's `user=`),
+ * VAST_TCP_PORT_72299, then the GUI's health answer through Caddy's site.
+ */
 const PROBE_SCRIPT = `
 ps -o user= -p "$(pgrep -o -x syncthing)" 2>/dev/null || echo none
+stat -c %U /var/log/syncthing.log 2>/dev/null || echo none
 echo "\${VAST_TCP_PORT_72299:-}"
 curl -s --max-time 10 -H "Authorization: Bearer $1" "$2" || true
 `;
@@ -63,11 +67,12 @@ export function syncthingCheck(entryOf: (entries: PortalEntry[]) => PortalEntry 
       const state = (await supervisorStates(probe))?.get('syncthing');
       if (state !== 'RUNNING') return fail(`syncthing is ${state ?? 'not a supervisor program'}`);
       const url = `http://127.0.0.1:${entry.externalPort}/rest/noauth/health`;
-      const [user, protocolPort, health] = (await bash(probe, PROBE_SCRIPT, expect.token, url)).stdout.split('\n');
+      const [user, twinOwner, protocolPort, health] = (await bash(probe, PROBE_SCRIPT, expect.token, url)).stdout.split('\n');
       const config = await readFile(probe, CONFIG);
       if (config === undefined) return fail(`${CONFIG} is missing`);
       const problems = syncthingConfigProblems(config, { token: expect.token, protocolPort: protocolPort?.trim() || undefined });
       if (user?.trim() !== 'user') problems.push(`runs as '${user?.trim()}', expected user`);
+      if (twinOwner?.trim() !== 'user') problems.push(`/var/log/syncthing.log is owned by '${twinOwner?.trim()}', expected user`);
       if (!/"status"\s*:\s*"OK"/.test(health ?? ''))
         problems.push(`${url} through Caddy answered '${health ?? ''}', expected {"status": "OK"}`);
       if (problems.length) return fail(problems.join('; '));
