@@ -1,8 +1,6 @@
 // The runtime contract as checks: each one named, described, and judged from what a booted container shows.
 // Which checks run for which image (and which are excluded, with why) is data in smoke-config.ts.
 import {
-  AGENT_BANNER_LINE,
-  BANNER_FILE,
   BOOT_DIR,
   BOOT_LOG,
   CADDY_LOG,
@@ -533,16 +531,6 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
       return result.exitCode === 0
         ? pass(`venv-main-latest.txt -> ${result.stdout.trim().split('\n').pop()}`)
         : fail(`no venv-main-latest.txt under ${expect.workspace}/.venv-backups: ${result.stderr.trim()}`);
-    },
-  },
-  {
-    id: 'agent-banner',
-    description: 'boot stage 80 left exactly one `AI agents:` line in /etc/banner',
-    async run({ probe }) {
-      const lines = ((await readFile(probe, BANNER_FILE)) ?? '').split('\n').filter((l) => l.startsWith('AI agents:'));
-      return lines.length === 1 && lines[0] === AGENT_BANNER_LINE
-        ? pass(lines[0])
-        : fail(`${lines.length} AI agents: lines in ${BANNER_FILE}`);
     },
   },
   {
