@@ -6,7 +6,7 @@ import { bootEnvScriptPath, hasBootEnvScript, renderBootEnvScript } from './boot
 import { renderDockerfile } from './dockerfile';
 import { renderStepFile, stepFilePath } from './step-script';
 import { launchScriptPath, renderLaunchScript, renderSupervisorConf, supervisorConfPath } from './supervisor';
-import type { ResolvedImage } from './graph';
+import { defaultPortalEntries, type ResolvedImage } from './graph';
 
 export interface ContextFile {
   /** Path inside the build context, e.g. `Dockerfile` or `ROOT/etc/supervisor/conf.d/jupyter.conf`. */
@@ -33,7 +33,7 @@ export function renderContextFiles(image: ResolvedImage): ContextFile[] {
       content: renderBootEnvScript({
         image: def.name,
         source: image.file,
-        portalEntries: def.defaultPortalConfig ? image.portalEntries : undefined,
+        portalEntries: def.defaultPortalConfig ? defaultPortalEntries(image.portalEntries) : undefined,
         env: def.bootEnv,
       }),
       mode: 0o755,

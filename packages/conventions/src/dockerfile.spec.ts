@@ -53,6 +53,23 @@ describe('renderDockerfile', () => {
     );
   });
 
+  it("removes a service of one profile from the other profile's builds, and from the base's copy for grafts", () => {
+    const base = fakeDefinition('base', {
+      services: [
+        { name: 'always', command: 'sleep infinity' },
+        { name: 'board', profile: 'production', command: 'tensorboard --port 16006' },
+      ],
+    });
+    const text = renderDockerfile(fakeFamily(base).get('base')!);
+    expect(text).toContain(
+      '# board is a program of the production profile only (services.1.profile).\n' +
+        'RUN if [[ "${VAST_PROFILE}" != production ]]; then rm -f /etc/supervisor/conf.d/board.conf /opt/supervisor-scripts/board.sh ' +
+        '/opt/vast-base/ROOT/etc/supervisor/conf.d/board.conf /opt/vast-base/ROOT/opt/supervisor-scripts/board.sh; fi',
+    );
+    expect(text.indexOf('VAST_PROFILE}" != production')).toBeGreaterThan(text.indexOf('COPY ./ROOT /opt/vast-base/ROOT'));
+    expect(text).not.toContain('always.conf');
+  });
+
   it('derives build args from variant facts, the variant overriding', () => {
     const def = fakeDefinition('derivative', { args: { A: '1' } });
     expect(

@@ -3,6 +3,7 @@
 import { bootEnvScriptPath } from './boot-env';
 import { GRAFT_APT_LIST, INSTANCE_TOOLS_BIN } from './runtime-contract';
 import { PROFILE_ARG, renderStepRun, stepFilePath } from './step-script';
+import { launchScriptPath, supervisorConfPath } from './supervisor';
 import { generatedHeader } from './text';
 import type { ResolvedImage } from './graph';
 import type { Step, Variant } from './schema';
@@ -94,12 +95,29 @@ function supersededBootEnvScripts(image: ResolvedImage): string[] {
   return image.ancestors.filter((a) => a.definition.defaultPortalConfig).map((a) => bootEnvScriptPath(a.definition.name));
 }
 
+/**
+ * A RUN that removes, in a build of the other profile, the program of each service that one profile ships only (its
+ * conf and launch script, and the base's copy for grafts), so no program is left whose command was never installed.
+ */
+function renderProfileServices(image: ResolvedImage): string[] {
+  const limited = image.definition.services.filter((s) => s.profile);
+  return limited.flatMap((service) => {
+    const files = [supervisorConfPath(service), launchScriptPath(service)];
+    if (image.definition.class === 'base') files.push(...files.map((f) => `${GRAFT_DIR}/ROOT${f}`));
+    return [
+      `# ${service.name} is a program of the ${service.profile} profile only (services.${image.definition.services.indexOf(service)}.profile).`,
+      `RUN if [[ "\${${PROFILE_ARG}}" != ${service.profile} ]]; then rm -f ${files.join(' ')}; fi`,
+    ];
+  });
+}
+
 function renderTrailer(image: ResolvedImage): string[] {
   const superseded = supersededBootEnvScripts(image);
   const out = ['', '# The overlay changes most often, so it comes after every install step.', 'COPY ./ROOT /'];
   if (image.definition.class === 'base') {
     out.push('# A copy for external images to graft from (they cannot see this build context).', `COPY ./ROOT ${GRAFT_DIR}/ROOT`);
   }
+  out.push(...renderProfileServices(image));
   out.push('');
   if (superseded.length) {
     out.push(`# ${superseded.join(', ')} set the parent's PORTAL_CONFIG default; this image's own script carries the whole chain.`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderContextFiles } from './context';
 import { resolveImageGraph, sortImagesByFrom } from './graph';
 import { fakeDefinition, fakeFamily } from './testing';
 
@@ -84,5 +85,36 @@ describe('resolveImageGraph: the chain PORTAL_CONFIG', () => {
     });
     const { errors } = resolveImageGraph([record(fakeDefinition('base')), record(app)]);
     expect(errors.map((e) => e.message).join('\n')).toContain("'|'");
+  });
+});
+
+describe('opt-in PORTAL_CONFIG entries (optIn)', () => {
+  const base = fakeDefinition('base', {
+    services: [
+      { name: 'web', portalLabel: 'Web', portal: [{ label: 'Web', externalPort: 8080, internalPort: 18080 }], command: 'web' },
+      {
+        name: 'sync',
+        portalLabel: 'sync',
+        portal: [{ label: 'Sync', externalPort: 8384, internalPort: 18384, optIn: true }],
+        command: 'sync',
+      },
+    ],
+  });
+
+  it("are checked with the chain's entries but left out of the default PORTAL_CONFIG, the base's and a child's", () => {
+    const family = fakeFamily(base, fakeDefinition('derivative'));
+    expect(family.get('base')!.portalEntries.map((e) => e.label)).toEqual(['Web', 'Sync']);
+    const bootEnv = (name: string) =>
+      renderContextFiles(family.get(name)!).find((f) => f.path.startsWith('ROOT/etc/vast_boot.d/05-'))?.content ?? '';
+    expect(bootEnv('base')).toContain('${PORTAL_CONFIG:-localhost:8080:18080:/:Web}');
+    expect(bootEnv('app')).toContain('${PORTAL_CONFIG:-localhost:8080:18080:/:Web|localhost:7860:17860:/:My App}');
+  });
+
+  it('still take their port: a child entry on it is refused', () => {
+    const app = fakeDefinition('derivative', {
+      services: [{ name: 'app', portalLabel: 'App', portal: [{ label: 'App', externalPort: 8384, internalPort: 17860 }], command: 'app' }],
+    });
+    const { errors } = resolveImageGraph([record(base), record(app)]);
+    expect(errors.map((e) => e.message).join('\n')).toContain('8384');
   });
 });

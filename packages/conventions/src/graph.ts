@@ -39,6 +39,11 @@ export function ownPortalEntries(definition: ImageDefinition): PortalEntry[] {
   return [...definition.services.flatMap((s) => s.portal), ...definition.links];
 }
 
+/** The entries of an image's default PORTAL_CONFIG: the chain's, less those a template must list itself (`optIn`). */
+export function defaultPortalEntries(entries: readonly PortalEntry[]): PortalEntry[] {
+  return entries.filter((e) => !e.optIn);
+}
+
 /**
  * Resolves the records given. `projects` names every image project of the workspace, for the hint in an
  * unknown-parent error, when only a chain was loaded (loading all definitions would make each build O(images)).

@@ -78,6 +78,7 @@ const KEY_ORDER: Record<string, readonly string[]> = {
   step: ['name', 'comment', 'profile', 'needs', 'torchGuard', 'run'],
   service: [
     'name',
+    'profile',
     'portalLabel',
     'portal',
     'workdir',
@@ -91,7 +92,7 @@ const KEY_ORDER: Record<string, readonly string[]> = {
     'command',
   ],
   variant: ['key', 'parent', 'local', 'from', 'upstream', 'cuda', 'python', 'torch', 'torchBackend', 'args'],
-  portal: ['label', 'externalPort', 'internalPort', 'path', 'hostname', 'public'],
+  portal: ['label', 'externalPort', 'internalPort', 'path', 'hostname', 'public', 'optIn'],
 };
 
 /** Which key order applies below a path: `services.0` is a service, `services.0.portal.1` a portal entry. */

@@ -2,7 +2,7 @@
 // that check and build it, rendered from the resolved definition. The generators write it between the markers below,
 // and `nx run <image>:build` renders it again, so it follows image.ts instead of going stale.
 import { formatPortalConfig } from './portal-config';
-import type { ResolvedImage } from './graph';
+import { defaultPortalEntries, type ResolvedImage } from './graph';
 
 export const README_BEGIN = '<!-- generated from image.ts: `nx run <image>:build` rewrites this part; edit outside it -->';
 export const README_END = '<!-- end of the generated part -->';
@@ -26,7 +26,14 @@ export function renderReadmeGeneratedPart(image: ResolvedImage): string {
     ...(services.length ? services : ['None: this image adds no supervisor program.']),
     '',
     ...(def.defaultPortalConfig
-      ? ['The PORTAL_CONFIG this image sets by default:', '', '```', formatPortalConfig(image.portalEntries), '```', '']
+      ? [
+          'The PORTAL_CONFIG this image sets by default:',
+          '',
+          '```',
+          formatPortalConfig(defaultPortalEntries(image.portalEntries)),
+          '```',
+          '',
+        ]
       : []),
     '## Check and build',
     '',

@@ -131,3 +131,11 @@ export const TLS_KEY = '/etc/instance.key';
 export const TLS_SELF_SIGNED_MARKER = '/etc/.instance-cert-selfsigned';
 /** Where the vastai CLI lives (production profile), and its wrapper in INSTANCE_TOOLS_BIN. */
 export const VAST_CLI_DIR = '/opt/vast-cli';
+
+/** Syncthing as upstream lays it out: the binary, and its config and data folders (owned by `user`, who runs it). */
+export const SYNCTHING_DIR = '/opt/syncthing';
+export const SYNCTHING_BIN = `${SYNCTHING_DIR}/syncthing`;
+export const SYNCTHING_CONFIG_DIR = `${SYNCTHING_DIR}/config`;
+export const SYNCTHING_DATA_DIR = `${SYNCTHING_DIR}/data`;
+/** Where Syncthing's GUI and REST API listen; Caddy proxies the `Syncthing` PORTAL_CONFIG entry here. */
+export const SYNCTHING_GUI_PORT = 18384;

@@ -43,6 +43,11 @@ export const portalEntrySchema = z.strictObject({
    * itself, with no authentication in front. Lint rule VL031 refuses one unless this says it is meant to be public.
    */
   public: z.boolean().optional(),
+  /**
+   * Left out of the image's default PORTAL_CONFIG: the service behind it runs only when a template lists the entry
+   * (upstream's Syncthing and TensorBoard programs wait for the template's PORTAL_CONFIG to name them).
+   */
+  optIn: z.boolean().optional(),
 });
 export type PortalEntry = z.output<typeof portalEntrySchema>;
 
@@ -95,6 +100,11 @@ export const serviceSchema = z.strictObject({
   autorestart: z.enum(['true', 'false', 'unexpected']).default('unexpected'),
   /** Run the last line of `command` under `pty` (unbuffer) so progress bars reach the log; see `command`. */
   pty: z.boolean().default(true),
+  /**
+   * Which build profile ships the program (what it runs installs in that profile only); omit for both. A build of the
+   * other profile removes its supervisor conf and launch script, so no program is there to fail.
+   */
+  profile: z.enum(['production', 'local']).optional(),
 });
 export type Service = z.output<typeof serviceSchema>;
 

@@ -5,6 +5,11 @@ import {
   INSTANCE_TOOLS_BIN,
   PROVISIONER_LIB_DIR,
   renderAptInstall,
+  SYNCTHING_BIN,
+  SYNCTHING_CONFIG_DIR,
+  SYNCTHING_DATA_DIR,
+  SYNCTHING_DIR,
+  SYNCTHING_GUI_PORT,
   upstreamBaseVariants,
   type AptPackage,
   VAST_CLI_DIR,
@@ -81,6 +86,13 @@ export const APT_PACKAGES: AptPackage[] = [
     production: false,
     why: 'production installs Jupyter from PyPI (python-tools step), as upstream does',
   },
+  {
+    name: 'syncthing',
+    group: 'Runtime',
+    command: 'syncthing',
+    production: false,
+    why: "production installs Syncthing's release binary (syncthing step), as upstream does; bookworm's package is 1.19",
+  },
 ];
 
 /**
@@ -121,6 +133,9 @@ export default defineImage({
     // The vastai CLI's git ref (a branch or tag). Upstream clones the default branch at every build; naming it here
     // makes the ref part of the build's inputs, so a different CLI is a reviewed change.
     VAST_CLI_REF: 'master',
+    // Syncthing's release (production profile). Upstream resolves the latest release during the build; a pinned
+    // version makes a newer Syncthing a reviewed change.
+    SYNCTHING_VERSION: '1.30.0',
   },
   env: {
     IMAGE_TYPE: 'vast',
@@ -181,7 +196,7 @@ export default defineImage({
       profile: 'production',
       comment: [
         'uv for fast installs, from its release tarball checked against the pinned SHA-256 (never a remote script piped',
-        'into sh); Jupyter and supervisor for the system Python (the services run them from there).',
+        'into sh); Jupyter, supervisor and TensorBoard for the system Python (the services run them from there), as upstream.',
       ].join('\n'),
       run: [
         'case "$(dpkg --print-architecture)" in amd64) uv_arch=x86_64 uv_sha256=${UV_SHA256_AMD64} ;; arm64) uv_arch=aarch64 uv_sha256=${UV_SHA256_ARM64} ;; *) echo "python-tools: no uv pinned for $(dpkg --print-architecture)" >&2; exit 1 ;; esac',
@@ -191,8 +206,8 @@ export default defineImage({
         'echo "${uv_sha256}  /tmp/uv.tar.gz" | sha256sum --check --strict -',
         'tar -xzf /tmp/uv.tar.gz -C /usr/local/bin --strip-components=1 --no-same-owner "${uv_dir}/uv" "${uv_dir}/uvx"',
         'rm -f /tmp/uv.tar.gz',
-        'pip install --no-cache-dir --ignore-installed jupyter supervisor',
-        '[[ "$(uv --version)" == "uv ${UV_VERSION}"* ]] && supervisord --version && jupyter --version',
+        'pip install --no-cache-dir --ignore-installed jupyter supervisor tensorboard',
+        '[[ "$(uv --version)" == "uv ${UV_VERSION}"* ]] && supervisord --version && jupyter --version && tensorboard --version',
       ].join('\n'),
     },
     {
@@ -226,9 +241,31 @@ export default defineImage({
       ].join('\n'),
     },
     {
+      name: 'syncthing',
+      profile: 'production',
+      comment: [
+        `Syncthing's release binary at ${SYNCTHING_BIN}, as upstream installs it; the syncthing program runs it only while`,
+        "PORTAL_CONFIG lists Syncthing. The tarball is checked against the release's own sha256sum.txt.asc, which catches",
+        "a damaged download, not a replaced release. The local profile installs Debian's package instead (the apt list).",
+      ].join('\n'),
+      run: [
+        'st_arch=$(dpkg --print-architecture)',
+        '[[ "${st_arch}" == amd64 || "${st_arch}" == arm64 ]] || { echo "syncthing: no release for ${st_arch}" >&2; exit 1; }',
+        'st_name="syncthing-linux-${st_arch}-v${SYNCTHING_VERSION}"',
+        'st_url="https://github.com/syncthing/syncthing/releases/download/v${SYNCTHING_VERSION}"',
+        'curl -fsSL --proto =https --proto-redir =https -o "/tmp/${st_name}.tar.gz" "${st_url}/${st_name}.tar.gz"',
+        'curl -fsSL --proto =https --proto-redir =https -o /tmp/syncthing-sha256sum.txt "${st_url}/sha256sum.txt.asc"',
+        '(cd /tmp && grep " ${st_name}.tar.gz$" syncthing-sha256sum.txt | sha256sum --check --strict -)',
+        `mkdir -p ${SYNCTHING_DIR}`,
+        `tar -xzf "/tmp/\${st_name}.tar.gz" -C ${SYNCTHING_DIR} --strip-components=1 --no-same-owner "\${st_name}/syncthing"`,
+        'rm -f "/tmp/${st_name}.tar.gz" /tmp/syncthing-sha256sum.txt',
+        `echo "syncthing version: $(${SYNCTHING_BIN} --version)"`,
+      ].join('\n'),
+    },
+    {
       name: 'upstream-layout',
       comment:
-        "Upstream's paths for what this image keeps elsewhere: the portal at /opt/portal-aio, caddy among the instance tools (graft.sh runs the same script).",
+        "Upstream's paths for what this image keeps elsewhere: the portal at /opt/portal-aio, caddy among the instance tools, Syncthing's folders (graft.sh runs the same script).",
       needs: ['opt/vast-base/upstream-layout.sh'],
       run: '/opt/vast-base/upstream-layout.sh',
     },
@@ -291,6 +328,27 @@ export default defineImage({
       waitForProvisioning: false,
     },
     { name: 'cron', command: 'cron -f', waitForProvisioning: false, skipOnServerless: false, startsecs: 0, pty: false },
+    {
+      // Upstream's syncthing program: as `user`, only while PORTAL_CONFIG lists Syncthing (this image's default does not).
+      name: 'syncthing',
+      portalLabel: 'syncthing',
+      portal: [{ label: 'Syncthing', externalPort: 8384, internalPort: SYNCTHING_GUI_PORT, optIn: true }],
+      user: 'user',
+      environment: { USER: 'user', HOME: '/home/user', STCONFDIR: SYNCTHING_CONFIG_DIR, STDATADIR: SYNCTHING_DATA_DIR },
+      waitForProvisioning: false,
+      pty: false,
+      command: 'syncthing-launch',
+    },
+    {
+      // Upstream's tensorboard program. TensorBoard comes from PyPI only (python-tools step), which the local profile
+      // cannot reach and Debian bookworm does not package: the local build has no such program.
+      name: 'tensorboard',
+      profile: 'production',
+      portalLabel: 'tensorboard',
+      portal: [{ label: 'Tensorboard', externalPort: 6006, internalPort: 16006, optIn: true }],
+      waitForProvisioning: false,
+      command: 'tensorboard --port 16006 --logdir "${TENSORBOARD_LOG_DIR:-$WORKSPACE}"',
+    },
   ],
   links: [{ label: 'Jupyter Terminal', externalPort: 8080, internalPort: 8080, path: '/terminals/1' }],
   defaultPortalConfig: true,

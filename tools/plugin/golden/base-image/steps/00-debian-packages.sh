@@ -12,6 +12,7 @@ if [[ "${APT_PACKAGE_SET:-full}" == full ]]; then
 # linux-perf for production's linux-tools-common: Ubuntu's package of perf; bookworm ships perf as linux-perf
 # supervisor (this profile only): production installs it from PyPI (python-tools step), newer than the distribution, as upstream does
 # jupyter-notebook (this profile only): production installs Jupyter from PyPI (python-tools step), as upstream does
+# syncthing (this profile only): production installs Syncthing's release binary (syncthing step), as upstream does; bookworm's package is 1.19
 apt-get update
 apt-get install -y --no-install-recommends \
   acl bc ca-certificates gpg-agent software-properties-common locales lsb-release curl wget sudo moreutils nano \
@@ -22,7 +23,7 @@ apt-get install -y --no-install-recommends \
   python3-dev python3-pip netcat-traditional net-tools dnsutils iproute2 iputils-ping traceroute dos2unix rsync \
   rclone zip unzip xz-utils zstd linux-perf cron rsyslog clinfo pocl-opencl-icd opencl-headers \
   ocl-icd-libopencl1 ocl-icd-dev ocl-icd-opencl-dev vulkan-tools openssl util-linux caddy nodejs python3 \
-  supervisor jupyter-notebook
+  supervisor jupyter-notebook syncthing
 rm -rf /var/lib/apt/lists/*
 mkdir -p "$(dirname /opt/vast-base/apt-packages.txt)"
 cat > /opt/vast-base/apt-packages.txt <<'EOF'
@@ -113,6 +114,7 @@ nodejs node
 python3 python3
 supervisor supervisord
 jupyter-notebook jupyter
+syncthing syncthing
 EOF
 else
 # local-min: only what the boot, its services and the smoke use (e2e/multi-arch builds it for arm64 under emulation).

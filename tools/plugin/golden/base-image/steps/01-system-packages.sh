@@ -11,6 +11,7 @@ set -euo pipefail
 # linux-tools-common for local's linux-perf: Ubuntu's package of perf; bookworm ships perf as linux-perf
 # not supervisor (local only): production installs it from PyPI (python-tools step), newer than the distribution, as upstream does
 # not jupyter-notebook (local only): production installs Jupyter from PyPI (python-tools step), as upstream does
+# not syncthing (local only): production installs Syncthing's release binary (syncthing step), as upstream does; bookworm's package is 1.19
 apt-get update
 apt-get upgrade -y
 apt-get install -y --no-install-recommends \
@@ -115,6 +116,7 @@ nodejs node
 python3 python3
 supervisor supervisord
 jupyter-notebook jupyter
+syncthing syncthing
 EOF
 caddy version && node --version && python3 --version
 # <<< steps[1].run

@@ -11,6 +11,6 @@ curl -fsSL --proto =https --proto-redir =https -o /tmp/uv.tar.gz "https://github
 echo "${uv_sha256}  /tmp/uv.tar.gz" | sha256sum --check --strict -
 tar -xzf /tmp/uv.tar.gz -C /usr/local/bin --strip-components=1 --no-same-owner "${uv_dir}/uv" "${uv_dir}/uvx"
 rm -f /tmp/uv.tar.gz
-pip install --no-cache-dir --ignore-installed jupyter supervisor
-[[ "$(uv --version)" == "uv ${UV_VERSION}"* ]] && supervisord --version && jupyter --version
+pip install --no-cache-dir --ignore-installed jupyter supervisor tensorboard
+[[ "$(uv --version)" == "uv ${UV_VERSION}"* ]] && supervisord --version && jupyter --version && tensorboard --version
 # <<< steps[2].run

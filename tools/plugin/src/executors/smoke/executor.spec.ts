@@ -38,7 +38,7 @@ describe('smoke executor (no engine needed)', () => {
     );
     expect(await smokeExecutor({ profile: 'local', dryRun: true }, context())).toEqual({ success: true });
     expect(logs[0]).toBe(
-      'base-image:smoke would boot vastai/base-image:build-0123456789ab with PORTAL_CONFIG=localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal and run:',
+      'base-image:smoke would boot vastai/base-image:build-0123456789ab with PORTAL_CONFIG=localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal|localhost:8384:18384:/:Syncthing and run:',
     );
     expect(logs.some((l) => /^ {2}boot-stages-in-order\s+every stage/.test(l))).toBe(true);
     expect(logs.some((l) => /^ {2}jupyter-answers-internally\s/.test(l))).toBe(true);

@@ -2,6 +2,7 @@
 // parent chain and turned into a service, an install plan and the decisions left to the author.
 import {
   checkPortalLabels,
+  defaultPortalEntries,
   formatPortalConfig,
   imageChain,
   labelProblems,
@@ -223,7 +224,7 @@ export function normalizeAppOptions(name: string, options: AppOptions, parent: R
 /** The PORTAL_CONFIG the new image's boot script sets: the chain's entries, then the new service's. */
 export function chainPortalConfig(parent: ResolvedImage, app: NormalizedApp): string {
   const own = (app.service.portal ?? []).map((p) => ({ path: '/', hostname: 'localhost', ...p }));
-  return formatPortalConfig([...parent.portalEntries, ...own]);
+  return formatPortalConfig([...defaultPortalEntries(parent.portalEntries), ...own]);
 }
 
 /**

@@ -27,6 +27,12 @@ cp -a "${overlay}/." /
 "${vast_base}/main-venv.sh"
 "${vast_base}/upstream-layout.sh"
 
+# As upstream's converter does: no tensorboard program in a grafted image whose upstream brings no tensorboard.
+if ! command -v tensorboard >/dev/null 2>&1; then
+    say "no tensorboard in this image: removing the tensorboard program"
+    rm -f /etc/supervisor/conf.d/tensorboard.conf /opt/supervisor-scripts/tensorboard.sh
+fi
+
 # Smoke checks of what the runtime starts.
 supervisord --version >/dev/null
 caddy version >/dev/null

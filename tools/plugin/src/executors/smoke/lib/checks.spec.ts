@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   failedStages,
   GLOBAL_CHECKS,
+  judgeModes,
   labelListed,
   latestBootLines,
   parseEnvLines,
@@ -226,5 +227,21 @@ describe('cpu-thread-caps', () => {
     expect((await run(probe('20', 'PATH="/bin"\n', 'PATH=/bin\n'))).detail).toMatch(/low budget, but .* no cap block/);
     expect((await run(probe('20', block, 'OMP_NUM_THREADS=2\n'))).status).toBe('pass');
     expect((await run(probe('20', block, 'OMP_NUM_THREADS=16\n'))).detail).toMatch(/differs from the block on OMP_NUM_THREADS/);
+  });
+});
+
+describe('runtime-file-modes', () => {
+  const modes = { '/var/log/portal/caddy.log': '644', '/tmp/supervisor-skip': '1777', '/etc/portal.yaml': '644' };
+  it("passes upstream's modes, and names each path that differs or is missing", () => {
+    const ok = '644 /var/log/portal/caddy.log\n1777 /tmp/supervisor-skip\n644 /etc/portal.yaml\n755 /opt/supervisor-scripts/caddy.sh\n';
+    expect(judgeModes(ok, modes, '755')).toEqual([]);
+    const bad =
+      "664 /var/log/portal/caddy.log\n755 /tmp/supervisor-skip\nstat: cannot statx '/etc/portal.yaml': No such file or directory\n700 /opt/supervisor-scripts/x.sh\n";
+    expect(judgeModes(bad, modes, '755')).toEqual([
+      '/var/log/portal/caddy.log is 664, expected 644',
+      '/tmp/supervisor-skip is 755, expected 1777',
+      "cannot statx '/etc/portal.yaml': No such file or directory",
+      '/opt/supervisor-scripts/x.sh is 700, expected 755',
+    ]);
   });
 });

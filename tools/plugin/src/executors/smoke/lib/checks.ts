@@ -9,6 +9,7 @@ import {
   CPU_THREAD_VARIABLES,
   LOG_DIR,
   parsePortalYaml,
+  PORTAL_RESOLVER_PATH,
   PROVISIONING_LOG,
   PROVISIONING_MARKERS,
   provisioningMarkerPath,
@@ -20,6 +21,7 @@ import { bash, fileExists, httpStatus, readFile, supervisorStates, type Containe
 import { latestBootLines } from './boot-log';
 import { LAYOUT_CHECKS } from './layout-checks';
 import { CADDY_RESTART_CHECK, notReadyCheck } from './caddy-checks';
+import { syncthingCheck } from './syncthing-check';
 
 export { latestBootLines };
 
@@ -184,6 +186,9 @@ export const TEMPLATE_TOOLS = [
 
 /** The boot environment every process sees: fixed in the image (ENV) or defaulted by the boot (HF_HOME). */
 export const BOOT_ENVIRONMENT = [
+  'IMAGE_TYPE',
+  'NVIDIA_DRIVER_CAPABILITIES',
+  'PYTHON_VERSION',
   'WORKSPACE',
   'DATA_DIRECTORY',
   'HF_HOME',
@@ -498,9 +503,80 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
       return (await fileExists(probe, '/.first_boot_complete')) ? pass('present') : fail('missing');
     },
   },
+  {
+    id: 'runtime-file-modes',
+    description: `upstream's modes: log-tee's logs 0644, ${SKIP_DIR} 1777, /etc/portal.yaml 0644, launch scripts 0755`,
+    async run({ probe }) {
+      const result = await bash(
+        probe,
+        // The skip folder exists once some labelled service was skipped (the smoke leaves the Instance Portal out).
+        'skip=(); [[ -e "$2" ]] && skip=("$2"); stat -c "%a %n" "$1/caddy.log" "${skip[@]}" /etc/portal.yaml "$3"/*.sh 2>&1',
+        LOG_DIR,
+        SKIP_DIR,
+        SUPERVISOR_SCRIPTS_DIR,
+      );
+      const wrong = judgeModes(result.stdout, { [`${LOG_DIR}/caddy.log`]: '644', [SKIP_DIR]: '1777', '/etc/portal.yaml': '644' }, '755');
+      return wrong.length ? fail(wrong.join('; ')) : pass(`${result.stdout.trim().split('\n').length} paths`);
+    },
+  },
+  {
+    id: 'venv-backup',
+    description: 'boot stage 48 backed up pip freeze of /venv/main into $WORKSPACE/.venv-backups/<container>/, with a -latest link',
+    async run({ probe, expect }) {
+      const result = await bash(
+        probe,
+        'f=$(ls "$1"/.venv-backups/*/venv-main-latest.txt) && readlink "$f" && test -f "$f"',
+        expect.workspace,
+      );
+      return result.exitCode === 0
+        ? pass(`venv-main-latest.txt -> ${result.stdout.trim().split('\n').pop()}`)
+        : fail(`no venv-main-latest.txt under ${expect.workspace}/.venv-backups: ${result.stderr.trim()}`);
+    },
+  },
+  {
+    id: 'portal-resolver',
+    description: `Caddy answers ${PORTAL_RESOLVER_PATH} itself on a proxied port: 200, no login`,
+    async run({ probe, expect }) {
+      const entry = expect.portalEntries.find((e) => e.externalPort !== e.internalPort);
+      if (!entry) return skip('PORTAL_CONFIG has no proxied entry');
+      const url = `http://127.0.0.1:${entry.externalPort}${PORTAL_RESOLVER_PATH}`;
+      const code = await httpStatus(probe, url);
+      return code === 200 ? pass(`${url} -> 200 without credentials`) : fail(`${url} -> ${code || 'no answer'}, expected 200`);
+    },
+  },
   ...LAYOUT_CHECKS,
   CADDY_RESTART_CHECK,
+  {
+    id: 'service-log-kept-as-old',
+    description: `a restarted program's previous logs are kept as .old (logging.sh): ${CADDY_LOG}.old and ${CLEAN_LOG_DIR}/caddy.log.old`,
+    async run({ probe }) {
+      const result = await bash(
+        probe,
+        'for f in "$@"; do [[ -s "$f" ]] || echo "$f"; done',
+        `${CADDY_LOG}.old`,
+        `${CLEAN_LOG_DIR}/caddy.log.old`,
+      );
+      const missing = result.stdout.split('\n').filter(Boolean);
+      return missing.length ? fail(`missing or empty after the caddy restart: ${missing.join(', ')}`) : pass('both kept');
+    },
+  },
 ];
+
+/**
+ * The paths of `stat -c "%a %n"` output whose mode is not the one wanted (`modes` by path, `otherwise` for the rest),
+ * and the paths stat could not read.
+ */
+export function judgeModes(statOutput: string, modes: Record<string, string>, otherwise: string): string[] {
+  return statOutput
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      const match = /^(\d+) (.+)$/.exec(line);
+      if (!match) return [line.replace(/^stat: /, '')];
+      const wanted = modes[match[2]] ?? otherwise;
+      return match[1] === wanted ? [] : [`${match[2]} is ${match[1]}, expected ${wanted}`];
+    });
+}
 
 /** Checks only some images need: keyed by Nx project name. */
 export const IMAGE_CHECKS: Record<string, SmokeCheck[]> = {
@@ -526,6 +602,7 @@ export const IMAGE_CHECKS: Record<string, SmokeCheck[]> = {
       },
     },
     notReadyCheck('jupyter', (entries) => entries.find((e) => e.externalPort !== e.internalPort && labelListed('jupyter', [e]))),
+    syncthingCheck((entries) => entries.find((e) => e.externalPort !== e.internalPort && labelListed('syncthing', [e]))),
   ],
   pytorch: [
     {

@@ -21,9 +21,16 @@ import { logger } from '@nx/devkit';
 
 /**
  * The default PORTAL_CONFIG leaves the Instance Portal out on purpose: the skip check then has a service to
- * see skipped, while Jupyter (in) exercises Caddy's auth in front of a real backend.
+ * see skipped, while Jupyter (in) exercises Caddy's auth in front of a real backend. Syncthing is in, as a template
+ * turns it on, so its program (as `user`) is seen running.
  */
-export const DEFAULT_SMOKE_PORTAL_CONFIG = 'localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
+export const DEFAULT_SMOKE_PORTAL_CONFIG =
+  'localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal|localhost:8384:18384:/:Syncthing';
+
+/** Syncthing stays off its public discovery and relay servers in every smoke container: tests send no traffic off this machine. */
+const SMOKE_BASE_ENV: Record<string, string> = { SYNCTHING_OFFLINE: 'true' };
+/** The port the smoke maps Syncthing's protocol on (VAST_TCP_PORT_72299, as the platform does) when Syncthing is listed. */
+export const SMOKE_SYNCTHING_PROTOCOL_PORT = '22000';
 
 const SMOKE_DIR = '/opt/vast-smoke';
 const PROVISIONING_PROOF = '/tmp/vast-smoke-provisioned';
@@ -96,9 +103,10 @@ export async function startSmokeContainer(options: SmokeContainerOptions): Promi
   const entries: PortalEntry[] = parsed.ok ? parsed.entries : [];
   const externalPorts = [...new Set(entries.map((e) => e.externalPort))];
   const name = `${options.namePrefix}-${randomBytes(4).toString('hex')}`;
-  const env: Record<string, string> = { PORTAL_CONFIG: options.portalConfig, OPEN_BUTTON_TOKEN: options.token };
+  const env: Record<string, string> = { ...SMOKE_BASE_ENV, PORTAL_CONFIG: options.portalConfig, OPEN_BUTTON_TOKEN: options.token };
   // The platform sets VAST_TCP_PORT_<n> for every mapped port; the portal only serves ports that are mapped.
   for (const port of externalPorts) env[`VAST_TCP_PORT_${port}`] = String(port);
+  if (entries.some((e) => /syncthing/i.test(e.label))) env.VAST_TCP_PORT_72299 = SMOKE_SYNCTHING_PROTOCOL_PORT;
   const provisioningScript = provisioningEnv(options.provisioning);
   if (provisioningScript) env.PROVISIONING_SCRIPT = provisioningScript;
   // A script meant to fail fails on every attempt: one attempt, not the provisioner's default three, 30 s apart.

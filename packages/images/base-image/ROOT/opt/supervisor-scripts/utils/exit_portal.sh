@@ -29,7 +29,8 @@ if [[ ! "${SERVERLESS:-}" =~ ^[Tt][Rr][Uu][Ee]$ ]]; then
         rm -f "/tmp/supervisor-skip/${PROC_NAME:-service}"
     else
         echo "Skipping ${PROC_NAME:-service} startup ('${vast_portal_label}' is not in /etc/portal.yaml)"
-        mkdir -p /tmp/supervisor-skip && chmod 1777 /tmp/supervisor-skip
+        # A program that runs as another user (syncthing) cannot chmod the folder once root made it (1777 then).
+        mkdir -p /tmp/supervisor-skip && { chmod 1777 /tmp/supervisor-skip 2>/dev/null || true; }
         printf '%s\n' "$vast_portal_label" >"/tmp/supervisor-skip/${PROC_NAME:-service}"
         sleep 6
         exit 0
