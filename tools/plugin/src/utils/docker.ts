@@ -7,12 +7,10 @@ import {
   inspectImageArgv,
   isManifestMissing,
   manifestDigests,
-  parseRemoteManifest,
   pullArgv,
   remoteManifestArgv,
   tagArgv,
   untagArgv,
-  type RemoteManifest,
 } from './docker-commands';
 
 /**
@@ -109,12 +107,6 @@ export async function lookupRemote(ref: string, insecure = true): Promise<Remote
   const result = await run(dockerCommand(), remoteManifestArgv(ref, insecure), { reject: false });
   if (result.exitCode === 0) return { kind: 'found', stdout: result.stdout };
   return isManifestMissing(result.stderr) ? { kind: 'absent' } : { kind: 'failed', result };
-}
-
-/** What a registry holds under `ref`; undefined when it has nothing there or cannot be reached. */
-export async function remoteManifest(ref: string): Promise<RemoteManifest | undefined> {
-  const lookup = await lookupRemote(ref);
-  return lookup.kind === 'found' ? (parseRemoteManifest(lookup.stdout) ?? { digest: 'unknown' }) : undefined;
 }
 
 /** The manifest digests a registry serves for `ref` now (see manifestDigests); undefined when it cannot say. */

@@ -6,7 +6,8 @@ import { formatDockerCommand, planDockerBuilds, PlanError, walkFrom, type ImageM
 import { DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
 import { buildResultFileOf, type BuildResult } from '../../lib/build-result';
-import { assertDockerEngine, DockerError, imageId, imageIds, pullAs, remoteManifest, tagImage } from '../../utils/docker';
+import { assertDockerEngine, DockerError, imageId, imageIds, pullAs, tagImage } from '../../utils/docker';
+import { cachedManifest } from '../../utils/registry-http';
 import {
   cacheRefOf,
   parseArgOverrides,
@@ -211,7 +212,7 @@ export async function gatherFacts(build: PlannedBuild, options: VariantPlanOptio
   if (options.force) return { engine: {} };
   const [buildTagId, versionTagId] = await imageIds(build.buildTag, build.versionTag);
   const cacheRef = cacheRefOf(options.cacheRegistry, build.buildTag);
-  return { engine: { buildTagId, versionTagId }, cached: cacheRef ? await remoteManifest(cacheRef) : undefined };
+  return { engine: { buildTagId, versionTagId }, cached: cacheRef ? await cachedManifest(cacheRef) : undefined };
 }
 
 /** Performs a variant's actions in order; returns the image id it ends with (and the cacheRef when left in the registry). */
