@@ -158,7 +158,8 @@ function failureReason(error: unknown): string {
 }
 
 /** A registry's answer for one reference: its manifest, that it holds nothing there, or why it could not tell. */
-export type ManifestLookup = { kind: 'found'; manifest: RemoteManifest } | { kind: 'absent' } | { kind: 'failed'; reason: string };
+export type ManifestLookup =
+  { kind: 'found'; manifest: RemoteManifest } | { kind: 'absent' } | { kind: 'failed'; reason: string; needsCredentials?: true };
 
 /**
  * One GET of `reference`'s manifest (no layers move): its digest, and its config digest (= the image id) when it is a
@@ -181,24 +182,21 @@ export async function lookupManifest(
         return { kind: 'absent' };
       }
       const text = await response.text();
-      if (!response.ok) return { kind: 'failed', reason: `GET ${response.url}: HTTP ${response.status} ${text.trim().slice(0, 200)}` };
+      if (!response.ok) {
+        const reason = `GET ${response.url}: HTTP ${response.status} ${text.trim().slice(0, 200)}`;
+        // Refused with the credentials sent (or none): the docker CLI's credential helpers may hold better ones.
+        return response.status === 401 || response.status === 403
+          ? { kind: 'failed', reason, needsCredentials: true }
+          : { kind: 'failed', reason };
+      }
       const body = JSON.parse(text) as { config?: { digest?: unknown }; manifests?: unknown };
       const digest = response.headers.get('docker-content-digest') ?? 'unknown';
       const config = body.manifests === undefined ? body.config?.digest : undefined;
       return { kind: 'found', manifest: { digest, ...(typeof config === 'string' ? { configDigest: config } : {}) } };
     } catch (error) {
-      if (error instanceof RegistryError) return { kind: 'failed', reason: error.message };
+      if (error instanceof RegistryError) return { kind: 'failed', reason: error.message, needsCredentials: true };
       reason = `${registryApiBase(host, scheme)}: ${failureReason(error)}`;
     }
   }
   return { kind: 'failed', reason };
-}
-
-/**
- * What a cache registry holds under `reference` (plain HTTP allowed: cache registries often sit on a private network);
- * undefined when it holds nothing there or cannot be reached, and the caller builds instead.
- */
-export async function cachedManifest(reference: string): Promise<RemoteManifest | undefined> {
-  const lookup = await lookupManifest(reference, { insecure: true });
-  return lookup.kind === 'found' ? lookup.manifest : undefined;
 }

@@ -115,12 +115,14 @@ export interface FakeRegistryServer {
 /**
  * Serves the registry API's manifest GET on loopback from `engine.registry` (a real HTTP server, so the client's
  * requests, headers and status handling run for real): 200 with a single-image manifest whose config digest is the
- * image id, 404 for anything the fake registry does not hold.
+ * image id, 404 for anything the fake registry does not hold; with `refuse`, 401 to everything.
  */
-export async function serveFakeRegistry(engine: FakeDocker): Promise<FakeRegistryServer> {
+export async function serveFakeRegistry(engine: FakeDocker, { refuse = false } = {}): Promise<FakeRegistryServer> {
   const asked: string[] = [];
   let host = '';
   const server = createServer((req, res) => {
+    // A registry whose credentials only a docker credential helper holds: every request is refused.
+    if (refuse) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="fake"' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
     const match = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(req.url ?? '');
     if (!match) return void res.writeHead(req.url === '/v2/' ? 200 : 404).end('{}');
     const ref = `${host}/${match[1]}:${match[2]}`;
@@ -128,16 +130,14 @@ export async function serveFakeRegistry(engine: FakeDocker): Promise<FakeRegistr
     const id = engine.registry.get(ref);
     if (!id) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
     const mediaType = 'application/vnd.docker.distribution.manifest.v2+json';
-    res
-      .writeHead(200, { 'content-type': mediaType, 'docker-content-digest': `sha256:${id.slice(-8).padStart(64, 'd')}` })
-      .end(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType,
-          config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: id },
-          layers: [],
-        }),
-      );
+    res.writeHead(200, { 'content-type': mediaType, 'docker-content-digest': `sha256:${id.slice(-8).padStart(64, 'd')}` }).end(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType,
+        config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: id },
+        layers: [],
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;

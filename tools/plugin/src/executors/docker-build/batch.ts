@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { ExecutorContext, TaskGraph, TaskGraphExecutor } from '@nx/devkit';
 import type { ImageManifest, PlannedBuild } from '@vast/conventions';
-import { imageIds } from '../../utils/docker';
-import { cachedManifest } from '../../utils/registry-http';
+import { cachedManifest, imageIds } from '../../utils/docker';
 import { mapLimit } from '../../utils/map-limit';
 import {
   directLookups,

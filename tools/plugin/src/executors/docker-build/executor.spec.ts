@@ -179,6 +179,26 @@ describe('docker-build executor', () => {
     ]);
   });
 
+  it('asks through docker manifest inspect when the registry wants credentials only the docker CLI can give', async () => {
+    await dockerBuild({ cacheRegistry: cache.host }, context('base'));
+    const tag = buildResult('base').variants[0].buildTag;
+    // The same registry, as seen through a door that refuses the HTTP client (credentials in a docker credential helper).
+    const locked = await serveFakeRegistry(engine, { refuse: true });
+    try {
+      engine.registry.set(`${locked.host}/${tag}`, engine.images.get(tag) as string);
+      engine.images.clear();
+      engine.builds = 0;
+      calls.length = 0;
+      output.length = 0;
+      expect(await dockerBuild({ cacheRegistry: locked.host }, context('base'))).toEqual({ success: true });
+      expect(engine.builds).toBe(0);
+      expect(calls.filter((c) => c[1] === 'manifest').map((c) => c.at(-1))).toEqual(['ubuntu:24.04', `${locked.host}/${tag}`]);
+      expect(output[0]).toContain(`up to date in the cache registry (${locked.host}/${tag}), skipped`);
+    } finally {
+      await locked.close();
+    }
+  });
+
   it('with --pull, pulls a shared build under its build and version tags instead of building', async () => {
     await dockerBuild({ cacheRegistry: cache.host }, context('base'));
     const tag = buildResult('base').variants[0].buildTag;

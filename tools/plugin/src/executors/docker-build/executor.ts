@@ -6,8 +6,7 @@ import { formatDockerCommand, planDockerBuilds, PlanError, walkFrom, type ImageM
 import { DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
 import { buildResultFileOf, type BuildResult } from '../../lib/build-result';
-import { assertDockerEngine, DockerError, imageId, imageIds, pullAs, tagImage } from '../../utils/docker';
-import { cachedManifest } from '../../utils/registry-http';
+import { assertDockerEngine, DockerError, imageId, imageIds, pullAs, tagImage, cachedManifest } from '../../utils/docker';
 import {
   cacheRefOf,
   parseArgOverrides,
