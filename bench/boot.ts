@@ -20,12 +20,15 @@ export function parseMemUsage(text: string): number {
 
 /** Ms from `since` until `url` first answers 200; each attempt settles within 2 s (see http-status.ts). */
 async function firstOk(url: string, token: string, since: bigint, deadline: number): Promise<number> {
+  const seen = new Set<number>();
   while (Date.now() < deadline) {
-    if ((await httpStatusOnce(url, { authorization: `Bearer ${token}` }, 2000)) === 200)
-      return Number(process.hrtime.bigint() - since) / 1e6;
+    const status = await httpStatusOnce(url, { authorization: `Bearer ${token}` }, 2000);
+    if (status === 200) return Number(process.hrtime.bigint() - since) / 1e6;
+    seen.add(status);
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url} did not answer 200 within the boot deadline`);
+  // What it answered instead says whether the service never came up (0: no answer) or answered otherwise.
+  throw new Error(`${url} did not answer 200 within the boot deadline (answers seen: ${[...seen].join(', ')}; 0 is none)`);
 }
 
 async function bootOnce(image: string): Promise<{ portal: number; jupyter: number; idleKb: number }> {
