@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dockerCommand, publishedPort, startSmokeContainer } from '@vast/plugin/testing';
 import { formatFigure, megabytes, seconds, type Figure } from './figures';
+import { httpStatusOnce } from './http-status';
 
 const SECTION = 'boot';
 const TARGET_MS = 5000;
@@ -17,30 +18,28 @@ export function parseMemUsage(text: string): number {
   return Number(match[1]) * unit;
 }
 
+/** Ms from `since` until `url` first answers 200; each attempt settles within 2 s (see http-status.ts). */
 async function firstOk(url: string, token: string, since: bigint, deadline: number): Promise<number> {
+  const seen = new Set<number>();
   while (Date.now() < deadline) {
-    // A connection docker-proxy accepts before anything listens inside can hang: each attempt gets 2 s.
-    const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) }).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return Number(process.hrtime.bigint() - since) / 1e6;
+    const status = await httpStatusOnce(url, { authorization: `Bearer ${token}` }, 2000);
+    if (status === 200) return Number(process.hrtime.bigint() - since) / 1e6;
+    seen.add(status);
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url} did not answer 200 within the boot deadline`);
+  // What it answered instead says whether the service never came up (0: no answer) or answered otherwise.
+  throw new Error(`${url} did not answer 200 within the boot deadline (answers seen: ${[...seen].join(', ')}; 0 is none)`);
 }
 
 async function bootOnce(image: string): Promise<{ portal: number; jupyter: number; idleKb: number }> {
   const token = randomBytes(16).toString('hex');
   const started = process.hrtime.bigint();
-  // AbortSignal.timeout's timer does not hold the process open: with a request hung, Node would exit mid-boot.
-  const keepAlive = setInterval(() => undefined, 1000);
   const container = await startSmokeContainer({
     image,
     portalConfig: PORTAL_CONFIG,
     token,
     provisioning: { kind: 'none' },
-    namePrefix: 'wt-family-speed-bench-boot',
+    namePrefix: 'wt-speed-bench-boot',
   });
   try {
     const [portalPort, jupyterPort] = [await publishedPort(container.id, 1111), await publishedPort(container.id, 8080)];
@@ -53,7 +52,6 @@ async function bootOnce(image: string): Promise<{ portal: number; jupyter: numbe
     const usage = execFileSync(dockerCommand(), ['stats', '--no-stream', '--format', '{{.MemUsage}}', container.id], { encoding: 'utf8' });
     return { portal, jupyter, idleKb: parseMemUsage(usage) };
   } finally {
-    clearInterval(keepAlive);
     await container.remove();
   }
 }
@@ -61,7 +59,13 @@ async function bootOnce(image: string): Promise<{ portal: number; jupyter: numbe
 export async function boot(image: string, record: (figure: Figure) => void): Promise<void> {
   console.log(`\n== boot: ${image} from docker run to the portal and Jupyter answering 200 through Caddy`);
   const runs: Array<Awaited<ReturnType<typeof bootOnce>>> = [];
-  for (let i = 0; i < 3; i++) runs.push(await bootOnce(image));
+  for (let i = 0; i < 3; i++) {
+    const run = await bootOnce(image);
+    runs.push(run);
+    console.log(
+      `  boot ${i + 1}/3: Instance Portal ${seconds(run.portal)}, Jupyter ${seconds(run.jupyter)} (both through Caddy); idle ${megabytes(run.idleKb)}`,
+    );
+  }
   const median = (pick: (r: (typeof runs)[number]) => number) => runs.map(pick).sort((a, b) => a - b)[1];
   const show = (f: Figure) => {
     record(f);

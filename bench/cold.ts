@@ -1,17 +1,20 @@
-// bench cold: base-image's local variant built with no build cache vs its floor, the same install steps run once in
+// bench cold: base-image's local variant built with no build cache vs its floor, the same apt installs run once in
 // a plain `docker run` of the local Debian root. Both under tags and names of their own: the shared engine's
 // base-image tags and build cache are left alone.
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dockerCommand, LOCAL_ROOT_DEFAULTS } from '@vast/plugin/testing';
 import type { ScratchWorkspace } from '../e2e/support/scratch-workspace';
-import { formatFigure, ratioFigure, type Figure } from './figures';
+import { formatFigure, ratioFigure, seconds, type Figure } from './figures';
 
 const SECTION = 'cold';
 const COLD_TAG = 'vast-bench-cold/base-image:latest';
-/** The steps that install packages (Debian packages, Python tools, the main venv); the rest set up files. */
-const INSTALL_STEP = /packages|python-tools|venv/;
+/**
+ * The steps that install Debian packages (the apt list; a step of the other profile exits at once). The other steps
+ * set up files from the build context (ROOT), which a plain container does not have: they are not the floor.
+ */
+export const installsPackages = (script: string) => /^\s*apt-get install\b/m.test(script);
 
 /** The planned `docker build` argv of base-image -c local (from --dryRun), with only COLD_TAG and no build cache. */
 export function coldArgv(dryRunOutput: string): string[] {
@@ -47,10 +50,11 @@ export function cold(ws: ScratchWorkspace, record: (figure: Figure) => void): vo
       env: { ...process.env, DOCKER_BUILDKIT: '1' },
     }),
   );
+  console.log(`  cold build: ${seconds(build)}`);
   execFileSync(dockerCommand(), ['image', 'rm', '-f', COLD_TAG], { stdio: 'ignore' });
   const steps = join(ws.root, 'dist/images/base-image/steps');
   const installs = readdirSync(steps)
-    .filter((f) => INSTALL_STEP.test(f))
+    .filter((f) => installsPackages(readFileSync(join(steps, f), 'utf8')))
     .sort();
   // The build's own args (PYTHON_VERSION, VAST_PROFILE, ...) are what the steps read from their environment.
   const buildEnv = argv.flatMap((a, i) => (argv[i - 1] === '--build-arg' && !a.startsWith('BASE_IMAGE=') ? ['-e', a] : []));
@@ -62,7 +66,7 @@ export function cold(ws: ScratchWorkspace, record: (figure: Figure) => void): vo
         'run',
         '--rm',
         '--name',
-        `wt-family-speed-bench-floor-${process.pid}`,
+        `wt-speed-bench-floor-${process.pid}`,
         ...buildEnv,
         '-e',
         'DEBIAN_FRONTEND=noninteractive',
@@ -78,6 +82,7 @@ export function cold(ws: ScratchWorkspace, record: (figure: Figure) => void): vo
       { stdio: ['ignore', 'ignore', 'pipe'] },
     ),
   );
+  console.log(`  floor (${installs.join(', ')} in one docker run of ${LOCAL_ROOT_DEFAULTS.image}): ${seconds(floor)}`);
   const figure = ratioFigure(
     SECTION,
     'cold docker build of base-image -c local (no build cache) vs the plain-container floor',

@@ -12,6 +12,7 @@ export {
   inspectContainer,
   registryDigests,
 } from './utils/docker';
+export { lookupManifest, type ManifestLookup } from './utils/registry-http';
 export { buildResultFileOf, type BuildResult } from './lib/build-result';
 export { runSmoke, startSmokeContainer, type ProvisioningSpec, type SmokeContainer } from './executors/smoke/lib/smoke';
 export { selectChecks } from './executors/smoke/lib/smoke-config';

@@ -14,6 +14,7 @@ import {
   untagArgv,
   type RemoteManifest,
 } from './docker-commands';
+import { lookupManifest } from './registry-http';
 
 /**
  * The docker CLI to call: VAST_DOCKER if set, else Debian's /usr/bin/docker when present. Its 20.10 client has BuildKit
@@ -101,8 +102,8 @@ export type RemoteLookup = { kind: 'found'; stdout: string } | { kind: 'absent' 
 
 /**
  * `docker manifest inspect --verbose` of `ref` (no layers move): its output, `absent` when the registry has nothing
- * there, or `failed` with docker's result when it cannot tell (unreachable, refused). Every registry lookup of the
- * plugin goes through here. Plain HTTP is allowed by default: cache registries are often on loopback or a private
+ * there, or `failed` with docker's result when it cannot tell (unreachable, refused). The FROM-image and push lookups
+ * go through here (credential helpers, Docker Hub); cache registry lookups go over HTTP first (cachedManifest). Plain HTTP is allowed by default: cache registries are often on loopback or a private
  * network; docker-push allows it for loopback registries only.
  */
 export async function lookupRemote(ref: string, insecure = true): Promise<RemoteLookup> {
@@ -111,10 +112,18 @@ export async function lookupRemote(ref: string, insecure = true): Promise<Remote
   return isManifestMissing(result.stderr) ? { kind: 'absent' } : { kind: 'failed', result };
 }
 
-/** What a registry holds under `ref`; undefined when it has nothing there or cannot be reached. */
-export async function remoteManifest(ref: string): Promise<RemoteManifest | undefined> {
-  const lookup = await lookupRemote(ref);
-  return lookup.kind === 'found' ? (parseRemoteManifest(lookup.stdout) ?? { digest: 'unknown' }) : undefined;
+/**
+ * What a cache registry holds under `ref`, asked over HTTP (one request, no process; plain HTTP allowed, as cache
+ * registries often sit on a private network); undefined when it holds nothing there or cannot be reached, and the
+ * caller builds instead. A registry that wants credentials config.json's `auths` does not have (a credential helper or
+ * store holds them, which only the docker CLI can run) is asked through `docker manifest inspect` instead.
+ */
+export async function cachedManifest(ref: string): Promise<RemoteManifest | undefined> {
+  const lookup = await lookupManifest(ref, { insecure: true });
+  if (lookup.kind === 'found') return lookup.manifest;
+  if (lookup.kind === 'absent' || !lookup.needsCredentials) return undefined;
+  const viaCli = await lookupRemote(ref);
+  return viaCli.kind === 'found' ? (parseRemoteManifest(viaCli.stdout) ?? { digest: 'unknown' }) : undefined;
 }
 
 /** The manifest digests a registry serves for `ref` now (see manifestDigests); undefined when it cannot say. */

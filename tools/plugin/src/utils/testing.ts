@@ -1,6 +1,8 @@
 // Test helpers for executor specs: an ExecutorContext for a temp workspace, a stand-in for utils/exec that answers
 // from an in-memory program while keeping run()'s contract (throw on a non-zero exit unless reject: false), and an
 // in-memory docker for that program to be.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { vi } from 'vitest';
 import type { RunOptions, RunResult } from './exec';
 
@@ -99,4 +101,45 @@ export class FakeDocker {
     if (format === '{{json .RepoDigests}}') return JSON.stringify([`${ref.slice(0, ref.lastIndexOf(':'))}@sha256:${'d'.repeat(64)}`]);
     return id;
   }
+}
+
+/** A FakeDocker's registry over HTTP, as the plugin's registry client asks it (docker-build's cache lookups). */
+export interface FakeRegistryServer {
+  /** `127.0.0.1:<port>`: the name pushes use, so what the fake docker pushes there is what this serves. */
+  host: string;
+  /** The references asked for, in order (`host/repository:tag`). */
+  asked: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the registry API's manifest GET on loopback from `engine.registry` (a real HTTP server, so the client's
+ * requests, headers and status handling run for real): 200 with a single-image manifest whose config digest is the
+ * image id, 404 for anything the fake registry does not hold; with `refuse`, 401 to everything.
+ */
+export async function serveFakeRegistry(engine: FakeDocker, { refuse = false } = {}): Promise<FakeRegistryServer> {
+  const asked: string[] = [];
+  let host = '';
+  const server = createServer((req, res) => {
+    // A registry whose credentials only a docker credential helper holds: every request is refused.
+    if (refuse) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="fake"' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+    const match = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(req.url ?? '');
+    if (!match) return void res.writeHead(req.url === '/v2/' ? 200 : 404).end('{}');
+    const ref = `${host}/${match[1]}:${match[2]}`;
+    asked.push(ref);
+    const id = engine.registry.get(ref);
+    if (!id) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+    const mediaType = 'application/vnd.docker.distribution.manifest.v2+json';
+    res.writeHead(200, { 'content-type': mediaType, 'docker-content-digest': `sha256:${id.slice(-8).padStart(64, 'd')}` }).end(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType,
+        config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: id },
+        layers: [],
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { host, asked, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

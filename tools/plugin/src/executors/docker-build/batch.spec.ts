@@ -3,11 +3,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TaskGraph } from '@nx/devkit';
 import { renderImageManifest } from '@vast/conventions';
 import { fakeDefinition, fakeFamily } from '@vast/conventions/testing';
-import { FakeDocker, fakeExecutorContext } from '../../utils/testing';
+import { FakeDocker, fakeExecutorContext, serveFakeRegistry, type FakeRegistryServer } from '../../utils/testing';
 // vi.mock below is hoisted above this import, so the batch sees the fake docker.
 import dockerBuildBatch, { parentsFirst } from './batch';
 import type { DockerBuildExecutorOptions } from './schema';
@@ -23,6 +23,12 @@ vi.mock('../../utils/exec', async () =>
 );
 
 let root: string;
+// The cache registry a fresh runner asks over HTTP: a loopback server answering from the fake docker's pushes.
+let cache: FakeRegistryServer;
+beforeAll(async () => {
+  cache = await serveFakeRegistry(engine);
+});
+afterAll(() => cache.close());
 
 /** Writes the assembled context of base and app (a derivative of base), as `build` does; `revision` changes app's. */
 function assemble(revision = '') {
@@ -116,17 +122,17 @@ describe('docker-build batch', () => {
   });
 
   it('on a fresh runner asks the cache registry once per variant and builds nothing', async () => {
-    await runBatch({ cacheRegistry: 'cache.example:5000' });
+    await runBatch({ cacheRegistry: cache.host });
     engine.images.clear();
     engine.builds = 0;
     calls.length = 0;
-    const results = await runBatch({ cacheRegistry: 'cache.example:5000' });
+    cache.asked.length = 0;
+    const results = await runBatch({ cacheRegistry: cache.host });
     expect(Object.values(results).every((r) => r.success)).toBe(true);
     expect(engine.builds).toBe(0);
-    const manifestRefs = calls.filter((c) => c[1] === 'manifest').map((c) => c.at(-1));
-    expect(manifestRefs.sort()).toEqual(
-      ['cache.example:5000/' + buildTag('app'), 'cache.example:5000/' + buildTag('base'), 'ubuntu:24.04'].sort(),
-    );
+    // The FROM image through docker; every cache reference over HTTP, once each, with no docker process.
+    expect(calls.filter((c) => c[1] === 'manifest').map((c) => c.at(-1))).toEqual(['ubuntu:24.04']);
+    expect([...cache.asked].sort()).toEqual([`${cache.host}/` + buildTag('app'), `${cache.host}/` + buildTag('base')].sort());
   });
 
   it('does not run a child whose parent failed in the same batch', async () => {

@@ -1,9 +1,10 @@
 // docker-build's batch implementation (executors.json batchImplementation + preferBatch): Nx hands every docker-build
 // task of a run to one process, so a family that changed nothing costs one task process, one engine lookup and a
 // bounded set of concurrent registry lookups, instead of a process per image each asking on its own.
+import { readFileSync } from 'node:fs';
 import type { ExecutorContext, TaskGraph, TaskGraphExecutor } from '@nx/devkit';
 import type { ImageManifest, PlannedBuild } from '@vast/conventions';
-import { imageIds, remoteManifest } from '../../utils/docker';
+import { cachedManifest, imageIds } from '../../utils/docker';
 import { mapLimit } from '../../utils/map-limit';
 import {
   directLookups,
@@ -16,6 +17,7 @@ import {
   type TaskLog,
 } from './executor';
 import { cacheRefOf, type VariantFacts, type VariantPlanOptions } from './lib/plan-variant';
+import { nxParallel, runParentsFirst } from './lib/schedule';
 import type { DockerBuildExecutorOptions } from './schema';
 
 /** Registry lookups in flight at once: enough to hide a registry's latency, few enough not to flood it or this machine. */
@@ -86,7 +88,7 @@ export async function prefetchFacts(
     ),
   ];
   const manifests = new Map(cacheRefs.map((ref, i) => [ref, i] as const));
-  const found = await mapLimit(cacheRefs, limit, (ref) => remoteManifest(ref));
+  const found = await mapLimit(cacheRefs, limit, (ref) => cachedManifest(ref));
   return async (build, options) => {
     if (options.force) return gatherFacts(build, options);
     const cacheRef = cacheRefOf(options.cacheRegistry, build.buildTag);
@@ -134,24 +136,37 @@ async function* runBatch(
   }
 
   const facts = await prefetchFacts([...planned.values()].map((p) => p.task));
-  for (const id of order) {
-    const entry = planned.get(id);
-    if (!entry) continue;
-    const { task, out, startTime } = entry;
+  const finish = async (id: string): Promise<{ task: string; result: TaskResult }> => {
+    const { task, out, startTime } = planned.get(id)!;
     const failedParent = (taskGraph.dependencies[id] ?? []).find((d) => failed.has(d));
     if (failedParent) {
       out.error(`${task.name}:docker-build: not run, because ${failedParent} failed (it builds FROM that image).`);
       failed.add(id);
-      yield { task: id, result: { success: false, status: 'skipped', terminalOutput: out.text(), startTime, endTime: Date.now() } };
-      continue;
+      return { task: id, result: { success: false, status: 'skipped', terminalOutput: out.text(), startTime, endTime: Date.now() } };
     }
     const started = Date.now();
     try {
       const done = await finishDockerBuild(task, out, { ...directLookups, facts });
-      yield result(id, done.success, out, started);
+      return result(id, done.success, out, started);
     } catch (e) {
       out.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-      yield result(id, false, out, started);
+      return result(id, false, out, started);
     }
+  };
+  const ids = order.filter((id) => planned.has(id));
+  // Tasks that failed or finished while planning are done already: a child waits only for parents still to finish.
+  const dependencies = (id: string) => (taskGraph.dependencies[id] ?? []).filter((d) => planned.has(d));
+  for await (const { result: finished } of runParentsFirst(ids, dependencies, batchParallel(context), finish)) yield finished;
+}
+
+/** How many of the batch's builds run at once: Nx's parallel setting, read from what started this Nx run. */
+function batchParallel(context: ExecutorContext): number {
+  let argv: string[] = [];
+  try {
+    argv = readFileSync(`/proc/${process.ppid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    // Not Linux: NX_PARALLEL and nx.json still say.
   }
+  const fromNxJson = (context.nxJsonConfiguration as { parallel?: number } | undefined)?.parallel;
+  return nxParallel(argv, process.env, fromNxJson);
 }

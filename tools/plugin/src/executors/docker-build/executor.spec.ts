@@ -3,11 +3,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '@nx/devkit';
 import { renderImageManifest } from '@vast/conventions';
 import { fakeDefinition, fakeFamily } from '@vast/conventions/testing';
-import { FakeDocker, fakeExecutorContext } from '../../utils/testing';
+import { FakeDocker, fakeExecutorContext, serveFakeRegistry, type FakeRegistryServer } from '../../utils/testing';
 // vi.mock below is hoisted above this import, so the executor sees the fake docker.
 import dockerBuild from './executor';
 
@@ -22,6 +22,12 @@ vi.mock('../../utils/exec', async () =>
 );
 
 let root: string;
+// The cache registry a fresh runner asks over HTTP: a loopback server answering from the fake docker's pushes.
+let cache: FakeRegistryServer;
+beforeAll(async () => {
+  cache = await serveFakeRegistry(engine);
+});
+afterAll(() => cache.close());
 let output: string[];
 
 const context = (projectName: string) => fakeExecutorContext(root, projectName);
@@ -149,50 +155,73 @@ describe('docker-build executor', () => {
   });
 
   it('finds a build another runner shared and leaves it in the registry: manifest lookups only, no pull, no build', async () => {
-    await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'));
+    await dockerBuild({ cacheRegistry: cache.host }, context('base'));
     const tag = buildResult('base').variants[0].buildTag;
     const id = engine.images.get(tag);
-    expect([...engine.registry.keys()].filter((k) => k.startsWith('cache.example'))).toEqual([`cache.example:5000/${tag}`]);
+    expect([...engine.registry.keys()].filter((k) => k.startsWith(cache.host))).toEqual([`${cache.host}/${tag}`]);
 
     engine.images.clear(); // a fresh runner
     engine.builds = 0;
     calls.length = 0;
+    cache.asked.length = 0;
     output.length = 0;
-    expect(await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'))).toEqual({ success: true });
+    expect(await dockerBuild({ cacheRegistry: cache.host }, context('base'))).toEqual({ success: true });
     expect(engine.builds).toBe(0);
-    expect(calls.map((c) => c[1])).toEqual(['manifest', 'image', 'manifest']);
+    // Docker asks about the FROM image and the engine's tags; the cache registry is asked over HTTP, no process.
+    expect(calls.map((c) => c[1])).toEqual(['manifest', 'image']);
+    expect(cache.asked).toEqual([`${cache.host}/${tag}`]);
     expect(output).toEqual([
-      `[1/1] base:stock: up to date in the cache registry (cache.example:5000/${tag}), skipped; not pulled (smoke and docker-push pull it when they need it, --pull pulls it now)`,
+      `[1/1] base:stock: up to date in the cache registry (${cache.host}/${tag}), skipped; not pulled (smoke and docker-push pull it when they need it, --pull pulls it now)`,
     ]);
     expect(engine.images.has(tag)).toBe(false);
     expect(buildResult('base').variants).toEqual([
-      { key: 'stock', buildTag: tag, versionTag: 'vastai/base-image:1.0.0-stock', imageId: id, cacheRef: `cache.example:5000/${tag}` },
+      { key: 'stock', buildTag: tag, versionTag: 'vastai/base-image:1.0.0-stock', imageId: id, cacheRef: `${cache.host}/${tag}` },
     ]);
   });
 
+  it('asks through docker manifest inspect when the registry wants credentials only the docker CLI can give', async () => {
+    await dockerBuild({ cacheRegistry: cache.host }, context('base'));
+    const tag = buildResult('base').variants[0].buildTag;
+    // The same registry, as seen through a door that refuses the HTTP client (credentials in a docker credential helper).
+    const locked = await serveFakeRegistry(engine, { refuse: true });
+    try {
+      engine.registry.set(`${locked.host}/${tag}`, engine.images.get(tag) as string);
+      engine.images.clear();
+      engine.builds = 0;
+      calls.length = 0;
+      output.length = 0;
+      expect(await dockerBuild({ cacheRegistry: locked.host }, context('base'))).toEqual({ success: true });
+      expect(engine.builds).toBe(0);
+      expect(calls.filter((c) => c[1] === 'manifest').map((c) => c.at(-1))).toEqual(['ubuntu:24.04', `${locked.host}/${tag}`]);
+      expect(output[0]).toContain(`up to date in the cache registry (${locked.host}/${tag}), skipped`);
+    } finally {
+      await locked.close();
+    }
+  });
+
   it('with --pull, pulls a shared build under its build and version tags instead of building', async () => {
-    await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'));
+    await dockerBuild({ cacheRegistry: cache.host }, context('base'));
     const tag = buildResult('base').variants[0].buildTag;
     engine.images.clear();
     engine.builds = 0;
     output.length = 0;
-    expect(await dockerBuild({ cacheRegistry: 'cache.example:5000', pull: true }, context('base'))).toEqual({ success: true });
+    expect(await dockerBuild({ cacheRegistry: cache.host, pull: true }, context('base'))).toEqual({ success: true });
     expect(engine.builds).toBe(0);
-    expect(output.join('\n')).toContain(`pulled cache.example:5000/${tag}`);
+    expect(output.join('\n')).toContain(`pulled ${cache.host}/${tag}`);
     expect(engine.images.has(tag)).toBe(true);
     expect(engine.images.get('vastai/base-image:1.0.0-stock')).toBe(engine.images.get(tag));
     expect(buildResult('base').variants[0].cacheRef).toBeUndefined();
   });
 
   it('pulls a parent left in the registry only when a changed child must build FROM it', async () => {
-    await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'));
+    await dockerBuild({ cacheRegistry: cache.host }, context('base'));
     const parentTag = buildResult('base').variants[0].buildTag;
     engine.images.clear();
     // The parent's own task: found in the registry, not pulled.
-    await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('base'));
+    await dockerBuild({ cacheRegistry: cache.host }, context('base'));
     expect(engine.images.has(parentTag)).toBe(false);
     calls.length = 0;
-    expect(await dockerBuild({ cacheRegistry: 'cache.example:5000' }, context('app'))).toEqual({ success: true });
+    expect(await dockerBuild({ cacheRegistry: cache.host }, context('app'))).toEqual({ success: true });
     const order = calls.map((c) => c[1]).filter((c) => c === 'pull' || c === 'build' || c === 'push');
     expect(order).toEqual(['pull', 'build', 'push']);
     expect(engine.images.has(parentTag)).toBe(true);

@@ -16,7 +16,7 @@ import {
 import { DIST_IMAGES, readManifest } from '../../lib/assemble-context';
 import { imageProjectDirs } from '../../lib/workspace-images';
 import { buildResultFileOf, type BuildResult } from '../../lib/build-result';
-import { assertDockerEngine, DockerError, imageId, imageIds, pullAs, remoteManifest, tagImage } from '../../utils/docker';
+import { assertDockerEngine, DockerError, imageId, imageIds, pullAs, tagImage, cachedManifest } from '../../utils/docker';
 import {
   cacheRefOf,
   parseArgOverrides,
@@ -239,7 +239,7 @@ export async function gatherFacts(build: PlannedBuild, options: VariantPlanOptio
   if (options.force) return { engine: {} };
   const [buildTagId, versionTagId] = await imageIds(build.buildTag, build.versionTag);
   const cacheRef = cacheRefOf(options.cacheRegistry, build.buildTag);
-  return { engine: { buildTagId, versionTagId }, cached: cacheRef ? await remoteManifest(cacheRef) : undefined };
+  return { engine: { buildTagId, versionTagId }, cached: cacheRef ? await cachedManifest(cacheRef) : undefined };
 }
 
 /** Performs a variant's actions in order; returns the image id it ends with (and the cacheRef when left in the registry). */

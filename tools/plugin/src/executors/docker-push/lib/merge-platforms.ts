@@ -2,7 +2,8 @@
 // registry HTTP API (registry-copy's client), then write the manifest lists in the decided order. What `crane index
 // append` or `docker manifest create/push` does, with no third-party binary and no engine.
 import { createHash } from 'node:crypto';
-import { expectStatus, MANIFEST_TYPES, registryClient, splitRepository } from './registry-copy';
+import { MANIFEST_TYPES, registryClient } from '../../../utils/registry-http';
+import { expectStatus, splitRepository } from './registry-copy';
 import { renderManifestList, type MergeStep, type PlatformManifest } from './plan-merge';
 import type { PushAction, RemoteState } from './plan-push';
 import type { PushReport } from './push-release';
@@ -18,7 +19,7 @@ function splitReference(reference: string) {
 /** The manifest under `reference`, or undefined when the registry has none there. */
 async function readManifest(reference: string, env: NodeJS.ProcessEnv) {
   const { host, repository, tag } = splitReference(reference);
-  const client = registryClient(host, `repository:${repository}:pull`, env);
+  const client = registryClient(host, `repository:${repository}:pull`, { env });
   const got = await client(`/${repository}/manifests/${tag}`, { headers: { accept: MANIFEST_TYPES.join(', ') } });
   if (got.status === 404) {
     await got.body?.cancel();
@@ -105,7 +106,7 @@ export async function applyMerge(
     log(`${at} merging    ${step.target} <- ${step.source}`);
     try {
       const { host, repository, tag } = splitReference(step.target);
-      const client = registryClient(host, `repository:${repository}:pull,push`, env);
+      const client = registryClient(host, `repository:${repository}:pull,push`, { env });
       const put = await expectStatus(
         await client(`/${repository}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': list.mediaType }, body: list.bytes }),
         [201],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decidePush, isLoopbackRegistry, planPush, type RemoteState } from './plan-push';
+import { decidePush, planPush, type RemoteState } from './plan-push';
+import { isLoopbackRegistry } from '../../../utils/registry-http';
 
 const id = (c: string) => `sha256:${c.repeat(64)}`;
 const result = {

@@ -130,12 +130,3 @@ export function decidePush(steps: PushStep[], states: ReadonlyMap<string, Remote
     });
   return { ok: true, actions };
 }
-
-/** The host part of `host[:port][/namespace]`. */
-export const registryHost = (registry: string) => registry.split('/')[0];
-
-/** Loopback registries speak plain HTTP; docker only allows that for them (and for configured insecure registries). */
-export function isLoopbackRegistry(registry: string): boolean {
-  const host = registryHost(registry).replace(/:\d+$/, '');
-  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-}

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRegistryAccess, hasDockerCredentials, versionCheckUrl } from './registry-access';
+import { checkRegistryAccess, versionCheckUrl } from './registry-access';
+import { hasDockerCredentials } from '../../../utils/registry-http';
 
 function versionCheckServer(status: number): Promise<Server> {
   const server = createServer((req, res) => {

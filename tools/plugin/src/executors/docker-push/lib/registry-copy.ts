@@ -3,18 +3,7 @@
 // registry, through the registry HTTP API (what crane copy does; there is no buildx here). The blobs are mounted
 // across repositories inside the registry, the manifest bytes are put back unchanged, so the tag names the very
 // digest that was staged and tested: nothing is pulled, rebuilt or re-compressed.
-import { basicAuthFor, readDockerConfig, registryApiBase } from './registry-access';
-
-export const MANIFEST_TYPES = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-];
-
-export class RegistryCopyError extends Error {
-  override name = 'RegistryCopyError';
-}
+import { MANIFEST_TYPES, RegistryError, registryApiBase, registryClient } from '../../../utils/registry-http';
 
 /** `host[:port]` and the repository path inside it, e.g. `127.0.0.1:5000` + `staging/vastai/base-image`. */
 export interface RegistryRepository {
@@ -28,49 +17,10 @@ export function splitRepository(reference: string): RegistryRepository {
   return { host: reference.slice(0, slash), repository: reference.slice(slash + 1) };
 }
 
-/** A fetch for one registry that answers a Bearer challenge once (token scoped to `scope`) and keeps the token. */
-export function registryClient(host: string, scope: string, env: NodeJS.ProcessEnv) {
-  let authorization: string | undefined;
-  return async (path: string, init: RequestInit = {}): Promise<Response> => {
-    const url = path.startsWith('http') ? path : `${registryApiBase(host)}${path}`;
-    const send = () =>
-      fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...(authorization ? { authorization } : {}) } });
-    let response = await send();
-    if (response.status !== 401 || authorization) return response;
-    const challenge = response.headers.get('www-authenticate') ?? '';
-    await response.body?.cancel();
-    const basic = basicAuthFor(host, readDockerConfig(env));
-    const bearer = /^Bearer\s+(.*)$/i.exec(challenge)?.[1];
-    if (bearer) {
-      const params = Object.fromEntries([...bearer.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-      const tokenUrl = new URL(params.realm ?? '');
-      if (params.service) tokenUrl.searchParams.set('service', params.service);
-      tokenUrl.searchParams.set('scope', scope);
-      const token = await fetch(tokenUrl, basic ? { headers: { authorization: `Basic ${basic}` } } : {});
-      const body = (await token.json().catch(() => ({}))) as { token?: string; access_token?: string };
-      const value = body.token ?? body.access_token;
-      if (!token.ok || !value) {
-        throw new RegistryCopyError(
-          `registry ${host}: no token for ${scope} (HTTP ${token.status}). Run docker login ${host} (credentials in config.json auths), then run again.`,
-        );
-      }
-      authorization = `Bearer ${value}`;
-    } else if (basic) {
-      authorization = `Basic ${basic}`;
-    } else {
-      throw new RegistryCopyError(
-        `registry ${host}: asks for credentials and config.json has none for it. Run docker login ${host}, then run again.`,
-      );
-    }
-    response = await send();
-    return response;
-  };
-}
-
 export async function expectStatus(response: Response, ok: number[], what: string): Promise<Response> {
   if (ok.includes(response.status)) return response;
   const text = await response.text().catch(() => '');
-  throw new RegistryCopyError(`${what}: HTTP ${response.status} ${text.trim().slice(0, 200)}`);
+  throw new RegistryError(`${what}: HTTP ${response.status} ${text.trim().slice(0, 200)}`);
 }
 
 /**
@@ -85,9 +35,9 @@ export async function copyManifestByDigest(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
   if (from.host !== to.host) {
-    throw new RegistryCopyError(`promotion copies inside one registry; ${from.host} and ${to.host} differ. Stage on ${to.host}.`);
+    throw new RegistryError(`promotion copies inside one registry; ${from.host} and ${to.host} differ. Stage on ${to.host}.`);
   }
-  const client = registryClient(to.host, `repository:${to.repository}:pull,push repository:${from.repository}:pull`, env);
+  const client = registryClient(to.host, `repository:${to.repository}:pull,push repository:${from.repository}:pull`, { env });
 
   const copyBlob = async (blob: string) => {
     const head = await client(`/${to.repository}/blobs/${blob}`, { method: 'HEAD' });
@@ -131,7 +81,7 @@ export async function copyManifestByDigest(
 
   const written = await copyManifest(digest, to.tag);
   if (written !== digest) {
-    throw new RegistryCopyError(`${to.host}/${to.repository}:${to.tag} names ${written} after the copy, not the staged ${digest}.`);
+    throw new RegistryError(`${to.host}/${to.repository}:${to.tag} names ${written} after the copy, not the staged ${digest}.`);
   }
   return written;
 }
