@@ -6,4 +6,6 @@ export interface DockerPushExecutorOptions {
   upstreamTags?: boolean;
   date?: string;
   promoteFrom?: string;
+  namespace?: string;
+  promoteFromNamespace?: string;
 }
