@@ -2,7 +2,8 @@
 // registry, through the registry HTTP API (what crane copy does; there is no buildx here). The blobs are mounted
 // across repositories inside the registry, the manifest bytes are put back unchanged, so the tag names the very
 // digest that was staged and tested: nothing is pulled, rebuilt or re-compressed.
-import { basicAuthFor, readDockerConfig, registryApiBase } from './registry-access';
+import { registryApiBase } from './registry-access';
+import { basicAuthorization, bearerTokenRequest, readRegistryCredentials } from '../../../utils/docker-credentials';
 
 const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
@@ -38,27 +39,27 @@ function registryClient(host: string, scope: string, env: NodeJS.ProcessEnv) {
     if (response.status !== 401 || authorization) return response;
     const challenge = response.headers.get('www-authenticate') ?? '';
     await response.body?.cancel();
-    const basic = basicAuthFor(host, readDockerConfig(env));
+    // The credentials the docker CLI would send (config.json auths, or its credential helper); a helper failure throws.
+    const credentials = await readRegistryCredentials(host, env);
     const bearer = /^Bearer\s+(.*)$/i.exec(challenge)?.[1];
     if (bearer) {
       const params = Object.fromEntries([...bearer.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-      const tokenUrl = new URL(params.realm ?? '');
-      if (params.service) tokenUrl.searchParams.set('service', params.service);
-      tokenUrl.searchParams.set('scope', scope);
-      const token = await fetch(tokenUrl, basic ? { headers: { authorization: `Basic ${basic}` } } : {});
+      const request = bearerTokenRequest(params.realm ?? '', { service: params.service, scope }, credentials);
+      const token = await fetch(request.url, request.init);
       const body = (await token.json().catch(() => ({}))) as { token?: string; access_token?: string };
       const value = body.token ?? body.access_token;
       if (!token.ok || !value) {
+        const from = credentials.kind === 'none' ? `no credentials ${credentials.looked}` : `credentials from ${credentials.from}`;
         throw new RegistryCopyError(
-          `registry ${host}: no token for ${scope} (HTTP ${token.status}). Run docker login ${host} (credentials in config.json auths), then run again.`,
+          `registry ${host}: no token for ${scope} (HTTP ${token.status}, ${from}). Run docker login ${host}, then run again.`,
         );
       }
       authorization = `Bearer ${value}`;
-    } else if (basic) {
-      authorization = `Basic ${basic}`;
+    } else if (credentials.kind === 'basic') {
+      authorization = basicAuthorization(credentials);
     } else {
       throw new RegistryCopyError(
-        `registry ${host}: asks for credentials and config.json has none for it. Run docker login ${host}, then run again.`,
+        `registry ${host}: asks for Basic credentials and the docker CLI has ${credentials.kind === 'none' ? `none ${credentials.looked}` : `only an identity token from ${credentials.from}`}. Run docker login ${host}, then run again.`,
       );
     }
     response = await send();
