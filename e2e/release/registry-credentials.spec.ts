@@ -123,7 +123,11 @@ describe("promotion's copy by digest, authenticated through a credential helper"
     expect(start.status).toBe(202);
     const location = new URL(start.headers.get('location') as string, `http://${host()}`);
     location.searchParams.set('digest', digest);
-    const put = await fetch(location, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: bytes });
+    const put = await fetch(location, {
+      method: 'PUT',
+      headers: { ...headers, 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(bytes),
+    });
     expect(put.status).toBe(201);
     return digest;
   }
@@ -149,7 +153,7 @@ describe("promotion's copy by digest, authenticated through a credential helper"
         authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`,
         'content-type': 'application/vnd.docker.distribution.manifest.v2+json',
       },
-      body: manifest,
+      body: new Uint8Array(manifest),
     });
     expect(put.status).toBe(201);
 
