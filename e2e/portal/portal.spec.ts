@@ -16,16 +16,18 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVISIONING_MARKERS, PROVISIONING_PROGRESS_FILE, provisioningMarkerPath, type ProvisioningMarker } from '@vast/conventions';
-import { execInContainer, publishedPort, startSmokeContainer } from '@vast/plugin/testing';
+import { execInContainer, inspectContainer, publishedPort, startSmokeContainer } from '@vast/plugin/testing';
 import { buildLocalBaseImage } from '../support/local-base-image';
 import { launchChromium, type ChromiumSession } from '../support/chromium';
 import { eventually } from '../support/eventually';
 import { applyPortalConfig } from '@vast/portal/apply-portal-config';
 import {
   capabilitiesSchema,
+  FAKE_CLOUDFLARED,
   freePort,
   hasCaddy,
   processesSchema,
+  provisionResponseSchema,
   runCaddy,
   startAuthGate,
   startPortalFixture,
@@ -58,16 +60,36 @@ interface PortalTarget {
   writeLog: (name: string, line: string, partial?: boolean) => void | Promise<void>;
   /** Where the log directory's files sit inside the /download-logs archive. */
   archiveLogDir: string;
+  /**
+   * What the Tunnels page has: no cloudflared (the reason shown), or the stand-in cloudflared running the named tunnel
+   * of CF_TUNNEL_TOKEN with NAMED_TUNNEL_INGRESS (its quick tunnels fail as a rate-limited cloudflared's do).
+   */
+  tunnels: 'unavailable' | 'named';
   close(): Promise<void>;
+}
+
+/** The booted container only: what the local target cannot have (an address off loopback, the real provisioner). */
+interface ContainerExtras {
+  /** The portal through Caddy at the container's own address (not loopback: not a secure context for Chromium). */
+  offLoopbackUrl: string;
+  /** Runs argv in the container. */
+  exec: (argv: string[]) => Promise<{ exitCode: number | undefined; stdout: string; stderr: string }>;
 }
 
 /** A link the template adds through PORTAL_LINKS; the Tools & Help page must show it. */
 const PORTAL_LINKS = 'E2E Handbook|https://handbook.example.org/e2e|Read this first';
 
+/** The named tunnel's public hostname: `.invalid` never resolves, and the browser's requests to it are answered by the test. */
+const NAMED_TUNNEL_HOST = 'portal.e2e-tunnel.invalid';
+/** The named tunnel's ingress in the container: the portal's internal port, as a template's dashboard would set it. */
+const NAMED_TUNNEL_INGRESS = [{ hostname: NAMED_TUNNEL_HOST, service: 'http://localhost:11111' }];
+
 const CONTAINER_PORTAL_CONFIG =
   'localhost:1111:11111:/:Instance Portal|localhost:8080:18080:/:Jupyter|localhost:8080:8080:/terminals/1:Jupyter Terminal';
 
 /** The real thing: base-image's local variant (built by nx if needed), booted, reached through its published Caddy port. */
+let containerExtras: ContainerExtras | undefined;
+
 async function containerTarget(): Promise<PortalTarget> {
   const image = await buildLocalBaseImage();
   const token = `e2e${randomBytes(8).toString('hex')}`;
@@ -77,7 +99,14 @@ async function containerTarget(): Promise<PortalTarget> {
     token,
     provisioning: { kind: 'none' },
     namePrefix: 'vast-e2e-portal',
-    env: { PORTAL_LINKS },
+    env: {
+      PORTAL_LINKS,
+      CF_TUNNEL_TOKEN: 'eyJhIjoiZTJlIiwidCI6ImUyZSIsInMiOiJlMmUifQ==',
+      FAKE_CLOUDFLARED_INGRESS: JSON.stringify(NAMED_TUNNEL_INGRESS),
+      FAKE_CLOUDFLARED_QUICK: 'fail',
+    },
+    // cloudflared is not installable here: the stand-in prints its documented lines and serves its metrics /config.
+    files: [{ hostPath: FAKE_CLOUDFLARED, containerPath: '/usr/local/bin/cloudflared' }],
   });
   try {
     const port = await publishedPort(container.id, 1111);
@@ -94,6 +123,12 @@ async function containerTarget(): Promise<PortalTarget> {
       },
       { describeLast: async () => `the last answer was ${status}` },
     );
+    const address = (await inspectContainer(container.id, '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}'))?.split(' ')[0];
+    expect(address, `${container.name} has no address on a Docker network`).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    containerExtras = {
+      offLoopbackUrl: `http://${address}:1111/`,
+      exec: (argv) => execInContainer(container.id, argv),
+    };
     const marker = async (name: ProvisioningMarker, present: boolean) => {
       const path = provisioningMarkerPath(name);
       await execInContainer(container.id, present ? ['touch', path] : ['rm', '-f', path]);
@@ -122,6 +157,7 @@ async function containerTarget(): Promise<PortalTarget> {
         await execInContainer(container.id, ['sh', '-c', 'printf "$3" "$1" >> "/var/log/portal/$2.log"', 'sh', line, name, format]);
       },
       archiveLogDir: 'log/portal/',
+      tunnels: 'named',
       close: () => container.remove(),
     };
   } catch (e) {
@@ -178,6 +214,7 @@ async function localTarget(): Promise<PortalTarget> {
     writeLog: (name, line, partial = false) =>
       partial ? appendFileSync(fixture.dir.file(`log/${name}.log`), line) : fixture.writeLog(name, line),
     archiveLogDir: 'log/',
+    tunnels: 'unavailable',
     close: async () => {
       await caddy.stop();
       await gate.stop();
@@ -187,9 +224,9 @@ async function localTarget(): Promise<PortalTarget> {
 }
 
 describe.each([
-  ['a local portal server behind a real Caddy', localTarget],
-  ['a booted base-image container', containerTarget],
-] as const)('Instance Portal in Chromium, against %s', (_name, makeTarget) => {
+  ['a local portal server behind a real Caddy', localTarget, false],
+  ['a booted base-image container', containerTarget, true],
+] as const)('Instance Portal in Chromium, against %s', (_name, makeTarget, booted) => {
   let target: PortalTarget;
   let browser: ChromiumSession;
   let context: BrowserContext;
@@ -286,7 +323,8 @@ describe.each([
     await waitForBadge(['running']);
     // The open link goes to the application's own port on the host the page was reached at.
     // No tunnel and no public IP here: Launch Application falls back to the direct address.
-    expect(await page.locator('[data-testid="open"]').textContent()).toBe('Launch Application');
+    // The page shows before the tunnel addresses are known; Launch waits for them (at most the loader's 10 s).
+    await page.locator('[data-testid="open"]', { hasText: /^Launch Application$/ }).waitFor({ timeout: 15_000 });
     const href = new URL((await page.locator('[data-testid="open"]').getAttribute('href')) ?? '');
     expect(href.hostname).toBe(new URL(target.url).hostname);
     expect(href.port).not.toBe(new URL(target.url).port);
@@ -389,12 +427,15 @@ describe.each([
     await page.locator('[data-testid="open"]').focus();
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-action'))).toBe('stop');
-    // Advanced connection options: the direct address with Copy, and why there is no tunnel (no cloudflared here).
+    // Advanced connection options: the direct address with Copy, and why there is no tunnel: no cloudflared, or (the
+    // named tunnel routing only the portal's port, quick tunnels refused) none to this application.
     await page.locator('[data-testid="advanced"] summary').click();
     const row = page.locator('[data-testid="connection-row"]').first();
     await row.waitFor();
     expect(await row.locator('a').getAttribute('href')).toBe(await page.locator('[data-testid="open"]').getAttribute('href'));
-    expect(await page.locator('[data-testid="advanced"]').textContent()).toMatch(/tunnels unavailable: cloudflared is not on PATH/);
+    expect(await page.locator('[data-testid="advanced"]').textContent()).toMatch(
+      target.tunnels === 'unavailable' ? /tunnels unavailable: cloudflared is not on PATH/ : /No tunnel to this application yet/,
+    );
   });
 
   it('updates the metrics: charts grow, and a missing GPU reads "not available", not 0', async () => {
@@ -488,16 +529,116 @@ describe.each([
     await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-tools-1280x800.png`) });
   });
 
-  it('says why tunnels are unavailable without cloudflared', async () => {
+  it('shows the tunnels: why there are none without cloudflared, or the named tunnel of CF_TUNNEL_TOKEN', async () => {
     await page.locator('[data-testid="route"]', { hasText: /^Tunnels$/ }).click();
-    const reason = page.locator('[data-testid="tunnels-unavailable"]');
-    await reason.waitFor();
-    expect(await reason.textContent()).toMatch(/^tunnels unavailable: cloudflared is not on PATH/);
+    if (target.tunnels === 'unavailable') {
+      const reason = page.locator('[data-testid="tunnels-unavailable"]');
+      await reason.waitFor();
+      expect(await reason.textContent()).toMatch(/^tunnels unavailable: cloudflared is not on PATH/);
+    } else {
+      // The connector's state comes from cloudflared's output, the hostname and target from its metrics /config.
+      const named = page.locator('[data-testid="tunnel-row"][data-kind="named"]');
+      await named.waitFor();
+      const cells = await named.locator('td').allTextContents();
+      expect(cells.slice(0, 4)).toEqual([NAMED_TUNNEL_HOST, 'http://localhost:11111', 'named', 'connected (4 connections)']);
+      expect(await named.locator('a').getAttribute('href')).toBe(`https://${NAMED_TUNNEL_HOST}`);
+      // A quick tunnel cloudflared cannot get says cloudflared's own reason, and the table keeps only the named one.
+      await page.getByRole('textbox', { name: 'Target URL' }).fill('http://localhost:8080');
+      await page.getByRole('button', { name: 'Create New Tunnel' }).click();
+      await page.waitForFunction(() =>
+        /start tunnel failed: .*error code: 1015/.test(document.querySelector('main [data-testid="message"]')?.textContent ?? ''),
+      );
+      expect(await page.locator('[data-testid="tunnel-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')))).toEqual([
+        'named',
+      ]);
+    }
     await page.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-tunnels-1280x800.png`) });
     await page.locator('[data-testid="route"]', { hasText: /^Applications$/ }).click();
     await page.locator('[data-testid="tab"]', { hasText: new RegExp(`^${target.service}$`) }).click();
     await page.locator('[data-testid="log"]').waitFor();
   });
+
+  if (booted) {
+    it('moves a page opened on plain http off loopback to the named tunnel of port 1111, and Stay keeps it', async () => {
+      // Chromium treats loopback as a secure context; the container's own address is not one. The tunnel's host is
+      // answered here, so nothing leaves the machine; the redirect itself is the page's, unmocked.
+      const reached: string[] = [];
+      await context.route(`https://${NAMED_TUNNEL_HOST}/**`, (route) => {
+        if (route.request().isNavigationRequest()) reached.push(route.request().url());
+        return route.fulfill({ status: 200, contentType: 'text/html', body: '<title>named tunnel</title>reached' });
+      });
+      const insecure = await context.newPage();
+      try {
+        const url = containerExtras!.offLoopbackUrl;
+        await insecure.goto(`${url}?token=${target.token}#/tools`);
+        expect(await insecure.evaluate(() => window.isSecureContext)).toBe(false);
+        const notice = insecure.locator('[data-testid="redirect"]');
+        await notice.waitFor({ timeout: 30_000 });
+        expect(await notice.textContent()).toContain(`Moving to the portal's named tunnel, https://${NAMED_TUNNEL_HOST}, in 5 s.`);
+        await insecure.screenshot({ path: join(SCREENSHOTS, `${target.shotPrefix}portal-insecure-redirect-1280x800.png`) });
+        await insecure.waitForURL(`https://${NAMED_TUNNEL_HOST}/**`, { timeout: 20_000 });
+        expect(new URL(insecure.url()).hash).toBe('#/tools');
+        expect(reached.map((u) => new URL(u).origin)).toEqual([`https://${NAMED_TUNNEL_HOST}`]);
+
+        // "Stay on this address" ends the countdown and marks the address redir=false.
+        await insecure.goto(`${url}#/apps`);
+        const stay = insecure.locator('[data-testid="redirect-stay"]');
+        await stay.waitFor({ timeout: 30_000 });
+        await stay.click();
+        await notice.waitFor({ state: 'hidden' });
+        expect(new URL(insecure.url()).searchParams.get('redir')).toBe('false');
+        await insecure.waitForTimeout(6000); // past the 5 s the page would have waited
+        expect(new URL(insecure.url()).host).toBe(new URL(url).host);
+        expect(reached).toHaveLength(1);
+      } finally {
+        await insecure.close();
+        await context.unroute(`https://${NAMED_TUNNEL_HOST}/**`);
+      }
+    });
+
+    it("runs POST /capabilities/provision: upstream's answer, then the manifest's file and its service RUNNING", async () => {
+      const proof = `provisioned at runtime ${randomBytes(6).toString('hex')}`;
+      const markersBefore = (await containerExtras!.exec(['sh', '-c', 'ls -a / | grep "^.provisioning" || true'])).stdout;
+      const manifest = [
+        'version: 1',
+        'write_files:',
+        `  - { path: /workspace/e2e-runtime-provision/proof.txt, content: "${proof}" }`,
+        'services:',
+        '  - { name: e2e_runtime_provisioned, command: "sleep infinity", wait_for_provisioning: false }',
+      ].join('\n');
+      const response = await fetch(`${target.url}capabilities/provision`, {
+        method: 'POST',
+        headers: { ...bearer(), 'content-type': 'application/json' },
+        body: JSON.stringify({ inline_yaml: manifest }),
+      });
+      expect(response.status).toBe(200);
+      expect(provisionResponseSchema.parse(await response.json())).toEqual({
+        status: 'started',
+        detail: 'Provisioner launched in the background',
+        log_file: '/var/log/portal/provisioning.log',
+      });
+      const processes = async () =>
+        processesSchema.parse(await (await fetch(`${target.url}supervisor/processes`, { headers: bearer() })).json());
+      await eventually(
+        'the provisioned program to be RUNNING in /supervisor/processes',
+        async () => (await processes()).find((p) => p.name === 'e2e_runtime_provisioned')?.state === 'RUNNING',
+        {
+          timeoutMs: 90_000,
+          describeLast: async () => (await containerExtras!.exec(['tail', '-n', '30', '/var/log/portal/provisioning.log'])).stdout,
+        },
+      );
+      expect((await containerExtras!.exec(['cat', '/workspace/e2e-runtime-provision/proof.txt'])).stdout).toBe(proof);
+      await eventually('the run to log its end', async () =>
+        (await containerExtras!.exec(['cat', '/var/log/portal/provisioning.log'])).stdout.includes('Provisioning complete'),
+      );
+      // A runtime run leaves the boot's markers alone, and its temp manifest is gone.
+      expect((await containerExtras!.exec(['sh', '-c', 'ls -a / | grep "^.provisioning" || true'])).stdout).toBe(markersBefore);
+      await eventually(
+        'the temp manifest to be removed after the run',
+        async () => (await containerExtras!.exec(['sh', '-c', 'ls /tmp | grep "^provision-" || true'])).stdout === '',
+      );
+    });
+  }
 
   it("answers upstream's API through Caddy with the token, in upstream's shapes, and 401 without", async () => {
     for (const path of ['system-metrics', 'supervisor/processes', 'capabilities', 'get-applications', 'download-logs']) {

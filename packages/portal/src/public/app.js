@@ -3,8 +3,8 @@
 // log), #/tunnels, #/services (supervisor), #/logs (every log at once, over /ws-logs) and #/tools (Tools & Help);
 // system metrics with short charts beside every route. No framework; the server's log HTML is the only markup that
 // is not built with textContent (ansi-html.ts escapes it). The rules it follows are pure modules beside it.
-import { chooseLaunchUrl, PORTAL_PORT } from './launch.js';
-import { LOADER_STEPS, runLoader } from './loader.js';
+import { chooseLaunchUrl, launchPending, PORTAL_PORT } from './launch.js';
+import { LOADER_STEPS, LOADER_TIMEOUT_MS, runLoader } from './loader.js';
 import { planSecureRedirect, QUICK_TUNNEL_BUDGET_MS, REDIRECT_DELAY_MS, wantsSecureRedirect } from './insecure-redirect.js';
 import { isStoppedApplication, orderApplications, sortProcesses, visibleRoutes } from './process-order.js';
 import { isTunnelLive, POLL_MS as LIVENESS_POLL_MS, RECHECK_MS, waitForTunnel } from './tunnel-liveness.js';
@@ -45,9 +45,12 @@ import { isTunnelLive, POLL_MS as LIVENESS_POLL_MS, RECHECK_MS, waitForTunnel } 
     /** Per tunnel URL: whether /portal-resolver answered through it. @type {Record<string, boolean>} */
     live: {},
     /** @type {WebSocket | null} */ logSocket: null,
+    /** Whether the first look for tunnel addresses ended (answered, or given up after the loader's budget). */
+    connectionsSettled: false,
   };
 
   /** @typedef {{ direct: string | null, named: string | null, quick: string | null }} Connections */
+  /** @typedef {{ kind: 'quick' | 'named', hostname: string, tunnelUrl: string, targetUrl: string, state: string }} TunnelRow */
 
   /** @param {string} id */
   const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -286,24 +289,34 @@ import { isTunnelLive, POLL_MS as LIVENESS_POLL_MS, RECHECK_MS, waitForTunnel } 
       process ? ` · service ${process.name}${process.description ? ` (${process.description})` : ''}` : ' · no service of its own',
     ]);
     const launch = launchUrl(app, state.connections[app.label]);
+    const pending = launchPending({
+      known: app.label in state.connections,
+      settled: state.connectionsSettled,
+      tunnelsUnavailable: Boolean(state.instance?.tunnels_unavailable),
+    });
     // Upstream's: the portal's own card cannot launch what is already open.
     const open =
       process?.name === 'instance_portal'
         ? Object.assign(h('button', { class: 'button primary', type: 'button', 'data-testid': 'open' }, ['Currently Active']), {
             disabled: true,
           })
-        : h(
-            'a',
-            {
-              class: 'button primary',
-              href: launch.url,
-              target: '_blank',
-              rel: 'noopener',
-              'data-testid': 'open',
-              title: `opens via ${launch.via}`,
-            },
-            ['Launch Application'],
-          );
+        : pending
+          ? Object.assign(
+              h('button', { class: 'button primary', type: 'button', 'data-testid': 'open', 'aria-busy': 'true' }, [LOADER_STEPS[2]]),
+              { disabled: true },
+            )
+          : h(
+              'a',
+              {
+                class: 'button primary',
+                href: launch.url,
+                target: '_blank',
+                rel: 'noopener',
+                'data-testid': 'open',
+                title: `opens via ${launch.via}`,
+              },
+              ['Launch Application'],
+            );
     const actions = h('div', { class: 'actions' }, [open, ...(process ? actionButtons(process, false) : [])]);
     if (existing) {
       // Keep the log pane (and its scroll position); replace the rest.
@@ -666,38 +679,70 @@ import { isTunnelLive, POLL_MS as LIVENESS_POLL_MS, RECHECK_MS, waitForTunnel } 
         h('div', { 'data-testid': 'tunnel-list' }),
       ]);
     }
-    /** @type {{ targetUrl: string, tunnelUrl: string }[]} */
-    const quick = await api('/get-all-quick-tunnels').catch(() => []);
-    for (const t of quick) if (!(t.tunnelUrl in checkedAt)) void checkTunnel(t.tunnelUrl);
-    const rows = quick.map((t) =>
-      h('tr', {}, [
+    /** @type {{ named: { state: string, connections: number, error: string | null } | null, tunnels: TunnelRow[] }} */
+    const list = await api('/api/tunnels').catch(() => ({ named: null, tunnels: [] }));
+    for (const t of list.tunnels) if (t.kind === 'quick' && !(t.tunnelUrl in checkedAt)) void checkTunnel(t.tunnelUrl);
+    const rows = list.tunnels.map((t) =>
+      h('tr', { 'data-testid': 'tunnel-row', 'data-kind': t.kind }, [
+        h('td', {}, [h('a', { href: t.tunnelUrl, target: '_blank', rel: 'noopener' }, [t.hostname])]),
         h('td', {}, [t.targetUrl]),
-        h('td', {}, [h('a', { href: t.tunnelUrl, target: '_blank', rel: 'noopener' }, [t.tunnelUrl])]),
-        liveCell(t.tunnelUrl),
-        h('td', { class: 'controls' }, [
-          Object.assign(h('button', { type: 'button', class: 'action' }, ['Refresh']), {
-            onclick: () => tunnelAction('refresh', t.targetUrl),
-          }),
-          Object.assign(h('button', { type: 'button', class: 'action' }, ['Stop']), { onclick: () => tunnelAction('stop', t.targetUrl) }),
-        ]),
+        h('td', { 'data-testid': 'tunnel-kind' }, [t.kind]),
+        // A quick tunnel proves itself through /portal-resolver; a named one's connector says how it is doing.
+        t.kind === 'quick' ? liveCell(t.tunnelUrl) : h('td', { 'data-testid': 'tunnel-state' }, [namedBadge(list.named)]),
+        h(
+          'td',
+          { class: 'controls' },
+          t.kind === 'quick'
+            ? [
+                Object.assign(h('button', { type: 'button', class: 'action' }, ['Refresh']), {
+                  onclick: () => tunnelAction('refresh', t.targetUrl),
+                }),
+                Object.assign(h('button', { type: 'button', class: 'action' }, ['Stop']), {
+                  onclick: () => tunnelAction('stop', t.targetUrl),
+                }),
+              ]
+            : [h('span', { class: 'meta' }, ['CF_TUNNEL_TOKEN'])],
+        ),
       ]),
+    );
+    /** @type {Node[]} */
+    const body = [];
+    // A named tunnel with no ingress to list (its metrics server silent, or cloudflared ended) still says how it is.
+    if (list.named && !list.tunnels.some((t) => t.kind === 'named'))
+      body.push(h('p', { class: 'meta', 'data-testid': 'named-tunnel' }, ['Named tunnel (CF_TUNNEL_TOKEN): ', namedBadge(list.named)]));
+    body.push(
+      rows.length
+        ? h('table', { class: 'processes' }, [
+            h('thead', {}, [
+              h(
+                'tr',
+                {},
+                ['Tunnel', 'Target', 'Kind', 'State', 'Actions'].map((t) => h('th', { scope: 'col' }, [t])),
+              ),
+            ]),
+            h('tbody', {}, rows),
+          ])
+        : h('p', { class: 'empty' }, ['No tunnels yet.']),
     );
     byId('panel')
       .querySelector('[data-testid="tunnel-list"]')
-      ?.replaceChildren(
-        rows.length
-          ? h('table', { class: 'processes' }, [
-              h('thead', {}, [
-                h(
-                  'tr',
-                  {},
-                  ['Target', 'Tunnel', 'Status', 'Actions'].map((t) => h('th', {}, [t])),
-                ),
-              ]),
-              h('tbody', {}, rows),
-            ])
-          : h('p', { class: 'empty' }, ['No quick tunnels yet.']),
-      );
+      ?.replaceChildren(...body);
+  }
+
+  /**
+   * The named tunnel's connector: connected (with how many edge connections), starting, reconnecting, exited (why).
+   * @param {{ state: string, connections: number, error: string | null } | null} named
+   */
+  function namedBadge(named) {
+    if (!named) return h('span', { class: 'badge state-unknown' }, ['unknown']);
+    const css = { connected: 'running', starting: 'starting', reconnecting: 'starting', exited: 'failed' }[named.state] ?? 'unknown';
+    const text =
+      named.state === 'connected'
+        ? `connected (${named.connections} connection${named.connections === 1 ? '' : 's'})`
+        : named.state === 'exited' && named.error
+          ? `exited: ${named.error}`
+          : named.state;
+    return h('span', { class: `badge state-${css}` }, [text]);
   }
 
   /** When each tunnel was last checked through /portal-resolver. @type {Record<string, number>} */
@@ -1044,7 +1089,11 @@ import { isTunnelLive, POLL_MS as LIVENESS_POLL_MS, RECHECK_MS, waitForTunnel } 
     });
   }
 
-  /** The loader stands in front until the instance, the applications and their tunnels are known, or Skip, or 10 s. */
+  /**
+   * The loader stands in front until the instance and the applications are known, or Skip, or 10 s. The tunnel
+   * addresses fill in afterwards: until an application's are known, its Launch button waits (launchPending in
+   * launch.js), so it never opens a less preferred address than upstream's would.
+   */
   async function startUp() {
     const loader = byId('loader');
     const skip = new Promise((resolve) =>
@@ -1053,11 +1102,11 @@ import { isTunnelLive, POLL_MS as LIVENESS_POLL_MS, RECHECK_MS, waitForTunnel } 
         resolve(undefined);
       }),
     );
+    const tunnelWait = new Promise((resolve) => setTimeout(resolve, LOADER_TIMEOUT_MS));
     const ended = await runLoader({
       steps: [
         { text: LOADER_STEPS[0], run: loadInstance },
         { text: LOADER_STEPS[1], run: refresh },
-        { text: LOADER_STEPS[2], run: gatherConnections },
       ],
       show: (text) => (byId('loader-text').textContent = text),
       skip,
@@ -1065,8 +1114,12 @@ import { isTunnelLive, POLL_MS as LIVENESS_POLL_MS, RECHECK_MS, waitForTunnel } 
     loader.hidden = true;
     loader.dataset.ended = ended;
     setInterval(refresh, POLL_MS);
-    setInterval(() => void gatherConnections(), CONNECTIONS_MS);
     if (state.route === 'tunnels' || state.route === 'tools' || state.route === 'logs') render();
+    // Skip or the loader's 10 s end the wait for tunnel addresses too, as upstream's Skip does.
+    await Promise.race([gatherConnections().catch(() => undefined), tunnelWait, skip]);
+    state.connectionsSettled = true;
+    if (state.route === 'apps') render();
+    setInterval(() => void gatherConnections(), CONNECTIONS_MS);
     void redirectToSecureTunnel();
   }
 

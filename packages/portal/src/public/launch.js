@@ -27,3 +27,13 @@ export function chooseLaunchUrl({ namedTunnel, quickTunnel, directUrl, directHtt
   if (via === 'direct' && externalPort === PORTAL_PORT) url.searchParams.set('redir', 'false');
   return { url: url.toString(), via };
 }
+
+/**
+ * Whether Launch Application must wait for the application's tunnel addresses: the page is shown as soon as the
+ * applications are known, and until their tunnels are (or the wait is over, or there are no tunnels), launching could
+ * pick the direct address where upstream's order would pick a tunnel.
+ * @param {{ known: boolean, settled: boolean, tunnelsUnavailable: boolean }} facts
+ */
+export function launchPending({ known, settled, tunnelsUnavailable }) {
+  return !known && !settled && !tunnelsUnavailable;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLaunchUrl } from './launch.js';
+import { chooseLaunchUrl, launchPending } from './launch.js';
 
 const base = {
   namedTunnel: null,
@@ -46,5 +46,14 @@ describe('chooseLaunchUrl (upstream’s Launch Application preference)', () => {
     expect(chooseLaunchUrl({ ...base, externalPort: 1111, path: '/', token: null, quickTunnel: 'https://q-r.trycloudflare.com' }).url).toBe(
       'https://q-r.trycloudflare.com/',
     );
+  });
+});
+
+describe('launchPending (the page shows before the tunnel addresses are known)', () => {
+  it('waits only while this application’s addresses are unknown, the wait is on and tunnels can exist', () => {
+    expect(launchPending({ known: false, settled: false, tunnelsUnavailable: false })).toBe(true);
+    expect(launchPending({ known: true, settled: false, tunnelsUnavailable: false })).toBe(false);
+    expect(launchPending({ known: false, settled: true, tunnelsUnavailable: false })).toBe(false);
+    expect(launchPending({ known: false, settled: false, tunnelsUnavailable: true })).toBe(false);
   });
 });

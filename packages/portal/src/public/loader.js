@@ -1,6 +1,8 @@
 // @ts-check
 // Upstream's loader (§2.10): "Loading Instance Portal..." -> "Gathering applications..." -> "Loading secure
 // tunnels...", with "Skip waiting". It never holds the page: Skip ends it, and so does a timeout when a source is slow.
+// The page runs the first two steps here; the third text stands on each Launch button until that application's
+// tunnel addresses are known (launch.js), so the page shows as soon as the applications are known.
 // Pure: the page gives it the steps, a way to show text and a skip signal.
 
 /** How long the loader may stand in front of the page, whatever its sources do. */

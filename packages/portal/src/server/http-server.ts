@@ -22,6 +22,7 @@ import { readProvisioningProgress, readProvisioningStatus } from './provisioning
 import type { NormalizedPortalServerSettings } from './settings';
 import type { SupervisorClient } from './supervisor-client';
 import { createMetricsReader } from './system-metrics';
+import { describeTunnels } from './tunnel-list';
 import { createTunnelManager } from './tunnels';
 import { findUpstreamRoute, targetUrl } from './upstream-api';
 import { acceptWebSocket } from './websocket';
@@ -183,6 +184,21 @@ async function getInstance({ res, settings, services }: RouteContext): Promise<v
   });
 }
 
+/** Both kinds of tunnel with their states, for the Tunnels page (tunnel-list.ts). */
+async function getTunnels({ res, services }: RouteContext): Promise<void> {
+  const { tunnels } = services;
+  sendJson(
+    res,
+    200,
+    describeTunnels({
+      unavailable: tunnels.unavailableReason(),
+      quick: tunnels.allQuick(),
+      namedIngress: await tunnels.namedIngress(),
+      namedStatus: tunnels.namedStatus(),
+    }),
+  );
+}
+
 /** Upstream's tunnel manager learns the public IP from the Host the browser used for port 1111 (X-Forwarded-Host). */
 function learnPublicIp({ req, settings, services }: RouteContext): void {
   const forwarded = String(req.headers['x-forwarded-host'] ?? '')
@@ -207,6 +223,7 @@ function findReadRoute(segments: string[]): ((context: RouteContext) => void | P
   if (segments.length === 1 && resource === 'logs') return ({ res, services }) => sendJson(res, 200, { logs: services.logHub.files() });
   if (segments.length === 1 && resource === 'links') return getLinks;
   if (segments.length === 1 && resource === 'instance') return getInstance;
+  if (segments.length === 1 && resource === 'tunnels') return getTunnels;
   return null;
 }
 

@@ -4,7 +4,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { findCloudflaredError, findQuickTunnelUrl, ingressForPort, parseIngress, type IngressRule } from './cloudflared-output';
+import {
+  applyNamedTunnelEvent,
+  findCloudflaredError,
+  findQuickTunnelUrl,
+  ingressForPort,
+  NAMED_TUNNEL_STARTING,
+  namedTunnelExited,
+  parseIngress,
+  parseNamedTunnelLine,
+  type IngressRule,
+  type NamedTunnelStatus,
+} from './cloudflared-output';
 
 export class TunnelsUnavailable extends Error {}
 
@@ -38,6 +49,8 @@ export interface TunnelManager {
   /** The named tunnel's ingress, or null when there is no named tunnel or its metrics server does not answer. */
   namedIngress(): Promise<IngressRule[] | null>;
   namedForPort(port: number): Promise<string | null>;
+  /** The named tunnel's connector as its output tells it, or null without CF_TUNNEL_TOKEN (or cloudflared). */
+  namedStatus(): NamedTunnelStatus | null;
   startDefaults(targets: readonly string[]): void;
   /** The public IP learnt from X-Forwarded-Host (upstream's PUT /set-public-ip), for direct URLs. */
   publicIp(): string | null;
@@ -93,6 +106,7 @@ export function createTunnelManager(settings: TunnelSettings): TunnelManager {
   const binary = findExecutable(settings.cloudflared, settings.path);
   const quick = new Map<string, QuickTunnel>();
   let named: ChildProcess | null = null;
+  let namedStatus: NamedTunnelStatus | null = null;
   let closed = false;
   let publicIp: string | null = null;
   const retries: NodeJS.Timeout[] = [];
@@ -181,6 +195,7 @@ export function createTunnelManager(settings: TunnelSettings): TunnelManager {
       const rule = ingressForPort((await manager.namedIngress()) ?? [], port);
       return rule ? `https://${rule.hostname}` : null;
     },
+    namedStatus: () => namedStatus,
     startDefaults(targets) {
       if (!binary) return;
       // Sequential, 2 s apart; a failure is tried again after 10, 20 and 30 s (upstream's schedule).
@@ -211,10 +226,24 @@ export function createTunnelManager(settings: TunnelSettings): TunnelManager {
       ['--no-autoupdate', 'tunnel', '--metrics', settings.metricsAddress, 'run', '--token', settings.namedTunnelToken],
       {
         env: { TUNNEL_TRANSPORT_PROTOCOL: 'http2', ...settings.env },
-        stdio: ['ignore', 'inherit', 'inherit'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    named.on('error', () => (named = null));
+    namedStatus = NAMED_TUNNEL_STARTING;
+    // Its lines still reach the portal's log (upstream's cloudflared wrote there), and tell the Tunnels page its state.
+    onLines(named, (line) => {
+      process.stderr.write(`cloudflared: ${line}\n`);
+      const event = parseNamedTunnelLine(line);
+      if (event && namedStatus) namedStatus = applyNamedTunnelEvent(namedStatus, event);
+    });
+    named.once('error', (error) => {
+      named = null;
+      namedStatus = namedTunnelExited(namedStatus ?? NAMED_TUNNEL_STARTING, `could not start: ${error.message}`);
+    });
+    named.once('close', (code, signal) => {
+      named = null;
+      if (!closed) namedStatus = namedTunnelExited(namedStatus ?? NAMED_TUNNEL_STARTING, `exited (${signal ?? `code ${code}`})`);
+    });
   }
   return manager;
 }

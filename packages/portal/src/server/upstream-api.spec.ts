@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { UPSTREAM_MANIFEST_KEYS } from '@vast/conventions/testing';
+import { FAKE_CLOUDFLARED } from '../testing/fake-cloudflared';
+import { freePort } from '../testing/free-port';
 import { startPortalFixture, type PortalFixture } from '../testing/portal-fixture';
 import { makeTempDir, type TempDir } from '../testing/temp-dir';
 import {
@@ -384,6 +386,68 @@ exec sleep 300`,
     expect((await post(fixture, `/stop-quick-tunnel/${target}`)).json).toEqual({ message: 'Quick tunnel stopped successfully' });
     expect((await post(fixture, `/stop-quick-tunnel/${target}`)).status).toBe(404);
     expect((await get(fixture, '/get-all-quick-tunnels')).json).toEqual([]);
+  });
+});
+
+describe('the named tunnel of CF_TUNNEL_TOKEN through a stand-in cloudflared, beside a quick tunnel', () => {
+  let fixture: PortalFixture;
+  const ingress = [
+    { hostname: 'comfy.example.com', service: 'http://localhost:18188' },
+    { hostname: 'portal.example.com', service: 'http://localhost:11111' },
+  ];
+
+  beforeAll(async () => {
+    fixture = await startPortalFixture({
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORTAL_CLOUDFLARED: FAKE_CLOUDFLARED,
+        CF_TUNNEL_TOKEN: 'eyJhIjoiZmFrZSJ9',
+        CLOUDFLARE_METRICS: `127.0.0.1:${await freePort()}`,
+        FAKE_CLOUDFLARED_INGRESS: JSON.stringify(ingress),
+      },
+    });
+  });
+  afterAll(() => fixture?.stop());
+
+  it("lists the ingress from cloudflared's metrics server and looks a port up, as upstream's routes do", async () => {
+    // The metrics server comes up with cloudflared: 404 until then, as upstream answers.
+    await expect.poll(async () => (await get(fixture, '/get-named-tunnels')).status, { timeout: 10_000 }).toBe(200);
+    expect(quickTunnelsSchema.parse((await get(fixture, '/get-named-tunnels')).json)).toEqual([
+      { targetUrl: 'http://localhost:18188', tunnelUrl: 'https://comfy.example.com' },
+      { targetUrl: 'http://localhost:11111', tunnelUrl: 'https://portal.example.com' },
+    ]);
+    const byPort = await get(fixture, '/get-existing-named-tunnel/11111');
+    expect([byPort.status, byPort.text]).toEqual([200, 'https://portal.example.com']);
+    expect((await get(fixture, '/get-existing-named-tunnel/8080')).status).toBe(404);
+  });
+
+  it('GET /api/tunnels lists both kinds with their states: the connector from its output, the quick tunnel running', async () => {
+    const target = 'http://localhost:1111';
+    const created = tunnelUrlSchema.parse((await post(fixture, `/start-quick-tunnel/${target}`)).json).tunnel_url;
+    await expect
+      .poll(async () => (await get(fixture, '/api/tunnels')).json, { timeout: 10_000 })
+      .toMatchObject({ named: { connections: 4 } });
+    expect((await get(fixture, '/api/tunnels')).json).toEqual({
+      unavailable: null,
+      named: { state: 'connected', connections: 4, locations: ['ams08', 'fra13', 'ams01', 'fra06'], error: null },
+      tunnels: [
+        {
+          kind: 'named',
+          hostname: 'comfy.example.com',
+          tunnelUrl: 'https://comfy.example.com',
+          targetUrl: 'http://localhost:18188',
+          state: 'connected',
+        },
+        {
+          kind: 'named',
+          hostname: 'portal.example.com',
+          tunnelUrl: 'https://portal.example.com',
+          targetUrl: 'http://localhost:11111',
+          state: 'connected',
+        },
+        { kind: 'quick', hostname: new URL(created).hostname, tunnelUrl: created, targetUrl: target, state: 'running' },
+      ],
+    });
   });
 });
 

@@ -4,5 +4,6 @@ export { freePort } from './free-port';
 export { hasCaddy, runCaddy } from './caddy';
 export { startPortalFixture } from './portal-fixture';
 export { startAuthGate } from './auth-gate';
+export { FAKE_CLOUDFLARED } from './fake-cloudflared';
 // The JSON shapes of upstream's API, for suites that check a booted portal's answers.
 export * from '../server/upstream-schemas';

@@ -59,6 +59,8 @@ export interface SmokeContainerOptions {
   /** Boot flags passed to the entrypoint (e.g. --sync-home). */
   args?: string[];
   workspace?: string;
+  /** Host files copied in before the container starts (a suite's stand-in binary that boot must already see). */
+  files?: Array<{ hostPath: string; containerPath: string }>;
 }
 
 export interface SmokeContainer {
@@ -127,6 +129,7 @@ export async function startSmokeContainer(options: SmokeContainerOptions): Promi
     mkdirSync(syncDir);
     writeFileSync(join(syncDir, SYNC_FILE), `${syncContent}\n`);
     await copyIntoContainer(id, syncDir, `/opt/workspace-internal/${SYNC_ITEM}`);
+    for (const file of options.files ?? []) await copyIntoContainer(id, file.hostPath, file.containerPath);
 
     await startContainer(id);
   } catch (e) {
