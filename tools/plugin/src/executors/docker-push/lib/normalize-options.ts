@@ -18,7 +18,7 @@ export interface NormalizedDockerPushOptions {
   upstreamTags: boolean;
   /** UTC YYYY-MM-DD of upstream's dated tags. */
   date: string;
-  /** Promote: the staging registry (host[:port][/namespace]) whose staged content the release tags get, by digest. */
+  /** Promote: the staging registry (host[:port][/path]) whose staged content the release tags get, by digest. */
   promoteFrom?: string;
   /** Push into this namespace instead of image.ts's (upstream's staging namespace). */
   namespace?: string;
