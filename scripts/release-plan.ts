@@ -2,7 +2,7 @@
 // versions before and after, the git tags that exist, and afterwards what docker-push recorded. Pure: no fs, git or
 // clock here; scripts/release.ts reads the facts and performs the actions.
 import { parseArgs } from 'node:util';
-import { sortImagesByFrom, type ResolvedImage } from '@vast/conventions';
+import { sortImagesByFrom, validateNamespace, type ResolvedImage } from '@vast/conventions';
 
 export type Profile = 'production' | 'local';
 
@@ -70,9 +70,43 @@ export const packageNameOf = (image: ResolvedImage) => `@vast/${image.definition
 /** The git tag that marks a version released: the one `changeset tag` would create. */
 export const gitTagOf = (release: Pick<Release, 'name' | 'to'>) => `${release.name}@${release.to}`;
 
+/**
+ * Where a release stages before it promotes (upstream §4.5): a registry location (`host[:port][/path]`, a path prefix
+ * in front of each repository), and optionally a namespace that replaces each repository's own (upstream's
+ * `DOCKERHUB_NAMESPACE_STAGING`: `vastai/base-image` stages as `vastaistaging/base-image`).
+ */
+export interface StagingLocation {
+  registry: string;
+  namespace?: string;
+}
+
+/**
+ * The staging location the environment sets: `VAST_STAGING_REGISTRY`, and `VAST_STAGING_NAMESPACE` (which alone
+ * stages on the production registry, in that namespace). Neither set: no staging, the release pushes directly.
+ */
+export function stagingFromEnv(
+  env: Record<string, string | undefined>,
+  productionRegistry: string | undefined,
+): { staging?: StagingLocation } | { error: string } {
+  const registry = env.VAST_STAGING_REGISTRY?.trim() || undefined;
+  const namespace = env.VAST_STAGING_NAMESPACE?.trim() || undefined;
+  if (!registry && !namespace) return {};
+  if (namespace) {
+    const problem = validateNamespace(namespace);
+    if (problem) return { error: `VAST_STAGING_NAMESPACE: ${problem} Set it to the staging namespace alone, without the registry.` };
+  }
+  const on = registry ?? productionRegistry;
+  if (!on) return { error: 'VAST_STAGING_NAMESPACE is set but there is no registry to stage on. Pass --registry or set VAST_REGISTRY.' };
+  return { staging: { registry: on, ...(namespace ? { namespace } : {}) } };
+}
+
+/** How the release names its staging location: `docker.io, namespace vastaistaging`, or the registry path alone. */
+export const describeStaging = (staging: StagingLocation) =>
+  staging.namespace ? `${staging.registry}, namespace ${staging.namespace}` : staging.registry;
+
 export interface ReleaseFacts {
-  /** Stage, smoke, then promote through this registry (host[:port][/namespace]); without it, push directly. */
-  stagingRegistry?: string;
+  /** Stage, smoke, then promote through this location; without it, push directly. */
+  staging?: StagingLocation;
   /** The image family as read now (before versioning): its FROM graph, variants and package versions. */
   images: ResolvedImage[];
   /** Version of each package after versioning (`changeset version`, or what `changeset status` says it would do). */
@@ -100,7 +134,7 @@ const variantsIn = (image: ResolvedImage, profile: Profile) =>
  * Which images a release covers and which of them it builds. With `gitTags` (--publish): every image whose current
  * version has no git tag. Without: every image whose version changes.
  */
-export function planRelease({ images, versionsAfter, gitTags, configuration, stagingRegistry }: ReleaseFacts): ReleasePlan {
+export function planRelease({ images, versionsAfter, gitTags, configuration, staging }: ReleaseFacts): ReleasePlan {
   const releases = sortImagesByFrom(images)
     .map((image) => {
       const name = packageNameOf(image);
@@ -122,7 +156,7 @@ export function planRelease({ images, versionsAfter, gitTags, configuration, sta
       ? releaseCommands(
           build.map((r) => r.project),
           configuration,
-          stagingRegistry,
+          staging,
         )
       : [],
   };
@@ -130,22 +164,24 @@ export function planRelease({ images, versionsAfter, gitTags, configuration, sta
 
 /**
  * The nx commands that build and push `projects`, in order; docker-build's `^docker-build` dependency orders parents
- * first. With a staging registry (upstream's staging -> production, §4.5) the push goes there first, without upstream's
- * tag names; then the built images, which are the staged ones (promotion checks the staged config digest is the built
- * image id), are smoke tested; then the release tags are promoted from staging by digest, and only then do upstream's
- * names (`-auto`, dated) move. Any failing command stops the release, so a failed smoke promotes nothing.
+ * first. With a staging location (upstream's staging -> production, §4.5) the push goes there first (into the staging
+ * namespace when it has one), without upstream's tag names; then the built images, which are the staged ones
+ * (promotion checks the staged config digest is the built image id), are smoke tested; then the release tags are
+ * promoted from staging by digest, and only then do upstream's names (`-auto`, dated) move. Any failing command stops
+ * the release, so a failed smoke promotes nothing.
  */
-export function releaseCommands(projects: string[], configuration: Profile, stagingRegistry?: string): string[][] {
+export function releaseCommands(projects: string[], configuration: Profile, staging?: StagingLocation): string[][] {
   const list = projects.join(',');
   // One at a time and stop at the first failure: a failed push must not be followed by more pushes.
   const push = ['run-many', '-t', 'docker-push', '-p', list, '-c', configuration, '--parallel=1', '--nxBail'];
   const build = ['run-many', '-t', 'docker-build', '-p', list, '-c', configuration];
-  if (!stagingRegistry) return [build, push];
+  if (!staging) return [build, push];
+  const namespace = (option: string) => (staging.namespace ? [`--${option}=${staging.namespace}`] : []);
   return [
     build,
-    [...push, `--registry=${stagingRegistry}`, '--upstreamTags=false'],
+    [...push, `--registry=${staging.registry}`, ...namespace('namespace'), '--upstreamTags=false'],
     ['run-many', '-t', 'smoke', '-p', list, '-c', configuration, '--parallel=1', '--nxBail'],
-    [...push, `--promoteFrom=${stagingRegistry}`],
+    [...push, `--promoteFrom=${staging.registry}`, ...namespace('promoteFromNamespace')],
   ];
 }
 

@@ -7,7 +7,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ResolvedImage } from '@vast/conventions';
 import { pushResultFileOf, readWorkspaceImages, run } from '@vast/plugin/scripting';
-import { planGitTags, planRelease, parseReleaseArgs, packageNameOf, type PushOutcome, type ReleasePlan } from './release-plan';
+import {
+  describeStaging,
+  planGitTags,
+  planRelease,
+  parseReleaseArgs,
+  packageNameOf,
+  stagingFromEnv,
+  type PushOutcome,
+  type ReleasePlan,
+} from './release-plan';
 
 const USAGE = `Usage: npm run release -- [options]
 
@@ -20,9 +29,11 @@ const USAGE = `Usage: npm run release -- [options]
   -c, --configuration <production|local>
                      build profile for docker-build and docker-push (default: production)
   --registry <host>  registry to push to (default: $VAST_REGISTRY)
-  staging            with $VAST_STAGING_REGISTRY set (host[:port][/namespace] on the same registry), the push goes
-                     there first, the images are smoke tested, and the release tags are promoted from it by
-                     digest; upstream's tag names move only then
+  staging            with $VAST_STAGING_REGISTRY (host[:port][/path] on the same registry) and/or
+                     $VAST_STAGING_NAMESPACE (a namespace replacing each repository's own, e.g. vastaistaging:
+                     vastai/base-image stages as vastaistaging/base-image) set, the push goes there first, the
+                     images are smoke tested, and the release tags are promoted from it by digest; upstream's
+                     tag names move only then
   -h, --help         this text`;
 
 function log(line: string): void {
@@ -102,14 +113,20 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
+  const stagingSetting = stagingFromEnv(process.env, registry);
+  if ('error' in stagingSetting) {
+    process.stderr.write(`release: ${stagingSetting.error} Nothing was changed.\n`);
+    return 1;
+  }
+  const { staging } = stagingSetting;
+
   const images = await readImages(root);
-  const stagingRegistry = process.env.VAST_STAGING_REGISTRY || undefined;
   let plan: ReleasePlan;
   if (options.publish) {
     const gitTags = new Set((await run('git', ['tag', '--list', '@vast/*'], { cwd: root })).stdout.split('\n').filter(Boolean));
-    plan = planRelease({ images, versionsAfter: currentVersions(images), gitTags, configuration: options.configuration, stagingRegistry });
+    plan = planRelease({ images, versionsAfter: currentVersions(images), gitTags, configuration: options.configuration, staging });
   } else if (options.dryRun) {
-    plan = planRelease({ images, versionsAfter: await pendingVersions(root), configuration: options.configuration, stagingRegistry });
+    plan = planRelease({ images, versionsAfter: await pendingVersions(root), configuration: options.configuration, staging });
   } else {
     await step('1/4 apply the changesets', bin(root, 'changeset'), ['version']);
     // changeset version does not touch package-lock.json; without this `npm ci` fails on the version PR.
@@ -118,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
       images,
       versionsAfter: currentVersions(await readImages(root)),
       configuration: options.configuration,
-      stagingRegistry,
+      staging,
     });
   }
 
@@ -132,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
   const buildCommand = plan.commands[0];
   const pushCommand = plan.commands[plan.commands.length - 1];
   // Staged: the push to staging and the smoke tests, before the promotion (pushCommand).
-  const staging = plan.commands.slice(1, -1);
+  const staged = plan.commands.slice(1, -1);
   if (options.dryRun) {
     log('\nrelease: would run');
     if (!options.publish) {
@@ -149,10 +166,12 @@ async function main(argv: string[]): Promise<number> {
   // Only this run's records count: an older push-result.json must not make an image look pushed.
   for (const r of plan.build) rmSync(pushResultFile(root, r.project), { force: true });
   // A failure here throws: nothing is promoted that was not staged and smoke tested.
-  for (const [i, command] of staging.entries())
-    await step(i === 0 ? `3/4 stage them in ${stagingRegistry}` : '3/4 smoke test the staged images', nx, command);
+  for (const [i, command] of staged.entries())
+    await step(i === 0 ? `3/4 stage them in ${describeStaging(staging!)}` : '3/4 smoke test the staged images', nx, command);
   const pushFailed = await step(
-    staging.length ? `4/4 promote their tags from ${stagingRegistry} to ${registry}, by digest` : `4/4 push their tags to ${registry}`,
+    staged.length
+      ? `4/4 promote their tags from ${describeStaging(staging!)} to ${registry}, by digest`
+      : `4/4 push their tags to ${registry}`,
     nx,
     pushCommand,
   ).then(

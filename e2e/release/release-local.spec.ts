@@ -1,8 +1,10 @@
 // The whole release command in the local profile, in a scratch copy of the workspace: a base-image minor
-// changeset -> changeset version + lockfile -> nx docker-build (the real local base image) -> nx docker-push
-// to a registry on loopback. Then a second push through Nx, which must change nothing. Then, with the version
-// committed, --publish -c local: it tags in git no version it did not push completely, names each one, and a later
-// --publish picks them all up.
+// changeset -> changeset version + lockfile -> nx docker-build (the real local base image) -> staged through upstream's
+// staging namespace (VAST_STAGING_NAMESPACE: pushed to <registry>/vastaistaging/base-image, booted and smoke tested,
+// then promoted to <registry>/vastai/base-image by digest) on a registry on loopback. Then a second push through Nx,
+// which must change nothing. Then, with the version committed, --publish -c local: it tags in git no version it did
+// not push completely, names each one, and a later --publish picks them all up. Last, a derivative whose boot fails is
+// released the same way: it is staged, its smoke fails, and nothing reaches its production tags.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,14 +19,21 @@ const BASE_PRODUCTION_VARIANTS = upstreamBaseVariants()
   .join(', ');
 
 const REPOSITORY = 'vastai/base-image';
+/** Upstream's staging namespace (DOCKERHUB_NAMESPACE_STAGING), swapped in for vastai/ while a release is staged. */
+const STAGING_NAMESPACE = 'vastaistaging';
+const STAGED_REPOSITORY = `${STAGING_NAMESPACE}/base-image`;
+/** The release command's environment for a staged release: the staging namespace on the production registry. */
+const STAGED = { VAST_STAGING_NAMESPACE: STAGING_NAMESPACE };
 const RELEASE_TAGS = ['1-local', '1.1-local', '1.1.0-local', 'latest-local'];
-/** The release tags and the staging tag docker-push carried the content in with, as the registry lists them. */
+/** The release tags and the staging tag a direct docker-push carried the content in with, as the registry lists them. */
 const expectedTags = (imageId: string) => [...RELEASE_TAGS, `staging-${imageId.slice('sha256:'.length)}`].sort();
 const builtImageId = (root: string) =>
   JSON.parse(readFileSync(join(root, 'dist/builds/base-image/build-result.json'), 'utf8')).variants[0].imageId as string;
 
+/** The local tags of the images these releases build: base-image and the deliberately broken derivative. */
 async function imageTags(): Promise<Set<string>> {
-  const out = (await run(dockerCommand(), ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', REPOSITORY])).stdout;
+  const filters = [REPOSITORY, 'vastai/broken'].flatMap((r) => ['--filter', `reference=${r}`]);
+  const out = (await run(dockerCommand(), ['image', 'ls', ...filters, '--format', '{{.Repository}}:{{.Tag}}'])).stdout;
   return new Set(out.split('\n').filter((l) => l && !l.endsWith(':<none>')));
 }
 
@@ -35,21 +44,21 @@ async function removeTagsCreatedSince(before: Set<string> | undefined): Promise<
 }
 
 /** Runs one of the workspace's node_modules/.bin commands in it, as CI would (no Nx daemon, plain output). */
-const runIn = (ws: ScratchWorkspace, command: string, args: string[]) =>
+const runIn = (ws: ScratchWorkspace, command: string, args: string[], env: Record<string, string> = {}) =>
   run(join(ws.root, 'node_modules/.bin', command), args, {
     cwd: ws.root,
-    env: { ...process.env, ...NX_ENV },
+    env: { ...process.env, ...NX_ENV, ...env },
     reject: false,
     timeoutMs: 25 * 60_000,
   });
 
-describe('npm run release -- -c local: base-image minor, built and pushed for real', () => {
+describe('npm run release -- -c local: base-image minor, built, staged, smoke tested and promoted for real', () => {
   const registry = registryForTests('release-local-');
   let ws: ScratchWorkspace;
   let tagsBefore: Set<string>;
   let release: RunResult;
 
-  const inWorkspace = (command: string, args: string[]) => runIn(ws, command, args);
+  const inWorkspace = (command: string, args: string[], env: Record<string, string> = {}) => runIn(ws, command, args, env);
 
   beforeAll(async () => {
     ws = ScratchWorkspace.create('release-local-ws-');
@@ -64,7 +73,7 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
     ws.git('add', '--all');
     ws.git('commit', '--quiet', '-m', 'changeset');
     tagsBefore = await imageTags();
-    release = await inWorkspace('tsx', ['scripts/release.ts', '-c', 'local', '--registry', registry().host]);
+    release = await inWorkspace('tsx', ['scripts/release.ts', '-c', 'local', '--registry', registry().host], STAGED);
   }, 30 * 60_000);
 
   afterAll(async () => {
@@ -76,7 +85,7 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
     expect(release.exitCode, `${release.stdout}\n${release.stderr}`).toBe(0);
   });
 
-  it('versions every image, builds and pushes the one with a local variant, and says why the others are not', () => {
+  it('versions every image, builds, stages, smoke tests and promotes the one with a local variant, and says why the others are not', () => {
     expect(release.stdout).toContain(
       [
         'release: images to release',
@@ -91,26 +100,42 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
         '  comfyui          not built or pushed: no local variant in packages/images/comfyui/image.ts',
       ].join('\n'),
     );
-    expect(release.stdout).toContain('$ node_modules/.bin/nx run-many -t docker-build -p base-image -c local');
-    expect(release.stdout).toContain('$ node_modules/.bin/nx run-many -t docker-push -p base-image -c local --parallel=1 --nxBail');
-    expect(release.stdout).toContain('release: pushed base-image@1.1.0');
+    const host = registry().host;
+    const push = 'node_modules/.bin/nx run-many -t docker-push -p base-image -c local --parallel=1 --nxBail';
+    const steps = release.stdout.split('\n').filter((l) => l.startsWith('release: ') || l.startsWith('$ '));
+    expect(steps.slice(steps.indexOf('release: 3/4 build the released images, parents first'))).toEqual([
+      'release: 3/4 build the released images, parents first',
+      '$ node_modules/.bin/nx run-many -t docker-build -p base-image -c local',
+      `release: 3/4 stage them in ${host}, namespace ${STAGING_NAMESPACE}`,
+      `$ ${push} --registry=${host} --namespace=${STAGING_NAMESPACE} --upstreamTags=false`,
+      'release: 3/4 smoke test the staged images',
+      '$ node_modules/.bin/nx run-many -t smoke -p base-image -c local --parallel=1 --nxBail',
+      `release: 4/4 promote their tags from ${host}, namespace ${STAGING_NAMESPACE} to ${host}, by digest`,
+      `$ ${push} --promoteFrom=${host} --promoteFromNamespace=${STAGING_NAMESPACE}`,
+      'release: pushed base-image@1.1.0',
+      'release: no git tag yet: commit the version changes, then npm run release -- --publish tags what is in the registry.',
+    ]);
+    expect(release.stdout).toMatch(/^smoke: (\d+)\/\1 checks passed \(0 failing, 0 not applicable\)$/m);
     expect(release.stdout).toContain(
       'release: no git tag yet: commit the version changes, then npm run release -- --publish tags what is in the registry.',
     );
     expect(ws.git('tag', '--list')).toBe('');
   });
 
-  it('puts exactly the release tags of the local base image in the registry, and nothing else', async () => {
-    expect(await registry().catalog()).toEqual([REPOSITORY]);
-    expect(await registry().tags(REPOSITORY)).toEqual(expectedTags(builtImageId(ws.root)));
+  it('staged in the staging namespace, and put exactly the release tags of the local base image in production', async () => {
+    expect(await registry().catalog()).toEqual([REPOSITORY, STAGED_REPOSITORY]);
+    // Staging got the content tag and the release tags; production only the release tags, copied by the promotion.
+    expect(await registry().tags(STAGED_REPOSITORY)).toEqual(expectedTags(builtImageId(ws.root)));
+    expect(await registry().tags(REPOSITORY)).toEqual(RELEASE_TAGS);
   });
 
-  it('pushed the image docker-build built', async () => {
+  it('promoted the very digest it staged and smoke tested, which is the image docker-build built', async () => {
     const built = JSON.parse(readFileSync(join(ws.root, 'dist/builds/base-image/build-result.json'), 'utf8'));
     expect(built).toMatchObject({ name: 'base-image', repository: REPOSITORY, version: '1.1.0', profile: 'local' });
     expect((await registry().manifest(REPOSITORY, '1.1.0-local')).config.digest).toBe(built.variants[0].imageId);
-    const digests = await Promise.all(expectedTags(built.variants[0].imageId).map((t) => registry().digest(REPOSITORY, t)));
-    expect(new Set(digests).size).toBe(1);
+    const staged = await registry().digest(STAGED_REPOSITORY, '1.1.0-local');
+    expect(staged).toMatch(/^sha256:[0-9a-f]{64}$/);
+    for (const tag of RELEASE_TAGS) expect(await registry().digest(REPOSITORY, tag), tag).toBe(staged);
   });
 
   it(
@@ -125,7 +150,7 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
         );
       }
       expect(again.stdout).toContain('docker-push base-image: 0 pushed, 4 unchanged.');
-      expect(await registry().tags(REPOSITORY)).toEqual(expectedTags(builtImageId(ws.root)));
+      expect(await registry().tags(REPOSITORY)).toEqual(RELEASE_TAGS);
       expect(registry().snapshot()).toEqual(before);
     },
     10 * 60_000,
@@ -182,6 +207,55 @@ describe('npm run release -- -c local: base-image minor, built and pushed for re
       );
     },
     5 * 60_000,
+  );
+
+  it(
+    'a derivative whose boot fails is staged, fails its smoke, and reaches no production tag: the release stops before promoting',
+    async () => {
+      const generated = ws.nx(
+        'g',
+        '@vast/plugin:derivative',
+        'broken',
+        '--parent=base-image',
+        '--description=Boots with a failing stage, so its release smoke fails.',
+        '--command=python3 -m http.server 17860 --bind 127.0.0.1',
+      );
+      expect(generated.code, generated.output).toBe(0);
+      ws.write(
+        'packages/images/broken/ROOT/etc/vast_boot.d/60-broken-on-purpose.sh',
+        [
+          '#!/bin/bash',
+          '# Boot stage 60 (sourced by boot_default.sh): fails on purpose, so the smoke must keep this image from promotion.',
+          'stage_broken_on_purpose() {',
+          '    echo "broken on purpose: this image must never reach a production tag" >&2',
+          '    return 3',
+          '}',
+          '',
+          'stage_broken_on_purpose',
+          '',
+        ].join('\n'),
+      );
+      ws.write('.changeset/broken-patch.md', '---\n"@vast/broken": patch\n---\n\nA release whose boot fails.\n');
+      ws.commit('a derivative that fails its boot');
+      const productionBefore = await registry().tags(REPOSITORY);
+
+      const broken = await inWorkspace('tsx', ['scripts/release.ts', '-c', 'local', '--registry', registry().host], STAGED);
+      expect(broken.exitCode, `${broken.stdout}\n${broken.stderr}`).toBe(1);
+      const version = JSON.parse(ws.read('packages/images/broken/package.json')).version as string;
+      // It was staged (content and release tags in the staging namespace) and booted, and the boot's failure failed the smoke.
+      expect(await registry().tags(`${STAGING_NAMESPACE}/broken`)).toEqual(
+        expect.arrayContaining([`${version}-local`, `latest-local`, expect.stringMatching(/^staging-[0-9a-f]{64}$/)]),
+      );
+      expect(broken.stdout).toMatch(/FAIL\s+boot-stages-succeeded/);
+      expect(broken.stdout).toContain('60-broken-on-purpose: failed (exit 3)');
+      expect(broken.stdout).toContain('release: 3/4 smoke test the staged images');
+      expect(broken.stdout).not.toContain('release: 4/4 promote');
+      expect(broken.stderr).toContain('Nothing after the failed step ran.');
+      // Nothing reached production: the registry has no vastai/broken at all, and base-image's tags are as they were.
+      expect(await registry().catalog()).toEqual([REPOSITORY, `${STAGING_NAMESPACE}/broken`, STAGED_REPOSITORY].sort());
+      expect(await registry().tags(REPOSITORY)).toEqual(productionBefore);
+    },
+    25 * 60_000,
   );
 });
 

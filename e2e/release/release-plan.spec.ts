@@ -3,7 +3,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ResolvedImage } from '@vast/conventions';
 import { fakeDefinition, fakeFamily } from '@vast/conventions/testing';
-import { parseReleaseArgs, planGitTags, planRelease, releaseCommands, type PushOutcome } from '../../scripts/release-plan';
+import {
+  describeStaging,
+  parseReleaseArgs,
+  planGitTags,
+  planRelease,
+  releaseCommands,
+  stagingFromEnv,
+  type PushOutcome,
+} from '../../scripts/release-plan';
 
 describe('parseReleaseArgs', () => {
   it('reads the flags, with production as the default profile', () => {
@@ -114,7 +122,7 @@ describe('releaseCommands', () => {
 describe('releaseCommands through staging', () => {
   it('stages without upstream names, smoke tests, then promotes by digest: a failing smoke stops the release before the promotion', () => {
     const push = ['run-many', '-t', 'docker-push', '-p', 'base-image,pytorch', '-c', 'local', '--parallel=1', '--nxBail'];
-    expect(releaseCommands(['base-image', 'pytorch'], 'local', '127.0.0.1:5000/staging')).toEqual([
+    expect(releaseCommands(['base-image', 'pytorch'], 'local', { registry: '127.0.0.1:5000/staging' })).toEqual([
       ['run-many', '-t', 'docker-build', '-p', 'base-image,pytorch', '-c', 'local'],
       [...push, '--registry=127.0.0.1:5000/staging', '--upstreamTags=false'],
       ['run-many', '-t', 'smoke', '-p', 'base-image,pytorch', '-c', 'local', '--parallel=1', '--nxBail'],
@@ -122,17 +130,56 @@ describe('releaseCommands through staging', () => {
     ]);
   });
 
-  it('planRelease passes the staging registry on', () => {
+  it("stages in upstream's staging namespace: the staging push swaps it, the promotion reads from it", () => {
+    const push = ['run-many', '-t', 'docker-push', '-p', 'base-image', '-c', 'production', '--parallel=1', '--nxBail'];
+    expect(releaseCommands(['base-image'], 'production', { registry: 'docker.io', namespace: 'vastaistaging' })).toEqual([
+      ['run-many', '-t', 'docker-build', '-p', 'base-image', '-c', 'production'],
+      [...push, '--registry=docker.io', '--namespace=vastaistaging', '--upstreamTags=false'],
+      ['run-many', '-t', 'smoke', '-p', 'base-image', '-c', 'production', '--parallel=1', '--nxBail'],
+      [...push, '--promoteFrom=docker.io', '--promoteFromNamespace=vastaistaging'],
+    ]);
+  });
+
+  it('planRelease passes the staging location on', () => {
     const all = new Map(images.map((i) => [`@vast/${i.definition.name}`, '9.0.0']));
-    const plan = planRelease({ images, versionsAfter: all, configuration: 'local', stagingRegistry: 'r/staging' });
+    const staging = { registry: 'r', namespace: 'staging' };
+    const plan = planRelease({ images, versionsAfter: all, configuration: 'local', staging });
     expect(plan.commands).toEqual(
       releaseCommands(
         plan.build.map((r) => r.project),
         'local',
-        'r/staging',
+        staging,
       ),
     );
     expect(plan.commands).toHaveLength(4);
+  });
+});
+
+describe('stagingFromEnv', () => {
+  it('reads VAST_STAGING_REGISTRY and VAST_STAGING_NAMESPACE; a namespace alone stages on the production registry', () => {
+    expect(stagingFromEnv({}, 'docker.io')).toEqual({});
+    expect(stagingFromEnv({ VAST_STAGING_REGISTRY: ' ' }, 'docker.io')).toEqual({});
+    expect(stagingFromEnv({ VAST_STAGING_REGISTRY: '127.0.0.1:5000/staging' }, '127.0.0.1:5000')).toEqual({
+      staging: { registry: '127.0.0.1:5000/staging' },
+    });
+    expect(stagingFromEnv({ VAST_STAGING_NAMESPACE: 'vastaistaging' }, 'docker.io')).toEqual({
+      staging: { registry: 'docker.io', namespace: 'vastaistaging' },
+    });
+    expect(stagingFromEnv({ VAST_STAGING_REGISTRY: 'ghcr.io', VAST_STAGING_NAMESPACE: 'vast-staging' }, 'docker.io')).toEqual({
+      staging: { registry: 'ghcr.io', namespace: 'vast-staging' },
+    });
+    expect(describeStaging({ registry: 'docker.io', namespace: 'vastaistaging' })).toBe('docker.io, namespace vastaistaging');
+    expect(describeStaging({ registry: '127.0.0.1:5000/staging' })).toBe('127.0.0.1:5000/staging');
+  });
+
+  it('refuses a namespace with a registry in it, and a namespace with no registry to stage on', () => {
+    expect(stagingFromEnv({ VAST_STAGING_NAMESPACE: 'docker.io/vastaistaging' }, 'docker.io')).toEqual({
+      error:
+        "VAST_STAGING_NAMESPACE: 'docker.io/vastaistaging' is not a namespace: one path component of lowercase letters and digits, joined by '.', '_', '__' or '-' (e.g. vastaistaging). Set it to the staging namespace alone, without the registry.",
+    });
+    expect(stagingFromEnv({ VAST_STAGING_NAMESPACE: 'vastaistaging' }, undefined)).toEqual({
+      error: 'VAST_STAGING_NAMESPACE is set but there is no registry to stage on. Pass --registry or set VAST_REGISTRY.',
+    });
   });
 });
 

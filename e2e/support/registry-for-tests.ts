@@ -4,18 +4,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startRegistry, type RegistryServer } from './registry-server';
+import { startRegistry, type RegistryServer, type RegistryUser } from './registry-server';
 
 /**
  * For a spec file: a registry in its own temp folder, started before the file's tests and removed with the folder
- * after them. Call at the top level; the returned function gives the running registry (and its folder).
+ * after them. Call at the top level; the returned function gives the running registry (and its folder). With `user`, the
+ * registry asks for that user's credentials (htpasswd).
  */
-export function registryForTests(prefix: string): () => RegistryServer & { dir: string } {
+export function registryForTests(prefix: string, options: { user?: RegistryUser } = {}): () => RegistryServer & { dir: string } {
   let dir: string | undefined;
   let registry: RegistryServer | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), prefix));
-    registry = await startRegistry(dir);
+    registry = await startRegistry(dir, options);
   });
   afterAll(() => {
     registry?.stop();

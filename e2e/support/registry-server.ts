@@ -1,6 +1,8 @@
 // A throwaway Docker registry for tests: Debian's docker-registry serving a temp folder on a free
-// loopback port (dockerd trusts 127.0.0.0/8 as insecure, so plain HTTP works). Never the system service.
-import { spawn, type ChildProcess } from 'node:child_process';
+// loopback port (dockerd trusts 127.0.0.0/8 as insecure, so plain HTTP works), optionally behind htpasswd (Basic)
+// auth. Never the system service.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { freePort } from '@vast/portal/testing';
 import { join } from 'node:path';
@@ -21,7 +23,25 @@ export interface RegistryServer {
   stop: () => void;
 }
 
-export async function startRegistry(dir: string): Promise<RegistryServer> {
+/** A user the registry accepts (htpasswd auth); without one, the registry asks for no credentials. */
+export interface RegistryUser {
+  username: string;
+  password: string;
+}
+
+/**
+ * An htpasswd line for `user`: the registry accepts bcrypt only. perl's crypt() is libc's, which makes bcrypt from a
+ * `$2b$` salt (Debian's libxcrypt), so no htpasswd tool or npm package is needed.
+ */
+function htpasswdLine({ username, password }: RegistryUser): string {
+  const alphabet = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const salt = [...randomBytes(22)].map((b) => alphabet[b % 64]).join('');
+  const hash = execFileSync('perl', ['-e', 'print crypt($ARGV[0], $ARGV[1])', password, `$2b$10$${salt}`], { encoding: 'utf8' });
+  if (!hash.startsWith('$2b$')) throw new Error(`perl crypt() made no bcrypt hash (${hash}); this libc lacks bcrypt.`);
+  return `${username}:${hash}\n`;
+}
+
+export async function startRegistry(dir: string, options: { user?: RegistryUser } = {}): Promise<RegistryServer> {
   if (!existsSync(REGISTRY_BIN))
     throw new Error(
       `${REGISTRY_BIN} is missing: apt-get install -y docker-registry (the test starts its own instance; the service can stay off).`,
@@ -43,13 +63,21 @@ export async function startRegistry(dir: string): Promise<RegistryServer> {
       'http:',
       `  addr: ${host}`,
       '  secret: release-e2e',
+      ...(options.user ? ['auth:', '  htpasswd:', '    realm: release-e2e', `    path: ${join(dir, 'htpasswd')}`] : []),
       '',
     ].join('\n'),
   );
+  if (options.user) writeFileSync(join(dir, 'htpasswd'), htpasswdLine(options.user));
   const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = (path: string) => `http://${host}/v2/${path}`;
+  // The helpers below read the registry as its user when it has one.
+  const authorization: Record<string, string> = options.user
+    ? { authorization: `Basic ${Buffer.from(`${options.user.username}:${options.user.password}`).toString('base64')}` }
+    : {};
+  const fetch = (input: string, init: RequestInit = {}) =>
+    globalThis.fetch(input, { ...init, headers: { ...(init.headers as Record<string, string>), ...authorization } });
 
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}:\n${stderr}`);

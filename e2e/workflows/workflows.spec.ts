@@ -35,6 +35,7 @@ interface Workflow {
   on: Record<string, unknown>;
   jobs: Record<string, Job>;
   concurrency?: { group: string; 'cancel-in-progress': boolean };
+  env?: Record<string, string>;
 }
 
 const workflow = (name: string) => {
@@ -207,6 +208,11 @@ describe('release.yml', () => {
 
   it('calls a release script that exists', () => {
     expect(pkg.scripts?.release).toBe('tsx scripts/release.ts');
+  });
+
+  it("hands the release its staging location: upstream's staging namespace and/or a registry path", () => {
+    expect(release.env?.VAST_STAGING_NAMESPACE).toBe('${{ secrets.VAST_STAGING_NAMESPACE }}');
+    expect(release.env?.VAST_STAGING_REGISTRY).toBe('${{ secrets.VAST_STAGING_REGISTRY }}');
   });
 });
 

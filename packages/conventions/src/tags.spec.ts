@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DOCKER_TAG, TagError, releaseTags, sanitizeTagPart, validateTag, versionTags } from './tags';
+import {
+  DOCKER_TAG,
+  TagError,
+  releaseTags,
+  repositoryInNamespace,
+  sanitizeTagPart,
+  validateNamespace,
+  validateTag,
+  versionTags,
+} from './tags';
 
 describe('versionTags', () => {
   it('gives a stable release its full tag and the moving aliases', () => {
@@ -130,5 +139,23 @@ describe('releaseTags', () => {
     expect(() => releaseTags({ registry: 'http://x:5000', repository: 'a/b', version: '1.0.0', variant: '' })).toThrow(
       /registry 'http:\/\/x:5000'.*VAST_REGISTRY/,
     );
+  });
+});
+
+describe('repositoryInNamespace', () => {
+  it("swaps the namespace as upstream's staging does, and gives a repository without one the namespace", () => {
+    expect(repositoryInNamespace('vastai/base-image', 'vastaistaging')).toBe('vastaistaging/base-image');
+    expect(repositoryInNamespace('vastai/pytorch', 'vast-ai_staging')).toBe('vast-ai_staging/pytorch');
+    expect(repositoryInNamespace('comfy', 'vastaistaging')).toBe('vastaistaging/comfy');
+    expect(repositoryInNamespace('org/team/app', 'staging')).toBe('staging/team/app');
+  });
+
+  it('refuses what is not one lowercase path component, saying what a namespace is', () => {
+    for (const bad of ['', 'Vast', 'a/b', '-x', 'x-', 'a b', 'docker.io/vastai'])
+      expect(validateNamespace(bad), bad).toBe(
+        `'${bad}' is not a namespace: one path component of lowercase letters and digits, joined by '.', '_', '__' or '-' (e.g. vastaistaging).`,
+      );
+    expect(validateNamespace('vastaistaging')).toBeUndefined();
+    expect(() => repositoryInNamespace('vastai/base-image', 'Vast')).toThrow(TagError);
   });
 });

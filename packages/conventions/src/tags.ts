@@ -130,3 +130,24 @@ export function releaseTags({ repository, registry, version, variant }: ReleaseT
   const name = host ? `${host}/${repository}` : repository;
   return versionTags({ version, variant }).map((tag) => `${name}:${tag}`);
 }
+
+/** One repository path component, as a Docker Hub namespace (an organisation or user) is: `vastai`, `vastai-staging`. */
+const NAMESPACE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/** Why `namespace` cannot stand for a repository's namespace, or undefined when it can. */
+export function validateNamespace(namespace: string): string | undefined {
+  if (NAMESPACE.test(namespace)) return undefined;
+  return `'${namespace}' is not a namespace: one path component of lowercase letters and digits, joined by '.', '_', '__' or '-' (e.g. vastaistaging).`;
+}
+
+/**
+ * `repository` in another namespace: its first path component replaced (`vastai/base-image` in `vastaistaging` is
+ * `vastaistaging/base-image`), as upstream stages to `DOCKERHUB_NAMESPACE_STAGING`. A repository without a namespace
+ * gets it in front. Docker Hub allows exactly two components, so this, not a path prefix, is how staging sits there.
+ */
+export function repositoryInNamespace(repository: string, namespace: string): string {
+  const problem = validateNamespace(namespace);
+  if (problem) throw new TagError(problem);
+  const slash = repository.indexOf('/');
+  return `${namespace}/${slash < 0 ? repository : repository.slice(slash + 1)}`;
+}

@@ -20,6 +20,8 @@ export { runChecks } from './executors/smoke/lib/run-checks';
 export { fileExists, httpStatus, readFile, supervisorStates } from './executors/smoke/lib/probe';
 export { failedStages, latestBootLines, startedStages } from './executors/smoke/lib/checks';
 export { default as dockerPushExecutor } from './executors/docker-push/executor';
+export { checkRegistryAccess } from './executors/docker-push/lib/registry-access';
+export { copyManifestByDigest } from './executors/docker-push/lib/registry-copy';
 export { default as dockerBuildExecutor } from './executors/docker-build/executor';
 export { fakeExecutorContext } from './utils/fake-executor-context';
 export { assembleContext } from './lib/assemble-context';

@@ -115,8 +115,8 @@ export async function lookupRemote(ref: string, insecure = true): Promise<Remote
 /**
  * What a cache registry holds under `ref`, asked over HTTP (one request, no process; plain HTTP allowed, as cache
  * registries often sit on a private network); undefined when it holds nothing there or cannot be reached, and the
- * caller builds instead. A registry that wants credentials config.json's `auths` does not have (a credential helper or
- * store holds them, which only the docker CLI can run) is asked through `docker manifest inspect` instead.
+ * caller builds instead. A registry that refuses what this client sends (config.json's auths or credential helper) is
+ * asked once more through `docker manifest inspect`, so no registry the docker CLI itself can read is lost.
  */
 export async function cachedManifest(ref: string): Promise<RemoteManifest | undefined> {
   const lookup = await lookupManifest(ref, { insecure: true });

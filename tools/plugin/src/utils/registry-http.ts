@@ -1,9 +1,13 @@
-// The plugin's one registry HTTP client: where a registry's API is, the credentials the docker CLI stored for it, a
-// fetch that answers its auth challenge, and a manifest lookup. docker-push (access check, promotion copy) and
+// The plugin's one registry HTTP client: where a registry's API is, a fetch that answers its auth challenge with the
+// credentials the docker CLI would send (docker-credentials: credHelpers, credsStore, auths), and a manifest lookup. docker-push (access check, promotion copy) and
 // docker-build (the cache registry lookups of a fresh runner) all use it, so a lookup costs one request, not a process.
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import {
+  basicAuthorization,
+  bearerTokenRequest,
+  DOCKER_HUB_HOSTS,
+  DockerCredentialsError,
+  readRegistryCredentials,
+} from './docker-credentials';
 import type { RemoteManifest } from './docker-commands';
 
 export class RegistryError extends Error {
@@ -19,54 +23,6 @@ export function isLoopbackRegistry(registry: string): boolean {
   return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
 }
 
-/** The part of the docker CLI's config.json that says where credentials come from. */
-export interface DockerConfig {
-  auths?: Record<string, { auth?: string } | undefined>;
-  credHelpers?: Record<string, string>;
-  credsStore?: string;
-}
-
-/** Docker Hub's credentials live under this key in config.json, whatever name the push uses for the registry. */
-const DOCKER_HUB_KEYS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
-
-/** The config.json keys the docker CLI files `host`'s credentials under. */
-function credentialKeys(host: string): string[] {
-  return DOCKER_HUB_KEYS.has(host) ? [DOCKER_HUB_AUTH_KEY, ...DOCKER_HUB_KEYS] : [host, `https://${host}`, `http://${host}`];
-}
-
-/**
- * Whether `config` gives the docker CLI credentials for `host`: an `auths` entry (also under an `https://` key), a
- * credential helper for it, or a credentials store (which may hold them; only the helper itself can say).
- */
-export function hasDockerCredentials(host: string, config: DockerConfig): boolean {
-  const keys = credentialKeys(host);
-  return keys.some((key) => config.auths?.[key] !== undefined || config.credHelpers?.[key] !== undefined) || Boolean(config.credsStore);
-}
-
-/** The basic credentials (`auth`, base64 user:password) the docker CLI stored for `host` in config.json `auths`. */
-export function basicAuthFor(host: string, config: DockerConfig): string | undefined {
-  return credentialKeys(host)
-    .map((key) => config.auths?.[key]?.auth)
-    .find((auth) => typeof auth === 'string');
-}
-
-/** Where the docker CLI reads its config: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
-export function dockerConfigFile(env: NodeJS.ProcessEnv): string {
-  return join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
-}
-
-/** The docker CLI's config.json ({} when absent or unreadable). */
-export function readDockerConfig(env: NodeJS.ProcessEnv): DockerConfig {
-  const file = dockerConfigFile(env);
-  if (!existsSync(file)) return {};
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as DockerConfig;
-  } catch {
-    return {};
-  }
-}
-
 /**
  * The registry API's base URL (`…/v2`): plain HTTP on loopback (as docker allows), HTTPS elsewhere, or plain HTTP when
  * `scheme` says so (an insecure registry on a private network, as `docker manifest inspect --insecure` falls back to).
@@ -74,7 +30,7 @@ export function readDockerConfig(env: NodeJS.ProcessEnv): DockerConfig {
 export function registryApiBase(registry: string, scheme?: 'http' | 'https'): string {
   const host = registryHost(registry);
   if (scheme === 'http' || (!scheme && isLoopbackRegistry(registry))) return `http://${host}/v2`;
-  return `https://${DOCKER_HUB_KEYS.has(host) ? 'registry-1.docker.io' : host}/v2`;
+  return `https://${DOCKER_HUB_HOSTS.has(host) ? 'registry-1.docker.io' : host}/v2`;
 }
 
 /** The manifest media types the client accepts: single images and indexes, Docker's and OCI's. */
@@ -115,27 +71,27 @@ export function registryClient(host: string, scope: string, options: RegistryCli
     if (response.status !== 401 || authorization) return response;
     const challenge = response.headers.get('www-authenticate') ?? '';
     await response.body?.cancel();
-    const basic = basicAuthFor(host, readDockerConfig(env));
+    // The credentials the docker CLI would send (config.json auths, or its credential helper); a helper failure throws.
+    const credentials = await readRegistryCredentials(host, env);
     const bearer = /^Bearer\s+(.*)$/i.exec(challenge)?.[1];
     if (bearer) {
       const params = Object.fromEntries([...bearer.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-      const tokenUrl = new URL(params.realm ?? '');
-      if (params.service) tokenUrl.searchParams.set('service', params.service);
-      tokenUrl.searchParams.set('scope', scope);
-      const token = await fetch(tokenUrl, { signal: signal(), ...(basic ? { headers: { authorization: `Basic ${basic}` } } : {}) });
+      const request = bearerTokenRequest(params.realm ?? '', { service: params.service, scope }, credentials);
+      const token = await fetch(request.url, { signal: signal(), ...request.init });
       const body = (await token.json().catch(() => ({}))) as { token?: string; access_token?: string };
       const value = body.token ?? body.access_token;
       if (!token.ok || !value) {
+        const from = credentials.kind === 'none' ? `no credentials ${credentials.looked}` : `credentials from ${credentials.from}`;
         throw new RegistryError(
-          `registry ${host}: no token for ${scope} (HTTP ${token.status}). Run docker login ${host} (credentials in config.json auths), then run again.`,
+          `registry ${host}: no token for ${scope} (HTTP ${token.status}, ${from}). Run docker login ${host}, then run again.`,
         );
       }
       authorization = `Bearer ${value}`;
-    } else if (basic) {
-      authorization = `Basic ${basic}`;
+    } else if (credentials.kind === 'basic') {
+      authorization = basicAuthorization(credentials);
     } else {
       throw new RegistryError(
-        `registry ${host}: asks for credentials and config.json has none for it. Run docker login ${host}, then run again.`,
+        `registry ${host}: asks for Basic credentials and the docker CLI has ${credentials.kind === 'none' ? `none ${credentials.looked}` : `only an identity token from ${credentials.from}`}. Run docker login ${host}, then run again.`,
       );
     }
     return send();
@@ -194,7 +150,8 @@ export async function lookupManifest(
       const config = body.manifests === undefined ? body.config?.digest : undefined;
       return { kind: 'found', manifest: { digest, ...(typeof config === 'string' ? { configDigest: config } : {}) } };
     } catch (error) {
-      if (error instanceof RegistryError) return { kind: 'failed', reason: error.message, needsCredentials: true };
+      if (error instanceof RegistryError || error instanceof DockerCredentialsError)
+        return { kind: 'failed', reason: error.message, needsCredentials: true };
       reason = `${registryApiBase(host, scheme)}: ${failureReason(error)}`;
     }
   }

@@ -316,4 +316,40 @@ describe('docker-push executor', () => {
       ),
     );
   });
+  it("--namespace stages in upstream's staging namespace, and --promoteFromNamespace promotes from it (dry runs)", async () => {
+    const staged = await dockerPush({ registry: 'docker.io', dryRun: true, namespace: 'vastaistaging' }, context());
+    expect(staged.success).toBe(true);
+    expect(lines.filter((l) => l.includes('would'))).toEqual([
+      `info:   would stage docker.io/vastaistaging/base-image:staging-${'a'.repeat(64)} <- ${buildTag}`,
+      ...['1.1.0-local', '1.1-local', '1-local', 'latest-local'].map(
+        (tag) => `info:   would push docker.io/vastaistaging/base-image:${tag} <- ${buildTag}`,
+      ),
+    ]);
+    lines.length = 0;
+    const promoted = await dockerPush(
+      { registry: 'docker.io', dryRun: true, promoteFrom: 'docker.io', promoteFromNamespace: 'vastaistaging' },
+      context(),
+    );
+    expect(promoted.success).toBe(true);
+    expect(calls).toEqual([]);
+    expect(lines.filter((l) => l.includes('would'))).toEqual(
+      ['1.1.0-local', '1.1-local', '1-local', 'latest-local'].map(
+        (tag) => `info:   would push docker.io/vastai/base-image:${tag} <- docker.io/vastaistaging/base-image:staging-${'a'.repeat(64)}`,
+      ),
+    );
+  });
+
+  it('refuses a namespace with a registry in it, and --promoteFromNamespace without --promoteFrom', async () => {
+    expect((await dockerPush({ registry: 'docker.io', dryRun: true, namespace: 'docker.io/vastaistaging' }, context())).success).toBe(
+      false,
+    );
+    expect((await dockerPush({ registry: 'docker.io', dryRun: true, promoteFromNamespace: 'vastaistaging' }, context())).success).toBe(
+      false,
+    );
+    expect(lines).toEqual([
+      "error: docker-push base-image: --namespace: 'docker.io/vastaistaging' is not a namespace: one path component of lowercase letters and digits, joined by '.', '_', '__' or '-' (e.g. vastaistaging). Pass the namespace alone, without the registry.",
+      "error: docker-push base-image: --promoteFromNamespace says where --promoteFrom's content is staged; pass --promoteFrom=<staging registry> with it.",
+    ]);
+    expect(calls).toEqual([]);
+  });
 });

@@ -15,7 +15,7 @@ import { checkRegistryAccess } from './lib/registry-access';
 import { assertDockerEngine } from '../../utils/docker';
 import { readPushInputs, type UpstreamTagFacts } from './lib/read-inputs';
 import { applyPromotion, planPromotion, readStagedDigests } from './lib/promote';
-import { upstreamTagsOf } from '@vast/conventions';
+import { repositoryInNamespace, upstreamTagsOf } from '@vast/conventions';
 import { pushResultFileOf } from '../../lib/build-result';
 import { checkMergeSources, planMerge, type MergeStep } from './lib/plan-merge';
 import { applyMerge, readMergeTargets, readPlatformManifests } from './lib/merge-platforms';
@@ -39,6 +39,8 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
   const inputs = readPushInputs(o);
   if (inputs.ok === false) return fail([`docker-push ${o.projectName}: refusing to push anything:`, ...inputs.errors]);
 
+  // --namespace: the same images under another namespace (upstream's staging one), e.g. vastaistaging/base-image.
+  const inNamespace = (repository: string) => (o.namespace ? repositoryInNamespace(repository, o.namespace) : repository);
   let steps;
   try {
     const extraTags = o.upstreamTags ? upstreamTagsByVariant(inputs.upstream, o.date) : undefined;
@@ -47,14 +49,14 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
         ? planPush(
             {
               name: o.projectName,
-              repository: inputs.manifest.repository,
+              repository: inNamespace(inputs.manifest.repository),
               version: inputs.manifest.version,
               variants: inputs.manifest.variants.map((v) => ({ key: v.key, buildTag: `(not built: ${v.key})`, imageId: '<image id>' })),
             },
             o.registry,
             extraTags,
           )
-        : planPush(inputs.result, o.registry, extraTags);
+        : planPush({ ...inputs.result, repository: inNamespace(inputs.result.repository) }, o.registry, extraTags);
   } catch (error) {
     // Invalid tags (a variant key or version Docker cannot hold) are caught before anything is pushed.
     return fail([`docker-push ${o.projectName}: refusing to push anything: ${error instanceof Error ? error.message : String(error)}`]);
@@ -66,7 +68,7 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
     ]);
   }
   // A promotion writes the same release tags, from the content staged (and smoke tested) in the staging registry.
-  if (o.promoteFrom) steps = planPromotion(steps, o.registry, o.promoteFrom);
+  if (o.promoteFrom) steps = planPromotion(steps, o.registry, o.promoteFrom, o.promoteFromNamespace);
   const version = inputs.ok === 'manifest-only' ? inputs.manifest.version : inputs.result.version;
   if (o.merge && inputs.ok === 'manifest-only') {
     const platformsOf = (key: string) => inputs.manifest.variants.find((v) => v.key === key)?.platforms;
@@ -94,13 +96,20 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
   if (access.length) return refuse(access);
   let staged = new Map<string, string>();
   if (o.promoteFrom) {
-    const stageHint = `Stage this build first: nx run ${o.projectName}:docker-push --registry=${o.promoteFrom}${profileOption}, smoke it, then promote.`;
+    const stagedIn = o.promoteFromNamespace ? ` --namespace=${o.promoteFromNamespace}` : '';
+    const stageHint = `Stage this build first: nx run ${o.projectName}:docker-push --registry=${o.promoteFrom}${stagedIn}${profileOption}, smoke it, then promote.`;
     const read = await readStagedDigests(steps, isLoopbackRegistry(o.promoteFrom), stageHint);
     if (read.problems.length) return refuse(read.problems);
     staged = read.digests;
   }
 
-  const rerun = `run nx run ${o.projectName}:docker-push --registry=${o.registry}${o.promoteFrom ? ` --promoteFrom=${o.promoteFrom}` : ''}${profileOption} again`;
+  const where = [
+    `--registry=${o.registry}`,
+    ...(o.namespace ? [`--namespace=${o.namespace}`] : []),
+    ...(o.promoteFrom ? [`--promoteFrom=${o.promoteFrom}`] : []),
+    ...(o.promoteFromNamespace ? [`--promoteFromNamespace=${o.promoteFromNamespace}`] : []),
+  ].join(' ');
+  const rerun = `run nx run ${o.projectName}:docker-push ${where}${profileOption} again`;
   const states = await readRemoteStates(steps, isLoopbackRegistry(o.registry), log);
   const decision = decidePush(steps, states, rerun);
   if (!decision.ok) return refuse(decision.errors);
@@ -112,7 +121,7 @@ export default async function dockerPushExecutor(options: DockerPushExecutorOpti
   mkdirSync(dirname(recordFile), { recursive: true });
   writeFileSync(
     recordFile,
-    `${JSON.stringify({ name: o.projectName, version, registry: o.registry, ...(o.profile ? { profile: o.profile } : {}), ...(o.promoteFrom ? { promotedFrom: o.promoteFrom } : {}), ...report }, null, 2)}\n`,
+    `${JSON.stringify({ name: o.projectName, version, registry: o.registry, ...(o.profile ? { profile: o.profile } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), ...(o.promoteFrom ? { promotedFrom: o.promoteFrom } : {}), ...(o.promoteFromNamespace ? { promotedFromNamespace: o.promoteFromNamespace } : {}), ...report }, null, 2)}\n`,
   );
   if (report.failed) {
     for (const line of lines) logger.error(line);

@@ -8,4 +8,6 @@ export interface DockerPushExecutorOptions {
   promoteFrom?: string;
   merge?: boolean;
   variants?: string[];
+  namespace?: string;
+  promoteFromNamespace?: string;
 }

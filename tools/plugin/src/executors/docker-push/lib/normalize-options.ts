@@ -1,6 +1,6 @@
 // Turns the executor options, the Nx context and the environment into one fully-resolved options object.
 import type { ExecutorContext } from '@nx/devkit';
-import { TAG_DATE } from '@vast/conventions';
+import { TAG_DATE, validateNamespace } from '@vast/conventions';
 import { DIST_IMAGES } from '../../../lib/assemble-context';
 import type { DockerPushExecutorOptions } from '../schema';
 
@@ -18,12 +18,16 @@ export interface NormalizedDockerPushOptions {
   upstreamTags: boolean;
   /** UTC YYYY-MM-DD of upstream's dated tags. */
   date: string;
-  /** Promote: the staging registry (host[:port][/namespace]) whose staged content the release tags get, by digest. */
+  /** Promote: the staging registry (host[:port][/path]) whose staged content the release tags get, by digest. */
   promoteFrom?: string;
   /** Join each release tag's `-<arch>` images (one-platform pushes) into one manifest list under the tag. */
   merge: boolean;
   /** `--variants`: push (or merge) only these variant keys. */
   variants?: string[];
+  /** Push into this namespace instead of image.ts's (upstream's staging namespace). */
+  namespace?: string;
+  /** The namespace the promoted content was staged in (with promoteFrom). */
+  promoteFromNamespace?: string;
 }
 
 export type NormalizeResult = { ok: true; options: NormalizedDockerPushOptions } | { ok: false; error: string };
@@ -56,6 +60,20 @@ export function normalizeOptions(
   if (!TAG_DATE.test(date)) {
     return { ok: false, error: `docker-push ${projectName}: --date '${date}' is not a UTC day. Pass YYYY-MM-DD (date -u +%Y-%m-%d).` };
   }
+  for (const [option, value] of [
+    ['--namespace', options.namespace],
+    ['--promoteFromNamespace', options.promoteFromNamespace],
+  ] as const) {
+    const problem = value === undefined ? undefined : validateNamespace(value.trim());
+    if (problem)
+      return { ok: false, error: `docker-push ${projectName}: ${option}: ${problem} Pass the namespace alone, without the registry.` };
+  }
+  if (options.promoteFromNamespace?.trim() && !options.promoteFrom?.trim()) {
+    return {
+      ok: false,
+      error: `docker-push ${projectName}: --promoteFromNamespace says where --promoteFrom's content is staged; pass --promoteFrom=<staging registry> with it.`,
+    };
+  }
   return {
     ok: true,
     options: {
@@ -71,6 +89,8 @@ export function normalizeOptions(
       ...(options.promoteFrom?.trim() ? { promoteFrom: options.promoteFrom.trim() } : {}),
       merge: options.merge === true,
       ...(options.variants?.length ? { variants: options.variants } : {}),
+      ...(options.namespace?.trim() ? { namespace: options.namespace.trim() } : {}),
+      ...(options.promoteFromNamespace?.trim() ? { promoteFromNamespace: options.promoteFromNamespace.trim() } : {}),
     },
   };
 }

@@ -1,6 +1,7 @@
 // Promotion (docker-push --promoteFrom=<staging registry>): the release tags get the very manifest a staging push left
 // there and smoke tested, copied inside the registry by digest. Nothing is built, pulled or pushed from the engine.
 // The plan is pure (planPromotion); reading the staged digests and copying are the I/O.
+import { repositoryInNamespace } from '@vast/conventions';
 import { lookupRemote } from '../../../utils/docker';
 import { parseRemoteManifest } from '../../../utils/docker-commands';
 import { copyManifestByDigest, splitRepository } from './registry-copy';
@@ -9,15 +10,17 @@ import type { PushReport } from './push-release';
 
 /**
  * The release steps of a push plan, each taking its content from the variant's staged content tag in `stagingRegistry`
- * (`<staging>/<repository>:staging-<image id>`, which the staging push wrote and which names only that image). The
+ * (`<staging>/<repository>:staging-<image id>`, which the staging push wrote and which names only that image), the
+ * repository in `stagingNamespace` when the staging push swapped it (`--namespace`, upstream's staging namespace). The
  * production registry gets no content tag of its own: the blobs are mounted from staging.
  */
-export function planPromotion(steps: PushStep[], registry: string, stagingRegistry: string): PushStep[] {
+export function planPromotion(steps: PushStep[], registry: string, stagingRegistry: string, stagingNamespace?: string): PushStep[] {
   return steps
     .filter((step) => step.role !== 'content')
     .map((step) => {
       const repository = step.target.slice(registry.length + 1, step.target.lastIndexOf(':'));
-      return { ...step, source: `${stagingRegistry}/${repository}:${stagingTag(step.imageId)}` };
+      const staged = stagingNamespace ? repositoryInNamespace(repository, stagingNamespace) : repository;
+      return { ...step, source: `${stagingRegistry}/${staged}:${stagingTag(step.imageId)}` };
     });
 }
 

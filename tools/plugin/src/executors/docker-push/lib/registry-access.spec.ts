@@ -1,5 +1,6 @@
 // The registry check docker-push runs before anything moves, against small registries on loopback that answer the
-// API's version check with 200 or 401, and a closed port. Credentials come from a docker config in a temp folder.
+// API's version check with 200, or 401 unless given user u's password p, and a closed port. Credentials come from a
+// docker config in a temp folder (credential helpers against a real registry: e2e/release/registry-credentials.spec.ts).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,29 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRegistryAccess, versionCheckUrl } from './registry-access';
-import { hasDockerCredentials } from '../../../utils/registry-http';
 
 function versionCheckServer(status: number): Promise<Server> {
   const server = createServer((req, res) => {
-    res.statusCode = req.url === '/v2/' ? status : 404;
-    if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="test"');
+    const allowed = status === 401 && req.headers.authorization === `Basic ${Buffer.from('u:p').toString('base64')}`;
+    res.statusCode = req.url === '/v2/' ? (allowed ? 200 : status) : 404;
+    if (res.statusCode === 401) res.setHeader('WWW-Authenticate', 'Basic realm="test"');
     res.end('{}');
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 const hostOf = (server: Server) => `127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-describe('hasDockerCredentials', () => {
-  it('finds auths entries, credential helpers and a credentials store', () => {
-    expect(hasDockerCredentials('ghcr.io', {})).toBe(false);
-    expect(hasDockerCredentials('ghcr.io', { auths: { 'ghcr.io': { auth: 'x' } } })).toBe(true);
-    expect(hasDockerCredentials('ghcr.io', { auths: { 'https://ghcr.io': {} } })).toBe(true);
-    expect(hasDockerCredentials('ghcr.io', { auths: { 'quay.io': {} } })).toBe(false);
-    expect(hasDockerCredentials('ghcr.io', { credHelpers: { 'ghcr.io': 'gcloud' } })).toBe(true);
-    expect(hasDockerCredentials('ghcr.io', { credsStore: 'pass' })).toBe(true);
-    expect(hasDockerCredentials('docker.io', { auths: { 'https://index.docker.io/v1/': {} } })).toBe(true);
-  });
-
+describe('versionCheckUrl', () => {
   it('asks loopback registries over HTTP and Docker Hub at its API host', () => {
     expect(versionCheckUrl('127.0.0.1:5000/ns')).toBe('http://127.0.0.1:5000/v2/');
     expect(versionCheckUrl('docker.io/vastai')).toBe('https://registry-1.docker.io/v2/');
@@ -64,6 +55,17 @@ describe('checkRegistryAccess', () => {
     ]);
     writeFileSync(join(configDir, 'config.json'), JSON.stringify({ auths: { [host]: { auth: Buffer.from('u:p').toString('base64') } } }));
     expect(await checkRegistryAccess(host, { DOCKER_CONFIG: configDir })).toEqual([]);
+  });
+
+  it('refuses credentials the registry does not take, naming the user and where they came from', async () => {
+    const host = hostOf(locked);
+    writeFileSync(
+      join(configDir, 'config.json'),
+      JSON.stringify({ auths: { [host]: { auth: Buffer.from('u:wrong').toString('base64') } } }),
+    );
+    expect(await checkRegistryAccess(host, { DOCKER_CONFIG: configDir })).toEqual([
+      `registry ${host}: refuses the credentials of user 'u' from auths["${host}"] in ${join(configDir, 'config.json')} (GET http://${host}/v2/ answered 401 with them). Run docker login ${host} again (or fix what the helper stores for ${host}), then run again.`,
+    ]);
   });
 
   it('refuses a registry nothing answers for', async () => {

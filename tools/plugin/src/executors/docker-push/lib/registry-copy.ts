@@ -1,5 +1,4 @@
-// The registry HTTP client (Bearer challenge, Basic from config.json; plain HTTP on loopback), and promotion's one
-// registry operation with it: copy a manifest, by digest, from one repository to a tag of another on the same
+// Promotion's one registry operation: copy a manifest, by digest, from one repository to a tag of another on the same
 // registry, through the registry HTTP API (what crane copy does; there is no buildx here). The blobs are mounted
 // across repositories inside the registry, the manifest bytes are put back unchanged, so the tag names the very
 // digest that was staged and tested: nothing is pulled, rebuilt or re-compressed.

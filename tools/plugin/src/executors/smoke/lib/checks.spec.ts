@@ -109,9 +109,9 @@ describe('checks against a scripted container', () => {
     expect(outcome.detail).toContain('expected [05-base-image-env, 65-supervisor-launch');
   });
 
-  it('boot-stages-succeeded tolerates only the failures the scenario allows', async () => {
+  it('boot-stages-succeeded tolerates only the failures the scenario allows; a logged failure is final (no waiting)', async () => {
     const probe = fakeProbe({ '/var/log/vast-boot.log': BOOT_LOG });
-    expect((await check('boot-stages-succeeded').run({ probe, expect: expectations() })).status).toBe('fail');
+    expect(await check('boot-stages-succeeded').run({ probe, expect: expectations() })).toMatchObject({ status: 'fail', final: true });
     expect(
       (await check('boot-stages-succeeded').run({ probe, expect: expectations({ allowedStageFailures: ['75-provisioning'] }) })).status,
     ).toBe('pass');

@@ -255,7 +255,8 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
       const log = await readFile(probe, BOOT_LOG);
       if (log === undefined) return fail(`${BOOT_LOG} is missing`);
       const failed = failedStages(latestBootLines(log)).filter((f) => !expect.allowedStageFailures.includes(f.stage));
-      return failed.length ? fail(failed.map((f) => `${f.stage}: ${f.reason}`).join('; ')) : pass('no unexpected stage failure');
+      // A failure this boot logged stays logged: waiting cannot make it pass, so a broken image fails its smoke now.
+      return failed.length ? wrongAnswer(failed.map((f) => `${f.stage}: ${f.reason}`).join('; ')) : pass('no unexpected stage failure');
     },
   },
   {
