@@ -184,6 +184,9 @@ export const TEMPLATE_TOOLS = [
   'venv-backup.sh',
 ];
 
+/** The variables the boot sets or defaults in every image, grafted ones included. */
+const BOOT_DEFAULTED = ['WORKSPACE', 'DATA_DIRECTORY', 'HF_HOME', 'PORTAL_CONFIG'];
+
 /** The boot environment every process sees: fixed in the image (ENV) or defaulted by the boot (HF_HOME). */
 export const BOOT_ENVIRONMENT = [
   'IMAGE_TYPE',
@@ -428,8 +431,10 @@ export const GLOBAL_CHECKS: SmokeCheck[] = [
       if (!service) return fail('no caddy process to read the environment of');
       const problems = BOOT_ENVIRONMENT.flatMap((name) => {
         const [a, b] = [service.get(name), login.get(name)];
-        if (!a) return [`${name} unset in caddy`];
-        return a === b ? [] : [`${name}: caddy '${a}', bash -lc '${b ?? '(unset)'}'`];
+        // The boot sets or defaults these in every image; the rest is image ENV, which an external image grafted onto
+        // may not declare (its Dockerfile's ENV is its own): those must agree where either side has them.
+        if (!a && BOOT_DEFAULTED.includes(name)) return [`${name} unset in caddy`];
+        return a === b ? [] : [`${name}: caddy '${a ?? '(unset)'}', bash -lc '${b ?? '(unset)'}'`];
       });
       const hfHome = service.get('HF_HOME');
       if (hfHome && (await probe.exec(['test', '-d', hfHome])).exitCode !== 0) problems.push(`HF_HOME ${hfHome} is not a directory`);
