@@ -7,6 +7,7 @@ import { expectStatus, splitRepository } from './registry-copy';
 import { renderManifestList, type MergeStep, type PlatformManifest } from './plan-merge';
 import type { PushAction, RemoteState } from './plan-push';
 import type { PushReport } from './push-release';
+import { applyInOrder } from './apply-in-order';
 
 const sha256 = (bytes: Uint8Array | string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
@@ -94,17 +95,11 @@ export async function applyMerge(
   lists: ReadonlyMap<string, { mediaType: string; bytes: string }>,
   { log, env = process.env }: { log: (line: string) => void; env?: NodeJS.ProcessEnv },
 ): Promise<PushReport> {
-  const report: PushReport = { pushed: [], unchanged: [], notPushed: [] };
-  for (const [i, { step, action, digest }] of actions.entries()) {
-    const at = `[${i + 1}/${actions.length}]`;
-    if (action === 'unchanged') {
-      report.unchanged.push({ target: step.target, role: step.role, digest: digest as string });
-      log(`${at} unchanged  ${step.target}`);
-      continue;
-    }
-    const list = lists.get(step.target) as { mediaType: string; bytes: string };
-    log(`${at} merging    ${step.target} <- ${step.source}`);
-    try {
+  return applyInOrder(actions, {
+    log,
+    announce: (step) => `merging    ${step.target} <- ${step.source}`,
+    write: async (step) => {
+      const list = lists.get(step.target) as { mediaType: string; bytes: string };
       const { host, repository, tag } = splitReference(step.target);
       const client = registryClient(host, `repository:${repository}:pull,push`, { env });
       const put = await expectStatus(
@@ -112,12 +107,7 @@ export async function applyMerge(
         [201],
         `put ${step.target}`,
       );
-      report.pushed.push({ target: step.target, role: step.role, digest: put.headers.get('docker-content-digest') ?? sha256(list.bytes) });
-    } catch (error) {
-      report.failed = { target: step.target, role: step.role, error: error instanceof Error ? error.message : String(error) };
-      report.notPushed = actions.slice(i + 1).map((a) => ({ target: a.step.target, role: a.step.role }));
-      return report;
-    }
-  }
-  return report;
+      return put.headers.get('docker-content-digest') ?? sha256(list.bytes);
+    },
+  });
 }

@@ -7,6 +7,7 @@ import { parseRemoteManifest } from '../../../utils/docker-commands';
 import { copyManifestByDigest, splitRepository } from './registry-copy';
 import { stagingTag, type PushAction, type PushStep } from './plan-push';
 import type { PushReport } from './push-release';
+import { applyInOrder } from './apply-in-order';
 
 /**
  * The release steps of a push plan, each taking its content from the variant's staged content tag in `stagingRegistry`
@@ -56,26 +57,15 @@ export async function applyPromotion(
   digests: ReadonlyMap<string, string>,
   { log }: { log: (line: string) => void },
 ): Promise<PushReport> {
-  const report: PushReport = { pushed: [], unchanged: [], notPushed: [] };
-  for (const [i, { step, action, digest }] of actions.entries()) {
-    const at = `[${i + 1}/${actions.length}]`;
-    if (action === 'unchanged') {
-      report.unchanged.push({ target: step.target, role: step.role, digest: digest as string });
-      log(`${at} unchanged  ${step.target}`);
-      continue;
-    }
-    const staged = digests.get(step.source) as string;
-    log(`${at} promoting  ${step.target} <- ${step.source.slice(0, step.source.lastIndexOf(':'))}@${staged}`);
-    try {
-      const to = splitRepository(step.target.slice(0, step.target.lastIndexOf(':')));
-      const from = splitRepository(step.source.slice(0, step.source.lastIndexOf(':')));
-      const written = await copyManifestByDigest(from, staged, { ...to, tag: step.target.slice(step.target.lastIndexOf(':') + 1) });
-      report.pushed.push({ target: step.target, role: step.role, digest: written });
-    } catch (error) {
-      report.failed = { target: step.target, role: step.role, error: error instanceof Error ? error.message : String(error) };
-      report.notPushed = actions.slice(i + 1).map((a) => ({ target: a.step.target, role: a.step.role }));
-      return report;
-    }
-  }
-  return report;
+  const stagedDigest = (step: PushStep) => digests.get(step.source) as string;
+  const repositoryOf = (reference: string) => reference.slice(0, reference.lastIndexOf(':'));
+  return applyInOrder(actions, {
+    log,
+    announce: (step) => `promoting  ${step.target} <- ${repositoryOf(step.source)}@${stagedDigest(step)}`,
+    write: (step) =>
+      copyManifestByDigest(splitRepository(repositoryOf(step.source)), stagedDigest(step), {
+        ...splitRepository(repositoryOf(step.target)),
+        tag: step.target.slice(step.target.lastIndexOf(':') + 1),
+      }),
+  });
 }
