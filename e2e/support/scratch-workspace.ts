@@ -1,6 +1,17 @@
 // A scratch copy of this workspace (tracked and untracked-not-ignored files, node_modules linked) in a temp folder,
 // with its own git history, so tests can commit, generate and break things without touching the checkout.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  readFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,27 +21,63 @@ export const repoRoot = join(__dirname, '../..');
 /** How the suites run Nx: no daemon, cloud or TUI, and no colour, so output is plain text and runs share no state. */
 export const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
 
+/** What a copy's node_modules leaves out: caches other tools write into, and npm's hidden lockfile (rewritten in place). */
+const NOT_SHARED = ['.cache', '.vite', '.vite-temp', '.package-lock.json'];
+
 /**
- * node_modules as a real folder of links, not one link to the real folder: the workspace packages (@vast/*) must
- * resolve to the copy's sources (a test that edits conventions must run the edited code), and npm writes its hidden
- * lockfile (node_modules/.package-lock.json) even with --package-lock-only, which must land in the copy.
+ * node_modules as npm ci would lay it out, the workspace's own (`packages/x/node_modules`) included, made of hard links
+ * to this checkout's files: every module's real path is inside the copy, so bundles built there name the same paths as
+ * here (esbuild writes module paths into its output, so a base image built in a copy would otherwise get another
+ * content tag), and the workspace packages' links (@vast/*, relative) resolve to the copy's sources, so a test that
+ * edits conventions runs the edited code. Caches and npm's hidden lockfile are left out: npm writes that file even with
+ * --package-lock-only, and a write in place through a hard link would change this checkout's. Where the copy is on
+ * another file system (no hard links), each entry is a symbolic link instead, and bundles there name other paths.
  */
 export function linkNodeModules(copy: string): void {
-  const real = join(repoRoot, 'node_modules');
-  const target = join(copy, 'node_modules');
+  const folders = ['node_modules', ...workspacePackageFolders().map((folder) => join(folder, 'node_modules'))].filter((folder) =>
+    existsSync(join(repoRoot, folder)),
+  );
+  for (const folder of folders) {
+    const source = join(repoRoot, folder);
+    const target = join(copy, folder);
+    mkdirSync(dirname(target), { recursive: true });
+    const linked = spawnSync('cp', ['-al', source, target], { encoding: 'utf8' });
+    if (linked.status !== 0) {
+      rmSync(target, { recursive: true, force: true });
+      symlinkEntries(source, target);
+    }
+    for (const entry of NOT_SHARED) rmSync(join(target, entry), { recursive: true, force: true });
+  }
+}
+
+/** The workspace's package folders, from package.json's `workspaces` globs (`dir/*` or a plain path). */
+function workspacePackageFolders(): string[] {
+  const { workspaces = [] } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { workspaces?: string[] };
+  return workspaces.flatMap((pattern) => {
+    if (!pattern.endsWith('/*')) return [pattern];
+    const parent = pattern.slice(0, -2);
+    if (!existsSync(join(repoRoot, parent))) return [];
+    return readdirSync(join(repoRoot, parent), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => join(parent, entry.name));
+  });
+}
+
+/** The fallback: a real folder whose entries link to the checkout's, @vast/* pointing into the copy. */
+function symlinkEntries(source: string, target: string): void {
   mkdirSync(target);
-  for (const entry of readdirSync(real)) {
-    if (entry === '.package-lock.json') continue;
+  for (const entry of readdirSync(source)) {
+    if (NOT_SHARED.includes(entry)) continue;
     if (entry === '@vast') {
       mkdirSync(join(target, '@vast'));
-      for (const pkg of readdirSync(join(real, '@vast'))) {
-        const link = readlinkSync(join(real, '@vast', pkg));
-        const inCopy = join(copy, relative(repoRoot, resolve(join(real, '@vast'), link)));
+      for (const pkg of readdirSync(join(source, '@vast'))) {
+        const link = readlinkSync(join(source, '@vast', pkg));
+        const inCopy = join(target, '..', relative(join(source, '..'), resolve(join(source, '@vast'), link)));
         symlinkSync(relative(join(target, '@vast'), inCopy), join(target, '@vast', pkg));
       }
       continue;
     }
-    symlinkSync(join(real, entry), join(target, entry));
+    symlinkSync(join(source, entry), join(target, entry));
   }
 }
 
