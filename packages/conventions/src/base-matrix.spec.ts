@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   baseTagTemplate,
   baseVariantKey,
+  CUDA_RUNTIME_ARG,
   cudaOfFrom,
+  cudaRuntimeLines,
   DEFAULT_STOCK_VARIANT,
   isDefaultPythonVariant,
   upstreamBaseVariants,
@@ -22,10 +24,10 @@ describe("upstream's base matrix", () => {
     expect(baseVariantKey('ubuntu:24.04', '3.12')).toBe(DEFAULT_STOCK_VARIANT);
   });
 
-  it('is 12 FROM images x 5 Pythons, each on both architectures', () => {
+  it('is 12 FROM images x 5 Pythons, then 2 minis x 5 Pythons, each on both architectures', () => {
     const variants = upstreamBaseVariants();
-    expect(variants).toHaveLength(60);
-    expect(new Set(variants.map((v) => v.key)).size).toBe(60);
+    expect(variants).toHaveLength(70);
+    expect(new Set(variants.map((v) => v.key)).size).toBe(70);
     expect(variants[0]).toEqual({
       key: 'stock-ubuntu22.04-py310',
       from: 'ubuntu:22.04',
@@ -34,6 +36,41 @@ describe("upstream's base matrix", () => {
     });
     expect(variants.find((v) => v.key === 'cuda-13.3.1-cudnn-devel-ubuntu24.04-py314')).toMatchObject({ cuda: '13.3', python: '3.14' });
   });
+
+  it("has upstream's minis (configs/base-image.json mini[]): the stock 24.04 FROM, the CUDA line, its runtime list", () => {
+    const minis = upstreamBaseVariants().slice(60);
+    expect(minis.map((v) => v.key)).toEqual([
+      ...['cuda-12.9-mini-py310', 'cuda-12.9-mini-py311', 'cuda-12.9-mini-py312', 'cuda-12.9-mini-py313', 'cuda-12.9-mini-py314'],
+      ...['cuda-13.2-mini-py310', 'cuda-13.2-mini-py311', 'cuda-13.2-mini-py312', 'cuda-13.2-mini-py313', 'cuda-13.2-mini-py314'],
+    ]);
+    expect(minis[2]).toEqual({
+      key: 'cuda-12.9-mini-py312',
+      from: 'ubuntu:24.04',
+      python: '3.12',
+      cuda: '12.9',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      args: { [CUDA_RUNTIME_ARG]: '12-9' },
+    });
+    expect(minis[9]).toMatchObject({ from: 'ubuntu:24.04', cuda: '13.2', args: { [CUDA_RUNTIME_ARG]: '13-2' } });
+    expect(baseVariantKey('ubuntu:24.04', '3.12', '12.9')).toBe('cuda-12.9-mini-py312');
+  });
+
+  it('names a mini after its lowest CUDA line, and refuses an empty or malformed list as upstream fails on one', () => {
+    expect(cudaRuntimeLines('13-2 12.9')).toEqual(['12.9', '13.2']);
+    expect(cudaRuntimeLines('12.10 12-9')).toEqual(['12.9', '12.10']);
+    expect(cudaRuntimeLines('12')).toBeUndefined();
+    const one =
+      (cudaVersions: string[], miniTag = 'cuda-12.9-mini') =>
+      () =>
+        upstreamBaseVariants([], ['3.12'], [{ miniTag, cudaVersions }]);
+    expect(one(['13-2', '12-9'])()).toMatchObject([
+      { key: 'cuda-12.9-mini-py312', cuda: '12.9', args: { [CUDA_RUNTIME_ARG]: '13-2 12-9' } },
+    ]);
+    expect(one([])).toThrow(
+      "packages/conventions/src/base-matrix.ts: UPSTREAM_MINI_BASES (cuda-12.9-mini): cudaVersions must list one or more CUDA lines as X-Y (e.g. '12-9').",
+    );
+    expect(one(['13-2'])).toThrow("its lowest CUDA line 13.2 names it 'cuda-13.2-mini'. Rename miniTag.");
+  });
 });
 
 describe('isDefaultPythonVariant (what a new child starts from)', () => {
@@ -41,7 +78,9 @@ describe('isDefaultPythonVariant (what a new child starts from)', () => {
     const keys = upstreamBaseVariants()
       .filter(isDefaultPythonVariant)
       .map((v) => v.key);
+    // a mini is no default start: pytorch's mini rows name theirs by hand
     expect(keys).toHaveLength(12);
+    expect(isDefaultPythonVariant({ from: 'ubuntu:24.04', python: '3.12', cuda: '12.9' })).toBe(false);
     expect(keys.slice(0, 3)).toEqual(['stock-ubuntu22.04-py310', 'stock-ubuntu24.04-py312', 'cuda-11.8.0-cudnn8-devel-ubuntu22.04-py310']);
     expect(isDefaultPythonVariant({ from: 'ubuntu:24.04' })).toBe(true);
     expect(isDefaultPythonVariant({ from: 'vast-local/bookworm:latest', python: '3.11' })).toBe(true);
@@ -67,6 +106,24 @@ describe('VL006 (base variants named as upstream names them)', () => {
     expect(lint([...upstreamBaseVariants(), { key: 'local', from: 'vast-local/bookworm:latest', python: '3.11', local: true }])).toEqual(
       [],
     );
+  });
+
+  it("fires on a mini whose CUDA is not its key's or its runtime list's, on a mini without a list, and on one off the stock 24.04 FROM", () => {
+    const mini = { key: 'cuda-12.9-mini-py312', from: 'ubuntu:24.04', cuda: '12.9', python: '3.12', args: { [CUDA_RUNTIME_ARG]: '12-9' } };
+    expect(lint([mini])).toEqual([]);
+    const messages = [
+      { ...mini, cuda: '13.2' },
+      { ...mini, args: {} },
+      { ...mini, args: { [CUDA_RUNTIME_ARG]: ' ' } },
+      { ...mini, key: 'cuda-12.9-mini-py310', from: 'ubuntu:22.04', python: '3.10' },
+    ].flatMap((variant) => lint([variant]).map((f) => f.message));
+    expect(messages).toEqual([
+      "variant 'cuda-12.9-mini-py312' is 'cuda-13.2-mini-py312' upstream (FROM ubuntu:24.04, Python 3.12, CUDA 13.2): a template finds its variant by that name. Rename it.",
+      "variant 'cuda-12.9-mini-py312': cuda is '13.2', but CUDA_RUNTIME_VERSIONS '12-9' installs 12.9. Set cuda: '12.9'.",
+      "variant 'cuda-12.9-mini-py312': cuda is '12.9', but FROM ubuntu:24.04 carries no CUDA and CUDA_RUNTIME_VERSIONS is not set, so nothing would install it (upstream's mini build fails on an empty list). Set args.CUDA_RUNTIME_VERSIONS (e.g. '12-9'), or no cuda.",
+      "variant 'cuda-12.9-mini-py312': CUDA_RUNTIME_VERSIONS is ' ': it must list one or more CUDA lines as X-Y (e.g. '12-9'); upstream fails on an empty list.",
+      "variant 'cuda-12.9-mini-py310': CUDA_RUNTIME_VERSIONS adds CUDA to a stock image; upstream builds its minis FROM ubuntu:24.04, not ubuntu:22.04.",
+    ]);
   });
 
   it('names the upstream key, an unshipped Python and a wrong CUDA line, each with the fix', () => {

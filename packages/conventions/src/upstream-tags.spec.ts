@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { upstreamBaseVariants } from './base-matrix';
+import { parseUpstreamTag } from './upstream-tag-grammar';
 import { baseTemplateOf, upstreamTagsOf } from './upstream-tags';
 
 const DATE = '2026-08-21';
@@ -53,6 +55,45 @@ describe('upstreamTagsOf', () => {
     expect(
       upstreamTagsOf({ scheme: 'pytorch' }, { key: 'local', root: 'vast-local/bookworm:latest', torch: '1.13.1', args: {} }, DATE),
     ).toEqual([]);
+  });
+
+  it("gives a mini base variant upstream's mini names: <mini_tag>-py<XY>-<DATE>, the default-Python alias, no auto tag", () => {
+    const minis = upstreamBaseVariants().filter((v) => v.key.includes('-mini-'));
+    const tagsOf = (key: string) => upstreamTagsOf({ scheme: 'base' }, { args: {}, ...minis.find((v) => v.key === key)! }, DATE);
+    expect(tagsOf('cuda-12.9-mini-py312')).toEqual(['cuda-12.9-mini-py312-2026-08-21', 'cuda-12.9-mini-2026-08-21']);
+    expect(tagsOf('cuda-13.2-mini-py310')).toEqual(['cuda-13.2-mini-py310-2026-08-21']);
+    expect(parseUpstreamTag('dated', tagsOf('cuda-13.2-mini-py314')[0])).toEqual({
+      kind: 'dated',
+      template: 'cuda-13.2-mini',
+      python: '3.14',
+      date: DATE,
+    });
+    // the stock image on the same FROM keeps its own name
+    expect(upstreamTagsOf({ scheme: 'base' }, { key: 'x', from: 'ubuntu:24.04', python: '3.12', args: {} }, DATE)[0]).toBe(
+      'stock-ubuntu24.04-py312-2026-08-21',
+    );
+  });
+
+  it("gives a pytorch variant on a mini upstream's pytorch mini name, <torch>-<backend>-cuda-<X.Y>-mini-py<XY>-<DATE>", () => {
+    const variant = {
+      key: '2.10.0-cu128-cuda-12.9-mini-py312',
+      root: 'ubuntu:24.04',
+      torch: '2.10.0',
+      torchBackend: 'cu128',
+      cuda: '12.9',
+      python: '3.12',
+      args: {},
+    };
+    expect(upstreamTagsOf({ scheme: 'pytorch' }, variant, DATE)).toEqual(['2.10.0-cu128-cuda-12.9-mini-py312-2026-08-21']);
+    expect(
+      upstreamTagsOf(
+        { scheme: 'pytorch' },
+        { ...variant, key: '2.10.0-cu130-cuda-13.2-mini-py312', torchBackend: 'cu130', cuda: '13.2' },
+        DATE,
+      ),
+    ).toEqual(['2.10.0-cu130-cuda-13.2-mini-py312-2026-08-21']);
+    // comfyui's default PYTORCH_BASE upstream, read back as the mini it names
+    expect(parseUpstreamTag('pytorch-backend', '2.10.0-cu128-cuda-12.9-mini-py312-2026-08-21')).toMatchObject({ mini: true, cuda: '12.9' });
   });
 
   it('tags a release ref without a date and a commit ref with one', () => {

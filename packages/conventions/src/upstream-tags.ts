@@ -5,7 +5,7 @@ import { renderUpstreamTag, type UpstreamTag } from './upstream-tag-grammar';
 /**
  * The upstream scheme an image's tags follow. `base`: dated template tags, the default-Python alias and
  * `cuda-<X.Y.Z>-auto` (the default of a base image). `pytorch`: `<torch>-cuda-<X.Y.Z>-py<XY>-<ubuntu>-<DATE>` and its
- * py312 alias. `release`: the value of build arg `arg` (a release tag, or a commit sha, which gets the date) with the
+ * py312 alias, on a mini `<torch>-<backend>-cuda-<X.Y>-mini-py<XY>-<DATE>`. `release`: the value of build arg `arg` (a release tag, or a commit sha, which gets the date) with the
  * variant's cuda and python. `upstream-version`: the version of the upstream image an external image grafts onto (its
  * default). `none`: semver tags only.
  */
@@ -21,10 +21,10 @@ export interface UpstreamTagVariant {
   cuda?: string;
   python?: string;
   torch?: string;
+  torchBackend?: string;
   args: Record<string, string>;
 }
 
-/** Upstream's default Python per Ubuntu release (configs/base-image.json: 22.04 => 3.10, 24.04 => 3.12). */
 /** Upstream's default Python per Ubuntu release (default_python in its configs); base-matrix.ts reads it too. */
 export const UPSTREAM_DEFAULT_PYTHON: Record<string, string> = { '22.04': '3.10', '24.04': '3.12' };
 const DEFAULT_PYTHON = UPSTREAM_DEFAULT_PYTHON;
@@ -38,13 +38,16 @@ const UPSTREAM_VERSION = /:v?(\d+\.\d+\.\d+(?:\.post\d+)?)/;
 
 /**
  * A base variant's tag template, as upstream's configs name them: `nvidia/cuda:<tag>` -> `cuda-<tag>`,
- * `ubuntu:<ver>` -> `stock-ubuntu<ver>`; any other FROM (the local Debian root) -> the variant key without `-py<XY>`.
+ * `ubuntu:<ver>` -> `stock-ubuntu<ver>`, and `ubuntu:<ver>` with a CUDA line (a mini: the stock image plus NVIDIA's
+ * runtime packages) -> its `mini_tag`, `cuda-<X.Y>-mini`; any other FROM (the local Debian root) -> the variant key
+ * without `-py<XY>`.
  */
-export function baseTemplateOf(variant: Pick<UpstreamTagVariant, 'key' | 'from'>): string {
+export function baseTemplateOf(variant: Pick<UpstreamTagVariant, 'key' | 'from' | 'cuda'>): string {
   const from = variant.from ?? '';
   const cuda = CUDA_FROM.exec(from);
   if (cuda) return `cuda-${cuda[1]}`;
   const ubuntu = /^ubuntu:(\d{2}\.\d{2})$/.exec(from);
+  if (ubuntu && variant.cuda) return `cuda-${variant.cuda}-mini`;
   if (ubuntu) return `stock-ubuntu${ubuntu[1]}`;
   return variant.key.replace(/-py\d+$/, '');
 }
@@ -58,6 +61,7 @@ export function upstreamTagsOf(scheme: UpstreamTagScheme, variant: UpstreamTagVa
       const ubuntu = UBUNTU_IN.exec(variant.from ?? '')?.[1];
       if (variant.python) tags.push({ kind: 'dated', template, python: variant.python, date });
       // The alias without -py names the distro's default Python; a FROM with one Python (the local root) has no other.
+      // A mini gets it too (`cuda-12.9-mini-<DATE>`), though upstream's tag table names none for minis.
       if (!variant.python || !ubuntu || DEFAULT_PYTHON[ubuntu] === variant.python) tags.push({ kind: 'dated', template, date });
       const cuda = CUDA_FROM.exec(variant.from ?? '')?.[2];
       if (cuda) tags.push({ kind: 'cuda-auto', cuda });
@@ -66,6 +70,12 @@ export function upstreamTagsOf(scheme: UpstreamTagScheme, variant: UpstreamTagVa
     case 'pytorch': {
       const root = CUDA_FROM.exec(variant.root ?? '');
       const ubuntu = UBUNTU_IN.exec(variant.root ?? '')?.[1];
+      // On a mini (a stock Ubuntu root with a CUDA line): `<torch>-<backend>-cuda-<X.Y>-mini-py<XY>-<DATE>`, no alias.
+      const mini = !root && /^ubuntu:/.test(variant.root ?? '');
+      if (mini && variant.torch && variant.torchBackend && variant.cuda && variant.python) {
+        const { torch, torchBackend: backend, cuda, python } = variant;
+        tags.push({ kind: 'pytorch-backend', torch, backend, cuda, mini: true, python, date });
+      }
       if (!variant.torch || !root || !ubuntu) break;
       const parts = { kind: 'pytorch' as const, torch: variant.torch, cuda: root[2], ubuntu, date };
       if (variant.python) tags.push({ ...parts, python: variant.python });

@@ -1,8 +1,10 @@
 // The base image: runtime infrastructure every template inherits (boot chain, supervisor, Caddy, Jupyter, portal).
 import {
   aptPackageNames,
+  CUDA_RUNTIME_ARG,
   defineImage,
   INSTANCE_TOOLS_BIN,
+  MINI_FROM,
   PROVISIONER_LIB_DIR,
   renderAptInstall,
   SYNCTHING_BIN,
@@ -112,6 +114,25 @@ if (unknownBootPackages.length) {
     `packages/images/base-image/image.ts: BOOT_PACKAGES: ${unknownBootPackages.join(', ')} not in APT_PACKAGES. Name entries of APT_PACKAGES (the upstream name).`,
   );
 }
+
+/**
+ * NVIDIA's apt keyring package for its CUDA repository (ubuntu2404, the minis' FROM), pinned: the cuda-runtime step
+ * refuses any other bytes. The SHA-256 values could not be read from where this was written (NVIDIA's site is not
+ * reachable here), so the step stops with a message until they are filled in from the .deb of each architecture's
+ * repository. A constant in the step, not a build arg: an arg's value reaches every RUN after its ARG line, so a new
+ * pin would rebuild every variant from its first step, where a change of this step's text re-runs this step only.
+ */
+const CUDA_KEYRING = { version: '1.1-1', sha256: { amd64: 'unconfirmed', arm64: 'unconfirmed' } };
+/** The Ubuntu release of the minis' FROM, whose NVIDIA repository (`ubuntu2404`) the keyring is pinned for. */
+const CUDA_REPOSITORY_RELEASE = MINI_FROM.slice('ubuntu:'.length);
+const CUDA_REPOSITORY_NAME = `ubuntu${CUDA_REPOSITORY_RELEASE.replace('.', '')}`;
+const CUDA_REPOSITORY_URL = `https://developer.download.nvidia.com/compute/cuda/repos/${CUDA_REPOSITORY_NAME}`;
+
+/**
+ * What upstream's Dockerfile.runtime adds per CUDA line (written X-Y): the forward-compatibility driver, nvcc, the
+ * runtime compiler and the libraries its images' users link against; libnccl2 follows the lowest line.
+ */
+const CUDA_RUNTIME_PACKAGES = ['cuda-compat', 'cuda-nvcc', 'cuda-cccl', 'cuda-nvrtc', 'libnpp', 'libnvjpeg', 'libcufft'];
 
 function group(name: string, packages: string[]): AptPackage[] {
   return packages.map((p) => ({ name: p, group: name }));
@@ -296,6 +317,47 @@ export default defineImage({
         `vastai --help >/dev/null && git -C ${VAST_CLI_DIR} log -1 --format='vastai %h %cs'`,
       ].join('\n'),
     },
+    {
+      // Upstream builds a mini with Dockerfile.runtime FROM the just-built stock image; a base variant here names a root
+      // image, not another variant, so a mini is the stock build (MINI_FROM and every step above) plus this step, last,
+      // as upstream's layer is. It acts only where the variant sets CUDA_RUNTIME_VERSIONS (base-matrix.ts
+      // UPSTREAM_MINI_BASES); NVIDIA_DRIVER_CAPABILITIES=all is already this image's ENV.
+      name: 'cuda-runtime',
+      profile: 'production',
+      comment: [
+        `The "mini" variants: NVIDIA's CUDA runtime packages of each line in ${CUDA_RUNTIME_ARG}, from NVIDIA's apt repository`,
+        "(its keyring .deb checked against the pinned SHA-256), as upstream's Dockerfile.runtime. Other variants skip it.",
+      ].join('\n'),
+      run: [
+        `read -ra cuda_lines <<<"\${${CUDA_RUNTIME_ARG}:-}"`,
+        'if (( ${#cuda_lines[@]} == 0 )); then',
+        '  # A variant that states a CUDA line on a FROM without a toolkit would ship none: upstream fails on an empty list.',
+        `  [[ -z "\${CUDA_SHORT:-}" || -e /usr/local/cuda ]] || { echo "cuda-runtime: the variant states CUDA \${CUDA_SHORT}, but its FROM image has no toolkit and ${CUDA_RUNTIME_ARG} is empty. List its CUDA lines (e.g. '12-9') in packages/conventions/src/base-matrix.ts (UPSTREAM_MINI_BASES)." >&2; exit 1; }`,
+        `  echo "cuda-runtime: ${CUDA_RUNTIME_ARG} is empty, nothing to add"`,
+        '  exit 0',
+        'fi',
+        '. /etc/os-release',
+        `[[ "\${VERSION_ID:-}" == ${CUDA_REPOSITORY_RELEASE} ]] || { echo "cuda-runtime: NVIDIA's keyring is pinned for ${CUDA_REPOSITORY_NAME}, this is \${PRETTY_NAME:-an unknown release}" >&2; exit 1; }`,
+        `case "$(dpkg --print-architecture)" in amd64) repo_arch=x86_64 keyring_sha256=${CUDA_KEYRING.sha256.amd64} ;; arm64) repo_arch=sbsa keyring_sha256=${CUDA_KEYRING.sha256.arm64} ;; *) echo "cuda-runtime: no NVIDIA repository for $(dpkg --print-architecture)" >&2; exit 1 ;; esac`,
+        `[[ "\${keyring_sha256}" =~ ^[0-9a-f]{64}$ ]] || { echo "cuda-runtime: the SHA-256 of cuda-keyring_${CUDA_KEYRING.version}_all.deb for \${repo_arch} is '\${keyring_sha256}', not a SHA-256. Set CUDA_KEYRING.sha256 in packages/images/base-image/image.ts from NVIDIA's ${CUDA_REPOSITORY_NAME}/\${repo_arch} repository." >&2; exit 1; }`,
+        `curl -fsSL --proto =https --proto-redir =https -o /tmp/cuda-keyring.deb "${CUDA_REPOSITORY_URL}/\${repo_arch}/cuda-keyring_${CUDA_KEYRING.version}_all.deb"`,
+        'echo "${keyring_sha256}  /tmp/cuda-keyring.deb" | sha256sum --check --strict -',
+        'dpkg -i /tmp/cuda-keyring.deb',
+        'rm -f /tmp/cuda-keyring.deb',
+        'packages=()',
+        'for line in "${cuda_lines[@]}"; do',
+        `  [[ "\${line}" =~ ^([0-9]+)[-.]([0-9]+)$ ]] || { echo "cuda-runtime: '\${line}' in ${CUDA_RUNTIME_ARG} is not a CUDA line X-Y (e.g. 12-9)" >&2; exit 1; }`,
+        '  xy="${BASH_REMATCH[1]}-${BASH_REMATCH[2]}"',
+        `  for package in ${CUDA_RUNTIME_PACKAGES.join(' ')}; do packages+=("\${package}-\${xy}"); done`,
+        'done',
+        '# libnccl2 built for the lowest line (sort -V), as upstream picks it.',
+        'lowest="$(printf \'%s\\n\' "${cuda_lines[@]//-/.}" | sort -V | head -n 1)"',
+        'apt-get update',
+        'apt-get install -y --no-install-recommends "${packages[@]}" "libnccl2=*+cuda${lowest}"',
+        'rm -rf /var/lib/apt/lists/*',
+        'dpkg-query -W "${packages[@]}" libnccl2',
+      ].join('\n'),
+    },
   ],
   services: [
     {
@@ -373,7 +435,8 @@ export default defineImage({
       },
     ],
   },
-  // Upstream's production matrix (configs/base-image.json): its 12 FROM images x Python 3.10-3.14, amd64 and arm64,
+  // Upstream's production matrix (configs/base-image.json): its 12 FROM images x Python 3.10-3.14, then its two minis
+  // (cuda-12.9-mini, cuda-13.2-mini: ubuntu:24.04 plus the cuda-runtime step) x Python 3.10-3.14, amd64 and arm64,
   // under upstream's names (lint VL006). The local variant builds offline from Debian.
   variants: [
     ...upstreamBaseVariants(),

@@ -68,8 +68,10 @@ export default defineImage({
     },
   ],
   defaultPortalConfig: true,
+  // Upstream's two builds (build-comfyui.yml): PYTORCH_BASE vastai/pytorch:2.10.0-cu128-cuda-12.9-mini-py312-<DATE> and
+  // 2.10.0-cu130-cuda-13.2-mini-py312-<DATE>, i.e. pytorch's mini rows, tagged `<ref>-cuda-<X.Y>-py312`.
   variants: [
-    { key: 'cuda-12.9-py312', parent: '2.10.0-cu128-cuda-12.9-py312', cuda: '12.9', python: '3.12' },
-    { key: 'cuda-13.0-py312', parent: '2.10.0-cu130-cuda-13.0-py312', cuda: '13.0', python: '3.12' },
+    { key: 'cuda-12.9-py312', parent: '2.10.0-cu128-cuda-12.9-mini-py312', cuda: '12.9', python: '3.12' },
+    { key: 'cuda-13.2-py312', parent: '2.10.0-cu130-cuda-13.2-mini-py312', cuda: '13.2', python: '3.12' },
   ],
 });

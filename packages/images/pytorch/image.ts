@@ -7,12 +7,18 @@ const COMPANIONS: Record<string, { torchvision: string; torchaudio: string }> = 
   '2.10.0': { torchvision: '0.25.0', torchaudio: '2.10.0' },
 };
 
-/** Which CUDA line of base-image each backend runs on. */
+/**
+ * Which CUDA line of base-image each backend runs on. The `mini` rows run on base-image's minis (NVIDIA's runtime
+ * packages over stock Ubuntu), as upstream's configs/pytorch.json `mini[]`: of its 13 rows the reference names only
+ * the two comfyui builds on, so only those are here (the other 11 are not guessed).
+ */
 const BUILDS = [
   { torch: '2.9.1', backend: 'cu128', cuda: '12.8', base: 'cuda-12.8.1-cudnn-devel-ubuntu24.04-py312' },
   { torch: '2.10.0', backend: 'cu128', cuda: '12.8', base: 'cuda-12.8.1-cudnn-devel-ubuntu24.04-py312' },
   { torch: '2.10.0', backend: 'cu128', cuda: '12.9', base: 'cuda-12.9.2-cudnn-devel-ubuntu24.04-py312' },
   { torch: '2.10.0', backend: 'cu130', cuda: '13.0', base: 'cuda-13.0.3-cudnn-devel-ubuntu24.04-py312' },
+  { torch: '2.10.0', backend: 'cu128', cuda: '12.9-mini', base: 'cuda-12.9-mini-py312' },
+  { torch: '2.10.0', backend: 'cu130', cuda: '13.2-mini', base: 'cuda-13.2-mini-py312' },
 ];
 
 /** The last line of both torch steps: the installed torch really multiplies and runs a layer, whichever build it is. */
@@ -62,11 +68,12 @@ export default defineImage({
   ],
   variants: [
     ...BUILDS.map((b) => ({
+      // Upstream's names: `<torch>-<backend>-cuda-<X.Y>[-mini]-py<XY>`, the mini's cuda fact being its X.Y.
       key: `${b.torch}-${b.backend}-cuda-${b.cuda}-py312`,
       parent: b.base,
       torch: b.torch,
       torchBackend: b.backend,
-      cuda: b.cuda,
+      cuda: b.cuda.replace(/-mini$/, ''),
       python: '3.12',
       args: { TORCHVISION_VERSION: COMPANIONS[b.torch].torchvision, TORCHAUDIO_VERSION: COMPANIONS[b.torch].torchaudio },
     })),
