@@ -57,10 +57,10 @@ describe('upstreamTagsOf', () => {
     ).toEqual([]);
   });
 
-  it("gives a mini base variant upstream's mini names: <mini_tag>-py<XY>-<DATE>, the default-Python alias, no auto tag", () => {
+  it("gives a mini base variant upstream's mini names: <mini_tag>-py<XY>-<DATE> only (no alias, no auto tag)", () => {
     const minis = upstreamBaseVariants().filter((v) => v.key.includes('-mini-'));
     const tagsOf = (key: string) => upstreamTagsOf({ scheme: 'base' }, { args: {}, ...minis.find((v) => v.key === key)! }, DATE);
-    expect(tagsOf('cuda-12.9-mini-py312')).toEqual(['cuda-12.9-mini-py312-2026-08-21', 'cuda-12.9-mini-2026-08-21']);
+    expect(tagsOf('cuda-12.9-mini-py312')).toEqual(['cuda-12.9-mini-py312-2026-08-21']);
     expect(tagsOf('cuda-13.2-mini-py310')).toEqual(['cuda-13.2-mini-py310-2026-08-21']);
     expect(parseUpstreamTag('dated', tagsOf('cuda-13.2-mini-py314')[0])).toEqual({
       kind: 'dated',

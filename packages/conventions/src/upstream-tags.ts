@@ -61,8 +61,9 @@ export function upstreamTagsOf(scheme: UpstreamTagScheme, variant: UpstreamTagVa
       const ubuntu = UBUNTU_IN.exec(variant.from ?? '')?.[1];
       if (variant.python) tags.push({ kind: 'dated', template, python: variant.python, date });
       // The alias without -py names the distro's default Python; a FROM with one Python (the local root) has no other.
-      // A mini gets it too (`cuda-12.9-mini-<DATE>`), though upstream's tag table names none for minis.
-      if (!variant.python || !ubuntu || DEFAULT_PYTHON[ubuntu] === variant.python) tags.push({ kind: 'dated', template, date });
+      // A mini has none: upstream's build and promotion name only `<mini_tag>-py<XY>-<DATE>`.
+      const mini = ubuntu !== undefined && variant.cuda !== undefined && !CUDA_FROM.test(variant.from ?? '');
+      if (!mini && (!variant.python || !ubuntu || DEFAULT_PYTHON[ubuntu] === variant.python)) tags.push({ kind: 'dated', template, date });
       const cuda = CUDA_FROM.exec(variant.from ?? '')?.[2];
       if (cuda) tags.push({ kind: 'cuda-auto', cuda });
       break;

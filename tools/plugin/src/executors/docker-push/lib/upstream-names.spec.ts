@@ -30,6 +30,8 @@ describe("the workspace's images carry upstream's names", () => {
       for (const py of ['310', '311', '312', '313', '314'])
         expect(variantNamed(names, `${mini}-py${py}-${DATE}`), `${mini}-py${py}`).toBe(`${mini}-py${py}`);
     expect(variantNamed(names, `stock-ubuntu24.04-py312-${DATE}`)).toBe('stock-ubuntu24.04-py312');
+    // and no default-Python alias: upstream's promotion names none for a mini
+    expect(variantNamed(names, `cuda-12.9-mini-${DATE}`)).toBeUndefined();
   });
 
   it("pytorch: comfyui's PYTORCH_BASE upstream (build-comfyui.yml), the two mini rows", () => {
