@@ -105,7 +105,7 @@ const BOOT_PACKAGES = new Set([
   ...['acl', 'bc', 'ca-certificates', 'locales', 'curl', 'wget', 'sudo', 'moreutils', 'nano', 'vim', 'less', 'jq', 'git', 'git-lfs'],
   ...['tzdata', 'expect', 'htop', 'strace', 'lsof', 'procps', 'psmisc', 'python3-full', 'python3-pip'],
   ...['netcat-traditional', 'net-tools', 'dnsutils', 'iproute2', 'iputils-ping', 'traceroute', 'rsync', 'zip', 'unzip', 'xz-utils'],
-  ...['zstd', 'cron', 'openssl', 'util-linux', 'caddy', 'nodejs', 'python3', 'supervisor', 'jupyter-notebook'],
+  ...['zstd', 'cron', 'openssl', 'util-linux', 'caddy', 'nodejs', 'python3', 'supervisor', 'jupyter-notebook', 'syncthing'],
 ]);
 
 const unknownBootPackages = [...BOOT_PACKAGES].filter((name) => !APT_PACKAGES.some((p) => p.name === name));

@@ -119,7 +119,7 @@ EOF
 else
 # local-min: only what the boot, its services and the smoke use (e2e/multi-arch builds it for arm64 under emulation).
 apt-get update
-apt-get install -y --no-install-recommends acl bc ca-certificates locales curl wget sudo moreutils nano vim less jq git git-lfs tzdata expect htop strace lsof procps psmisc python3-full python3-pip netcat-traditional net-tools dnsutils iproute2 iputils-ping traceroute rsync zip unzip xz-utils zstd cron openssl util-linux caddy nodejs python3 supervisor jupyter-notebook
+apt-get install -y --no-install-recommends acl bc ca-certificates locales curl wget sudo moreutils nano vim less jq git git-lfs tzdata expect htop strace lsof procps psmisc python3-full python3-pip netcat-traditional net-tools dnsutils iproute2 iputils-ping traceroute rsync zip unzip xz-utils zstd cron openssl util-linux caddy nodejs python3 supervisor jupyter-notebook syncthing
 rm -rf /var/lib/apt/lists/*
 fi
 supervisord --version && caddy version && node --version && jupyter notebook --version
