@@ -34,8 +34,9 @@ const NOT_SHARED = ['.cache', '.vite', '.vite-temp', '.package-lock.json'];
  * another file system (no hard links), each entry is a symbolic link instead, and bundles there name other paths.
  */
 export function linkNodeModules(copy: string): void {
-  const folders = ['node_modules', ...workspacePackageFolders().map((folder) => join(folder, 'node_modules'))].filter((folder) =>
-    existsSync(join(repoRoot, folder)),
+  // A package's node_modules that holds only caches (tools/plugin's loader cache, vitest's) is not one npm ci makes.
+  const folders = ['node_modules', ...workspacePackageFolders().map((folder) => join(folder, 'node_modules'))].filter(
+    (folder) => existsSync(join(repoRoot, folder)) && readdirSync(join(repoRoot, folder)).some((entry) => !NOT_SHARED.includes(entry)),
   );
   for (const folder of folders) {
     const source = join(repoRoot, folder);
