@@ -1,4 +1,4 @@
-import { baseTemplateOf, UPSTREAM_DEFAULT_PYTHON } from './upstream-tags';
+import { baseTemplateOf, isMiniVariant, UPSTREAM_DEFAULT_PYTHON } from './upstream-tags';
 // Upstream's base-image matrix (configs/base-image.json): every FROM image, each on Python 3.10-3.14, both
 // architectures; and its naming rule, `<tag_template>-py<XY>`, where tag_template is the FROM tag with `nvidia/cuda:`
 // turned into `cuda-` and `ubuntu:` into `stock-ubuntu`. A template names the variant it runs on by these keys.
@@ -111,11 +111,6 @@ function miniVariant(mini: { miniTag: string; cudaVersions: readonly string[] },
     platforms: [...UPSTREAM_PLATFORMS],
     args: { [CUDA_RUNTIME_ARG]: mini.cudaVersions.join(' ') },
   };
-}
-
-/** Whether a base variant is one of the minis: a stock Ubuntu FROM that carries a CUDA line (its runtime step adds it). */
-export function isMiniVariant(variant: { from?: string; cuda?: string }): boolean {
-  return variant.cuda !== undefined && variant.from !== undefined && /^ubuntu:/.test(variant.from);
 }
 
 /**

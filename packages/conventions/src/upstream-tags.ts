@@ -36,6 +36,11 @@ const UBUNTU_IN = /ubuntu[-:]?(\d{2}\.\d{2})/;
 const SHA = /^[0-9a-f]{7,40}$/i;
 const UPSTREAM_VERSION = /:v?(\d+\.\d+\.\d+(?:\.post\d+)?)/;
 
+/** Whether a base variant is one of the minis: a stock Ubuntu FROM that carries a CUDA line (its runtime step adds it). */
+export function isMiniVariant(variant: { from?: string; cuda?: string }): boolean {
+  return variant.cuda !== undefined && variant.from !== undefined && /^ubuntu:/.test(variant.from);
+}
+
 /**
  * A base variant's tag template, as upstream's configs name them: `nvidia/cuda:<tag>` -> `cuda-<tag>`,
  * `ubuntu:<ver>` -> `stock-ubuntu<ver>`, and `ubuntu:<ver>` with a CUDA line (a mini: the stock image plus NVIDIA's
@@ -47,7 +52,7 @@ export function baseTemplateOf(variant: Pick<UpstreamTagVariant, 'key' | 'from' 
   const cuda = CUDA_FROM.exec(from);
   if (cuda) return `cuda-${cuda[1]}`;
   const ubuntu = /^ubuntu:(\d{2}\.\d{2})$/.exec(from);
-  if (ubuntu && variant.cuda) return `cuda-${variant.cuda}-mini`;
+  if (ubuntu && isMiniVariant(variant)) return `cuda-${variant.cuda}-mini`;
   if (ubuntu) return `stock-ubuntu${ubuntu[1]}`;
   return variant.key.replace(/-py\d+$/, '');
 }
@@ -62,8 +67,8 @@ export function upstreamTagsOf(scheme: UpstreamTagScheme, variant: UpstreamTagVa
       if (variant.python) tags.push({ kind: 'dated', template, python: variant.python, date });
       // The alias without -py names the distro's default Python; a FROM with one Python (the local root) has no other.
       // A mini has none: upstream's build and promotion name only `<mini_tag>-py<XY>-<DATE>`.
-      const mini = ubuntu !== undefined && variant.cuda !== undefined && !CUDA_FROM.test(variant.from ?? '');
-      if (!mini && (!variant.python || !ubuntu || DEFAULT_PYTHON[ubuntu] === variant.python)) tags.push({ kind: 'dated', template, date });
+      if (!isMiniVariant(variant) && (!variant.python || !ubuntu || DEFAULT_PYTHON[ubuntu] === variant.python))
+        tags.push({ kind: 'dated', template, date });
       const cuda = CUDA_FROM.exec(variant.from ?? '')?.[2];
       if (cuda) tags.push({ kind: 'cuda-auto', cuda });
       break;
@@ -72,8 +77,13 @@ export function upstreamTagsOf(scheme: UpstreamTagScheme, variant: UpstreamTagVa
       const root = CUDA_FROM.exec(variant.root ?? '');
       const ubuntu = UBUNTU_IN.exec(variant.root ?? '')?.[1];
       // On a mini (a stock Ubuntu root with a CUDA line): `<torch>-<backend>-cuda-<X.Y>-mini-py<XY>-<DATE>`, no alias.
-      const mini = !root && /^ubuntu:/.test(variant.root ?? '');
-      if (mini && variant.torch && variant.torchBackend && variant.cuda && variant.python) {
+      if (
+        isMiniVariant({ from: variant.root, cuda: variant.cuda }) &&
+        variant.torch &&
+        variant.torchBackend &&
+        variant.cuda &&
+        variant.python
+      ) {
         const { torch, torchBackend: backend, cuda, python } = variant;
         tags.push({ kind: 'pytorch-backend', torch, backend, cuda, mini: true, python, date });
       }

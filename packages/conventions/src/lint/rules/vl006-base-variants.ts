@@ -1,12 +1,5 @@
-import {
-  baseVariantKey,
-  CUDA_RUNTIME_ARG,
-  cudaOfFrom,
-  cudaRuntimeLines,
-  isMiniVariant,
-  MINI_FROM,
-  UPSTREAM_PYTHONS,
-} from '../../base-matrix';
+import { baseVariantKey, CUDA_RUNTIME_ARG, cudaOfFrom, cudaRuntimeLines, MINI_FROM, UPSTREAM_PYTHONS } from '../../base-matrix';
+import { isMiniVariant } from '../../upstream-tags';
 import type { LintRule } from '../types';
 
 export const baseVariantsRule: LintRule = {
