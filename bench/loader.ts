@@ -1,15 +1,20 @@
 // bench loader: what running the plugin from its content-hashed esbuild bundles (tools/plugin/loader.js) costs and
 // saves, per nx command: with the bundles current, right after a plugin source edit (the one rebuild that edit costs),
 // and the same commands with Nx transpiling the TypeScript itself (swc-node, as for any local plugin without a build).
-// Works in a scratch copy; leaves the engine's tags and build cache alone (docker-build -c local is a no-op there once
-// the shared local base is built, and is built once first if not).
+// First, the same commands at an earlier revision (--loader-rev, default the commit issue 16 was filed against), run in
+// turn with the code now so both see the same machine. Works in a scratch copy and that revision's own checkout; no
+// tag is removed (each side's docker-build -c local is a no-op once its local base is built, and builds it once if not).
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { ScratchWorkspace } from '../e2e/support/scratch-workspace';
-import { median, seconds, type Figure } from './figures';
+import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
+import { median, seconds, sideBySide, type Figure } from './figures';
+import { revisionCheckout, WORKSPACE_ROOT } from './revision-checkout';
 import { timed } from './timed-nx';
 
 const SECTION = 'loader';
+/** The commit issue 16 (one home for every rule, the loader made boring) was filed against. */
+export const DEFAULT_LOADER_REV = 'ac20962';
 
 /** The commands whose cost the loader sits in: the graph alone, a cache hit, an executor in its task process, a no-op docker-build. */
 const COMMANDS: Array<{ what: string; args: string[] }> = [
@@ -77,5 +82,40 @@ export function loaderFigures(ws: ScratchWorkspace, record: (figure: Figure) => 
     const runs = [0, 1, 2].map(() => timed(ws, what, args));
     const ours = bundled.get(what) as number;
     report(`Nx's transpiler instead: ${what}`, runs, ` (bundles: ${seconds(ours)}, ${seconds(median(runs) - ours)} saved)`);
+  }
+}
+
+/**
+ * The four commands at `rev` beside the code now. Each round runs every command once on each side, then before now,
+ * so a slow minute of the machine falls on both; medians of three rounds, after one warm-up of each (which builds
+ * each side's local base if its engine has no image under that side's content tag).
+ */
+export function loaderBeforeAfter(ws: ScratchWorkspace, rev: string, record: (figure: Figure) => void): void {
+  console.log(`\n== loader: the same commands at ${rev} (its own checkout and node_modules) and now, in turn`);
+  const then = ScratchWorkspace.at(revisionCheckout(rev));
+  const now = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: WORKSPACE_ROOT, encoding: 'utf8' }).trim();
+  const runs = new Map(COMMANDS.map(({ what }) => [what, { then: [] as number[], now: [] as number[] }]));
+  for (const { what, args } of COMMANDS) {
+    timed(then, `${what} at ${rev} (warm-up)`, args);
+    timed(ws, `${what} (warm-up)`, args);
+  }
+  for (let round = 0; round < 3; round++) {
+    for (const { what, args } of COMMANDS) {
+      const times = runs.get(what) as { then: number[]; now: number[] };
+      times.then.push(timed(then, `${what} at ${rev}`, args));
+      times.now.push(timed(ws, what, args));
+    }
+  }
+  for (const { what } of COMMANDS) {
+    const times = runs.get(what) as { then: number[]; now: number[] };
+    const figure = sideBySide(
+      SECTION,
+      `before/after: ${what} (median of 3)`,
+      'Ms',
+      { value: median(times.now), label: `now ${now}` },
+      { value: median(times.then), label: `then ${rev}` },
+    );
+    record(figure);
+    console.log(`  ${figure.what}: ${figure.value}`);
   }
 }

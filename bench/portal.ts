@@ -2,15 +2,16 @@
 // time to first full paint in headless Chromium, for the portal now and for an earlier revision's, side by side.
 // Both bundles run as their own `node portal.cjs` process against the same fake supervisor and temp files.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { freePort, startPortalFixture } from '@vast/portal/testing';
 import { formatFigure, median, sideBySide, type Figure } from './figures';
 import { vmRssKb } from './process-tree';
+import { revisionCheckout, run, WORKSPACE_ROOT } from './revision-checkout';
 
 const SECTION = 'portal';
 /** The commit before this session's portal changes (issue 14). */
@@ -19,15 +20,10 @@ const VIEWERS = 5;
 const SETTLE_MS = 5000;
 const FOLLOW_MS = 10_000;
 const APPEND_EVERY_MS = 100;
-const WORKSPACE_ROOT = resolve(__dirname, '..');
 
 interface Bundle {
   label: string;
   dir: string;
-}
-
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
-  execFileSync(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
 }
 
 /** This checkout's portal, bundled by its own build script into a temp folder (dist/ is left alone). */
@@ -38,25 +34,11 @@ function buildCurrent(): Bundle {
   return { label: `now ${rev}`, dir };
 }
 
-/**
- * `rev`'s portal, bundled in a scratch git worktree under /tmp with its own `npm ci`: this checkout's node_modules link
- * @vast/conventions to this checkout's sources, so bundling the old portal with them would mix two revisions. The
- * worktree (and its node_modules) is kept per commit and reused by the next run.
- */
+/** `rev`'s portal, bundled by that revision's own build script in its own checkout. */
 function buildPrevious(rev: string): Bundle {
-  const commit = execFileSync('git', ['rev-parse', '--verify', `${rev}^{commit}`], { cwd: WORKSPACE_ROOT, encoding: 'utf8' }).trim();
-  const scratch = join(tmpdir(), `vast-bench-portal-${commit.slice(0, 7)}`);
-  if (!existsSync(join(scratch, 'package.json'))) {
-    console.log(`  checking out ${rev} in ${scratch}`);
-    run('git', ['worktree', 'prune'], WORKSPACE_ROOT);
-    run('git', ['worktree', 'add', '--detach', scratch, commit], WORKSPACE_ROOT);
-  }
-  if (!existsSync(join(scratch, 'node_modules/.package-lock.json'))) {
-    console.log(`  npm ci in ${scratch} (once per revision; a minute or two)`);
-    run('npm', ['ci', '--no-audit', '--no-fund'], scratch);
-  }
+  const checkout = revisionCheckout(rev);
   const dir = mkdtempSync(join(tmpdir(), 'vast-bench-portal-then-'));
-  run('node', ['packages/portal/scripts/build.mjs'], scratch, { ...process.env, PORTAL_BUILD_OUTDIR: dir });
+  run('node', ['packages/portal/scripts/build.mjs'], checkout, { ...process.env, PORTAL_BUILD_OUTDIR: dir });
   return { label: `then ${rev}`, dir };
 }
 

@@ -14,12 +14,12 @@ import { family } from './family';
 import { cold } from './cold';
 import { boot } from './boot';
 import { DEFAULT_PREVIOUS_REV, portal } from './portal';
-import { loaderFigures } from './loader';
+import { DEFAULT_LOADER_REV, loaderBeforeAfter, loaderFigures } from './loader';
 import { timed } from './timed-nx';
 
 const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
 
-// npm run bench -- [section ...] [--json] [--images=N] [--portal-rev=REV] [--note=TEXT]
+// npm run bench -- [section ...] [--json] [--images=N] [--portal-rev=REV] [--loader-rev=REV] [--note=TEXT]
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const only = new Set(process.argv.slice(2).filter((a) => !a.startsWith('--')));
 const flag = (name: string) =>
@@ -361,6 +361,7 @@ async function main() {
     section('loader');
     const ws = ScratchWorkspace.create('vast-bench-loader-');
     try {
+      loaderBeforeAfter(ws, flag('loader-rev') ?? DEFAULT_LOADER_REV, record);
       loaderFigures(ws, record);
     } finally {
       ws.dispose();

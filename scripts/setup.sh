@@ -41,10 +41,25 @@ if [[ ! -e /proc/sys/fs/binfmt_misc/qemu-$foreign ]]; then
   log "update-binfmts --enable (qemu-user-static)"
   update-binfmts --enable
 fi
-[[ -e /proc/sys/fs/binfmt_misc/qemu-$foreign ]] || {
-  echo "no $foreign emulation: /proc/sys/fs/binfmt_misc/qemu-$foreign is missing after update-binfmts --enable (is qemu-user-static installed?)" >&2
+entry=/proc/sys/fs/binfmt_misc/qemu-$foreign
+[[ -e "$entry" ]] || {
+  echo "no $foreign emulation: $entry is missing after update-binfmts --enable (is qemu-user-static installed?)" >&2
   exit 1
 }
+# Debian registers qemu without the C flag ("credentials no"), so a setuid program in a foreign-architecture container
+# (sudo) runs with the caller's credentials and fails "effective uid is not 0". Re-register the same entry with C
+# (which implies O); the kernel then lists the flags as POCF.
+if ! grep -q '^flags: .*C' "$entry"; then
+  log "qemu-$foreign: register with the credentials flag (C), for setuid programs such as sudo"
+  interpreter=$(sed -n 's/^interpreter //p' "$entry")
+  hex_escape() { sed 's/../\\x&/g'; }
+  magic=$(sed -n 's/^magic //p' "$entry" | hex_escape)
+  mask=$(sed -n 's/^mask //p' "$entry" | hex_escape)
+  offset=$(sed -n 's/^offset //p' "$entry")
+  echo -1 >"$entry"
+  printf ':qemu-%s:M:%s:%s:%s:%s:PFC' "$foreign" "$offset" "$magic" "$mask" "$interpreter" >/proc/sys/fs/binfmt_misc/register
+  grep -q '^flags: .*C' "$entry" || { echo "qemu-$foreign: the C flag did not take ($(grep '^flags' "$entry"))" >&2; exit 1; }
+fi
 
 if [[ ! -x node_modules/.bin/nx ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   log "npm ci"

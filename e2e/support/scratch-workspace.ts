@@ -114,6 +114,11 @@ export class ScratchWorkspace {
     return ws;
   }
 
+  /** A checkout that exists already (e.g. a bench's worktree of an earlier commit), to run commands in; never disposed. */
+  static at(root: string): ScratchWorkspace {
+    return new ScratchWorkspace(root);
+  }
+
   /**
    * A `git clone` of this workspace's committed state, as a new checkout has it (nothing ignored or built: no .nx,
    * dist or plugin bundles), with node_modules linked as `npm ci` would make them.
