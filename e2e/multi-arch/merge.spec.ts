@@ -1,6 +1,6 @@
 // docker-push's per-platform push and --merge against a real registry (Debian's docker-registry on loopback), with two
 // one-file images, one per platform, built by BuildKit for linux/amd64 and linux/arm64 (no RUN, so no emulation):
-// the merge mechanics in seconds. Booting the arm64 local base under emulation is not shown yet (docs/compatibility.md, Multi-arch).
+// the merge mechanics in seconds. multi-arch.spec.ts builds, boots and merges the real local base.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

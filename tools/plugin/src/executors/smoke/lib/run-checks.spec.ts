@@ -58,7 +58,7 @@ describe('runChecks', () => {
     const broken: SmokeCheck = { id: 'broken', description: 'throws', run: async () => Promise.reject(new Error('boom')) };
     const [result] = await runChecks([broken], ctx, { timeoutMs: 0, ...fakeClock() });
     expect(result).toMatchObject({ status: 'fail', detail: 'the check threw: boom' });
-    expect(formatResult(result)).toBe('FAIL  broken                       throws\n      the check threw: boom');
+    expect(formatResult(result)).toBe('FAIL  broken                       throws (0.0s)\n      the check threw: boom');
   });
 
   it('does not retry a skip', async () => {

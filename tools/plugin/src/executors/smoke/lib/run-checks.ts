@@ -51,7 +51,8 @@ export async function runChecks(checks: SmokeCheck[], ctx: CheckContext, options
 
 export function formatResult(result: CheckResult): string {
   const status = result.status.toUpperCase().padEnd(4);
-  return `${status}  ${result.id.padEnd(28)} ${result.description}${result.detail ? `\n      ${result.detail}` : ''}`;
+  // The seconds a check took (retries included) show where a slow boot or an emulated platform spends its time.
+  return `${status}  ${result.id.padEnd(28)} ${result.description} (${result.seconds.toFixed(1)}s)${result.detail ? `\n      ${result.detail}` : ''}`;
 }
 
 export function summarize(results: CheckResult[]): { passed: number; failed: number; skipped: number; line: string } {
