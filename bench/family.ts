@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScratchWorkspace, NX_ENV } from '../e2e/support/scratch-workspace';
+import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
 import { startRegistry } from '../e2e/support/registry-server';
 import { dockerCommand } from '@vast/plugin/testing';
 import { addGeneratedImages, generatedName } from './generated-images';
@@ -27,7 +27,7 @@ export async function family(count: number, record: (figure: Figure) => void): P
     addGeneratedImages(ws, count - 1);
     ws.commit('bench: generated family');
     const nx = join(ws.root, 'node_modules/.bin/nx');
-    const env = { ...process.env, ...NX_ENV, NX_SKIP_NX_CACHE: '', CI: 'true' };
+    const env = ws.env();
     const run = async (label: string, args: string[]) => {
       const result = await runSampled(nx, args, ws.root, env);
       if (result.code !== 0) throw new Error(`${label} failed:\n${result.output.slice(-4000)}`);

@@ -4,12 +4,11 @@
 // First, the same commands at an earlier revision (--loader-rev, default the commit issue 16 was filed against), run in
 // turn with the code now so both see the same machine. Works in a scratch copy and that revision's own checkout; no
 // tag is removed (each side's docker-build -c local is a no-op once its local base is built, and builds it once if not).
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
 import { median, seconds, sideBySide, type Figure } from './figures';
-import { revisionCheckout, WORKSPACE_ROOT } from './revision-checkout';
+import { currentRevision, revisionCheckout } from './revision-checkout';
 import { timed } from './timed-nx';
 
 const SECTION = 'loader';
@@ -93,29 +92,26 @@ export function loaderFigures(ws: ScratchWorkspace, record: (figure: Figure) => 
 export function loaderBeforeAfter(ws: ScratchWorkspace, rev: string, record: (figure: Figure) => void): void {
   console.log(`\n== loader: the same commands at ${rev} (its own checkout and node_modules) and now, in turn`);
   const then = ScratchWorkspace.at(revisionCheckout(rev));
-  const now = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: WORKSPACE_ROOT, encoding: 'utf8' }).trim();
-  const runs = new Map(COMMANDS.map(({ what }) => [what, { then: [] as number[], now: [] as number[] }]));
+  const runs = COMMANDS.map(() => ({ then: [] as number[], now: [] as number[] }));
   for (const { what, args } of COMMANDS) {
     timed(then, `${what} at ${rev} (warm-up)`, args);
     timed(ws, `${what} (warm-up)`, args);
   }
   for (let round = 0; round < 3; round++) {
-    for (const { what, args } of COMMANDS) {
-      const times = runs.get(what) as { then: number[]; now: number[] };
-      times.then.push(timed(then, `${what} at ${rev}`, args));
-      times.now.push(timed(ws, what, args));
-    }
+    COMMANDS.forEach(({ what, args }, i) => {
+      runs[i].then.push(timed(then, `${what} at ${rev}`, args));
+      runs[i].now.push(timed(ws, what, args));
+    });
   }
-  for (const { what } of COMMANDS) {
-    const times = runs.get(what) as { then: number[]; now: number[] };
+  COMMANDS.forEach(({ what }, i) => {
     const figure = sideBySide(
       SECTION,
       `before/after: ${what} (median of 3)`,
       'Ms',
-      { value: median(times.now), label: `now ${now}` },
-      { value: median(times.then), label: `then ${rev}` },
+      { value: median(runs[i].now), label: `now ${currentRevision()}` },
+      { value: median(runs[i].then), label: `then ${rev}` },
     );
     record(figure);
     console.log(`  ${figure.what}: ${figure.value}`);
-  }
+  });
 }

@@ -1,7 +1,7 @@
 // bench portal: the Instance Portal server's resident memory idle and with five viewers following logs, and the page's
 // time to first full paint in headless Chromium, for the portal now and for an earlier revision's, side by side.
 // Both bundles run as their own `node portal.cjs` process against the same fake supervisor and temp files.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
@@ -11,7 +11,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { freePort, startPortalFixture } from '@vast/portal/testing';
 import { formatFigure, median, sideBySide, type Figure } from './figures';
 import { vmRssKb } from './process-tree';
-import { revisionCheckout, run, WORKSPACE_ROOT } from './revision-checkout';
+import { currentRevision, revisionCheckout, run, WORKSPACE_ROOT } from './revision-checkout';
 
 const SECTION = 'portal';
 /** The commit before this session's portal changes (issue 14). */
@@ -30,8 +30,7 @@ interface Bundle {
 function buildCurrent(): Bundle {
   const dir = mkdtempSync(join(tmpdir(), 'vast-bench-portal-now-'));
   run('node', ['packages/portal/scripts/build.mjs'], WORKSPACE_ROOT, { ...process.env, PORTAL_BUILD_OUTDIR: dir });
-  const rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: WORKSPACE_ROOT, encoding: 'utf8' }).trim();
-  return { label: `now ${rev}`, dir };
+  return { label: `now ${currentRevision()}`, dir };
 }
 
 /** `rev`'s portal, bundled by that revision's own build script in its own checkout. */

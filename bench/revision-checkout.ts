@@ -11,6 +11,11 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
   execFileSync(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
 }
 
+/** The commit the checkout is at, short: what "now" means in a before/after row. */
+export function currentRevision(): string {
+  return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: WORKSPACE_ROOT, encoding: 'utf8' }).trim();
+}
+
 /**
  * `rev` checked out with its own node_modules. This checkout's node_modules link the workspace packages
  * (@vast/conventions, @vast/plugin) to this checkout's sources, so running an old revision with them would mix two.

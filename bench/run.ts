@@ -15,6 +15,7 @@ import { cold } from './cold';
 import { boot } from './boot';
 import { DEFAULT_PREVIOUS_REV, portal } from './portal';
 import { DEFAULT_LOADER_REV, loaderBeforeAfter, loaderFigures } from './loader';
+import { currentRevision } from './revision-checkout';
 import { timed } from './timed-nx';
 
 const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
@@ -304,7 +305,7 @@ async function freshRunner(ws: ScratchWorkspace, peerBuild: () => number) {
 async function main() {
   const started = Date.now();
   // The code measured: the checkout as the run starts.
-  const revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const revision = currentRevision();
   const dirty = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' }).trim() ? ' (with uncommitted changes)' : '';
   const unknown = [...only].filter((s) => !SECTIONS.includes(s));
   if (unknown.length) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);

@@ -18,7 +18,7 @@ import {
   run,
   LOCAL_ROOT_DEFAULTS,
 } from '@vast/plugin/testing';
-import { buildLocalBaseImage, nx } from '../support/local-base-image';
+import { buildLocalBaseImage, nx, withoutProjectPrefix } from '../support/local-base-image';
 import { eventually } from '../support/eventually';
 import {
   BASE_STAGE,
@@ -64,8 +64,7 @@ describe('base-image local variant', () => {
     const lint = await nx(['run', 'base-image:lint']);
     expect(lint.exitCode, lint.stdout + lint.stderr).toBe(0);
     const result = await nx(['run', 'base-image:smoke', '-c', 'local']);
-    // --outputStyle=stream prefixes every line with the project name.
-    const output = `${result.stdout}\n${result.stderr}`.replace(/^base-image: /gm, '');
+    const output = withoutProjectPrefix(`${result.stdout}\n${result.stderr}`);
     expect(output, output).not.toMatch(/^FAIL\b/m);
     for (const check of selectChecks('base-image').checks) {
       expect(output).toMatch(new RegExp(`^PASS\\s+${check.id}\\s`, 'm'));

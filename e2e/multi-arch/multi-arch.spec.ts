@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildResultFileOf, dockerCommand, run, type BuildResult } from '@vast/plugin/testing';
-import { nx, repoRoot } from '../support/local-base-image';
+import { nx, repoRoot, withoutProjectPrefix } from '../support/local-base-image';
 import { startRegistry, type RegistryServer } from '../support/registry-server';
 import { arm64ChainResult, VARIANT, type Arm64ChainResult } from './arm64-chain';
 
@@ -31,7 +31,7 @@ let arm64Job: Arm64ChainResult;
 async function nxOk(args: string[], timeout = BUILD_TIMEOUT): Promise<string> {
   const started = Date.now();
   const result = await nx(args, timeout);
-  const output = `${result.stdout}\n${result.stderr}`.replace(/^base-image: /gm, '');
+  const output = withoutProjectPrefix(`${result.stdout}\n${result.stderr}`);
   console.log(`nx ${args.join(' ')}: exit ${result.exitCode} in ${((Date.now() - started) / 1000).toFixed(0)}s`);
   expect(result.exitCode, output.split('\n').slice(-80).join('\n')).toBe(0);
   return output;

@@ -16,6 +16,9 @@ export async function nx(args: string[], timeoutMs = 20 * 60_000): Promise<RunRe
   });
 }
 
+/** nx's --outputStyle=stream output without the `<project>: ` prefix it puts on every line. */
+export const withoutProjectPrefix = (output: string, project = 'base-image') => output.replace(new RegExp(`^${project}: `, 'gm'), '');
+
 async function nxOrThrow(args: string[]): Promise<RunResult> {
   const started = Date.now();
   const result = await nx(args);

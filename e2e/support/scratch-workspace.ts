@@ -139,12 +139,17 @@ export class ScratchWorkspace {
     this.git('commit', '-q', '--allow-empty', '-m', message);
   }
 
+  /** The environment commands run with here: the Nx daemon and cloud off, plain output, Nx's cache on, CI mode. */
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return { ...process.env, ...NX_ENV, NX_SKIP_NX_CACHE: '', CI: 'true', ...extra };
+  }
+
   /** Runs a command in the workspace; never throws. The Nx daemon and cloud are off, output is plain. */
   run(command: string, args: string[], env: Record<string, string> = {}): CommandResult {
     const result = spawnSync(command, args, {
       cwd: this.root,
       encoding: 'utf8',
-      env: { ...process.env, ...NX_ENV, NX_SKIP_NX_CACHE: '', CI: 'true', ...env },
+      env: this.env(env),
       maxBuffer: 256 * 1024 * 1024,
     });
     return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr, output: `${result.stdout}\n${result.stderr}` };
