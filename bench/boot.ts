@@ -2,7 +2,7 @@
 // three boots, per service), and the container's memory once idle.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { dockerCommand, publishedPort, startSmokeContainer } from '@vast/plugin/testing';
+import { createContainer, dockerCommand, publishedPort, removeContainer, startContainer } from '@vast/plugin/testing';
 import { formatFigure, megabytes, seconds, type Figure } from './figures';
 import { httpStatusOnce } from './http-status';
 
@@ -33,26 +33,29 @@ async function firstOk(url: string, token: string, since: bigint, deadline: numb
 
 async function bootOnce(image: string): Promise<{ portal: number; jupyter: number; idleKb: number }> {
   const token = randomBytes(16).toString('hex');
+  // What `docker run` does with the platform's environment for these two entries, and nothing more (the smoke's
+  // container also copies its probes in before starting, which is not part of a boot).
   const started = process.hrtime.bigint();
-  const container = await startSmokeContainer({
+  const id = await createContainer({
     image,
-    portalConfig: PORTAL_CONFIG,
-    token,
-    provisioning: { kind: 'none' },
-    namePrefix: 'wt-speed-bench-boot',
+    name: `vast-bench-boot-${randomBytes(4).toString('hex')}`,
+    env: { PORTAL_CONFIG, OPEN_BUTTON_TOKEN: token, VAST_TCP_PORT_1111: '1111', VAST_TCP_PORT_8080: '8080' },
+    publish: [1111, 8080],
+    labels: { 'vast.bench': 'true' },
   });
   try {
-    const [portalPort, jupyterPort] = [await publishedPort(container.id, 1111), await publishedPort(container.id, 8080)];
+    await startContainer(id);
+    const [portalPort, jupyterPort] = [await publishedPort(id, 1111), await publishedPort(id, 8080)];
     const deadline = Date.now() + 180_000;
     const [portal, jupyter] = await Promise.all([
       firstOk(`http://127.0.0.1:${portalPort}/api/applications`, token, started, deadline),
       firstOk(`http://127.0.0.1:${jupyterPort}/api`, token, started, deadline),
     ]);
     await new Promise((r) => setTimeout(r, 15_000));
-    const usage = execFileSync(dockerCommand(), ['stats', '--no-stream', '--format', '{{.MemUsage}}', container.id], { encoding: 'utf8' });
+    const usage = execFileSync(dockerCommand(), ['stats', '--no-stream', '--format', '{{.MemUsage}}', id], { encoding: 'utf8' });
     return { portal, jupyter, idleKb: parseMemUsage(usage) };
   } finally {
-    await container.remove();
+    await removeContainer(id);
   }
 }
 

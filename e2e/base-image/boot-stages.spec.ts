@@ -136,10 +136,35 @@ describe('boot stages with their inputs present', () => {
   });
 
   it('48: backs up pip freeze of each venv into the workspace, with a -latest link', async () => {
-    const latest = await sh('readlink /workspace/.venv-backups/4242/venv-main-latest.txt');
+    // In the background since boot stage 48: give it the time a pip freeze takes.
+    const latest = await eventually(
+      'the backup',
+      async () => (await sh('readlink /workspace/.venv-backups/4242/venv-main-latest.txt')) || undefined,
+    );
     expect(latest).toMatch(/^venv-main-\d{4}-\d\d-\d\d-\d{4}\.txt$/);
     expect(Number(await sh('grep -c "==" /workspace/.venv-backups/4242/venv-main-latest.txt'))).toBeGreaterThan(0);
     expect(await sh('cat /workspace/.venv-backups/4242/backup.log')).toMatch(/\/venv\/main: \d+ packages -> venv-main-/);
+  });
+
+  it("65: renders the portal config beside supervisord's start, so no service waits for it; a restart of caddy renders again", async () => {
+    expect(await containerLogs(container!.id, 100_000)).toContain('portal-config: wrote /etc/Caddyfile');
+    expect(await containerLogs(container!.id, 100_000)).not.toContain('Waiting for /etc/portal.yaml');
+    // Caddy's first start took the boot's render (its marker is gone) instead of rendering the same again.
+    expect(await sh('ls /run/portal-config.fresh /run/portal-config.rendering 2>&1 | grep -c "No such file"')).toBe('2');
+    expect(await sh('grep -c "portal-config:" /var/log/portal/caddy.log || true')).toBe('0');
+    await sh('supervisorctl restart caddy');
+    await eventually(
+      'caddy rendering again on its restart',
+      async () => (await sh('grep -c "portal-config: wrote /etc/Caddyfile" /var/log/portal/caddy.log || true')) === '1',
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    await eventually(
+      'caddy RUNNING after its restart',
+      async () => (await supervisorStates(container!.probe))?.get('caddy') === 'RUNNING',
+      { timeoutMs: 60_000 },
+    );
   });
 
   it('05: picks the newest toolkit with forward compatibility when the driver (asked, not nvidia-smi) is older', async () => {

@@ -1,4 +1,4 @@
-// base-image's log-tee (ROOT/opt/instance-tools/bin/log-tee), run for real with node: the three outputs, the
+// base-image's log-tee (ROOT/opt/instance-tools/bin/log-tee), run for real (python3): the three outputs, the
 // stripping of escape sequences (also when a chunk boundary splits one, or splits a CRLF) and the rotation.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -68,10 +68,13 @@ describe('log-tee', () => {
     expect(readFileSync(portalLog(), 'utf8')).toBe('line one\r\nline two \x1b[32mgreen\x1b[0m\n');
   });
 
-  it('passes invalid UTF-8 through as replacement characters instead of stopping', () => {
-    const run = logTee(Buffer.concat([Buffer.from('before '), Buffer.from([0xff, 0xfe]), Buffer.from(' after\n')]));
+  it('passes invalid UTF-8 to stdout as replacement characters instead of stopping, and to the portal log as it came', () => {
+    const input = Buffer.concat([Buffer.from('before '), Buffer.from([0xff, 0xfe]), Buffer.from(' after\n')]);
+    const run = logTee(input);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('before \ufffd\ufffd after\n');
+    // The portal log is raw: the very bytes.
+    expect(readFileSync(portalLog()).equals(input)).toBe(true);
   });
 
   it('rotates both files past 5 MiB to their last 1 MiB, from a line start', () => {

@@ -362,7 +362,8 @@ export default defineImage({
   services: [
     {
       name: 'caddy',
-      command: 'node /opt/portal/portal-config.cjs\ncaddy run --config /etc/Caddyfile --adapter caddyfile',
+      // portal-config (instance-tools) takes boot stage 65's render on the first start and renders again on a restart.
+      command: 'portal-config\ncaddy run --config /etc/Caddyfile --adapter caddyfile',
       waitForProvisioning: false,
       pty: false,
     },

@@ -4,6 +4,7 @@ export { run, type RunResult } from './utils/exec';
 export {
   assertDockerEngine,
   containerLogs,
+  createContainer,
   dockerCommand,
   execInContainer,
   imageExists,
@@ -11,6 +12,8 @@ export {
   publishedPort,
   inspectContainer,
   registryDigests,
+  removeContainer,
+  startContainer,
 } from './utils/docker';
 export { lookupManifest, type ManifestLookup } from './utils/registry-http';
 export { buildResultFileOf, type BuildResult } from './lib/build-result';

@@ -7,11 +7,18 @@
 # user (`user=` in its conf), that file is made here, owned by it.
 stage_log_dirs() {
     mkdir -p /var/log/portal /var/log/supervisor && chmod 1777 /var/log/portal || return 1
-    local conf program user
+    local conf line program user
+    # Read in bash, not with sed per file: boot waits on every process this stage forks.
     for conf in /etc/supervisor/conf.d/*.conf; do
         [[ -f "$conf" ]] || continue
-        user=$(sed -n 's/^user=[[:space:]]*//p' "$conf" | head -n 1)
-        program=$(sed -n 's/^\[program:\(.*\)\]$/\1/p' "$conf" | head -n 1)
+        program='' user=''
+        while IFS= read -r line || [[ -n "$line" ]]; do
+            if [[ -z "$program" && "$line" =~ ^\[program:(.*)\]$ ]]; then
+                program=${BASH_REMATCH[1]}
+            elif [[ -z "$user" && "$line" =~ ^user=[[:space:]]*(.*)$ ]]; then
+                user=${BASH_REMATCH[1]}
+            fi
+        done <"$conf"
         [[ -n "$user" && "$user" != root && -n "$program" ]] || continue
         touch "/var/log/${program}.log" && chown "$user" "/var/log/${program}.log" || return 1
     done

@@ -12,5 +12,5 @@ set -euo pipefail
 # shellcheck source=/dev/null
 . /opt/supervisor-scripts/utils/exit_serverless.sh
 
-node /opt/portal/portal-config.cjs
+portal-config
 caddy run --config /etc/Caddyfile --adapter caddyfile
