@@ -8,9 +8,10 @@ log() { printf '\n==> %s\n' "$*"; }
 
 # What the builds and tests use: the Docker engine, debootstrap for the local Debian root, shellcheck for lint,
 # Caddy, supervisor and openssl for the portal tests, Debian's registry for the push test, Chromium for the portal browser test,
-# unzip to read the portal's log archive independently of the code that writes it, qemu-user-static and
-# binfmt-support to build and boot the arm64 images of e2e/multi-arch on an amd64 machine (and the reverse).
-PACKAGES=(docker.io debootstrap shellcheck caddy supervisor openssl docker-registry chromium git ca-certificates curl iptables unzip qemu-user-static binfmt-support)
+# unzip to read the portal's log archive independently of the code that writes it, python3 to run base-image's log-tee
+# for real, qemu-user-static and binfmt-support to build and boot the arm64 images of e2e/multi-arch on an amd64
+# machine (and the reverse).
+PACKAGES=(docker.io debootstrap shellcheck caddy supervisor openssl docker-registry chromium git ca-certificates curl iptables unzip python3 qemu-user-static binfmt-support)
 missing=()
 # A machine that already has a Docker engine from elsewhere (GitHub's runners: Docker's own packages) keeps it:
 # docker.io would conflict with them.
