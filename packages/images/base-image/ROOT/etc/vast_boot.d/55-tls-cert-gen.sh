@@ -115,21 +115,15 @@ stage_tls_cert() {
 }
 
 # Only Caddy serves the pair, and only with ENABLE_HTTPS=true: then it must be ready before 65 renders the Caddyfile.
-# With HTTPS off (the default) nothing at boot reads it, so it is made beside the stages that follow, at low priority,
-# instead of holding every service back for a key generation; ENABLE_HTTPS stays as it was (off). Stage 75 waits for
-# it (tls_cert_pid) before provisioning.
+# With HTTPS off (the default) nothing at boot reads it, so boot_background (boot_default.sh) makes it beside the stages
+# that follow instead of holding every service back for a key generation; ENABLE_HTTPS stays as it was (off).
 stage_tls_cert_start() {
     local https=${ENABLE_HTTPS:-}
     if [[ "${https,,}" == true ]]; then
         stage_tls_cert
-        return
+    else
+        boot_background stage_tls_cert
     fi
-    (
-        renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
-        stage_tls_cert
-    ) &
-    # shellcheck disable=SC2034  # read by stage 75
-    tls_cert_pid=$!
 }
 
 stage_tls_cert_start

@@ -23,12 +23,8 @@ stage_provisioning() {
     fi
     mkdir -p "$(dirname "${PROVISIONING_LOG:-/var/log/portal/provisioning.log}")"
     rm -f /.provisioning_failed
-    # The boot's background work (48's venv backup, 55's certificate with HTTPS off) ends before anything is installed,
-    # so the backup records the venvs as the boot found them and a script finds the pair in place.
-    local pid
-    for pid in "${venv_backup_pid:-}" "${tls_cert_pid:-}"; do
-        if [[ -n "$pid" ]]; then wait "$pid" 2>/dev/null || true; fi
-    done
+    # The boot's background work (48's venv backup, 55's pair with HTTPS off) ends before anything is installed.
+    boot_background_wait
 
     # A URL is shown without its query string or fragment, which often carry a token.
     shown=${source%%[?#]*}

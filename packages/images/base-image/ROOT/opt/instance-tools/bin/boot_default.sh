@@ -63,6 +63,24 @@ if [[ "${SERVERLESS:-}" =~ ^[Tt][Rr][Uu][Ee]$ ]]; then
     update_vast_cli=false
 fi
 
+# Boot work nothing before provisioning reads (48's venv backup, 55's pair with HTTPS off) runs beside the later stages
+# at low priority, so the services supervisord starts meanwhile come first; stage 75 waits for all of it
+# (boot_background_wait) before provisioning changes anything. A stage hands it over as a command or a function.
+boot_background_pids=()
+boot_background() {
+    (
+        renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
+        "$@"
+    ) &
+    boot_background_pids+=("$!")
+}
+boot_background_wait() {
+    local pid
+    for pid in "${boot_background_pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+}
+
 boot_log() {
     local now
     now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
