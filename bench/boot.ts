@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createContainer, dockerCommand, publishedPort, removeContainer, startContainer } from '@vast/plugin/testing';
-import { formatFigure, megabytes, seconds, type Figure } from './figures';
+import { formatFigure, median, megabytes, seconds, sideBySide, type Figure } from './figures';
+import { currentRevision } from './revision-checkout';
 import { httpStatusOnce } from './http-status';
 
 const SECTION = 'boot';
@@ -59,37 +60,80 @@ async function bootOnce(image: string): Promise<{ portal: number; jupyter: numbe
   }
 }
 
-export async function boot(image: string, record: (figure: Figure) => void): Promise<void> {
+/** The commit before issue 17's boot-to-ready work (13e0e2e): the boot and its services as they were. */
+export const DEFAULT_BOOT_REV = '2c2f1a6';
+
+/**
+ * Boots `image`, and when given the local base built at an earlier revision, that image in turn (then, now: a slow
+ * minute of the machine falls on both), three rounds. Each service's median is a row with the absolute target; beside
+ * it the same figure at the earlier revision, so a machine several times slower or faster than the one the target
+ * was set on still shows what the code changed.
+ */
+export async function boot(image: string, record: (figure: Figure) => void, previous?: { rev: string; image: string }): Promise<void> {
   console.log(`\n== boot: ${image} from docker run to the portal and Jupyter answering 200 through Caddy`);
-  const runs: Array<Awaited<ReturnType<typeof bootOnce>>> = [];
+  if (previous) console.log(`  in turn with ${previous.image}, the local base at ${previous.rev}`);
+  type Run = Awaited<ReturnType<typeof bootOnce>>;
+  const runs: Run[] = [];
+  const before: Run[] = [];
+  const line = (run: Run) =>
+    `Instance Portal ${seconds(run.portal)}, Jupyter ${seconds(run.jupyter)} (both through Caddy); idle ${megabytes(run.idleKb)}`;
   for (let i = 0; i < 3; i++) {
+    if (previous) {
+      const run = await bootOnce(previous.image);
+      before.push(run);
+      console.log(`  boot ${i + 1}/3 at ${previous.rev}: ${line(run)}`);
+    }
     const run = await bootOnce(image);
     runs.push(run);
-    console.log(
-      `  boot ${i + 1}/3: Instance Portal ${seconds(run.portal)}, Jupyter ${seconds(run.jupyter)} (both through Caddy); idle ${megabytes(run.idleKb)}`,
-    );
+    console.log(`  boot ${i + 1}/3: ${line(run)}`);
   }
-  const median = (pick: (r: (typeof runs)[number]) => number) => runs.map(pick).sort((a, b) => a - b)[1];
   const show = (f: Figure) => {
     record(f);
     console.log(`  ${formatFigure(f)}`);
   };
-  for (const service of ['portal', 'jupyter'] as const) {
-    const ms = median((r) => r[service]);
+  const rows = [
+    { key: 'portal', what: 'boot to ready, Instance Portal through Caddy (median of 3)' },
+    { key: 'jupyter', what: 'boot to ready, Jupyter through Caddy (median of 3)' },
+  ] as const;
+  for (const { key, what } of rows) {
+    const ms = median(runs.map((r) => r[key]));
     show({
       section: SECTION,
-      what: `boot to ready, ${service === 'portal' ? 'Instance Portal' : 'Jupyter'} through Caddy (median of 3)`,
+      what,
       value: seconds(ms),
       numbers: { ms: Math.round(ms) },
       target: `<= ${seconds(TARGET_MS)}`,
       met: ms <= TARGET_MS,
     });
   }
-  const idle = median((r) => r.idleKb);
+  const idle = median(runs.map((r) => r.idleKb));
   show({
     section: SECTION,
     what: 'container memory once idle (15 s after ready)',
     value: megabytes(idle),
     numbers: { idleKb: Math.round(idle) },
   });
+  if (!previous) return;
+  const now = { label: `now ${currentRevision()}` };
+  const then = { label: `then ${previous.rev}` };
+  for (const { key, what } of rows) {
+    show(
+      sideBySide(
+        SECTION,
+        `before/after: ${what}`,
+        'Ms',
+        { ...now, value: median(runs.map((r) => r[key])) },
+        { ...then, value: median(before.map((r) => r[key])) },
+      ),
+    );
+  }
+  show(
+    sideBySide(
+      SECTION,
+      'before/after: container memory once idle',
+      'Kb',
+      { ...now, value: idle },
+      { ...then, value: median(before.map((r) => r.idleKb)) },
+    ),
+  );
 }

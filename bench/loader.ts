@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
 import { median, seconds, sideBySide, type Figure } from './figures';
 import { currentRevision, revisionCheckout } from './revision-checkout';
+import { localBaseImage } from './local-base';
 import { timed } from './timed-nx';
 
 const SECTION = 'loader';
@@ -47,8 +48,7 @@ function useNxTranspiler(ws: ScratchWorkspace): void {
 
 export function loaderFigures(ws: ScratchWorkspace, record: (figure: Figure) => void): void {
   console.log('\n== loader: nx commands with the plugin bundles current, after a plugin edit, and through Nx’s transpiler');
-  const built = ws.nx('run', 'base-image:docker-build', '-c', 'local');
-  if (built.code !== 0) throw new Error(`base-image:docker-build -c local failed:\n${built.output.slice(-3000)}`);
+  localBaseImage(ws);
   const report = (what: string, ms: number[], extra = '') => {
     const value = median(ms);
     record({ section: SECTION, what, value: `${seconds(value)}${extra}`, numbers: { medianMs: Math.round(value) } });

@@ -12,15 +12,16 @@ import { addGeneratedImages } from './generated-images';
 import { formatFigure, latestJson, type Figure } from './figures';
 import { family } from './family';
 import { cold } from './cold';
-import { boot } from './boot';
+import { boot, DEFAULT_BOOT_REV } from './boot';
+import { localBaseImage } from './local-base';
 import { DEFAULT_PREVIOUS_REV, portal } from './portal';
 import { DEFAULT_LOADER_REV, loaderBeforeAfter, loaderFigures } from './loader';
-import { currentRevision } from './revision-checkout';
+import { currentRevision, revisionCheckout } from './revision-checkout';
 import { timed } from './timed-nx';
 
 const LOCAL_ROOT = LOCAL_ROOT_DEFAULTS.image;
 
-// npm run bench -- [section ...] [--json] [--images=N] [--portal-rev=REV] [--loader-rev=REV] [--note=TEXT]
+// npm run bench -- [section ...] [--json] [--images=N] [--portal-rev=REV] [--loader-rev=REV] [--boot-rev=REV] [--note=TEXT]
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const only = new Set(process.argv.slice(2).filter((a) => !a.startsWith('--')));
 const flag = (name: string) =>
@@ -337,10 +338,10 @@ async function main() {
       }
       if (want('boot')) {
         section('boot');
-        const built = ws.nx('run', 'base-image:docker-build', '-c', 'local');
-        if (built.code !== 0) throw new Error(`base-image:docker-build -c local failed:\n${built.output.slice(-3000)}`);
-        const result = JSON.parse(ws.read('dist/builds/base-image/build-result.json'));
-        await boot(result.variants[0].buildTag, record);
+        const rev = flag('boot-rev') ?? DEFAULT_BOOT_REV;
+        console.log(`  the local base at ${rev}, built in its own checkout (a no-op once its engine has it)`);
+        const previous = { rev, image: localBaseImage(ScratchWorkspace.at(revisionCheckout(rev))) };
+        await boot(localBaseImage(ws), record, previous);
       }
     } finally {
       ws.dispose();
