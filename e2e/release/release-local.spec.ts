@@ -5,7 +5,7 @@
 // which must change nothing. Then, with the version committed, --publish -c local: it tags in git no version it did
 // not push completely, names each one, and a later --publish picks them all up. Last, a derivative whose boot fails is
 // released the same way: it is staged, its smoke fails, and nothing reaches its production tags.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamBaseVariants } from '@vast/conventions';
@@ -37,10 +37,31 @@ async function imageTags(): Promise<Set<string>> {
   return new Set(out.split('\n').filter((l) => l && !l.endsWith(':<none>')));
 }
 
-/** The engine is shared: removes the build and version tags created since `before` was taken, and only those. */
-async function removeTagsCreatedSince(before: Set<string> | undefined): Promise<void> {
-  if (!before) return;
-  for (const tag of await imageTags()) if (!before.has(tag)) await run(dockerCommand(), ['image', 'rm', tag], { reject: false });
+/** Every image id the workspace's builds recorded (each image's build-result.json, every variant). */
+function workspaceImageIds(root: string): Set<string> {
+  const builds = join(root, 'dist/builds');
+  const ids = new Set<string>();
+  for (const image of existsSync(builds) ? readdirSync(builds) : []) {
+    const result = join(builds, image, 'build-result.json');
+    if (!existsSync(result)) continue;
+    for (const variant of JSON.parse(readFileSync(result, 'utf8')).variants ?? []) if (variant.imageId) ids.add(variant.imageId);
+  }
+  return ids;
+}
+
+/**
+ * The engine is shared: removes the tags created since `before` was taken that name an image this workspace built, and
+ * only those. Other suites run meanwhile (the arm64 job of e2e/multi-arch tags vastai/base-image for minutes while
+ * these releases run), and a tag of theirs must outlive this suite.
+ */
+async function removeTagsCreatedSince(before: Set<string> | undefined, ws: ScratchWorkspace | undefined): Promise<void> {
+  if (!before || !ws) return;
+  const ours = workspaceImageIds(ws.root);
+  for (const tag of await imageTags()) {
+    if (before.has(tag)) continue;
+    const id = (await run(dockerCommand(), ['image', 'inspect', '--format', '{{.Id}}', tag], { reject: false })).stdout.trim();
+    if (ours.has(id)) await run(dockerCommand(), ['image', 'rm', tag], { reject: false });
+  }
 }
 
 /** Runs one of the workspace's node_modules/.bin commands in it, as CI would (no Nx daemon, plain output). */
@@ -77,7 +98,7 @@ describe('npm run release -- -c local: base-image minor, built, staged, smoke te
   }, 30 * 60_000);
 
   afterAll(async () => {
-    await removeTagsCreatedSince(tagsBefore);
+    await removeTagsCreatedSince(tagsBefore, ws);
     ws?.dispose();
   });
 
@@ -283,7 +304,7 @@ describe('npm run release -- --publish -c local: a version it pushed completely 
   }, 5 * 60_000);
 
   afterAll(async () => {
-    await removeTagsCreatedSince(tagsBefore);
+    await removeTagsCreatedSince(tagsBefore, ws);
     ws?.dispose();
   });
 
