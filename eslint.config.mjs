@@ -24,9 +24,10 @@ const depConstraints = [
  * project by path fails.
  */
 const allow = [
-  // The bench drives the same scratch workspace and registry as the end-to-end suites.
+  // The bench drives the same scratch workspace and registry as the end-to-end suites, and builds the local base as they do.
   '../e2e/support/scratch-workspace',
   '../e2e/support/registry-server',
+  '../e2e/support/local-base-image',
   // The release command's pure plan (scripts/release-plan.ts) is tested with the release suites in e2e/release; the
   // entry goes when the plan moves into the plugin, where DESIGN.md puts it. (An entry is a regular expression, so the
   // name is written out in full: '../../scripts/release' would also let the command itself be imported.)

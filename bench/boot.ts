@@ -91,12 +91,18 @@ export async function boot(image: string, record: (figure: Figure) => void, prev
     record(f);
     console.log(`  ${formatFigure(f)}`);
   };
+  const medians = (of: Run[]): Run => ({
+    portal: median(of.map((r) => r.portal)),
+    jupyter: median(of.map((r) => r.jupyter)),
+    idleKb: median(of.map((r) => r.idleKb)),
+  });
+  const now = medians(runs);
   const rows = [
     { key: 'portal', what: 'boot to ready, Instance Portal through Caddy (median of 3)' },
     { key: 'jupyter', what: 'boot to ready, Jupyter through Caddy (median of 3)' },
   ] as const;
   for (const { key, what } of rows) {
-    const ms = median(runs.map((r) => r[key]));
+    const ms = now[key];
     show({
       section: SECTION,
       what,
@@ -106,34 +112,15 @@ export async function boot(image: string, record: (figure: Figure) => void, prev
       met: ms <= TARGET_MS,
     });
   }
-  const idle = median(runs.map((r) => r.idleKb));
-  show({
-    section: SECTION,
-    what: 'container memory once idle (15 s after ready)',
-    value: megabytes(idle),
-    numbers: { idleKb: Math.round(idle) },
-  });
+  const idle = 'container memory once idle (15 s after ready)';
+  show({ section: SECTION, what: idle, value: megabytes(now.idleKb), numbers: { idleKb: Math.round(now.idleKb) } });
   if (!previous) return;
-  const now = { label: `now ${currentRevision()}` };
-  const then = { label: `then ${previous.rev}` };
-  for (const { key, what } of rows) {
+  const then = medians(before);
+  const labels = { now: `now ${currentRevision()}`, then: `then ${previous.rev}` };
+  const beside = (what: string, unit: 'Ms' | 'Kb', key: keyof Run) =>
     show(
-      sideBySide(
-        SECTION,
-        `before/after: ${what}`,
-        'Ms',
-        { ...now, value: median(runs.map((r) => r[key])) },
-        { ...then, value: median(before.map((r) => r[key])) },
-      ),
+      sideBySide(SECTION, `before/after: ${what}`, unit, { value: now[key], label: labels.now }, { value: then[key], label: labels.then }),
     );
-  }
-  show(
-    sideBySide(
-      SECTION,
-      'before/after: container memory once idle',
-      'Kb',
-      { ...now, value: idle },
-      { ...then, value: median(before.map((r) => r.idleKb)) },
-    ),
-  );
+  for (const { key, what } of rows) beside(what, 'Ms', key);
+  beside('container memory once idle', 'Kb', 'idleKb');
 }

@@ -2,11 +2,12 @@
 // copy), confirmed warm and on a fresh runner, against one image's no-op; peak memory of the run; and the same runs
 // with --batch=false, which is how docker-build ran before its batch implementation (one task process per image).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
 import { startRegistry } from '../e2e/support/registry-server';
+import { localVariantTag } from '../e2e/support/local-base-image';
 import { dockerCommand } from '@vast/plugin/testing';
 import { addGeneratedImages, generatedName } from './generated-images';
 import { formatFigure, megabytes, ratioFigure, seconds, type Figure } from './figures';
@@ -149,7 +150,7 @@ export async function family(count: number, record: (figure: Figure) => void): P
       );
       // @nx/docker as inferred has no content key to look up: on a fresh runner it runs `docker build` of every image
       // with no build cache. One derivative's such build, measured; the family's is that times its size (not run).
-      const parentTag = JSON.parse(readFileSync(join(ws.root, 'dist/builds/base-image/build-result.json'), 'utf8')).variants[0].buildTag;
+      const parentTag = localVariantTag(ws.root);
       const peerTag = `vast-bench-family/peer-${gens[0]}:latest`;
       const started = process.hrtime.bigint();
       docker(

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ScratchWorkspace } from '../e2e/support/scratch-workspace';
 import { median, seconds, sideBySide, type Figure } from './figures';
 import { currentRevision, revisionCheckout } from './revision-checkout';
-import { localBaseImage } from './local-base';
+import { localBaseImageIn } from '../e2e/support/local-base-image';
 import { timed } from './timed-nx';
 
 const SECTION = 'loader';
@@ -48,7 +48,7 @@ function useNxTranspiler(ws: ScratchWorkspace): void {
 
 export function loaderFigures(ws: ScratchWorkspace, record: (figure: Figure) => void): void {
   console.log('\n== loader: nx commands with the plugin bundles current, after a plugin edit, and through Nx’s transpiler');
-  localBaseImage(ws);
+  localBaseImageIn(ws);
   const report = (what: string, ms: number[], extra = '') => {
     const value = median(ms);
     record({ section: SECTION, what, value: `${seconds(value)}${extra}`, numbers: { medianMs: Math.round(value) } });

@@ -13,7 +13,7 @@ import { formatFigure, latestJson, type Figure } from './figures';
 import { family } from './family';
 import { cold } from './cold';
 import { boot, DEFAULT_BOOT_REV } from './boot';
-import { localBaseImage } from './local-base';
+import { localBaseImageIn } from '../e2e/support/local-base-image';
 import { DEFAULT_PREVIOUS_REV, portal } from './portal';
 import { DEFAULT_LOADER_REV, loaderBeforeAfter, loaderFigures } from './loader';
 import { currentRevision, revisionCheckout } from './revision-checkout';
@@ -340,8 +340,8 @@ async function main() {
         section('boot');
         const rev = flag('boot-rev') ?? DEFAULT_BOOT_REV;
         console.log(`  the local base at ${rev}, built in its own checkout (a no-op once its engine has it)`);
-        const previous = { rev, image: localBaseImage(ScratchWorkspace.at(revisionCheckout(rev))) };
-        await boot(localBaseImage(ws), record, previous);
+        const previous = { rev, image: localBaseImageIn(ScratchWorkspace.at(revisionCheckout(rev))) };
+        await boot(localBaseImageIn(ws), record, previous);
       }
     } finally {
       ws.dispose();

@@ -5,11 +5,11 @@
 // which must change nothing. Then, with the version committed, --publish -c local: it tags in git no version it did
 // not push completely, names each one, and a later --publish picks them all up. Last, a derivative whose boot fails is
 // released the same way: it is staged, its smoke fails, and nothing reaches its production tags.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamBaseVariants } from '@vast/conventions';
-import { run, type RunResult, dockerCommand } from '@vast/plugin/testing';
+import { buildResultFileOf, type BuildResult, run, type RunResult, dockerCommand } from '@vast/plugin/testing';
 import { registryForTests } from '../support/registry-for-tests';
 import { NX_ENV, ScratchWorkspace } from '../support/scratch-workspace';
 
@@ -27,26 +27,23 @@ const STAGED = { VAST_STAGING_NAMESPACE: STAGING_NAMESPACE };
 const RELEASE_TAGS = ['1-local', '1.1-local', '1.1.0-local', 'latest-local'];
 /** The release tags and the staging tag a direct docker-push carried the content in with, as the registry lists them. */
 const expectedTags = (imageId: string) => [...RELEASE_TAGS, `staging-${imageId.slice('sha256:'.length)}`].sort();
-const builtImageId = (root: string) =>
-  JSON.parse(readFileSync(join(root, 'dist/builds/base-image/build-result.json'), 'utf8')).variants[0].imageId as string;
+/** The images these releases build: base-image and the deliberately broken derivative. */
+const IMAGES = { 'base-image': REPOSITORY, broken: 'vastai/broken' };
 
-/** The local tags of the images these releases build: base-image and the deliberately broken derivative. */
-async function imageTags(): Promise<Set<string>> {
-  const filters = [REPOSITORY, 'vastai/broken'].flatMap((r) => ['--filter', `reference=${r}`]);
-  const out = (await run(dockerCommand(), ['image', 'ls', ...filters, '--format', '{{.Repository}}:{{.Tag}}'])).stdout;
-  return new Set(out.split('\n').filter((l) => l && !l.endsWith(':<none>')));
+/** The image ids an image's build-result.json in `root` records, one per variant built (none when it has no record). */
+function builtImageIds(root: string, image: string): string[] {
+  const file = join(root, buildResultFileOf(image));
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BuildResult).variants.map((v) => v.imageId) : [];
 }
+const builtImageId = (root: string) => builtImageIds(root, 'base-image')[0];
 
-/** Every image id the workspace's builds recorded (each image's build-result.json, every variant). */
-function workspaceImageIds(root: string): Set<string> {
-  const builds = join(root, 'dist/builds');
-  const ids = new Set<string>();
-  for (const image of existsSync(builds) ? readdirSync(builds) : []) {
-    const result = join(builds, image, 'build-result.json');
-    if (!existsSync(result)) continue;
-    for (const variant of JSON.parse(readFileSync(result, 'utf8')).variants ?? []) if (variant.imageId) ids.add(variant.imageId);
-  }
-  return ids;
+/** The engine's tags of IMAGES' repositories, each with the id of the image it names. */
+async function imageTags(): Promise<Map<string, string>> {
+  const filters = Object.values(IMAGES).flatMap((r) => ['--filter', `reference=${r}`]);
+  const format = '{{.Repository}}:{{.Tag}} {{.ID}}';
+  const out = (await run(dockerCommand(), ['image', 'ls', '--no-trunc', ...filters, '--format', format])).stdout;
+  const lines = out.split('\n').filter((l) => l && !l.includes(':<none> '));
+  return new Map(lines.map((l) => l.split(' ') as [string, string]));
 }
 
 /**
@@ -54,14 +51,11 @@ function workspaceImageIds(root: string): Set<string> {
  * only those. Other suites run meanwhile (the arm64 job of e2e/multi-arch tags vastai/base-image for minutes while
  * these releases run), and a tag of theirs must outlive this suite.
  */
-async function removeTagsCreatedSince(before: Set<string> | undefined, ws: ScratchWorkspace | undefined): Promise<void> {
+async function removeTagsCreatedSince(before: Map<string, string> | undefined, ws: ScratchWorkspace | undefined): Promise<void> {
   if (!before || !ws) return;
-  const ours = workspaceImageIds(ws.root);
-  for (const tag of await imageTags()) {
-    if (before.has(tag)) continue;
-    const id = (await run(dockerCommand(), ['image', 'inspect', '--format', '{{.Id}}', tag], { reject: false })).stdout.trim();
-    if (ours.has(id)) await run(dockerCommand(), ['image', 'rm', tag], { reject: false });
-  }
+  const ours = new Set(Object.keys(IMAGES).flatMap((image) => builtImageIds(ws.root, image)));
+  for (const [tag, id] of await imageTags())
+    if (!before.has(tag) && ours.has(id)) await run(dockerCommand(), ['image', 'rm', tag], { reject: false });
 }
 
 /** Runs one of the workspace's node_modules/.bin commands in it, as CI would (no Nx daemon, plain output). */
@@ -76,7 +70,7 @@ const runIn = (ws: ScratchWorkspace, command: string, args: string[], env: Recor
 describe('npm run release -- -c local: base-image minor, built, staged, smoke tested and promoted for real', () => {
   const registry = registryForTests('release-local-');
   let ws: ScratchWorkspace;
-  let tagsBefore: Set<string>;
+  let tagsBefore: Map<string, string>;
   let release: RunResult;
 
   const inWorkspace = (command: string, args: string[], env: Record<string, string> = {}) => runIn(ws, command, args, env);
@@ -283,7 +277,7 @@ describe('npm run release -- -c local: base-image minor, built, staged, smoke te
 describe('npm run release -- --publish -c local: a version it pushed completely is tagged in git, once', () => {
   const registry = registryForTests('release-publish-');
   let ws: ScratchWorkspace;
-  let tagsBefore: Set<string>;
+  let tagsBefore: Map<string, string>;
 
   const inWorkspace = (command: string, args: string[]) => runIn(ws, command, args);
 

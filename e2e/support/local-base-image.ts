@@ -1,9 +1,10 @@
 // Builds base-image's local variant for real, the way a maintainer would: nx local-root, then nx docker-build -c local.
-// Returns the build tag from build-result.json. Output is captured and shown only when a step fails.
+// Returns the build tag from build-result.json. Output is captured and shown only when a step fails. The bench builds
+// it in scratch copies and earlier checkouts the same way (localBaseImageIn).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, type RunResult, buildResultFileOf, type BuildResult, imageExists, LOCAL_ROOT_DEFAULTS } from '@vast/plugin/testing';
-import { NX_ENV, repoRoot } from './scratch-workspace';
+import { NX_ENV, repoRoot, type ScratchWorkspace } from './scratch-workspace';
 
 export { repoRoot };
 
@@ -43,9 +44,24 @@ export async function ensureLocalRoot(): Promise<void> {
 export async function buildLocalBaseImage(): Promise<string> {
   await ensureLocalRoot();
   await nxOrThrow(['run', 'base-image:docker-build', '-c', 'local']);
-  const result = JSON.parse(readFileSync(join(repoRoot, buildResultFileOf('base-image')), 'utf8')) as BuildResult;
+  return localVariantTag(repoRoot);
+}
+
+/** The local variant's build tag from the build-result.json of base-image in the checkout at `root`. */
+export function localVariantTag(root: string): string {
+  const result = JSON.parse(readFileSync(join(root, buildResultFileOf('base-image')), 'utf8')) as BuildResult;
   const local = result.variants.find((v) => v.key === 'local');
   if (result.profile !== 'local' || !local)
-    throw new Error(`${buildResultFileOf('base-image')} has no local variant: ${JSON.stringify(result)}`);
+    throw new Error(`${join(root, buildResultFileOf('base-image'))} has no local variant: ${JSON.stringify(result)}`);
   return local.buildTag;
+}
+
+/**
+ * base-image -c local built in `ws` (a scratch copy, or an earlier revision's checkout; a no-op when the engine has
+ * it), synchronously, as the bench runs its commands; returns the local variant's build tag.
+ */
+export function localBaseImageIn(ws: ScratchWorkspace): string {
+  const built = ws.nx('run', 'base-image:docker-build', '-c', 'local');
+  if (built.code !== 0) throw new Error(`${ws.root}: base-image:docker-build -c local failed:\n${built.output.slice(-3000)}`);
+  return localVariantTag(ws.root);
 }
